@@ -1,0 +1,100 @@
+/**
+ * tANS stream encoder and decoder. One stream is a forward-readable bit sequence (docs/FORMAT.md):
+ *
+ *   [initial state: log2(L) bits] [bits read after symbol 0] [bits read after symbol 1] ...
+ *
+ * packed LSB-first into little-endian 32-bit words, the last word zero-padded. The encoder runs
+ * backwards over the symbols (tANS is LIFO) and writes its chunks in reverse so that a hardware
+ * decoder can stream the words in DRAM address order. A correct stream ends in state 0.
+ */
+import { HwsimError } from '../../errors.js';
+import type { DecodeTable, EncodeTable } from './table.js';
+
+export interface EncodedStream {
+  /** words, LSB-first; length = ceil(bitLength / 32) */
+  readonly words: Uint32Array;
+  readonly bitLength: number;
+  readonly symbolCount: number;
+}
+
+/** Scratch space reused across calls so that encoding allocates nothing per symbol. */
+let scratchBits = new Uint16Array(0);
+let scratchNb = new Uint8Array(0);
+
+export function encodeStream(symbols: ArrayLike<number>, enc: EncodeTable): EncodedStream {
+  const n = symbols.length;
+  if (scratchBits.length < n) {
+    scratchBits = new Uint16Array(n);
+    scratchNb = new Uint8Array(n);
+  }
+  const { states, counts, start, slotOf, maxBits, threshold } = enc;
+  const chunkBits = scratchBits;
+  const chunkNb = scratchNb;
+  let x = states; // full state in [L, 2L); the decoder must end in state x - L = 0
+  let total = enc.log2States;
+  for (let i = n - 1; i >= 0; i--) {
+    const sym = symbols[i];
+    const c = counts[sym];
+    if (!(c > 0)) throw new HwsimError(`symbol ${sym} at index ${i} has no slot in the tANS table`);
+    const nb = x < threshold[sym] ? maxBits[sym] - 1 : maxBits[sym];
+    chunkBits[i] = x & ((1 << nb) - 1);
+    chunkNb[i] = nb;
+    total += nb;
+    x = states + slotOf[start[sym] + (x >>> nb) - c];
+  }
+  const words = new Uint32Array(((total + 31) >>> 5) + 1); // +1: a zero guard word, trimmed below
+  let acc = x - states;
+  let accBits = enc.log2States;
+  let w = 0;
+  for (let i = 0; i < n; i++) {
+    const nb = chunkNb[i];
+    const v = chunkBits[i];
+    acc |= v << accBits;
+    accBits += nb;
+    if (accBits >= 32) {
+      words[w++] = acc >>> 0;
+      accBits -= 32;
+      acc = accBits === 0 ? 0 : v >>> (nb - accBits);
+    }
+  }
+  if (accBits > 0) words[w++] = acc >>> 0;
+  return { words: words.subarray(0, w), bitLength: total, symbolCount: n };
+}
+
+/** Where a stream's decode went wrong; the container reports it with the layer's name. */
+export class StreamDecodeError extends HwsimError {}
+
+/**
+ * Decodes `count` symbols into `out` (at `outOffset`, every `outStride`-th slot). Verifies that
+ * the stream ends in state 0 and uses exactly `bitLength` bits.
+ */
+export function decodeStream(
+  words: Uint32Array, bitLength: number, count: number, dec: DecodeTable,
+  out: Uint8Array, outOffset = 0, outStride = 1,
+): void {
+  const log2L = dec.log2States;
+  if (bitLength < log2L || bitLength > words.length * 32) {
+    throw new StreamDecodeError(`stream bit length ${bitLength} does not fit its ${words.length} words`);
+  }
+  const { symbol, nbBits, newState } = dec;
+  // Read from a copy with a zero guard word so that the two-word window never reads past the end.
+  const buf = new Uint32Array(words.length + 1);
+  buf.set(words);
+  let pos = log2L;
+  let s = buf[0] & ((1 << log2L) - 1);
+  let o = outOffset;
+  for (let i = 0; i < count; i++) {
+    out[o] = symbol[s];
+    o += outStride;
+    const nb = nbBits[s];
+    const w = pos >>> 5;
+    const off = pos & 31;
+    const window = (buf[w] >>> off) | ((buf[w + 1] << 1) << (31 - off));
+    s = newState[s] + (window & ((1 << nb) - 1));
+    pos += nb;
+  }
+  if (pos !== bitLength) {
+    throw new StreamDecodeError(`stream used ${pos} bits, its header says ${bitLength}`);
+  }
+  if (s !== 0) throw new StreamDecodeError(`stream ended in state ${s}, not 0`);
+}

@@ -1,0 +1,147 @@
+/**
+ * FSE's table construction, re-implemented from its published semantics (zstd's
+ * FSE_normalizeCount / FSE_buildCTable), used ONLY as the comparison baseline of bench/tans-gap.ts
+ * and of the optimizer's tests. Not used by the encoder.
+ *
+ * Normalization (64-bit fixed point, BigInt here so that the rounding is FSE's exactly):
+ *  - a symbol with count <= total >> tableLog is "low probability": normalized count -1 (one slot,
+ *    placed at the end of the table) when useLowProbCount, else 1. zstd sets useLowProbCount for
+ *    inputs of at least 2048 symbols (ZSTD_useLowProbCount);
+ *  - others get floor(count·2^62/total >> (62 - tableLog)), rounded up for small results (< 8)
+ *    when the remainder beats a fixed table of thresholds (rtbTable);
+ *  - the largest symbol absorbs the rounding remainder, unless that would cost it half of its
+ *    slots or more: then the secondary method (FSE_normalizeM2) redistributes proportionally.
+ * Spread: -1 symbols fill the table from its last slot downwards (in symbol order); the others
+ * are dropped with the step 5/8·L + 3, skipping that tail.
+ *
+ * In this project's table conventions a -1 symbol is exactly a count-1 symbol (nbBits = log2 L,
+ * newState = 0), so the baseline is counts (with -1 -> 1) plus an explicit spread.
+ */
+import { check, HwsimError } from '../../errors.js';
+import { checkHistogram } from './normalize.js';
+import { checkStates } from './table.js';
+
+const RTB_TABLE = [0n, 473195n, 504333n, 520860n, 550000n, 700000n, 750000n, 830000n];
+
+/** FSE_normalizeCount: normalized counts with -1 for low-probability symbols (when enabled). */
+export function fseNormalizeCount(hist: ArrayLike<number>, states: number, useLowProbCount?: boolean): Int32Array {
+  const [totalNum] = checkHistogram(hist, states);
+  const tableLog = checkStates(states);
+  const n = hist.length;
+  for (let s = 0; s < n; s++) {
+    check(Number.isInteger(hist[s]), `histogram entry ${s} is not an integer (${hist[s]})`, 'pass symbol counts');
+  }
+  const lowProb = useLowProbCount ?? totalNum >= 2048;
+  const lowProbCount = lowProb ? -1 : 1;
+  const norm = new Int32Array(n);
+  const total = BigInt(totalNum);
+  for (let s = 0; s < n; s++) {
+    if (hist[s] === totalNum) { norm[s] = states; return norm; } // FSE: RLE; here the whole table
+  }
+  const scale = BigInt(62 - tableLog);
+  const step = (1n << 62n) / total;
+  const vStep = 1n << (scale - 20n);
+  let stillToDistribute = states;
+  let largest = 0;
+  let largestP = 0;
+  const lowThreshold = total >> BigInt(tableLog);
+  for (let s = 0; s < n; s++) {
+    const c = BigInt(hist[s]);
+    if (c === 0n) continue;
+    if (c <= lowThreshold) {
+      norm[s] = lowProbCount;
+      stillToDistribute--;
+    } else {
+      const scaled = c * step;
+      let proba = Number(scaled >> scale);
+      if (proba < 8) {
+        const restToBeat = vStep * RTB_TABLE[proba];
+        if (scaled - (BigInt(proba) << scale) > restToBeat) proba++;
+      }
+      if (proba > largestP) { largestP = proba; largest = s; }
+      norm[s] = proba;
+      stillToDistribute -= proba;
+    }
+  }
+  if (-stillToDistribute >= (norm[largest] >> 1)) normalizeM2(norm, tableLog, hist, totalNum, lowProbCount);
+  else norm[largest] += stillToDistribute;
+  return norm;
+}
+
+/** FSE_normalizeM2: the secondary method for distributions where the largest cannot absorb. */
+function normalizeM2(norm: Int32Array, tableLog: number, hist: ArrayLike<number>, totalNum: number, lowProbCount: number): void {
+  const NOT_YET_ASSIGNED = -2;
+  const n = hist.length;
+  let total = BigInt(totalNum);
+  let distributed = 0;
+  const lowThreshold = total >> BigInt(tableLog);
+  let lowOne = (total * 3n) >> BigInt(tableLog + 1);
+  for (let s = 0; s < n; s++) {
+    const c = BigInt(hist[s]);
+    if (c === 0n) { norm[s] = 0; continue; }
+    if (c <= lowThreshold) { norm[s] = lowProbCount; distributed++; total -= c; continue; }
+    if (c <= lowOne) { norm[s] = 1; distributed++; total -= c; continue; }
+    norm[s] = NOT_YET_ASSIGNED;
+  }
+  let toDistribute = (1 << tableLog) - distributed;
+  if (toDistribute === 0) return;
+  if (total / BigInt(toDistribute) > lowOne) {
+    lowOne = (total * 3n) / BigInt(toDistribute * 2);
+    for (let s = 0; s < n; s++) {
+      if (norm[s] === NOT_YET_ASSIGNED && BigInt(hist[s]) <= lowOne) { norm[s] = 1; distributed++; total -= BigInt(hist[s]); }
+    }
+    toDistribute = (1 << tableLog) - distributed;
+  }
+  if (distributed === n) {
+    // All symbols are poor: the most frequent takes the rest. (FSE adds to a -1 entry as if it
+    // were a count; here a -1 entry is first turned into its one slot so that counts sum to L.)
+    let maxV = 0;
+    for (let s = 0; s < n; s++) if (hist[s] > hist[maxV]) maxV = s;
+    if (norm[maxV] < 0) norm[maxV] = 1;
+    norm[maxV] += toDistribute;
+    return;
+  }
+  if (total === 0n) {
+    for (let s = 0; toDistribute > 0; s = (s + 1) % n) if (norm[s] > 0) { toDistribute--; norm[s]++; }
+    return;
+  }
+  const vStepLog = BigInt(62 - tableLog);
+  const mid = (1n << (vStepLog - 1n)) - 1n;
+  const rStep = ((1n << vStepLog) * BigInt(toDistribute) + mid) / total;
+  let tmpTotal = mid;
+  for (let s = 0; s < n; s++) {
+    if (norm[s] !== NOT_YET_ASSIGNED) continue;
+    const end = tmpTotal + BigInt(hist[s]) * rStep;
+    const weight = Number(end >> vStepLog) - Number(tmpTotal >> vStepLog);
+    if (weight < 1) throw new HwsimError('FSE normalization failed (a symbol rounds to zero slots)', 'use a larger table');
+    norm[s] = weight;
+    tmpTotal = end;
+  }
+}
+
+/** FSE's spread of normalized counts (with -1 entries) over `states` slots. */
+export function fseSpread(norm: Int32Array, states: number): Uint8Array {
+  checkStates(states);
+  const spread = new Uint8Array(states);
+  const mask = states - 1;
+  const step = (states >>> 1) + (states >>> 3) + 3;
+  let highThreshold = states - 1;
+  for (let s = 0; s < norm.length; s++) if (norm[s] === -1) spread[highThreshold--] = s;
+  let pos = 0;
+  for (let s = 0; s < norm.length; s++) {
+    for (let k = 0; k < norm[s]; k++) {
+      spread[pos] = s;
+      pos = (pos + step) & mask;
+      while (pos > highThreshold) pos = (pos + step) & mask;
+    }
+  }
+  return spread;
+}
+
+/** The FSE baseline table in this project's conventions: counts (-1 -> 1) and explicit spread. */
+export function fseBaselineTable(hist: ArrayLike<number>, states: number, useLowProbCount?: boolean): { counts: Int32Array; spread: Uint8Array } {
+  const norm = fseNormalizeCount(hist, states, useLowProbCount);
+  const spread = fseSpread(norm, states);
+  const counts = norm.map((v) => (v === -1 ? 1 : v));
+  return { counts, spread };
+}

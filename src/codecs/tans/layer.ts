@@ -1,0 +1,88 @@
+/**
+ * One layer through tANS: choose a table for its symbol histogram, split the weights into S
+ * streams sharing that table, encode each stream, and lay the words out in DRAM order.
+ */
+import { check } from '../../errors.js';
+import { decodeStream, encodeStream, type EncodedStream } from './codec.js';
+import { interleaveStreams } from './layout.js';
+import { chooseTable, type SpreadKind } from './optimize.js';
+import { streamIndices, type StreamSplit } from './streams.js';
+import { buildDecodeTable, buildEncodeTable, checkStates, spreadFseStep, spreadTuned, type DecodeTable } from './table.js';
+
+export interface TansLayerCode {
+  readonly states: number;
+  readonly counts: Int32Array;          // normalized, length = alphabet size (bins)
+  readonly spreadKind: SpreadKind;
+  readonly spread: Uint8Array;          // slot → symbol (rebuilt from counts unless 'explicit')
+  readonly split: StreamSplit;
+  readonly streams: readonly EncodedStream[];
+  readonly words: Uint32Array;          // the streams interleaved in DRAM order (layout.ts)
+  readonly decodeTable: DecodeTable;
+}
+
+export interface TansLayerOptions {
+  states: number;
+  streams: number;
+  split: StreamSplit;
+  effort?: 'fast' | 'best';
+}
+
+/** Gathers the symbols of one stream (flat indices → symbols) without per-symbol allocation. */
+function gather(symbols: Uint8Array, indices: Int32Array): Uint8Array {
+  const out = new Uint8Array(indices.length);
+  for (let i = 0; i < indices.length; i++) out[i] = symbols[indices[i]];
+  return out;
+}
+
+export function histogram(symbols: Uint8Array, alphabetSize: number): Float64Array {
+  const hist = new Float64Array(alphabetSize);
+  for (let i = 0; i < symbols.length; i++) hist[symbols[i]]++;
+  return hist;
+}
+
+export function encodeTansLayer(
+  symbols: Uint8Array, alphabetSize: number, shape: readonly number[], opts: TansLayerOptions,
+): TansLayerCode {
+  checkStates(opts.states);
+  const hist = histogram(symbols, alphabetSize);
+  const choice = chooseTable(hist, opts.states, opts.effort ?? 'fast');
+  const enc = buildEncodeTable(choice.counts, choice.spread);
+  const streams = streamIndices(shape, opts.streams, opts.split).map((idx) => encodeStream(gather(symbols, idx), enc));
+  return {
+    states: opts.states,
+    counts: choice.counts,
+    spreadKind: choice.spreadKind,
+    spread: choice.spread,
+    split: opts.split,
+    streams,
+    words: interleaveStreams(streams.map((s) => s.words)),
+    decodeTable: buildDecodeTable(choice.counts, choice.spread),
+  };
+}
+
+/** Rebuilds the spread a container stores as counts + kind. */
+export function rebuildSpread(kind: SpreadKind, counts: Int32Array, explicit?: Uint8Array): Uint8Array {
+  if (kind === 'fse') return spreadFseStep(counts);
+  if (kind === 'tuned') return spreadTuned(counts);
+  check(explicit !== undefined, 'explicit spread missing');
+  return explicit;
+}
+
+/** Decodes every stream of a layer back into flat symbol order. Throws StreamDecodeError. */
+export function decodeTansLayer(
+  shape: readonly number[], decodeTable: DecodeTable, split: StreamSplit,
+  streams: ReadonlyArray<{ words: Uint32Array; bitLength: number; symbolCount: number }>,
+): Uint8Array {
+  const total = shape.reduce((a, b) => a * b, 1);
+  const out = new Uint8Array(total);
+  const lists = streamIndices(shape, streams.length, split);
+  const tmp = new Uint8Array(lists.reduce((a, l) => Math.max(a, l.length), 0));
+  streams.forEach((s, k) => {
+    check(s.symbolCount === lists[k].length,
+      `stream ${k} holds ${s.symbolCount} symbols, the layer shape needs ${lists[k].length}`);
+    decodeStream(s.words, s.bitLength, s.symbolCount, decodeTable, tmp);
+    const idx = lists[k];
+    for (let i = 0; i < idx.length; i++) out[idx[i]] = tmp[i];
+  });
+  return out;
+}
