@@ -135,6 +135,13 @@ describe('tANS stream round trip', () => {
     expect(bits).toBe(6);
   });
 
+  it('refuses to encode a symbol without a slot', () => {
+    const counts = Int32Array.from([32, 0, 32]);
+    const enc = buildEncodeTable(counts, spreadTuned(counts));
+    expect(() => encodeStream(Uint8Array.from([0, 2, 1, 0]), enc)).toThrow(/symbol 1 at index 2 has no slot/);
+    expect(() => encodeStream(Uint8Array.from([0, 7]), enc)).toThrow(/symbol 7 at index 1/);
+  });
+
   it('empty stream: just the initial state 0', () => {
     const counts = Int32Array.from([64]);
     const s = encodeStream(new Uint8Array(0), buildEncodeTable(counts, spreadTuned(counts)));

@@ -17,38 +17,35 @@ export interface EncodedStream {
   readonly symbolCount: number;
 }
 
-/** Scratch space reused across calls so that encoding allocates nothing per symbol. */
-let scratchBits = new Uint16Array(0);
-let scratchNb = new Uint8Array(0);
+/** Scratch space reused across calls so that encoding allocates nothing per symbol: chunk i is
+ *  its bit value in the low 16 bits and its bit count above them. */
+let scratch = new Uint32Array(0);
 
-export function encodeStream(symbols: ArrayLike<number>, enc: EncodeTable): EncodedStream {
+export function encodeStream(symbols: Uint8Array, enc: EncodeTable): EncodedStream {
   const n = symbols.length;
-  if (scratchBits.length < n) {
-    scratchBits = new Uint16Array(n);
-    scratchNb = new Uint8Array(n);
-  }
-  const { states, counts, start, slotOf, maxBits, threshold } = enc;
-  const chunkBits = scratchBits;
-  const chunkNb = scratchNb;
+  if (scratch.length < n) scratch = new Uint32Array(n);
+  const { states, slotOf, deltaNbBits, base, absentSymbol } = enc;
+  let absent = 0;
+  const chunks = scratch;
   let x = states; // full state in [L, 2L); the decoder must end in state x - L = 0
   let total = enc.log2States;
   for (let i = n - 1; i >= 0; i--) {
     const sym = symbols[i];
-    const c = counts[sym];
-    if (!(c > 0)) throw new HwsimError(`symbol ${sym} at index ${i} has no slot in the tANS table`);
-    const nb = x < threshold[sym] ? maxBits[sym] - 1 : maxBits[sym];
-    chunkBits[i] = x & ((1 << nb) - 1);
-    chunkNb[i] = nb;
+    const nb = (x + deltaNbBits[sym]) >>> 16;
+    chunks[i] = (x & ((1 << nb) - 1)) | (nb << 16);
     total += nb;
-    x = states + slotOf[start[sym] + (x >>> nb) - c];
+    x = states + slotOf[base[sym] + (x >>> nb)];
+    absent |= absentSymbol[sym];
   }
-  const words = new Uint32Array(((total + 31) >>> 5) + 1); // +1: a zero guard word, trimmed below
+  if (absent) throw missingSymbol(symbols, enc);
+  const words = new Uint32Array((total + 31) >>> 5);
   let acc = x - states;
   let accBits = enc.log2States;
   let w = 0;
   for (let i = 0; i < n; i++) {
-    const nb = chunkNb[i];
-    const v = chunkBits[i];
+    const chunk = chunks[i];
+    const nb = chunk >>> 16;
+    const v = chunk & 0xffff;
     acc |= v << accBits;
     accBits += nb;
     if (accBits >= 32) {
@@ -58,7 +55,12 @@ export function encodeStream(symbols: ArrayLike<number>, enc: EncodeTable): Enco
     }
   }
   if (accBits > 0) words[w++] = acc >>> 0;
-  return { words: words.subarray(0, w), bitLength: total, symbolCount: n };
+  return { words, bitLength: total, symbolCount: n };
+}
+
+function missingSymbol(symbols: Uint8Array, enc: EncodeTable): HwsimError {
+  const i = symbols.findIndex((sym) => !(enc.counts[sym] > 0));
+  return new HwsimError(`symbol ${symbols[i]} at index ${i} has no slot in the tANS table`);
 }
 
 /** Where a stream's decode went wrong; the container reports it with the layer's name. */

@@ -36,6 +36,12 @@ export interface EncodeTable {
   /** per symbol: nbBits is maxBits, or maxBits - 1 when x < threshold */
   readonly maxBits: Uint8Array;
   readonly threshold: Int32Array;
+  /** (maxBits << 16) - threshold: nbBits = (x + deltaNbBits) >>> 16 without a branch (x < 2^16) */
+  readonly deltaNbBits: Int32Array;
+  /** start - count: the next state is L + slotOf[base + (x >> nbBits)] */
+  readonly base: Int32Array;
+  /** per byte value: 1 for symbols without a slot (count 0, or past the alphabet): encoding one is an error */
+  readonly absentSymbol: Uint8Array;
 }
 
 /** Checks a table size the way the CLI's `--states` must be checked. */
@@ -106,12 +112,18 @@ export function buildEncodeTable(counts: Int32Array, spread: Uint8Array): Encode
   for (let s = 0; s < states; s++) slotOf[fill[spread[s]]++] = s;
   const maxBits = new Uint8Array(n);
   const threshold = new Int32Array(n);
+  const deltaNbBits = new Int32Array(n);
+  const base = new Int32Array(n);
+  const absentSymbol = new Uint8Array(MAX_ALPHABET).fill(1); // symbols past the alphabet too
   for (let i = 0; i < n; i++) {
     if (counts[i] === 0) continue;
+    absentSymbol[i] = 0;
     maxBits[i] = log2States - floorLog2(counts[i]);
     threshold[i] = counts[i] << maxBits[i];
+    deltaNbBits[i] = (maxBits[i] << 16) - threshold[i];
+    base[i] = start[i] - counts[i];
   }
-  return { states, log2States, counts, start, slotOf, maxBits, threshold };
+  return { states, log2States, counts, start, slotOf, maxBits, threshold, deltaNbBits, base, absentSymbol };
 }
 
 /**
