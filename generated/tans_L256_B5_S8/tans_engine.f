@@ -1,0 +1,5 @@
+tans_fifo.v
+tans_table_ram.v
+tans_lane.v
+tans_decoder.v
+tans_engine.v

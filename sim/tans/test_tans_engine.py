@@ -1,0 +1,188 @@
+"""cocotb bench for the generated tans_engine (Icarus), plus its pytest entry point.
+
+Vectors (load words, DRAM words, expected symbols, the cycle model's verdicts) come from the
+TypeScript encoder: dist/src/cosim/write-tans-vectors.js. Missing vectors fail the run, never skip.
+Run: python -m pytest sim -q   (needs `npx tsc -p .` first)
+"""
+import json
+import os
+import random
+from pathlib import Path
+
+import cocotb
+from cocotb.clock import Clock
+from cocotb.triggers import FallingEdge, ReadOnly, RisingEdge
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent.parent
+
+# (states, symbol_bits, streams): the pytest parameter matrix
+CONFIGS = [(64, 5, 1), (64, 5, 4), (256, 5, 2), (32, 3, 3)]
+# (name, P(in_valid low), P(out_ready low)): idle and backpressure generators
+GENERATORS = [("free", 0.0, 0.0), ("idle", 0.5, 0.0), ("backpressure", 0.0, 0.6), ("both", 0.3, 0.3)]
+CORRUPT_LAYER = 1
+
+
+# ----------------------------------------------------------------------------- bench helpers
+def vectors():
+    path = os.environ.get("TANS_VECTORS", "")
+    if not path or not Path(path).is_file():
+        raise AssertionError(f"test vectors missing ({path!r}): generate them with write-tans-vectors.js")
+    return json.loads(Path(path).read_text())
+
+
+def lanes(dut, name, width, streams):
+    v = int(getattr(dut, name).value)
+    return [(v >> (k * width)) & ((1 << width) - 1) for k in range(streams)]
+
+
+async def start(dut):
+    cocotb.start_soon(Clock(dut.clk_i, 10, unit="ns").start())
+    await reset(dut)
+
+
+async def reset(dut):
+    await FallingEdge(dut.clk_i)
+    dut.rst_ni.value = 0
+    dut.cfg_valid_i.value = 0
+    dut.cfg_data_i.value = 0
+    dut.in_valid_i.value = 0
+    dut.in_data_i.value = 0
+    dut.out_ready_i.value = 0
+    await RisingEdge(dut.clk_i)
+    await FallingEdge(dut.clk_i)
+    await RisingEdge(dut.clk_i)
+    await FallingEdge(dut.clk_i)
+    dut.rst_ni.value = 1
+
+
+async def load(dut, layer):
+    """One load word per cycle; the engine must be ready for every one."""
+    for w in layer["load"]:
+        await FallingEdge(dut.clk_i)
+        dut.cfg_valid_i.value = 1
+        dut.cfg_data_i.value = w
+        await ReadOnly()
+        assert int(dut.cfg_ready_o.value) == 1, "cfg_ready_o low during a layer load"
+        await RisingEdge(dut.clk_i)
+    await FallingEdge(dut.clk_i)
+    dut.cfg_valid_i.value = 0
+
+
+async def run(dut, layer, streams, sbits, rng, p_idle, p_bp, max_cycles=None, stop_after=None):
+    """Streams the layer's words in and collects each stream's symbols until done_o.
+    Returns (symbols, weights, run cycles, error). Inputs change at falling edges."""
+    words = layer["words"]
+    limit = max_cycles or 50 * (len(words) + sum(len(s) for s in layer["symbols"])) + 1000
+    syms = [[] for _ in range(streams)]
+    wts = [[] for _ in range(streams)]
+    wi = 0
+    cycles = 0
+    while True:
+        in_valid = wi < len(words) and rng.random() >= p_idle
+        ready = [rng.random() >= p_bp for _ in range(streams)]
+        dut.in_valid_i.value = int(in_valid)
+        dut.in_data_i.value = words[wi] if in_valid else 0
+        dut.out_ready_i.value = sum(1 << k for k in range(streams) if ready[k])
+        await ReadOnly()
+        if int(dut.done_o.value):
+            break
+        assert cycles < limit, f"no done_o after {cycles} cycles (hang)"
+        if stop_after is not None and cycles >= stop_after:
+            break
+        accepted = in_valid and int(dut.in_ready_o.value)
+        valid = lanes(dut, "out_valid_o", 1, streams)
+        symbols = lanes(dut, "out_symbol_o", sbits, streams)
+        weights = lanes(dut, "out_weight_o", 8, streams)
+        for k in range(streams):
+            if valid[k] and ready[k]:
+                syms[k].append(symbols[k])
+                wts[k].append(weights[k] - 256 if weights[k] > 127 else weights[k])
+        await RisingEdge(dut.clk_i)
+        cycles += 1
+        wi += int(accepted)
+        await FallingEdge(dut.clk_i)
+    error = int(dut.error_o.value)
+    await FallingEdge(dut.clk_i)
+    dut.in_valid_i.value = 0
+    return syms, wts, cycles, error, wi
+
+
+def check_layer(layer, syms, wts, tag):
+    for k, (got, exp) in enumerate(zip(syms, layer["symbols"])):
+        assert len(got) == len(exp), f"{tag}: stream {k} emitted {len(got)} symbols, expected {len(exp)}"
+        for i, (g, e) in enumerate(zip(got, exp)):
+            assert g == e, f"{tag}: stream {k} index {i}: expected {e}, got {g}"
+        for i, (g, w) in enumerate(zip(got, wts[k])):
+            assert w == g - layer["half"], f"{tag}: stream {k} index {i}: weight {w} != {g} - {layer['half']}"
+
+
+# ----------------------------------------------------------------------------- cocotb tests
+@cocotb.test()
+async def tb_generators(dut):
+    """Every layer (table reload between) under idle and backpressure generators: exact symbols."""
+    v = vectors()
+    p = v["params"]
+    await start(dut)
+    rng = random.Random(1)
+    for name, p_idle, p_bp in GENERATORS:
+        for i, layer in enumerate(v["layers"]):
+            if layer["corrupt"]:
+                continue
+            await load(dut, layer)
+            syms, wts, cycles, error, wi = await run(dut, layer, p["streams"], p["symbolBits"], rng, p_idle, p_bp)
+            assert cycles > 0 and wi == len(layer["words"]), f"{name} layer {i}: took {wi} of {len(layer['words'])} words"
+            assert error == 0, f"{name} layer {i}: error_o on a clean layer"
+            check_layer(layer, syms, wts, f"{name} layer {i}")
+
+
+@cocotb.test()
+async def tb_cycles_match_model(dut):
+    """Without stalls, each layer's run cycles equal the TypeScript cycle model's."""
+    v = vectors()
+    p = v["params"]
+    await start(dut)
+    for i, layer in enumerate(v["layers"]):
+        await load(dut, layer)
+        syms, wts, cycles, error, _ = await run(dut, layer, p["streams"], p["symbolBits"], random.Random(0), 0.0, 0.0)
+        assert cycles == layer["runCycles"], f"layer {i}: RTL {cycles} cycles, model {layer['runCycles']}"
+        assert error == int(layer["error"]), f"layer {i}: error_o {error}, model {layer['error']}"
+        check_layer(layer, syms, wts, f"layer {i}")
+
+
+@cocotb.test()
+async def tb_reset_mid_stream(dut):
+    """Reset in the middle of a layer, then a fresh load decodes correctly."""
+    v = vectors()
+    p = v["params"]
+    clean = [l for l in v["layers"] if not l["corrupt"]]
+    await start(dut)
+    await load(dut, clean[0])
+    await run(dut, clean[0], p["streams"], p["symbolBits"], random.Random(2), 0.2, 0.2, stop_after=25)
+    await reset(dut)
+    assert int(dut.done_o.value) == 0 and int(dut.error_o.value) == 0
+    layer = clean[-1]
+    await load(dut, layer)
+    syms, wts, _, error, _ = await run(dut, layer, p["streams"], p["symbolBits"], random.Random(3), 0.2, 0.2)
+    assert error == 0
+    check_layer(layer, syms, wts, "after reset")
+
+
+@cocotb.test()
+async def tb_corrupt_stream(dut):
+    """A corrupted stream raises error_o, the layer still finishes (no hang), and the next layer is clean."""
+    v = vectors()
+    p = v["params"]
+    bad = v["layers"][CORRUPT_LAYER]
+    assert bad["corrupt"] and bad["error"], "vectors must hold a corrupted layer the model flags"
+    await start(dut)
+    await load(dut, bad)
+    _, _, cycles, error, wi = await run(dut, bad, p["streams"], p["symbolBits"], random.Random(4), 0.3, 0.3)
+    assert error == 1, "error_o not raised for a corrupted stream"
+    assert wi == len(bad["words"]), "the corrupted layer's words were not all drained"
+    good = v["layers"][CORRUPT_LAYER + 1]
+    await load(dut, good)
+    assert int(dut.error_o.value) == 0, "error_o not cleared by the next layer's load"
+    syms, wts, _, error, _ = await run(dut, good, p["streams"], p["symbolBits"], random.Random(5), 0.3, 0.3)
+    assert error == 0
+    check_layer(good, syms, wts, "layer after the corrupted one")

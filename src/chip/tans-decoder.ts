@@ -1,0 +1,333 @@
+/**
+ * tANS weight decompression engine: its hardware parameters and its cycle-accurate model.
+ *
+ * The software decoder (what the block computes) is decodeStream in src/codecs/tans/codec.ts; this
+ * file says how many cycles it takes. TansEngineModel is a register-level mirror of the RTL in
+ * rtl-templates/tans/*.v: every field below named `...Q` is a flip-flop (or RAM) of the RTL and
+ * tick() applies the same update rules. The cycle semantics are specified in docs/hw/tans-decoder.md.
+ */
+import { check } from '../errors.js';
+import type { DecodeTable } from '../codecs/tans/table.js';
+
+/**
+ * Parameters of the tANS weight decompression engine (RTL `tans_engine`). Declared once: the
+ * generator, the `hwsim rtl` help and docs/hw/tans-decoder.md are produced from these comments
+ * (src/rtl/param-schema.ts); Verilog parameter names are the UpperCamelCase field names.
+ */
+export interface TansDecoderParams {
+  /**
+   * Decoder states L: entries of each lane's decode table (a power of two).
+   * @default 64
+   * @min 32
+   * @max 4096
+   * @pow2
+   */
+  states: number;
+  /**
+   * Bits per decoded symbol; a layer's quantization bins must be at most 2^symbolBits.
+   * @default 5
+   * @min 1
+   * @max 8
+   */
+  symbolBits: number;
+  /**
+   * Parallel streams (decoder lanes); each emits up to one symbol per cycle.
+   * @default 4
+   * @min 1
+   * @max 64
+   */
+  streams: number;
+  /**
+   * Width in bits of the word stream from DRAM (the bitstream's word size).
+   * @default 32
+   * @allowed 32
+   */
+  inWidth: number;
+  /**
+   * Depth in words of each lane's input FIFO.
+   * @default 4
+   * @min 2
+   * @max 64
+   */
+  streamFifoDepth: number;
+}
+
+export const TANS_DECODER_DEFAULTS: Readonly<TansDecoderParams> = {
+  states: 64, symbolBits: 5, streams: 4, inWidth: 32, streamFifoDepth: 4,
+};
+
+/** Fills defaults and checks every field against the bounds documented above. */
+export function resolveTansDecoderParams(p: Partial<TansDecoderParams> = {}): TansDecoderParams {
+  const r = { ...TANS_DECODER_DEFAULTS, ...p };
+  const int = (v: number) => Number.isInteger(v);
+  check(int(r.states) && r.states >= 32 && r.states <= 4096 && (r.states & (r.states - 1)) === 0,
+    `states ${r.states} is not a power of two in 32..4096`, 'use --states 32, 64, 128, 256, 512, 1024, 2048 or 4096');
+  check(int(r.symbolBits) && r.symbolBits >= 1 && r.symbolBits <= 8,
+    `symbolBits ${r.symbolBits} is outside 1..8`, 'use --symbol-bits 1..8 (5 covers up to 31 bins)');
+  check(int(r.streams) && r.streams >= 1 && r.streams <= 64,
+    `streams ${r.streams} is outside 1..64`, 'use --streams 1..64');
+  check(r.inWidth === 32, `inWidth ${r.inWidth} is not supported`, 'use --in-width 32 (the bitstream is made of 32-bit words)');
+  check(int(r.streamFifoDepth) && r.streamFifoDepth >= 2 && r.streamFifoDepth <= 64,
+    `streamFifoDepth ${r.streamFifoDepth} is outside 2..64`, 'use --stream-fifo-depth 2..64');
+  return r;
+}
+
+/** Bits of one packed decode-table entry in a lane's RAM: {newState, nbBits, symbol}. */
+export function tableEntryBits(p: TansDecoderParams): number {
+  const logL = Math.log2(p.states);
+  return logL + Math.ceil(Math.log2(logL + 1)) + p.symbolBits;
+}
+
+/** Cycles the load port takes for one layer: bins header, L table entries, 2 descriptors per stream. */
+export function loadCycles(p: TansDecoderParams): number {
+  return 1 + p.states + 2 * p.streams;
+}
+
+export interface EngineLayer {
+  table: DecodeTable;
+  bins: number;
+  symbolCounts: ArrayLike<number>;
+  wordCounts: ArrayLike<number>;
+}
+
+/**
+ * The load port's word sequence for a layer (what the RTL's cfg_data_i receives, one per cycle):
+ * bins; then entry s = newState << 16 | nbBits << 8 | symbol for s = 0..L-1; then per stream
+ * its symbol count and its word count.
+ */
+export function layerLoadWords(p: TansDecoderParams, layer: EngineLayer): Uint32Array {
+  checkLayer(p, layer);
+  const L = p.states;
+  const out = new Uint32Array(loadCycles(p));
+  out[0] = layer.bins;
+  const t = layer.table;
+  for (let s = 0; s < L; s++) out[1 + s] = ((t.newState[s] << 16) | (t.nbBits[s] << 8) | t.symbol[s]) >>> 0;
+  for (let k = 0; k < p.streams; k++) {
+    out[1 + L + 2 * k] = layer.symbolCounts[k];
+    out[2 + L + 2 * k] = layer.wordCounts[k];
+  }
+  return out;
+}
+
+function checkLayer(p: TansDecoderParams, layer: EngineLayer): void {
+  const t = layer.table;
+  const L = p.states;
+  const logL = Math.log2(L);
+  check(t.states === L, `layer table has ${t.states} states, the engine ${L}`, `build the table with ${L} states`);
+  check(Number.isInteger(layer.bins) && layer.bins >= 1 && layer.bins <= Math.min(256, 1 << p.symbolBits),
+    `layer has ${layer.bins} bins, the engine's ${p.symbolBits}-bit symbols allow 1..${Math.min(256, 1 << p.symbolBits)}`,
+    'raise --symbol-bits or quantize to fewer bins');
+  for (let s = 0; s < L; s++) {
+    check(t.symbol[s] < layer.bins && t.nbBits[s] <= logL && t.newState[s] < L,
+      `decode table entry ${s} (symbol ${t.symbol[s]}, nbBits ${t.nbBits[s]}, newState ${t.newState[s]}) is out of range`,
+      'build the table with buildDecodeTable from counts over the layer\'s bins');
+  }
+  check(layer.symbolCounts.length === p.streams && layer.wordCounts.length === p.streams,
+    `layer has ${layer.symbolCounts.length} symbol counts and ${layer.wordCounts.length} word counts, the engine ${p.streams} streams`,
+    `split the layer into ${p.streams} streams`);
+  for (let k = 0; k < p.streams; k++) {
+    const n = layer.symbolCounts[k];
+    const w = layer.wordCounts[k];
+    check(Number.isInteger(n) && n >= 0 && n <= 0xffffffff && Number.isInteger(w) && w >= 0 && w <= 0xffffffff,
+      `stream ${k}: symbol count ${n} / word count ${w} do not fit the 32-bit descriptors`);
+  }
+}
+
+/**
+ * Cycle-accurate model of `tans_engine`. Registers are typed arrays indexed by stream; tick()
+ * computes every lane's next state from the current registers only (as the RTL's always @* blocks
+ * do), then commits, so evaluation order cannot leak between lanes.
+ */
+export class TansEngineModel {
+  readonly params: TansDecoderParams;
+  private readonly L: number;
+  private readonly logL: number;
+  private readonly S: number;
+  private readonly D: number;
+  // decode table RAM (one copy per lane in the RTL, all equal) and the dequantizer offset
+  private readonly tSym: Uint8Array;
+  private readonly tNb: Uint8Array;
+  private readonly tNs: Uint16Array;
+  private halfQ = 0;
+  // engine: run flag and the round-robin distributor
+  private runQ = false;
+  private turnQ = 0;
+  private readonly wordsLeftQ: Float64Array;
+  // per-lane word FIFOs
+  private readonly fifoMem: Uint32Array;
+  private readonly fifoHead: Int32Array;
+  private readonly fifoCnt: Int32Array;
+  // per-lane decoder registers
+  private readonly remQ: Float64Array;
+  private readonly stateQ: Uint16Array;
+  private readonly curQ: Uint32Array;
+  private readonly nxtQ: Uint32Array;
+  private readonly haveQ: Uint8Array;
+  private readonly posQ: Uint8Array;
+  private readonly initQ: Uint8Array;
+  private readonly finQ: Uint8Array;
+  private readonly errQ: Uint8Array;
+  readonly outValid: Uint8Array;
+  readonly outSymbol: Uint16Array;
+  readonly outWeight: Int8Array;
+  private doneC = false;
+  private errorC = false;
+  private cycleN = 0;
+
+  constructor(params: TansDecoderParams) {
+    this.params = resolveTansDecoderParams(params);
+    const S = this.S = this.params.streams;
+    this.L = this.params.states;
+    this.logL = Math.log2(this.L);
+    this.D = this.params.streamFifoDepth;
+    this.tSym = new Uint8Array(this.L);
+    this.tNb = new Uint8Array(this.L);
+    this.tNs = new Uint16Array(this.L);
+    this.wordsLeftQ = new Float64Array(S);
+    this.fifoMem = new Uint32Array(S * this.D);
+    this.fifoHead = new Int32Array(S);
+    this.fifoCnt = new Int32Array(S);
+    this.remQ = new Float64Array(S);
+    this.stateQ = new Uint16Array(S);
+    this.curQ = new Uint32Array(S);
+    this.nxtQ = new Uint32Array(S);
+    this.haveQ = new Uint8Array(S);
+    this.posQ = new Uint8Array(S);
+    this.initQ = new Uint8Array(S);
+    this.finQ = new Uint8Array(S).fill(1); // lanes reset to "finished": idle until a layer starts
+    this.errQ = new Uint8Array(S);
+    this.outValid = new Uint8Array(S);
+    this.outSymbol = new Uint16Array(S);
+    this.outWeight = new Int8Array(S);
+  }
+
+  get inReady(): boolean {
+    const t = this.turnQ;
+    return this.runQ && this.wordsLeftQ[t] !== 0 && this.fifoCnt[t] < this.D;
+  }
+  get done(): boolean { return this.doneC; }
+  get error(): boolean { return this.errorC; }
+  get cycle(): number { return this.cycleN; }
+
+  loadLayer(layer: EngineLayer): number {
+    check(!this.runQ || this.doneC, 'loadLayer called while a layer is still running',
+      'tick() until done before loading the next layer');
+    checkLayer(this.params, layer);
+    const t = layer.table;
+    this.tSym.set(t.symbol);
+    this.tNb.set(t.nbBits);
+    this.tNs.set(t.newState);
+    this.halfQ = ((layer.bins - 1) & 0x1ff) >>> 1;
+    for (let k = 0; k < this.S; k++) {
+      this.remQ[k] = layer.symbolCounts[k];
+      this.wordsLeftQ[k] = layer.wordCounts[k];
+      // the load's last cycle arms every lane (start_i)
+      this.initQ[k] = 1; this.finQ[k] = 0; this.errQ[k] = 0;
+      this.haveQ[k] = 0; this.posQ[k] = 0;
+    }
+    this.turnQ = 0;
+    this.runQ = true;
+    this.doneC = false;
+    this.errorC = false;
+    const cycles = loadCycles(this.params);
+    this.cycleN += cycles;
+    return cycles;
+  }
+
+  tick(inValid: boolean, inWord: number, outReady: Uint8Array): void {
+    const { S, D, logL } = this;
+    const run = this.runQ;
+    const t = this.turnQ;
+    const accept = inValid && run && this.wordsLeftQ[t] !== 0 && this.fifoCnt[t] < D;
+    let anyErr = false;
+    let allIdle = true;
+    for (let k = 0; k < S; k++) {
+      const cnt = this.fifoCnt[k];
+      const fv = cnt > 0;
+      const pend = this.wordsLeftQ[k] !== 0;
+      const fin = this.finQ[k] === 1;
+      const init = this.initQ[k] === 1;
+      const rem = this.remQ[k];
+      const state = this.stateQ[k];
+      const have = this.haveQ[k];
+      const pos = this.posQ[k];
+      const oValid = this.outValid[k] === 1;
+      const oReady = outReady[k] !== 0;
+      const active = run && !fin;
+      const need = init ? logL : this.tNb[state];
+      const avail = have * 32 - pos;
+      const canBits = avail >= need;
+      const symStep = active && !init && rem !== 0 && canBits && (!oValid || oReady);
+      const initStep = active && init && canBits;
+      const underflow = active && (init || rem !== 0) && !canBits && !fv && !pend;
+      const finalChk = active && !init && rem === 0;
+      const badEnd = finalChk && (state !== 0 || avail >= 32 || fv || pend);
+      const emptyStream = underflow && init && rem === 0;
+      // bit window {nxt, cur} >> pos, low `need` bits
+      let bits = 0;
+      if (symStep || initStep) {
+        const cur = this.curQ[k];
+        const nxt = this.nxtQ[k];
+        const win = pos === 0 ? cur : ((cur >>> pos) | (nxt << (32 - pos))) >>> 0;
+        bits = need === 0 ? 0 : win & ((1 << need) - 1);
+      }
+      const p = pos + (symStep || initStep ? need : 0);
+      const crossed = p >= 32;
+      const have1 = have - (crossed ? 1 : 0);
+      const pop = fv && (fin || have < 2);
+      const load = pop && !fin;
+      let curD = crossed ? this.nxtQ[k] : this.curQ[k];
+      let nxtD = this.nxtQ[k];
+      if (load) {
+        const w = this.fifoMem[k * D + this.fifoHead[k]];
+        if (have1 === 0) curD = w; else nxtD = w;
+      }
+      // commit lane registers
+      this.curQ[k] = curD;
+      this.nxtQ[k] = nxtD;
+      this.haveQ[k] = have1 + (load ? 1 : 0);
+      this.posQ[k] = crossed ? p - 32 : p;
+      if (initStep) this.stateQ[k] = bits;
+      else if (symStep) this.stateQ[k] = (this.tNs[state] + bits) & (this.L - 1);
+      if (initStep) this.initQ[k] = 0;
+      if (underflow || finalChk) this.finQ[k] = 1;
+      if ((underflow && !emptyStream) || badEnd) this.errQ[k] = 1;
+      if (symStep) {
+        this.remQ[k] = rem - 1;
+        const sym = this.tSym[state];
+        this.outValid[k] = 1;
+        this.outSymbol[k] = sym;
+        this.outWeight[k] = sym - this.halfQ;
+      } else if (oReady) {
+        this.outValid[k] = 0;
+      }
+      if (pop) {
+        this.fifoHead[k] = this.fifoHead[k] === D - 1 ? 0 : this.fifoHead[k] + 1;
+        this.fifoCnt[k] = cnt - 1;
+      }
+    }
+    // distributor: push into the turn's FIFO, then move the turn to the next stream still owed words
+    if (accept) {
+      const c = this.fifoCnt[t];
+      let tail = this.fifoHead[t] + c;
+      if (tail >= D) tail -= D;
+      this.fifoMem[t * D + tail] = inWord >>> 0;
+      this.fifoCnt[t] = c + 1;
+      this.wordsLeftQ[t] -= 1;
+    }
+    if (run && (accept || this.wordsLeftQ[t] === 0)) {
+      let k = t;
+      for (let i = 1; i <= S; i++) {
+        k = k + 1 === S ? 0 : k + 1;
+        if (this.wordsLeftQ[k] !== 0) { this.turnQ = k; break; }
+      }
+    }
+    for (let k = 0; k < S; k++) {
+      if (this.errQ[k]) anyErr = true;
+      if (!(this.finQ[k] && this.fifoCnt[k] === 0 && this.wordsLeftQ[k] === 0 && !this.outValid[k])) allIdle = false;
+    }
+    this.errorC = anyErr;
+    this.doneC = run && allIdle;
+    this.cycleN++;
+  }
+}

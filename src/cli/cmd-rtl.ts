@@ -1,0 +1,71 @@
+/** `hwsim rtl tans`: write the engine's Verilog, file list, FuseSoC core and iCE40 scripts. */
+import { join } from 'node:path';
+import type { Argv } from 'yargs';
+import { check } from '../errors.js';
+import { resolveTansDecoderParams, type TansDecoderParams } from '../chip/tans-decoder.js';
+import { normalizeCounts } from '../codecs/tans/normalize.js';
+import { buildDecodeTable, checkCounts, spreadTuned, type DecodeTable } from '../codecs/tans/table.js';
+import { describeRange, schemaMarkdownTable, tansDecoderSchema } from '../rtl/param-schema.js';
+import { configName, generateTansRtl, writeGenerated } from '../rtl/tans-rtl.js';
+import type { CliCommand } from './main.js';
+
+/** Adds one option per TansDecoderParams field, help text and default from the declaration. */
+export function tansParamOptions<T>(y: Argv<T>): Argv<T> {
+  let out = y;
+  for (const f of tansDecoderSchema()) {
+    out = out.option(f.flag, { type: 'number', default: f.default, describe: `${f.doc} [${describeRange(f)}]` });
+  }
+  return out;
+}
+
+export function tansParamsFrom(argv: Record<string, unknown>): TansDecoderParams {
+  const p: Record<string, number> = {};
+  for (const f of tansDecoderSchema()) p[f.name] = argv[f.name] as number;
+  return resolveTansDecoderParams(p as unknown as TansDecoderParams);
+}
+
+/** The table of a --rom-image: given normalized counts, or a Laplace-shaped demo over 2^B - 1 bins. */
+function romTable(p: TansDecoderParams, counts?: string): DecodeTable {
+  let c: Int32Array;
+  if (counts !== undefined) {
+    c = Int32Array.from(counts.split(',').map((v) => Number(v.trim())));
+    check(c.every((v) => Number.isInteger(v)), `--counts ${counts} is not a comma-separated list of integers`);
+    checkCounts(c, p.states);
+    check(c.length <= 1 << p.symbolBits, `--counts has ${c.length} symbols, ${p.symbolBits}-bit symbols allow ${1 << p.symbolBits}`,
+      'raise --symbol-bits or pass fewer counts');
+  } else {
+    const bins = Math.min(31, (1 << p.symbolBits) - 1, p.states - 1) | 1;
+    const hist = Float64Array.from({ length: bins }, (_, i) => Math.exp(-Math.abs(i - (bins - 1) / 2)));
+    c = normalizeCounts(hist, p.states);
+  }
+  return buildDecodeTable(c, spreadTuned(c));
+}
+
+export const command: CliCommand = {
+  register: (y) => y.command(
+    'rtl <block>',
+    'generate synthesizable Verilog for a hardware block (tans: the tANS weight decompression engine)',
+    (c) => tansParamOptions(c.positional('block', { choices: ['tans'] as const, demandOption: true, describe: 'the block' }))
+      .option('out', { alias: 'o', type: 'string', describe: 'output directory (default generated/<config>/, e.g. generated/tans_L64_B5_S4)' })
+      .option('rom-image', { type: 'string', describe: 'also write a $readmemh image of a decode table (file name inside --out)' })
+      .option('counts', { type: 'string', describe: 'normalized counts (summing to --states) of the --rom-image table; default: a Laplace-shaped demo table' })
+      .option('print-param-table', { type: 'boolean', default: false, describe: 'print the markdown parameter table (docs/hw/tans-decoder.md) and exit' })
+      .example('$0 rtl tans --states 64 --symbol-bits 5 --streams 4', 'writes generated/tans_L64_B5_S4/')
+      .example('$0 rtl tans --states 256 --streams 8 --out rtl/ --rom-image table.mem', 'with a table image for TableInit'),
+    (argv) => {
+      if (argv.printParamTable) {
+        process.stdout.write(schemaMarkdownTable(tansDecoderSchema()) + '\n');
+        return;
+      }
+      const p = tansParamsFrom(argv as unknown as Record<string, unknown>);
+      const dir = argv.out ?? join('generated', configName(p));
+      return generateTansRtl(p, {
+        romImage: argv.romImage ? { name: argv.romImage, table: romTable(p, argv.counts) } : undefined,
+      }).then((files) => {
+        writeGenerated(dir, files);
+        process.stdout.write(`wrote ${files.length} files to ${dir}/: ${files.map((f) => f.name).join(' ')}\n` +
+          `top: tans_engine (lint: verilator --lint-only -Wall -F ${join(dir, 'tans_engine.f')} --top-module tans_engine)\n`);
+      });
+    },
+  ),
+};

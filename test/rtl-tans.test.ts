@@ -1,0 +1,80 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { repoRoot, schemaMarkdownTable, tansDecoderSchema } from '../src/rtl/param-schema.js';
+import { generateTansRtl, readTemplate, romImage, TANS_RTL_FILES, writeGenerated } from '../src/rtl/tans-rtl.js';
+import { resolveTansDecoderParams } from '../src/chip/tans-decoder.js';
+import { buildDecodeTable, spreadTuned } from '../src/codecs/tans/table.js';
+
+const root = repoRoot();
+const DEFAULT_CONFIGS = [
+  { dir: 'tans_L64_B5_S4', params: { states: 64, symbolBits: 5, streams: 4 } },
+  { dir: 'tans_L256_B5_S8', params: { states: 256, symbolBits: 5, streams: 8 } },
+];
+
+describe('RTL generator', () => {
+  it('templates declare exactly the TansDecoderParams parameters (drift check)', () => {
+    const schema = tansDecoderSchema();
+    const top = readTemplate('tans/tans_engine.v');
+    const declared = [...top.matchAll(/parameter\s+integer\s+(\w+)\s*=\s*\{\{(\w+)\}\}/g)].map((m) => [m[1], m[2]]);
+    expect(declared).toEqual(schema.map((f) => [f.verilogName, f.name]));
+    // every placeholder of every template is a schema field or a generator value
+    const known = new Set([...schema.map((f) => f.name), 'banner', 'config', 'device', 'package', 'freqMhz', 'fileList',
+      'readFiles', 'chparams', 'coreFiles', 'coreParamList', 'coreParams', 'top']);
+    for (const sub of ['tans', 'synth', 'cosim']) {
+      for (const f of readdirSync(join(root, 'rtl-templates', sub))) {
+        for (const m of readTemplate(`${sub}/${f}`).matchAll(/\{\{(\w+)\}\}/g)) expect(known, `${sub}/${f}`).toContain(m[1]);
+      }
+    }
+    // sub-module parameters bound to placeholders must be schema fields under their Verilog name
+    for (const f of TANS_RTL_FILES) {
+      for (const m of readTemplate(`tans/${f}`).matchAll(/parameter\s+integer\s+(\w+)\s*=\s*\{\{(\w+)\}\}/g)) {
+        const field = schema.find((s) => s.name === m[2]);
+        expect(field, `${f}: {{${m[2]}}}`).toBeDefined();
+        if (m[1] !== 'Width' && m[1] !== 'Depth') expect(m[1]).toBe(field!.verilogName);
+      }
+    }
+  });
+
+  it('generated/ matches a fresh generation of the default configurations', async () => {
+    for (const c of DEFAULT_CONFIGS) {
+      const files = await generateTansRtl(c.params);
+      const committed = readdirSync(join(root, 'generated', c.dir)).filter((f) => f !== 'table.mem').sort();
+      expect(committed).toEqual(files.map((f) => f.name).sort());
+      for (const f of files) expect(readFileSync(join(root, 'generated', c.dir, f.name), 'utf8'), f.name).toBe(f.text);
+    }
+  });
+
+  it('is clean under verilator --lint-only -Wall and compiles with Icarus, across the parameter range', async () => {
+    for (const params of [{}, { states: 4096, symbolBits: 8, streams: 64, streamFifoDepth: 3 }, { states: 32, symbolBits: 1, streams: 1, streamFifoDepth: 2 }]) {
+      const dir = mkdtempSync(join(tmpdir(), 'hwsim-rtl-'));
+      writeGenerated(dir, await generateTansRtl(params));
+      const lint = spawnSync('verilator', ['--lint-only', '-Wall', '--top-module', 'tans_engine', ...TANS_RTL_FILES], { cwd: dir, encoding: 'utf8' });
+      expect(lint.error, 'verilator must be installed').toBeUndefined();
+      expect(`${lint.stdout}${lint.stderr}`).toBe('');
+      expect(lint.status).toBe(0);
+      const iv = spawnSync('iverilog', ['-g2012', '-s', 'tans_engine', '-o', 'a.vvp', ...TANS_RTL_FILES], { cwd: dir, encoding: 'utf8' });
+      expect(iv.error, 'iverilog must be installed').toBeUndefined();
+      expect(iv.status, iv.stderr).toBe(0);
+    }
+  });
+
+  it('writes a $readmemh image in the RAM packing', () => {
+    const p = resolveTansDecoderParams({ states: 32, symbolBits: 2 });
+    const counts = Int32Array.from([8, 16, 8]);
+    const t = buildDecodeTable(counts, spreadTuned(counts));
+    const lines = romImage(p, t).trim().split('\n').slice(1);
+    expect(lines).toHaveLength(32);
+    const nbW = 3; // nbBits 0..5
+    lines.forEach((l, s) => expect(parseInt(l, 16)).toBe((t.newState[s] << (nbW + 2)) | (t.nbBits[s] << 2) | t.symbol[s]));
+  });
+
+  it('docs/hw/tans-decoder.md carries the parameter table generated from the declaration', () => {
+    const doc = readFileSync(join(root, 'docs/hw/tans-decoder.md'), 'utf8');
+    const m = /<!-- params:begin -->\n([\s\S]*?)\n<!-- params:end -->/.exec(doc);
+    expect(m, 'params markers in docs/hw/tans-decoder.md').not.toBeNull();
+    expect(m![1]).toBe(schemaMarkdownTable(tansDecoderSchema()));
+  });
+});

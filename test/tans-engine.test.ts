@@ -1,0 +1,171 @@
+import { describe, expect, it } from 'vitest';
+import { decodeStream, encodeStream } from '../src/codecs/tans/codec.js';
+import { buildDecodeTable, buildEncodeTable, spreadTuned } from '../src/codecs/tans/table.js';
+import { loadCycles, resolveTansDecoderParams, TansEngineModel, type TansDecoderParams } from '../src/chip/tans-decoder.js';
+import { interleaveStreams } from '../src/codecs/tans/layout.js';
+import { runModel } from '../src/cosim/tans-run.js';
+import { syntheticLayers } from '../src/cosim/tans-vectors.js';
+import { HwsimError } from '../src/errors.js';
+import { tansDecoderSchema } from '../src/rtl/param-schema.js';
+
+/** Two equiprobable symbols at L = 32: every symbol costs exactly one bit. */
+function tinyLayer(symbols: number[]) {
+  const counts = Int32Array.from([16, 16]);
+  const spread = spreadTuned(counts);
+  const table = buildDecodeTable(counts, spread);
+  const s = encodeStream(symbols, buildEncodeTable(counts, spread));
+  return { table, bins: 2, symbolCounts: [symbols.length], wordCounts: [s.words.length], words: Uint32Array.from(s.words) };
+}
+
+describe('TansEngineModel cycle semantics (docs/hw/tans-decoder.md)', () => {
+  it('hand-worked: one 1-word stream of 3 symbols, no stalls', () => {
+    const p = resolveTansDecoderParams({ states: 32, symbolBits: 1, streams: 1 });
+    const m = new TansEngineModel(p);
+    const layer = tinyLayer([1, 0, 1]);
+    expect(layer.wordCounts).toEqual([1]);
+    expect(m.loadLayer(layer)).toBe(1 + 32 + 2); // bins + L entries + 2 descriptors
+    expect(m.cycle).toBe(35);
+    const ready = Uint8Array.of(1);
+    const seen: Array<[number, number]> = [];
+    let c = 0;
+    // cycle 0: word accepted; 1: FIFO -> window; 2: initial state; 3: first step; 4: first symbol valid
+    for (; !m.done; c++) {
+      if (c === 0) expect(m.inReady).toBe(true);
+      if (m.outValid[0]) seen.push([c, m.outSymbol[0]]);
+      m.tick(c === 0, layer.words[0], ready);
+    }
+    expect(seen).toEqual([[4, 1], [5, 0], [6, 1]]);
+    expect(c).toBe(7); // 6: last transfer and final-state check (lane finishes); 7: done seen
+    expect(m.error).toBe(false);
+    expect(m.cycle).toBe(35 + 7);
+    expect(m.outWeight[0]).toBe(1); // symbol 1 - (2-1)>>1 = 1
+  });
+
+  it('hand-worked: output backpressure holds the step, one symbol per released cycle', () => {
+    const p = resolveTansDecoderParams({ states: 32, symbolBits: 1, streams: 1 });
+    const m = new TansEngineModel(p);
+    const layer = tinyLayer([0, 1, 1, 0]);
+    m.loadLayer(layer);
+    const stalled = Uint8Array.of(0);
+    const ready = Uint8Array.of(1);
+    // accept at 0, ... symbol 0 valid at 4; hold out_ready low for cycles 4..6
+    let c = 0;
+    const seen: number[] = [];
+    for (; !m.done; c++) {
+      const r = c >= 4 && c <= 6 ? stalled : ready;
+      if (m.outValid[0] && r[0]) seen.push(c);
+      m.tick(c === 0, layer.words[0], r);
+    }
+    expect(seen).toEqual([7, 8, 9, 10]);
+    expect(c).toBe(11);
+  });
+
+  it('in_ready drops when the turn stream FIFO is full, and round-robin skips exhausted streams', () => {
+    const p = resolveTansDecoderParams({ states: 32, symbolBits: 1, streams: 2, streamFifoDepth: 2 });
+    const m = new TansEngineModel(p);
+    const a = tinyLayer(Array.from({ length: 100 }, (_, i) => i & 1)); // 4 words
+    const b = tinyLayer([1, 1]);                                       // 1 word
+    const layer = { table: a.table, bins: 2, symbolCounts: [100, 2], wordCounts: [a.wordCounts[0], 1] };
+    const words = interleaveStreams([a.words, b.words]);
+    m.loadLayer(layer);
+    const none = Uint8Array.of(0, 0);
+    const readyLog: boolean[] = [];
+    let wi = 0;
+    for (let c = 0; c < 8; c++) {
+      readyLog.push(m.inReady);
+      const acc = m.inReady;
+      m.tick(wi < words.length, words[wi] ?? 0, none);
+      if (acc) wi++;
+    }
+    // a0 b0 a1 a2 (stream b exhausted: skipped) then a's FIFO + window are full under backpressure
+    expect(wi).toBeGreaterThanOrEqual(4);
+    expect(readyLog.slice(0, 3)).toEqual([true, true, true]);
+    expect(readyLog[7]).toBe(false);
+  });
+
+  it('decodes symbol-exactly like decodeStream under random stalls, many configurations', () => {
+    for (const [states, symbolBits, streams, rate] of [[64, 5, 1, 0], [64, 5, 4, 0.3], [256, 5, 8, 0.5], [32, 3, 3, 0.7], [1024, 8, 2, 0.1]]) {
+      const p = resolveTansDecoderParams({ states, symbolBits, streams });
+      const layers = syntheticLayers(p, { layers: 3, seed: states + streams, symbolsPerStream: 300 });
+      const traces = runModel(p, layers, 9, rate);
+      layers.forEach((l, i) => {
+        expect(traces[i].error).toBe(false);
+        expect(traces[i].hang).toBe(false);
+        l.streams.forEach((s, k) => {
+          const ref = new Uint8Array(s.symbolCount);
+          decodeStream(s.words, s.bitLength, s.symbolCount, l.table, ref);
+          expect(traces[i].symbols[k]).toEqual(Array.from(ref));
+          expect(traces[i].weights[k]).toEqual(Array.from(ref, (v) => ((v - ((l.bins - 1) >> 1)) << 24) >> 24));
+        });
+      });
+    }
+  });
+
+  it('sustains one symbol per cycle per stream when words arrive fast enough', () => {
+    const p = resolveTansDecoderParams({ states: 64, symbolBits: 5, streams: 1 });
+    const [l] = syntheticLayers(p, { layers: 1, seed: 3, symbolsPerStream: 2000 });
+    const t = runModel(p, [l], 1, 0)[0];
+    const n = l.symbolCounts[0];
+    expect(t.runCycles).toBe(n + 4); // 4 cycles of latency, n symbols, done seen the cycle after the last
+  });
+
+  it('a corrupted stream raises error and the layer still finishes with all words drained', () => {
+    const p = resolveTansDecoderParams({ states: 64, symbolBits: 5, streams: 4 });
+    const layers = syntheticLayers(p, { layers: 2, seed: 5, symbolsPerStream: 200, corruptLayers: [0] });
+    const t = runModel(p, layers, 2, 0.3);
+    expect(t[0].error).toBe(true);
+    expect(t[0].hang).toBe(false);
+    expect(t[0].wordsAccepted).toBe(layers[0].words.length);
+    expect(t[1].error).toBe(false); // cleared by the next load
+  });
+
+  it('a stream with fewer words than it needs underflows into an error, not a hang', () => {
+    const p = resolveTansDecoderParams({ states: 64, symbolBits: 5, streams: 1 });
+    const [l] = syntheticLayers(p, { layers: 1, seed: 8, symbolsPerStream: 200 });
+    const m = new TansEngineModel(p);
+    m.loadLayer({ ...l, wordCounts: [l.wordCounts[0] - 1] });
+    const ready = Uint8Array.of(1);
+    let c = 0;
+    for (; !m.done && c < 10_000; c++) m.tick(true, l.words[Math.min(c, l.words.length - 1)], ready);
+    expect(m.done).toBe(true);
+    expect(m.error).toBe(true);
+  });
+
+  it('rejects bad parameters and layers with HwsimError', () => {
+    expect(() => new TansEngineModel({ ...resolveTansDecoderParams(), states: 100 })).toThrow(HwsimError);
+    const m = new TansEngineModel(resolveTansDecoderParams({ states: 32, symbolBits: 1, streams: 1 }));
+    const l = tinyLayer([1]);
+    expect(() => m.loadLayer({ ...l, bins: 3 })).toThrow(/bins/);
+    m.loadLayer(l);
+    expect(() => m.loadLayer(l)).toThrow(/still running/);
+  });
+
+  it('validation bounds agree with the documented schema', () => {
+    const schema = tansDecoderSchema();
+    expect(schema.map((f) => f.name)).toEqual(['states', 'symbolBits', 'streams', 'inWidth', 'streamFifoDepth']);
+    for (const f of schema) {
+      const key = f.name as keyof TansDecoderParams;
+      expect(resolveTansDecoderParams()[key]).toBe(f.default);
+      if (f.min !== undefined) {
+        expect(() => resolveTansDecoderParams({ [key]: f.min })).not.toThrow();
+        expect(() => resolveTansDecoderParams({ [key]: f.min! - 1 })).toThrow(HwsimError);
+      }
+      if (f.max !== undefined) {
+        expect(() => resolveTansDecoderParams({ [key]: f.max })).not.toThrow();
+        expect(() => resolveTansDecoderParams({ [key]: f.max! + 1 })).toThrow(HwsimError);
+      }
+      for (const a of f.allowed ?? []) expect(() => resolveTansDecoderParams({ [key]: a })).not.toThrow();
+      if (f.allowed) expect(() => resolveTansDecoderParams({ [key]: f.allowed![0] + 1 })).toThrow(HwsimError);
+    }
+    expect(loadCycles(resolveTansDecoderParams({ states: 256, streams: 8 }))).toBe(273);
+  });
+
+  it('tick is allocation-free enough for 10^6 cycles', () => {
+    const p = resolveTansDecoderParams({ states: 64, symbolBits: 5, streams: 8 });
+    const [l] = syntheticLayers(p, { layers: 1, seed: 4, symbolsPerStream: 20000 });
+    const t = runModel(p, [l], 1, 0);
+    expect(t[0].error).toBe(false);
+    expect(t[0].symbols.reduce((a, s) => a + s.length, 0)).toBe(l.symbolCounts.reduce((a, b) => a + b, 0));
+  });
+});
+
