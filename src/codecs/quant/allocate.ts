@@ -1,0 +1,76 @@
+/**
+ * Mixed precision under an entropy budget (the post-training analogue of the paper's
+ * entropy-driven per-layer precision): each layer gets the (bins, step) that minimizes
+ * n·D + λ·n·H for one shared λ, and λ is bisected until the weight-averaged entropy meets the
+ * budget. Least total squared error for the bits spent, measured on each layer's subsample.
+ */
+import { check } from '../../errors.js';
+import type { QuantParams } from './index.js';
+import { distortionAndEntropy, levelStats, subsample } from './level-stats.js';
+
+const BIN_CHOICES = [3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 25, 31, 41, 63, 127, 255];
+const STEP_POINTS = 48;
+
+interface Candidate { bins: number; step: number; distortion: number; entropy: number }
+
+function rms(sample: Float32Array): number {
+  let s = 0;
+  for (let i = 0; i < sample.length; i++) s += sample[i] * sample[i];
+  return Math.sqrt(s / Math.max(1, sample.length));
+}
+
+/** The lower convex hull's worth of candidates is all a Lagrangian choice can pick; keep them all. */
+function layerCandidates(weights: Float32Array, maxBins: number): Candidate[] {
+  const sample = subsample(weights);
+  const sigma = rms(sample);
+  if (sigma === 0) return [{ bins: 3, step: 1, distortion: 0, entropy: 0 }];
+  const out: Candidate[] = [];
+  for (let i = 0; i < STEP_POINTS; i++) {
+    const step = (sigma / 64) * Math.pow(8 * 64, i / (STEP_POINTS - 1));
+    const stats = levelStats(sample, step);
+    for (const bins of BIN_CHOICES) {
+      if (bins > maxBins) break;
+      const { distortion, entropy } = distortionAndEntropy(stats, (bins - 1) >> 1, step);
+      out.push({ bins, step, distortion, entropy });
+    }
+  }
+  return out;
+}
+
+export interface AllocateOptions {
+  /** the largest bin count a layer may get (the tANS table needs bins ≤ states) */
+  maxBins?: number;
+}
+
+/** Per layer (bins, step) so that the weight-averaged entropy is at most `bitsPerWeight`. */
+export function allocateBits(layers: Float32Array[], bitsPerWeight: number, opts: AllocateOptions = {}): QuantParams[] {
+  check(bitsPerWeight > 0, `bits-per-weight ${bitsPerWeight} must be positive`, 'e.g. --bits-per-weight 2');
+  const maxBins = Math.min(255, opts.maxBins ?? 255);
+  check(maxBins >= 3, `at most ${maxBins} bins allowed, need at least 3`);
+  const cands = layers.map((w) => layerCandidates(w, maxBins));
+  const sizes = layers.map((w) => w.length);
+  const total = sizes.reduce((a, b) => a + b, 0);
+  const pick = (lambda: number) => cands.map((cs) => {
+    let best = cs[0];
+    let bestCost = Infinity;
+    for (const c of cs) {
+      const cost = c.distortion + lambda * c.entropy;
+      if (cost < bestCost || (cost === bestCost && c.entropy < best.entropy)) { bestCost = cost; best = c; }
+    }
+    return best;
+  });
+  const avgEntropy = (choice: Candidate[]) => choice.reduce((a, c, i) => a + c.entropy * sizes[i], 0) / total;
+  // λ in squared-weight units per bit; bisect in log space between "free bits" and "bits cost all".
+  let lo = 1e-16;
+  let hi = 1e4;
+  if (avgEntropy(pick(lo)) <= bitsPerWeight) return toParams(pick(lo));
+  for (let it = 0; it < 80; it++) {
+    const mid = Math.sqrt(lo * hi);
+    if (avgEntropy(pick(mid)) <= bitsPerWeight) hi = mid; else lo = mid;
+  }
+  return toParams(pick(hi));
+}
+
+function toParams(choice: Candidate[]): QuantParams[] {
+  return choice.map((c) => ({ bins: c.bins, step: c.step }));
+}

@@ -1,0 +1,41 @@
+/**
+ * What a model is to hwsim: layers with SCALE-Sim geometry (for the chip model) and weights in a
+ * canonical flat order (for the codecs).
+ */
+export type LayerKind = 'conv' | 'dwconv' | 'fc';
+
+export interface LayerSpec {
+  name: string;
+  /** attention and MLP matmuls are 'fc' (with ifmapH = tokens) */
+  kind: LayerKind;
+  /** SCALE-Sim geometry: the ifmap as the layer sees it, already padded */
+  ifmapH: number;
+  ifmapW: number;
+  filterH: number;
+  filterW: number;
+  /** input channels (for dwconv: the channels, each filtered separately) */
+  channels: number;
+  /** output channels, or FC outputs */
+  filters: number;
+  stride: number;
+  /** a layer applied this many times with the same weights (e.g. per attention head); default 1 */
+  repeat?: number;
+  /** canonical: [out, in, kh, kw] conv, [C, 1, kh, kw] dwconv, [out, in] fc */
+  weightShape: number[];
+}
+
+export interface ModelLayer {
+  spec: LayerSpec;
+  /** flat, in the canonical order of spec.weightShape */
+  weights: Float32Array;
+}
+
+export interface Model {
+  name: string;
+  /** 'synthetic zoo' or the file path the weights came from */
+  source: string;
+  /** true when the weights are seeded synthetic ones, not trained weights */
+  synthetic: boolean;
+  description: string;
+  layers: ModelLayer[];
+}
