@@ -10,7 +10,7 @@
  * Searches run on a deterministic subsample through per-level statistics (levelStats.ts), so that
  * every candidate (bins, step) costs O(levels), not O(weights).
  */
-import { check } from '../../errors.js';
+import { check, HwsimError } from '../../errors.js';
 import { candidateSteps, levelStats, distortionAndEntropy, subsample } from './level-stats.js';
 
 export interface QuantParams {
@@ -46,31 +46,63 @@ export function entropyOf(hist: ArrayLike<number>): number {
 
 /** The hardware dequantizer: bin index → integer level in [−127, 127]. */
 export function symbolToInt8(symbol: number, bins: number): number {
+  checkBins(bins);
+  check(Number.isInteger(symbol) && symbol >= 0 && symbol < bins,
+    `symbol ${symbol} is outside 0..${bins - 1}`, `a ${bins}-bin quantizer emits symbols 0..${bins - 1}`);
   return symbol - ((bins - 1) >> 1);
 }
 
-/** Quantizes with given parameters. */
+/** Raises a HwsimError naming the first NaN or infinite weight. */
+function nonFinite(weights: Float32Array, i: number): never {
+  throw new HwsimError(`weight ${i} is ${weights[i]}`, 'quantization needs finite weights: fix or drop the NaN/infinite values');
+}
+
+/**
+ * Quantizes with given parameters (one step, or one per output channel: `stepsPerChannel` over
+ * equal contiguous slices). Rounds half away from zero, so quantizing −w mirrors quantizing w.
+ */
 export function quantizeWith(weights: Float32Array, params: QuantParams): QuantizedLayer {
   checkBins(params.bins);
-  check(params.step > 0 && Number.isFinite(params.step), `quantizer step ${params.step} is not a positive number`);
   const m = (params.bins - 1) >> 1;
   const symbols = new Uint8Array(weights.length);
   const hist = new Float64Array(params.bins);
-  const inv = 1 / params.step;
-  for (let i = 0; i < weights.length; i++) {
-    let level = Math.round(weights[i] * inv);
-    if (level > m) level = m; else if (level < -m) level = -m;
-    else if (level !== level) level = 0; // NaN weights
-    const s = level + m;
-    symbols[i] = s;
-    hist[s]++;
+  const steps = params.stepsPerChannel;
+  const channels = steps ? steps.length : 1;
+  const stride = steps ? channelStride(weights.length, channels) : weights.length;
+  for (let c = 0; c < channels; c++) {
+    const step = steps ? steps[c] : params.step;
+    check(step > 0 && Number.isFinite(step), `quantizer step ${step}${steps ? ` (channel ${c})` : ''} is not a positive number`,
+      'use a step > 0');
+    const inv = 1 / step;
+    for (let i = c * stride, end = i + stride; i < end; i++) {
+      const q = weights[i] * inv;
+      let level = Math.floor(Math.abs(q) + 0.5);
+      if (level > m) level = m;
+      else if (!(level >= 0)) nonFinite(weights, i);
+      const s = q < 0 ? m - level : m + level;
+      symbols[i] = s;
+      hist[s]++;
+    }
   }
-  return { params: { bins: params.bins, step: params.step }, symbols, entropyBits: entropyOf(hist) * weights.length };
+  const out: QuantParams = { bins: params.bins, step: params.step };
+  if (steps) out.stepsPerChannel = steps;
+  return { params: out, symbols, entropyBits: entropyOf(hist) * weights.length };
 }
 
+function channelStride(length: number, channels: number): number {
+  check(channels >= 1 && length % channels === 0, `${length} weights do not split into ${channels} channels`,
+    'per-channel quantization needs a weight count that is a multiple of the channel count (weightShape[0])');
+  return length / channels;
+}
+
+/** max |w|; NaN or infinite weights raise a HwsimError. */
 function maxAbs(weights: Float32Array): number {
   let a = 0;
-  for (let i = 0; i < weights.length; i++) { const v = Math.abs(weights[i]); if (v > a) a = v; }
+  for (let i = 0; i < weights.length; i++) {
+    const v = Math.abs(weights[i]);
+    if (!(v < Infinity)) nonFinite(weights, i);
+    if (v > a) a = v;
+  }
   return a;
 }
 
@@ -79,16 +111,36 @@ export interface QuantizeOptions {
   method?: 'mse' | 'rd';
   /** λ for 'rd', in squared-weight units per bit */
   lambda?: number;
+  /** one step per output channel: the weights split into `channels` equal contiguous slices */
+  perChannel?: { channels: number };
 }
 
 /** Quantizes to `bins` bins with the step chosen by minimum MSE (or D + λ·H). */
 export function quantize(weights: Float32Array, bins: number, opts: QuantizeOptions = {}): QuantizedLayer {
   checkBins(bins);
   const method = opts.method ?? 'mse';
+  check(method === 'mse' || method === 'rd', `unknown quantizer method '${String(method)}'`, "use 'mse' or 'rd'");
   const lambda = method === 'rd' ? (opts.lambda ?? 0) : 0;
-  check(lambda >= 0, `lambda ${lambda} is negative`);
+  check(lambda >= 0 && Number.isFinite(lambda), `lambda ${lambda} is not a number ≥ 0`, 'λ is in squared-weight units per bit, e.g. 1e-6');
+  check(weights.length > 0, 'no weights to quantize', 'give a layer with at least one weight');
+  if (!opts.perChannel) return quantizeWith(weights, { bins, step: bestStep(weights, bins, lambda) });
+  const channels = opts.perChannel.channels;
+  check(Number.isInteger(channels), `perChannel.channels ${channels} is not an integer`, 'use the output-channel count, weightShape[0]');
+  const stride = channelStride(weights.length, channels);
+  const steps = new Float32Array(channels);
+  let largest = 0;
+  for (let c = 0; c < channels; c++) {
+    steps[c] = bestStep(weights.subarray(c * stride, (c + 1) * stride), bins, lambda);
+    largest = Math.max(largest, steps[c]);
+  }
+  // `step` is informative when channel steps are present (they override it): the largest one
+  return quantizeWith(weights, { bins, step: largest, stepsPerChannel: steps });
+}
+
+/** The step (float32, as the container stores it) minimizing D + λ·H on a subsample. */
+function bestStep(weights: Float32Array, bins: number, lambda: number): number {
   const top = maxAbs(weights);
-  if (top === 0) return quantizeWith(weights, { bins, step: 1 });
+  if (top === 0) return 1;
   const m = (bins - 1) >> 1;
   const sample = subsample(weights);
   let best = { cost: Infinity, step: top / m };
@@ -98,22 +150,31 @@ export function quantize(weights: Float32Array, bins: number, opts: QuantizeOpti
     const cost = distortion + lambda * entropy;
     if (cost < best.cost) best = { cost, step };
   }
-  return quantizeWith(weights, { bins, step: best.step });
+  const stored = Math.fround(best.step);
+  return stored > 0 ? stored : 1;
 }
 
 /** The raw int8 path for layers kept uncompressed: 255 bins, step = max|w| / 127. */
 export function quantizeInt8(weights: Float32Array): QuantizedLayer {
   const top = maxAbs(weights);
-  return quantizeWith(weights, { bins: 255, step: top > 0 ? top / 127 : 1 });
+  const step = Math.fround(top / 127); // float32, as stored; |w| / step may exceed 127 by an ulp: clamped
+  return quantizeWith(weights, { bins: 255, step: step > 0 ? step : 1 });
 }
 
+/** (symbol − m) · step, per output channel when the params carry channel steps. */
 export function dequantize(symbols: Uint8Array, params: QuantParams, perChannelStride?: number): Float32Array {
+  checkBins(params.bins);
   const m = (params.bins - 1) >> 1;
   const out = new Float32Array(symbols.length);
   const steps = params.stepsPerChannel;
+  const stride = steps ? (perChannelStride ?? channelStride(symbols.length, steps.length)) : symbols.length;
+  check(!steps || (Number.isInteger(stride) && stride >= 1 && stride * steps.length === symbols.length),
+    `per-channel stride ${stride} × ${steps?.length} channels does not cover ${symbols.length} symbols`,
+    'give perChannelStride = symbols / channels');
   for (let i = 0; i < symbols.length; i++) {
-    const step = steps && perChannelStride ? steps[Math.floor(i / perChannelStride)] : params.step;
-    out[i] = (symbols[i] - m) * step;
+    const s = symbols[i];
+    if (s >= params.bins) throw new HwsimError(`symbol ${s} at ${i} is outside 0..${params.bins - 1}`, 'these symbols do not belong to these quantizer parameters');
+    out[i] = (s - m) * (steps ? steps[(i / stride) | 0] : params.step);
   }
   return out;
 }

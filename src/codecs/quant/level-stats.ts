@@ -18,10 +18,9 @@ export function subsample(weights: Float32Array, size = SAMPLE_SIZE): Float32Arr
 
 export interface LevelStats {
   count: Float64Array;
+  /** Σ|w| per level (the sign of w is the level's, except at level 0 where it is not needed) */
   sumAbs: Float64Array;
   sumSq: Float64Array;
-  /** Σ (w − level·step)² for weights whose level is in range */
-  err: Float64Array;
   n: number;
 }
 
@@ -29,22 +28,19 @@ export function levelStats(sample: Float32Array, step: number): LevelStats {
   const count = new Float64Array(BUCKETS);
   const sumAbs = new Float64Array(BUCKETS);
   const sumSq = new Float64Array(BUCKETS);
-  const err = new Float64Array(BUCKETS);
   const inv = 1 / step;
   for (let i = 0; i < sample.length; i++) {
     const w = sample[i];
-    if (w !== w) continue;
-    let level = Math.round(w * inv);
-    if (level > MAX_LEVEL + 1) level = MAX_LEVEL + 1; else if (level < -MAX_LEVEL - 1) level = -MAX_LEVEL - 1;
-    const b = level + MAX_LEVEL + 1;
     const a = Math.abs(w);
+    // round half away from zero, as quantizeWith does (callers reject NaN weights first)
+    let level = Math.floor(a * inv + 0.5);
+    if (level > MAX_LEVEL + 1) level = MAX_LEVEL + 1;
+    const b = w < 0 ? MAX_LEVEL + 1 - level : MAX_LEVEL + 1 + level;
     count[b]++;
     sumAbs[b] += a;
     sumSq[b] += w * w;
-    const e = w - level * step;
-    err[b] += e * e;
   }
-  return { count, sumAbs, sumSq, err, n: sample.length };
+  return { count, sumAbs, sumSq, n: sample.length };
 }
 
 /** Mean squared error per weight and entropy (bits/weight) with bins = 2m + 1 at this step. */
@@ -59,7 +55,9 @@ export function distortionAndEntropy(s: LevelStats, m: number, step: number): { 
     const c = s.count[b];
     if (c === 0) continue;
     if (level >= -m && level <= m) {
-      d += s.err[b];
+      // Σ (|w| − |level|·step)² over the level's weights
+      const v = Math.abs(level) * step;
+      d += Math.max(0, s.sumSq[b] - 2 * v * s.sumAbs[b] + v * v * c);
       if (level === -m) clippedLow += c; else if (level === m) clippedHigh += c; else probs.push(c);
     } else {
       d += s.sumSq[b] - 2 * edge * s.sumAbs[b] + edge * edge * c;

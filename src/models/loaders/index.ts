@@ -1,0 +1,92 @@
+/**
+ * Weight files users bring → Model. Dispatch on the file name:
+ *   .npy          one array = one layer (2-D fc [out, in], 3-D conv1d [out, in, k], 4-D conv OIHW)
+ *   .npz          a zip of .npy arrays; arrays with fewer than 2 dims (biases, BN) are skipped
+ *   .safetensors  tensors with ≥ 2 dims become layers, 1-D ones are skipped
+ *   *.json        TensorFlow.js model.json + shards (TF layouts converted to the canonical one)
+ * Torch-layout 4-D tensors named like a depthwise conv ('depthwise', 'dw') with one input
+ * channel become dwconv layers. Geometry a file does not hold is set to documented defaults
+ * (tensors.ts); the description says so. Loaded weights are real: synthetic = false.
+ */
+import { readFileSync } from 'node:fs';
+import { basename, dirname, extname } from 'node:path';
+import { HwsimError } from '../../errors.js';
+import type { Model, ModelLayer } from '../types.js';
+import { parseNpy } from './npy.js';
+import { parseSafetensors, type NamedTensor } from './safetensors.js';
+import { GEOMETRY_NOTE, tensorToLayer, type KernelLayout } from './tensors.js';
+import { parseTfjs } from './tfjs.js';
+import { readZip } from './zip.js';
+
+export const WEIGHT_FORMATS = '.npy, .npz, .safetensors, TensorFlow.js model.json';
+
+export function loadWeightsFile(path: string): Model {
+  let bytes: Uint8Array;
+  try {
+    bytes = new Uint8Array(readFileSync(path));
+  } catch (err) {
+    throw new HwsimError(`cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
+      `give the path of a weights file (${WEIGHT_FORMATS})`);
+  }
+  const ext = extname(path).toLowerCase();
+  const stem = basename(path, extname(path));
+  switch (ext) {
+    case '.npy': {
+      const a = parseNpy(bytes, path);
+      if (a.shape.length < 2) {
+        throw new HwsimError(`${path}: a ${a.shape.length}-D array is not a weight layer (biases and BN are not weights)`,
+          'give a 2-D (fc [out, in]) or 4-D (conv [out, in, kh, kw]) array');
+      }
+      return build(stem, path, 'NumPy .npy', [{ name: stem, ...a }], 'torch');
+    }
+    case '.npz': {
+      const arrays = readZip(bytes, path)
+        .filter((e) => e.name.endsWith('.npy'))
+        .map((e) => ({ name: e.name.slice(0, -4), ...parseNpy(e.data, `${path}: ${e.name}`) }));
+      return build(stem, path, 'NumPy .npz', arrays, 'torch');
+    }
+    case '.safetensors':
+      return build(stem, path, 'safetensors', parseSafetensors(bytes, path), 'torch');
+    case '.json': {
+      const { tensors, strides, order } = parseTfjs(path, bytes);
+      // graph order when the topology gives it (stable: unknown names keep manifest order, last)
+      const rank = (t: NamedTensor) => order.get(kerasLayer(t.name)) ?? order.size;
+      const sorted = tensors.map((t, i) => ({ t, i })).sort((a, b) => rank(a.t) - rank(b.t) || a.i - b.i).map((x) => x.t);
+      return build(basename(dirname(path)) || stem, path, 'TensorFlow.js', sorted, 'tf', strides);
+    }
+    default:
+      throw new HwsimError(`${path}: unknown weights format '${ext || basename(path)}'`,
+        `hwsim reads ${WEIGHT_FORMATS}; convert other formats (e.g. ONNX) to safetensors or .npz`);
+  }
+}
+
+/** The Keras layer a tfjs weight belongs to: 'block_1_expand/kernel' → 'block_1_expand'. */
+function kerasLayer(weightName: string): string {
+  const parts = weightName.split('/');
+  return parts.length > 1 ? parts[parts.length - 2] : weightName;
+}
+
+function build(
+  name: string, path: string, format: string, tensors: NamedTensor[], layout: KernelLayout, strides?: Map<string, number>,
+): Model {
+  const layers: ModelLayer[] = [];
+  let skipped = 0;
+  for (const t of tensors) {
+    const stride = strides?.get(kerasLayer(t.name)) ?? 1;
+    const layer = tensorToLayer(t.name, t.shape, t.data, layout, path, stride);
+    if (layer) layers.push(layer); else skipped++;
+  }
+  if (layers.length === 0) {
+    throw new HwsimError(`${path}: no weight tensors (2-D or more) among its ${tensors.length} tensors`,
+      'give a file with conv/fc kernels; biases and batch-norm vectors alone are not weights');
+  }
+  const params = layers.reduce((a, l) => a + l.weights.length, 0);
+  return {
+    name,
+    source: path,
+    synthetic: false,
+    description: `${format} weights from ${basename(path)}: ${layers.length} layers, ${params.toLocaleString('en-US')} weights` +
+      `${skipped ? ` (${skipped} tensors with < 2 dims skipped)` : ''}; ${GEOMETRY_NOTE}`,
+    layers,
+  };
+}

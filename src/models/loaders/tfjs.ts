@@ -1,0 +1,125 @@
+/**
+ * TensorFlow.js model.json: `weightsManifest` is a list of groups {paths, weights}; a group's
+ * shard files (relative to model.json) are concatenated in order and its weights read from them
+ * one after another: name, shape, dtype (float32 | int32 | bool), optional quantization
+ * {dtype: uint8 | uint16 | float16, min, scale}, dequantized as v·scale + min. Kernels are
+ * TensorFlow's layout (conv HWIO, depthwise [kh, kw, in, mult], dense [in, out]) and are turned
+ * into the canonical one by tensorToLayer. Strides come from a Keras `modelTopology` when present.
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { HwsimError } from '../../errors.js';
+import type { NamedTensor } from './safetensors.js';
+import { decodeElements, elementCount, type ElementType } from './tensors.js';
+
+interface ManifestWeight {
+  name?: unknown;
+  shape?: unknown;
+  dtype?: unknown;
+  quantization?: { dtype?: unknown; min?: unknown; scale?: unknown };
+}
+
+const FIX = 'export the model again with tensorflowjs_converter (a model.json and its shard files side by side)';
+const PLAIN: Record<string, ElementType> = { float32: 'f32', int32: 'i32', bool: 'u8' };
+const QUANT: Record<string, ElementType> = { uint8: 'u8', uint16: 'u16', float16: 'f16' };
+
+export interface TfjsWeights {
+  tensors: NamedTensor[];
+  /** per Keras layer name, from modelTopology when the file has one: stride and position */
+  strides: Map<string, number>;
+  order: Map<string, number>;
+}
+
+export function parseTfjs(path: string, json: Uint8Array): TfjsWeights {
+  let doc: { weightsManifest?: unknown; modelTopology?: unknown };
+  try {
+    doc = JSON.parse(new TextDecoder().decode(json));
+  } catch (err) {
+    throw new HwsimError(`${path}: not JSON (${(err as Error).message})`, FIX);
+  }
+  const manifest = doc?.weightsManifest;
+  if (!Array.isArray(manifest)) throw new HwsimError(`${path}: no weightsManifest (not a TensorFlow.js model.json)`, FIX);
+  const tensors: NamedTensor[] = [];
+  manifest.forEach((group: { paths?: unknown; weights?: unknown }, g) => {
+    if (!Array.isArray(group?.paths) || !Array.isArray(group?.weights) || group.paths.some((p) => typeof p !== 'string')) {
+      throw new HwsimError(`${path}: weightsManifest group ${g} lacks its paths or weights lists`, FIX);
+    }
+    const shards = (group.paths as string[]).map((p) => {
+      const file = join(dirname(path), p);
+      try {
+        return new Uint8Array(readFileSync(file));
+      } catch (err) {
+        throw new HwsimError(`${path}: weight shard '${p}' cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)})`,
+          `put the shard files next to model.json (expected ${file})`);
+      }
+    });
+    const data = concat(shards);
+    let at = 0;
+    for (const w of group.weights as ManifestWeight[]) {
+      const name = typeof w?.name === 'string' ? w.name : `#${tensors.length}`;
+      const where = `${path}: weight '${name}'`;
+      const shape = w?.shape;
+      if (!Array.isArray(shape) || shape.some((d) => !Number.isSafeInteger(d) || d < 0)) {
+        throw new HwsimError(`${where}: bad shape ${JSON.stringify(shape)}`, FIX);
+      }
+      const count = elementCount(shape as number[]);
+      const q = w.quantization;
+      let type: ElementType | undefined;
+      if (q) type = typeof q.dtype === 'string' ? QUANT[q.dtype] : undefined;
+      else type = typeof w.dtype === 'string' ? PLAIN[w.dtype] : undefined;
+      if (!type) {
+        throw new HwsimError(`${where}: unsupported ${q ? 'quantization ' : ''}dtype ${JSON.stringify(q ? q.dtype : w.dtype)}`,
+          q ? 'quantized weights must be uint8, uint16 or float16' : 'weights must be float32, int32 or bool');
+      }
+      const bytes = count * (type === 'u8' ? 1 : type === 'f32' || type === 'i32' ? 4 : 2);
+      if (at + bytes > data.length) {
+        throw new HwsimError(`${where}: needs bytes ${at}..${at + bytes} of group ${g}, its shards hold ${data.length}`,
+          'a shard is truncated or missing data: download or export the model again');
+      }
+      const values = decodeElements(data, at, count, type);
+      if (q && type !== 'f16') {
+        const scale = Number(q.scale), min = Number(q.min);
+        if (!Number.isFinite(scale) || !Number.isFinite(min)) {
+          throw new HwsimError(`${where}: quantization lacks a numeric scale and min`, FIX);
+        }
+        for (let i = 0; i < count; i++) values[i] = values[i] * scale + min;
+      }
+      tensors.push({ name, shape: shape as number[], data: values });
+      at += bytes;
+    }
+    if (at !== data.length) {
+      throw new HwsimError(`${path}: group ${g}'s shards hold ${data.length} bytes, its weights use ${at}`,
+        'the manifest and the shards disagree: download or export the model again');
+    }
+  });
+  return { tensors, ...kerasLayers(doc.modelTopology) };
+}
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  if (parts.length === 1) return parts[0];
+  const out = new Uint8Array(parts.reduce((a, p) => a + p.length, 0));
+  let at = 0;
+  for (const p of parts) { out.set(p, at); at += p.length; }
+  return out;
+}
+
+/**
+ * Keras layer name → stride and → position in the topology (model_config layers are listed in
+ * graph order; the manifest is often sorted by name, which would put the head mid-network).
+ */
+function kerasLayers(topology: unknown): { strides: Map<string, number>; order: Map<string, number> } {
+  const strides = new Map<string, number>();
+  const order = new Map<string, number>();
+  const walk = (node: unknown): void => {
+    if (Array.isArray(node)) { node.forEach(walk); return; }
+    if (typeof node !== 'object' || node === null) return;
+    const n = node as { name?: unknown; class_name?: unknown; config?: { name?: unknown; strides?: unknown } };
+    const name = n.config?.name ?? n.name;
+    if (typeof name === 'string' && typeof n.class_name === 'string' && !order.has(name)) order.set(name, order.size);
+    const s = n.config?.strides;
+    if (typeof name === 'string' && Array.isArray(s) && Number.isInteger(s[0]) && s[0] >= 1) strides.set(name, s[0]);
+    for (const v of Object.values(node)) walk(v);
+  };
+  walk(topology);
+  return { strides, order };
+}
