@@ -1,0 +1,26 @@
+/** `hwsim zoo`: the built-in networks, their layer counts and weights. */
+import { zooDescription, zooLayers, zooNames } from '../models/zoo.js';
+import type { CliCommand } from './main.js';
+import { textTable } from './text-table.js';
+
+export const command: CliCommand = {
+  register: (y) => y.command(
+    'zoo',
+    'list the built-in networks (exact layer shapes, seeded synthetic weights)',
+    (c) => c.option('json', { type: 'boolean', default: false, describe: 'print JSON' }),
+    (argv) => {
+      const rows = zooNames().map((name) => {
+        const layers = zooLayers(name);
+        const weights = layers.reduce((a, l) => a + l.weightShape.reduce((x, d) => x * d, 1), 0);
+        return { name, layers: layers.length, weights, description: zooDescription(name) };
+      });
+      if (argv.json) {
+        process.stdout.write(JSON.stringify(rows, null, 2) + '\n');
+        return;
+      }
+      process.stdout.write(textTable(['network', 'layers', 'weights', 'description'],
+        rows.map((r) => [r.name, r.layers, r.weights.toLocaleString('en-US'), r.description])) +
+        '\n\nweights are seeded synthetic (Laplace per layer, docs/MODELS.md), not trained weights\n');
+    },
+  ),
+};
