@@ -15,6 +15,12 @@ const commandModules: Array<() => Promise<CliCommand>> = [
   () => import('./cmd-encode.js').then((m) => m.command),
   () => import('./cmd-decode.js').then((m) => m.command),
   () => import('./cmd-inspect.js').then((m) => m.command),
+  () => import('./cmd-zoo.js').then((m) => m.command),
+  () => import('./cmd-run.js').then((m) => m.command),
+  () => import('./cmd-config.js').then((m) => m.command),
+  () => import('./cmd-rtl.js').then((m) => m.command),
+  () => import('./cmd-cosim.js').then((m) => m.command),
+  () => import('./cmd-synth.js').then((m) => m.command),
 ];
 
 export async function main(args: string[]): Promise<number> {

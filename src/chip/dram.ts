@@ -1,0 +1,266 @@
+/**
+ * DRAM (docs/hw/dram.md): one channel shared by the weight reader and the activation spill port.
+ *
+ * Cycle semantics, per cycle t:
+ *  1. Landing: every burst whose arrival cycle is <= t lands (words into the weight FIFO, table
+ *     bytes into the table staging buffer) before the decoders look at the FIFO in cycle t.
+ *  2. Credit: the channel earns `bandwidth` bytes of credit (kept in integer milli-bytes, so a
+ *     fractional bandwidth such as 1.5 B/cycle is exact). An idle channel cannot bank: in a
+ *     cycle in which no requester is left waiting, the credit is capped so that the next cycle
+ *     starts with at most one burst (cap = burst − bandwidth, at least 0). The channel starts
+ *     with that cap, so a burst can issue in cycle 0 and then one every burst/bandwidth cycles.
+ *  3. Issue: while the credit covers the next request, a burst is issued and its bytes are taken
+ *     from the credit. When both requesters have a request, they alternate burst by burst
+ *     (round-robin, starting with the one that did not issue last). A weight burst issued in
+ *     cycle t lands in cycle t + latency; activation bursts carry no data the model tracks, they
+ *     only take bandwidth.
+ *
+ * The weight reader walks the layer images in order: per tANS layer first the decode table
+ * (tableBytes, into a one-table staging buffer, which must be empty), then the payload words
+ * (into the FIFO, in bursts of burst/4 words, the last one partial). It issues a word burst only
+ * when the FIFO has room for all of it (free = depth - stored - reserved).
+ */
+import type { WordFifo } from './fifo.js';
+
+/** What the DRAM reader needs of a layer's weight image. */
+export interface DramImage {
+  /** payload words, interleaved streams (EncodedLayer.words); undefined = dummy (raw int8) */
+  data?: Uint32Array;
+  words: number;
+  /** table bytes read before the payload (0 for raw layers) */
+  tableBytes: number;
+}
+
+const KIND_WORDS = 0;
+const KIND_TABLE = 1;
+
+export class Dram {
+  readonly bwMilli: number;
+  readonly latency: number;
+  readonly burstBytes: number;
+  readonly burstWords: number;
+  /** credit an idle channel keeps at the end of a cycle */
+  private readonly capMilli: number;
+  credit: number;
+
+  // in-flight weight bursts: a ring
+  private readonly qArrival: Float64Array;
+  private readonly qKind: Uint8Array;
+  private readonly qLayer: Int32Array;
+  private readonly qOffset: Int32Array;
+  private readonly qCount: Int32Array;
+  private qHead = 0;
+  private qLen = 0;
+
+  // weight reader position
+  private readonly images: readonly DramImage[];
+  /** layer the reader is fetching */
+  readLayer = 0;
+  /** 1 while reading the table of readLayer, 0 while reading its words */
+  private inTable: boolean;
+  /** bytes (table) or words (payload) of readLayer already requested */
+  private readPos = 0;
+
+  // table staging buffer (one table)
+  /** layer whose table occupies the staging buffer, or -1 */
+  stagedLayer = -1;
+  /** bytes of the staged table that have landed */
+  stagedBytes = 0;
+
+  // activation port
+  actPending = 0;
+
+  /** round-robin pointer: true when the weight reader issued last */
+  private weightLast = false;
+
+  // statistics
+  weightBytesIssued = 0;
+  tableBytesIssued = 0;
+  actBytesIssued = 0;
+  /** set in a cycle when the reader still wants to issue (it has a burst it may issue, credit permitting) */
+  weightWanted = true;
+  private wantBytes = 0;
+  /** set in a cycle when the reader could not issue because the FIFO lacked room */
+  blockedByFifo = false;
+  /** cycles in which the reader had words left but the FIFO, holding words, had no room for the next burst */
+  fifoFullCycles = 0;
+
+  constructor(cfg: { dramBytesPerCycle: number; dramLatency: number; burstBytes: number }, images: readonly DramImage[]) {
+    this.bwMilli = Math.round(cfg.dramBytesPerCycle * 1000);
+    this.latency = cfg.dramLatency;
+    this.burstBytes = cfg.burstBytes;
+    this.burstWords = cfg.burstBytes >>> 2;
+    this.capMilli = Math.max(0, this.burstBytes * 1000 - this.bwMilli);
+    this.credit = this.capMilli;
+    this.images = images;
+    this.inTable = images.length > 0 && images[0].tableBytes > 0;
+    // bursts in flight at most: one per issue, up to ceil(bw)+1 issues per cycle, for latency+1 cycles
+    const maxInflight = (this.latency + 2) * (Math.ceil(cfg.dramBytesPerCycle / 4) + 2) + 8;
+    let cap = 16;
+    while (cap < maxInflight) cap <<= 1;
+    this.qArrival = new Float64Array(cap);
+    this.qKind = new Uint8Array(cap);
+    this.qLayer = new Int32Array(cap);
+    this.qOffset = new Int32Array(cap);
+    this.qCount = new Int32Array(cap);
+  }
+
+  get inflight(): number {
+    return this.qLen;
+  }
+
+  /** true when the reader has requested everything */
+  get readerDone(): boolean {
+    return this.readLayer >= this.images.length;
+  }
+
+  /** Step 1: lands the bursts due by cycle t. Returns the number of bursts landed. */
+  land(t: number, fifo: WordFifo): number {
+    let n = 0;
+    const mask = this.qArrival.length - 1;
+    while (this.qLen > 0 && this.qArrival[this.qHead] <= t) {
+      const h = this.qHead;
+      if (this.qKind[h] === KIND_WORDS) {
+        fifo.fill(this.images[this.qLayer[h]].data, this.qOffset[h], this.qCount[h]);
+      } else {
+        this.stagedBytes += this.qCount[h];
+      }
+      this.qHead = (h + 1) & mask;
+      this.qLen--;
+      n++;
+    }
+    return n;
+  }
+
+  /** Bytes of the reader's next burst, or 0 when it has nothing it may issue now. */
+  private nextWeightBytes(fifo: WordFifo): number {
+    this.blockedByFifo = false;
+    if (this.readLayer >= this.images.length) return 0;
+    const img = this.images[this.readLayer];
+    if (this.inTable) {
+      if (this.stagedLayer !== -1 && this.stagedLayer !== this.readLayer) return 0;
+      return Math.min(this.burstBytes, img.tableBytes - this.readPos);
+    }
+    const n = Math.min(this.burstWords, img.words - this.readPos);
+    if (fifo.free < n) {
+      this.blockedByFifo = true;
+      return 0;
+    }
+    return n * 4;
+  }
+
+  private issueWeight(t: number, fifo: WordFifo, bytes: number): void {
+    const mask = this.qArrival.length - 1;
+    const q = (this.qHead + this.qLen) & mask;
+    if (this.qLen > mask) throw new Error('internal: DRAM in-flight queue overflow');
+    this.qArrival[q] = t + this.latency;
+    this.qLayer[q] = this.readLayer;
+    const img = this.images[this.readLayer];
+    if (this.inTable) {
+      this.qKind[q] = KIND_TABLE;
+      this.qCount[q] = bytes;
+      this.qOffset[q] = this.readPos;
+      if (this.readPos === 0) { this.stagedLayer = this.readLayer; this.stagedBytes = 0; }
+      this.readPos += bytes;
+      this.tableBytesIssued += bytes;
+      if (this.readPos >= img.tableBytes) { this.inTable = false; this.readPos = 0; }
+    } else {
+      const n = bytes >>> 2;
+      this.qKind[q] = KIND_WORDS;
+      this.qCount[q] = n;
+      this.qOffset[q] = this.readPos;
+      fifo.reserve(n);
+      this.readPos += n;
+      this.weightBytesIssued += bytes;
+    }
+    this.qLen++;
+    // next layer image (skipping empty payloads)
+    while (!this.inTable && this.readLayer < this.images.length && this.readPos >= this.images[this.readLayer].words) {
+      this.readLayer++;
+      this.readPos = 0;
+      this.inTable = this.readLayer < this.images.length && this.images[this.readLayer].tableBytes > 0;
+    }
+  }
+
+  /** Steps 2 and 3: credit and issue for cycle t. Returns the number of weight bursts issued. */
+  issue(t: number, fifo: WordFifo): number {
+    let credit = this.credit + this.bwMilli;
+    let issued = 0;
+    let waiting = false;
+    for (;;) {
+      const wb = this.nextWeightBytes(fifo);
+      this.weightWanted = wb > 0;
+      this.wantBytes = wb;
+      const ab = this.actPending > this.burstBytes ? this.burstBytes : this.actPending;
+      let pickWeight: boolean;
+      if (wb > 0 && ab > 0) pickWeight = !this.weightLast;
+      else if (wb > 0) pickWeight = true;
+      else if (ab > 0) pickWeight = false;
+      else break;
+      const bytes = pickWeight ? wb : ab;
+      if (credit < bytes * 1000) { waiting = true; break; }
+      credit -= bytes * 1000;
+      if (pickWeight) {
+        this.issueWeight(t, fifo, bytes);
+        issued++;
+      } else {
+        this.actPending -= bytes;
+        this.actBytesIssued += bytes;
+      }
+      this.weightLast = pickWeight;
+    }
+    if (!waiting && credit > this.capMilli) credit = this.capMilli;
+    if (this.blockedByFifo && fifo.count > 0) this.fifoFullCycles++;
+    this.credit = credit;
+    return issued;
+  }
+
+  /** Arrival cycle of the oldest burst in flight (inflight > 0). */
+  get nextArrival(): number {
+    return this.qArrival[this.qHead];
+  }
+
+  /** Cycles from now until the credit covers the reader's pending burst (weightWanted). */
+  cyclesToIssue(): number {
+    const need = this.wantBytes * 1000 - this.credit;
+    return need <= this.bwMilli ? 1 : Math.ceil(need / this.bwMilli);
+  }
+
+  /**
+   * Advances cycles in which nothing but credit and the activation port changes: the weight reader
+   * either waits for credit for the same burst all along (`readerWaiting`; the caller stops before
+   * the cycle it could issue) or has nothing it may issue, and nothing lands. Exactly `n` cycles,
+   * or with `untilActDone` until the cycle in which the last activation burst issues (at most n).
+   * Returns the cycles advanced. Same per-cycle rules as issue().
+   */
+  idleCycles(n: number, untilActDone = false, readerWaiting = false): number {
+    let credit = this.credit;
+    if (this.actPending === 0) {
+      credit += n * this.bwMilli;
+      if (!readerWaiting && credit > this.capMilli) credit = this.capMilli;
+      this.credit = credit;
+      return n;
+    }
+    for (let i = 1; i <= n; i++) {
+      credit += this.bwMilli;
+      let waiting = readerWaiting;
+      while (this.actPending > 0) {
+        const ab = this.actPending > this.burstBytes ? this.burstBytes : this.actPending;
+        if (credit < ab * 1000) { waiting = true; break; }
+        credit -= ab * 1000;
+        this.actPending -= ab;
+        this.actBytesIssued += ab;
+        this.weightLast = false;
+      }
+      if (!waiting && credit > this.capMilli) credit = this.capMilli;
+      if (this.actPending === 0) {
+        if (untilActDone) { this.credit = credit; return i; }
+        credit += (n - i) * this.bwMilli;
+        if (!readerWaiting && credit > this.capMilli) credit = this.capMilli;
+        break;
+      }
+    }
+    this.credit = credit;
+    return n;
+  }
+}

@@ -1,0 +1,59 @@
+/**
+ * The weight FIFO between DRAM and the decoders (docs/hw/fifo.md): a ring of 32-bit words with
+ * credit-based flow control. The DRAM reader reserves space when it issues a burst (so a burst's
+ * data always has a place to land) and fills it when the data arrives; the decoders pop words.
+ *
+ *   free for a new burst = depth - count - reserved
+ *
+ * A word pushed in cycle t can be popped in the same cycle t (the FIFO is a bypassing FIFO: a
+ * landing burst is visible to the decoder in its landing cycle; docs/hw/fifo.md).
+ */
+export class WordFifo {
+  readonly depth: number;
+  private readonly buf: Uint32Array;
+  private head = 0;
+  private tail = 0;
+  /** words stored */
+  count = 0;
+  /** words promised to in-flight DRAM bursts */
+  reserved = 0;
+
+  constructor(depth: number) {
+    if (!(Number.isInteger(depth) && depth >= 1)) throw new RangeError(`FIFO depth ${depth}`);
+    this.depth = depth;
+    this.buf = new Uint32Array(depth);
+  }
+
+  /** Space not yet stored or promised. */
+  get free(): number {
+    return this.depth - this.count - this.reserved;
+  }
+
+  reserve(n: number): void {
+    this.reserved += n;
+  }
+
+  /** Fills `n` reserved words from `src[offset..]` (src may be empty for dummy raw data). */
+  fill(src: Uint32Array | undefined, offset: number, n: number): void {
+    const { buf, depth } = this;
+    let t = this.tail;
+    for (let i = 0; i < n; i++) {
+      buf[t] = src ? src[offset + i] : 0;
+      t = t + 1 === depth ? 0 : t + 1;
+    }
+    this.tail = t;
+    this.count += n;
+    this.reserved -= n;
+  }
+
+  peek(): number {
+    return this.buf[this.head];
+  }
+
+  pop(): number {
+    const v = this.buf[this.head];
+    this.head = this.head + 1 === this.depth ? 0 : this.head + 1;
+    this.count--;
+    return v;
+  }
+}

@@ -1,0 +1,125 @@
+/** `hwsim run` end to end through the CLI entry (in process), on LeNet-5 and a SCALE-Sim CSV. */
+import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { STALL_CAUSES } from '../src/chip/pipeline.js';
+import { mapLayer } from '../src/chip/mac-array.js';
+import type { RunReport } from '../src/chip/simulate.js';
+import { main } from '../src/cli/main.js';
+import { encodeModel } from '../src/codecs/model-codec.js';
+import { loadZooModel, zooNames } from '../src/models/zoo.js';
+
+let stdout = '';
+let stderr = '';
+beforeEach(() => {
+  stdout = '';
+  stderr = '';
+  vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => { stdout += String(s); return true; });
+  vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => { stderr += String(s); return true; });
+});
+afterEach(() => vi.restoreAllMocks());
+
+describe('hwsim run lenet-5', () => {
+  it('writes a consistent JSON report and CSV', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'hwsim-run-'));
+    const code = await main(['run', 'lenet-5', '--states', '64', '--json', '--csv', '--out', out, '--quiet']);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    const r = JSON.parse(readFileSync(join(out, 'lenet-5-L64.json'), 'utf8')) as RunReport & { synthetic: boolean };
+    expect(r.model.name).toBe('lenet-5');
+    expect(r.synthetic).toBe(r.model.synthetic);
+    if (r.model.synthetic) expect(stdout).toMatch(/SYNTHETIC/);
+    expect(r.chip).toMatchObject({ macRows: 16, macCols: 16, decoders: 8 });
+    // totals = sums of the layers
+    for (const run of ['tans', 'int8'] as const) {
+      const sum = (f: (l: RunReport['layers'][number]) => number) => r.layers.reduce((a, l) => a + f(l), 0);
+      expect(r[run].cycles).toBe(sum((l) => l[run].cycles));
+      expect(r[run].computeCycles).toBe(sum((l) => l[run].computeCycles));
+      expect(r[run].weightBytes).toBe(sum((l) => l[run].weightBytes));
+      expect(r[run].actBytes).toBe(sum((l) => l[run].actBytes));
+      for (const c of STALL_CAUSES) expect(r[run].stalls[c]).toBe(sum((l) => l[run].stalls[c]));
+      for (const l of r.layers) {
+        // every cycle of a layer is compute or a stall with a cause
+        expect(l[run].cycles).toBe(l[run].computeCycles + STALL_CAUSES.reduce((a, c) => a + l[run].stalls[c], 0));
+        expect(['compute', 'dram', 'decoder']).toContain(l[run].bound);
+      }
+      // layers follow each other without gaps
+      r.layers.forEach((l, i) => { if (i > 0) expect(l[run].start).toBe(r.layers[i - 1][run].end); });
+    }
+    // compute cycles are SCALE-Sim's, identical in both runs
+    const model = loadZooModel('lenet-5', 1);
+    r.layers.forEach((l, i) => {
+      const m = mapLayer(model.layers[i].spec, l.params, 'ws', 16, 16);
+      expect(l.tans.computeCycles).toBe(m.computeCycles);
+      expect(l.int8.computeCycles).toBe(m.computeCycles);
+    });
+    // weight bytes from DRAM = the encoded sizes
+    const enc = encodeModel(model, { states: 64, streams: 8 });
+    enc.layers.forEach((e, i) => {
+      const l = r.layers[i];
+      expect(l.codec).toBe(e.codec);
+      expect(l.tans.weightBytes).toBe(e.codec === 'tans' ? e.codedBits / 8 : Math.ceil(e.params / 4) * 4);
+      expect(l.tans.tableBytes).toBe(e.tableBytes);
+      expect(l.int8.weightBytes).toBe(Math.ceil(e.params / 4) * 4);
+    });
+    expect(r.speedup).toBeCloseTo(r.int8.cycles / r.tans.cycles, 12);
+    expect(r.tans.weightBytes).toBeLessThan(r.int8.weightBytes);
+    expect(r.tans.latencyMs).toBeCloseTo(r.tans.cycles / 500e3, 12);
+    // CSV: header, one row per layer, a total row
+    const csv = readFileSync(join(out, 'lenet-5-L64.csv'), 'utf8').trim().split('\n');
+    expect(csv).toHaveLength(1 + r.layers.length + 1);
+    expect(csv[0]).toMatch(/^model,synthetic,layer,/);
+    expect(csv[csv.length - 1]).toMatch(new RegExp(`^lenet-5,${r.model.synthetic},total,`));
+    expect(stdout).toMatch(/latency .* cycles/);
+    expect(stdout).toMatch(/wrote .*lenet-5-L64\.json/);
+  });
+
+  it('a SCALE-Sim topology CSV runs with synthetic weights', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hwsim-run-'));
+    const p = join(dir, 'tiny.csv');
+    writeFileSync(p, 'Layer name, IFMAP Height, IFMAP Width, Filter Height, Filter Width, Channels, Num Filter, Strides,\n' +
+      'conv1, 18, 18, 3, 3, 3, 16, 1,\nconv2_DP, 18, 18, 3, 3, 16, 16, 1,\nconv3, 16, 16, 1, 1, 16, 32, 1,\nfc, 1, 1, 1, 1, 32, 10, 1,\n');
+    const code = await main(['run', p, '--states', '32', '--bins', '7', '--no-layers', '--quiet']);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/tiny: SYNTHETIC weights/);
+  });
+
+  it('bad input is an error with a fix, not a stack trace', async () => {
+    expect(await main(['run', 'resnet-51', '--quiet'])).toBe(2);
+    expect(stderr).toMatch(/hwsim: error: .*resnet-51/);
+    expect(stderr).toContain(zooNames()[0]);
+    stderr = '';
+    expect(await main(['run', 'lenet-5', '--states', '48', '--quiet'])).toBe(2);
+    expect(stderr).toMatch(/--states 48 is not a power of two/);
+    stderr = '';
+    expect(await main(['run', 'lenet-5', '--mac', '0x16', '--quiet'])).toBe(2);
+    expect(stderr).toMatch(/--mac 0x16/);
+    stderr = '';
+    expect(await main(['run', 'lenet-5', '--dram-bw', '0', '--quiet'])).toBe(2);
+    expect(stderr).toMatch(/--dram-bw 0 is not allowed/);
+    stderr = '';
+    const dir = mkdtempSync(join(tmpdir(), 'hwsim-run-'));
+    const p = join(dir, 'bad.csv');
+    writeFileSync(p, 'header\nconv1, 18, x, 3, 3, 3, 16, 1,\n');
+    expect(await main(['run', p, '--quiet'])).toBe(2);
+    expect(stderr).toMatch(/bad\.csv: line 2, column 3 \(IFMAP Width\)/);
+    expect(existsSync('hwsim-out/bad-L64.json')).toBe(false);
+  });
+});
+
+describe('hwsim config', () => {
+  it('prints the effective config, as JSON ready for --config', async () => {
+    expect(await main(['config', '--print', '--json', '--decoders', '4'])).toBe(0);
+    const cfg = JSON.parse(stdout);
+    expect(cfg).toMatchObject({ macRows: 16, decoders: 4, dataflow: 'ws' });
+    stdout = '';
+    expect(await main(['config', '--print', '--mac', '32x8'])).toBe(0);
+    expect(stdout).toMatch(/macRows\s+32/);
+    expect(stdout).toMatch(/macCols\s+8/);
+    stdout = '';
+    expect(await main(['config', '--fifo-depth', '0'])).toBe(2);
+    expect(stderr).toMatch(/--fifo-depth 0 is not allowed/);
+  });
+});
