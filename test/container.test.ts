@@ -38,6 +38,21 @@ function tinyModel(): Model {
   };
 }
 
+function expectEveryFlipCaught(image: Uint8Array): void {
+  for (let pos = 0; pos < image.length; pos++) {
+    const bad = image.slice();
+    bad[pos] ^= 0x5a;
+    try {
+      decodeContainer(bad, 'bad.hwz');
+    } catch (err) {
+      expect(err).toBeInstanceOf(HwsimError);
+      expect((err as Error).message).toMatch(/^bad\.hwz: /);
+      continue;
+    }
+    throw new Error(`flipping byte ${pos} went unnoticed`);
+  }
+}
+
 describe('.hwz container', () => {
   const encoded = encodeModel(tinyModel(), { states: 64, streams: 4, bins: 15 });
   const image = toContainer(encoded);
@@ -56,21 +71,23 @@ describe('.hwz container', () => {
   });
 
   it('catches a flipped byte anywhere, naming the check', () => {
-    let caught = 0;
-    for (let pos = 0; pos < image.length; pos++) {
-      const bad = image.slice();
-      bad[pos] ^= 0x5a;
-      try {
-        decodeContainer(bad, 'bad.hwz');
-      } catch (err) {
-        expect(err).toBeInstanceOf(HwsimError);
-        expect((err as Error).message).toMatch(/^bad\.hwz: /);
-        caught++;
-        continue;
-      }
-      throw new Error(`flipping byte ${pos} went unnoticed`);
-    }
-    expect(caught).toBe(image.length);
+    expectEveryFlipCaught(image);
+  });
+
+  it("round-trips FSE's own table (spread kind fse-tail) and catches its corruption", () => {
+    const shape = [32, 16, 3, 3];
+    const model: Model = {
+      name: 'one', source: 'test', synthetic: true, description: 'synthetic test model',
+      layers: [{
+        spec: { name: 'c', kind: 'conv', weightShape: shape, ifmapH: 8, ifmapW: 8, filterH: 3, filterW: 3, channels: 16, filters: 32, stride: 1 },
+        weights: laplaceWeights(32 * 16 * 9, 0.05, 7),
+      }],
+    };
+    const one = encodeModel(model, { states: 64, streams: 4, bins: 15, keepEdges: false });
+    expect(one.layers[0].tans!.spreadKind).toBe('fse-tail'); // the optimizer picked FSE's table here
+    const img = toContainer(one);
+    expect(decodeContainer(img, 'one.hwz').layers[0].symbols).toEqual(one.layers[0].symbols);
+    expectEveryFlipCaught(img);
   });
 
   it('names the layer whose bytes are corrupted', () => {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { HwsimError } from '../src/errors.js';
 import { ChainCost, expectedBitsPerSymbol } from '../src/codecs/tans/cost.js';
-import { chooseTable, spreadByProbability } from '../src/codecs/tans/optimize.js';
-import { fseBaselineTable, fseNormalizeCount, fseSpread } from '../src/codecs/tans/fse-baseline.js';
+import { chooseTable, spreadByProbability, spreadStorageBits } from '../src/codecs/tans/optimize.js';
+import { fseBaselineTable, fseNormalizeCount, fseSpread, spreadFseTail } from '../src/codecs/tans/fse-baseline.js';
 import { normalizeCounts, normalizeLargestRemainder } from '../src/codecs/tans/normalize.js';
 import { buildDecodeTable, buildEncodeTable, spreadFseStep, spreadTuned } from '../src/codecs/tans/table.js';
 import { decodeStream, encodeStream } from '../src/codecs/tans/codec.js';
@@ -140,6 +140,7 @@ describe('chooseTable (optimize.ts)', () => {
           }
           if (t.spreadKind === 'fse') expect(t.spread).toEqual(spreadFseStep(t.counts));
           if (t.spreadKind === 'tuned') expect(t.spread).toEqual(spreadTuned(t.counts));
+          if (t.spreadKind === 'fse-tail') expect(t.spread).toEqual(spreadFseTail(t.counts, t.tail!));
           const symbols = sample(hist, 5000, rand);
           const enc = encodeStream(symbols, buildEncodeTable(t.counts, t.spread));
           const out = new Uint8Array(symbols.length);
@@ -193,12 +194,12 @@ describe('chooseTable (optimize.ts)', () => {
         if (present > L) continue;
         const cc = new ChainCost(hist, L);
         const fse = fseBaselineTable(hist, L);
-        const fseBits = cc.evaluate(fse.counts, fse.spread) * total + 8 * L;
+        const fseBits = cc.evaluate(fse.counts, fse.spread) * total + spreadStorageBits(fse.tail.some((b) => b > 0) ? 'fse-tail' : 'fse', L, hist.length);
         const ph = normalizeLargestRemainder(hist, L);
         const phBits = Math.min(cc.evaluate(ph, spreadFseStep(ph)), cc.evaluate(ph, spreadTuned(ph))) * total;
         for (const effort of L <= 64 ? ['fast', 'best'] as const : ['fast'] as const) {
           const t = chooseTable(hist, L, effort);
-          const ours = t.expectedBitsPerSymbol * total + (t.spreadKind === 'explicit' ? 8 * L : 0);
+          const ours = t.expectedBitsPerSymbol * total + spreadStorageBits(t.spreadKind, L, hist.length);
           expect(ours).toBeLessThanOrEqual(fseBits + 1e-6 * total);
           expect(ours).toBeLessThanOrEqual(phBits + 1e-6 * total);
         }

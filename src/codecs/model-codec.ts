@@ -60,7 +60,7 @@ export function validateEncodeOptions(opts: EncodeOptions): void {
   if (opts.bins !== undefined) {
     check(Number.isInteger(opts.bins) && opts.bins >= 3 && opts.bins <= 255 && opts.bins % 2 === 1,
       `--bins ${opts.bins} must be an odd integer in 3..255`, 'zero-point quantization needs an odd bin count, e.g. --bins 15');
-    check(opts.bins <= opts.states, `--bins ${opts.bins} needs more symbols than the ${opts.states} states of the table`,
+    check(opts.bins <= opts.states, `--bins ${opts.bins} gives more symbols than the ${opts.states} states of the table can hold`,
       `use --states ${1 << Math.ceil(Math.log2(opts.bins))} or more, or fewer bins`);
   }
   if (opts.bitsPerWeight !== undefined) {

@@ -1,7 +1,8 @@
 /**
  * FSE's table construction, re-implemented from its published semantics (zstd's
- * FSE_normalizeCount / FSE_buildCTable), used ONLY as the comparison baseline of bench/tans-gap.ts
- * and of the optimizer's tests. Not used by the encoder.
+ * FSE_normalizeCount / FSE_buildCTable): the comparison baseline of bench/tans-gap.ts and of the
+ * optimizer's tests, and one of the candidates optimize.ts scores, so that the encoder's choice
+ * never costs more than FSE's table.
  *
  * Normalization (64-bit fixed point, BigInt here so that the rounding is FSE's exactly):
  *  - a symbol with count <= total >> tableLog is "low probability": normalized count -1 (one slot,
@@ -15,11 +16,15 @@
  * are dropped with the step 5/8·L + 3, skipping that tail.
  *
  * In this project's table conventions a -1 symbol is exactly a count-1 symbol (nbBits = log2 L,
- * newState = 0), so the baseline is counts (with -1 -> 1) plus an explicit spread.
+ * newState = 0), so the baseline is counts (with -1 -> 1) plus the tail bitmap: spread kind
+ * 'fse-tail' in the container (docs/FORMAT.md).
  */
 import { check, HwsimError } from '../../errors.js';
 import { checkHistogram } from './normalize.js';
 import { checkStates } from './table.js';
+
+/** zstd enables useLowProbCount (ZSTD_useLowProbCount) from this many input symbols. */
+const FSE_LOW_PROB_MIN_SYMBOLS = 2048;
 
 const RTB_TABLE = [0n, 473195n, 504333n, 520860n, 550000n, 700000n, 750000n, 830000n];
 
@@ -31,7 +36,7 @@ export function fseNormalizeCount(hist: ArrayLike<number>, states: number, useLo
   for (let s = 0; s < n; s++) {
     check(Number.isInteger(hist[s]), `histogram entry ${s} is not an integer (${hist[s]})`, 'pass symbol counts');
   }
-  const lowProb = useLowProbCount ?? totalNum >= 2048;
+  const lowProb = useLowProbCount ?? totalNum >= FSE_LOW_PROB_MIN_SYMBOLS;
   const lowProbCount = lowProb ? -1 : 1;
   const norm = new Int32Array(n);
   const total = BigInt(totalNum);
@@ -138,10 +143,25 @@ export function fseSpread(norm: Int32Array, states: number): Uint8Array {
   return spread;
 }
 
-/** The FSE baseline table in this project's conventions: counts (-1 -> 1) and explicit spread. */
-export function fseBaselineTable(hist: ArrayLike<number>, states: number, useLowProbCount?: boolean): { counts: Int32Array; spread: Uint8Array } {
+/**
+ * The FSE baseline table in this project's conventions: counts (-1 -> 1), the spread, and `tail`,
+ * the bitmap (bit s & 7 of byte s >> 3) of the -1 symbols: the container's 'fse-tail' spread.
+ */
+export function fseBaselineTable(hist: ArrayLike<number>, states: number, useLowProbCount?: boolean): { counts: Int32Array; spread: Uint8Array; tail: Uint8Array } {
   const norm = fseNormalizeCount(hist, states, useLowProbCount);
-  const spread = fseSpread(norm, states);
-  const counts = norm.map((v) => (v === -1 ? 1 : v));
-  return { counts, spread };
+  return { counts: norm.map((v) => (v === -1 ? 1 : v)), spread: fseSpread(norm, states), tail: tailBitmap(norm) };
+}
+
+function tailBitmap(norm: Int32Array): Uint8Array {
+  const tail = new Uint8Array(Math.ceil(norm.length / 8));
+  for (let s = 0; s < norm.length; s++) if (norm[s] === -1) tail[s >> 3] |= 1 << (s & 7);
+  return tail;
+}
+
+/** The 'fse-tail' spread of a container: counts plus the tail bitmap, through FSE's spread. */
+export function spreadFseTail(counts: Int32Array, tail: Uint8Array): Uint8Array {
+  let states = 0;
+  for (const c of counts) states += c;
+  const norm = counts.map((c, s) => ((tail[s >> 3] >> (s & 7)) & 1 ? -1 : c));
+  return fseSpread(norm, states);
 }

@@ -5,6 +5,7 @@
 import { check } from '../../errors.js';
 import { decodeStream, encodeStream, type EncodedStream } from './codec.js';
 import { interleaveStreams } from './layout.js';
+import { spreadFseTail } from './fse-baseline.js';
 import { chooseTable, type SpreadKind } from './optimize.js';
 import { streamIndices, type StreamSplit } from './streams.js';
 import { buildDecodeTable, buildEncodeTable, checkStates, spreadFseStep, spreadTuned, type DecodeTable } from './table.js';
@@ -14,6 +15,7 @@ export interface TansLayerCode {
   readonly counts: Int32Array;          // normalized, length = alphabet size (bins)
   readonly spreadKind: SpreadKind;
   readonly spread: Uint8Array;          // slot → symbol (rebuilt from counts unless 'explicit')
+  readonly tail?: Uint8Array;           // 'fse-tail': bitmap of the one-slot symbols at the end
   readonly split: StreamSplit;
   readonly streams: readonly EncodedStream[];
   readonly words: Uint32Array;          // the streams interleaved in DRAM order (layout.ts)
@@ -53,6 +55,7 @@ export function encodeTansLayer(
     counts: choice.counts,
     spreadKind: choice.spreadKind,
     spread: choice.spread,
+    tail: choice.tail,
     split: opts.split,
     streams,
     words: interleaveStreams(streams.map((s) => s.words)),
@@ -60,10 +63,14 @@ export function encodeTansLayer(
   };
 }
 
-/** Rebuilds the spread a container stores as counts + kind. */
-export function rebuildSpread(kind: SpreadKind, counts: Int32Array, explicit?: Uint8Array): Uint8Array {
+/** Rebuilds the spread a container stores as counts + kind (+ explicit bytes or tail bitmap). */
+export function rebuildSpread(kind: SpreadKind, counts: Int32Array, explicit?: Uint8Array, tail?: Uint8Array): Uint8Array {
   if (kind === 'fse') return spreadFseStep(counts);
   if (kind === 'tuned') return spreadTuned(counts);
+  if (kind === 'fse-tail') {
+    check(tail !== undefined, 'fse-tail bitmap missing');
+    return spreadFseTail(counts, tail);
+  }
   check(explicit !== undefined, 'explicit spread missing');
   return explicit;
 }

@@ -4,29 +4,34 @@
  * of cost.ts, never with a proxy:
  *
  *  1. Start: heuristic counts (normalize.ts: ideal-cost optimum, low-probability symbols at one
- *     slot; and the largest-remainder placeholder) under three spread rules: 'fse' (step),
+ *     slot; the largest-remainder placeholder; FSE's normalization) under three spread rules: 'fse' (step),
  *     'tuned' (Duda's tuned spread on c/L) and 'explicit' = the tuned rule on the *measured*
  *     probabilities (spreadByProbability), which puts symbols rarer than their one slot at the
- *     table's end, as FSE does with its -1 symbols.
+ *     table's end, as FSE does with its -1 symbols. FSE's own table ('fse-tail': the step spread
+ *     with FSE's low-probability symbols at the end, flagged in a bitmap) is scored as well.
  *  2. Count search: move one slot from symbol i to symbol j, rebuild the spread with the same rule,
  *     keep the move if the exact cost falls; repeat until no move helps ('fast' tries the moves the
  *     ideal-cost proxy ranks first, 'best' tries every pair).
  *  3. Spread search ('best' only, explicit spreads): swap neighbouring slots of different symbols
  *     while the exact cost falls.
- *  4. Decision: minimum of bits·N + (explicit ? 8·L : 0), N = symbols in the histogram, since an
- *     explicit spread costs the container L bytes and a deterministic one nothing.
+ *  4. Decision: minimum of bits·N + spread storage (spreadStorageBits: L bytes for an explicit
+ *     spread, a symbol bitmap for fse-tail, nothing for the rules rebuilt from counts), N = symbols
+ *     in the histogram.
  */
 import { check } from '../../errors.js';
 import { ChainCost } from './cost.js';
+import { fseBaselineTable, spreadFseTail } from './fse-baseline.js';
 import { checkHistogram, normalizeCounts, normalizeLargestRemainder } from './normalize.js';
 import { spreadFseStep, spreadTuned } from './table.js';
 
-export type SpreadKind = 'fse' | 'tuned' | 'explicit';
+export type SpreadKind = 'fse' | 'tuned' | 'explicit' | 'fse-tail';
 
 export interface TableChoice {
   counts: Int32Array;
   spreadKind: SpreadKind;
   spread: Uint8Array;
+  /** 'fse-tail' only: bitmap (bit s & 7 of byte s >> 3) of the one-slot symbols at the table's end */
+  tail?: Uint8Array;
   expectedBitsPerSymbol: number;
 }
 
@@ -34,6 +39,13 @@ export type Effort = 'fast' | 'best';
 
 /** Storage of an explicit spread in the container: one byte per slot. */
 export const EXPLICIT_SPREAD_BITS_PER_SLOT = 8;
+
+/** Container bits a spread costs beyond the counts: L bytes explicit, a symbol bitmap fse-tail. */
+export function spreadStorageBits(kind: SpreadKind, states: number, alphabetSize: number): number {
+  if (kind === 'explicit') return EXPLICIT_SPREAD_BITS_PER_SLOT * states;
+  if (kind === 'fse-tail') return 8 * Math.ceil(alphabetSize / 8);
+  return 0;
+}
 
 /**
  * Tuned spread on measured probabilities: occurrence y (y in [c, 2c)) of symbol s wants state
@@ -67,6 +79,7 @@ interface Scored {
   counts: Int32Array;
   spread: Uint8Array;
   kind: SpreadKind;
+  tail?: Uint8Array;
   bits: number;
   pi: Float64Array;
 }
@@ -87,8 +100,8 @@ interface Budget {
 }
 
 const BUDGETS: Record<Effort, Budget> = {
-  fast: { topK: 3, maxRounds: 16, searchKinds: ['explicit'], swapPasses: 0, searchUpToStates: 1024, annealSlotEvaluations: 0 },
-  best: { topK: 0, maxRounds: 1000, searchKinds: ['explicit', 'tuned'], swapPasses: 8, searchUpToStates: 4096, annealSlotEvaluations: 3_000_000 },
+  fast: { topK: 3, maxRounds: 16, searchKinds: ['explicit', 'fse-tail'], swapPasses: 0, searchUpToStates: 1024, annealSlotEvaluations: 0 },
+  best: { topK: 0, maxRounds: 1000, searchKinds: ['explicit', 'tuned', 'fse-tail'], swapPasses: 8, searchUpToStates: 4096, annealSlotEvaluations: 3_000_000 },
 };
 
 class Chooser {
@@ -97,28 +110,43 @@ class Chooser {
   readonly cost: ChainCost;
   evaluations = 0;
 
-  constructor(readonly hist: ArrayLike<number>, readonly states: number, total: number) {
+  /** FSE's low-probability symbols (bitmap): the 'fse-tail' rule puts those still at one slot last */
+  readonly fseTail: Uint8Array;
+
+  constructor(readonly hist: ArrayLike<number>, readonly states: number, total: number, fseTail: Uint8Array) {
     this.total = total;
+    this.fseTail = fseTail;
     this.p = new Float64Array(hist.length);
     for (let i = 0; i < hist.length; i++) this.p[i] = hist[i] / total;
     this.cost = new ChainCost(this.p, states);
   }
 
+  tailFor(counts: Int32Array): Uint8Array {
+    return this.fseTail.map((byte, i) => {
+      let kept = 0;
+      for (let b = 0; b < 8; b++) if ((byte >> b) & 1 && counts[8 * i + b] === 1) kept |= 1 << b;
+      return kept;
+    });
+  }
+
   spreadFor(kind: SpreadKind, counts: Int32Array): Uint8Array {
     if (kind === 'fse') return spreadFseStep(counts);
     if (kind === 'tuned') return spreadTuned(counts);
+    if (kind === 'fse-tail') return spreadFseTail(counts, this.tailFor(counts));
     return spreadByProbability(counts, this.p);
   }
 
   score(counts: Int32Array, spread: Uint8Array, kind: SpreadKind, warm: Float64Array | null): Scored {
     this.evaluations++;
     const bits = this.cost.evaluate(counts, spread, warm);
-    return { counts, spread, kind, bits, pi: Float64Array.from(this.cost.pi) };
+    const t: Scored = { counts, spread, kind, bits, pi: Float64Array.from(this.cost.pi) };
+    if (kind === 'fse-tail') t.tail = this.tailFor(counts);
+    return t;
   }
 
   /** Total cost in bits of coding the histogram's symbols with this table, spread storage included. */
   totalBits(t: Scored): number {
-    return t.bits * this.total + (t.kind === 'explicit' ? EXPLICIT_SPREAD_BITS_PER_SLOT * this.states : 0);
+    return t.bits * this.total + spreadStorageBits(t.kind, this.states, this.hist.length);
   }
 
   /** Slot moves i -> j, ordered by the ideal-cost proxy (most promising first). */
@@ -264,9 +292,10 @@ export function chooseTable(hist: ArrayLike<number>, states: number, effort: Eff
     return { counts, spreadKind: 'fse', spread: spreadFseStep(counts), expectedBitsPerSymbol: 0 };
   }
   const budget = BUDGETS[effort];
-  const ch = new Chooser(hist, states, total);
-  const kinds: SpreadKind[] = ['explicit', 'tuned', 'fse'];
-  const starts = [normalizeCounts(hist, states), normalizeLargestRemainder(hist, states)];
+  const fse = fseBaselineTable(hist, states);
+  const ch = new Chooser(hist, states, total, fse.tail);
+  const kinds: SpreadKind[] = ['explicit', 'tuned', 'fse', 'fse-tail'];
+  const starts = [normalizeCounts(hist, states), normalizeLargestRemainder(hist, states), fse.counts];
   const bestByKind = new Map<SpreadKind, Scored>();
   for (const kind of kinds) {
     for (const counts of starts) {
@@ -275,6 +304,7 @@ export function chooseTable(hist: ArrayLike<number>, states: number, effort: Eff
       if (!prev || t.bits < prev.bits) bestByKind.set(kind, t);
     }
   }
+  // 'fse-tail' from FSE's counts is FSE's own table, so the choice never costs more than FSE's would
   const results: Scored[] = [...bestByKind.values()];
   if (states <= budget.searchUpToStates) {
     for (const kind of budget.searchKinds) {
@@ -289,5 +319,9 @@ export function chooseTable(hist: ArrayLike<number>, states: number, effort: Eff
   }
   let best = results[0];
   for (const t of results) if (ch.totalBits(t) < ch.totalBits(best)) best = t;
-  return { counts: best.counts, spreadKind: best.kind, spread: best.spread, expectedBitsPerSymbol: best.bits };
+  if (best.kind === 'fse-tail' && best.tail!.every((b) => b === 0)) best = { ...best, kind: 'fse', tail: undefined };
+  return {
+    counts: best.counts, spreadKind: best.kind, spread: best.spread, expectedBitsPerSymbol: best.bits,
+    ...(best.kind === 'fse-tail' ? { tail: best.tail } : {}),
+  };
 }

@@ -18,15 +18,24 @@ export function streamIndices(shape: readonly number[], streams: number, split: 
   const total = shape.reduce((a, b) => a * b, 1);
   const inChannels = shape.length >= 2 ? shape[1] : 1;
   const inner = shape.slice(2).reduce((a, b) => a * b, 1);
-  const useChannel = split === 'channel' && inChannels >= streams;
-  const streamOf = (i: number) => (useChannel ? Math.floor(i / inner) % inChannels % streams : i % streams);
-  const sizes = new Int32Array(streams);
-  for (let i = 0; i < total; i++) sizes[streamOf(i)]++;
-  const lists = Array.from(sizes, (n) => new Int32Array(n));
+  if (!(split === 'channel' && inChannels >= streams)) {
+    return Array.from({ length: streams }, (_, k) => {
+      const list = new Int32Array(Math.ceil((total - k) / streams));
+      for (let j = 0, i = k; i < total; j++, i += streams) list[j] = i;
+      return list;
+    });
+  }
+  // channel split: walk [out][in][kernel] in flat order; input channel c goes to stream c mod S
+  const outer = total / (inChannels * inner);
+  const lists = Array.from({ length: streams }, (_, k) => new Int32Array(outer * inner * Math.ceil((inChannels - k) / streams)));
   const fill = new Int32Array(streams);
-  for (let i = 0; i < total; i++) {
-    const k = streamOf(i);
-    lists[k][fill[k]++] = i;
+  for (let o = 0, i = 0; o < outer; o++) {
+    for (let c = 0; c < inChannels; c++) {
+      const list = lists[c % streams];
+      let f = fill[c % streams];
+      for (let j = 0; j < inner; j++) list[f++] = i++;
+      fill[c % streams] = f;
+    }
   }
   return lists;
 }
