@@ -14,7 +14,7 @@
 import { loadWeightsFile } from '../src/models/loaders/index.js';
 import { quantize } from '../src/codecs/quant/index.js';
 import { HwsimError } from '../src/errors.js';
-import { entropyOfHistogram, histogram } from './synthetic-laplace.js';
+import { runIfEntry } from './entry.js';
 import { gapRowsForSymbols, type GapRow } from './tans-gap.js';
 
 const DEFAULT_WEIGHTS = '.cache/models/nsfwjs-mobilenet_v2/model.json';
@@ -99,13 +99,4 @@ function main(argv: string[]): void {
   process.stdout.write(out.join('\n') + '\n');
 }
 
-if (process.argv[1] && import.meta.url.endsWith(process.argv[1].replace(/.*\/dist\//, '/dist/'))) {
-  try {
-    main(process.argv.slice(2));
-  } catch (e) {
-    if (e instanceof HwsimError) {
-      process.stderr.write(`error: ${e.message}\n  fix: ${e.fix ?? ''}\n`);
-      process.exitCode = 2;
-    } else throw e;
-  }
-}
+runIfEntry(import.meta.url, main);

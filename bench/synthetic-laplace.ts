@@ -8,6 +8,8 @@
  * is within 0.001 bits of the target: 0.5, 1.8 and 3.0 bits, plus the reference cell of DESIGN.md,
  * 15 bins at H = 0.13 bits.
  */
+import { entropyOf } from '../src/codecs/quant/index.js';
+import { histogram } from '../src/codecs/tans/layer.js';
 
 export interface SyntheticSet {
   readonly name: string;
@@ -68,19 +70,6 @@ export function quantizeZeroPoint(weights: Float64Array, step: number, bins: num
   return out;
 }
 
-export function histogram(symbols: Uint8Array, bins: number): Float64Array {
-  const h = new Float64Array(bins);
-  for (let i = 0; i < symbols.length; i++) h[symbols[i]]++;
-  return h;
-}
-
-export function entropyOfHistogram(hist: ArrayLike<number>): number {
-  let total = 0;
-  for (let i = 0; i < hist.length; i++) total += hist[i];
-  let h = 0;
-  for (let i = 0; i < hist.length; i++) if (hist[i] > 0) { const p = hist[i] / total; h -= p * Math.log2(p); }
-  return h;
-}
 
 /** Bisects the quantizer step (entropy falls as the step grows) to hit `target` bits. */
 export function stepForEntropy(weights: Float64Array, bins: number, target: number, tolerance = 1e-3): number {
@@ -90,7 +79,7 @@ export function stepForEntropy(weights: Float64Array, bins: number, target: numb
   let mid = 0.5 * (lo + hi);
   for (let it = 0; it < 80; it++) {
     mid = 0.5 * (lo + hi);
-    const h = entropyOfHistogram(histogram(quantizeZeroPoint(weights, Math.exp(mid), bins, buf), bins));
+    const h = entropyOf(histogram(quantizeZeroPoint(weights, Math.exp(mid), bins, buf), bins));
     if (Math.abs(h - target) < tolerance) break;
     if (h > target) lo = mid; else hi = mid;
   }
@@ -103,7 +92,7 @@ export function syntheticLaplaceSets(count = SYNTHETIC_WEIGHTS, seed = SYNTHETIC
   return SYNTHETIC_CELLS.map(({ bins, entropy }) => {
     const step = stepForEntropy(weights, bins, entropy);
     const symbols = quantizeZeroPoint(weights, step, bins);
-    const h = entropyOfHistogram(histogram(symbols, bins));
+    const h = entropyOf(histogram(symbols, bins));
     return { name: `laplace-${bins}bins-H${entropy}`, bins, targetEntropy: entropy, entropy: h, step, symbols };
   });
 }

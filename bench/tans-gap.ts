@@ -14,8 +14,10 @@ import { chooseTable, type Effort, type SpreadKind } from '../src/codecs/tans/op
 import { fseBaselineTable } from '../src/codecs/tans/fse-baseline.js';
 import { buildDecodeTable, buildEncodeTable } from '../src/codecs/tans/table.js';
 import { decodeStream, encodeStream } from '../src/codecs/tans/codec.js';
-import { HwsimError } from '../src/errors.js';
-import { entropyOfHistogram, histogram, laplaceWeights, quantizeZeroPoint, stepForEntropy, syntheticLaplaceSets } from './synthetic-laplace.js';
+import { runIfEntry } from './entry.js';
+import { entropyOf } from '../src/codecs/quant/index.js';
+import { histogram } from '../src/codecs/tans/layer.js';
+import { laplaceWeights, quantizeZeroPoint, stepForEntropy, syntheticLaplaceSets } from './synthetic-laplace.js';
 
 export interface GapRow {
   set: string;
@@ -44,7 +46,7 @@ const pct = (bits: number, h: number) => (h > 0 ? (bits / h - 1) * 100 : 0);
  */
 export function gapRowsForSymbols(name: string, symbols: Uint8Array, bins: number, states: readonly number[] = [64, 128, 256]): GapRow[] {
   const hist = histogram(symbols, bins);
-  const h = entropyOfHistogram(hist);
+  const h = entropyOf(hist);
   const n = symbols.length;
   return states.map((L) => {
     const cc = new ChainCost(hist, L);
@@ -134,13 +136,4 @@ function main(argv: string[]): void {
   process.stdout.write(out.join('\n') + '\n');
 }
 
-if (process.argv[1] && import.meta.url.endsWith(process.argv[1].replace(/.*\/dist\//, '/dist/'))) {
-  try {
-    main(process.argv.slice(2));
-  } catch (e) {
-    if (e instanceof HwsimError) {
-      process.stderr.write(`error: ${e.message}\n  fix: ${e.fix ?? ''}\n`);
-      process.exitCode = 2;
-    } else throw e;
-  }
-}
+runIfEntry(import.meta.url, main);

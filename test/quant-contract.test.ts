@@ -4,17 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import { dequantize, quantize, quantizeInt8, quantizeWith, symbolToInt8 } from '../src/codecs/quant/index.js';
 import { HwsimError } from '../src/errors.js';
+import { laplace } from './laplace.js';
 
-function laplace(n: number, b: number, seed: number): Float32Array {
-  let s = seed >>> 0 || 1;
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0;
-    const u = (s + 0.5) / 4294967296 - 0.5;
-    out[i] = -b * Math.sign(u) * Math.log(1 - 2 * Math.abs(u));
-  }
-  return out;
-}
 
 function raises(fn: () => unknown, re: RegExp): void {
   let err: unknown;
