@@ -4,6 +4,7 @@ import { decodeStream, encodeStream, StreamDecodeError } from '../src/codecs/tan
 import { deinterleaveStreams, interleaveStreams, wordOwners } from '../src/codecs/tans/layout.js';
 import { decodeTansLayer, encodeTansLayer } from '../src/codecs/tans/layer.js';
 import { chooseTable } from '../src/codecs/tans/optimize.js';
+import { normalizeCounts } from '../src/codecs/tans/normalize.js';
 import { streamIndices } from '../src/codecs/tans/streams.js';
 import {
   buildDecodeTable, buildEncodeTable, checkSpread, checkStates, spreadFseStep, spreadTuned,
@@ -151,7 +152,9 @@ describe('tANS stream round trip', () => {
 
   it('detects a stream that does not end in state 0 or uses the wrong number of bits', () => {
     const symbols = sample(laplace(15, 1.5), 3000, 5);
-    const { counts, spread } = chooseTable(histogramOf(symbols, 15), 64);
+    // a fixed table rule, so that the figure does not move with the optimizer's choice
+    const counts = normalizeCounts(histogramOf(symbols, 15), 64);
+    const spread = spreadTuned(counts);
     const s = encodeStream(symbols, buildEncodeTable(counts, spread));
     const dec = buildDecodeTable(counts, spread);
     const out = new Uint8Array(symbols.length);
@@ -164,7 +167,8 @@ describe('tANS stream round trip', () => {
         detected++;
       }
     }
-    // A flipped bit may still reach state 0 by chance, but almost never: the CRC is the main guard.
+    // A flipped bit may still end in state 0: tANS decoding resynchronizes after an error, so
+    // the end-state check catches most flips, not all; the container's CRC is the main guard.
     expect(detected).toBeGreaterThan(0.8 * Math.ceil(s.words.length / 7));
     expect(() => decodeStream(s.words, s.bitLength + 1, symbols.length, dec, out)).toThrow(StreamDecodeError);
   });

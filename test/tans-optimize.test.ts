@@ -141,6 +141,7 @@ describe('chooseTable (optimize.ts)', () => {
           if (t.spreadKind === 'fse') expect(t.spread).toEqual(spreadFseStep(t.counts));
           if (t.spreadKind === 'tuned') expect(t.spread).toEqual(spreadTuned(t.counts));
           if (t.spreadKind === 'fse-tail') expect(t.spread).toEqual(spreadFseTail(t.counts, t.tail!));
+          if (t.spreadKind === 'tuned-tail') expect(t.spread).toEqual(spreadTuned(t.counts, t.tail!));
           const symbols = sample(hist, 5000, rand);
           const enc = encodeStream(symbols, buildEncodeTable(t.counts, t.spread));
           const out = new Uint8Array(symbols.length);
@@ -240,7 +241,21 @@ describe('normalizeCounts and the FSE baseline', () => {
     const spread = fseSpread(norm, 64);
     expect(Array.from(spread.slice(61))).toEqual([6, 4, 0]);
     expect(Array.from(fseNormalizeCount([5, 3000, 90000, 3000, 5, 0, 1], 64, false))).toEqual([1, 2, 57, 2, 1, 0, 1]);
-    const { counts } = fseBaselineTable(hist, 64);
+    const { counts, tail } = fseBaselineTable(hist, 64);
     expect(counts.reduce((a, b) => a + b, 0)).toBe(64);
+    expect(Array.from(tail)).toEqual([0b1010001]); // symbols 0, 4, 6
+    expect(spreadFseTail(counts, tail)).toEqual(spread);
+    expect(spreadFseTail(counts, new Uint8Array(1))).toEqual(spreadFseStep(counts));
+  });
+
+  it('tuned-tail: flagged one-slot symbols fill the end in symbol order, the rest keep the tuned order', () => {
+    const counts = Int32Array.from([1, 2, 57, 2, 1, 0, 1]);
+    const tail = Uint8Array.from([0b1010001]);
+    const spread = spreadTuned(counts, tail);
+    expect(Array.from(spread.slice(61))).toEqual([6, 4, 0]);
+    const head = Array.from(spread.slice(0, 61));
+    expect(head.filter((s) => s === 1).length).toBe(2);
+    expect(head.filter((s) => s === 2).length).toBe(57);
+    expect(spreadTuned(counts, new Uint8Array(1))).toEqual(spreadTuned(counts));
   });
 });

@@ -46,12 +46,15 @@ export const command: CliCommand = {
       writeFileSync(argv.output, image);
       const params = encoded.layers.reduce((a, l) => a + l.params, 0);
       const coded = encoded.layers.reduce((a, l) => a + l.codedBits, 0);
-      const entropy = encoded.layers.reduce((a, l) => a + l.entropyBits, 0);
+      const tans = encoded.layers.filter((l) => l.codec === 'tans');
+      const tansGap = tans.reduce((a, l) => a + l.codedBits, 0) / tans.reduce((a, l) => a + l.entropyBits, 0) - 1;
+      const raw = encoded.layers.length - tans.length;
       const secs = (performance.now() - start) / 1000;
       process.stdout.write(
         `${model.name}: ${model.synthetic ? 'SYNTHETIC weights (' + model.description + ')' : model.description}\n` +
         `encoded ${encoded.layers.length} layers, ${params.toLocaleString('en-US')} weights at L=${argv.states}, S=${argv.streams}: ` +
-        `${(coded / params).toFixed(3)} bits/weight, ${percent(coded / entropy - 1)} vs entropy, ` +
+        `${(coded / params).toFixed(3)} bits/weight${raw ? ` (${raw} raw int8 edge layers included)` : ''}, ` +
+        `${tans.length ? `tANS layers ${percent(tansGap)} vs their entropy bound, ` : ''}` +
         `${image.length.toLocaleString('en-US')} bytes; verified by decoding; ${secs.toFixed(2)} s\n` +
         `wrote ${argv.output}\n`);
     },

@@ -5,7 +5,7 @@
  */
 import { HwsimError } from '../errors.js';
 import { crc32 } from './crc32.js';
-import type { SpreadKind } from './tans/optimize.js';
+import { hasTail, type SpreadKind } from './tans/optimize.js';
 import type { StreamSplit } from './tans/streams.js';
 
 export const MAGIC = 'HWZ1';
@@ -20,8 +20,8 @@ export interface StoredTans {
   counts: Int32Array;
   spreadKind: SpreadKind;
   explicitSpread?: Uint8Array;
-  /** 'fse-tail': bitmap, bit s & 7 of byte s >> 3 set for each one-slot symbol at the table's end */
-  fseTail?: Uint8Array;
+  /** tail kinds: bitmap, bit s & 7 of byte s >> 3 set for each one-slot symbol at the table's end */
+  tail?: Uint8Array;
   split: StreamSplit;
   streams: Array<{ symbolCount: number; bitLength: number }>;
   words: Uint32Array; // interleaved DRAM image
@@ -41,7 +41,7 @@ export interface StoredModel {
   layers: StoredLayer[];
 }
 
-const SPREAD_KINDS: SpreadKind[] = ['fse', 'tuned', 'explicit', 'fse-tail'];
+const SPREAD_KINDS: SpreadKind[] = ['fse', 'tuned', 'explicit', 'fse-tail', 'tuned-tail'];
 const SPLITS: StreamSplit[] = ['channel', 'interleaved'];
 
 class Writer {
@@ -110,7 +110,7 @@ function writeLayer(w: Writer, layer: StoredLayer): void {
     w.u16(t.streams.length);
     for (const c of t.counts) w.u16(c);
     if (t.spreadKind === 'explicit') w.bytes(t.explicitSpread!);
-    if (t.spreadKind === 'fse-tail') w.bytes(t.fseTail!);
+    if (hasTail(t.spreadKind)) w.bytes(t.tail!);
     for (const s of t.streams) { w.u32(s.symbolCount); w.u32(s.bitLength); }
     payload = new Uint8Array(t.words.buffer, t.words.byteOffset, t.words.byteLength);
   } else {
@@ -201,11 +201,11 @@ function readLayer(r: Reader, index: number): StoredLayer {
     const counts = Int32Array.from({ length: alphabet }, () => r.u16('count'));
     if (counts.reduce((a, b) => a + b, 0) !== states) throw r.fail(`normalized counts do not sum to ${states}`);
     const explicitSpread = spreadKind === 'explicit' ? r.bytes(states, 'explicit spread').slice() : undefined;
-    const fseTail = spreadKind === 'fse-tail' ? r.bytes(Math.ceil(alphabet / 8), 'fse-tail bitmap').slice() : undefined;
-    if (fseTail) {
-      for (let s = 0; s < 8 * fseTail.length; s++) {
-        if (((fseTail[s >> 3] >> (s & 7)) & 1) && !(s < alphabet && counts[s] === 1)) {
-          throw r.fail(`fse-tail bitmap flags symbol ${s}, which is not a one-slot symbol`);
+    const tail = hasTail(spreadKind) ? r.bytes(Math.ceil(alphabet / 8), 'tail bitmap').slice() : undefined;
+    if (tail) {
+      for (let s = 0; s < 8 * tail.length; s++) {
+        if (((tail[s >> 3] >> (s & 7)) & 1) && !(s < alphabet && counts[s] === 1)) {
+          throw r.fail(`tail bitmap flags symbol ${s}, which is not a one-slot symbol`);
         }
       }
     }
@@ -221,7 +221,7 @@ function readLayer(r: Reader, index: number): StoredLayer {
     if (len !== wordCount * 4) throw r.fail(`payload of ${len} bytes, streams need ${wordCount * 4}`);
     const words = new Uint32Array(wordCount);
     new Uint8Array(words.buffer).set(r.bytes(len, 'payload'));
-    layer.tans = { states, counts, spreadKind, explicitSpread, fseTail, split, streams, words };
+    layer.tans = { states, counts, spreadKind, explicitSpread, tail, split, streams, words };
   } else {
     if (r.pos !== payloadLenAt) throw r.fail('header length does not match its fields');
     const len = r.u32('payload length');

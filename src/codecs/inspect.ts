@@ -35,7 +35,7 @@ export interface ModelFigures {
 /** Bits of the layer coded as one stream with the same table (padded to a whole word, as stored). */
 function singleStreamBits(layer: DecodedLayer): number {
   const t = layer.stored.tans!;
-  const enc = buildEncodeTable(t.counts, rebuildSpread(t.spreadKind, t.counts, t.explicitSpread, t.fseTail));
+  const enc = buildEncodeTable(t.counts, rebuildSpread(t.spreadKind, t.counts, t.explicitSpread, t.tail));
   return encodeStream(layer.symbols, enc).words.length * 32;
 }
 

@@ -32,7 +32,7 @@ export function toContainer(encoded: EncodedModel): Uint8Array {
         tans: {
           states: t.states, counts: t.counts, spreadKind: t.spreadKind,
           explicitSpread: t.spreadKind === 'explicit' ? t.spread : undefined,
-          fseTail: t.spreadKind === 'fse-tail' ? t.tail : undefined,
+          tail: t.tail,
           split: t.split,
           streams: t.streams.map((s) => ({ symbolCount: s.symbolCount, bitLength: s.bitLength })),
           words: t.words,
@@ -98,7 +98,7 @@ function decodeStoredLayer(layer: StoredLayer): DecodedLayer {
     codedBits = raw.length * 8;
   } else {
     const t = layer.tans!;
-    const spread = rebuildSpread(t.spreadKind, t.counts, t.explicitSpread, t.fseTail);
+    const spread = rebuildSpread(t.spreadKind, t.counts, t.explicitSpread, t.tail);
     checkSpread(spread, t.counts);
     const table = buildDecodeTable(t.counts, spread);
     const wordCounts = t.streams.map((s) => Math.ceil(s.bitLength / 32));

@@ -6,7 +6,7 @@ import { check } from '../../errors.js';
 import { decodeStream, encodeStream, type EncodedStream } from './codec.js';
 import { interleaveStreams } from './layout.js';
 import { spreadFseTail } from './fse-baseline.js';
-import { chooseTable, type SpreadKind } from './optimize.js';
+import { chooseTable, hasTail, type SpreadKind } from './optimize.js';
 import { streamIndices, type StreamSplit } from './streams.js';
 import { buildDecodeTable, buildEncodeTable, checkStates, spreadFseStep, spreadTuned, type DecodeTable } from './table.js';
 
@@ -15,7 +15,7 @@ export interface TansLayerCode {
   readonly counts: Int32Array;          // normalized, length = alphabet size (bins)
   readonly spreadKind: SpreadKind;
   readonly spread: Uint8Array;          // slot → symbol (rebuilt from counts unless 'explicit')
-  readonly tail?: Uint8Array;           // 'fse-tail': bitmap of the one-slot symbols at the end
+  readonly tail?: Uint8Array;           // tail kinds: bitmap of the one-slot symbols at the end
   readonly split: StreamSplit;
   readonly streams: readonly EncodedStream[];
   readonly words: Uint32Array;          // the streams interleaved in DRAM order (layout.ts)
@@ -67,9 +67,9 @@ export function encodeTansLayer(
 export function rebuildSpread(kind: SpreadKind, counts: Int32Array, explicit?: Uint8Array, tail?: Uint8Array): Uint8Array {
   if (kind === 'fse') return spreadFseStep(counts);
   if (kind === 'tuned') return spreadTuned(counts);
-  if (kind === 'fse-tail') {
-    check(tail !== undefined, 'fse-tail bitmap missing');
-    return spreadFseTail(counts, tail);
+  if (hasTail(kind)) {
+    check(tail !== undefined, `${kind} bitmap missing`);
+    return kind === 'fse-tail' ? spreadFseTail(counts, tail) : spreadTuned(counts, tail);
   }
   check(explicit !== undefined, 'explicit spread missing');
   return explicit;

@@ -8,14 +8,15 @@
  *     'tuned' (Duda's tuned spread on c/L) and 'explicit' = the tuned rule on the *measured*
  *     probabilities (spreadByProbability), which puts symbols rarer than their one slot at the
  *     table's end, as FSE does with its -1 symbols. FSE's own table ('fse-tail': the step spread
- *     with FSE's low-probability symbols at the end, flagged in a bitmap) is scored as well.
+ *     with FSE's low-probability symbols at the end, flagged in a bitmap) is scored as well, and
+ *     'tuned-tail' (the tuned rule with those symbols at the end).
  *  2. Count search: move one slot from symbol i to symbol j, rebuild the spread with the same rule,
  *     keep the move if the exact cost falls; repeat until no move helps ('fast' tries the moves the
  *     ideal-cost proxy ranks first, 'best' tries every pair).
  *  3. Spread search ('best' only, explicit spreads): swap neighbouring slots of different symbols
  *     while the exact cost falls.
  *  4. Decision: minimum of bits·N + spread storage (spreadStorageBits: L bytes for an explicit
- *     spread, a symbol bitmap for fse-tail, nothing for the rules rebuilt from counts), N = symbols
+ *     spread, a symbol bitmap for the tail kinds, nothing for fse/tuned), N = symbols
  *     in the histogram.
  */
 import { check } from '../../errors.js';
@@ -24,13 +25,16 @@ import { fseBaselineTable, spreadFseTail } from './fse-baseline.js';
 import { checkHistogram, normalizeCounts, normalizeLargestRemainder } from './normalize.js';
 import { spreadFseStep, spreadTuned } from './table.js';
 
-export type SpreadKind = 'fse' | 'tuned' | 'explicit' | 'fse-tail';
+export type SpreadKind = 'fse' | 'tuned' | 'explicit' | 'fse-tail' | 'tuned-tail';
+
+/** Spread kinds stored as counts plus a bitmap of tail symbols. */
+export const hasTail = (kind: SpreadKind): boolean => kind === 'fse-tail' || kind === 'tuned-tail';
 
 export interface TableChoice {
   counts: Int32Array;
   spreadKind: SpreadKind;
   spread: Uint8Array;
-  /** 'fse-tail' only: bitmap (bit s & 7 of byte s >> 3) of the one-slot symbols at the table's end */
+  /** tail kinds only: bitmap (bit s & 7 of byte s >> 3) of the one-slot symbols at the table's end */
   tail?: Uint8Array;
   expectedBitsPerSymbol: number;
 }
@@ -40,10 +44,10 @@ export type Effort = 'fast' | 'best';
 /** Storage of an explicit spread in the container: one byte per slot. */
 export const EXPLICIT_SPREAD_BITS_PER_SLOT = 8;
 
-/** Container bits a spread costs beyond the counts: L bytes explicit, a symbol bitmap fse-tail. */
+/** Container bits a spread costs beyond the counts: L bytes explicit, a symbol bitmap for tails. */
 export function spreadStorageBits(kind: SpreadKind, states: number, alphabetSize: number): number {
   if (kind === 'explicit') return EXPLICIT_SPREAD_BITS_PER_SLOT * states;
-  if (kind === 'fse-tail') return 8 * Math.ceil(alphabetSize / 8);
+  if (hasTail(kind)) return 8 * Math.ceil(alphabetSize / 8);
   return 0;
 }
 
@@ -100,8 +104,8 @@ interface Budget {
 }
 
 const BUDGETS: Record<Effort, Budget> = {
-  fast: { topK: 3, maxRounds: 16, searchKinds: ['explicit', 'fse-tail'], swapPasses: 0, searchUpToStates: 1024, annealSlotEvaluations: 0 },
-  best: { topK: 0, maxRounds: 1000, searchKinds: ['explicit', 'tuned', 'fse-tail'], swapPasses: 8, searchUpToStates: 4096, annealSlotEvaluations: 3_000_000 },
+  fast: { topK: 3, maxRounds: 16, searchKinds: ['explicit', 'fse-tail', 'tuned-tail'], swapPasses: 0, searchUpToStates: 1024, annealSlotEvaluations: 0 },
+  best: { topK: 0, maxRounds: 1000, searchKinds: ['explicit', 'tuned', 'fse-tail', 'tuned-tail'], swapPasses: 8, searchUpToStates: 4096, annealSlotEvaluations: 3_000_000 },
 };
 
 class Chooser {
@@ -133,6 +137,7 @@ class Chooser {
     if (kind === 'fse') return spreadFseStep(counts);
     if (kind === 'tuned') return spreadTuned(counts);
     if (kind === 'fse-tail') return spreadFseTail(counts, this.tailFor(counts));
+    if (kind === 'tuned-tail') return spreadTuned(counts, this.tailFor(counts));
     return spreadByProbability(counts, this.p);
   }
 
@@ -140,7 +145,7 @@ class Chooser {
     this.evaluations++;
     const bits = this.cost.evaluate(counts, spread, warm);
     const t: Scored = { counts, spread, kind, bits, pi: Float64Array.from(this.cost.pi) };
-    if (kind === 'fse-tail') t.tail = this.tailFor(counts);
+    if (hasTail(kind)) t.tail = this.tailFor(counts);
     return t;
   }
 
@@ -294,7 +299,7 @@ export function chooseTable(hist: ArrayLike<number>, states: number, effort: Eff
   const budget = BUDGETS[effort];
   const fse = fseBaselineTable(hist, states);
   const ch = new Chooser(hist, states, total, fse.tail);
-  const kinds: SpreadKind[] = ['explicit', 'tuned', 'fse', 'fse-tail'];
+  const kinds: SpreadKind[] = ['explicit', 'tuned', 'fse', 'fse-tail', 'tuned-tail'];
   const starts = [normalizeCounts(hist, states), normalizeLargestRemainder(hist, states), fse.counts];
   const bestByKind = new Map<SpreadKind, Scored>();
   for (const kind of kinds) {
@@ -319,9 +324,11 @@ export function chooseTable(hist: ArrayLike<number>, states: number, effort: Eff
   }
   let best = results[0];
   for (const t of results) if (ch.totalBits(t) < ch.totalBits(best)) best = t;
-  if (best.kind === 'fse-tail' && best.tail!.every((b) => b === 0)) best = { ...best, kind: 'fse', tail: undefined };
+  if (hasTail(best.kind) && best.tail!.every((b) => b === 0)) { // an empty tail: store the plain rule
+    best = { ...best, kind: best.kind === 'fse-tail' ? 'fse' : 'tuned', tail: undefined };
+  }
   return {
     counts: best.counts, spreadKind: best.kind, spread: best.spread, expectedBitsPerSymbol: best.bits,
-    ...(best.kind === 'fse-tail' ? { tail: best.tail } : {}),
+    ...(hasTail(best.kind) ? { tail: best.tail } : {}),
   };
 }

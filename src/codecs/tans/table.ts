@@ -149,14 +149,22 @@ export function spreadFseStep(counts: Int32Array): Uint8Array {
  * Tuned spread in the manner of Duda's "tuned" tANS: the i-th occurrence (i = 1..c) of a symbol of
  * probability p = c/L wants to sit near position 1/(p·ln(1 + 1/i)) - L in state space, i.e. where
  * state x ≈ L + slot has the ideal density for it. Occurrences are sorted by that key; ties
- * break by symbol. Deterministic, so only the choice of spread needs storing.
+ * break by symbol. Deterministic, so only the choice of spread needs storing. With `tail` (a
+ * bitmap of one-slot symbols, spread kind 'tuned-tail') those symbols take the last slots, as
+ * FSE does with its low-probability symbols, and the rest are sorted into the slots before.
  */
-export function spreadTuned(counts: Int32Array): Uint8Array {
+export function spreadTuned(counts: Int32Array, tail?: Uint8Array): Uint8Array {
   const states = counts.reduce((a, b) => a + b, 0);
-  const keys = new Float64Array(states);
-  const syms = new Uint8Array(states);
+  const spread = new Uint8Array(states);
+  // tail symbols (one slot each) take the last slots, from L-1 downwards in symbol order
+  const isTail = (sym: number) => tail !== undefined && ((tail[sym >> 3] >> (sym & 7)) & 1) === 1;
+  let high = states;
+  for (let sym = 0; sym < counts.length; sym++) if (isTail(sym)) spread[--high] = sym;
+  const keys = new Float64Array(high);
+  const syms = new Uint8Array(high);
   let k = 0;
   for (let sym = 0; sym < counts.length; sym++) {
+    if (isTail(sym)) continue;
     const c = counts[sym];
     const p = c / states;
     for (let i = c; i < 2 * c; i++) {
@@ -164,9 +172,8 @@ export function spreadTuned(counts: Int32Array): Uint8Array {
       syms[k++] = sym;
     }
   }
-  const order = Array.from({ length: states }, (_, i) => i);
+  const order = Array.from({ length: high }, (_, i) => i);
   order.sort((a, b) => keys[a] - keys[b] || syms[a] - syms[b]);
-  const spread = new Uint8Array(states);
-  for (let s = 0; s < states; s++) spread[s] = syms[order[s]];
+  for (let s = 0; s < high; s++) spread[s] = syms[order[s]];
   return spread;
 }
