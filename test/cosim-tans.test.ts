@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { runTansCosim } from '../src/cosim/tans-cosim.js';
+import { loadWeightsFile } from '../src/models/loaders/index.js';
+import { loadZooModel } from '../src/models/zoo.js';
+
+const NSFWJS = join(import.meta.dirname, '..', '.cache', 'models', 'nsfwjs-mobilenet_v2', 'model.json');
 
 // Real Verilator builds (cached under build/cosim/); nothing here falls back to software.
 describe('Verilator co-simulation of tans_engine', () => {
@@ -20,6 +26,29 @@ describe('Verilator co-simulation of tans_engine', () => {
       }
     }
   }
+
+  it('layers from the encoder (zoo lenet-5 and, when cached, trained MobileNetV2): symbols and cycles exact', async () => {
+    const models = [loadZooModel('lenet-5', 1)];
+    if (existsSync(NSFWJS)) models.push(loadWeightsFile(NSFWJS));
+    else console.warn(`cosim-tans.test: ${NSFWJS} is missing; only the zoo model runs. Run: bash scripts/fetch-models.sh`);
+    for (const model of models) {
+      const r = await runTansCosim({
+        params: { states: 128, symbolBits: 5, streams: 4 }, layers: 6, seed: 2, stallRate: 0.25,
+        weights: { model, bins: 31, maxWeightsPerLayer: 20000 },
+      });
+      expect(r.firstMismatch).toBeUndefined();
+      expect(r.pass).toBe(true);
+      expect(r.layers).toBe(Math.min(6, model.layers.length));
+      expect(r.cycleCountsCompared).toBe(r.layers);
+      expect(r.rtlCycles).toBe(r.modelCycles);
+      // every weight of each layer, up to whole output channels within the cap
+      const expected = model.layers.slice(0, 6).reduce((a, l) => {
+        const perOut = l.weights.length / l.spec.weightShape[0];
+        return a + Math.max(1, Math.min(l.spec.weightShape[0], Math.floor(20000 / perOut))) * perOut;
+      }, 0);
+      expect(r.symbolsCompared).toBe(expected);
+    }
+  });
 
   it('a corrupted layer: RTL and model raise error on the same cycle count, and the next layer is clean', async () => {
     const r = await runTansCosim({ params: { states: 64, symbolBits: 5, streams: 4 }, layers: 3, seed: 3, stallRate: 0.3, corruptLayers: [1] });

@@ -1,6 +1,7 @@
 /** `hwsim cosim tans`: the generated RTL under Verilator against the reference decoder and the cycle model. */
 import { runTansCosim } from '../cosim/tans-cosim.js';
 import { configName } from '../rtl/tans-rtl.js';
+import { MODEL_ARG_HELP, resolveModel } from './resolve-model.js';
 import { tansParamOptions, tansParamsFrom } from './cmd-rtl.js';
 import type { CliCommand } from './main.js';
 
@@ -9,21 +10,28 @@ export const command: CliCommand = {
     'cosim <block>',
     'co-simulate generated RTL (Verilator) against the TypeScript decoder and cycle model, bit and cycle exact',
     (c) => tansParamOptions(c.positional('block', { choices: ['tans'] as const, demandOption: true, describe: 'the block' }))
-      .option('layers', { type: 'number', default: 4, describe: 'synthetic layers (a table reload between each)' })
+      .option('layers', { type: 'number', describe: 'layers to run, a table reload between each: synthetic ones (default 4), or the first of --weights (default all)' })
+      .option('weights', { type: 'string', describe: `real layers instead of synthetic ones, through the encoder hwsim encode uses: ${MODEL_ARG_HELP}` })
+      .option('bins', { type: 'number', default: 15, describe: 'with --weights: quantization bins per layer (odd, at most 2^symbol-bits)' })
+      .option('max-weights', { type: 'number', default: 65536, describe: 'with --weights: a larger layer keeps only its first output channels' })
       .option('seed', { type: 'number', default: 1, describe: 'seed of the weights and of the stall pattern' })
       .option('stall-rate', { type: 'number', default: 0.2, describe: 'probability that in_valid or an out_ready is low in a cycle' })
       .option('symbols', { type: 'number', default: 400, describe: 'mean symbols per stream per layer' })
       .option('corrupt', { type: 'array', number: true, default: [] as number[], describe: 'layer indices whose stream 0 gets one flipped bit (error_o must match the model)' })
-      .example('$0 cosim tans --states 64 --symbol-bits 5 --streams 4 --stall-rate 0.3', ''),
+      .example('$0 cosim tans --states 64 --symbol-bits 5 --streams 4 --stall-rate 0.3', '')
+      .example('$0 cosim tans --states 256 --streams 8 --weights .cache/models/nsfwjs-mobilenet_v2/model.json', 'trained MobileNetV2 layers'),
     async (argv) => {
       const p = tansParamsFrom(argv as unknown as Record<string, unknown>);
+      const model = argv.weights === undefined ? undefined : resolveModel(argv.weights, argv.seed);
       const r = await runTansCosim({
         params: p, layers: argv.layers, seed: argv.seed, stallRate: argv.stallRate, symbolsPerStream: argv.symbols,
         corruptLayers: (argv.corrupt as number[]).map(Number),
+        weights: model ? { model, bins: argv.bins, maxWeightsPerLayer: argv.maxWeights } : undefined,
       });
       const errs = r.perLayer.filter((l) => l.rtlError).length;
       process.stdout.write(
         `${r.pass ? 'PASS' : 'FAIL'} cosim ${configName(p)} seed ${argv.seed} stall-rate ${argv.stallRate}\n` +
+        `  weights: ${model ? `${model.name}, ${model.synthetic ? 'SYNTHETIC' : 'trained'} (${model.source}), ${argv.bins} bins, tables by the encoder` : 'synthetic cosim layers (seeded Laplace-like symbols)'}\n` +
         `  Verilator build: ${r.build.cached ? 'cached' : `built in ${r.build.seconds.toFixed(1)} s`} (${r.build.dir})\n` +
         `  layers ${r.layers} (table reloads ${r.layers - 1}, corrupted ${r.perLayer.filter((l) => l.corrupt).length}, error_o raised in ${errs})\n` +
         `  symbols compared ${r.symbolsCompared} (values, int8 weights and transfer cycles)\n` +

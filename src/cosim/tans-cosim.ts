@@ -12,12 +12,17 @@ import { decodeStream } from '../codecs/tans/codec.js';
 import { resolveTansDecoderParams, type TansDecoderParams } from '../chip/tans-decoder.js';
 import { StallPattern } from './stall.js';
 import { maxRunCycles, runModel, type LayerTrace } from './tans-run.js';
-import { syntheticLayers, type SyntheticLayer } from './tans-vectors.js';
+import type { Model } from '../models/types.js';
+import { modelLayers } from './model-vectors.js';
+import { syntheticLayers, type CosimLayer } from './tans-vectors.js';
 import { buildTansHarness, type HarnessBuild } from './verilator.js';
 
 export interface TansCosimOptions {
   params: Partial<TansDecoderParams>;
-  layers: number;
+  /** synthetic layers (default 4), or with `weights` the first layers of the model (default all) */
+  layers?: number;
+  /** encode these weights with the tool's encoder instead of synthetic layers */
+  weights?: { model: Model; bins: number; maxWeightsPerLayer: number };
   seed: number;
   stallRate: number;
   symbolsPerStream?: number;
@@ -43,7 +48,7 @@ export interface TansCosimResult {
   modelSeconds: number;
 }
 
-export function writeStimulus(path: string, p: TansDecoderParams, layers: readonly SyntheticLayer[], seed: number, stallRate: number): void {
+export function writeStimulus(path: string, p: TansDecoderParams, layers: readonly CosimLayer[], seed: number, stallRate: number): void {
   const stall = new StallPattern(seed, stallRate);
   const hex = (v: number) => (v >>> 0).toString(16);
   const lines = [p.streams, p.symbolBits, StallPattern.seedState(seed), stall.threshold,
@@ -89,7 +94,7 @@ export function parseHarnessOutput(text: string, streams: number): { traces: Lay
 }
 
 /** Golden symbols of a layer from the reference decoder; null for a layer it rejects. */
-function referenceSymbols(layer: SyntheticLayer): Uint8Array[] | null {
+function referenceSymbols(layer: CosimLayer): Uint8Array[] | null {
   try {
     return layer.streams.map((s) => {
       const out = new Uint8Array(s.symbolCount);
@@ -104,7 +109,9 @@ function referenceSymbols(layer: SyntheticLayer): Uint8Array[] | null {
 export async function runTansCosim(o: TansCosimOptions): Promise<TansCosimResult> {
   const p = resolveTansDecoderParams(o.params);
   const build = await buildTansHarness(p, o.buildRoot);
-  const layers = syntheticLayers(p, { layers: o.layers, seed: o.seed, symbolsPerStream: o.symbolsPerStream, corruptLayers: o.corruptLayers });
+  const layers = o.weights
+    ? modelLayers(p, o.weights.model, { ...o.weights, layers: o.layers, seed: o.seed, corruptLayers: o.corruptLayers })
+    : syntheticLayers(p, { layers: o.layers ?? 4, seed: o.seed, symbolsPerStream: o.symbolsPerStream, corruptLayers: o.corruptLayers });
 
   const t0 = performance.now();
   const model = runModel(p, layers, o.seed, o.stallRate);

@@ -5,7 +5,7 @@
  */
 import { TansEngineModel, type TansDecoderParams } from '../chip/tans-decoder.js';
 import { StallPattern } from './stall.js';
-import type { SyntheticLayer } from './tans-vectors.js';
+import type { CosimLayer } from './tans-vectors.js';
 
 export interface LayerTrace {
   loadCycles: number;
@@ -19,12 +19,12 @@ export interface LayerTrace {
   cycles: number[][];
 }
 
-export function maxRunCycles(layer: SyntheticLayer): number {
+export function maxRunCycles(layer: CosimLayer): number {
   const syms = layer.symbolCounts.reduce((a, b) => a + b, 0);
   return 64 * (syms + layer.words.length) + 10_000;
 }
 
-export function runModel(p: TansDecoderParams, layers: readonly SyntheticLayer[], seed: number, stallRate: number): LayerTrace[] {
+export function runModel(p: TansDecoderParams, layers: readonly CosimLayer[], seed: number, stallRate: number): LayerTrace[] {
   const m = new TansEngineModel(p);
   const stall = new StallPattern(seed, stallRate);
   const S = p.streams;

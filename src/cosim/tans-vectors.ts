@@ -9,7 +9,7 @@ import { normalizeCounts } from '../codecs/tans/normalize.js';
 import { buildDecodeTable, buildEncodeTable, spreadTuned, type DecodeTable } from '../codecs/tans/table.js';
 import { layerLoadWords, type EngineLayer, type TansDecoderParams } from '../chip/tans-decoder.js';
 
-export interface SyntheticLayer extends EngineLayer {
+export interface CosimLayer extends EngineLayer {
   readonly table: DecodeTable;
   readonly symbolCounts: number[];
   readonly wordCounts: number[];
@@ -45,11 +45,11 @@ class Rng {
   int(lo: number, hi: number): number { return lo + (this.u32() % (hi - lo + 1)); }
 }
 
-export function syntheticLayers(p: TansDecoderParams, o: SyntheticOptions): SyntheticLayer[] {
+export function syntheticLayers(p: TansDecoderParams, o: SyntheticOptions): CosimLayer[] {
   const rng = new Rng(o.seed);
   const mean = o.symbolsPerStream ?? 400;
   const maxBins = Math.min(31, (1 << p.symbolBits) - 1, p.states - 1) | 1;
-  const out: SyntheticLayer[] = [];
+  const out: CosimLayer[] = [];
   for (let l = 0; l < o.layers; l++) {
     const bins = maxBins < 3 ? Math.max(1, maxBins) : rng.int(1, (maxBins - 1) >> 1) * 2 + 1;
     const half = (bins - 1) >> 1;
@@ -92,7 +92,7 @@ export function syntheticLayers(p: TansDecoderParams, o: SyntheticOptions): Synt
  * Flips one data bit of a stream, trying bit after bit (from a seeded start) until the reference
  * decoder rejects the result: a tANS stream has no checksum, so a few flips go unnoticed.
  */
-function corruptStream(s: EncodedStream, table: DecodeTable, start: number): void {
+export function corruptStream(s: EncodedStream, table: DecodeTable, start: number): void {
   const w = s.words as Uint32Array;
   const out = new Uint8Array(s.symbolCount);
   const span = s.bitLength - table.log2States;
