@@ -98,16 +98,6 @@ describe('pipeline with the tANS engine', () => {
 });
 
 describe('skipping settled stretches is exact', () => {
-  /** The same source, never considered settled: the pipeline then steps every cycle. */
-  function unsettled(s: TansSource | RawBypass) {
-    return {
-      lanes: s.lanes, settleCycles: Number.POSITIVE_INFINITY,
-      begin: (l: Parameters<TansSource['begin']>[0]) => s.begin(l),
-      step: (f: Parameters<TansSource['step']>[0], sp: number) => s.step(f, sp),
-      get popped() { return s.popped; },
-      get layerDone() { return s.layerDone; },
-    };
-  }
   const cases: Array<Partial<ChipConfig>> = [
     { dramBytesPerCycle: 8, dramLatency: 50, fifoDepth: 128 },
     { dramBytesPerCycle: 1.5, dramLatency: 20, fifoDepth: 32, burstBytes: 32 },
@@ -129,7 +119,7 @@ describe('skipping settled stretches is exact', () => {
       });
       const params = { states: 64, symbolBits: 4, streams: 4, inWidth: 32, streamFifoDepth: 4 };
       const fast = runPipeline(cfg, mk(), { tans: new TansSource(tansEngineModel, params), raw: new RawBypass(8) });
-      const slow = runPipeline(cfg, mk(), { tans: unsettled(new TansSource(tansEngineModel, params)), raw: unsettled(new RawBypass(8)) });
+      const slow = runPipeline(cfg, mk(), { tans: unsettledSource(new TansSource(tansEngineModel, params)), raw: unsettledSource(new RawBypass(8)) });
       expect(fast.layers).toEqual(slow.layers);
       expect(fast.totalCycles).toBe(slow.totalCycles);
       expect(fast.fifoFullCycles).toBe(slow.fifoFullCycles);
@@ -173,6 +163,7 @@ describe('skipping is exact on random chips', () => {
   });
 });
 
+/** The same source, never considered settled: the pipeline then steps every cycle. */
 function unsettledSource(s: TansSource | RawBypass) {
   return {
     lanes: s.lanes, settleCycles: Number.POSITIVE_INFINITY,
