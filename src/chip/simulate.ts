@@ -18,10 +18,9 @@ export type Bound = 'compute' | 'dram' | 'decoder';
 /** A layer is compute-bound when its stalls are at most this share of its cycles. */
 export const COMPUTE_BOUND_STALL_SHARE = 0.05;
 
-export interface LayerRunStats {
+/** What a layer and a whole run both report. */
+interface RunCounters {
   cycles: number;
-  start: number;
-  end: number;
   computeCycles: number;
   stalls: Record<StallCause, number>;
   stallCycles: number;
@@ -31,8 +30,13 @@ export interface LayerRunStats {
   dramBytes: number;
   avgBandwidth: number;
   macUtilization: number;
-  /** weights out / (decoders × cycles the decoders spent on the layer, load included); null for raw */
+  /** weights out / (decoders × cycles the decoders spent, table loads included); null for raw */
   decoderUtilization: number | null;
+}
+
+export interface LayerRunStats extends RunCounters {
+  start: number;
+  end: number;
   decoderLoadCycles: number;
   decoderBlockedCycles: number;
   decoderStarvedCycles: number;
@@ -60,23 +64,12 @@ export interface LayerReport {
   weightTrafficSaved: number;
 }
 
-export interface RunTotals {
-  cycles: number;
+export interface RunTotals extends RunCounters {
   latencyMs: number;
-  computeCycles: number;
-  stalls: Record<StallCause, number>;
-  stallCycles: number;
-  weightBytes: number;
-  tableBytes: number;
-  actBytes: number;
-  dramBytes: number;
-  avgBandwidth: number;
   /** the highest layer-average bandwidth */
   peakBandwidth: number;
   /** the largest weight traffic of one layer (payload + table) */
   peakLayerWeightBytes: number;
-  macUtilization: number;
-  decoderUtilization: number | null;
   fifoFullCycles: number;
   bounds: Record<Bound, number>;
 }
