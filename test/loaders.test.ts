@@ -209,6 +209,12 @@ describe('TensorFlow.js model.json', () => {
   // canonical values: conv W[o][i][h][w] = 1000o + 100i + 10h + w; dense W[o][i] = 10o + i
   const conv = (o: number, i: number, h: number, w: number) => 1000 * o + 100 * i + 10 * h + w;
 
+  it("a plain HWIO conv whose name has a 'dw' token stays a conv (only Keras depthwise kernels are depthwise)", () => {
+    const p = tfjs('dwname', [{ paths: ['s.bin'], weights: [{ name: 'conv_dw_1/kernel', shape: [3, 3, 4, 5], dtype: 'float32' }] }],
+      { 's.bin': f32(range(180, (i) => i)) });
+    expect(loadWeightsFile(p).layers[0].spec).toMatchObject({ kind: 'conv', channels: 4, filters: 5, weightShape: [5, 4, 3, 3] });
+  });
+
   it('converts HWIO conv, depthwise [kh, kw, C, mult] and dense [in, out]; dequantizes; spans shards', () => {
     const [KH, KW, I, O] = [2, 3, 2, 4];
     const hwio: number[] = [];
@@ -341,6 +347,16 @@ describe('malformed files raise HwsimError naming the file', () => {
     const broken = join(dir, 'broken.json');
     writeFileSync(broken, '{"weightsManifest": [');
     expectHwsimError(() => loadWeightsFile(broken), 'broken.json', /not JSON/);
+  });
+
+  it('NaN or infinite weights are named with their tensor; a null tfjs quantization scale is rejected', () => {
+    expectHwsimError(() => loadWeightsFile(write('nan.npy', npy('<f4', [2, 2], f32([1, Number.NaN, 3, 4])))), 'nan.npy',
+      /tensor 'nan' holds NaN at flat index 1/);
+    expectHwsimError(() => loadWeightsFile(write('big.npy', npy('<f8', [1, 2], new Uint8Array(Float64Array.from([1, 1e300]).buffer)))), 'big.npy',
+      /holds Infinity at flat index 1/);
+    const w = [{ name: 'k', shape: [2, 2], dtype: 'float32', quantization: { dtype: 'uint8', min: 0, scale: null } }];
+    expectHwsimError(() => loadWeightsFile(tfjs('nullscale', [{ paths: ['s1.bin'], weights: w }], { 's1.bin': u8([1, 2, 3, 4]) })),
+      'nullscale', /numeric scale and min/);
   });
 
   it('unknown extension and unreadable paths', () => {

@@ -1,5 +1,5 @@
 /** `hwsim zoo`: the built-in networks, their layer counts and weights. */
-import { zooDescription, zooLayers, zooNames } from '../models/zoo.js';
+import { zooDescription, zooGraph, zooNames, zooWeightCount } from '../models/zoo.js';
 import type { CliCommand } from './main.js';
 import { textTable } from './text-table.js';
 
@@ -9,11 +9,9 @@ export const command: CliCommand = {
     'list the built-in networks (exact layer shapes, seeded synthetic weights)',
     (c) => c.option('json', { type: 'boolean', default: false, describe: 'print JSON' }),
     (argv) => {
-      const rows = zooNames().map((name) => {
-        const layers = zooLayers(name);
-        const weights = layers.reduce((a, l) => a + l.weightShape.reduce((x, d) => x * d, 1), 0);
-        return { name, layers: layers.length, weights, description: zooDescription(name) };
-      });
+      const rows = zooNames().map((name) => ({
+        name, layers: zooGraph(name).length, weights: zooWeightCount(name), description: zooDescription(name),
+      }));
       if (argv.json) {
         process.stdout.write(JSON.stringify(rows, null, 2) + '\n');
         return;

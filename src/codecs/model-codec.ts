@@ -5,7 +5,7 @@
  */
 import { check, HwsimError } from '../errors.js';
 import type { LayerSpec, Model } from '../models/types.js';
-import { allocateBits, entropyOf, quantize, quantizeInt8, quantizeWith, type QuantParams } from './quant/index.js';
+import { allocateBits, quantize, quantizeInt8, quantizeWith, type QuantizedLayer, type QuantParams } from './quant/index.js';
 import { StreamDecodeError } from './tans/codec.js';
 import { decodeTansLayer, encodeTansLayer, histogram, type TansLayerCode } from './tans/layer.js';
 import type { StreamSplit } from './tans/streams.js';
@@ -98,7 +98,7 @@ export function encodeModel(model: Model, opts: EncodeOptions): EncodedModel {
       : quantizeWith(weights, allocation[a++]);
     check(q.params.bins <= opts.states,
       `layer ${spec.name}: ${q.params.bins} bins do not fit ${opts.states} states`, 'use more --states or fewer bins');
-    return tansLayer(spec, q.symbols, q.params, opts, split);
+    return tansLayer(spec, q, opts, split);
   });
   return {
     model: { name: model.name, synthetic: model.synthetic, description: model.description, source: model.source },
@@ -115,16 +115,15 @@ function rawLayer(spec: LayerSpec, weights: Float32Array): EncodedLayer {
   };
 }
 
-function tansLayer(
-  spec: LayerSpec, symbols: Uint8Array, quant: QuantParams, opts: EncodeOptions, split: StreamSplit,
-): EncodedLayer {
+function tansLayer(spec: LayerSpec, q: QuantizedLayer, opts: EncodeOptions, split: StreamSplit): EncodedLayer {
+  const { symbols, params: quant } = q;
   const code = encodeTansLayer(symbols, quant.bins, spec.weightShape, {
     states: opts.states, streams: opts.streams, split, effort: opts.effort,
   });
   verifyTansLayer(spec.name, spec.weightShape, code, symbols);
   return {
     spec, codec: 'tans', params: symbols.length, bins: quant.bins, quant,
-    entropyBits: entropyOf(histogram(symbols, quant.bins)) * symbols.length,
+    entropyBits: q.entropyBits,
     codedBits: code.words.length * 32,
     tableBytes: 3 * opts.states,
     symbols,

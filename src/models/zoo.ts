@@ -286,11 +286,16 @@ function normalise(s: string): string {
 }
 
 /** The canonical zoo name for `name` (case, '-', '_' and '.' ignored), or a HwsimError. */
-function resolve(name: string): string {
+/** The canonical zoo name `name` stands for (case, '-', '_' and '.' ignored), or undefined. */
+export function zooKey(name: string): string | undefined {
   if (Object.prototype.hasOwnProperty.call(ZOO, name)) return name;
   const want = normalise(String(name));
-  const hit = Object.keys(ZOO).find((k) => normalise(k) === want);
-  if (hit) return hit;
+  return Object.keys(ZOO).find((k) => normalise(k) === want);
+}
+
+function resolve(name: string): string {
+  const key = zooKey(name);
+  if (key) return key;
   throw new HwsimError(`'${name}' is not a zoo network`, `use one of: ${zooNames().join(', ')}`);
 }
 

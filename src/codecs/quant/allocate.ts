@@ -23,6 +23,7 @@ function rms(sample: Float32Array): number {
 function layerCandidates(weights: Float32Array, maxBins: number): Candidate[] {
   const sample = subsample(weights);
   const sigma = rms(sample);
+  check(Number.isFinite(sigma), 'a layer holds NaN or infinite weights', 'quantization needs finite weights: fix or drop them');
   if (sigma === 0) return [{ bins: 3, step: 1, distortion: 0, entropy: 0 }];
   const out: Candidate[] = [];
   for (let i = 0; i < STEP_POINTS; i++) {
@@ -71,6 +72,7 @@ export function allocateBits(layers: Float32Array[], bitsPerWeight: number, opts
   return toParams(pick(hi));
 }
 
+/** Steps rounded to float32 here, as the container stores them, so quantizing and dequantizing agree. */
 function toParams(choice: Candidate[]): QuantParams[] {
-  return choice.map((c) => ({ bins: c.bins, step: c.step }));
+  return choice.map((c) => ({ bins: c.bins, step: Math.fround(c.step) || Number.MIN_VALUE }));
 }

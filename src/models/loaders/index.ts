@@ -66,6 +66,18 @@ function kerasLayer(weightName: string): string {
   return parts.length > 1 ? parts[parts.length - 2] : weightName;
 }
 
+/** A NaN or infinite weight (or a float64 beyond float32's range) is named here, not deep in the quantizer. */
+function checkFinite(layer: ModelLayer, tensor: string, path: string): ModelLayer {
+  const w = layer.weights;
+  for (let i = 0; i < w.length; i++) {
+    if (!Number.isFinite(w[i])) {
+      throw new HwsimError(`${path}: tensor '${tensor}' holds ${w[i]} at flat index ${i}`,
+        'weights must be finite float32 values: fix or drop the NaN/infinite ones (float64 values beyond ±3.4e38 overflow float32)');
+    }
+  }
+  return layer;
+}
+
 function build(
   name: string, path: string, format: string, tensors: NamedTensor[], layout: KernelLayout, strides?: Map<string, number>,
 ): Model {
@@ -74,7 +86,7 @@ function build(
   for (const t of tensors) {
     const stride = strides?.get(kerasLayer(t.name)) ?? 1;
     const layer = tensorToLayer(t.name, t.shape, t.data, layout, path, stride);
-    if (layer) layers.push(layer); else skipped++;
+    if (layer) layers.push(checkFinite(layer, t.name, path)); else skipped++;
   }
   if (layers.length === 0) {
     throw new HwsimError(`${path}: no weight tensors (2-D or more) among its ${tensors.length} tensors`,

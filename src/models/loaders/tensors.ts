@@ -88,7 +88,10 @@ export type KernelLayout =
   | 'torch' // conv [out, in, kh, kw] (3-D: [out, in, k]), fc [out, in]
   | 'tf'; // conv [kh, kw, in, out] (3-D: [k, in, out]), depthwise [kh, kw, in, mult], dense [in, out]
 
+/** torch: a [C, 1, kh, kw] kernel named like this is depthwise (e.g. 'features.3.dw.weight') */
 const DEPTHWISE_NAME = /depthwise|(^|[^a-z])dw([^a-z]|$)/i;
+/** tf: Keras names a DepthwiseConv2D kernel 'depthwise_kernel'; a plain HWIO conv never is one */
+const TF_DEPTHWISE_NAME = /depthwise/i;
 
 /**
  * A named tensor as a weight layer, or null when it has fewer than 2 dims (biases, batch-norm).
@@ -110,8 +113,7 @@ export function tensorToLayer(
     const weights = layout === 'torch' ? data : permute(data, shape, [1, 0]);
     return { spec: fcSpec(name, out, inp), weights };
   }
-  const depthwise = DEPTHWISE_NAME.test(name);
-  if (layout === 'tf' && depthwise && shape.length === 4) {
+  if (layout === 'tf' && TF_DEPTHWISE_NAME.test(name) && shape.length === 4) {
     const [kh, kw, c, mult] = shape;
     return { spec: convSpec(name, 'dwconv', c * mult, c, kh, kw, stride), weights: permute(data, shape, [2, 3, 0, 1]) };
   }
@@ -128,7 +130,7 @@ export function tensorToLayer(
     weights = permute(data, shape, [2, 1, 0]);
   }
   const [o, i, kh, kw] = oihw;
-  if (layout === 'torch' && depthwise && i === 1) {
+  if (layout === 'torch' && DEPTHWISE_NAME.test(name) && i === 1) {
     return { spec: convSpec(name, 'dwconv', o, o, kh, kw, stride), weights };
   }
   return { spec: convSpec(name, 'conv', o, i, kh, kw, stride), weights };

@@ -78,8 +78,8 @@ export function parseTfjs(path: string, json: Uint8Array): TfjsWeights {
       }
       const values = decodeElements(data, at, count, type);
       if (q && type !== 'f16') {
-        const scale = Number(q.scale), min = Number(q.min);
-        if (!Number.isFinite(scale) || !Number.isFinite(min)) {
+        const { scale, min } = q as { scale: unknown; min: unknown };
+        if (typeof scale !== 'number' || typeof min !== 'number' || !Number.isFinite(scale) || !Number.isFinite(min)) {
           throw new HwsimError(`${where}: quantization lacks a numeric scale and min`, FIX);
         }
         for (let i = 0; i < count; i++) values[i] = values[i] * scale + min;

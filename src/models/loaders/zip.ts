@@ -67,7 +67,7 @@ export function readZip(bytes: Uint8Array, where: string): ZipEntry[] {
     if (method === 0) data = raw;
     else if (method === 8) {
       try {
-        data = new Uint8Array(inflateRawSync(raw));
+        data = inflateRawSync(raw, { maxOutputLength: Math.max(1, size) }); // a Buffer is a Uint8Array
       } catch (err) {
         return bad(`entry '${name}' does not inflate: ${(err as Error).message}`);
       }
