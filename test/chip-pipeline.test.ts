@@ -8,7 +8,8 @@ import { DEFAULT_CHIP, type ChipConfig } from '../src/chip/config.js';
 import type { WordFifo } from '../src/chip/fifo.js';
 import { mapLayer } from '../src/chip/mac-array.js';
 import { runPipeline, type ChipLayer } from '../src/chip/pipeline.js';
-import { RawBypass, rawBypassWidth, type SourceLayer, type WeightSource } from '../src/chip/weight-source.js';
+import { activationTraffic } from '../src/chip/simulate.js';
+import { RawBypass, rawBypassWidth } from '../src/chip/weight-source.js';
 import type { LayerSpec } from '../src/models/types.js';
 
 function conv(name: string, h: number, c: number, n: number, f = 1): LayerSpec {
@@ -28,26 +29,26 @@ function layer(cfg: ChipConfig, spec: LayerSpec, codec: 'tans' | 'raw' = 'raw'):
 }
 
 /** A test decoder with one lane: takes a word when it holds none, then gives one weight a cycle. */
-class OneLaneDecoder implements WeightSource {
-  readonly lanes = 1;
-  popped = 0;
-  private held = 0;
-  private fed = 0;
-  private params = 0;
-  private words = 0;
-  begin(l: SourceLayer): number { this.fed = 0; this.held = 0; this.params = l.params; this.words = l.words; return 0; }
-  step(fifo: WordFifo, space: number): number {
-    this.popped = 0;
-    if (this.held === 0 && fifo.count > 0 && this.fed < this.words) {
-      fifo.pop();
-      this.held = Math.min(4, this.params - 4 * this.fed);
-      this.fed++;
-      this.popped = 1;
-    }
-    if (this.held > 0 && space > 0) { this.held--; return 1; }
-    return 0;
-  }
+class OneLaneDecoder extends RawBypass {
+  override readonly lanes = 1;
+  constructor() { super(1); }
+  override step(fifo: WordFifo, space: number): number { return super.step(fifo, Math.min(space, 1)); }
 }
+
+describe('activation spills (docs/hw/activation-sram.md)', () => {
+  it('reads an ifmap from DRAM only where it was spilled, writes an ofmap where the layer does not fit', () => {
+    // 1 KiB SRAM. a: 10×10×4 in (400 B), 10×10×4 out (400 B): fits. b: 10×10×4 in, 10×10×8 out
+    //   (800 B): 1200 B, spills its ofmap, but reads its ifmap from SRAM (a kept it there).
+    // c: 10×10×8 in (800 B, spilled by b: read from DRAM), 10×10×1 out (100 B): fits, and is last: written.
+    const specs = [conv('a', 10, 4, 4), conv('b', 10, 4, 8), conv('c', 10, 8, 1)];
+    const t = activationTraffic(specs.map((spec) => ({ spec, params: spec.weightShape.reduce((x, y) => x * y, 1) })), 1);
+    expect(t).toEqual([
+      { ifmap: 400, ofmap: 400, read: 400, write: 0 }, // the network input comes from DRAM
+      { ifmap: 400, ofmap: 800, read: 0, write: 800 },
+      { ifmap: 800, ofmap: 100, read: 800, write: 100 },
+    ]);
+  });
+});
 
 describe('pipeline on hand-checked layers', () => {
   it('compute-bound: weights arrive early, the array runs the SCALE-Sim cycles', () => {

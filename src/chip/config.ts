@@ -95,7 +95,7 @@ export function applyChipConfig(base: ChipConfig, patch: Record<string, unknown>
     if (v === undefined) continue;
     if (!known.has(k)) {
       throw new HwsimError(`${where}: unknown field "${k}"`,
-        `the chip config fields are: ${CHIP_FIELDS.map((f) => f.key).filter((x, i, a) => a.indexOf(x) === i).join(', ')}`);
+        `the chip config fields are: ${CHIP_FIELDS.map((f) => f.key).join(', ')}`);
     }
     const f = CHIP_FIELDS.find((x) => x.key === k)!;
     if (!f.check(v) && where === 'flags') {
@@ -116,8 +116,11 @@ export function applyChipConfig(base: ChipConfig, patch: Record<string, unknown>
 export function checkChipConsistency(c: ChipConfig, where: string): void {
   const burstWords = c.burstBytes / 4;
   if (c.fifoDepth < burstWords) {
-    throw new HwsimError(`${where === 'flags' ? 'flags' : where}: fifoDepth ${c.fifoDepth} words is smaller than one ${c.burstBytes}-byte burst (${burstWords} words)`,
-      `use --fifo-depth ${burstWords} or more (${Math.ceil((c.dramLatency * c.dramBytesPerCycle) / 4) + burstWords} covers the DRAM latency), or a smaller --burst`);
+    const covering = Math.ceil((c.dramLatency * c.dramBytesPerCycle) / 4) + burstWords;
+    throw new HwsimError(`${where}: fifoDepth ${c.fifoDepth} words is smaller than one ${c.burstBytes}-byte burst (${burstWords} words)`,
+      where === 'flags'
+        ? `use --fifo-depth ${burstWords} or more (${covering} covers the DRAM latency), or a smaller --burst`
+        : `set "fifoDepth" to ${burstWords} or more (${covering} covers the DRAM latency), or "burstBytes" smaller`);
   }
 }
 
@@ -214,10 +217,7 @@ export function chipOptions<T>(y: import('yargs').Argv<T>) {
 /** Human-readable listing of a config, one field a line. */
 export function formatChipConfig(c: ChipConfig): string {
   const lines: string[] = [];
-  const seen = new Set<string>();
   for (const f of CHIP_FIELDS) {
-    if (seen.has(f.key)) continue;
-    seen.add(f.key);
     const v = c[f.key];
     const isDefault = v === DEFAULT_CHIP[f.key];
     lines.push(`${f.key.padEnd(18)} ${String(v).padStart(8)} ${f.unit.padEnd(8)} --${f.flag.padEnd(18)} ${f.describe}${isDefault ? '' : ` (default ${DEFAULT_CHIP[f.key]})`}`);

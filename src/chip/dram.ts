@@ -85,7 +85,7 @@ export class Dram {
   /** cycles in which the reader had words left but the FIFO, holding words, had no room for the next burst */
   fifoFullCycles = 0;
 
-  constructor(cfg: { dramBytesPerCycle: number; dramLatency: number; burstBytes: number }, images: readonly DramImage[]) {
+  constructor(cfg: { dramBytesPerCycle: number; dramLatency: number; burstBytes: number; fifoDepth?: number }, images: readonly DramImage[]) {
     this.bwMilli = Math.round(cfg.dramBytesPerCycle * 1000);
     this.latency = cfg.dramLatency;
     this.burstBytes = cfg.burstBytes;
@@ -94,8 +94,11 @@ export class Dram {
     this.credit = this.capMilli;
     this.images = images;
     this.inTable = images.length > 0 && images[0].tableBytes > 0;
-    // bursts in flight at most: one per issue, up to ceil(bw)+1 issues per cycle, for latency+1 cycles
-    const maxInflight = (this.latency + 2) * (Math.ceil(cfg.dramBytesPerCycle / 4) + 2) + 8;
+    // bursts in flight at most: one per issue, up to ceil(bw)+1 issues per cycle, for latency+1
+    // cycles; and never more than the FIFO words word bursts reserve plus one layer's table bursts
+    const tableBursts = images.reduce((m, im) => Math.max(m, Math.ceil(im.tableBytes / this.burstBytes)), 0);
+    const maxInflight = Math.min((this.latency + 2) * (Math.ceil(cfg.dramBytesPerCycle / 4) + 2),
+      (cfg.fifoDepth ?? Infinity) + tableBursts) + 8;
     let cap = 16;
     while (cap < maxInflight) cap <<= 1;
     this.qArrival = new Float64Array(cap);

@@ -107,23 +107,19 @@ export interface LayerMapping {
   maxGroupWeights: number;
 }
 
-function ceilDiv(a: number, b: number): number {
-  return Math.ceil(a / b);
-}
-
 /** Groups of one GEMM of shape M×K×N (appended to the lists). */
 function gemmGroups(df: Dataflow, R: number, C: number, M: number, K: number, N: number,
-  weights: number[], cycles: number[], packed = 1): number {
+  weights: number[], cycles: number[]): number {
   const { Sr, Sc, T } = spatialTemporal(df, M, K, N);
   const per = foldCycles(df, R, C, T);
-  const fr = ceilDiv(Sr, R);
-  const fc = ceilDiv(Sc, C);
+  const fr = Math.ceil(Sr / R);
+  const fc = Math.ceil(Sc / C);
   if (df === 'ws') {
     for (let j = 0; j < fc; j++) {
       const cols = Math.min(C, Sc - j * C);
       for (let i = 0; i < fr; i++) {
         const rows = Math.min(R, Sr - i * R);
-        weights.push(rows * cols * packed);
+        weights.push(rows * cols);
         cycles.push(per);
       }
     }

@@ -32,8 +32,10 @@
  *        dram        the FIFO is empty otherwise: DRAM bandwidth or latency (or activations
  *                    taking the channel)
  *
- * When the weight path has been still for 16 cycles with nothing in flight while the array
- * computes, the model jumps to the end of the group (only the activation port can move then).
+ * Quiet stretches are skipped, not stepped: once the weight source has been still for its
+ * `settleCycles` and nothing can change but credit and the activation port, the model jumps to
+ * the next event (the group's end, a burst landing, or credit enough to issue), accounting the
+ * skipped cycles exactly as stepping them would (docs/hw/pipeline.md).
  */
 import type { ChipConfig } from './config.js';
 import { Dram, type DramImage } from './dram.js';

@@ -8,7 +8,7 @@ import { Worker } from 'node:worker_threads';
 import type { EncodedLayer, EncodedModel } from '../codecs/model-codec.js';
 import type { LayerSpec } from '../models/types.js';
 import type { ChipConfig } from './config.js';
-import { gemmDims, mapLayer, outputSize } from './mac-array.js';
+import { gemmDims, mapLayer } from './mac-array.js';
 import { runPipeline, STALL_CAUSES, type ChipLayer, type PipelineResult, type StallCause } from './pipeline.js';
 import { TansSource, tansEngineModel, type TansEngineFactory } from './tans-source.js';
 import { RawBypass, rawBypassWidth, type WeightSource } from './weight-source.js';
@@ -106,12 +106,11 @@ export function activationTraffic(specs: readonly { spec: LayerSpec; params: num
     const rep = spec.repeat ?? 1;
     const ifmap = spec.ifmapH * spec.ifmapW * spec.channels * rep;
     const d = gemmDims(spec, params);
-    const eh = outputSize(spec.ifmapH, spec.filterH, spec.stride);
-    const ew = outputSize(spec.ifmapW, spec.filterW, spec.stride);
-    const ofmap = eh * ew * d.N * d.copies * rep;
+    const ofmap = d.M * d.N * d.copies; // M = output pixels × repeat
     const fits = ifmap + ofmap <= sram;
     const last = i === specs.length - 1;
-    const read = prevInDram || !fits ? ifmap : 0;
+    // an ifmap the previous layer kept on chip is read from SRAM even when this layer spills
+    const read = prevInDram ? ifmap : 0;
     const write = !fits || last ? ofmap : 0;
     prevInDram = !fits;
     return { ifmap, ofmap, read, write };

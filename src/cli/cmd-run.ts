@@ -55,7 +55,6 @@ export const command: CliCommand = {
       };
       if (Number.isNaN(argv.states)) throw new HwsimError('--states is not a number', 'e.g. --states 64');
       validateEncodeOptions(opts);
-      if (opts.bins !== undefined && opts.bins > 256) throw new HwsimError(`--bins ${opts.bins} exceeds the decoder's 8-bit symbols`, 'use at most 255 bins');
       const progress = new Progress(argv.quiet);
       progress.update(`loading ${argv.model}`);
       const model = loadRunModel(argv.model, argv.seed);

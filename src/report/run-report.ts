@@ -30,7 +30,7 @@ export function formatRun(r: RunReport, opts: { layers?: boolean } = {}): string
   const out: string[] = [modelBanner(r), chipLine(r), ''];
   if (opts.layers !== false) {
     const header = ['layer', 'codec', 'bins', 'bits/w', 'vs H', 'cycles', 'compute', 'stall', 'dram', 'fifo', 'decoder', 'table', 'act',
-      'weight B', 'act B', 'B/cycle', 'MAC', 'dec', 'bound', 'int8 cycles', 'int8 bound', 'speedup'];
+      'weight+table B', 'act B', 'B/cycle', 'MAC', 'dec', 'bound', 'int8 cycles', 'int8 bound', 'speedup'];
     const rows = r.layers.map((l) => [
       l.name, l.codec, l.bins, l.bitsPerWeight.toFixed(2), l.codec === 'tans' ? signed(l.gapToEntropy) : '-',
       int(l.tans.cycles), int(l.tans.computeCycles), int(l.tans.stallCycles),
