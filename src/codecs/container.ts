@@ -240,8 +240,11 @@ function hex(v: number): string {
 class Reader {
   pos = 0;
   context = '';
+  /** a plain Uint8Array view: a Node Buffer's slice() would share memory where a copy is meant */
+  readonly buf: Uint8Array;
   private view: DataView;
-  constructor(readonly buf: Uint8Array, private readonly label: string) {
+  constructor(buf: Uint8Array, private readonly label: string) {
+    this.buf = new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
     this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   }
   fail(what: string): HwsimError {
