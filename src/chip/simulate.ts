@@ -77,7 +77,10 @@ export interface RunTotals extends RunCounters {
 export interface RunReport {
   model: { name: string; synthetic: boolean; description: string; source: string };
   chip: ChipConfig;
-  codec: { states: number; decoders: number; bins?: number; bitsPerWeight?: number; keepEdges?: boolean; split?: string };
+  codec: {
+    states: number; decoders: number; bins?: number; bitsPerWeight?: number; perChannel?: boolean; rdLambda?: number;
+    keepEdges?: boolean; split?: string;
+  };
   params: number;
   macs: number;
   /** stored bits (payload + tables, raw layers at 8) per weight */
@@ -310,7 +313,7 @@ export function makeReport(enc: EncodedModel, cfg: ChipConfig, rTans: PipelineRe
     chip: { ...cfg },
     codec: {
       states: enc.options.states, decoders: cfg.decoders, bins: enc.options.bins, bitsPerWeight: enc.options.bitsPerWeight,
-      keepEdges: enc.options.keepEdges, split: enc.options.split,
+      perChannel: enc.options.perChannel, rdLambda: enc.options.rdLambda, keepEdges: enc.options.keepEdges, split: enc.options.split,
     },
     params,
     macs: tansLayers.reduce((a, l) => a + l.mapping.macs, 0),

@@ -15,6 +15,7 @@ import type { Model } from '../models/types.js';
 import { Progress } from '../report/progress.js';
 import { formatRun, runCsv, runJson } from '../report/run-report.js';
 import type { CliCommand } from './main.js';
+import { codecOptions, encodeOptionsFrom } from './cmd-encode.js';
 import { MODEL_ARG_HELP, resolveModel } from './resolve-model.js';
 
 export function loadRunModel(arg: string, seed: number): Model {
@@ -30,14 +31,7 @@ export const command: CliCommand = {
   register: (y: Argv) => y.command(
     'run <model>',
     'simulate a network on the chip: cycles, stalls by cause, DRAM traffic, utilization, vs int8',
-    (c) => chipOptions(c.positional('model', { type: 'string', demandOption: true, describe: `${MODEL_ARG_HELP}; or a SCALE-Sim topology .csv (synthetic weights)` }))
-      .option('states', { alias: 'L', type: 'number', default: 64, describe: 'tANS table size L (power of two, 32..4096)' })
-      .option('bins', { type: 'number', describe: 'fix every coded layer to N zero-point bins (odd)' })
-      .option('bits-per-weight', { type: 'number', describe: 'average entropy budget per weight (default 2 when --bins is not given)' })
-      .option('split', { choices: ['channel', 'interleaved'] as const, default: 'channel' as const, describe: 'stream split: by input channel or interleaved weights' })
-      .option('keep-edges', { type: 'boolean', default: true, describe: 'first and last layers stay raw int8 (--no-keep-edges codes them too)' })
-      .option('effort', { choices: ['fast', 'best'] as const, default: 'fast' as const, describe: 'tANS table search effort' })
-      .option('seed', { type: 'number', default: 1, describe: 'seed of synthetic weights' })
+    (c) => codecOptions(chipOptions(c.positional('model', { type: 'string', demandOption: true, describe: `${MODEL_ARG_HELP}; or a SCALE-Sim topology .csv (synthetic weights)` })))
       .option('json', { type: 'boolean', default: false, describe: 'also write the report as JSON under --out' })
       .option('csv', { type: 'boolean', default: false, describe: 'also write the per-layer table as CSV under --out' })
       .option('out', { type: 'string', default: 'hwsim-out', describe: 'directory for --json / --csv' })
@@ -49,10 +43,7 @@ export const command: CliCommand = {
     async (argv) => {
       const start = performance.now();
       const cfg = resolveChipConfig(argv as unknown as ChipFlags);
-      const opts: EncodeOptions = {
-        states: argv.states, streams: cfg.decoders, bins: argv.bins, bitsPerWeight: argv.bitsPerWeight,
-        split: argv.split, keepEdges: argv.keepEdges, effort: argv.effort,
-      };
+      const opts = encodeOptionsFrom(argv, cfg.decoders);
       if (Number.isNaN(argv.states)) throw new HwsimError('--states is not a number', 'e.g. --states 64');
       validateEncodeOptions(opts);
       const progress = new Progress(argv.quiet);

@@ -7,7 +7,7 @@ import { check, HwsimError } from '../errors.js';
 import type { LayerSpec, Model } from '../models/types.js';
 import { allocateBits, quantize, quantizeInt8, quantizeWith, type QuantizedLayer, type QuantParams } from './quant/index.js';
 import { StreamDecodeError } from './tans/codec.js';
-import { decodeTansLayer, encodeTansLayer, histogram, type TansLayerCode } from './tans/layer.js';
+import { decodeTansLayer, encodeTansLayer, type TansLayerCode } from './tans/layer.js';
 import type { StreamSplit } from './tans/streams.js';
 import type { DecodeTable } from './tans/table.js';
 import { checkStates } from './tans/table.js';
@@ -20,6 +20,10 @@ export interface EncodeOptions {
   streams: number;
   bins?: number;
   bitsPerWeight?: number;
+  /** with bins: one step per output channel (weightShape[0]) */
+  perChannel?: boolean;
+  /** with bins: steps by least MSE + λ·entropy instead of least MSE */
+  rdLambda?: number;
   keepEdges?: boolean;
   split?: StreamSplit;
   effort?: 'fast' | 'best';
@@ -69,6 +73,12 @@ export function validateEncodeOptions(opts: EncodeOptions): void {
   }
   check(opts.bins === undefined || opts.bitsPerWeight === undefined,
     '--bins and --bits-per-weight both given', 'use one: --bins fixes every layer, --bits-per-weight sets a budget');
+  check(!opts.perChannel || opts.bins !== undefined, '--per-channel needs --bins',
+    'give --bins N: the --bits-per-weight allocation chooses one step per layer');
+  if (opts.rdLambda !== undefined) {
+    check(opts.bins !== undefined, '--rd-lambda needs --bins', 'give --bins N: --bits-per-weight already trades distortion against entropy across layers');
+    check(Number.isFinite(opts.rdLambda) && opts.rdLambda >= 0, `--rd-lambda ${opts.rdLambda} is not a number ≥ 0`, 'e.g. --rd-lambda 1e-6');
+  }
 }
 
 /** Tensors the quantizer sees: edge layers stay int8 when keepEdges is on (the paper's setting). */
@@ -94,7 +104,10 @@ export function encodeModel(model: Model, opts: EncodeOptions): EncodedModel {
     const { spec, weights } = layer;
     if (!coded[i]) return rawLayer(spec, weights);
     const q = opts.bins !== undefined
-      ? quantize(weights, opts.bins, { method: 'mse' })
+      ? quantize(weights, opts.bins, {
+        method: opts.rdLambda === undefined ? 'mse' : 'rd', lambda: opts.rdLambda,
+        perChannel: opts.perChannel ? { channels: spec.weightShape[0] } : undefined,
+      })
       : quantizeWith(weights, allocation[a++]);
     check(q.params.bins <= opts.states,
       `layer ${spec.name}: ${q.params.bins} bins do not fit ${opts.states} states`, 'use more --states or fewer bins');
