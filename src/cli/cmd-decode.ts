@@ -1,11 +1,11 @@
 /** `hwsim decode`: bit-exact decode of a .hwz image to quantized levels and dequantized weights. */
-import { writeFileSync } from 'node:fs';
 import { decodeContainer } from '../codecs/model-image.js';
 import { HwsimError } from '../errors.js';
 import { npyBytes } from '../io/npy-write.js';
 import { safetensorsBytes, type NamedTensor } from '../io/safetensors-write.js';
 import { readImage } from './cmd-inspect.js';
 import type { CliCommand } from './main.js';
+import { writeOutput } from './output.js';
 
 export const command: CliCommand = {
   register: (y) => y.command(
@@ -25,14 +25,14 @@ export const command: CliCommand = {
           { name: `${l.name}.q`, data: l.levels, shape: l.shape },
           { name: l.name, data: l.values, shape: l.shape },
         ]);
-        writeFileSync(out, safetensorsBytes(tensors, { source: 'hwsim decode', model: String(decoded.meta.name) }));
+        writeOutput(out, safetensorsBytes(tensors, { source: 'hwsim decode', model: String(decoded.meta.name) }));
         written.push(out);
       } else if (out.endsWith('.npy')) {
         const base = out.slice(0, -4);
         for (const l of decoded.layers) {
           const safe = l.name.replace(/[^\w.-]/g, '_');
-          writeFileSync(`${base}.${safe}.q.npy`, npyBytes(l.levels, l.shape));
-          writeFileSync(`${base}.${safe}.npy`, npyBytes(l.values, l.shape));
+          writeOutput(`${base}.${safe}.q.npy`, npyBytes(l.levels, l.shape));
+          writeOutput(`${base}.${safe}.npy`, npyBytes(l.values, l.shape));
           written.push(`${base}.${safe}.q.npy`, `${base}.${safe}.npy`);
         }
       } else {

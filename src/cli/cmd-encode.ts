@@ -1,11 +1,11 @@
 /** `hwsim encode`: quantize + tANS-encode a model into a verified .hwz image. */
-import { writeFileSync } from 'node:fs';
 import type { Argv } from 'yargs';
 import { DEFAULT_BITS_PER_WEIGHT, encodeModel, type EncodeOptions } from '../codecs/model-codec.js';
 import { toContainer } from '../codecs/model-image.js';
 import type { CliCommand } from './main.js';
 import { MODEL_ARG_HELP, resolveModel } from './resolve-model.js';
 import { percent } from './text-table.js';
+import { writeOutput } from './output.js';
 
 /** The codec flags `encode` and `run` share (`run` takes its stream count from --decoders). */
 export function codecOptions<T>(y: Argv<T>) {
@@ -45,7 +45,7 @@ export const command: CliCommand = {
       const model = resolveModel(argv.model, argv.seed);
       const encoded = encodeModel(model, encodeOptionsFrom(argv, argv.streams));
       const image = toContainer(encoded);
-      writeFileSync(argv.output, image);
+      writeOutput(argv.output, image);
       const params = encoded.layers.reduce((a, l) => a + l.params, 0);
       const coded = encoded.layers.reduce((a, l) => a + l.codedBits, 0);
       const tans = encoded.layers.filter((l) => l.codec === 'tans');

@@ -3,7 +3,7 @@
  * by decoding), run it on the cycle-level chip model, run the same chip with int8 weights beside
  * it, and report per layer and in total.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Argv } from 'yargs';
 import { chipOptions, resolveChipConfig, type ChipFlags } from '../chip/config.js';
@@ -16,6 +16,7 @@ import { Progress } from '../report/progress.js';
 import { formatRun, runCsv, runJson } from '../report/run-report.js';
 import type { CliCommand } from './main.js';
 import { codecOptions, encodeOptionsFrom } from './cmd-encode.js';
+import { writeOutput } from './output.js';
 import { MODEL_ARG_HELP, resolveModel } from './resolve-model.js';
 
 export function loadRunModel(arg: string, seed: number): Model {
@@ -79,11 +80,11 @@ export const command: CliCommand = {
         }
         const base = join(argv.out, `${safeName(model.name)}-L${opts.states}`);
         if (argv.json) {
-          writeFileSync(`${base}.json`, runJson(report, { input: argv.model, wallSeconds }));
+          writeOutput(`${base}.json`, runJson(report, { input: argv.model, wallSeconds }));
           process.stdout.write(`wrote ${base}.json\n`);
         }
         if (argv.csv) {
-          writeFileSync(`${base}.csv`, runCsv(report));
+          writeOutput(`${base}.csv`, runCsv(report));
           process.stdout.write(`wrote ${base}.csv\n`);
         }
       }

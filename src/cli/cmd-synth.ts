@@ -1,9 +1,9 @@
 /** `hwsim synth tans`: Yosys + nextpnr-ice40 figures (LUTs, FFs, BRAMs, Fmax) for one or more configurations. */
-import { writeFileSync } from 'node:fs';
 import { check } from '../errors.js';
 import { ICE40_PACKAGES, synthMarkdown, synthTans, toolVersions, type SynthResult } from '../rtl/synth-ice40.js';
 import type { Ice40Target } from '../rtl/tans-rtl.js';
 import type { CliCommand } from './main.js';
+import { writeOutput } from './output.js';
 
 function list(v: string | number, flag: string): number[] {
   const out = String(v).split(',').map((x) => Number(x.trim()));
@@ -40,7 +40,7 @@ export const command: CliCommand = {
         }
       }
       if (argv.markdown) {
-        writeFileSync(argv.markdown, synthMarkdown(results, versions));
+        writeOutput(argv.markdown, synthMarkdown(results, versions));
         process.stdout.write(`wrote ${argv.markdown}\n`);
       }
     },
