@@ -50,6 +50,13 @@ describe('Verilator co-simulation of tans_engine', () => {
     }
   });
 
+  it('rejects impossible options before running anything', async () => {
+    const base = { params: { states: 64, symbolBits: 5, streams: 4 }, layers: 2, seed: 1, stallRate: 0.2 };
+    await expect(runTansCosim({ ...base, stallRate: 1 })).rejects.toThrow(/--stall-rate 1 is outside \[0, 1\)/);
+    await expect(runTansCosim({ ...base, layers: 0 })).rejects.toThrow(/--layers 0 is not a positive integer/);
+    await expect(runTansCosim({ ...base, corruptLayers: [2] })).rejects.toThrow(/--corrupt 2: there are only 2 layers/);
+  });
+
   it('a corrupted layer: RTL and model raise error on the same cycle count, and the next layer is clean', async () => {
     const r = await runTansCosim({ params: { states: 64, symbolBits: 5, streams: 4 }, layers: 3, seed: 3, stallRate: 0.3, corruptLayers: [1] });
     expect(r.firstMismatch).toBeUndefined();

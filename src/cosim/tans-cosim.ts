@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { HwsimError } from '../errors.js';
+import { check, HwsimError } from '../errors.js';
 import { decodeStream } from '../codecs/tans/codec.js';
 import { resolveTansDecoderParams, type TansDecoderParams } from '../chip/tans-decoder.js';
 import { StallPattern } from './stall.js';
@@ -106,12 +106,30 @@ function referenceSymbols(layer: CosimLayer): Uint8Array[] | null {
   }
 }
 
+function checkCosimOptions(o: TansCosimOptions): void {
+  check(Number.isFinite(o.stallRate) && o.stallRate >= 0 && o.stallRate < 1, `--stall-rate ${o.stallRate} is outside [0, 1)`,
+    'a probability per cycle, e.g. --stall-rate 0.2');
+  check(Number.isSafeInteger(o.seed), `--seed ${o.seed} is not an integer`, 'e.g. --seed 1');
+  if (o.layers !== undefined) check(Number.isInteger(o.layers) && o.layers >= 1, `--layers ${o.layers} is not a positive integer`, 'e.g. --layers 4');
+  if (o.symbolsPerStream !== undefined) {
+    check(Number.isInteger(o.symbolsPerStream) && o.symbolsPerStream >= 1 && o.symbolsPerStream <= 1 << 20,
+      `--symbols ${o.symbolsPerStream} is outside 1..1048576`, 'e.g. --symbols 400');
+  }
+  for (const c of o.corruptLayers ?? []) {
+    check(Number.isInteger(c) && c >= 0, `--corrupt ${c} is not a layer index`, 'give layer indices from 0, e.g. --corrupt 1');
+  }
+}
+
 export async function runTansCosim(o: TansCosimOptions): Promise<TansCosimResult> {
+  checkCosimOptions(o);
   const p = resolveTansDecoderParams(o.params);
   const build = await buildTansHarness(p, o.buildRoot);
   const layers = o.weights
     ? modelLayers(p, o.weights.model, { ...o.weights, layers: o.layers, seed: o.seed, corruptLayers: o.corruptLayers })
     : syntheticLayers(p, { layers: o.layers ?? 4, seed: o.seed, symbolsPerStream: o.symbolsPerStream, corruptLayers: o.corruptLayers });
+  for (const c of o.corruptLayers ?? []) {
+    check(c < layers.length, `--corrupt ${c}: there are only ${layers.length} layers`, `give indices 0..${layers.length - 1}`);
+  }
 
   const t0 = performance.now();
   const model = runModel(p, layers, o.seed, o.stallRate);
