@@ -2,6 +2,7 @@
 import { check } from '../errors.js';
 import { ICE40_PACKAGES, synthMarkdown, synthTans, toolVersions, type SynthResult } from '../rtl/synth-ice40.js';
 import type { Ice40Target } from '../rtl/tans-rtl.js';
+import { resolveTansDecoderParams } from '../chip/tans-decoder.js';
 import type { CliCommand } from './main.js';
 import { writeOutput } from './output.js';
 
@@ -26,18 +27,19 @@ export const command: CliCommand = {
       .example('$0 synth tans --states 64,128,256 --streams 1,4,8 --markdown docs/hw/synthesis.md', 'the README table'),
     async (argv) => {
       const target: Ice40Target = { device: argv.device, package: argv.package ?? ICE40_PACKAGES[argv.device], freqMhz: 12 };
+      // every configuration is checked before the first tool runs
+      const configs = list(argv.states, 'states').flatMap((states) => list(argv.streams, 'streams').map((streams) =>
+        resolveTansDecoderParams({ states, streams, symbolBits: argv.symbolBits, streamFifoDepth: argv.streamFifoDepth })));
       const versions = toolVersions();
       const results: SynthResult[] = [];
       process.stdout.write(`iCE40 ${target.device} ${target.package}; ${versions.yosys}; ${versions.nextpnr}\n`);
       process.stdout.write('    L   S   LUTs    FFs  BRAMs        LCs   Fmax MHz  table B (3L)\n');
-      for (const states of list(argv.states, 'states')) {
-        for (const streams of list(argv.streams, 'streams')) {
-          const r = await synthTans({ states, streams, symbolBits: argv.symbolBits, streamFifoDepth: argv.streamFifoDepth }, target);
-          results.push(r);
-          process.stdout.write(`${String(states).padStart(5)} ${String(streams).padStart(3)} ${String(r.luts).padStart(6)} ${String(r.ffs).padStart(6)} ` +
-            `${String(r.brams).padStart(6)} ${`${r.logicCells}/${r.logicCellsAvailable}`.padStart(10)} ${r.fmaxMhz.toFixed(1).padStart(10)}  ` +
-            `${r.tableBytes} (${3 * states})\n`);
-        }
+      for (const p of configs) {
+        const r = await synthTans(p, target);
+        results.push(r);
+        process.stdout.write(`${String(p.states).padStart(5)} ${String(p.streams).padStart(3)} ${String(r.luts).padStart(6)} ${String(r.ffs).padStart(6)} ` +
+          `${String(r.brams).padStart(6)} ${`${r.logicCells}/${r.logicCellsAvailable}`.padStart(10)} ${r.fmaxMhz.toFixed(1).padStart(10)}  ` +
+          `${r.tableBytes} (${3 * p.states})\n`);
       }
       if (argv.markdown) {
         writeOutput(argv.markdown, synthMarkdown(results, versions));
