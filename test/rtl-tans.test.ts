@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { repoRoot, schemaMarkdownTable, tansDecoderSchema } from '../src/rtl/param-schema.js';
+import { synthTans } from '../src/rtl/synth-ice40.js';
 import { generateTansRtl, readTemplate, romImage, TANS_RTL_FILES, writeGenerated } from '../src/rtl/tans-rtl.js';
 import { resolveTansDecoderParams } from '../src/chip/tans-decoder.js';
 import { buildDecodeTable, spreadTuned } from '../src/codecs/tans/table.js';
@@ -76,5 +77,22 @@ describe('RTL generator', () => {
     const m = /<!-- params:begin -->\n([\s\S]*?)\n<!-- params:end -->/.exec(doc);
     expect(m, 'params markers in docs/hw/tans-decoder.md').not.toBeNull();
     expect(m![1]).toBe(schemaMarkdownTable(tansDecoderSchema()));
+  });
+});
+
+describe('synthesis (Yosys synth_ice40 + nextpnr-ice40, real tools)', () => {
+  it('places and routes L=64, S=1 on the HX8K and reports figures parsed from the tools', async () => {
+    const r = await synthTans({ states: 64, symbolBits: 5, streams: 1 });
+    expect(r.target.device).toBe('hx8k');
+    expect(r.logicCellsAvailable).toBe(7680);
+    // docs/hw/synthesis.md: 714 LUTs, 339 FFs, 1 BRAM, 65.7 MHz with Yosys 0.23 / nextpnr 0.4
+    expect(r.luts).toBeGreaterThan(400);
+    expect(r.luts).toBeLessThan(1500);
+    expect(r.ffs).toBeGreaterThan(200);
+    expect(r.brams).toBeGreaterThanOrEqual(1);
+    expect(r.logicCells).toBeGreaterThanOrEqual(r.luts);
+    expect(r.fmaxMhz).toBeGreaterThan(20);
+    expect(r.fmaxMhz).toBeLessThan(500);
+    expect(r.tableBytes).toBe(112); // 64 entries × (6 + 3 + 5) bits / 8
   });
 });
