@@ -126,8 +126,8 @@ export interface PlainLayer {
   params: number;
 }
 
-function buildLayers(enc: readonly (PlainLayer | EncodedLayer)[], cfg: ChipConfig, int8: boolean): ChipLayer[] {
-  const act = activationTraffic(enc, cfg.sramKb);
+function buildLayers(enc: readonly (PlainLayer | EncodedLayer)[], cfg: ChipConfig, int8: boolean,
+  act = activationTraffic(enc, cfg.sramKb)): ChipLayer[] {
   return enc.map((l, i): ChipLayer => {
     const mapping = mapLayer(l.spec, l.params, cfg.dataflow, cfg.macRows, cfg.macCols);
     const e = 'codec' in l ? l : undefined;
@@ -179,13 +179,12 @@ export function startInt8(layers: readonly PlainLayer[], cfg: ChipConfig): { res
   return { result: () => result, cancel: () => { void worker.terminate(); } };
 }
 
-function boundOf(cycles: number, s: Record<StallCause, number>): Bound {
-  const total = s.dram + s.fifo + s.decoder + s.table + s.activation;
-  if (total <= COMPUTE_BOUND_STALL_SHARE * cycles) return 'compute';
+function boundOf(cycles: number, stallCycles: number, s: Record<StallCause, number>): Bound {
+  if (stallCycles <= COMPUTE_BOUND_STALL_SHARE * cycles) return 'compute';
   return s.dram + s.fifo + s.activation >= s.decoder + s.table ? 'dram' : 'decoder';
 }
 
-function layerStats(cfg: ChipConfig, cl: ChipLayer, r: PipelineResult, i: number, lanes: number): LayerRunStats {
+function layerStats(cfg: ChipConfig, cl: ChipLayer, r: PipelineResult, i: number): LayerRunStats {
   const t = r.layers[i];
   const cycles = t.end - t.start;
   const stallCycles = STALL_CAUSES.reduce((a, c) => a + t.stalls[c], 0);
@@ -198,11 +197,11 @@ function layerStats(cfg: ChipConfig, cl: ChipLayer, r: PipelineResult, i: number
     weightBytes, tableBytes: cl.tableBytes, actBytes, dramBytes,
     avgBandwidth: cycles > 0 ? dramBytes / cycles : 0,
     macUtilization: cycles > 0 ? cl.mapping.macs / (cfg.macRows * cfg.macCols * cycles) : 0,
-    decoderUtilization: cl.codec === 'tans' && srcCycles > 0 ? cl.params / (lanes * srcCycles) : null,
+    decoderUtilization: cl.codec === 'tans' && srcCycles > 0 ? cl.params / (cfg.decoders * srcCycles) : null,
     decoderLoadCycles: t.sourceLoad,
     decoderBlockedCycles: t.sourceBlocked,
     decoderStarvedCycles: t.sourceStarved,
-    bound: boundOf(cycles, t.stalls),
+    bound: boundOf(cycles, stallCycles, t.stalls),
   };
 }
 
@@ -278,11 +277,11 @@ export function runTans(enc: EncodedModel, cfg: ChipConfig, opts: SimulateOption
 
 /** Figures per layer and in total from the two runs. */
 export function makeReport(enc: EncodedModel, cfg: ChipConfig, rTans: PipelineResult, rInt: PipelineResult): RunReport {
-  const tansLayers = buildLayers(enc.layers, cfg, false);
-  const intLayers = buildLayers(enc.layers, cfg, true);
   const act = activationTraffic(enc.layers, cfg.sramKb);
-  const sT = tansLayers.map((cl, i) => layerStats(cfg, cl, rTans, i, cfg.decoders));
-  const sI = intLayers.map((cl, i) => layerStats(cfg, cl, rInt, i, cfg.decoders));
+  const tansLayers = buildLayers(enc.layers, cfg, false, act);
+  const intLayers = buildLayers(enc.layers, cfg, true, act);
+  const sT = tansLayers.map((cl, i) => layerStats(cfg, cl, rTans, i));
+  const sI = intLayers.map((cl, i) => layerStats(cfg, cl, rInt, i));
   const layers = enc.layers.map((l: EncodedLayer, i): LayerReport => {
     const m = tansLayers[i].mapping;
     const stored = l.codedBits + l.tableBytes * 8;
