@@ -4,12 +4,12 @@
  * of cost.ts, never with a proxy:
  *
  *  1. Start: heuristic counts (normalize.ts: ideal-cost optimum, low-probability symbols at one
- *     slot; the largest-remainder placeholder; FSE's normalization) under three spread rules: 'fse' (step),
- *     'tuned' (Duda's tuned spread on c/L) and 'explicit' = the tuned rule on the *measured*
- *     probabilities (spreadByProbability), which puts symbols rarer than their one slot at the
- *     table's end, as FSE does with its -1 symbols. FSE's own table ('fse-tail': the step spread
- *     with FSE's low-probability symbols at the end, flagged in a bitmap) is scored as well, and
- *     'tuned-tail' (the tuned rule with those symbols at the end).
+ *     slot; the largest-remainder placeholder; FSE's normalization) under five spread rules:
+ *     'fse' (step), 'tuned' (Duda's tuned spread on c/L), 'explicit' = the tuned rule on the
+ *     *measured* probabilities (spreadByProbability), which puts symbols rarer than their one slot
+ *     at the table's end as FSE does with its -1 symbols, and 'fse-tail' / 'tuned-tail' = the step
+ *     or tuned rule with FSE's low-probability symbols (a bitmap) at the end. 'fse-tail' on FSE's
+ *     counts is FSE's own table, so the choice never costs more than FSE's.
  *  2. Count search: move one slot from symbol i to symbol j, rebuild the spread with the same rule,
  *     keep the move if the exact cost falls; repeat until no move helps ('fast' tries the moves the
  *     ideal-cost proxy ranks first, 'best' tries every pair).
