@@ -1,6 +1,6 @@
 /** DRAM channel: bandwidth, latency, fractional bandwidth, arbitration. */
 import { describe, expect, it } from 'vitest';
-import { Dram } from '../src/chip/dram.js';
+import { Dram, PEAK_WINDOW_CYCLES } from '../src/chip/dram.js';
 import { WordFifo } from '../src/chip/fifo.js';
 
 function issueTimes(bw: number, burst: number, words: number, cycles: number, act = 0): { w: number[]; a: number[] } {
@@ -21,6 +21,29 @@ function issueTimes(bw: number, burst: number, words: number, cycles: number, ac
 }
 
 describe('DRAM channel', () => {
+  it('peak window: the most bytes issued in one aligned 1024-cycle window', () => {
+    // 2 B/cycle, 16-byte bursts: one burst every 8 cycles from cycle 0 → 128 bursts = 2048 B in
+    // window 0; then 1000 activation bytes pending from cycle 1100 share the channel but cannot
+    // raise a window above 2 B/cycle × 1024 either; the drained tail leaves a lighter last window.
+    const fifo = new WordFifo(1 << 16);
+    const d = new Dram({ dramBytesPerCycle: 2, dramLatency: 5, burstBytes: 16 }, [{ words: 1000, tableBytes: 0 }]);
+    for (let t = 0; t < 3000; t++) {
+      if (t === 1100) d.actPending = 1000;
+      d.land(t, fifo);
+      d.issue(t, fifo);
+    }
+    expect(d.weightBytesIssued + d.actBytesIssued).toBe(5000);
+    expect(d.peakWindowBytes).toBe(PEAK_WINDOW_CYCLES * 2);
+    // 100 words (400 B) issued in cycles 0..192, then 600 activation bytes issued around cycle 1500
+    const e = new Dram({ dramBytesPerCycle: 2, dramLatency: 5, burstBytes: 16 }, [{ words: 100, tableBytes: 0 }]);
+    for (let t = 0; t < 3000; t++) {
+      if (t === 1500) e.actPending = 600;
+      e.land(t, fifo);
+      e.issue(t, fifo);
+    }
+    expect(e.peakWindowBytes).toBe(600);
+  });
+
   it('integer bandwidth: a 16-byte burst every 16 cycles at 1 B/cycle, the first at once', () => {
     expect(issueTimes(1, 16, 16, 200).w).toEqual([0, 16, 32, 48]);
   });

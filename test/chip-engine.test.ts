@@ -123,6 +123,8 @@ describe('skipping settled stretches is exact', () => {
       expect(fast.layers).toEqual(slow.layers);
       expect(fast.totalCycles).toBe(slow.totalCycles);
       expect(fast.fifoFullCycles).toBe(slow.fifoFullCycles);
+      expect(fast.peakWindowBytes).toBe(slow.peakWindowBytes);
+      expect(fast.peakWindowBytes).toBeGreaterThan(0);
       expect(fast.dramActBytes).toBe(3700);
       expect(fast.simulatedCycles).toBeLessThan(slow.simulatedCycles);
     });
@@ -158,7 +160,8 @@ describe('skipping is exact on random chips', () => {
         tans: unsettledSource(new TansSource(tansEngineModel, params)),
         raw: unsettledSource(new RawBypass(Math.max(1, Math.ceil(cfg.dramBytesPerCycle / 4)))),
       });
-      expect({ trial, cfg, layers: fast.layers, ff: fast.fifoFullCycles }).toEqual({ trial, cfg, layers: slow.layers, ff: slow.fifoFullCycles });
+      expect({ trial, cfg, layers: fast.layers, ff: fast.fifoFullCycles, peak: fast.peakWindowBytes })
+        .toEqual({ trial, cfg, layers: slow.layers, ff: slow.fifoFullCycles, peak: slow.peakWindowBytes });
     }
   });
 });

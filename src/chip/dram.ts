@@ -34,6 +34,9 @@ export interface DramImage {
 const KIND_WORDS = 0;
 const KIND_TABLE = 1;
 
+/** The window of the peak-bandwidth figure: bytes issued in aligned windows of this many cycles. */
+export const PEAK_WINDOW_CYCLES = 1024;
+
 export class Dram {
   readonly bwMilli: number;
   readonly latency: number;
@@ -84,6 +87,11 @@ export class Dram {
   blockedByFifo = false;
   /** cycles in which the reader had words left but the FIFO, holding words, had no room for the next burst */
   fifoFullCycles = 0;
+  // bytes issued per aligned PEAK_WINDOW_CYCLES window: the current one and the largest closed one
+  private lastCycle = 0;
+  private window = 0;
+  private windowBytes = 0;
+  private peakWindow = 0;
 
   constructor(cfg: { dramBytesPerCycle: number; dramLatency: number; burstBytes: number; fifoDepth?: number }, images: readonly DramImage[]) {
     this.bwMilli = Math.round(cfg.dramBytesPerCycle * 1000);
@@ -185,8 +193,25 @@ export class Dram {
     }
   }
 
+  /** Counts bytes issued in cycle t towards its window. */
+  private record(t: number, bytes: number): void {
+    const w = Math.floor(t / PEAK_WINDOW_CYCLES);
+    if (w !== this.window) {
+      if (this.windowBytes > this.peakWindow) this.peakWindow = this.windowBytes;
+      this.window = w;
+      this.windowBytes = 0;
+    }
+    this.windowBytes += bytes;
+  }
+
+  /** The most bytes issued in one aligned window of PEAK_WINDOW_CYCLES cycles so far. */
+  get peakWindowBytes(): number {
+    return Math.max(this.peakWindow, this.windowBytes);
+  }
+
   /** Steps 2 and 3: credit and issue for cycle t. Returns the number of weight bursts issued. */
   issue(t: number, fifo: WordFifo): number {
+    this.lastCycle = t;
     let credit = this.credit + this.bwMilli;
     let issued = 0;
     let waiting = false;
@@ -203,6 +228,7 @@ export class Dram {
       const bytes = pickWeight ? wb : ab;
       if (credit < bytes * 1000) { waiting = true; break; }
       credit -= bytes * 1000;
+      this.record(t, bytes);
       if (pickWeight) {
         this.issueWeight(t, fifo, bytes);
         issued++;
@@ -238,10 +264,12 @@ export class Dram {
    */
   idleCycles(n: number, untilActDone = false, readerWaiting = false): number {
     let credit = this.credit;
+    const t0 = this.lastCycle; // the cycles advanced are t0 + 1 .. t0 + n
     if (this.actPending === 0) {
       credit += n * this.bwMilli;
       if (!readerWaiting && credit > this.capMilli) credit = this.capMilli;
       this.credit = credit;
+      this.lastCycle = t0 + n;
       return n;
     }
     for (let i = 1; i <= n; i++) {
@@ -251,19 +279,21 @@ export class Dram {
         const ab = this.actPending > this.burstBytes ? this.burstBytes : this.actPending;
         if (credit < ab * 1000) { waiting = true; break; }
         credit -= ab * 1000;
+        this.record(t0 + i, ab);
         this.actPending -= ab;
         this.actBytesIssued += ab;
         this.weightLast = false;
       }
       if (!waiting && credit > this.capMilli) credit = this.capMilli;
       if (this.actPending === 0) {
-        if (untilActDone) { this.credit = credit; return i; }
+        if (untilActDone) { this.credit = credit; this.lastCycle = t0 + i; return i; }
         credit += (n - i) * this.bwMilli;
         if (!readerWaiting && credit > this.capMilli) credit = this.capMilli;
         break;
       }
     }
     this.credit = credit;
+    this.lastCycle = t0 + n;
     return n;
   }
 }

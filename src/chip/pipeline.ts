@@ -79,6 +79,8 @@ export interface PipelineResult {
   dramActBytes: number;
   /** cycles the DRAM reader had words to read but no FIFO room (FIFO full) */
   fifoFullCycles: number;
+  /** most bytes (weights, tables, activations) issued in one aligned PEAK_WINDOW_CYCLES window */
+  peakWindowBytes: number;
   /** loop iterations actually simulated (the rest were skipped as quiet) */
   simulatedCycles: number;
 }
@@ -310,6 +312,7 @@ export function runPipeline(cfg: ChipConfig, layers: readonly ChipLayer[], sourc
     dramTableBytes: dram.tableBytesIssued,
     dramActBytes: dram.actBytesIssued,
     fifoFullCycles: dram.fifoFullCycles,
+    peakWindowBytes: dram.peakWindowBytes,
     simulatedCycles: iterations,
   };
 }

@@ -8,6 +8,7 @@ import { Worker } from 'node:worker_threads';
 import type { EncodedLayer, EncodedModel } from '../codecs/model-codec.js';
 import type { LayerSpec } from '../models/types.js';
 import type { ChipConfig } from './config.js';
+import { PEAK_WINDOW_CYCLES } from './dram.js';
 import { gemmDims, mapLayer } from './mac-array.js';
 import { runPipeline, STALL_CAUSES, type ChipLayer, type PipelineResult, type StallCause } from './pipeline.js';
 import { TansSource, tansEngineModel, type TansEngineFactory } from './tans-source.js';
@@ -68,6 +69,9 @@ export interface RunTotals extends RunCounters {
   latencyMs: number;
   /** the highest layer-average bandwidth */
   peakBandwidth: number;
+  /** the most bytes issued in one aligned window of `peakWindowCycles` cycles, per cycle */
+  peakWindowBandwidth: number;
+  peakWindowCycles: number;
   /** the largest weight traffic of one layer (payload + table) */
   peakLayerWeightBytes: number;
   fifoFullCycles: number;
@@ -231,6 +235,8 @@ function totalsOf(cfg: ChipConfig, stats: LayerRunStats[], layers: ChipLayer[], 
     dramBytes,
     avgBandwidth: cycles > 0 ? dramBytes / cycles : 0,
     peakBandwidth: Math.max(0, ...stats.map((s) => s.avgBandwidth)),
+    peakWindowBandwidth: r.peakWindowBytes / PEAK_WINDOW_CYCLES,
+    peakWindowCycles: PEAK_WINDOW_CYCLES,
     peakLayerWeightBytes: Math.max(0, ...stats.map((s) => s.weightBytes + s.tableBytes)),
     macUtilization: cycles > 0 ? macs / (cfg.macRows * cfg.macCols * cycles) : 0,
     decoderUtilization: decCycles > 0 ? tansWeights / (cfg.decoders * decCycles) : null,

@@ -58,7 +58,8 @@ export function formatRun(r: RunReport, opts: { layers?: boolean } = {}): string
     `weights      ${int(r.params)} params, ${r.bitsPerWeight.toFixed(3)} bits/weight stored (tables included), entropy bound ${r.entropyBitsPerWeight.toFixed(3)}; tANS layers: payload ${signed(r.gapToEntropy)} vs their entropy bound`,
     `DRAM         weights ${kb(t.weightBytes)} KiB + tables ${kb(t.tableBytes)} KiB, activations ${kb(t.actBytes)} KiB; ` +
       `int8 weights ${kb(i8.weightBytes)} KiB: weight traffic saved ${pct(r.weightTrafficSaved)}, all DRAM traffic saved ${pct(r.dramTrafficSaved)}`,
-    `bandwidth    average ${t.avgBandwidth.toFixed(3)} B/cycle, peak layer ${t.peakBandwidth.toFixed(3)} B/cycle (int8: ${i8.avgBandwidth.toFixed(3)} / ${i8.peakBandwidth.toFixed(3)}); ` +
+    `bandwidth    average ${t.avgBandwidth.toFixed(3)} B/cycle, peak layer ${t.peakBandwidth.toFixed(3)}, peak ${t.peakWindowCycles}-cycle window ${t.peakWindowBandwidth.toFixed(3)} ` +
+      `(int8: ${i8.avgBandwidth.toFixed(3)} / ${i8.peakBandwidth.toFixed(3)} / ${i8.peakWindowBandwidth.toFixed(3)}); ` +
       `peak layer weight traffic ${kb(t.peakLayerWeightBytes)} KiB (int8 ${kb(i8.peakLayerWeightBytes)} KiB)`,
     `utilization  MAC ${pct(t.macUtilization)} (int8 ${pct(i8.macUtilization)}), decoders ${pct(t.decoderUtilization)}; FIFO full ${int(t.fifoFullCycles)} cycles`,
     `bound        tANS: ${boundLine(t.bounds)}; int8: ${boundLine(i8.bounds)} (layers)`,
