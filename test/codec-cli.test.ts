@@ -6,22 +6,15 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { captureOutput } from './capture-output.js';
 import { main } from '../src/cli/main.js';
 import { encodeModel } from '../src/codecs/model-codec.js';
 import { dequantize } from '../src/codecs/quant/index.js';
 import { loadWeightsFile } from '../src/models/loaders/index.js';
 import { loadZooModel } from '../src/models/zoo.js';
 
-let stdout = '';
-let stderr = '';
-beforeEach(() => {
-  stdout = '';
-  stderr = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => { stdout += String(s); return true; });
-  vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => { stderr += String(s); return true; });
-});
-afterEach(() => vi.restoreAllMocks());
+const io = captureOutput();
 
 describe('hwsim encode → inspect → decode (lenet-5)', () => {
   for (const flags of [[], ['--bins', '15', '--per-channel'], ['--bins', '31', '--rd-lambda', '1e-5']]) {
@@ -29,16 +22,16 @@ describe('hwsim encode → inspect → decode (lenet-5)', () => {
       const dir = mkdtempSync(join(tmpdir(), 'hwsim-codec-'));
       const hwz = join(dir, 'l5.hwz');
       expect(await main(['encode', 'lenet-5', '--states', '64', ...flags, '-o', hwz])).toBe(0);
-      expect(stdout).toMatch(/verified by decoding/);
+      expect(io.stdout).toMatch(/verified by decoding/);
 
-      stdout = '';
+      io.clear();
       expect(await main(['inspect', hwz, '--json'])).toBe(0);
-      const inspected = JSON.parse(stdout) as { layers: Array<{ name: string; codec: string }> };
+      const inspected = JSON.parse(io.stdout) as { layers: Array<{ name: string; codec: string }> };
       expect(inspected.layers.map((l) => l.codec)).toEqual(['raw', 'tans', 'tans', 'raw']);
 
       const out = join(dir, 'l5.safetensors');
       expect(await main(['decode', hwz, '-o', out])).toBe(0);
-      expect(stderr).toBe('');
+      expect(io.stderr).toBe('');
       // the golden model: the same encode in process
       const model = loadZooModel('lenet-5', 1);
       const opts = { states: 64, streams: 8, ...(flags.length ? { bins: Number(flags[1]) } : {}),

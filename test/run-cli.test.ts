@@ -2,7 +2,8 @@
 import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { captureOutput } from './capture-output.js';
 import { STALL_CAUSES } from '../src/chip/pipeline.js';
 import { mapLayer } from '../src/chip/mac-array.js';
 import type { RunReport } from '../src/chip/simulate.js';
@@ -10,26 +11,18 @@ import { main } from '../src/cli/main.js';
 import { encodeModel } from '../src/codecs/model-codec.js';
 import { loadZooModel, zooNames } from '../src/models/zoo.js';
 
-let stdout = '';
-let stderr = '';
-beforeEach(() => {
-  stdout = '';
-  stderr = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => { stdout += String(s); return true; });
-  vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => { stderr += String(s); return true; });
-});
-afterEach(() => vi.restoreAllMocks());
+const io = captureOutput();
 
 describe('hwsim run lenet-5', () => {
   it('writes a consistent JSON report and CSV', async () => {
     const out = mkdtempSync(join(tmpdir(), 'hwsim-run-'));
     const code = await main(['run', 'lenet-5', '--states', '64', '--json', '--csv', '--out', out, '--quiet']);
-    expect(stderr).toBe('');
+    expect(io.stderr).toBe('');
     expect(code).toBe(0);
     const r = JSON.parse(readFileSync(join(out, 'lenet-5-L64.json'), 'utf8')) as RunReport & { synthetic: boolean };
     expect(r.model.name).toBe('lenet-5');
     expect(r.synthetic).toBe(r.model.synthetic);
-    if (r.model.synthetic) expect(stdout).toMatch(/SYNTHETIC/);
+    if (r.model.synthetic) expect(io.stdout).toMatch(/SYNTHETIC/);
     expect(r.chip).toMatchObject({ macRows: 16, macCols: 16, decoders: 8 });
     // totals = sums of the layers
     for (const run of ['tans', 'int8'] as const) {
@@ -71,8 +64,8 @@ describe('hwsim run lenet-5', () => {
     expect(csv).toHaveLength(1 + r.layers.length + 1);
     expect(csv[0]).toMatch(/^model,synthetic,layer,/);
     expect(csv[csv.length - 1]).toMatch(new RegExp(`^lenet-5,${r.model.synthetic},total,`));
-    expect(stdout).toMatch(/latency .* cycles/);
-    expect(stdout).toMatch(/wrote .*lenet-5-L64\.json/);
+    expect(io.stdout).toMatch(/latency .* cycles/);
+    expect(io.stdout).toMatch(/wrote .*lenet-5-L64\.json/);
   });
 
   it('a SCALE-Sim topology CSV runs with synthetic weights', async () => {
@@ -81,30 +74,30 @@ describe('hwsim run lenet-5', () => {
     writeFileSync(p, 'Layer name, IFMAP Height, IFMAP Width, Filter Height, Filter Width, Channels, Num Filter, Strides,\n' +
       'conv1, 18, 18, 3, 3, 3, 16, 1,\nconv2_DP, 18, 18, 3, 3, 16, 16, 1,\nconv3, 16, 16, 1, 1, 16, 32, 1,\nfc, 1, 1, 1, 1, 32, 10, 1,\n');
     const code = await main(['run', p, '--states', '32', '--bins', '7', '--no-layers', '--quiet']);
-    expect(stderr).toBe('');
+    expect(io.stderr).toBe('');
     expect(code).toBe(0);
-    expect(stdout).toMatch(/tiny: SYNTHETIC weights/);
+    expect(io.stdout).toMatch(/tiny: SYNTHETIC weights/);
   });
 
   it('bad input is an error with a fix, not a stack trace', async () => {
     expect(await main(['run', 'resnet-51', '--quiet'])).toBe(2);
-    expect(stderr).toMatch(/hwsim: error: .*resnet-51/);
-    expect(stderr).toContain(zooNames()[0]);
-    stderr = '';
+    expect(io.stderr).toMatch(/hwsim: error: .*resnet-51/);
+    expect(io.stderr).toContain(zooNames()[0]);
+    io.clear();
     expect(await main(['run', 'lenet-5', '--states', '48', '--quiet'])).toBe(2);
-    expect(stderr).toMatch(/--states 48 is not a power of two/);
-    stderr = '';
+    expect(io.stderr).toMatch(/--states 48 is not a power of two/);
+    io.clear();
     expect(await main(['run', 'lenet-5', '--mac', '0x16', '--quiet'])).toBe(2);
-    expect(stderr).toMatch(/--mac 0x16/);
-    stderr = '';
+    expect(io.stderr).toMatch(/--mac 0x16/);
+    io.clear();
     expect(await main(['run', 'lenet-5', '--dram-bw', '0', '--quiet'])).toBe(2);
-    expect(stderr).toMatch(/--dram-bw 0 is not allowed/);
-    stderr = '';
+    expect(io.stderr).toMatch(/--dram-bw 0 is not allowed/);
+    io.clear();
     const dir = mkdtempSync(join(tmpdir(), 'hwsim-run-'));
     const p = join(dir, 'bad.csv');
     writeFileSync(p, 'header\nconv1, 18, x, 3, 3, 3, 16, 1,\n');
     expect(await main(['run', p, '--quiet'])).toBe(2);
-    expect(stderr).toMatch(/bad\.csv: line 2, column 3 \(IFMAP Width\)/);
+    expect(io.stderr).toMatch(/bad\.csv: line 2, column 3 \(IFMAP Width\)/);
     expect(existsSync('hwsim-out/bad-L64.json')).toBe(false);
   });
 });
@@ -112,14 +105,14 @@ describe('hwsim run lenet-5', () => {
 describe('hwsim config', () => {
   it('prints the effective config, as JSON ready for --config', async () => {
     expect(await main(['config', '--print', '--json', '--decoders', '4'])).toBe(0);
-    const cfg = JSON.parse(stdout);
+    const cfg = JSON.parse(io.stdout);
     expect(cfg).toMatchObject({ macRows: 16, decoders: 4, dataflow: 'ws' });
-    stdout = '';
+    io.clear();
     expect(await main(['config', '--print', '--mac', '32x8'])).toBe(0);
-    expect(stdout).toMatch(/macRows\s+32/);
-    expect(stdout).toMatch(/macCols\s+8/);
-    stdout = '';
+    expect(io.stdout).toMatch(/macRows\s+32/);
+    expect(io.stdout).toMatch(/macCols\s+8/);
+    io.clear();
     expect(await main(['config', '--fifo-depth', '0'])).toBe(2);
-    expect(stderr).toMatch(/--fifo-depth 0 is not allowed/);
+    expect(io.stderr).toMatch(/--fifo-depth 0 is not allowed/);
   });
 });
