@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { Argv } from 'yargs';
 import { chipOptions, resolveChipConfig, type ChipFlags } from '../chip/config.js';
 import { checkMapping, makeReport, runTans, startInt8 } from '../chip/simulate.js';
-import { encodeModel, validateEncodeOptions, type EncodeOptions } from '../codecs/model-codec.js';
+import { encodeModel, validateEncodeOptions } from '../codecs/model-codec.js';
 import { HwsimError } from '../errors.js';
 import { loadScaleSimTopology } from '../models/scalesim.js';
 import type { Model } from '../models/types.js';
