@@ -1,9 +1,10 @@
 // The .hwz container: encode → write → read → decode is bit-exact, and every corruption
 // (any flipped byte, any truncation) is caught with an error naming the failed check.
 import { describe, expect, it } from 'vitest';
-import { readContainer } from '../src/codecs/container.js';
+import { readContainer, writeContainer } from '../src/codecs/container.js';
 import { encodeModel } from '../src/codecs/model-codec.js';
-import { decodeContainer, toContainer } from '../src/codecs/model-image.js';
+import { decodeContainer } from '../src/codecs/model-image.js';
+import { quantize, quantizeInt8 } from '../src/codecs/quant/index.js';
 import { HwsimError } from '../src/errors.js';
 import type { Model } from '../src/models/types.js';
 
@@ -53,47 +54,63 @@ function expectEveryFlipCaught(image: Uint8Array): void {
   }
 }
 
-describe('.hwz container', () => {
-  const encoded = encodeModel(tinyModel(), { states: 64, streams: 4, bins: 15 });
-  const image = toContainer(encoded);
+/** The symbols the quantizer gives, independently of any codec: the golden model of a decode. */
+function expectedSymbols(model: Model, i: number, bins: number, raw: boolean): Uint8Array {
+  const w = model.layers[i].weights;
+  return raw ? quantizeInt8(w).symbols : quantize(w, bins).symbols;
+}
 
-  it('round-trips bit-exactly: symbols, levels and dequantized values', () => {
-    const decoded = decodeContainer(image, 'tiny.hwz');
-    expect(decoded.layers.map((l) => l.codec)).toEqual(['raw', 'tans', 'tans', 'raw']);
-    decoded.layers.forEach((l, i) => {
-      expect(l.symbols).toEqual(encoded.layers[i].symbols);
-      expect(l.codedBits).toBe(encoded.layers[i].codedBits);
+describe('.hwz container', () => {
+  const model = tinyModel();
+  const encoded = encodeModel(model, { states: 64, streams: 4, bins: 15 });
+  const image = writeContainer(encoded);
+
+  it('round-trips bit-exactly: the decoded symbols are the quantizer\'s, levels and values follow', () => {
+    const { image: read, layers } = decodeContainer(image, 'tiny.hwz');
+    expect(layers.map((l) => l.codec)).toEqual(['raw', 'tans', 'tans', 'raw']);
+    layers.forEach((l, i) => {
+      expect(l.symbols).toEqual(expectedSymbols(model, i, 15, l.codec === 'raw'));
       const m = (l.bins - 1) / 2;
       l.levels.forEach((v, j) => expect(v).toBe(l.symbols[j] - m));
     });
-    expect(decoded.meta.synthetic).toBe(true);
-    expect(decoded.specs.map((s) => s.name)).toEqual(['conv1', 'block.conv', 'block.dw', 'head.fc']);
+    expect(read.model.synthetic).toBe(true);
+    expect(read.specs.map((s) => s.name)).toEqual(['conv1', 'block.conv', 'block.dw', 'head.fc']);
+    expect(read.specs).toEqual(model.layers.map((l) => l.spec));
+    expect(read.fileBytes).toBe(image.length);
   });
 
-  it('catches a flipped byte anywhere, naming the check', () => {
+  it('records the split actually used: the depthwise layer (1 input channel, 4 streams) is interleaved', () => {
+    const dw = encoded.layers[2];
+    expect(dw.codec === 'tans' && dw.split).toBe('interleaved');
+    const conv = encoded.layers[1];
+    expect(conv.codec === 'tans' && conv.split).toBe('channel');
+  });
+
+  it('catches a flipped byte anywhere with a HwsimError naming the file', () => {
     expectEveryFlipCaught(image);
   });
 
   it("round-trips FSE's own table (spread kind fse-tail) and catches its corruption", () => {
     const shape = [32, 16, 3, 3];
-    const model: Model = {
+    const one: Model = {
       name: 'one', source: 'test', synthetic: true, description: 'synthetic test model',
       layers: [{
         spec: { name: 'c', kind: 'conv', weightShape: shape, ifmapH: 8, ifmapW: 8, filterH: 3, filterW: 3, channels: 16, filters: 32, stride: 1 },
         weights: laplaceWeights(32 * 16 * 9, 0.05, 7),
       }],
     };
-    const one = encodeModel(model, { states: 64, streams: 4, bins: 15, keepEdges: false });
-    expect(one.layers[0].tans!.spreadKind).toBe('fse-tail'); // the optimizer picked FSE's table here
-    const img = toContainer(one);
-    expect(decodeContainer(img, 'one.hwz').layers[0].symbols).toEqual(one.layers[0].symbols);
+    const enc = encodeModel(one, { states: 64, streams: 4, bins: 15, keepEdges: false });
+    const layer = enc.layers[0];
+    expect(layer.codec === 'tans' && layer.spreadKind).toBe('fse-tail'); // the optimizer picked FSE's table here
+    const img = writeContainer(enc);
+    expect(decodeContainer(img, 'one.hwz').layers[0].symbols).toEqual(expectedSymbols(one, 0, 15, false));
     expectEveryFlipCaught(img);
   });
 
   it('names the layer whose bytes are corrupted', () => {
-    const stored = readContainer(image, 'x');
-    expect(stored.layers[1].name).toBe('block.conv');
-    const at = image.length - 40; // inside the last layer's payload
+    const read = readContainer(image, 'x');
+    const last = read.records[3];
+    const at = last.payload.byteOffset - image.byteOffset + 5; // inside the last layer's payload
     const bad = image.slice();
     bad[at] ^= 1;
     expect(() => decodeContainer(bad, 'bad.hwz')).toThrow(/layer #3 'head\.fc': CRC-32 mismatch/);
@@ -106,6 +123,54 @@ describe('.hwz container', () => {
     const longer = new Uint8Array(image.length + 3);
     longer.set(image);
     expect(() => decodeContainer(longer, 't.hwz')).toThrow(/file length mismatch|end marker/);
+  });
+
+  it('refuses a version-1 container with the advice to re-encode', () => {
+    const v1 = new Uint8Array(64);
+    v1.set(new TextEncoder().encode('HWZ1'));
+    expect(() => readContainer(v1, 'old.hwz')).toThrow(/old\.hwz: \.hwz format version 1; this hwsim reads version 2/);
+  });
+
+  it('rejects non-zero bits past the end of a stream, with a valid CRC (the reader, not the CRC, catches it)', () => {
+    const enc = encodeModel(model, { states: 64, streams: 4, bins: 15 });
+    const layer = enc.layers[1];
+    if (layer.codec !== 'tans') throw new Error('expected a tANS layer');
+    // the interleaved word order ends with the last word of the longest streams: set the top bit
+    // of the payload's last word, which is past the end unless that stream fills its word exactly
+    const words = layer.words;
+    expect(words[words.length - 1] >>> 31).toBe(0);
+    words[words.length - 1] |= 0x80000000;
+    expect(() => decodeContainer(writeContainer(enc), 'pad.hwz')).toThrow(/layer #1 'block\.conv': .*non-zero padding bits/);
+  });
+
+  it("rejects a 'channel' split on a layer with fewer input channels than streams", () => {
+    const enc = encodeModel(model, { states: 64, streams: 4, bins: 15 });
+    const dw = enc.layers[2];
+    if (dw.codec !== 'tans') throw new Error('expected a tANS layer');
+    dw.split = 'channel';
+    expect(() => readContainer(writeContainer(enc), 's.hwz')).toThrow(/layer #2 'block\.dw': split 'channel' with 1 input channels for 4 streams/);
+  });
+
+  it('costs at most 64 bytes beyond the payload per tANS layer with an fse/tuned spread (S = 8, 31 bins, L = 256)', () => {
+    const big: Model = { ...model, layers: [0, 1, 2, 3].map((k) => ({
+      spec: { name: `c${k}`, kind: 'conv' as const, weightShape: [256, 128, 3, 3], ifmapH: 16, ifmapW: 16, filterH: 3, filterW: 3, channels: 128, filters: 256, stride: 1 },
+      weights: laplaceWeights(256 * 128 * 9, 0.02 * (k + 1), 10 + k),
+    })) };
+    const enc = encodeModel(big, { states: 256, streams: 8, bins: 31, keepEdges: false });
+    const bytes = writeContainer(enc);
+    const read = readContainer(bytes, 'big.hwz');
+    const payload = read.records.reduce((a, r) => a + r.payload.length, 0);
+    let counted = 0;
+    read.records.forEach((r, i) => {
+      const l = read.layers[i];
+      const overhead = r.prefix.length + 4; // prefix + CRC
+      counted += overhead;
+      if (l.codec === 'tans' && l.spreadKind !== 'explicit') expect(overhead).toBeLessThanOrEqual(64);
+    });
+    // the file accounted for two ways: magic + payloads + per-record overhead + trailer (its
+    // length read from the file's last 16 bytes) is the file's size
+    const metaLen = new DataView(bytes.buffer, bytes.byteOffset).getUint32(bytes.length - 16, true);
+    expect(4 + payload + counted + metaLen + 16).toBe(bytes.length);
   });
 
   it('rejects impossible encode parameters with a fix', () => {

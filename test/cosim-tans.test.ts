@@ -1,9 +1,16 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { runTansCosim } from '../src/cosim/tans-cosim.js';
+import { buildTansHarness } from '../src/cosim/verilator.js';
 import { loadWeightsFile } from '../src/models/loaders/index.js';
 import { loadZooModel } from '../src/models/zoo.js';
+
+// The real build, wrapped in a spy so a test can tell whether a build was started at all.
+vi.mock('../src/cosim/verilator.js', async (importOriginal) => {
+  const real = await importOriginal<typeof import('../src/cosim/verilator.js')>();
+  return { ...real, buildTansHarness: vi.fn(real.buildTansHarness) };
+});
 
 const NSFWJS = join(import.meta.dirname, '..', '.cache', 'models', 'nsfwjs-mobilenet_v2', 'model.json');
 
@@ -50,11 +57,22 @@ describe('Verilator co-simulation of tans_engine', () => {
     }
   });
 
-  it('rejects impossible options before running anything', async () => {
-    const base = { params: { states: 64, symbolBits: 5, streams: 4 }, layers: 2, seed: 1, stallRate: 0.2 };
+  it('rejects impossible options (stall rate, layers, symbols, --corrupt, bins) without starting a Verilator build', async () => {
+    const build = vi.mocked(buildTansHarness);
+    build.mockClear();
+    // a build root that cannot exist: a build that did start would fail with another message
+    const base = { params: { states: 64, symbolBits: 5, streams: 4 }, layers: 2, seed: 1, stallRate: 0.2, buildRoot: '/dev/null/no-build' };
     await expect(runTansCosim({ ...base, stallRate: 1 })).rejects.toThrow(/--stall-rate 1 is outside \[0, 1\)/);
     await expect(runTansCosim({ ...base, layers: 0 })).rejects.toThrow(/--layers 0 is not a positive integer/);
+    await expect(runTansCosim({ ...base, symbolsPerStream: 0 })).rejects.toThrow(/--symbols 0 is outside/);
+    await expect(runTansCosim({ ...base, corruptLayers: [-1] })).rejects.toThrow(/--corrupt -1 is not a layer index/);
     await expect(runTansCosim({ ...base, corruptLayers: [2] })).rejects.toThrow(/--corrupt 2: there are only 2 layers/);
+    await expect(runTansCosim({ ...base, layers: undefined, corruptLayers: [4] })).rejects.toThrow(/--corrupt 4: there are only 4 layers/);
+    await expect(runTansCosim({ ...base, layers: 9, corruptLayers: [50],
+      weights: { model: loadZooModel('lenet-5', 1), bins: 31, maxWeightsPerLayer: 1000 } })).rejects.toThrow(/--corrupt 50: there are only \d+ layers/);
+    await expect(runTansCosim({ ...base, weights: { model: loadZooModel('lenet-5', 1), bins: 63, maxWeightsPerLayer: 1000 } }))
+      .rejects.toThrow(/--bins 63 does not fit 5-bit symbols/);
+    expect(build).not.toHaveBeenCalled();
   });
 
   it('a corrupted layer: RTL and model raise error on the same cycle count, and the next layer is clean', async () => {

@@ -58,7 +58,7 @@ describe('zero-point quantizer', () => {
     expect(Array.from(q.symbols, (s) => symbolToInt8(s, 255))).toEqual([-127, 64, 32, 127]);
   });
 
-  it('entropy of histograms', () => {
+  it('entropyOf: 1 bit for two equal counts, 2 for four, 0 for one symbol', () => {
     expect(entropyOf([1, 1])).toBeCloseTo(1);
     expect(entropyOf([5])).toBe(0);
     expect(entropyOf([1, 1, 1, 1])).toBeCloseTo(2);

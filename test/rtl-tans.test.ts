@@ -3,27 +3,26 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { repoRoot, schemaMarkdownTable, tansDecoderSchema } from '../src/rtl/param-schema.js';
+import { packageRoot } from '../src/package-root.js';
+import { paramsOf } from '../src/params/lookup.js';
+import { engineMarkdownTable } from '../src/params/markdown.js';
 import { synthTans } from '../src/rtl/synth-ice40.js';
-import { generateTansRtl, readTemplate, romImage, TANS_RTL_FILES, writeGenerated } from '../src/rtl/tans-rtl.js';
+import { DEFAULT_RTL_CONFIGS, generateTansRtl, readTemplate, romImage, TANS_RTL_FILES, writeGenerated } from '../src/rtl/tans-rtl.js';
 import { resolveTansDecoderParams } from '../src/chip/tans-decoder.js';
 import { buildDecodeTable, spreadTuned } from '../src/codecs/tans/table.js';
+import { HwsimError } from '../src/errors.js';
 
-const root = repoRoot();
-const DEFAULT_CONFIGS = [
-  { dir: 'tans_L64_B5_S4', params: { states: 64, symbolBits: 5, streams: 4 } },
-  { dir: 'tans_L256_B5_S8', params: { states: 256, symbolBits: 5, streams: 8 } },
-];
+const root = packageRoot();
+const schema = paramsOf('engine').map((p) => ({ name: p.name, verilogName: p.verilog! }));
 
 describe('RTL generator', () => {
-  it('templates declare exactly the TansDecoderParams parameters (drift check)', () => {
-    const schema = tansDecoderSchema();
+  it('templates declare exactly the engine parameters of the declaration (drift check)', () => {
     const top = readTemplate('tans/tans_engine.v');
     const declared = [...top.matchAll(/parameter\s+integer\s+(\w+)\s*=\s*\{\{(\w+)\}\}/g)].map((m) => [m[1], m[2]]);
     expect(declared).toEqual(schema.map((f) => [f.verilogName, f.name]));
     // every placeholder of every template is a schema field or a generator value
     const known = new Set([...schema.map((f) => f.name), 'banner', 'config', 'device', 'package', 'freqMhz', 'fileList',
-      'readFiles', 'chparams', 'coreFiles', 'coreParamList', 'coreParams', 'top']);
+      'readFiles', 'chparams', 'coreFiles', 'coreParamList', 'coreParams', 'top', 'paramChecks']);
     for (const sub of ['tans', 'synth', 'cosim']) {
       for (const f of readdirSync(join(root, 'rtl-templates', sub))) {
         for (const m of readTemplate(`${sub}/${f}`).matchAll(/\{\{(\w+)\}\}/g)) expect(known, `${sub}/${f}`).toContain(m[1]);
@@ -40,7 +39,7 @@ describe('RTL generator', () => {
   });
 
   it('generated/ matches a fresh generation of the default configurations', async () => {
-    for (const c of DEFAULT_CONFIGS) {
+    for (const c of DEFAULT_RTL_CONFIGS) {
       const files = await generateTansRtl(c.params);
       const committed = readdirSync(join(root, 'generated', c.dir)).filter((f) => f !== 'table.mem').sort();
       expect(committed).toEqual(files.map((f) => f.name).sort());
@@ -74,9 +73,41 @@ describe('RTL generator', () => {
 
   it('docs/hw/tans-decoder.md carries the parameter table generated from the declaration', () => {
     const doc = readFileSync(join(root, 'docs/hw/tans-decoder.md'), 'utf8');
-    const m = /<!-- params:begin -->\n([\s\S]*?)\n<!-- params:end -->/.exec(doc);
+    const m = /<!-- params:engine -->\n([\s\S]*?)\n<!-- \/params -->/.exec(doc);
     expect(m, 'params markers in docs/hw/tans-decoder.md').not.toBeNull();
-    expect(m![1]).toBe(schemaMarkdownTable(tansDecoderSchema()));
+    expect(m![1]).toBe(engineMarkdownTable());
+  });
+
+  it('every module checks the declared range of each engine parameter it binds, outside synthesis', async () => {
+    const files = await generateTansRtl({});
+    const text = (name: string) => files.find((f) => f.name === name)!.text;
+    expect(text('tans_engine.v')).toContain('initial if (States < 32 || States > 4096 || (States & (States - 1)) != 0)');
+    expect(text('tans_engine.v')).toContain('$fatal(1, "tans_engine: Streams must be an integer 1..64")');
+    expect(text('tans_lane.v')).toContain('$fatal(1, "tans_lane: SymbolBits must be an integer 1..8")');
+    expect(text('tans_lane.v')).not.toContain('Streams must');
+    for (const f of ['tans_engine.v', 'tans_decoder.v', 'tans_lane.v']) {
+      const v = text(f);
+      expect(v.indexOf('`ifndef SYNTHESIS'), f).toBeGreaterThan(0);
+      expect(v.indexOf('`ifndef SYNTHESIS')).toBeLessThan(v.indexOf('$fatal'));
+      expect(v.indexOf('`endif')).toBeGreaterThan(v.lastIndexOf('$fatal'));
+    }
+  });
+
+  it('refuses out-of-range parameters before writing anything, naming the flag and the range', async () => {
+    await expect(generateTansRtl({ streams: 100 })).rejects.toThrow('--streams 100 is not allowed: an integer 1..64');
+    await expect(generateTansRtl({ states: 100 })).rejects.toThrow(HwsimError);
+  });
+
+  it('a simulator runs the generated range check: Icarus stops on a bad parameter override', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hwsim-rtl-chk-'));
+    return generateTansRtl({}).then((files) => {
+      writeGenerated(dir, files);
+      const iv = spawnSync('iverilog', ['-g2012', '-s', 'tans_engine', '-P', 'tans_engine.Streams=65', '-o', 'bad.vvp', ...TANS_RTL_FILES], { cwd: dir, encoding: 'utf8' });
+      expect(iv.error, 'iverilog must be installed').toBeUndefined();
+      expect(iv.status, iv.stderr).toBe(0);
+      const run = spawnSync('vvp', ['-n', 'bad.vvp'], { cwd: dir, encoding: 'utf8' });
+      expect(`${run.stdout}${run.stderr}`).toMatch(/tans_engine: Streams must be an integer 1\.\.64/);
+    });
   });
 });
 

@@ -1,14 +1,14 @@
 /** `hwsim run` end to end through the CLI entry (in process), on LeNet-5 and a SCALE-Sim CSV. */
-import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { captureOutput } from './capture-output.js';
 import { STALL_CAUSES } from '../src/chip/pipeline.js';
 import { mapLayer } from '../src/chip/mac-array.js';
-import type { RunReport } from '../src/chip/simulate.js';
+import type { RunReport } from '../src/report/run-figures.js';
 import { main } from '../src/cli/main.js';
-import { encodeModel } from '../src/codecs/model-codec.js';
+import { readContainer } from '../src/codecs/container.js';
 import { loadZooModel, zooNames } from '../src/models/zoo.js';
 
 const io = captureOutput();
@@ -47,15 +47,19 @@ describe('hwsim run lenet-5', () => {
       expect(l.tans.computeCycles).toBe(m.computeCycles);
       expect(l.int8.computeCycles).toBe(m.computeCycles);
     });
-    // weight bytes from DRAM = the encoded sizes
-    const enc = encodeModel(model, { states: 64, streams: 8 });
-    enc.layers.forEach((e, i) => {
+    // bytes from DRAM = the container's bytes: payload and record prefix of each layer, read from
+    // the file `hwsim encode` writes with the same options
+    const hwz = join(out, 'l5.hwz');
+    expect(await main(['encode', 'lenet-5', '--states', '64', '--streams', '8', '-o', hwz])).toBe(0);
+    const image = readContainer(readFileSync(hwz), hwz);
+    image.records.forEach((rec, i) => {
       const l = r.layers[i];
-      expect(l.codec).toBe(e.codec);
-      expect(l.tans.weightBytes).toBe(e.codec === 'tans' ? e.codedBits / 8 : Math.ceil(e.params / 4) * 4);
-      expect(l.tans.tableBytes).toBe(e.tableBytes);
-      expect(l.int8.weightBytes).toBe(Math.ceil(e.params / 4) * 4);
+      expect(l.codec).toBe(image.layers[i].codec);
+      expect(l.tans.weightBytes).toBe(Math.ceil(rec.payload.length / 4) * 4);
+      expect(l.tans.headerBytes).toBe(rec.prefix.length);
+      expect(l.int8.weightBytes).toBe(Math.ceil(l.params / 4) * 4);
     });
+    expect(r.imageBytes).toBe(readFileSync(hwz).length);
     expect(r.speedup).toBeCloseTo(r.int8.cycles / r.tans.cycles, 12);
     expect(r.tans.weightBytes).toBeLessThan(r.int8.weightBytes);
     expect(r.tans.latencyMs).toBeCloseTo(r.tans.cycles / 500e3, 12);
@@ -66,6 +70,46 @@ describe('hwsim run lenet-5', () => {
     expect(csv[csv.length - 1]).toMatch(new RegExp(`^lenet-5,${r.model.synthetic},total,`));
     expect(io.stdout).toMatch(/latency .* cycles/);
     expect(io.stdout).toMatch(/wrote .*lenet-5-L64\.json/);
+  });
+
+  it('hwsim run file.hwz reports what hwsim run <model> reports with the same options', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'hwsim-run-'));
+    const hwz = join(out, 'm.hwz');
+    expect(await main(['encode', 'mobilenetv2', '--states', '128', '--streams', '4', '--bins', '15', '-o', hwz])).toBe(0);
+    expect(await main(['run', 'mobilenetv2', '--states', '128', '--decoders', '4', '--bins', '15', '--dram-bw', '2', '--json', '--out', out, '--quiet'])).toBe(0);
+    expect(await main(['run', hwz, '--dram-bw', '2', '--json', '--out', out, '--quiet'])).toBe(0);
+    expect(io.stderr).toBe('');
+    const fromModel = JSON.parse(readFileSync(join(out, 'mobilenetv2-L128.json'), 'utf8')) as RunReport;
+    const fromFile = JSON.parse(readFileSync(join(out, 'm.hwz-L128.json'), 'utf8')) as RunReport;
+    expect(fromFile.chip.decoders).toBe(4); // from the file's streams
+    expect(fromFile.tans).toEqual(fromModel.tans);
+    expect(fromFile.int8).toEqual(fromModel.int8);
+    expect(fromFile.layers).toEqual(fromModel.layers);
+    expect(fromFile.tans.stalls.decoder + fromFile.tans.stalls.dram).toBeGreaterThan(0); // a chip where the weights matter
+  });
+
+  it('hwsim run refuses a corrupted or old .hwz before simulating, naming the layer and the check', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hwsim-run-'));
+    const hwz = join(dir, 'l5.hwz');
+    expect(await main(['encode', 'lenet-5', '--states', '64', '-o', hwz])).toBe(0);
+    const bytes = readFileSync(hwz);
+    const image = readContainer(bytes, hwz);
+    const bad = Uint8Array.from(bytes);
+    bad[image.records[2].payload.byteOffset - bytes.byteOffset + 3] ^= 0x10;
+    writeFileSync(join(dir, 'bad.hwz'), bad);
+    io.clear();
+    expect(await main(['run', join(dir, 'bad.hwz'), '--quiet'])).toBe(2);
+    expect(io.stderr).toMatch(/bad\.hwz: layer #2 '[^']+': CRC-32 mismatch/);
+    expect(io.stdout).toBe('');
+    const old = new Uint8Array(64);
+    old.set(new TextEncoder().encode('HWZ1'));
+    writeFileSync(join(dir, 'old.hwz'), old);
+    io.clear();
+    expect(await main(['run', join(dir, 'old.hwz'), '--quiet'])).toBe(2);
+    expect(io.stderr).toMatch(/format version 1; this hwsim reads version 2/);
+    io.clear();
+    expect(await main(['run', hwz, '--decoders', '4', '--quiet'])).toBe(2);
+    expect(io.stderr).toMatch(/has 8 streams, the chip 4 tANS decoders/);
   });
 
   it('a SCALE-Sim topology CSV runs with synthetic weights', async () => {
@@ -85,7 +129,7 @@ describe('hwsim run lenet-5', () => {
     expect(io.stderr).toContain(zooNames()[0]);
     io.clear();
     expect(await main(['run', 'lenet-5', '--states', '48', '--quiet'])).toBe(2);
-    expect(io.stderr).toMatch(/--states 48 is not a power of two/);
+    expect(io.stderr).toMatch(/--states 48 is not allowed: a power of two/);
     io.clear();
     expect(await main(['run', 'lenet-5', '--mac', '0x16', '--quiet'])).toBe(2);
     expect(io.stderr).toMatch(/--mac 0x16/);
@@ -96,9 +140,10 @@ describe('hwsim run lenet-5', () => {
     const dir = mkdtempSync(join(tmpdir(), 'hwsim-run-'));
     const p = join(dir, 'bad.csv');
     writeFileSync(p, 'header\nconv1, 18, x, 3, 3, 3, 16, 1,\n');
-    expect(await main(['run', p, '--quiet'])).toBe(2);
+    const outDir = join(dir, 'out'); // a refused run writes no report, even when asked to
+    expect(await main(['run', p, '--json', '--csv', '--out', outDir, '--quiet'])).toBe(2);
     expect(io.stderr).toMatch(/bad\.csv: line 2, column 3 \(IFMAP Width\)/);
-    expect(existsSync('hwsim-out/bad-L64.json')).toBe(false);
+    expect(existsSync(outDir) ? readdirSync(outDir) : []).toEqual([]);
   });
 });
 

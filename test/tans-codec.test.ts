@@ -5,7 +5,7 @@ import { deinterleaveStreams, interleaveStreams, wordOwners } from '../src/codec
 import { decodeTansLayer, encodeTansLayer } from '../src/codecs/tans/layer.js';
 import { chooseTable } from '../src/codecs/tans/optimize.js';
 import { normalizeCounts } from '../src/codecs/tans/normalize.js';
-import { streamIndices } from '../src/codecs/tans/streams.js';
+import { effectiveSplit, streamIndices } from '../src/codecs/tans/streams.js';
 import {
   buildDecodeTable, buildEncodeTable, checkSpread, checkStates, spreadFseStep, spreadTuned,
 } from '../src/codecs/tans/table.js';
@@ -209,5 +209,84 @@ describe('streams of a layer', () => {
         expect(back).toEqual(symbols);
       }
     }
+  });
+
+  it('effectiveSplit: channel only with at least S input channels, else interleaved; interleaved stays interleaved', () => {
+    expect(effectiveSplit([8, 4, 3, 3], 4, 'channel')).toBe('channel');
+    expect(effectiveSplit([8, 3, 3, 3], 4, 'channel')).toBe('interleaved');  // C = 3 < S = 4
+    expect(effectiveSplit([32, 1, 3, 3], 8, 'channel')).toBe('interleaved'); // depthwise
+    expect(effectiveSplit([32, 1, 3, 3], 1, 'channel')).toBe('channel');     // one stream: C = 1 is enough
+    expect(effectiveSplit([10], 3, 'channel')).toBe('interleaved');          // rank 1: one input channel
+    expect(effectiveSplit([10, 20], 3, 'interleaved')).toBe('interleaved');
+    expect(() => effectiveSplit([8, 4], 0, 'channel')).toThrow(HwsimError);
+    expect(() => effectiveSplit([8, 4], 2, 'bogus' as never)).toThrow(HwsimError);
+  });
+
+  it('streamIndices applies exactly the effective split', () => {
+    for (const shape of [[8, 4, 3, 3], [8, 3, 3, 3], [32, 1, 3, 3], [10], [6, 5]]) {
+      for (const S of [1, 2, 3, 4, 8]) {
+        const used = effectiveSplit(shape, S, 'channel');
+        expect(streamIndices(shape, S, 'channel'), `${shape} S=${S}`).toEqual(streamIndices(shape, S, used));
+      }
+    }
+    // the two rules really differ on these shapes, so the equality above says which one ran
+    expect(streamIndices([8, 4, 3, 3], 4, 'channel')).not.toEqual(streamIndices([8, 4, 3, 3], 4, 'interleaved'));
+  });
+
+  it('encodeTansLayer records the split it used (depthwise: interleaved), and decoding with the recorded split round-trips', () => {
+    const cases: Array<[number[], number, 'channel' | 'interleaved']> = [
+      [[16, 1, 3, 3], 8, 'interleaved'], [[16, 8, 3, 3], 8, 'channel'], [[16, 8, 3, 3], 16, 'interleaved'],
+    ];
+    for (const [shape, S, expected] of cases) {
+      const n = shape.reduce((x, y) => x * y, 1);
+      const symbols = sample(laplace(31, 2.5), n, 5);
+      const code = encodeTansLayer(symbols, 31, shape, { states: 64, streams: S, split: 'channel' });
+      expect(code.split, `${shape} S=${S}`).toBe(expected);
+      const words = deinterleaveStreams(code.words, code.streams.map((s) => s.words.length));
+      const back = decodeTansLayer(shape, code.decodeTable, code.split, code.streams.map((s, k) => ({ ...s, words: words[k] })));
+      expect(back).toEqual(symbols);
+    }
+  });
+});
+
+describe('streamLengths', () => {
+  it('equals the lengths of streamIndices for every split, shape and stream count', async () => {
+    const { streamIndices, streamLengths } = await import('../src/codecs/tans/streams.js');
+    let checked = 0;
+    for (const shape of [[8, 3, 3, 3], [16, 1, 3, 3], [10, 64], [7, 5], [32, 16, 1, 1], [5, 13, 2, 3]]) {
+      for (const S of [1, 2, 3, 4, 8, 16]) {
+        for (const split of ['channel', 'interleaved'] as const) {
+          expect(Array.from(streamLengths(shape, S, split)), `${shape} S=${S} ${split}`)
+            .toEqual(streamIndices(shape, S, split).map((l) => l.length));
+          checked++;
+        }
+      }
+    }
+    expect(checked).toBe(72);
+  });
+});
+
+describe('copyStream', () => {
+  it('gathers and scatters exactly the weights streamIndices assigns, in its order', async () => {
+    const { copyStream, streamIndices } = await import('../src/codecs/tans/streams.js');
+    let moved = 0;
+    for (const shape of [[8, 3, 3, 3], [16, 1, 3, 3], [10, 64], [7, 5], [32, 16, 1, 1], [5, 13, 2, 3]]) {
+      const n = shape.reduce((a, b) => a * b, 1);
+      const flat = Uint8Array.from({ length: n }, (_, i) => (i * 37 + 11) & 255);
+      for (const S of [1, 3, 4, 8]) {
+        for (const split of ['channel', 'interleaved'] as const) {
+          const back = new Uint8Array(n);
+          streamIndices(shape, S, split).forEach((idx, k) => {
+            const own = new Uint8Array(idx.length);
+            copyStream(flat, own, shape, S, split, k, true);
+            expect(Array.from(own)).toEqual(Array.from(idx, (i) => flat[i]));
+            copyStream(back, own, shape, S, split, k, false);
+            moved += own.length;
+          });
+          expect(back).toEqual(flat);
+        }
+      }
+    }
+    expect(moved).toBeGreaterThan(1000);
   });
 });

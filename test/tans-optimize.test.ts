@@ -118,7 +118,7 @@ describe('expectedBitsPerSymbol (cost.ts)', () => {
     expect(() => expectedBitsPerSymbol(Float64Array.from([1]), counts, spreadFseStep(counts))).toThrow(HwsimError);
   });
 
-  it('converges fast even when one symbol dominates (p = 0.999)', () => {
+  it('converges in fewer than 100 iterations when one symbol dominates (p = 0.999, L = 4096)', () => {
     const cc = new ChainCost([0.999, 0.0005, 0.0005], 4096);
     const counts = Int32Array.from([4094, 1, 1]);
     cc.evaluate(counts, spreadFseStep(counts));
@@ -152,7 +152,7 @@ describe('chooseTable (optimize.ts)', () => {
     }
   });
 
-  it('handles the corner cases of the brief', () => {
+  it('corner cases: one symbol owns the table at 0 bits, [999, 1] at L = 32 gets 31/1, 31 symbols at L = 32 get at most 2 slots, 256 near-uniform symbols cost 8 bits', () => {
     const one = chooseTable([0, 0, 500, 0], 64);
     expect(Array.from(one.counts)).toEqual([0, 0, 64, 0]);
     expect(one.expectedBitsPerSymbol).toBe(0);

@@ -41,7 +41,7 @@ const PUBLISHED: Record<string, { total: number; nonWeights: (s: LayerSpec[]) =>
 };
 
 describe('zoo weight counts', () => {
-  it('covers every network', () => {
+  it('the published-figures table lists exactly the zoo networks, resnet50 first', () => {
     expect(Object.keys(PUBLISHED).sort()).toEqual([...zooNames()].sort());
     expect(zooNames()[0]).toBe('resnet50');
   });
@@ -53,7 +53,7 @@ describe('zoo weight counts', () => {
       expect(w + p.nonWeights(specs)).toBe(p.total);
     });
   }
-  it('has the brief\'s headline figures', () => {
+  it('ResNet-50: 25,502,912 weights, fc 2048 -> 1000, 4 downsample convs, 54 layers; ResNet-101 layer count; descriptions', () => {
     // ResNet-50 conv+fc incl. downsample convs; fc 2048 → 1000
     const r50 = zooLayers('resnet50');
     expect(sumWeights(r50)).toBe(25_502_912);
@@ -165,7 +165,7 @@ describe('zoo layers chain', () => {
       for (const n of nodes.slice(0, -1)) expect(used.has(n.spec.name), n.spec.name).toBe(true);
     });
   }
-  it('counts the residual connections', () => {
+  it('has 16 / 10 / 24 residual connections in resnet50 / mobilenetv2 / deit-b', () => {
     expect(zooGraph('resnet50').filter((n) => n.residual)).toHaveLength(16);
     expect(zooGraph('mobilenetv2').filter((n) => n.residual)).toHaveLength(10);
     expect(zooGraph('deit-b').filter((n) => n.residual)).toHaveLength(24);
@@ -218,12 +218,9 @@ describe('synthetic weights', () => {
     const dw = zooLayers('mobilenetv2').find((s) => s.kind === 'dwconv')!;
     expect(fanIn(dw)).toBe(9);
   });
-  it('is fast: ResNet-50 well under a second', () => {
-    const t0 = performance.now();
+  it('loads ResNet-50 with all 25,502,912 weights (its speed is measured in bench/, not asserted here)', () => {
     const m = loadZooModel('resnet50', 1);
-    const ms = performance.now() - t0;
     expect(m.layers.reduce((a, l) => a + l.weights.length, 0)).toBe(25_502_912);
-    expect(ms).toBeLessThan(2000); // typically ~0.3 s; generous for loaded CI machines
   });
   it('builds a model from any specs (e.g. a SCALE-Sim topology)', () => {
     const specs: LayerSpec[] = [{ name: 'CONV_DP', kind: 'dwconv', ifmapH: 10, ifmapW: 10, filterH: 3, filterW: 3, channels: 8, filters: 8, stride: 1, weightShape: [8, 1, 3, 3] }];

@@ -30,7 +30,17 @@ module tans_decoder #(
   output wire [Streams-1:0]            fin_o,
   output wire [Streams-1:0]            err_o
 );
-  initial if (Streams < 1 || Streams > 64) $fatal(1, "tans_decoder: Streams must be 1..64");
+`ifndef SYNTHESIS
+  // parameter ranges from src/params/declaration.ts (the generator refuses the same values)
+  initial if (States < 32 || States > 4096 || (States & (States - 1)) != 0)
+    $fatal(1, "tans_decoder: States must be a power of two in 32..4096");
+  initial if (SymbolBits < 1 || SymbolBits > 8)
+    $fatal(1, "tans_decoder: SymbolBits must be an integer 1..8");
+  initial if (Streams < 1 || Streams > 64)
+    $fatal(1, "tans_decoder: Streams must be an integer 1..64");
+  initial if (InWidth != 32)
+    $fatal(1, "tans_decoder: InWidth must be 32");
+`endif
 
   genvar k;
   generate

@@ -42,9 +42,19 @@ module tans_engine #(
   localparam [IdxW-1:0] LastIdx = LoadWords[IdxW-1:0] - 1'b1;
   localparam [IdxW-1:0] TblEnd  = States[IdxW-1:0];
 
-  initial if (InWidth != 32) $fatal(1, "tans_engine: InWidth must be 32");
-  initial if (StreamFifoDepth < 2 || StreamFifoDepth > 64) $fatal(1, "tans_engine: StreamFifoDepth must be 2..64");
-  initial if (Streams < 1 || Streams > 64) $fatal(1, "tans_engine: Streams must be 1..64");
+`ifndef SYNTHESIS
+  // parameter ranges from src/params/declaration.ts (the generator refuses the same values)
+  initial if (States < 32 || States > 4096 || (States & (States - 1)) != 0)
+    $fatal(1, "tans_engine: States must be a power of two in 32..4096");
+  initial if (SymbolBits < 1 || SymbolBits > 8)
+    $fatal(1, "tans_engine: SymbolBits must be an integer 1..8");
+  initial if (Streams < 1 || Streams > 64)
+    $fatal(1, "tans_engine: Streams must be an integer 1..64");
+  initial if (InWidth != 32)
+    $fatal(1, "tans_engine: InWidth must be 32");
+  initial if (StreamFifoDepth < 2 || StreamFifoDepth > 64)
+    $fatal(1, "tans_engine: StreamFifoDepth must be an integer 2..64");
+`endif
 
   // ---------------------------------------------------------------- load port
   reg              load_q, run_q;

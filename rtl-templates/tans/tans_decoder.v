@@ -30,7 +30,7 @@ module tans_decoder #(
   output wire [Streams-1:0]            fin_o,
   output wire [Streams-1:0]            err_o
 );
-  initial if (Streams < 1 || Streams > 64) $fatal(1, "tans_decoder: Streams must be 1..64");
+{{paramChecks}}
 
   genvar k;
   generate

@@ -42,9 +42,7 @@ module tans_engine #(
   localparam [IdxW-1:0] LastIdx = LoadWords[IdxW-1:0] - 1'b1;
   localparam [IdxW-1:0] TblEnd  = States[IdxW-1:0];
 
-  initial if (InWidth != 32) $fatal(1, "tans_engine: InWidth must be 32");
-  initial if (StreamFifoDepth < 2 || StreamFifoDepth > 64) $fatal(1, "tans_engine: StreamFifoDepth must be 2..64");
-  initial if (Streams < 1 || Streams > 64) $fatal(1, "tans_engine: Streams must be 1..64");
+{{paramChecks}}
 
   // ---------------------------------------------------------------- load port
   reg              load_q, run_q;

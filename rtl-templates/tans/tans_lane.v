@@ -38,10 +38,7 @@ module tans_lane #(
   localparam [AvW-1:0]  Word  = InWidth[AvW-1:0];
   localparam [NbW-1:0]  NeedInit = LogL[NbW-1:0];
 
-  initial if (InWidth != 32) $fatal(1, "tans_lane: InWidth must be 32");
-  initial if (States < 32 || States > 4096 || (States & (States - 1)) != 0)
-    $fatal(1, "tans_lane: States must be a power of two in 32..4096");
-  initial if (SymbolBits < 1 || SymbolBits > 8) $fatal(1, "tans_lane: SymbolBits must be 1..8");
+{{paramChecks}}
 
   reg [LogL-1:0]       state_q, state_d;
   reg [InWidth-1:0]    cur_q, cur_d, nxt_q, nxt_d;

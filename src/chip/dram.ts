@@ -2,8 +2,8 @@
  * DRAM (docs/hw/dram.md): one channel shared by the weight reader and the activation spill port.
  *
  * Cycle semantics, per cycle t:
- *  1. Landing: every burst whose arrival cycle is <= t lands (words into the weight FIFO, table
- *     bytes into the table staging buffer) before the decoders look at the FIFO in cycle t.
+ *  1. Landing: every burst whose arrival cycle is <= t lands (words into the weight FIFO, layer
+ *     header bytes into the header staging buffer) before the decoders look at the FIFO in cycle t.
  *  2. Credit: the channel earns `bandwidth` bytes of credit (kept in integer milli-bytes, so a
  *     fractional bandwidth such as 1.5 B/cycle is exact). An idle channel cannot bank: in a
  *     cycle in which no requester is left waiting, the credit is capped so that the next cycle
@@ -15,8 +15,9 @@
  *     cycle t lands in cycle t + latency; activation bursts carry no data the model tracks, they
  *     only take bandwidth.
  *
- * The weight reader walks the layer images in order: per tANS layer first the decode table
- * (tableBytes, into a one-table staging buffer, which must be empty), then the payload words
+ * The weight reader walks the layer images in order: per layer first its record prefix (codec
+ * byte, lengths, binary header: into a one-layer staging buffer, which must be empty), then the
+ * payload words
  * (into the FIFO, in bursts of burst/4 words, the last one partial). It issues a word burst only
  * when the FIFO has room for all of it (free = depth - stored - reserved).
  */
@@ -25,10 +26,11 @@ import type { WordFifo } from './fifo.js';
 /** What the DRAM reader needs of a layer's weight image. */
 export interface DramImage {
   /** payload words, interleaved streams (EncodedLayer.words); undefined = dummy (raw int8) */
-  data?: Uint32Array;
+  /** payload words, interleaved streams as the container stores them; undefined = dummy (int8 baseline) */
+  payload?: Uint32Array;
   words: number;
-  /** table bytes read before the payload (0 for raw layers) */
-  tableBytes: number;
+  /** the record prefix, read into the staging buffer before the payload */
+  prefix: Uint8Array;
 }
 
 const KIND_WORDS = 0;
@@ -64,10 +66,11 @@ export class Dram {
   /** bytes (table) or words (payload) of readLayer already requested */
   private readPos = 0;
 
-  // table staging buffer (one table)
-  /** layer whose table occupies the staging buffer, or -1 */
+  // header staging buffer (one layer's record prefix)
+  private staging: Uint8Array;
+  /** layer whose header occupies the staging buffer, or -1 */
   stagedLayer = -1;
-  /** bytes of the staged table that have landed */
+  /** bytes of the staged header that have landed */
   stagedBytes = 0;
 
   // activation port
@@ -78,7 +81,7 @@ export class Dram {
 
   // statistics
   weightBytesIssued = 0;
-  tableBytesIssued = 0;
+  headerBytesIssued = 0;
   actBytesIssued = 0;
   /** set in a cycle when the reader still wants to issue (it has a burst it may issue, credit permitting) */
   weightWanted = true;
@@ -101,10 +104,11 @@ export class Dram {
     this.capMilli = Math.max(0, this.burstBytes * 1000 - this.bwMilli);
     this.credit = this.capMilli;
     this.images = images;
-    this.inTable = images.length > 0 && images[0].tableBytes > 0;
+    this.inTable = images.length > 0 && images[0].prefix.length > 0;
     // bursts in flight at most: one per issue, up to ceil(bw)+1 issues per cycle, for latency+1
-    // cycles; and never more than the FIFO words word bursts reserve plus one layer's table bursts
-    const tableBursts = images.reduce((m, im) => Math.max(m, Math.ceil(im.tableBytes / this.burstBytes)), 0);
+    // cycles; and never more than the FIFO words word bursts reserve plus one layer's header bursts
+    const tableBursts = images.reduce((m, im) => Math.max(m, Math.ceil(im.prefix.length / this.burstBytes)), 0);
+    this.staging = new Uint8Array(images.reduce((m, im) => Math.max(m, im.prefix.length), 0));
     const maxInflight = Math.min((this.latency + 2) * (Math.ceil(cfg.dramBytesPerCycle / 4) + 2),
       (cfg.fifoDepth ?? Infinity) + tableBursts) + 8;
     let cap = 16;
@@ -132,8 +136,11 @@ export class Dram {
     while (this.qLen > 0 && this.qArrival[this.qHead] <= t) {
       const h = this.qHead;
       if (this.qKind[h] === KIND_WORDS) {
-        fifo.fill(this.images[this.qLayer[h]].data, this.qOffset[h], this.qCount[h]);
+        fifo.fill(this.images[this.qLayer[h]].payload, this.qOffset[h], this.qCount[h]);
       } else {
+        // the header bytes themselves cross DRAM: the source parses what landed here
+        const off = this.qOffset[h];
+        this.staging.set(this.images[this.qLayer[h]].prefix.subarray(off, off + this.qCount[h]), off);
         this.stagedBytes += this.qCount[h];
       }
       this.qHead = (h + 1) & mask;
@@ -150,7 +157,7 @@ export class Dram {
     const img = this.images[this.readLayer];
     if (this.inTable) {
       if (this.stagedLayer !== -1 && this.stagedLayer !== this.readLayer) return 0;
-      return Math.min(this.burstBytes, img.tableBytes - this.readPos);
+      return Math.min(this.burstBytes, img.prefix.length - this.readPos);
     }
     const n = Math.min(this.burstWords, img.words - this.readPos);
     if (fifo.free < n) {
@@ -173,8 +180,8 @@ export class Dram {
       this.qOffset[q] = this.readPos;
       if (this.readPos === 0) { this.stagedLayer = this.readLayer; this.stagedBytes = 0; }
       this.readPos += bytes;
-      this.tableBytesIssued += bytes;
-      if (this.readPos >= img.tableBytes) { this.inTable = false; this.readPos = 0; }
+      this.headerBytesIssued += bytes;
+      if (this.readPos >= img.prefix.length) { this.inTable = false; this.readPos = 0; }
     } else {
       const n = bytes >>> 2;
       this.qKind[q] = KIND_WORDS;
@@ -189,7 +196,7 @@ export class Dram {
     while (!this.inTable && this.readLayer < this.images.length && this.readPos >= this.images[this.readLayer].words) {
       this.readLayer++;
       this.readPos = 0;
-      this.inTable = this.readLayer < this.images.length && this.images[this.readLayer].tableBytes > 0;
+      this.inTable = this.readLayer < this.images.length && this.images[this.readLayer].prefix.length > 0;
     }
   }
 
@@ -244,6 +251,21 @@ export class Dram {
     return issued;
   }
 
+  /** True when the whole header of `layer` has landed in the staging buffer. */
+  headerLanded(layer: number): boolean {
+    return this.stagedLayer === layer && this.stagedBytes >= this.images[layer].prefix.length;
+  }
+
+  /** The staged header as it landed (a copy: the buffer is reused for the next layer). */
+  stagedHeader(): Uint8Array {
+    return this.staging.slice(0, this.stagedBytes);
+  }
+
+  /** The decoder has taken the staged header: the buffer may receive the next one. */
+  releaseStagedHeader(): void {
+    this.stagedLayer = -1;
+  }
+
   /** Arrival cycle of the oldest burst in flight (inflight > 0). */
   get nextArrival(): number {
     return this.qArrival[this.qHead];
@@ -257,12 +279,19 @@ export class Dram {
 
   /**
    * Advances cycles in which nothing but credit and the activation port changes: the weight reader
-   * either waits for credit for the same burst all along (`readerWaiting`; the caller stops before
-   * the cycle it could issue) or has nothing it may issue, and nothing lands. Exactly `n` cycles,
-   * or with `untilActDone` until the cycle in which the last activation burst issues (at most n).
-   * Returns the cycles advanced. Same per-cycle rules as issue().
+   * stays as the last issue() left it (waiting for credit for the same burst all along, when
+   * `weightWanted`: the caller stops before the cycle it could issue; or with nothing it may
+   * issue), nothing lands and nothing leaves `fifo`. Exactly `n` cycles, or with `untilActDone`
+   * until the cycle in which the last activation burst issues (at most n). Returns the cycles
+   * advanced. Same per-cycle rules as issue(), FIFO-full cycles included.
    */
-  idleCycles(n: number, untilActDone = false, readerWaiting = false): number {
+  idleCycles(n: number, fifo: WordFifo, untilActDone = false): number {
+    const advanced = this.advanceIdle(n, untilActDone, this.weightWanted);
+    if (this.blockedByFifo && fifo.count > 0) this.fifoFullCycles += advanced;
+    return advanced;
+  }
+
+  private advanceIdle(n: number, untilActDone: boolean, readerWaiting: boolean): number {
     let credit = this.credit;
     const t0 = this.lastCycle; // the cycles advanced are t0 + 1 .. t0 + n
     if (this.actPending === 0) {

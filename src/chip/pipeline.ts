@@ -7,40 +7,43 @@
  *
  * The weight path is simulated cycle by cycle over the whole network (the reader, the FIFO and
  * the decoders run ahead into the next layer as far as buffers allow); compute is analytic per
- * group of folds (src/chip/mac-array.ts). Order of events within cycle t:
+ * group of folds (src/chip/mac-array.ts). Cycle t is these steps of PipelineRun, in order:
  *
- *   1. DRAM bursts due at t land (FIFO words, table bytes).
- *   2. Array: a group whose compute ends at t completes; if the open layer has computed all its
- *      groups and its activation traffic has been issued, the layer ends at t and the next one
- *      opens (its activation traffic becomes pending). Then, if the array is free, the next
- *      group starts when all its weights are in the weight buffer (delivered by cycle t − 1).
- *   3. Decoder slot: begins its next layer (tANS: when the table has landed; busy for the load
- *      cycles the engine reports), or steps once, delivering at most the free weight-buffer
- *      space: the buffer has two halves, so weights of group g + 1 may arrive while group g
- *      computes, and none of group g + 2.
- *   4. DRAM earns credit and issues bursts (src/chip/dram.ts).
- *   5. Accounting: a cycle in which the array computes is a compute cycle; any other cycle is a
- *      stall of the open layer, by cause (first that applies):
+ *   1. landBursts: DRAM bursts due at t land (FIFO words, layer header bytes).
+ *   2. advanceArray: a group whose compute ends at t completes; if the open layer has computed
+ *      all its groups and its activation traffic has been issued, the layer ends at t and the
+ *      next one opens (its activation traffic becomes pending). Then, if the array is free, the
+ *      next group starts when all its weights are in the weight buffer (delivered by t − 1).
+ *   3. stepDecoderSlot: begins its next layer when mayBeginLayer allows (when the layer's header
+ *      has landed in the staging buffer; the source parses those bytes and is busy for the table
+ *      build and load cycles it reports), or steps once, delivering at
+ *      most the free weight-buffer space: the buffer has two halves, so weights of group g + 1
+ *      may arrive while group g computes, and none of group g + 2.
+ *   4. issueDram: DRAM earns credit and issues bursts (src/chip/dram.ts).
+ *   5. accountCycle: a cycle in which the array computes is a compute cycle; any other cycle is
+ *      a stall of the open layer, by cause (cycleKind; first that applies):
  *        activation  the layer's compute is done, its activation DRAM traffic is not
- *        table       the decoder waits for its table to land or is loading it
- *        decoder     (tANS layers) the FIFO holds words, or the engine has taken all the
- *                    layer's words: the decoders are the limit. The raw bypass is as wide as
+ *        header      the slot waits for the layer's header to land, or builds and loads its table
+ *        decoder     (layers of a decoder, WeightSource.isDecoder) the FIFO holds words, or the
+ *                    decoder has taken all the layer's words: the decoders are the limit. The
+ *                    raw bypass is as wide as
  *                    DRAM, so a raw layer waiting on a non-empty FIFO waits on burst
  *                    granularity: counted as dram.
  *        fifo        the FIFO is empty and the reader may not issue because all FIFO space is
  *                    promised to bursts in flight: the FIFO is too shallow for the DRAM latency
  *        dram        the FIFO is empty otherwise: DRAM bandwidth or latency (or activations
  *                    taking the channel)
- *
- * Quiet stretches are skipped, not stepped: once the weight source has been still for its
- * `settleCycles` and nothing can change but credit and the activation port, the model jumps to
- * the next event (the group's end, a burst landing, or credit enough to issue), accounting the
- * skipped cycles exactly as stepping them would (docs/hw/pipeline.md).
+ *   6. skipQuietCycles: once the weight source has been still for its `settleCycles` and nothing
+ *      can change but credit and the activation port, the model jumps to the next event (the
+ *      group's end, a burst landing, credit enough to issue, or the last activation burst).
+ *      accountSkipped gives the skipped cycles exactly the accounting of cycle t, as stepping
+ *      them would (docs/hw/pipeline.md, "Settled stretches").
  */
 import type { ChipConfig } from './config.js';
 import { Dram, type DramImage } from './dram.js';
 import { WordFifo } from './fifo.js';
 import type { LayerMapping } from './mac-array.js';
+import type { CodecId } from '../codecs/codec.js';
 import type { SourceLayer, WeightSource } from './weight-source.js';
 
 export interface ChipLayer extends SourceLayer, DramImage {
@@ -50,7 +53,7 @@ export interface ChipLayer extends SourceLayer, DramImage {
   actWriteBytes: number;
 }
 
-export const STALL_CAUSES = ['dram', 'fifo', 'decoder', 'table', 'activation'] as const;
+export const STALL_CAUSES = ['dram', 'fifo', 'decoder', 'header', 'activation'] as const;
 export type StallCause = typeof STALL_CAUSES[number];
 
 export interface LayerTiming {
@@ -71,11 +74,23 @@ export interface LayerTiming {
   sourceStarved: number;
 }
 
+/**
+ * The three ways the model skips a quiet stretch (skipQuietCycles):
+ * - `nextEvent`: no activation traffic pending; jump to the next group end, burst landing or the
+ *   cycle the reader's credit covers its burst (whichever comes first);
+ * - `groupEnd`: the array computes while activation traffic is pending and the reader has nothing
+ *   in flight or to issue; jump to the group's end, the activation port draining meanwhile;
+ * - `activationDrain`: the layer has computed everything, only its activation traffic is left
+ *   and the reader is idle; jump to the cycle the last activation burst issues.
+ */
+export const QUIET_SKIP_KINDS = ['nextEvent', 'groupEnd', 'activationDrain'] as const;
+export type QuietSkipKind = typeof QUIET_SKIP_KINDS[number];
+
 export interface PipelineResult {
   totalCycles: number;
   layers: LayerTiming[];
   dramWeightBytes: number;
-  dramTableBytes: number;
+  dramHeaderBytes: number;
   dramActBytes: number;
   /** cycles the DRAM reader had words to read but no FIFO room (FIFO full) */
   fifoFullCycles: number;
@@ -83,236 +98,359 @@ export interface PipelineResult {
   peakWindowBytes: number;
   /** loop iterations actually simulated (the rest were skipped as quiet) */
   simulatedCycles: number;
+  /** quiet stretches skipped, by kind (a diagnostic: the tests check each kind is exercised) */
+  quietSkips: Record<QuietSkipKind, number>;
 }
 
 export interface PipelineOptions {
   onProgress?: (layer: number, layers: number, cycle: number) => void;
+  /**
+   * Skip quiet stretches (default true). False steps every cycle, a settled source still held:
+   * the tests compare both to check that a skip accounts exactly what the stepped cycles would.
+   */
+  skipQuietStretches?: boolean;
 }
 
-const QUIET_CYCLES = 16;
-
-export function runPipeline(cfg: ChipConfig, layers: readonly ChipLayer[], sources: { tans?: WeightSource; raw: WeightSource },
+export function runPipeline(cfg: ChipConfig, layers: readonly ChipLayer[], sourceOf: (codec: CodecId) => WeightSource,
   opts: PipelineOptions = {}): PipelineResult {
-  const L = layers.length;
-  // global group tables
-  let G = 0;
-  for (const l of layers) G += l.mapping.groupWeights.length;
-  const groupCycles = new Float64Array(G);
-  const cumW = new Float64Array(G); // inclusive prefix sums of group weights
-  const lastGroupOf = new Int32Array(L);
-  {
-    let g = 0;
-    let acc = 0;
-    for (let li = 0; li < L; li++) {
-      const m = layers[li].mapping;
-      for (let k = 0; k < m.groupWeights.length; k++, g++) {
-        acc += m.groupWeights[k];
-        cumW[g] = acc;
-        groupCycles[g] = m.groupCycles[k];
+  return new PipelineRun(cfg, layers, sourceOf, opts.skipQuietStretches ?? true).run(opts);
+}
+
+/** A source that does not say how long it takes to settle is stepped this long before it is held. */
+const DEFAULT_SETTLE_CYCLES = 16;
+
+/**
+ * What a cycle of the open layer is: compute, or a stall by cause. Indices into
+ * PipelineRun.openCycles; STALL_CAUSES[k] is kind k + 1.
+ */
+const COMPUTE = 0;
+const DRAM_STALL = 1;
+const FIFO_STALL = 2;
+const DECODER_STALL = 3;
+const HEADER_STALL = 4;
+const ACTIVATION_STALL = 5;
+type CycleKind = number;
+
+/** Global group tables over the whole network: the array works through groups in order. */
+interface GroupTables {
+  /** groups in the network */
+  count: number;
+  /** compute cycles of each group */
+  cycles: Float64Array;
+  /** inclusive prefix sums of group weights: weights of groups 0..g */
+  cumWeights: Float64Array;
+  /** the last group of each layer */
+  lastGroupOf: Int32Array;
+}
+
+function groupTables(layers: readonly ChipLayer[]): GroupTables {
+  let count = 0;
+  for (const l of layers) count += l.mapping.groupWeights.length;
+  const cycles = new Float64Array(count);
+  const cumWeights = new Float64Array(count);
+  const lastGroupOf = new Int32Array(layers.length);
+  let g = 0;
+  let acc = 0;
+  layers.forEach((layer, li) => {
+    const m = layer.mapping;
+    for (let k = 0; k < m.groupWeights.length; k++, g++) {
+      acc += m.groupWeights[k];
+      cumWeights[g] = acc;
+      cycles[g] = m.groupCycles[k];
+    }
+    lastGroupOf[li] = g - 1;
+  });
+  return { count, cycles, cumWeights, lastGroupOf };
+}
+
+/** The state of one run and its per-cycle steps. */
+class PipelineRun {
+  private readonly groups: GroupTables;
+  private readonly timing: LayerTiming[];
+  private readonly fifo: WordFifo;
+  private readonly dram: Dram;
+
+  private t = 0;
+  private iterations = 0;
+  private readonly quietSkips: Record<QuietSkipKind, number> = { nextEvent: 0, groupEnd: 0, activationDrain: 0 };
+
+  // array
+  /** the open layer (the one the array computes or stalls for) */
+  private curLayer = 0;
+  private nextGroup = 0;
+  private computing = false;
+  private computeEnd = 0;
+  /** the open layer has computed all its groups (it may still wait for its activation traffic) */
+  private layerComputeDone = false;
+  /** compute cycles and stalls by kind of the open layer (flushed into timing at layer end) */
+  private readonly openCycles = [0, 0, 0, 0, 0, 0];
+
+  // decoder slot
+  /** the layer the slot works on (runs ahead of curLayer) */
+  private srcLayer = 0;
+  private srcBegun = false;
+  /** load cycles left before the source's first step */
+  private srcBusy = 0;
+  private srcDelivered = 0;
+  private srcPopped = 0;
+  private source: WeightSource;
+  /** weights delivered into the weight buffer over the whole network */
+  private delivered = 0;
+  /** settling: cycles since the slot last did anything or saw its inputs change */
+  private srcQuiet = 0;
+  private settleCycles = DEFAULT_SETTLE_CYCLES;
+  private lastHasWord = false;
+  private lastSpace = -1;
+
+  // set by stepDecoderSlot for the rest of the cycle
+  /** the slot spent this cycle building or loading a table */
+  private loadingNow = false;
+  /** the slot held a settled source this cycle (it is on a layer, past its load) */
+  private slotSettled = false;
+  /** the slot cannot change until an input does: it held a settled source or had no layer left */
+  private slotFrozen = false;
+
+  constructor(cfg: ChipConfig, private readonly layers: readonly ChipLayer[],
+    private readonly sourceOf: (codec: CodecId) => WeightSource, private readonly skipQuiet: boolean) {
+    this.groups = groupTables(layers);
+    this.timing = layers.map(() => ({
+      start: 0, end: 0, compute: 0, stalls: { dram: 0, fifo: 0, decoder: 0, header: 0, activation: 0 },
+      sourceStart: 0, sourceEnd: 0, sourceLoad: 0, sourceBlocked: 0, sourceStarved: 0,
+    }));
+    this.fifo = new WordFifo(cfg.fifoDepth);
+    this.dram = new Dram(cfg, layers);
+    this.dram.actPending = layers[0].actReadBytes + layers[0].actWriteBytes;
+    this.source = sourceOf(layers[0].codec);
+  }
+
+  run(opts: PipelineOptions): PipelineResult {
+    const L = this.layers.length;
+    for (;;) {
+      this.iterations++;
+      if ((this.iterations & 0xffff) === 0 && opts.onProgress) opts.onProgress(this.curLayer, L, this.t);
+      this.landBursts();
+      if (!this.advanceArray()) break;
+      this.stepDecoderSlot();
+      this.issueDram();
+      const kind = this.accountCycle();
+      this.skipQuietCycles(kind);
+      this.t++;
+    }
+    const { dram, timing } = this;
+    return {
+      totalCycles: timing[L - 1].end,
+      layers: timing,
+      dramWeightBytes: dram.weightBytesIssued,
+      dramHeaderBytes: dram.headerBytesIssued,
+      dramActBytes: dram.actBytesIssued,
+      fifoFullCycles: dram.fifoFullCycles,
+      peakWindowBytes: dram.peakWindowBytes,
+      simulatedCycles: this.iterations,
+      quietSkips: { ...this.quietSkips },
+    };
+  }
+
+  // 1.
+  private landBursts(): void {
+    if (this.dram.inflight > 0) this.dram.land(this.t, this.fifo);
+  }
+
+  // 2. Returns false when the last layer has ended.
+  private advanceArray(): boolean {
+    if (this.computing && this.computeEnd <= this.t) {
+      this.computing = false;
+      if (this.nextGroup - 1 === this.groups.lastGroupOf[this.curLayer]) this.layerComputeDone = true;
+    }
+    if (this.computing) return true;
+    if (this.layerComputeDone && this.dram.actPending === 0) {
+      this.closeLayer();
+      if (this.curLayer >= this.layers.length) return false;
+    }
+    if (!this.layerComputeDone && this.delivered >= this.groups.cumWeights[this.nextGroup]) {
+      this.computing = true;
+      this.computeEnd = this.t + this.groups.cycles[this.nextGroup];
+      this.nextGroup++;
+    }
+    return true;
+  }
+
+  /** Ends the open layer at t and opens the next one (if any), whose activation traffic becomes pending. */
+  private closeLayer(): void {
+    const tm = this.timing[this.curLayer];
+    const c = this.openCycles;
+    tm.end = this.t;
+    tm.compute = c[COMPUTE];
+    tm.stalls.dram = c[DRAM_STALL];
+    tm.stalls.fifo = c[FIFO_STALL];
+    tm.stalls.decoder = c[DECODER_STALL];
+    tm.stalls.header = c[HEADER_STALL];
+    tm.stalls.activation = c[ACTIVATION_STALL];
+    c.fill(0);
+    this.curLayer++;
+    if (this.curLayer >= this.layers.length) return;
+    this.timing[this.curLayer].start = this.t;
+    this.layerComputeDone = false;
+    const next = this.layers[this.curLayer];
+    this.dram.actPending += next.actReadBytes + next.actWriteBytes;
+  }
+
+  /**
+   * Free weight-buffer room: half A holds group d (computing or waiting; d = groups finished),
+   * half B fills with group d + 1; nothing of group d + 2 may arrive.
+   */
+  private bufferSpace(): number {
+    const { count, cumWeights } = this.groups;
+    const finished = this.nextGroup - (this.computing ? 1 : 0);
+    return cumWeights[finished + 1 < count ? finished + 1 : count - 1] - this.delivered;
+  }
+
+  // 3.
+  private stepDecoderSlot(): void {
+    this.loadingNow = false;
+    this.slotSettled = false;
+    this.slotFrozen = this.srcLayer >= this.layers.length;
+    if (this.slotFrozen) return;
+    const space = this.bufferSpace();
+    let active = false;
+    if (!this.srcBegun && this.mayBeginLayer(this.srcLayer)) {
+      this.beginLayer();
+      active = true;
+    }
+    if (this.srcBegun) {
+      if (this.srcBusy > 0) {
+        this.srcBusy--;
+        this.loadingNow = true;
+        active = true;
+      } else if (this.stepSource(space)) {
+        active = true;
       }
-      lastGroupOf[li] = g - 1;
+    }
+    if (active) this.srcQuiet = 0;
+    else this.srcQuiet++;
+    this.slotFrozen = this.slotSettled;
+  }
+
+  /**
+   * The one place that decides whether the slot may begin a layer (its previous layer is done):
+   * when the layer's header (record prefix) has landed in the staging buffer.
+   */
+  private mayBeginLayer(li: number): boolean {
+    return this.layers[li].prefix.length === 0 || this.dram.headerLanded(li);
+  }
+
+  private beginLayer(): void {
+    const li = this.srcLayer;
+    const layer = this.layers[li];
+    this.source = this.sourceOf(layer.codec);
+    this.settleCycles = this.source.settleCycles ?? DEFAULT_SETTLE_CYCLES;
+    const header = layer.prefix.length > 0 ? this.dram.stagedHeader() : layer.prefix;
+    if (layer.prefix.length > 0) this.dram.releaseStagedHeader();
+    this.srcBusy = this.source.begin(layer, header);
+    this.srcBegun = true;
+    this.srcPopped = 0;
+    this.timing[li].sourceStart = this.t;
+    this.timing[li].sourceLoad = this.srcBusy;
+  }
+
+  /** One cycle of a begun, loaded source. Returns true when it transferred or finished the layer. */
+  private stepSource(space: number): boolean {
+    const layer = this.layers[this.srcLayer];
+    const { fifo, source } = this;
+    // A source that has done nothing for its settleCycles with unchanged inputs (FIFO head
+    // present or not, buffer space) is settled: stepping it again changes nothing.
+    const hasWord = fifo.count > 0;
+    if (hasWord !== this.lastHasWord || space !== this.lastSpace) this.srcQuiet = 0;
+    this.lastHasWord = hasWord;
+    this.lastSpace = space;
+    this.slotSettled = this.srcQuiet >= this.settleCycles && this.srcDelivered < layer.params;
+    let active = false;
+    let d = 0;
+    if (!this.slotSettled) {
+      d = source.step(fifo, space);
+      if (d > 0 || source.popped > 0) active = true;
+      this.srcPopped += source.popped;
+    }
+    if (d > 0) {
+      this.delivered += d;
+      this.srcDelivered += d;
+    } else if (this.srcDelivered < layer.params) {
+      this.countSlotIdle(1, space);
+    } // else: delivered everything, the source is winding down
+    if (this.srcDelivered >= layer.params && source.layerDone) {
+      this.timing[this.srcLayer].sourceEnd = this.t + 1;
+      this.srcLayer++;
+      this.srcBegun = false;
+      this.srcDelivered = 0;
+      active = true;
+    }
+    return active;
+  }
+
+  /** Counts n slot cycles without a weight out: blocked by a full buffer, or starved by an empty FIFO. */
+  private countSlotIdle(n: number, space: number): void {
+    if (space <= 0) this.timing[this.srcLayer].sourceBlocked += n;
+    else if (this.fifo.count === 0) this.timing[this.srcLayer].sourceStarved += n;
+  }
+
+  // 4.
+  private issueDram(): void {
+    this.dram.issue(this.t, this.fifo);
+  }
+
+  // 5.
+  private accountCycle(): CycleKind {
+    const kind = this.cycleKind();
+    this.openCycles[kind]++;
+    return kind;
+  }
+
+  /** The one place that decides what a cycle of the open layer is: compute or a stall cause. */
+  private cycleKind(): CycleKind {
+    if (this.computing) return COMPUTE;
+    if (this.layerComputeDone) return ACTIVATION_STALL;
+    const open = this.layers[this.curLayer];
+    const onLayer = this.srcLayer === this.curLayer;
+    if (onLayer && (!this.srcBegun || this.loadingNow)) return HEADER_STALL;
+    if (this.sourceOf(open.codec).isDecoder && (!onLayer || this.fifo.count > 0 || this.srcPopped >= open.words)) return DECODER_STALL;
+    if (this.fifo.count === 0 && this.dram.blockedByFifo) return FIFO_STALL;
+    return DRAM_STALL;
+  }
+
+  // 6. With the slot settled (or out of layers), nothing changes until the next event, so the
+  //    cycles up to it repeat this cycle's accounting. With activation traffic pending the channel
+  //    is shared burst by burst, so the model only jumps when the reader cannot issue at all.
+  private skipQuietCycles(kind: CycleKind): void {
+    if (!this.slotFrozen) return;
+    const { dram, t } = this;
+    if (this.layerComputeDone && !this.computing) {
+      if (dram.actPending > 0 && dram.inflight === 0 && !dram.weightWanted) {
+        // the idle channel drains the activations in about this many cycles; it stops at the last burst
+        const bound = Math.ceil((dram.actPending * 1000) / dram.bwMilli) + 2;
+        this.accountSkipped(bound, kind, 'activationDrain');
+      }
+    } else if (dram.actPending === 0) {
+      let e = this.computing ? this.computeEnd : Infinity;
+      if (dram.inflight > 0) e = Math.min(e, dram.nextArrival);
+      if (dram.weightWanted) e = Math.min(e, t + dram.cyclesToIssue());
+      if (e === Infinity) throw new Error(`internal: chip pipeline deadlocked at cycle ${t} (layer ${this.layers[this.curLayer].name})`);
+      if (e - t - 1 > 0) this.accountSkipped(e - t - 1, kind, 'nextEvent');
+    } else if (this.computing && dram.inflight === 0 && !dram.weightWanted && this.computeEnd > t + 1) {
+      this.accountSkipped(this.computeEnd - t - 1, kind, 'groupEnd');
     }
   }
-  const timing: LayerTiming[] = layers.map(() => ({
-    start: 0, end: 0, compute: 0, stalls: { dram: 0, fifo: 0, decoder: 0, table: 0, activation: 0 },
-    sourceStart: 0, sourceEnd: 0, sourceLoad: 0, sourceBlocked: 0, sourceStarved: 0,
-  }));
-  const fifo = new WordFifo(cfg.fifoDepth);
-  const dram = new Dram(cfg, layers);
 
-  let t = 0;
-  let nextGroup = 0;
-  let computing = false;
-  let computeEnd = 0;
-  let curLayer = 0;
-  let layerComputeDone = false;
-  dram.actPending = layers[0].actReadBytes + layers[0].actWriteBytes;
-
-  let srcLayer = 0;
-  let srcBegun = false;
-  let srcBusy = 0;
-  let srcDelivered = 0;
-  let srcPopped = 0;
-  let source: WeightSource = sources.raw;
-  let delivered = 0;
-  // freezing: cycles since the slot last did anything or saw its inputs change
-  let srcQuiet = 0;
-  let settle = QUIET_CYCLES;
-  let lastHasWord = false;
-  let lastSpace = -1;
-  let iterations = 0;
-  // stall counters of the open layer (flushed into timing at layer end)
-  let sDram = 0, sFifo = 0, sDec = 0, sTable = 0, sAct = 0, busy = 0;
-
-  for (;;) {
-    iterations++;
-    if ((iterations & 0xffff) === 0 && opts.onProgress) opts.onProgress(curLayer, L, t);
-    let loadingNow = false;
-    // 1. landing
-    if (dram.inflight > 0) dram.land(t, fifo);
-    // 2. array
-    if (computing && computeEnd <= t) {
-      computing = false;
-      if (nextGroup - 1 === lastGroupOf[curLayer]) layerComputeDone = true;
-    }
-    if (!computing) {
-      if (layerComputeDone && dram.actPending === 0) {
-        const tm = timing[curLayer];
-        tm.end = t;
-        tm.compute = busy;
-        tm.stalls.dram = sDram; tm.stalls.fifo = sFifo; tm.stalls.decoder = sDec; tm.stalls.table = sTable; tm.stalls.activation = sAct;
-        sDram = sFifo = sDec = sTable = sAct = busy = 0;
-        curLayer++;
-        if (curLayer >= L) break;
-        timing[curLayer].start = t;
-        layerComputeDone = false;
-        dram.actPending += layers[curLayer].actReadBytes + layers[curLayer].actWriteBytes;
-      }
-      if (!layerComputeDone && delivered >= cumW[nextGroup]) {
-        computing = true;
-        computeEnd = t + groupCycles[nextGroup];
-        nextGroup++;
-      }
-    }
-    // 3. decoder slot
-    let frozen = false;
-    if (srcLayer < L) {
-      const done = nextGroup - (computing ? 1 : 0);
-      const limit = cumW[done + 1 < G ? done + 1 : G - 1];
-      const space = limit - delivered;
-      const sl = layers[srcLayer];
-      let act = false;
-      if (!srcBegun) {
-        const tans = sl.codec === 'tans';
-        if (!tans || sl.tableBytes === 0 || (dram.stagedLayer === srcLayer && dram.stagedBytes >= sl.tableBytes)) {
-          source = tans ? sources.tans! : sources.raw;
-          settle = source.settleCycles ?? QUIET_CYCLES;
-          if (tans && !sources.tans) throw new Error('internal: a tANS layer but no tANS engine');
-          srcBusy = source.begin(sl);
-          if (tans) dram.stagedLayer = -1;
-          srcBegun = true;
-          srcPopped = 0;
-          timing[srcLayer].sourceStart = t;
-          timing[srcLayer].sourceLoad = srcBusy;
-          act = true;
-        }
-      }
-      if (srcBegun) {
-        if (srcBusy > 0) {
-          srcBusy--;
-          loadingNow = true;
-          act = true;
-        } else {
-          // A slot that has done nothing for QUIET_CYCLES with unchanged inputs (FIFO head
-          // present or not, buffer space) is settled: stepping it again changes nothing.
-          const hasWord = fifo.count > 0;
-          if (hasWord !== lastHasWord || space !== lastSpace) srcQuiet = 0;
-          lastHasWord = hasWord;
-          lastSpace = space;
-          frozen = srcQuiet >= settle && srcDelivered < sl.params;
-          let d = 0;
-          if (!frozen) {
-            d = source.step(fifo, space);
-            if (d > 0 || source.popped > 0) act = true;
-            srcPopped += source.popped;
-          }
-          if (d > 0) {
-            delivered += d;
-            srcDelivered += d;
-          } else if (srcDelivered >= sl.params) {
-            // delivered everything; the source is winding down
-          } else if (space <= 0) {
-            timing[srcLayer].sourceBlocked++;
-          } else if (fifo.count === 0) {
-            timing[srcLayer].sourceStarved++;
-          }
-          if (srcDelivered >= sl.params && source.layerDone) {
-            timing[srcLayer].sourceEnd = t + 1;
-            srcLayer++;
-            srcBegun = false;
-            srcDelivered = 0;
-            act = true;
-          }
-        }
-      }
-      if (act) srcQuiet = 0;
-      else srcQuiet++;
-    } else {
-      frozen = true;
-    }
-    // 4. DRAM
-    dram.issue(t, fifo);
-    // 5. accounting
-    let cause = 0; // 0 compute, 1 activation, 2 table, 3 decoder, 4 fifo, 5 dram
-    if (computing) {
-      busy++;
-    } else if (layerComputeDone) {
-      sAct++;
-      cause = 1;
-    } else {
-      const onLayer = srcLayer === curLayer;
-      if (onLayer && (!srcBegun || loadingNow)) { sTable++; cause = 2; }
-      else if (layers[curLayer].codec === 'tans' && (!onLayer || fifo.count > 0 || srcPopped >= layers[curLayer].words)) { sDec++; cause = 3; }
-      else if (fifo.count === 0 && dram.blockedByFifo) { sFifo++; cause = 4; }
-      else { sDram++; cause = 5; }
-    }
-    // 6. Jumps. With the slot settled, nothing changes until the next event: a group ends, a
-    //    burst lands, or the reader earns the credit for its next burst. Cycles up to that
-    //    event repeat this cycle's accounting. (With activation traffic pending the channel is
-    //    shared burst by burst, so the model only jumps when the reader cannot issue at all.)
-    if (frozen && !(layerComputeDone && !computing)) {
-      if (dram.actPending === 0) {
-        let e = computing ? computeEnd : Infinity;
-        if (dram.inflight > 0) e = Math.min(e, dram.nextArrival);
-        if (dram.weightWanted) e = Math.min(e, t + dram.cyclesToIssue());
-        if (e === Infinity) throw new Error(`internal: chip pipeline deadlocked at cycle ${t} (layer ${layers[curLayer].name})`);
-        const n = e - t - 1;
-        if (n > 0) {
-          if (cause === 0) busy += n;
-          else if (cause === 2) sTable += n;
-          else if (cause === 3) sDec += n;
-          else if (cause === 4) sFifo += n;
-          else sDram += n;
-          if (srcLayer < L && srcBegun && srcBusy === 0) {
-            if (lastSpace <= 0) timing[srcLayer].sourceBlocked += n;
-            else if (fifo.count === 0) timing[srcLayer].sourceStarved += n;
-          }
-          if (dram.blockedByFifo && fifo.count > 0) dram.fifoFullCycles += n;
-          dram.idleCycles(n, false, dram.weightWanted);
-          t += n;
-        }
-      } else if (computing && dram.inflight === 0 && !dram.weightWanted && computeEnd > t + 1) {
-        const n = computeEnd - t - 1;
-        busy += n;
-        if (srcLayer < L && srcBegun && srcBusy === 0) {
-          if (lastSpace <= 0) timing[srcLayer].sourceBlocked += n;
-          else if (fifo.count === 0) timing[srcLayer].sourceStarved += n;
-        }
-        if (dram.blockedByFifo && fifo.count > 0) dram.fifoFullCycles += n;
-        dram.idleCycles(n);
-        t += n;
-      }
-    } else if (frozen && dram.actPending > 0 && dram.inflight === 0 && !dram.weightWanted) {
-      const n = Math.ceil((dram.actPending * 1000) / dram.bwMilli) + 2;
-      const used = dram.idleCycles(n, true); // the layer's compute is done: activation stalls
-      sAct += used;
-      if (srcLayer < L && srcBegun && srcBusy === 0) {
-        if (lastSpace <= 0) timing[srcLayer].sourceBlocked += used;
-        else if (fifo.count === 0) timing[srcLayer].sourceStarved += used;
-      }
-      if (dram.blockedByFifo && fifo.count > 0) dram.fifoFullCycles += used;
-      t += used;
-    }
-    t++;
+  /**
+   * Skips n cycles after t that are identical to cycle t (for `activationDrain`, n is an upper
+   * bound: the skip ends with the last activation burst). Everything a stepped cycle would count
+   * is counted here, once for all of them: the cycle's kind, the slot's blocked/starved cycles,
+   * and (in the DRAM model) credit, activation bursts and FIFO-full cycles.
+   */
+  private accountSkipped(n: number, kind: CycleKind, why: QuietSkipKind): void {
+    if (!this.skipQuiet) return;
+    const cycles = this.dram.idleCycles(n, this.fifo, why === 'activationDrain');
+    this.openCycles[kind] += cycles;
+    if (this.slotSettled) this.countSlotIdle(cycles, this.lastSpace);
+    this.t += cycles;
+    this.quietSkips[why]++;
   }
-  return {
-    totalCycles: timing[L - 1].end,
-    layers: timing,
-    dramWeightBytes: dram.weightBytesIssued,
-    dramTableBytes: dram.tableBytesIssued,
-    dramActBytes: dram.actBytesIssued,
-    fifoFullCycles: dram.fifoFullCycles,
-    peakWindowBytes: dram.peakWindowBytes,
-    simulatedCycles: iterations,
-  };
 }

@@ -8,68 +8,21 @@
  */
 import { check } from '../errors.js';
 import type { DecodeTable } from '../codecs/tans/table.js';
+import { ENGINE_DEFAULTS, resolveEngineParams } from '../params/groups.js';
+import type { TansEngineParams } from '../params/generated-types.js';
 
 /**
- * Parameters of the tANS weight decompression engine (RTL `tans_engine`). Declared once: the
- * generator, the `hwsim rtl` help and docs/hw/tans-decoder.md are produced from these comments
- * (src/rtl/param-schema.ts); Verilog parameter names are the UpperCamelCase field names.
+ * Parameters of the tANS weight decompression engine (RTL `tans_engine`): the engine group of the
+ * parameter declaration (src/params/declaration.ts), which also gives the Verilog names and checks.
  */
-export interface TansDecoderParams {
-  /**
-   * Decoder states L: entries of each lane's decode table (a power of two).
-   * @default 64
-   * @min 32
-   * @max 4096
-   * @pow2
-   */
-  states: number;
-  /**
-   * Bits per decoded symbol; a layer's quantization bins must be at most 2^symbolBits.
-   * @default 5
-   * @min 1
-   * @max 8
-   */
-  symbolBits: number;
-  /**
-   * Parallel streams (decoder lanes); each emits up to one symbol per cycle.
-   * @default 4
-   * @min 1
-   * @max 64
-   */
-  streams: number;
-  /**
-   * Width in bits of the word stream from DRAM (the bitstream's word size).
-   * @default 32
-   * @allowed 32
-   */
-  inWidth: number;
-  /**
-   * Depth in words of each lane's input FIFO.
-   * @default 4
-   * @min 2
-   * @max 64
-   */
-  streamFifoDepth: number;
-}
+export type TansDecoderParams = TansEngineParams;
+export type { TansEngineParams };
 
-export const TANS_DECODER_DEFAULTS: Readonly<TansDecoderParams> = {
-  states: 64, symbolBits: 5, streams: 4, inWidth: 32, streamFifoDepth: 4,
-};
+export const TANS_DECODER_DEFAULTS: Readonly<TansDecoderParams> = ENGINE_DEFAULTS;
 
-/** Fills defaults and checks every field against the bounds documented above. */
+/** Fills defaults and checks every field against the declaration. */
 export function resolveTansDecoderParams(p: Partial<TansDecoderParams> = {}): TansDecoderParams {
-  const r = { ...TANS_DECODER_DEFAULTS, ...p };
-  const int = (v: number) => Number.isInteger(v);
-  check(int(r.states) && r.states >= 32 && r.states <= 4096 && (r.states & (r.states - 1)) === 0,
-    `states ${r.states} is not a power of two in 32..4096`, 'use --states 32, 64, 128, 256, 512, 1024, 2048 or 4096');
-  check(int(r.symbolBits) && r.symbolBits >= 1 && r.symbolBits <= 8,
-    `symbolBits ${r.symbolBits} is outside 1..8`, 'use --symbol-bits 1..8 (5 covers up to 31 bins)');
-  check(int(r.streams) && r.streams >= 1 && r.streams <= 64,
-    `streams ${r.streams} is outside 1..64`, 'use --streams 1..64');
-  check(r.inWidth === 32, `inWidth ${r.inWidth} is not supported`, 'use --in-width 32 (the bitstream is made of 32-bit words)');
-  check(int(r.streamFifoDepth) && r.streamFifoDepth >= 2 && r.streamFifoDepth <= 64,
-    `streamFifoDepth ${r.streamFifoDepth} is outside 2..64`, 'use --stream-fifo-depth 2..64');
-  return r;
+  return resolveEngineParams(p);
 }
 
 /** Bits of one packed decode-table entry in a lane's RAM: {newState, nbBits, symbol}. */
@@ -81,6 +34,18 @@ export function tableEntryBits(p: TansDecoderParams): number {
 /** Cycles the load port takes for one layer: bins header, L table entries, 2 descriptors per stream. */
 export function loadCycles(p: TansDecoderParams): number {
   return 1 + p.states + 2 * p.streams;
+}
+
+/**
+ * Cycles the table builder takes before the load port starts (docs/hw/tans-decoder.md, "Table
+ * build"): it parses the fetched layer header one 32-bit word per cycle, then lays the spread into
+ * its spread RAM one slot per cycle (the FSE step walk, the tuned rule's merge of the symbols'
+ * key sequences, or the explicit spread bytes). The decode entries are then computed in slot order
+ * with per-symbol counters, one per cycle, and written through the load port (loadCycles).
+ * A model of a block the RTL does not have yet: the RTL engine is co-simulated from its load port.
+ */
+export function tableBuildCycles(headerBytes: number, states: number): number {
+  return Math.ceil(headerBytes / 4) + states;
 }
 
 export interface EngineLayer {

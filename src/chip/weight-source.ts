@@ -3,28 +3,31 @@
  * image into weights for the weight buffer. The pipeline does not know what is inside; it offers
  * the FIFO and the free space of the weight buffer each cycle and counts what comes out.
  *
- * Implementations: the tANS engine (src/chip/tans-source.ts, wrapping the cycle-exact model of the
- * RTL in src/chip/tans-decoder.ts) and the raw int8 bypass below. Later: wavelet-matrix unit and
- * the sparse/SZ path.
+ * Implementations, one per codec, chosen through src/chip/sources.ts: the tANS engine
+ * (src/chip/tans-source.ts, wrapping the cycle-exact model of the RTL in src/chip/tans-decoder.ts)
+ * and the raw int8 bypass below.
  */
+import type { CodecId } from '../codecs/codec.js';
 import type { WordFifo } from './fifo.js';
-import type { EncodedLayer } from '../codecs/model-codec.js';
 
-/** What a weight source needs to know of a layer. */
+/** What a weight source needs to know of a layer besides its fetched header. */
 export interface SourceLayer {
   name: string;
-  codec: 'tans' | 'raw';
+  codec: CodecId;
   /** weights the layer holds (and the source must deliver) */
   params: number;
   /** payload words of the layer's DRAM image */
   words: number;
-  /** the encoded layer (tANS: table, per-stream counts, the words themselves) */
-  encoded?: EncodedLayer;
 }
 
 export interface WeightSource {
   /** weights per cycle at best (the lanes of the decoder) */
   readonly lanes: number;
+  /**
+   * True for a decoder: a layer waiting while the FIFO holds words waits on the decoder. False for
+   * the raw bypass, which is as wide as DRAM: its waits on a non-empty FIFO are burst granularity.
+   */
+  readonly isDecoder: boolean;
   /**
    * Cycles without any transfer, with unchanged inputs (FIFO head present or not, buffer space),
    * after which the source's state cannot change any more (default 16). The pipeline then stops
@@ -32,11 +35,12 @@ export interface WeightSource {
    */
   readonly settleCycles?: number;
   /**
-   * Starts a layer; the previous layer has delivered all its weights and, for tANS, the table has
-   * arrived in the staging buffer. Returns the cycles the source is busy before its first step
-   * (table + descriptor load).
+   * Starts a layer; the previous layer has delivered all its weights and this layer's record
+   * prefix (codec byte, lengths, binary header: `prefix`, the bytes as they landed) is in the
+   * staging buffer. Returns the cycles the source is busy before its first step (table build and
+   * load).
    */
-  begin(layer: SourceLayer): number;
+  begin(layer: SourceLayer, prefix: Uint8Array): number;
   /**
    * One clock cycle: may pop words of the current layer from `fifo` (never words of the next
    * layer), delivers at most `space` weights. Returns the weights delivered; `popped` holds the
@@ -61,6 +65,7 @@ export interface WeightSource {
  */
 export class RawBypass implements WeightSource {
   readonly lanes: number;
+  readonly isDecoder = false;
   readonly settleCycles = 2;
   popped = 0;
   private params = 0;

@@ -17,7 +17,8 @@ export const command: CliCommand = {
         describe: 'out.safetensors (tensors <layer>.q int8 and <layer> float32) or out.npy (two .npy files per layer: out.<layer>.q.npy, out.<layer>.npy)',
       }),
     (argv) => {
-      const decoded = decodeContainer(readImage(argv.file), argv.file);
+      const { image, layers } = decodeContainer(readImage(argv.file), argv.file);
+      const decoded = { meta: image.model, layers };
       const out = argv.output;
       const written: string[] = [];
       if (out.endsWith('.safetensors')) {

@@ -4,7 +4,7 @@ import { modelFigures } from '../codecs/inspect.js';
 import { decodeContainer } from '../codecs/model-image.js';
 import { HwsimError } from '../errors.js';
 import type { CliCommand } from './main.js';
-import { fixed, percent, textTable } from './text-table.js';
+import { fixed, percent, textTable } from '../report/text-table.js';
 
 export function readImage(path: string): Uint8Array {
   try {
@@ -21,7 +21,8 @@ export const command: CliCommand = {
     (c) => c.positional('file', { type: 'string', demandOption: true, describe: 'a .hwz image from `hwsim encode`' })
       .option('json', { type: 'boolean', default: false, describe: 'print JSON instead of a table' }),
     (argv) => {
-      const figures = modelFigures(decodeContainer(readImage(argv.file), argv.file));
+      const { image, layers } = decodeContainer(readImage(argv.file), argv.file);
+      const figures = modelFigures(image, layers);
       if (argv.json) {
         process.stdout.write(JSON.stringify(figures, null, 2) + '\n');
         return;
@@ -29,17 +30,19 @@ export const command: CliCommand = {
       const rows = figures.layers.map((l) => [
         l.name, l.codec, l.params, l.bins, l.states ?? '-', l.streams ?? '-',
         Math.round(l.entropyBits), l.codedBits, fixed(l.bitsPerWeight, 3), percent(l.gapToEntropy),
-        l.tableBytes, l.streamOverhead === null ? '-' : percent(l.streamOverhead, 2),
+        l.tableBytes, l.overheadBytes, l.streamOverhead === null ? '-' : percent(l.streamOverhead, 2),
       ]);
       const t = figures.total;
       rows.push(['TOTAL', '', t.params, '', '', '', Math.round(t.entropyBits), t.codedBits, fixed(t.bitsPerWeight, 3),
-        percent(t.gapToEntropy), t.tableBytes, t.streamOverhead === null ? '-' : percent(t.streamOverhead, 2)]);
+        percent(t.gapToEntropy), t.tableBytes, t.overheadBytes, t.streamOverhead === null ? '-' : percent(t.streamOverhead, 2)]);
       process.stdout.write(
         `${figures.model}: ${figures.synthetic ? 'SYNTHETIC weights: ' : ''}${figures.description}\n\n` +
         textTable(['layer', 'codec', 'params', 'bins', 'L', 'S', 'entropy bits', 'coded bits', 'bits/w',
-          'gap', 'table B', 'S-stream ovh'], rows) +
+          'gap', 'table B', 'header B', 'S-stream ovh'], rows) +
         `\n\ntANS layers: ${percent(t.tansGapToEntropy)} over the entropy bound; raw int8 edge layers cost 8 bits/weight.\n` +
-        `all layers verified (CRC-32, stream lengths, final states).\n`);
+        `${figures.fileBytes.toLocaleString('en-US')} bytes: payloads + ${figures.fileOverheadBytes.toLocaleString('en-US')} bytes of headers, CRCs and trailer ` +
+        `(${(figures.fileOverheadBytes / figures.layers.length).toFixed(1)} per layer).\n` +
+        `all layers verified (CRC-32, lengths, stream end states and padding).\n`);
     },
   ),
 };

@@ -2,26 +2,21 @@
 import { join } from 'node:path';
 import type { Argv } from 'yargs';
 import { check } from '../errors.js';
-import { resolveTansDecoderParams, type TansDecoderParams } from '../chip/tans-decoder.js';
+import type { TansDecoderParams } from '../chip/tans-decoder.js';
 import { normalizeCounts } from '../codecs/tans/normalize.js';
 import { buildDecodeTable, checkCounts, spreadTuned, type DecodeTable } from '../codecs/tans/table.js';
-import { describeRange, schemaMarkdownTable, tansDecoderSchema } from '../rtl/param-schema.js';
+import { engineParamOptions, engineParamsFrom } from '../params/cli.js';
+import { engineMarkdownTable } from '../params/markdown.js';
 import { configName, generateTansRtl, writeGenerated } from '../rtl/tans-rtl.js';
 import type { CliCommand } from './main.js';
 
-/** Adds one option per TansDecoderParams field, help text and default from the declaration. */
-export function tansParamOptions<T>(y: Argv<T>): Argv<T> {
-  let out = y;
-  for (const f of tansDecoderSchema()) {
-    out = out.option(f.flag, { type: 'number', default: f.default, describe: `${f.doc} [${describeRange(f)}]` });
-  }
-  return out;
+/** The engine flags of `hwsim rtl` and `hwsim cosim`, from the parameter declaration. */
+export function tansParamOptions<T>(y: Argv<T>, face: 'rtl' | 'cosim' = 'rtl'): Argv<T> {
+  return engineParamOptions(y, face);
 }
 
-export function tansParamsFrom(argv: Record<string, unknown>): TansDecoderParams {
-  const p: Record<string, number> = {};
-  for (const f of tansDecoderSchema()) p[f.name] = argv[f.name] as number;
-  return resolveTansDecoderParams(p as unknown as TansDecoderParams);
+export function tansParamsFrom(argv: Record<string, unknown>, face: 'rtl' | 'cosim' = 'rtl'): TansDecoderParams {
+  return engineParamsFrom(argv, face);
 }
 
 /** The table of a --rom-image: given normalized counts, or a Laplace-shaped demo over 2^B - 1 bins. */
@@ -54,7 +49,7 @@ export const command: CliCommand = {
       .example('$0 rtl tans --states 256 --streams 8 --out rtl/ --rom-image table.mem', 'with a table image for TableInit'),
     (argv) => {
       if (argv.printParamTable) {
-        process.stdout.write(schemaMarkdownTable(tansDecoderSchema()) + '\n');
+        process.stdout.write(engineMarkdownTable() + '\n');
         return;
       }
       const p = tansParamsFrom(argv as unknown as Record<string, unknown>);

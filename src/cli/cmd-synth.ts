@@ -1,26 +1,15 @@
 /** `hwsim synth tans`: Yosys + nextpnr-ice40 figures (LUTs, FFs, BRAMs, Fmax) for one or more configurations. */
-import { check } from '../errors.js';
 import { ICE40_PACKAGES, synthMarkdown, synthTans, toolVersions, type SynthResult } from '../rtl/synth-ice40.js';
 import type { Ice40Target } from '../rtl/tans-rtl.js';
-import { resolveTansDecoderParams } from '../chip/tans-decoder.js';
+import { engineParamOptions, engineSweepFrom } from '../params/cli.js';
 import type { CliCommand } from './main.js';
 import { writeOutput } from './output.js';
-
-function list(v: string | number, flag: string): number[] {
-  const out = String(v).split(',').map((x) => Number(x.trim()));
-  check(out.every((x) => Number.isInteger(x) && x > 0), `--${flag} ${v} is not a list of positive integers`, `e.g. --${flag} 64,128,256`);
-  return out;
-}
 
 export const command: CliCommand = {
   register: (y) => y.command(
     'synth <block>',
     'synthesize generated RTL for iCE40 (Yosys + nextpnr) and report LUTs, FFs, BRAMs and Fmax',
-    (c) => c.positional('block', { choices: ['tans'] as const, demandOption: true, describe: 'the block' })
-      .option('states', { type: 'string', default: '64', describe: 'L, or a comma list (64,128,256)' })
-      .option('streams', { type: 'string', default: '4', describe: 'S, or a comma list (1,4,8)' })
-      .option('symbol-bits', { type: 'number', default: 5, describe: 'bits per symbol' })
-      .option('stream-fifo-depth', { type: 'number', default: 4, describe: 'per-lane word FIFO depth' })
+    (c) => engineParamOptions(c.positional('block', { choices: ['tans'] as const, demandOption: true, describe: 'the block' }), 'synth')
       .option('device', { choices: ['hx8k', 'up5k', 'hx1k', 'lp8k'] as const, default: 'hx8k' as const, describe: 'iCE40 device (hx8k fits L=256, S=8; up5k does not)' })
       .option('package', { type: 'string', describe: 'device package (default: ct256 for hx8k, sg48 for up5k)' })
       .option('markdown', { type: 'string', describe: 'also write the results as a markdown table (docs/hw/synthesis.md)' })
@@ -28,8 +17,7 @@ export const command: CliCommand = {
     async (argv) => {
       const target: Ice40Target = { device: argv.device, package: argv.package ?? ICE40_PACKAGES[argv.device], freqMhz: 12 };
       // every configuration is checked before the first tool runs
-      const configs = list(argv.states, 'states').flatMap((states) => list(argv.streams, 'streams').map((streams) =>
-        resolveTansDecoderParams({ states, streams, symbolBits: argv.symbolBits, streamFifoDepth: argv.streamFifoDepth })));
+      const configs = engineSweepFrom(argv as unknown as Record<string, unknown>, 'synth');
       const versions = toolVersions();
       const results: SynthResult[] = [];
       process.stdout.write(`iCE40 ${target.device} ${target.package}; ${versions.yosys}; ${versions.nextpnr}\n`);

@@ -1,7 +1,7 @@
 /** `hwsim zoo`: the built-in networks, their layer counts and weights. */
 import { zooDescription, zooGraph, zooNames, zooWeightCount } from '../models/zoo.js';
 import type { CliCommand } from './main.js';
-import { textTable } from './text-table.js';
+import { textTable } from '../report/text-table.js';
 
 export const command: CliCommand = {
   register: (y) => y.command(

@@ -1,276 +1,292 @@
 /**
- * The .hwz compressed model image (docs/FORMAT.md is the normative description). Every length is
- * checked against the bytes that are really there and every section carries a CRC-32 before any
- * of it is trusted; a failed check names the layer and the check.
+ * The .hwz container, version 2 (docs/FORMAT.md §4 is normative). It is the chip's DRAM image:
+ * each layer record's prefix (codec byte, binary layer header, payload length) and payload are
+ * exactly the bytes the simulated chip fetches (src/chip). Names, layer geometry and the encode
+ * settings sit in a deflated binary trailer that only the host reads.
+ *
+ *   file    := "HWZ2" record* trailer
+ *   record  := u8 codec | varint headerLen | header | varint payloadLen | payload | u32 crc
+ *   trailer := meta | u32 metaLen | u32 metaCrc | "HEND" | u32 fileLength
+ *
+ * Every length is checked against the bytes really present and every CRC before anything it
+ * covers is interpreted; a failed check names the layer and the check.
  */
+import { inflateRawSync, deflateRawSync } from 'node:zlib';
 import { HwsimError } from '../errors.js';
+import type { LayerSpec } from '../models/types.js';
+import { ByteReader, ByteWriter, hex } from './bytes.js';
+import type { CodedLayer, LayerBase, LayerHeader } from './codec.js';
 import { crc32 } from './crc32.js';
-import { hasTail, type SpreadKind } from './tans/optimize.js';
-import type { StreamSplit } from './tans/streams.js';
+import { codecById, codecByTag } from './registry.js';
 
-export const MAGIC = 'HWZ1';
-export const LAYER_MAGIC = 'LAYR';
+export const MAGIC = 'HWZ2';
 export const END_MAGIC = 'HEND';
-export const FORMAT_VERSION = 1;
+export const FORMAT_VERSION = 2;
+/** fixed bytes at the end of a file: metaLen, metaCrc, "HEND", fileLength */
+const TRAILER_TAIL = 16;
+/** the inflated trailer may not exceed this (a few hundred bytes per layer in practice) */
+const MAX_META_BYTES = 64 << 20;
+const MAX_RANK = 8;
 
-export interface StoredQuant { bins: number; step: number; stepsPerChannel?: Float32Array }
+export interface ModelMeta { name: string; source: string; synthetic: boolean; description: string }
 
-export interface StoredTans {
-  states: number;
-  counts: Int32Array;
-  spreadKind: SpreadKind;
-  explicitSpread?: Uint8Array;
-  /** tail kinds: bitmap, bit s & 7 of byte s >> 3 set for each one-slot symbol at the table's end */
-  tail?: Uint8Array;
-  split: StreamSplit;
-  streams: Array<{ symbolCount: number; bitLength: number }>;
-  words: Uint32Array; // interleaved DRAM image
+/** A compressed model: geometry for the chip's compute, coded layers for its DRAM. */
+export interface ModelImage {
+  model: ModelMeta;
+  /** the settings it was encoded with (informative; decoding needs only the layer headers) */
+  options: Record<string, unknown>;
+  specs: LayerSpec[];
+  layers: CodedLayer[];
 }
 
-export interface StoredLayer {
-  name: string;
-  shape: number[];
-  codec: 'tans' | 'raw';
-  quant: StoredQuant;
-  tans?: StoredTans;
-  raw?: Int8Array;
+/** A layer's bytes in the image, as simulated DRAM serves them. */
+export interface LayerRecordBytes {
+  /** codec byte, header length, header, payload length: staged on chip before the payload */
+  prefix: Uint8Array;
+  payload: Uint8Array;
 }
 
-export interface StoredModel {
-  meta: Record<string, unknown>; // model name, source, synthetic label, options, layer specs
-  layers: StoredLayer[];
+/** An image read from bytes: the model plus each layer's DRAM bytes. */
+export interface ContainerImage extends ModelImage {
+  records: LayerRecordBytes[];
+  fileBytes: number;
 }
 
-const SPREAD_KINDS: SpreadKind[] = ['fse', 'tuned', 'explicit', 'fse-tail', 'tuned-tail'];
-const SPLITS: StreamSplit[] = ['channel', 'interleaved'];
+// ---- writing ----
 
-class Writer {
-  private buf = new Uint8Array(1 << 16);
-  private view = new DataView(this.buf.buffer);
-  length = 0;
-  private ensure(n: number): void {
-    if (this.length + n <= this.buf.length) return;
-    let size = this.buf.length * 2;
-    while (size < this.length + n) size *= 2;
-    const next = new Uint8Array(size);
-    next.set(this.buf.subarray(0, this.length));
-    this.buf = next;
-    this.view = new DataView(next.buffer);
-  }
-  u8(v: number) { this.ensure(1); this.view.setUint8(this.length, v); this.length += 1; }
-  u16(v: number) { this.ensure(2); this.view.setUint16(this.length, v, true); this.length += 2; }
-  u32(v: number) { this.ensure(4); this.view.setUint32(this.length, v, true); this.length += 4; }
-  f32(v: number) { this.ensure(4); this.view.setFloat32(this.length, v, true); this.length += 4; }
-  bytes(b: Uint8Array) { this.ensure(b.length); this.buf.set(b, this.length); this.length += b.length; }
-  ascii(s: string) { this.bytes(new TextEncoder().encode(s)); }
-  patchU32(at: number, v: number) { this.view.setUint32(at, v, true); }
-  crcFrom(start: number): number { return crc32(this.buf.subarray(start, this.length)); }
-  result(): Uint8Array { return this.buf.slice(0, this.length); }
+function writeCommon(layer: LayerBase, w: ByteWriter): void {
+  const steps = layer.quant.stepsPerChannel;
+  w.u8(layer.shape.length | (steps ? 0x80 : 0));
+  for (const d of layer.shape) w.varint(d);
+  w.u8(layer.quant.bins);
+  w.f32(layer.quant.step);
+  if (steps) for (const s of steps) w.f32(s);
 }
 
-export function writeContainer(model: StoredModel): Uint8Array {
-  const w = new Writer();
-  const meta = new TextEncoder().encode(JSON.stringify(model.meta));
+/** The binary layer header: the common part, then the codec's section. */
+export function layerHeaderBytes(layer: LayerHeader): Uint8Array {
+  const w = new ByteWriter();
+  writeCommon(layer, w);
+  codecById(layer.codec).writeHeader(layer as never, w);
+  return w.result();
+}
+
+export function writeContainer(image: ModelImage): Uint8Array {
+  if (image.specs.length !== image.layers.length) throw new Error('internal: specs and layers differ in number');
+  const w = new ByteWriter();
   w.ascii(MAGIC);
-  w.u32(FORMAT_VERSION);
-  w.u32(model.layers.length);
-  w.u32(meta.length);
+  for (const layer of image.layers) {
+    const start = w.length;
+    const codec = codecById(layer.codec);
+    const header = layerHeaderBytes(layer);
+    const payload = codec.payload(layer as never);
+    w.u8(codec.tag);
+    w.varint(header.length);
+    w.bytes(header);
+    w.varint(payload.length);
+    w.bytes(payload);
+    w.u32(w.crcFrom(start));
+  }
+  const meta = deflateRawSync(trailerBody(image), { level: 9 });
   w.bytes(meta);
-  w.u32(w.crcFrom(0));
-  for (const layer of model.layers) writeLayer(w, layer);
+  w.u32(meta.length);
+  w.u32(crc32(meta));
   w.ascii(END_MAGIC);
   w.u32(w.length + 4);
   return w.result();
 }
 
-function writeLayer(w: Writer, layer: StoredLayer): void {
-  const start = w.length;
-  w.ascii(LAYER_MAGIC);
-  const headerLenAt = w.length;
-  w.u32(0);
-  const headerStart = w.length;
-  const name = new TextEncoder().encode(layer.name);
-  w.u8(layer.codec === 'tans' ? 1 : 0);
-  w.u16(name.length);
-  w.bytes(name);
-  w.u8(layer.shape.length);
-  for (const d of layer.shape) w.u32(d);
-  w.u16(layer.quant.bins);
-  w.f32(layer.quant.step);
-  const steps = layer.quant.stepsPerChannel;
-  w.u32(steps ? steps.length : 0);
-  if (steps) for (const s of steps) w.f32(s);
-  let payload: Uint8Array;
-  if (layer.codec === 'tans') {
-    const t = layer.tans!;
-    w.u8(Math.log2(t.states));
-    w.u16(t.counts.length);
-    w.u8(SPREAD_KINDS.indexOf(t.spreadKind));
-    w.u8(SPLITS.indexOf(t.split));
-    w.u16(t.streams.length);
-    for (const c of t.counts) w.u16(c);
-    if (t.spreadKind === 'explicit') w.bytes(t.explicitSpread!);
-    if (hasTail(t.spreadKind)) w.bytes(t.tail!);
-    for (const s of t.streams) { w.u32(s.symbolCount); w.u32(s.bitLength); }
-    payload = new Uint8Array(t.words.buffer, t.words.byteOffset, t.words.byteLength);
-  } else {
-    const raw = layer.raw!;
-    payload = new Uint8Array(raw.buffer, raw.byteOffset, raw.byteLength);
-  }
-  w.patchU32(headerLenAt, w.length - headerStart);
-  w.u32(payload.length);
-  w.bytes(payload);
-  w.u32(w.crcFrom(start));
+const KINDS: readonly LayerSpec['kind'][] = ['conv', 'dwconv', 'fc'];
+const GEOMETRY = ['ifmapH', 'ifmapW', 'filterH', 'filterW', 'channels', 'filters', 'stride'] as const;
+
+function str(w: ByteWriter, s: string): void {
+  const b = new TextEncoder().encode(s);
+  w.varint(b.length);
+  w.bytes(b);
 }
 
-/** Reads and verifies a container. `label` names the file in error messages. */
-export function readContainer(bytes: Uint8Array, label: string): StoredModel {
-  const r = new Reader(bytes, label);
-  r.expectAscii(MAGIC, 'file magic', 'is this a .hwz file written by `hwsim encode`?');
-  const version = r.u32('format version');
-  if (version !== FORMAT_VERSION) {
-    throw new HwsimError(`${label}: format version ${version}, this hwsim reads version ${FORMAT_VERSION}`,
-      're-encode the model with this hwsim');
+/** The trailer before deflation: model, encode settings (JSON), per layer its name and geometry. */
+function trailerBody(image: ModelImage): Uint8Array {
+  const w = new ByteWriter();
+  str(w, image.model.name);
+  str(w, image.model.source);
+  str(w, image.model.description);
+  w.u8(image.model.synthetic ? 1 : 0);
+  str(w, Object.keys(image.options).length ? JSON.stringify(image.options) : '');
+  w.varint(image.specs.length);
+  for (const spec of image.specs) {
+    str(w, spec.name);
+    w.u8(KINDS.indexOf(spec.kind));
+    for (const k of GEOMETRY) w.varint(spec[k]);
+    w.varint(spec.repeat ?? 1);
   }
-  const layerCount = r.u32('layer count');
-  const metaLen = r.u32('model header length');
-  const metaBytes = r.bytes(metaLen, 'model header');
-  r.checkCrc(0, 'model header');
-  let meta: Record<string, unknown>;
-  try {
-    meta = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(metaBytes));
-  } catch {
-    throw r.fail('model header is not valid JSON');
-  }
-  const layers: StoredLayer[] = [];
-  for (let i = 0; i < layerCount; i++) layers.push(readLayer(r, i));
-  r.expectAscii(END_MAGIC, 'end marker', 'the file is truncated or has extra layers');
-  const total = r.u32('file length');
-  if (total !== bytes.length || r.pos !== bytes.length) {
-    throw r.fail(`file length mismatch: trailer says ${total} bytes, file has ${bytes.length}`);
-  }
-  return { meta, layers };
+  return w.result();
 }
 
-function readLayer(r: Reader, index: number): StoredLayer {
-  const start = r.pos;
-  r.context = `layer #${index}`;
-  r.expectAscii(LAYER_MAGIC, 'layer magic', 'the file is corrupted or truncated');
-  const headerLen = r.u32('header length');
-  r.need(headerLen + 8, 'layer header');
-  // Verify the CRC over header and payload before interpreting either.
-  const payloadLenAt = r.pos + headerLen;
-  const payloadLen = r.peekU32(payloadLenAt);
-  r.need(headerLen + 8 + payloadLen, `payload of ${payloadLen} bytes`);
-  const end = payloadLenAt + 4 + payloadLen;
-  const stored = r.peekU32(end);
-  const computed = crc32(r.buf.subarray(start, end));
-  const codecByte = r.peekU8(r.pos);
-  const nameLen = r.pos + 3 <= r.buf.length ? r.peekU16(r.pos + 1) : 0;
-  const name = new TextDecoder().decode(r.buf.subarray(r.pos + 3, Math.min(r.pos + 3 + nameLen, payloadLenAt)));
-  r.context = `layer #${index} '${name}'`;
-  if (stored !== computed) {
-    throw r.fail(`CRC-32 mismatch (stored ${hex(stored)}, computed ${hex(computed)}): the layer's bytes are corrupted`);
+// ---- reading ----
+
+/** Reads the common part and the codec section of a layer header (r at the codec byte). */
+function readRecordPrefix(r: ByteReader): { header: LayerHeader; payloadLength: number } {
+  const tag = r.u8('codec');
+  const codec = codecByTag(tag);
+  if (!codec) throw r.fail(`unknown codec ${tag}`);
+  const headerLen = r.varint('header length', r.left);
+  const headerEnd = r.pos + headerLen;
+  const rankFlags = r.u8('rank');
+  const rank = rankFlags & 0x7f;
+  if (rank < 1 || rank > MAX_RANK) throw r.fail(`rank ${rank} outside 1..${MAX_RANK}`);
+  const shape: number[] = [];
+  let count = 1;
+  for (let i = 0; i < rank; i++) {
+    const d = r.varint('dimension', 0x7fffffff);
+    if (d < 1) throw r.fail(`dimension ${i} is 0`);
+    shape.push(d);
+    count *= d;
   }
-  r.pos += 3 + nameLen;
-  const codec = codecByte === 1 ? 'tans' : codecByte === 0 ? 'raw' : null;
-  if (!codec) throw r.fail(`unknown codec ${codecByte}`);
-  const ndim = r.u8('rank');
-  const shape = Array.from({ length: ndim }, () => r.u32('dimension'));
-  const params = shape.reduce((a, b) => a * b, 1);
-  const bins = r.u16('bins');
-  if (bins < 3 || bins > 255 || bins % 2 === 0) throw r.fail(`bins ${bins} is not an odd number in 3..255`);
+  if (count > 2 ** 40) throw r.fail(`shape ${shape.join('×')} declares ${count} weights`);
+  const bins = r.u8('bins');
+  if (bins < 3 || bins % 2 === 0) throw r.fail(`bins ${bins} is not an odd number in 3..255`);
   const step = r.f32('step');
-  const nSteps = r.u32('per-channel step count');
-  if (nSteps > 0 && nSteps !== shape[0]) throw r.fail(`${nSteps} per-channel steps for ${shape[0]} channels`);
-  const stepsPerChannel = nSteps ? Float32Array.from({ length: nSteps }, () => r.f32('per-channel step')) : undefined;
-  const quant: StoredQuant = { bins, step, stepsPerChannel };
-  const layer: StoredLayer = { name, shape, codec, quant };
-  if (codec === 'tans') {
-    const log2States = r.u8('log2 states');
-    if (log2States < 5 || log2States > 12) throw r.fail(`log2(states) ${log2States} outside 5..12`);
-    const states = 1 << log2States;
-    const alphabet = r.u16('alphabet size');
-    if (alphabet !== bins) throw r.fail(`alphabet of ${alphabet} symbols for ${bins} bins`);
-    const spreadKind = SPREAD_KINDS[r.u8('spread kind')];
-    if (!spreadKind) throw r.fail('unknown spread kind');
-    const split = SPLITS[r.u8('stream split')];
-    if (!split) throw r.fail('unknown stream split');
-    const nStreams = r.u16('stream count');
-    if (nStreams < 1) throw r.fail('zero streams');
-    const counts = Int32Array.from({ length: alphabet }, () => r.u16('count'));
-    if (counts.reduce((a, b) => a + b, 0) !== states) throw r.fail(`normalized counts do not sum to ${states}`);
-    const explicitSpread = spreadKind === 'explicit' ? r.bytes(states, 'explicit spread').slice() : undefined;
-    const tail = hasTail(spreadKind) ? r.bytes(Math.ceil(alphabet / 8), 'tail bitmap').slice() : undefined;
-    if (tail) {
-      for (let s = 0; s < 8 * tail.length; s++) {
-        if (((tail[s >> 3] >> (s & 7)) & 1) && !(s < alphabet && counts[s] === 1)) {
-          throw r.fail(`tail bitmap flags symbol ${s}, which is not a one-slot symbol`);
-        }
-      }
-    }
-    const streams = Array.from({ length: nStreams }, () => ({
-      symbolCount: r.u32('stream symbol count'), bitLength: r.u32('stream bit length'),
-    }));
-    if (streams.reduce((a, s) => a + s.symbolCount, 0) !== params) {
-      throw r.fail(`streams hold ${streams.reduce((a, s) => a + s.symbolCount, 0)} symbols, shape needs ${params}`);
-    }
-    const wordCount = streams.reduce((a, s) => a + Math.ceil(s.bitLength / 32), 0);
-    if (r.pos !== payloadLenAt) throw r.fail('header length does not match its fields');
-    const len = r.u32('payload length');
-    if (len !== wordCount * 4) throw r.fail(`payload of ${len} bytes, streams need ${wordCount * 4}`);
-    const words = new Uint32Array(wordCount);
-    new Uint8Array(words.buffer).set(r.bytes(len, 'payload'));
-    layer.tans = { states, counts, spreadKind, explicitSpread, tail, split, streams, words };
-  } else {
-    if (r.pos !== payloadLenAt) throw r.fail('header length does not match its fields');
-    const len = r.u32('payload length');
-    if (len !== params) throw r.fail(`raw payload of ${len} bytes for ${params} weights`);
-    layer.raw = new Int8Array(r.bytes(len, 'payload').slice().buffer);
+  if (!(step > 0 && Number.isFinite(step))) throw r.fail(`quantizer step ${step} is not a positive number`);
+  let stepsPerChannel: Float32Array | undefined;
+  if (rankFlags & 0x80) {
+    r.need(4 * shape[0], 'per-channel steps');
+    stepsPerChannel = Float32Array.from({ length: shape[0] }, () => r.f32('per-channel step'));
+    const bad = stepsPerChannel.findIndex((s) => !(s > 0 && Number.isFinite(s)));
+    if (bad >= 0) throw r.fail(`per-channel step ${bad} is ${stepsPerChannel[bad]}, not a positive number`);
   }
-  r.u32('CRC-32');
+  const base: LayerBase = { shape, quant: stepsPerChannel ? { bins, step, stepsPerChannel } : { bins, step } };
+  const header = codec.readHeader(r, base);
+  if (r.pos !== headerEnd) throw r.fail(`header fields take ${r.pos - (headerEnd - headerLen)} bytes, its length says ${headerLen}`);
+  const payloadLength = r.varint('payload length');
+  const expected = codec.payloadLength(header as never);
+  if (payloadLength !== expected) throw r.fail(`payload of ${payloadLength} bytes, the header implies ${expected}`);
+  return { header, payloadLength };
+}
+
+/**
+ * The header a chip parses from a record prefix it fetched (the same reader the container uses,
+ * so the file format and what the chip understands cannot drift apart).
+ */
+export function parseRecordPrefix(prefix: Uint8Array, label: string): { header: LayerHeader; payloadLength: number } {
+  const r = new ByteReader(prefix, label);
+  const out = readRecordPrefix(r);
+  if (r.pos !== prefix.length) throw r.fail('layer record prefix has trailing bytes');
+  return out;
+}
+
+interface TrailerMeta { model: ModelMeta; options: Record<string, unknown>; layers: Omit<LayerSpec, 'weightShape'>[] }
+
+function readTrailer(bytes: Uint8Array, label: string): { meta: TrailerMeta; metaStart: number } {
+  const r = new ByteReader(bytes, label, 0, bytes.length, 'the file is truncated or is not a .hwz written by `hwsim encode`; re-encode the model');
+  r.expectAscii(MAGIC.slice(0, 3), 'file magic', 'is this a .hwz file written by `hwsim encode`?');
+  const version = r.u8('format version');
+  if (version !== MAGIC.charCodeAt(3)) {
+    const v = String.fromCharCode(version);
+    throw new HwsimError(`${label}: .hwz format version ${/[0-9]/.test(v) ? v : `byte ${version}`}; this hwsim reads version ${FORMAT_VERSION}`,
+      `re-encode the model with this hwsim (\`hwsim encode <model> -o ${label}\`)`);
+  }
+  if (bytes.length < 4 + TRAILER_TAIL) throw r.fail(`truncated: ${bytes.length} bytes cannot hold a trailer`);
+  r.pos = bytes.length - TRAILER_TAIL;
+  const metaLen = r.u32('trailer length');
+  const metaCrc = r.u32('trailer CRC-32');
+  r.expectAscii(END_MAGIC, 'end marker', 'the file is truncated or has bytes appended');
+  const total = r.u32('file length');
+  if (total !== bytes.length) throw r.fail(`file length mismatch: the trailer says ${total} bytes, the file has ${bytes.length}`);
+  const metaStart = bytes.length - TRAILER_TAIL - metaLen;
+  if (metaLen > bytes.length - 4 - TRAILER_TAIL) throw r.fail(`trailer of ${metaLen} bytes does not fit the file`);
+  const metaBytes = bytes.subarray(metaStart, metaStart + metaLen);
+  const computed = crc32(metaBytes);
+  if (computed !== metaCrc) throw r.fail(`trailer CRC-32 mismatch (stored ${hex(metaCrc)}, computed ${hex(computed)}): the model's names and geometry are corrupted`);
+  let body: Uint8Array;
+  try {
+    body = inflateRawSync(metaBytes, { maxOutputLength: MAX_META_BYTES });
+  } catch {
+    throw r.fail('trailer does not inflate');
+  }
+  return { meta: readTrailerBody(new ByteReader(body, label, 0, body.length, 're-encode the model')), metaStart };
+}
+
+function readTrailerBody(r: ByteReader): TrailerMeta {
+  r.context = 'trailer';
+  const text = (what: string) => {
+    try {
+      return new TextDecoder('utf-8', { fatal: true }).decode(r.bytes(r.varint(`${what} length`, r.left), what));
+    } catch (err) {
+      if (err instanceof HwsimError) throw err;
+      throw r.fail(`${what} is not UTF-8`);
+    }
+  };
+  const model: ModelMeta = { name: text('model name'), source: text('model source'), description: text('model description'), synthetic: false };
+  const flag = r.u8('synthetic flag');
+  if (flag > 1) throw r.fail(`synthetic flag ${flag} is not 0 or 1`);
+  model.synthetic = flag === 1;
+  const optionsText = text('encode settings');
+  let options: Record<string, unknown> = {};
+  if (optionsText) {
+    try {
+      options = JSON.parse(optionsText) as Record<string, unknown>;
+    } catch {
+      throw r.fail('encode settings are not JSON');
+    }
+    if (options === null || typeof options !== 'object' || Array.isArray(options)) throw r.fail('encode settings are not a JSON object');
+  }
+  const count = r.varint('layer count', r.left);
+  const layers: TrailerMeta['layers'] = [];
+  for (let i = 0; i < count; i++) {
+    const name = text(`layer ${i} name`);
+    const kind = KINDS[r.u8(`layer ${i} kind`)];
+    if (!kind) throw r.fail(`layer ${i} '${name}' has an unknown kind`);
+    const spec: Record<string, unknown> = { name, kind };
+    for (const k of GEOMETRY) {
+      const v = r.varint(`layer ${i} ${k}`, 0x7fffffff);
+      if (v < 1) throw r.fail(`layer ${i} '${name}' field ${k} is 0`);
+      spec[k] = v;
+    }
+    const repeat = r.varint(`layer ${i} repeat`, 0x7fffffff);
+    if (repeat < 1) throw r.fail(`layer ${i} '${name}' repeat is 0`);
+    if (repeat > 1) spec.repeat = repeat;
+    layers.push(spec as unknown as TrailerMeta['layers'][number]);
+  }
+  if (r.left !== 0) throw r.fail(`${r.left} bytes after the last layer`);
+  return { model, options, layers };
+}
+
+/**
+ * Reads a container and checks its structure: magics, version, lengths, CRCs, every header field.
+ * Streams are not decoded here: decodeImage (model-image.ts) runs each codec's reference decoder.
+ */
+export function readContainer(bytes: Uint8Array, label: string): ContainerImage {
+  const buf = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength); // a Node Buffer's slice() would share
+  const { meta, metaStart } = readTrailer(buf, label);
+  const r = new ByteReader(buf, label, 4, metaStart);
+  const layers: CodedLayer[] = [];
+  const records: LayerRecordBytes[] = [];
+  const specs: LayerSpec[] = [];
+  for (let i = 0; i < meta.layers.length; i++) {
+    r.context = `layer #${i} '${meta.layers[i].name}'`;
+    const start = r.pos;
+    // The CRC covers the record; find its end from the two lengths and check it before anything else.
+    r.u8('codec');
+    const headerLength = r.varint('header length', r.left);
+    r.pos += headerLength;
+    const payloadLength = r.varint('payload length', r.left);
+    const payloadStart = r.pos;
+    r.need(payloadLength + 4, `payload of ${payloadLength} bytes and its CRC`);
+    const end = payloadStart + payloadLength;
+    const stored = new DataView(buf.buffer, buf.byteOffset).getUint32(end, true);
+    const computed = crc32(buf.subarray(start, end));
+    if (stored !== computed) throw r.fail(`CRC-32 mismatch (stored ${hex(stored)}, computed ${hex(computed)}): the layer's bytes are corrupted`);
+    r.pos = start;
+    const { header } = readRecordPrefix(r);
+    const payload = buf.subarray(payloadStart, end);
+    const codec = codecById(header.codec);
+    layers.push(codec.withPayload(header as never, payload));
+    records.push({ prefix: buf.subarray(start, payloadStart), payload });
+    specs.push({ ...meta.layers[i], weightShape: [...header.shape] } as LayerSpec);
+    r.pos = end + 4;
+  }
   r.context = '';
-  return layer;
-}
-
-function hex(v: number): string {
-  return '0x' + v.toString(16).padStart(8, '0');
-}
-
-class Reader {
-  pos = 0;
-  context = '';
-  /** a plain Uint8Array view: a Node Buffer's slice() would share memory where a copy is meant */
-  readonly buf: Uint8Array;
-  private view: DataView;
-  constructor(buf: Uint8Array, private readonly label: string) {
-    this.buf = new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
-    this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-  }
-  fail(what: string): HwsimError {
-    const where = this.context ? `${this.label}: ${this.context}: ` : `${this.label}: `;
-    return new HwsimError(where + what, 're-encode the model, or restore the file from a good copy');
-  }
-  need(n: number, what: string): void {
-    if (this.pos + n > this.buf.length) {
-      throw this.fail(`truncated: ${what} needs ${n} bytes at offset ${this.pos}, only ${this.buf.length - this.pos} left`);
-    }
-  }
-  u8(what: string) { this.need(1, what); return this.view.getUint8(this.pos++); }
-  u16(what: string) { this.need(2, what); const v = this.view.getUint16(this.pos, true); this.pos += 2; return v; }
-  u32(what: string) { this.need(4, what); const v = this.view.getUint32(this.pos, true); this.pos += 4; return v; }
-  f32(what: string) { this.need(4, what); const v = this.view.getFloat32(this.pos, true); this.pos += 4; return v; }
-  peekU8(at: number) { return this.view.getUint8(at); }
-  peekU16(at: number) { return this.view.getUint16(at, true); }
-  peekU32(at: number) { return this.view.getUint32(at, true); }
-  bytes(n: number, what: string) { this.need(n, what); const b = this.buf.subarray(this.pos, this.pos + n); this.pos += n; return b; }
-  expectAscii(s: string, what: string, hint: string): void {
-    const got = new TextDecoder().decode(this.bytes(s.length, what));
-    if (got !== s) throw this.fail(`bad ${what} '${got.replace(/[^\x20-\x7e]/g, '?')}' (expected '${s}'): ${hint}`);
-  }
-  checkCrc(start: number, what: string): void {
-    const computed = crc32(this.buf.subarray(start, this.pos));
-    const stored = this.u32(`${what} CRC-32`);
-    if (stored !== computed) throw this.fail(`${what} CRC-32 mismatch (stored ${hex(stored)}, computed ${hex(computed)})`);
-  }
+  if (r.pos !== metaStart) throw r.fail(`${metaStart - r.pos} bytes between the last of ${meta.layers.length} layers and the trailer`);
+  return { model: meta.model, options: meta.options, specs, layers, records, fileBytes: buf.length };
 }

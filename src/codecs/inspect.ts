@@ -1,25 +1,33 @@
 /**
  * The figures `hwsim inspect` reports for a decoded .hwz image: per layer and in total, the
- * entropy bound, coded bits, bits/weight, gap to the bound, decode table bytes, and what splitting
- * a layer into S streams costs against a single stream with the same table.
+ * entropy bound, payload bits, bits/weight, gap to the bound, decode table bytes, the container's
+ * overhead (record prefix + CRC per layer; the trailer once), and what splitting a layer into S
+ * streams costs against a single stream with the same table.
  */
-import type { DecodedLayer, DecodedModel } from './model-image.js';
+import type { ContainerImage } from './container.js';
+import type { DecodedLayer } from './model-image.js';
 import { encodeStream } from './tans/codec.js';
 import { rebuildSpread } from './tans/layer.js';
 import { buildEncodeTable } from './tans/table.js';
 
+/** bytes of a record's CRC (FORMAT.md §4) */
+const RECORD_CRC_BYTES = 4;
+
 export interface LayerFigures {
   name: string;
-  codec: 'tans' | 'raw';
+  codec: string;
   params: number;
   bins: number;
   states: number | null;
   streams: number | null;
   entropyBits: number;
+  /** payload bits as stored (32 per tANS word, 8 per raw weight) */
   codedBits: number;
   bitsPerWeight: number;
   gapToEntropy: number;     // codedBits / entropyBits − 1
   tableBytes: number;       // 3L per decoder table
+  /** the layer's container bytes beyond its payload: codec byte, lengths, binary header, CRC */
+  overheadBytes: number;
   singleStreamBits: number | null;
   streamOverhead: number | null; // codedBits / singleStreamBits − 1
 }
@@ -28,29 +36,34 @@ export interface ModelFigures {
   model: string;
   synthetic: boolean;
   description: string;
+  fileBytes: number;
+  /** file bytes beyond the payloads: magic, every layer's overhead, the trailer */
+  fileOverheadBytes: number;
   layers: LayerFigures[];
   total: Omit<LayerFigures, 'name' | 'codec' | 'bins' | 'states' | 'streams'> & { tansGapToEntropy: number };
 }
 
 /** Bits of the layer coded as one stream with the same table (padded to a whole word, as stored). */
-function singleStreamBits(layer: DecodedLayer): number {
-  const t = layer.stored.tans!;
+function singleStreamBits(l: DecodedLayer): number | null {
+  if (l.layer.codec !== 'tans') return null;
+  const t = l.layer;
   const enc = buildEncodeTable(t.counts, rebuildSpread(t.spreadKind, t.counts, t.explicitSpread, t.tail));
-  return encodeStream(layer.symbols, enc).words.length * 32;
+  return encodeStream(l.symbols, enc).words.length * 32;
 }
 
-export function modelFigures(decoded: DecodedModel): ModelFigures {
-  const layers = decoded.layers.map((l): LayerFigures => {
-    const single = l.codec === 'tans' ? singleStreamBits(l) : null;
+export function modelFigures(image: ContainerImage, decoded: readonly DecodedLayer[]): ModelFigures {
+  const layers = decoded.map((l, i): LayerFigures => {
+    const single = singleStreamBits(l);
     return {
       name: l.name, codec: l.codec, params: l.symbols.length, bins: l.bins,
-      states: l.states ?? null, streams: l.streams ?? null,
-      entropyBits: l.entropyBits, codedBits: l.codedBits,
-      bitsPerWeight: l.codedBits / l.symbols.length,
-      gapToEntropy: l.codedBits / l.entropyBits - 1,
-      tableBytes: l.states ? 3 * l.states : 0,
+      states: l.figures.states, streams: l.figures.streams,
+      entropyBits: l.entropyBits, codedBits: l.payloadBits,
+      bitsPerWeight: l.payloadBits / l.symbols.length,
+      gapToEntropy: l.payloadBits / l.entropyBits - 1,
+      tableBytes: l.figures.tableBytes,
+      overheadBytes: image.records[i].prefix.length + RECORD_CRC_BYTES,
       singleStreamBits: single,
-      streamOverhead: single === null ? null : l.codedBits / single - 1,
+      streamOverhead: single === null ? null : l.payloadBits / single - 1,
     };
   });
   const sum = (f: (l: LayerFigures) => number, ls = layers) => ls.reduce((a, l) => a + f(l), 0);
@@ -59,10 +72,13 @@ export function modelFigures(decoded: DecodedModel): ModelFigures {
   const codedBits = sum((l) => l.codedBits);
   const entropyBits = sum((l) => l.entropyBits);
   const tansSingle = sum((l) => l.singleStreamBits ?? 0, tans);
+  const payloadBytes = image.records.reduce((a, r) => a + r.payload.length, 0);
   return {
-    model: String(decoded.meta.name ?? ''),
-    synthetic: decoded.meta.synthetic === true,
-    description: String(decoded.meta.description ?? ''),
+    model: image.model.name,
+    synthetic: image.model.synthetic,
+    description: image.model.description,
+    fileBytes: image.fileBytes,
+    fileOverheadBytes: image.fileBytes - payloadBytes,
     layers,
     total: {
       params, entropyBits, codedBits,
@@ -70,6 +86,7 @@ export function modelFigures(decoded: DecodedModel): ModelFigures {
       gapToEntropy: codedBits / entropyBits - 1,
       tansGapToEntropy: sum((l) => l.codedBits, tans) / sum((l) => l.entropyBits, tans) - 1,
       tableBytes: sum((l) => l.tableBytes),
+      overheadBytes: sum((l) => l.overheadBytes),
       singleStreamBits: tansSingle,
       streamOverhead: tans.length ? sum((l) => l.codedBits, tans) / tansSingle - 1 : null,
     },

@@ -121,15 +121,19 @@ function checkCosimOptions(o: TansCosimOptions): void {
 }
 
 export async function runTansCosim(o: TansCosimOptions): Promise<TansCosimResult> {
+  // Everything that can be refused is refused before the Verilator build (which takes minutes
+  // on a cold cache): the options, the decoder parameters, then the test vectors themselves
+  // (their bins and sizes are checked while they are made) and the --corrupt indices against them.
   checkCosimOptions(o);
   const p = resolveTansDecoderParams(o.params);
-  const build = await buildTansHarness(p, o.buildRoot);
   const layers = o.weights
     ? modelLayers(p, o.weights.model, { ...o.weights, layers: o.layers, seed: o.seed, corruptLayers: o.corruptLayers })
     : syntheticLayers(p, { layers: o.layers ?? 4, seed: o.seed, symbolsPerStream: o.symbolsPerStream, corruptLayers: o.corruptLayers });
+  check(layers.length >= 1, 'there are no layers to co-simulate', 'give a model with weight layers, or --layers 1 or more');
   for (const c of o.corruptLayers ?? []) {
     check(c < layers.length, `--corrupt ${c}: there are only ${layers.length} layers`, `give indices 0..${layers.length - 1}`);
   }
+  const build = await buildTansHarness(p, o.buildRoot);
 
   const t0 = performance.now();
   const model = runModel(p, layers, o.seed, o.stallRate);

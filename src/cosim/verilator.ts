@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:f
 import { join } from 'node:path';
 import { HwsimError } from '../errors.js';
 import { resolveTansDecoderParams, type TansDecoderParams } from '../chip/tans-decoder.js';
-import { repoRoot } from '../rtl/param-schema.js';
+import { packageRoot } from '../package-root.js';
 import { configName, generateTansRtl, readTemplate, renderTemplate, TANS_RTL_FILES, TANS_TOP } from '../rtl/tans-rtl.js';
 
 export interface HarnessBuild { binary: string; dir: string; cached: boolean; seconds: number }
@@ -23,7 +23,7 @@ export function verilatorVersion(): string {
   return r.stdout.trim();
 }
 
-export async function buildTansHarness(params: Partial<TansDecoderParams>, root = join(repoRoot(), 'build', 'cosim')): Promise<HarnessBuild> {
+export async function buildTansHarness(params: Partial<TansDecoderParams>, root = join(packageRoot(), 'build', 'cosim')): Promise<HarnessBuild> {
   const t0 = Date.now();
   const p = resolveTansDecoderParams(params);
   const version = verilatorVersion();

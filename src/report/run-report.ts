@@ -2,9 +2,9 @@
  * What `hwsim run` prints and writes: a per-layer table with totals for the terminal, and the same
  * figures as JSON and CSV. Every output names the model and says when its weights are synthetic.
  */
-import type { RunReport } from '../chip/simulate.js';
+import type { RunReport } from './run-figures.js';
 import { STALL_CAUSES } from '../chip/pipeline.js';
-import { textTable } from '../cli/text-table.js';
+import { textTable } from './text-table.js';
 
 const int = (v: number) => Math.round(v).toLocaleString('en-US');
 const pct = (v: number | null, d = 1) => (v === null || !Number.isFinite(v) ? '-' : `${(v * 100).toFixed(d)}%`);
@@ -20,7 +20,7 @@ export function modelBanner(r: RunReport): string {
 
 export function chipLine(r: RunReport): string {
   const c = r.chip;
-  return `chip: ${c.macRows}x${c.macCols} ${c.dataflow} MAC array @ ${c.clockMhz} MHz; ${c.decoders} tANS decoders, L = ${r.codec.states}; ` +
+  return `chip: ${c.macRows}x${c.macCols} ${c.dataflow} MAC array @ ${c.clockMhz} MHz; ${c.decoders} tANS decoders${r.codec.states ? `, L = ${r.codec.states}` : ''}; ` +
     `DRAM ${c.dramBytesPerCycle} B/cycle, ${c.dramLatency}-cycle latency, ${c.burstBytes} B bursts; FIFO ${c.fifoDepth} words; ` +
     `activation SRAM ${c.sramKb} KiB; weight buffer 2 x ${int(r.weightBufferBytes / 2)} B`;
 }
@@ -29,21 +29,21 @@ export function chipLine(r: RunReport): string {
 export function formatRun(r: RunReport, opts: { layers?: boolean } = {}): string {
   const out: string[] = [modelBanner(r), chipLine(r), ''];
   if (opts.layers !== false) {
-    const header = ['layer', 'codec', 'bins', 'bits/w', 'vs H', 'cycles', 'compute', 'stall', 'dram', 'fifo', 'decoder', 'table', 'act',
-      'weight+table B', 'act B', 'B/cycle', 'MAC', 'dec', 'bound', 'int8 cycles', 'int8 bound', 'speedup'];
+    const header = ['layer', 'codec', 'bins', 'bits/w', 'vs H', 'cycles', 'compute', 'stall', 'dram', 'fifo', 'decoder', 'header', 'act',
+      'weight+header B', 'act B', 'B/cycle', 'MAC', 'dec', 'bound', 'int8 cycles', 'int8 bound', 'speedup'];
     const rows = r.layers.map((l) => [
       l.name, l.codec, l.bins, l.bitsPerWeight.toFixed(2), l.codec === 'tans' ? signed(l.gapToEntropy) : '-',
       int(l.tans.cycles), int(l.tans.computeCycles), int(l.tans.stallCycles),
-      int(l.tans.stalls.dram), int(l.tans.stalls.fifo), int(l.tans.stalls.decoder), int(l.tans.stalls.table), int(l.tans.stalls.activation),
-      int(l.tans.weightBytes + l.tans.tableBytes), int(l.tans.actBytes), l.tans.avgBandwidth.toFixed(2),
+      int(l.tans.stalls.dram), int(l.tans.stalls.fifo), int(l.tans.stalls.decoder), int(l.tans.stalls.header), int(l.tans.stalls.activation),
+      int(l.tans.weightBytes + l.tans.headerBytes), int(l.tans.actBytes), l.tans.avgBandwidth.toFixed(2),
       pct(l.tans.macUtilization), pct(l.tans.decoderUtilization), l.tans.bound,
       int(l.int8.cycles), l.int8.bound, `${l.speedup.toFixed(2)}x`,
     ]);
     const t = r.tans;
     rows.push([
       'total', '', '', r.bitsPerWeight.toFixed(2), signed(r.gapToEntropy), int(t.cycles), int(t.computeCycles), int(t.stallCycles),
-      int(t.stalls.dram), int(t.stalls.fifo), int(t.stalls.decoder), int(t.stalls.table), int(t.stalls.activation),
-      int(t.weightBytes + t.tableBytes), int(t.actBytes), t.avgBandwidth.toFixed(2), pct(t.macUtilization), pct(t.decoderUtilization),
+      int(t.stalls.dram), int(t.stalls.fifo), int(t.stalls.decoder), int(t.stalls.header), int(t.stalls.activation),
+      int(t.weightBytes + t.headerBytes), int(t.actBytes), t.avgBandwidth.toFixed(2), pct(t.macUtilization), pct(t.decoderUtilization),
       '', int(r.int8.cycles), '', `${r.speedup.toFixed(2)}x`,
     ]);
     out.push(textTable(header, rows), '');
@@ -55,8 +55,8 @@ export function formatRun(r: RunReport, opts: { layers?: boolean } = {}): string
   out.push(
     `latency      ${int(t.cycles)} cycles = ${ms(t.cycles)} ms at ${r.chip.clockMhz} MHz   (int8: ${int(i8.cycles)} cycles = ${ms(i8.cycles)} ms; speedup ${r.speedup.toFixed(3)}x)`,
     `stalls       ${int(t.stallCycles)} cycles: ${STALL_CAUSES.map((c) => `${c} ${int(t.stalls[c])}`).join(', ')}   (int8: ${int(i8.stallCycles)}: ${STALL_CAUSES.filter((c) => i8.stalls[c] > 0).map((c) => `${c} ${int(i8.stalls[c])}`).join(', ') || 'none'})`,
-    `weights      ${int(r.params)} params, ${r.bitsPerWeight.toFixed(3)} bits/weight stored (tables included), entropy bound ${r.entropyBitsPerWeight.toFixed(3)}; tANS layers: payload ${signed(r.gapToEntropy)} vs their entropy bound`,
-    `DRAM         weights ${kb(t.weightBytes)} KiB + tables ${kb(t.tableBytes)} KiB, activations ${kb(t.actBytes)} KiB; ` +
+    `weights      ${int(r.params)} params, ${r.bitsPerWeight.toFixed(3)} bits/weight fetched (layer headers included), entropy bound ${r.entropyBitsPerWeight.toFixed(3)}; tANS layers: payload ${signed(r.gapToEntropy)} vs their entropy bound`,
+    `DRAM         weights ${kb(t.weightBytes)} KiB + layer headers ${kb(t.headerBytes)} KiB (image ${int(r.imageBytes)} B), activations ${kb(t.actBytes)} KiB; ` +
       `int8 weights ${kb(i8.weightBytes)} KiB: weight traffic saved ${pct(r.weightTrafficSaved)}, all DRAM traffic saved ${pct(r.dramTrafficSaved)}`,
     `bandwidth    average ${t.avgBandwidth.toFixed(3)} B/cycle, peak layer ${t.peakBandwidth.toFixed(3)}, peak ${t.peakWindowCycles}-cycle window ${t.peakWindowBandwidth.toFixed(3)} ` +
       `(int8: ${i8.avgBandwidth.toFixed(3)} / ${i8.peakBandwidth.toFixed(3)} / ${i8.peakWindowBandwidth.toFixed(3)}); ` +
@@ -85,14 +85,14 @@ export function runCsv(r: RunReport): string {
   const head = ['model', 'synthetic', 'layer', 'kind', 'codec', 'params', 'bins', 'M', 'K', 'N', 'copies', 'folds', 'macs',
     'bits_per_weight', 'entropy_bits_per_weight', 'gap_to_entropy',
     'cycles', 'compute_cycles', 'stall_cycles', ...STALL_CAUSES.map((c) => `stall_${c}`),
-    'weight_bytes', 'table_bytes', 'act_read_bytes', 'act_write_bytes', 'dram_bytes', 'avg_bandwidth_bytes_per_cycle',
+    'weight_bytes', 'header_bytes', 'table_bytes', 'act_read_bytes', 'act_write_bytes', 'dram_bytes', 'avg_bandwidth_bytes_per_cycle',
     'mac_utilization', 'decoder_utilization', 'bound',
     'int8_cycles', 'int8_stall_cycles', 'int8_weight_bytes', 'int8_dram_bytes', 'int8_bound', 'speedup', 'weight_traffic_saved'];
   const rows: unknown[][] = r.layers.map((l) => [
     l.name, l.kind, l.codec, l.params, l.bins, l.gemm.M, l.gemm.K, l.gemm.N, l.gemm.copies, l.gemm.folds, l.macs,
     l.bitsPerWeight, l.entropyBitsPerWeight, l.gapToEntropy,
     l.tans.cycles, l.tans.computeCycles, l.tans.stallCycles, ...STALL_CAUSES.map((c) => l.tans.stalls[c]),
-    l.tans.weightBytes, l.tans.tableBytes, l.actReadBytes, l.actWriteBytes, l.tans.dramBytes, l.tans.avgBandwidth,
+    l.tans.weightBytes, l.tans.headerBytes, l.tableBytes, l.actReadBytes, l.actWriteBytes, l.tans.dramBytes, l.tans.avgBandwidth,
     l.tans.macUtilization, l.tans.decoderUtilization, l.tans.bound,
     l.int8.cycles, l.int8.stallCycles, l.int8.weightBytes, l.int8.dramBytes, l.int8.bound, l.speedup, l.weightTrafficSaved,
   ]);
@@ -100,7 +100,7 @@ export function runCsv(r: RunReport): string {
   rows.push(['total', '', '', r.params, '', '', '', '', '', r.layers.reduce((a, l) => a + l.gemm.folds, 0), r.macs,
     r.bitsPerWeight, r.entropyBitsPerWeight, r.gapToEntropy,
     t.cycles, t.computeCycles, t.stallCycles, ...STALL_CAUSES.map((c) => t.stalls[c]),
-    t.weightBytes, t.tableBytes, r.layers.reduce((a, l) => a + l.actReadBytes, 0), r.layers.reduce((a, l) => a + l.actWriteBytes, 0),
+    t.weightBytes, t.headerBytes, r.layers.reduce((a, l) => a + l.tableBytes, 0), r.layers.reduce((a, l) => a + l.actReadBytes, 0), r.layers.reduce((a, l) => a + l.actWriteBytes, 0),
     t.dramBytes, t.avgBandwidth, t.macUtilization, t.decoderUtilization, '',
     r.int8.cycles, r.int8.stallCycles, r.int8.weightBytes, r.int8.dramBytes, '', r.speedup, r.weightTrafficSaved]);
   const tagged = rows.map((row) => [r.model.name, r.model.synthetic, ...row]);

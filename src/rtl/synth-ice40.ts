@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { HwsimError } from '../errors.js';
 import { resolveTansDecoderParams, tableEntryBits, type TansDecoderParams } from '../chip/tans-decoder.js';
-import { repoRoot } from './param-schema.js';
+import { packageRoot } from '../package-root.js';
 import { configName, DEFAULT_ICE40, generateTansRtl, writeGenerated, type Ice40Target } from './tans-rtl.js';
 
 export interface SynthResult {
@@ -51,7 +51,7 @@ export async function synthTans(params: Partial<TansDecoderParams>, target: Ice4
   const t0 = Date.now();
   const p = resolveTansDecoderParams(params);
   toolVersions();
-  const dir = join(repoRoot(), 'build', 'synth', `${configName(p)}-${target.device}`);
+  const dir = join(packageRoot(), 'build', 'synth', `${configName(p)}-${target.device}`);
   writeGenerated(dir, await generateTansRtl(p, { target }));
   const r = spawnSync('sh', ['pnr_ice40.sh'], { cwd: dir, encoding: 'utf8', maxBuffer: 256 << 20 });
   const pnrLog = existsSync(join(dir, 'nextpnr.log')) ? readFileSync(join(dir, 'nextpnr.log'), 'utf8') : '';

@@ -68,15 +68,16 @@ export class StreamDecodeError extends HwsimError {}
 
 /**
  * Decodes `count` symbols into `out` (at `outOffset`, every `outStride`-th slot). Verifies that
- * the stream ends in state 0 and uses exactly `bitLength` bits.
+ * the stream ends in state 0 within its last word, that the bits past the end are 0 (FORMAT.md
+ * §2), and, when the caller knows it, that exactly `bitLength` bits were read.
  */
 export function decodeStream(
-  words: Uint32Array, bitLength: number, count: number, dec: DecodeTable,
+  words: Uint32Array, bitLength: number | undefined, count: number, dec: DecodeTable,
   out: Uint8Array, outOffset = 0, outStride = 1,
 ): void {
   const log2L = dec.log2States;
-  if (bitLength < log2L || bitLength > words.length * 32) {
-    throw new StreamDecodeError(`stream bit length ${bitLength} does not fit its ${words.length} words`);
+  if (words.length * 32 < log2L || (bitLength !== undefined && (bitLength < log2L || bitLength > words.length * 32))) {
+    throw new StreamDecodeError(`stream of ${words.length} words is too short for its initial state`);
   }
   const { symbol, nbBits, newState } = dec;
   // Read from a copy with a zero guard word so that the two-word window never reads past the end.
@@ -95,8 +96,11 @@ export function decodeStream(
     s = newState[s] + (window & ((1 << nb) - 1));
     pos += nb;
   }
-  if (pos !== bitLength) {
+  if (bitLength !== undefined && pos !== bitLength) {
     throw new StreamDecodeError(`stream used ${pos} bits, its header says ${bitLength}`);
   }
+  if (pos > words.length * 32) throw new StreamDecodeError(`stream ran past its ${words.length} words (${pos} bits read)`);
+  if (words.length * 32 - pos >= 32) throw new StreamDecodeError(`stream ended ${words.length * 32 - pos} bits before the end of its words (a whole unused word)`);
+  if (pos & 31 && buf[pos >>> 5] >>> (pos & 31) !== 0) throw new StreamDecodeError(`non-zero padding bits after the stream's last symbol`);
   if (s !== 0) throw new StreamDecodeError(`stream ended in state ${s}, not 0`);
 }

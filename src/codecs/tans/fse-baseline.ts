@@ -12,6 +12,11 @@
  *    when the remainder beats a fixed table of thresholds (rtbTable);
  *  - the largest symbol absorbs the rounding remainder, unless that would cost it half of its
  *    slots or more: then the secondary method (FSE_normalizeM2) redistributes proportionally.
+ *    That method can itself fail (zstd returns an error): when the symbols it still has to place
+ *    are too many for the slots left, one rounds to zero slots. This happens for alphabets close
+ *    to L (e.g. 255 bins at L = 256; zstd never gets there, it refuses tableLog below
+ *    FSE_minTableLog = highbit(maxSymbol) + 2). Then FSE has no table: fseNormalizeCount throws,
+ *    tryFseBaselineTable returns null, and the optimizer goes on without that candidate.
  * Spread: -1 symbols fill the table from its last slot downwards (in symbol order); the others
  * are dropped with the step 5/8·L + 3, skipping that tail.
  *
@@ -28,8 +33,19 @@ const FSE_LOW_PROB_MIN_SYMBOLS = 2048;
 
 const RTB_TABLE = [0n, 473195n, 504333n, 520860n, 550000n, 700000n, 750000n, 830000n];
 
-/** FSE_normalizeCount: normalized counts with -1 for low-probability symbols (when enabled). */
+/** FSE_normalizeCount: normalized counts with -1 for low-probability symbols (when enabled). Throws where FSE fails. */
 export function fseNormalizeCount(hist: ArrayLike<number>, states: number, useLowProbCount?: boolean): Int32Array {
+  const norm = tryFseNormalizeCount(hist, states, useLowProbCount);
+  if (norm === null) {
+    throw new HwsimError(
+      `FSE's normalization has no table for this histogram at ${states} states (its secondary method, FSE_normalizeM2, rounds a symbol to zero slots)`,
+      'use a larger table, or chooseTable, whose own normalizations always succeed');
+  }
+  return norm;
+}
+
+/** FSE_normalizeCount, or null where FSE's algorithm fails (FSE_normalizeM2 rounds a symbol to zero). */
+export function tryFseNormalizeCount(hist: ArrayLike<number>, states: number, useLowProbCount?: boolean): Int32Array | null {
   const [totalNum] = checkHistogram(hist, states);
   const tableLog = checkStates(states);
   const n = hist.length;
@@ -68,13 +84,16 @@ export function fseNormalizeCount(hist: ArrayLike<number>, states: number, useLo
       stillToDistribute -= proba;
     }
   }
-  if (-stillToDistribute >= (norm[largest] >> 1)) normalizeM2(norm, tableLog, hist, totalNum, lowProbCount);
-  else norm[largest] += stillToDistribute;
+  if (-stillToDistribute >= (norm[largest] >> 1)) return normalizeM2(norm, tableLog, hist, totalNum, lowProbCount) ? norm : null;
+  norm[largest] += stillToDistribute;
   return norm;
 }
 
-/** FSE_normalizeM2: the secondary method for distributions where the largest cannot absorb. */
-function normalizeM2(norm: Int32Array, tableLog: number, hist: ArrayLike<number>, totalNum: number, lowProbCount: number): void {
+/**
+ * FSE_normalizeM2: the secondary method for distributions where the largest cannot absorb.
+ * Returns false where FSE fails (a symbol it still has to place rounds to zero slots).
+ */
+function normalizeM2(norm: Int32Array, tableLog: number, hist: ArrayLike<number>, totalNum: number, lowProbCount: number): boolean {
   const NOT_YET_ASSIGNED = -2;
   const n = hist.length;
   let total = BigInt(totalNum);
@@ -89,7 +108,7 @@ function normalizeM2(norm: Int32Array, tableLog: number, hist: ArrayLike<number>
     norm[s] = NOT_YET_ASSIGNED;
   }
   let toDistribute = (1 << tableLog) - distributed;
-  if (toDistribute === 0) return;
+  if (toDistribute === 0) return true;
   if (total / BigInt(toDistribute) > lowOne) {
     lowOne = (total * 3n) / BigInt(toDistribute * 2);
     for (let s = 0; s < n; s++) {
@@ -104,11 +123,11 @@ function normalizeM2(norm: Int32Array, tableLog: number, hist: ArrayLike<number>
     for (let s = 0; s < n; s++) if (hist[s] > hist[maxV]) maxV = s;
     if (norm[maxV] < 0) norm[maxV] = 1;
     norm[maxV] += toDistribute;
-    return;
+    return true;
   }
   if (total === 0n) {
     for (let s = 0; toDistribute > 0; s = (s + 1) % n) if (norm[s] > 0) { toDistribute--; norm[s]++; }
-    return;
+    return true;
   }
   const vStepLog = BigInt(62 - tableLog);
   const mid = (1n << (vStepLog - 1n)) - 1n;
@@ -118,10 +137,11 @@ function normalizeM2(norm: Int32Array, tableLog: number, hist: ArrayLike<number>
     if (norm[s] !== NOT_YET_ASSIGNED) continue;
     const end = tmpTotal + BigInt(hist[s]) * rStep;
     const weight = Number(end >> vStepLog) - Number(tmpTotal >> vStepLog);
-    if (weight < 1) throw new HwsimError('FSE normalization failed (a symbol rounds to zero slots)', 'use a larger table');
+    if (weight < 1) return false;
     norm[s] = weight;
     tmpTotal = end;
   }
+  return true;
 }
 
 /** FSE's spread of normalized counts (with -1 entries) over `states` slots. */
@@ -147,9 +167,37 @@ export function fseSpread(norm: Int32Array, states: number): Uint8Array {
  * The FSE baseline table in this project's conventions: counts (-1 -> 1), the spread, and `tail`,
  * the bitmap (bit s & 7 of byte s >> 3) of the -1 symbols: the container's 'fse-tail' spread.
  */
-export function fseBaselineTable(hist: ArrayLike<number>, states: number, useLowProbCount?: boolean): { counts: Int32Array; spread: Uint8Array; tail: Uint8Array } {
-  const norm = fseNormalizeCount(hist, states, useLowProbCount);
+export interface FseTable { counts: Int32Array; spread: Uint8Array; tail: Uint8Array }
+
+export function fseBaselineTable(hist: ArrayLike<number>, states: number, useLowProbCount?: boolean): FseTable {
+  return tableOf(fseNormalizeCount(hist, states, useLowProbCount), states);
+}
+
+/** The FSE baseline table, or null where FSE's normalization fails (see the header comment). */
+export function tryFseBaselineTable(hist: ArrayLike<number>, states: number, useLowProbCount?: boolean): FseTable | null {
+  const norm = tryFseNormalizeCount(hist, states, useLowProbCount);
+  return norm === null ? null : tableOf(norm, states);
+}
+
+function tableOf(norm: Int32Array, states: number): FseTable {
   return { counts: norm.map((v) => (v === -1 ? 1 : v)), spread: fseSpread(norm, states), tail: tailBitmap(norm) };
+}
+
+/**
+ * The bitmap of the symbols FSE's normalization marks -1 (low probability): present, count <=
+ * total >> log2(L), when useLowProbCount (default: from 2048 input symbols). Both of FSE's methods
+ * mark exactly these, so where FSE succeeds this equals fseBaselineTable(...).tail (except that a
+ * single present symbol owns the whole table and has no tail); it is defined where FSE fails too.
+ */
+export function fseLowProbabilityTail(hist: ArrayLike<number>, states: number, useLowProbCount?: boolean): Uint8Array {
+  const [total, present] = checkHistogram(hist, states);
+  const tail = new Uint8Array(Math.ceil(hist.length / 8));
+  if (!(useLowProbCount ?? total >= FSE_LOW_PROB_MIN_SYMBOLS) || present === 1) return tail;
+  const lowThreshold = Math.floor(total / states); // total >> log2(L), exact below 2^53
+  for (let s = 0; s < hist.length; s++) {
+    if (hist[s] > 0 && hist[s] <= lowThreshold) tail[s >> 3] |= 1 << (s & 7);
+  }
+  return tail;
 }
 
 function tailBitmap(norm: Int32Array): Uint8Array {

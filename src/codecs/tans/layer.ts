@@ -7,7 +7,7 @@ import { decodeStream, encodeStream, type EncodedStream } from './codec.js';
 import { interleaveStreams } from './layout.js';
 import { spreadFseTail } from './fse-baseline.js';
 import { chooseTable, hasTail, type SpreadKind } from './optimize.js';
-import { streamIndices, type StreamSplit } from './streams.js';
+import { copyStream, effectiveSplit, streamLengths, type StreamSplit } from './streams.js';
 import { buildDecodeTable, buildEncodeTable, checkStates, spreadFseStep, spreadTuned, type DecodeTable } from './table.js';
 
 export interface TansLayerCode {
@@ -29,13 +29,6 @@ export interface TansLayerOptions {
   effort?: 'fast' | 'best';
 }
 
-/** Gathers the symbols of one stream (flat indices → symbols) without per-symbol allocation. */
-function gather(symbols: Uint8Array, indices: Int32Array): Uint8Array {
-  const out = new Uint8Array(indices.length);
-  for (let i = 0; i < indices.length; i++) out[i] = symbols[indices[i]];
-  return out;
-}
-
 export function histogram(symbols: Uint8Array, alphabetSize: number): Float64Array {
   const hist = new Float64Array(alphabetSize);
   for (let i = 0; i < symbols.length; i++) hist[symbols[i]]++;
@@ -49,14 +42,19 @@ export function encodeTansLayer(
   const hist = histogram(symbols, alphabetSize);
   const choice = chooseTable(hist, opts.states, opts.effort ?? 'fast');
   const enc = buildEncodeTable(choice.counts, choice.spread);
-  const streams = streamIndices(shape, opts.streams, opts.split).map((idx) => encodeStream(gather(symbols, idx), enc));
+  const lengths = streamLengths(shape, opts.streams, opts.split);
+  const streams = Array.from(lengths, (n, k) => {
+    const own = new Uint8Array(n);
+    copyStream(symbols, own, shape, opts.streams, opts.split, k, true);
+    return encodeStream(own, enc);
+  });
   return {
     states: opts.states,
     counts: choice.counts,
     spreadKind: choice.spreadKind,
     spread: choice.spread,
     tail: choice.tail,
-    split: opts.split,
+    split: effectiveSplit(shape, opts.streams, opts.split),
     streams,
     words: interleaveStreams(streams.map((s) => s.words)),
     decodeTable: buildDecodeTable(choice.counts, choice.spread),
@@ -78,18 +76,17 @@ export function rebuildSpread(kind: SpreadKind, counts: Int32Array, explicit?: U
 /** Decodes every stream of a layer back into flat symbol order. Throws StreamDecodeError. */
 export function decodeTansLayer(
   shape: readonly number[], decodeTable: DecodeTable, split: StreamSplit,
-  streams: ReadonlyArray<{ words: Uint32Array; bitLength: number; symbolCount: number }>,
+  streams: ReadonlyArray<{ words: Uint32Array; bitLength?: number; symbolCount: number }>,
 ): Uint8Array {
   const total = shape.reduce((a, b) => a * b, 1);
   const out = new Uint8Array(total);
-  const lists = streamIndices(shape, streams.length, split);
-  const tmp = new Uint8Array(lists.reduce((a, l) => Math.max(a, l.length), 0));
+  const lengths = streamLengths(shape, streams.length, split);
+  const tmp = new Uint8Array(lengths.reduce((a, n) => Math.max(a, n), 0));
   streams.forEach((s, k) => {
-    check(s.symbolCount === lists[k].length,
-      `stream ${k} holds ${s.symbolCount} symbols, the layer shape needs ${lists[k].length}`);
-    decodeStream(s.words, s.bitLength, s.symbolCount, decodeTable, tmp);
-    const idx = lists[k];
-    for (let i = 0; i < idx.length; i++) out[idx[i]] = tmp[i];
+    check(s.symbolCount === lengths[k], `stream ${k} holds ${s.symbolCount} symbols, the layer shape needs ${lengths[k]}`);
+    const own = tmp.subarray(0, lengths[k]);
+    decodeStream(s.words, s.bitLength, s.symbolCount, decodeTable, own);
+    copyStream(out, own, shape, streams.length, split, k, false);
   });
   return out;
 }

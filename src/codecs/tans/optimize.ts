@@ -9,7 +9,8 @@
  *     *measured* probabilities (spreadByProbability), which puts symbols rarer than their one slot
  *     at the table's end as FSE does with its -1 symbols, and 'fse-tail' / 'tuned-tail' = the step
  *     or tuned rule with FSE's low-probability symbols (a bitmap) at the end. 'fse-tail' on FSE's
- *     counts is FSE's own table, so the choice never costs more than FSE's.
+ *     counts is FSE's own table, so the choice never costs more than FSE's. Where FSE's
+ *     normalization fails (fse-baseline.ts) that start is left out; the others always succeed.
  *  2. Count search: move one slot from symbol i to symbol j, rebuild the spread with the same rule,
  *     keep the move if the exact cost falls; repeat until no move helps ('fast' tries the moves the
  *     ideal-cost proxy ranks first, 'best' tries every pair).
@@ -21,7 +22,7 @@
  */
 import { check } from '../../errors.js';
 import { ChainCost } from './cost.js';
-import { fseBaselineTable, spreadFseTail } from './fse-baseline.js';
+import { fseLowProbabilityTail, spreadFseTail, tryFseBaselineTable } from './fse-baseline.js';
 import { checkHistogram, normalizeCounts, normalizeLargestRemainder } from './normalize.js';
 import { spreadFseStep, spreadTuned } from './table.js';
 
@@ -297,10 +298,13 @@ export function chooseTable(hist: ArrayLike<number>, states: number, effort: Eff
     return { counts, spreadKind: 'fse', spread: spreadFseStep(counts), expectedBitsPerSymbol: 0 };
   }
   const budget = BUDGETS[effort];
-  const fse = fseBaselineTable(hist, states);
-  const ch = new Chooser(hist, states, total, fse.tail);
+  // FSE's table where FSE's normalization succeeds; where it fails (alphabets close to L) the
+  // other starts remain, and the tail rules use the low-probability symbols FSE would have marked
+  const fse = tryFseBaselineTable(hist, states);
+  const ch = new Chooser(hist, states, total, fse ? fse.tail : fseLowProbabilityTail(hist, states));
   const kinds: SpreadKind[] = ['explicit', 'tuned', 'fse', 'fse-tail', 'tuned-tail'];
-  const starts = [normalizeCounts(hist, states), normalizeLargestRemainder(hist, states), fse.counts];
+  const starts = [normalizeCounts(hist, states), normalizeLargestRemainder(hist, states)];
+  if (fse) starts.push(fse.counts);
   const bestByKind = new Map<SpreadKind, Scored>();
   for (const kind of kinds) {
     for (const counts of starts) {
@@ -310,6 +314,7 @@ export function chooseTable(hist: ArrayLike<number>, states: number, effort: Eff
     }
   }
   // 'fse-tail' from FSE's counts is FSE's own table, so the choice never costs more than FSE's would
+  // (where FSE has a table at all)
   const results: Scored[] = [...bestByKind.values()];
   if (states <= budget.searchUpToStates) {
     for (const kind of budget.searchKinds) {

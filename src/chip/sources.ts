@@ -1,0 +1,47 @@
+/**
+ * The chip's decoder slot, chosen by codec: one line per codec (docs/ARCHITECTURE.md, "Adding a
+ * codec"). A factory sees the chip configuration and the image it will run, so that a block sized
+ * by the data (the tANS engine's table size and symbol width) is built to fit it.
+ */
+import type { CodecId } from '../codecs/codec.js';
+import type { ModelImage } from '../codecs/container.js';
+import type { ChipConfig } from './config.js';
+import { TansSource, tansEngineModel, type TansEngineFactory } from './tans-source.js';
+import { RawBypass, rawBypassWidth, type WeightSource } from './weight-source.js';
+
+export interface SourceOptions {
+  /** the tANS engine model (default: the cycle-exact TansEngineModel); tests may pass another */
+  tansEngine?: TansEngineFactory;
+}
+
+type SourceFactory = (cfg: ChipConfig, image: ModelImage, opts: SourceOptions) => WeightSource;
+
+export const CHIP_SOURCES: Readonly<Record<CodecId, SourceFactory>> = {
+  raw: (cfg) => new RawBypass(rawBypassWidth(cfg.dramBytesPerCycle)),
+  tans: (cfg, image, opts) => {
+    let states = 0;
+    let maxBins = 2;
+    for (const l of image.layers) {
+      if (l.codec !== 'tans') continue;
+      states = Math.max(states, l.states);
+      maxBins = Math.max(maxBins, l.quant.bins);
+    }
+    return new TansSource(opts.tansEngine ?? tansEngineModel, {
+      states, symbolBits: Math.max(1, Math.ceil(Math.log2(maxBins))), streams: cfg.decoders, inWidth: 32,
+      streamFifoDepth: cfg.streamFifoDepth,
+    });
+  },
+};
+
+/** The sources an image needs, one per codec it uses, built once per run. */
+export function sourcesFor(cfg: ChipConfig, image: ModelImage, opts: SourceOptions = {}): (codec: CodecId) => WeightSource {
+  const built = new Map<CodecId, WeightSource>();
+  return (codec) => {
+    let s = built.get(codec);
+    if (!s) {
+      s = CHIP_SOURCES[codec](cfg, image, opts);
+      built.set(codec, s);
+    }
+    return s;
+  };
+}

@@ -1,0 +1,82 @@
+/**
+ * What a codec is to hwsim (docs/ARCHITECTURE.md, "Adding a codec"). A coded layer is a
+ * discriminated union by codec; every codec is one folder under src/codecs with one `Codec`
+ * object: how it encodes quantized symbols, its section of the binary layer header, its payload,
+ * its reference decoder and the figures `hwsim inspect` shows. The container (container.ts), the
+ * chip (src/chip/sources.ts) and the reports reach a codec only through the registry.
+ */
+import type { ByteReader, ByteWriter } from './bytes.js';
+import type { QuantParams } from './quant/index.js';
+import type { StreamSplit } from './tans/streams.js';
+import type { SpreadKind } from './tans/optimize.js';
+
+/** What every layer header holds, whatever its codec. */
+export interface LayerBase {
+  /** canonical weight shape ([out, in, kh, kw], [C, 1, kh, kw], [out, in]) */
+  shape: number[];
+  quant: QuantParams;
+}
+
+/** int8 levels, one signed byte per weight (the edge layers, and the int8 baseline). */
+export interface RawHeader extends LayerBase { codec: 'raw' }
+export interface RawLayer extends RawHeader { levels: Int8Array }
+
+/** tANS: one table (counts + spread rule) shared by S streams, their words interleaved. */
+export interface TansHeader extends LayerBase {
+  codec: 'tans';
+  states: number;
+  /** normalized counts over the alphabet of `quant.bins` symbols, sum = states */
+  counts: Int32Array;
+  spreadKind: SpreadKind;
+  /** 'explicit' spreads: slot → symbol */
+  explicitSpread?: Uint8Array;
+  /** tail kinds: bit s & 7 of byte s >> 3 set for each one-slot symbol at the table's end */
+  tail?: Uint8Array;
+  /** the split the streams really use (docs/FORMAT.md §3) */
+  split: StreamSplit;
+  /** words of each stream; the payload holds them interleaved (layout.ts) */
+  wordCounts: Int32Array;
+}
+export interface TansLayer extends TansHeader { words: Uint32Array }
+
+export type LayerHeader = RawHeader | TansHeader;
+export type CodedLayer = RawLayer | TansLayer;
+export type CodecId = CodedLayer['codec'];
+
+/** Options a codec's encoder takes (the codec parameters of the declaration, src/params). */
+export interface CodecEncodeOptions {
+  states: number;
+  streams: number;
+  split: StreamSplit;
+  effort: 'fast' | 'best';
+}
+
+/** Figures of one layer that depend on its codec (inspect, run reports). */
+export interface CodecFigures {
+  states: number | null;
+  streams: number | null;
+  /** decode-table bytes the chip holds while decoding the layer: 3L for tANS, as in the paper */
+  tableBytes: number;
+}
+
+export interface Codec<H extends LayerHeader, L extends H & CodedLayer> {
+  readonly id: H['codec'];
+  /** the codec byte of a layer record */
+  readonly tag: number;
+  /** encodes a layer's quantized symbols (bin indices, flat canonical order); verified by decoding */
+  encode(symbols: Uint8Array, base: LayerBase, opts: CodecEncodeOptions): L;
+  /** the codec's section of the binary layer header */
+  writeHeader(layer: H, w: ByteWriter): void;
+  /** reads and checks that section (every field against the common part and the format's ranges) */
+  readHeader(r: ByteReader, base: LayerBase): H;
+  /** payload bytes the header implies */
+  payloadLength(header: H): number;
+  payload(layer: L): Uint8Array;
+  /** the layer from its header and payload (payload length already checked) */
+  withPayload(header: H, payload: Uint8Array): L;
+  /** reference software decoder: symbols in flat order; throws HwsimError naming the failed check */
+  decode(layer: L): Uint8Array;
+  figures(header: H): CodecFigures;
+}
+
+export const params = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);

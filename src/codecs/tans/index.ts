@@ -1,0 +1,142 @@
+/**
+ * The tANS codec (docs/FORMAT.md §1-§3 and the tANS section of §4): a layer's symbols split into
+ * S streams sharing one table, the table stored as normalized counts plus a spread rule, the
+ * streams' words interleaved in DRAM order. The pieces live beside this file: table.ts (tables),
+ * optimize.ts (choosing counts and spread), codec.ts (one stream), streams.ts (the split),
+ * layout.ts (the interleaving).
+ */
+import { HwsimError } from '../../errors.js';
+import type { ByteReader, ByteWriter } from '../bytes.js';
+import type { Codec, TansHeader, TansLayer } from '../codec.js';
+import { decodeTansLayer, encodeTansLayer, rebuildSpread } from './layer.js';
+import { deinterleaveStreams } from './layout.js';
+import { hasTail, type SpreadKind } from './optimize.js';
+import { effectiveSplit, streamLengths, type StreamSplit } from './streams.js';
+import { buildDecodeTable, checkSpread, MAX_LOG2_STATES, MIN_LOG2_STATES, type DecodeTable } from './table.js';
+
+export const SPREAD_KINDS: readonly SpreadKind[] = ['fse', 'tuned', 'explicit', 'fse-tail', 'tuned-tail'];
+export const SPLITS: readonly StreamSplit[] = ['channel', 'interleaved'];
+/** streams a layer header may declare (the chip's decoders are fewer: src/params) */
+export const MAX_FORMAT_STREAMS = 256;
+
+/** The decode table a header describes: the spread rebuilt from counts, checked, then the 3 fields per state. */
+export function decodeTableOf(h: TansHeader): DecodeTable {
+  const spread = rebuildSpread(h.spreadKind, h.counts, h.explicitSpread, h.tail);
+  checkSpread(spread, h.counts);
+  return buildDecodeTable(h.counts, spread);
+}
+
+/** Symbols of each stream, from the shape and the split (not stored: FORMAT.md §3 defines them). */
+export function streamSymbolCounts(h: Pick<TansHeader, 'shape' | 'split' | 'wordCounts'>): Int32Array {
+  return streamLengths(h.shape, h.wordCounts.length, h.split);
+}
+
+const zigzag = (v: number) => (v >= 0 ? 2 * v : -2 * v - 1);
+const unzigzag = (v: number) => (v % 2 === 0 ? v / 2 : -(v + 1) / 2);
+
+export const tansCodec: Codec<TansHeader, TansLayer> = {
+  id: 'tans',
+  tag: 1,
+
+  encode(symbols, base, opts) {
+    const code = encodeTansLayer(symbols, base.quant.bins, base.shape, opts);
+    const layer: TansLayer = {
+      codec: 'tans', ...base,
+      states: code.states,
+      counts: code.counts,
+      spreadKind: code.spreadKind,
+      explicitSpread: code.spreadKind === 'explicit' ? code.spread : undefined,
+      tail: code.tail,
+      split: effectiveSplit(base.shape, opts.streams, opts.split),
+      wordCounts: Int32Array.from(code.streams, (s) => s.words.length),
+      words: code.words,
+    };
+    // Encoding is only reported once the layer decodes back to exactly the same symbols.
+    let decoded: Uint8Array;
+    try {
+      decoded = tansCodec.decode(layer);
+    } catch (err) {
+      throw new HwsimError(`internal: a tANS layer failed its verify decode: ${(err as Error).message}`);
+    }
+    for (let i = 0; i < symbols.length; i++) {
+      if (decoded[i] !== symbols[i]) throw new HwsimError(`internal: tANS verify decode differs at weight ${i} (${decoded[i]} vs ${symbols[i]})`);
+    }
+    return layer;
+  },
+
+  writeHeader(h: TansHeader, w: ByteWriter) {
+    w.u8(Math.log2(h.states));
+    w.u8(SPREAD_KINDS.indexOf(h.spreadKind) | (SPLITS.indexOf(h.split) << 4));
+    w.varint(h.wordCounts.length);
+    for (const c of h.counts) w.expGolomb(c);
+    w.alignBits();
+    if (h.spreadKind === 'explicit') w.bytes(h.explicitSpread!);
+    if (hasTail(h.spreadKind)) w.bytes(h.tail!);
+    w.varint(h.wordCounts[0]);
+    for (let k = 1; k < h.wordCounts.length; k++) w.varint(zigzag(h.wordCounts[k] - h.wordCounts[0]));
+  },
+
+  readHeader(r: ByteReader, base) {
+    const log2States = r.u8('log2 states');
+    if (log2States < MIN_LOG2_STATES || log2States > MAX_LOG2_STATES) {
+      throw r.fail(`log2(states) ${log2States} outside ${MIN_LOG2_STATES}..${MAX_LOG2_STATES}`);
+    }
+    const states = 1 << log2States;
+    const kindSplit = r.u8('spread kind and split');
+    const spreadKind = SPREAD_KINDS[kindSplit & 15];
+    const split = SPLITS[kindSplit >> 4];
+    if (!spreadKind) throw r.fail(`unknown spread kind ${kindSplit & 15}`);
+    if (!split) throw r.fail(`unknown stream split ${kindSplit >> 4}`);
+    const nStreams = r.varint('stream count', MAX_FORMAT_STREAMS);
+    if (nStreams < 1) throw r.fail('zero streams');
+    const inChannels = base.shape.length >= 2 ? base.shape[1] : 1;
+    if (split === 'channel' && inChannels < nStreams) {
+      throw r.fail(`split 'channel' with ${inChannels} input channels for ${nStreams} streams (such a layer is split 'interleaved')`);
+    }
+    const n = base.quant.bins;
+    const counts = new Int32Array(n);
+    let sum = 0;
+    for (let i = 0; i < n; i++) {
+      counts[i] = r.expGolomb('normalized count');
+      sum += counts[i];
+      if (sum > states) throw r.fail(`normalized counts exceed ${states}`);
+    }
+    r.alignBits('normalized counts');
+    if (sum !== states) throw r.fail(`normalized counts sum to ${sum}, not ${states}`);
+    const explicitSpread = spreadKind === 'explicit' ? r.bytes(states, 'explicit spread').slice() : undefined;
+    const tail = hasTail(spreadKind) ? r.bytes(Math.ceil(n / 8), 'tail bitmap').slice() : undefined;
+    if (tail) {
+      for (let s = 0; s < 8 * tail.length; s++) {
+        if (((tail[s >> 3] >> (s & 7)) & 1) && !(s < n && counts[s] === 1)) {
+          throw r.fail(`tail bitmap flags symbol ${s}, which is not a one-slot symbol`);
+        }
+      }
+    }
+    const wordCounts = new Int32Array(nStreams);
+    wordCounts[0] = r.varint('stream 0 word count', 0x7fffffff);
+    for (let k = 1; k < nStreams; k++) {
+      wordCounts[k] = wordCounts[0] + unzigzag(r.varint(`stream ${k} word count`));
+      if (!(wordCounts[k] >= 0 && wordCounts[k] <= 0x7fffffff)) throw r.fail(`stream ${k} word count ${wordCounts[k]} is out of range`);
+    }
+    return { codec: 'tans', ...base, states, counts, spreadKind, explicitSpread, tail, split, wordCounts };
+  },
+
+  payloadLength: (h) => 4 * h.wordCounts.reduce((a, b) => a + b, 0),
+  payload: (l) => new Uint8Array(l.words.buffer, l.words.byteOffset, l.words.byteLength),
+  withPayload(h, payload) {
+    const words = new Uint32Array(payload.length >> 2);
+    new Uint8Array(words.buffer).set(payload);
+    return { ...h, words };
+  },
+
+  decode(layer) {
+    const table = decodeTableOf(layer);
+    const streams = deinterleaveStreams(layer.words, layer.wordCounts);
+    const counts = streamSymbolCounts(layer);
+    return decodeTansLayer(layer.shape, table, layer.split,
+      streams.map((words, k) => ({ words, symbolCount: counts[k] })));
+  },
+
+  figures: (h) => ({ states: h.states, streams: h.wordCounts.length, tableBytes: 3 * h.states }),
+};
+

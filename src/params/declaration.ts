@@ -1,0 +1,119 @@
+/**
+ * THE declaration of every chip, codec and RTL engine parameter. Validation, CLI flags, config JSON,
+ * `hwsim config --print`, the TypeScript types (generated-types.ts), the docs tables and the Verilog
+ * parameter checks all come from this list; `npm run gen` refreshes the text artifacts and
+ * test/params.test.ts fails when they drift. Adding a parameter = one entry here + `npm run gen`.
+ *
+ * Order matters: each group's fields (and `hwsim config --print`, the Verilog parameter lists and
+ * the docs tables) follow the order of this list.
+ */
+import type { ParamDecl } from './schema.js';
+
+const CHIP = ['run', 'config'] as const;
+const CODEC = ['run', 'encode'] as const;
+const ENGINE = ['rtl', 'cosim', 'synth'] as const;
+
+export const PARAMS: readonly ParamDecl[] = [
+  {
+    name: 'macRows', type: 'int', default: 16, min: 1, max: 1024, groups: ['chip'], faces: CHIP, flag: 'mac',
+    unit: 'PEs', help: 'MAC array rows (set with --mac RxC)',
+    why: '256 int8 MACs: a small edge NPU (0.26 TOPS at 500 MHz)',
+  },
+  {
+    name: 'macCols', type: 'int', default: 16, min: 1, max: 1024, groups: ['chip'], faces: CHIP, flag: 'mac',
+    unit: 'PEs', help: 'MAC array columns (set with --mac RxC)', why: 'see macRows',
+  },
+  {
+    name: 'dataflow', type: 'enum', default: 'ws', choices: ['ws', 'os', 'is'], groups: ['chip'], faces: CHIP,
+    unit: '', help: 'systolic dataflow: weight, output or input stationary',
+    why: 'weight-stationary: the dataflow where weight delivery per fold matters most',
+  },
+  {
+    name: 'states', type: 'int', default: 64, min: 32, max: 4096, pow2: true, groups: ['codec', 'engine'],
+    faces: [...CODEC, ...ENGINE], alias: 'L', verilog: 'States', listOn: ['synth'],
+    unit: '', help: "tANS states L: entries of the decode table (each decoder lane holds one)",
+  },
+  {
+    name: 'symbolBits', type: 'int', default: 5, min: 1, max: 8, groups: ['engine'], faces: ENGINE, verilog: 'SymbolBits',
+    unit: 'bits', help: "bits per decoded symbol; a layer's quantization bins must be at most 2^symbolBits",
+  },
+  {
+    // One quantity, three names in use: the chip's decoder count, the codec's and the engine's stream
+    // count. Today's ranges were 1..64 (chip, engine) and 1..256 (encode): the engine's 1..64 holds.
+    // The engine's default stays 4 lanes (generated/tans_L64_B5_S4); chip and codec default to 8.
+    name: 'streams', type: 'int', default: 8, defaultIn: { engine: 4 }, min: 1, max: 64,
+    groups: ['chip', 'codec', 'engine'], keyIn: { chip: 'decoders' }, flagOn: { run: 'decoders', config: 'decoders' },
+    faces: [...CHIP, 'encode', ...ENGINE], alias: 'S', verilog: 'Streams', listOn: ['synth'],
+    unit: '', help: 'parallel streams per layer sharing one table, one per tANS decoder (lane); each decodes up to one symbol per cycle',
+    why: '8 streams per layer, 8 symbols/cycle at best',
+  },
+  {
+    name: 'inWidth', type: 'int', default: 32, min: 32, max: 32, choices: [32], groups: ['engine'], faces: ['rtl', 'cosim'],
+    verilog: 'InWidth', unit: 'bits', help: "width of the word stream from DRAM (the bitstream's word size)",
+  },
+  {
+    name: 'dramBytesPerCycle', type: 'number', default: 8, min: 0, minExclusive: true, max: 4096, resolution: 0.001,
+    groups: ['chip'], faces: CHIP, flag: 'dram-bw',
+    unit: 'B/cycle', help: 'DRAM bandwidth, bytes per chip cycle (may be fractional)',
+    why: "4 GB/s at 500 MHz: an LPDDR4 x16 channel's share",
+  },
+  {
+    name: 'dramLatency', type: 'int', default: 50, min: 1, max: 100000, groups: ['chip'], faces: CHIP,
+    unit: 'cycles', help: 'DRAM access latency: a burst issued in cycle t is in the FIFO in cycle t + latency', why: '100 ns',
+  },
+  {
+    name: 'burstBytes', type: 'int', default: 64, min: 4, max: 4096, multipleOf: 4, groups: ['chip'], faces: CHIP, flag: 'burst',
+    unit: 'B', help: 'DRAM burst size (a multiple of the 4-byte FIFO word)', why: 'one LPDDR4 BL16 burst on x32',
+  },
+  {
+    name: 'fifoDepth', type: 'int', default: 128, min: 1, max: 1 << 20, groups: ['chip'], faces: CHIP, crossRule: 'at least one burst',
+    unit: 'words', help: 'weight FIFO depth in 32-bit words, between DRAM and the decoders',
+    why: '512 B ≥ latency × bandwidth (400 B) + one burst: the channel can stream',
+  },
+  {
+    name: 'streamFifoDepth', type: 'int', default: 4, min: 2, max: 64, groups: ['chip', 'engine'], faces: [...CHIP, ...ENGINE],
+    verilog: 'StreamFifoDepth', unit: 'words', help: "depth in words of each decoder lane's input FIFO, inside the tANS engine",
+    why: 'per-decoder input FIFO inside the engine',
+  },
+  {
+    name: 'clockMhz', type: 'number', default: 500, min: 0, minExclusive: true, max: 10000, groups: ['chip'], faces: CHIP,
+    unit: 'MHz', help: 'clock frequency (only converts cycles to time)',
+  },
+  {
+    name: 'sramKb', type: 'number', default: 512, min: 0, max: 1 << 20, groups: ['chip'], faces: CHIP,
+    unit: 'KiB', help: "activation SRAM (holds a layer's ifmap + ofmap; larger layers spill to DRAM)",
+    why: "ResNet-50's early layers spill",
+  },
+  {
+    name: 'bins', type: 'int', min: 3, max: 255, odd: true, groups: ['codec'], faces: CODEC, crossRule: 'at most --states',
+    unit: '', help: 'fix every coded layer to N zero-point bins (instead of a --bits-per-weight budget)',
+  },
+  {
+    name: 'bitsPerWeight', type: 'number', default: 2, defaultUnless: 'bins', min: 0, minExclusive: true, max: 8, groups: ['codec'], faces: CODEC,
+    unit: 'bits', help: "average entropy budget per weight; each layer's bins and step are chosen to meet it with the least total squared error (used when --bins is not given)",
+  },
+  {
+    name: 'perChannel', type: 'boolean', default: false, groups: ['codec'], faces: CODEC,
+    unit: '', help: 'with --bins: one quantizer step per output channel instead of one per layer',
+  },
+  {
+    name: 'rdLambda', type: 'number', min: 0, groups: ['codec'], faces: CODEC,
+    unit: '', help: 'with --bins: choose each step by least MSE + λ·entropy (rate-distortion; λ in squared-weight units per bit) instead of least MSE',
+  },
+  {
+    name: 'split', type: 'enum', default: 'channel', choices: ['channel', 'interleaved'], groups: ['codec'], faces: CODEC,
+    unit: '', help: 'stream split: by input channel (as in the paper) or interleaved weights',
+  },
+  {
+    name: 'keepEdges', type: 'boolean', default: true, groups: ['codec'], faces: CODEC,
+    unit: '', help: 'keep first and last layers raw int8 (--no-keep-edges to code them too)',
+  },
+  {
+    name: 'effort', type: 'enum', default: 'fast', choices: ['fast', 'best'], groups: ['codec'], faces: CODEC,
+    unit: '', help: 'tANS table search effort',
+  },
+  {
+    name: 'seed', type: 'int', default: 1, min: 0, max: Number.MAX_SAFE_INTEGER, groups: ['codec'], faces: CODEC,
+    unit: '', help: 'seed of the synthetic zoo weights',
+  },
+];

@@ -1,0 +1,82 @@
+/**
+ * `hwsim run` as a library call: a model is encoded to container bytes, and the chip runs those
+ * bytes, exactly as it runs a .hwz file (the container is the chip's DRAM image). The int8
+ * baseline (the same chip with raw int8 weights) runs beside it on a worker thread.
+ */
+import { activationTraffic } from './chip/activation.js';
+import type { ChipConfig } from './chip/config.js';
+import { chipLayers, checkMapping, int8ChipLayers, plainLayers, runImage, startInt8, type PlainLayer } from './chip/simulate.js';
+import type { SourceOptions } from './chip/sources.js';
+import { readContainer, writeContainer, type ContainerImage } from './codecs/container.js';
+import { encodeModel, type EncodeOptions } from './codecs/model-codec.js';
+import { decodeImage } from './codecs/model-image.js';
+import { HwsimError } from './errors.js';
+import type { Model } from './models/types.js';
+import { makeReport, type RunReport } from './report/run-figures.js';
+
+export interface RunOptions extends SourceOptions {
+  chip: ChipConfig;
+  /** progress messages for a long run ("encoding ...", "simulating ...: layer 3/54") */
+  onProgress?: (message: string) => void;
+}
+
+/** Refuses an image this chip cannot run, before any simulation. */
+export function checkImageFitsChip(image: ContainerImage, cfg: ChipConfig, label: string): void {
+  image.layers.forEach((l, i) => {
+    if (l.codec === 'tans' && l.wordCounts.length !== cfg.decoders) {
+      throw new HwsimError(`${label}: layer #${i} '${image.specs[i].name}' has ${l.wordCounts.length} streams, the chip ${cfg.decoders} tANS decoders`,
+        `run it with --decoders ${l.wordCounts.length}, or encode with --streams ${cfg.decoders}`);
+    }
+  });
+}
+
+type Int8Run = ReturnType<typeof startInt8>;
+
+async function runVerified(bytes: Uint8Array, label: string, opts: RunOptions, int8?: Int8Run): Promise<RunReport> {
+  const cfg = opts.chip;
+  // every check (CRCs, lengths, headers, each stream's end state and padding) before any simulation
+  const image = readContainer(bytes, label);
+  const decoded = decodeImage(image, label);
+  checkImageFitsChip(image, cfg, label);
+  const plain = plainLayers(image);
+  checkMapping(plain, cfg);
+  const baseline = int8 ?? startInt8(plain, cfg);
+  try {
+    const name = image.model.name;
+    const run = runImage(image, cfg, {
+      ...opts, onProgress: (l, n) => opts.onProgress?.(`simulating ${name}: layer ${Math.min(l + 1, n)}/${n}`),
+    });
+    opts.onProgress?.(`simulating ${name} (int8 baseline)`);
+    const act = activationTraffic(plain, cfg.sramKb);
+    return makeReport({
+      image, cfg, act, run, int8: await baseline.result(),
+      entropy: decoded.map((d) => ({ entropyBits: d.entropyBits, tableBytes: d.figures.tableBytes })),
+      layers: chipLayers(image, cfg, act), int8Layers: int8ChipLayers(plain, cfg, act),
+    });
+  } catch (err) {
+    baseline.cancel();
+    throw err;
+  }
+}
+
+/** Simulates a .hwz image as it is. */
+export function runContainer(bytes: Uint8Array, label: string, opts: RunOptions): Promise<RunReport> {
+  return runVerified(bytes, label, opts);
+}
+
+/** Encodes a model and simulates the container bytes the encoder wrote. */
+export async function runModel(model: Model, codec: EncodeOptions, opts: RunOptions): Promise<{ report: RunReport; image: Uint8Array }> {
+  // the int8 baseline needs only the topology: it runs on a worker thread while this one encodes
+  const plain: PlainLayer[] = model.layers.map((l) => ({ spec: l.spec, params: l.weights.length }));
+  checkMapping(plain, opts.chip);
+  const int8 = startInt8(plain, opts.chip);
+  let image: Uint8Array;
+  try {
+    opts.onProgress?.(`encoding ${model.name} (L = ${codec.states}, ${codec.streams} streams)`);
+    image = writeContainer(encodeModel(model, codec));
+  } catch (err) {
+    int8.cancel();
+    throw err;
+  }
+  return { report: await runVerified(image, model.name, opts, int8), image };
+}
