@@ -25,7 +25,7 @@ export function checkImageFitsChip(image: ContainerImage, cfg: ChipConfig, label
   image.layers.forEach((l, i) => {
     if (l.codec === 'tans' && l.wordCounts.length !== cfg.decoders) {
       throw new HwsimError(`${label}: layer #${i} '${image.specs[i].name}' has ${l.wordCounts.length} streams, the chip ${cfg.decoders} tANS decoders`,
-        `run it with --decoders ${l.wordCounts.length}, or encode with --streams ${cfg.decoders}`);
+        `use a chip with ${l.wordCounts.length} decoders (hwsim run: --decoders ${l.wordCounts.length}), or encode with ${cfg.decoders} streams`);
     }
   });
 }

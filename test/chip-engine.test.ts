@@ -1,99 +1,252 @@
-/** The chip with the real tANS engine model (src/chip/tans-decoder.ts) in its decoder slot. */
+/**
+ * The chip with the real tANS engine model (src/chip/tans-decoder.ts) in its decoder slot, on
+ * images that went through the real encoder and the container: DRAM serves the .hwz bytes, the
+ * source parses each layer's record prefix as it landed in the staging buffer.
+ */
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CHIP, type ChipConfig } from '../src/chip/config.js';
-import { mapLayer } from '../src/chip/mac-array.js';
 import { runPipeline, type ChipLayer } from '../src/chip/pipeline.js';
-import { loadCycles } from '../src/chip/tans-decoder.js';
-import { TansSource, tansEngineModel } from '../src/chip/tans-source.js';
-import { RawBypass } from '../src/chip/weight-source.js';
-import { encodeTansLayer, histogram } from '../src/codecs/tans/layer.js';
-import type { EncodedLayer } from '../src/codecs/model-codec.js';
+import { chipLayers } from '../src/chip/simulate.js';
+import { sourcesFor } from '../src/chip/sources.js';
+import { loadCycles, tableBuildCycles, TansEngineModel } from '../src/chip/tans-decoder.js';
+import { TansSource, tansEngineModel, type TansEngineFactory } from '../src/chip/tans-source.js';
+import { RawBypass, type WeightSource } from '../src/chip/weight-source.js';
+import { ByteWriter } from '../src/codecs/bytes.js';
+import type { CodecId, TansHeader } from '../src/codecs/codec.js';
+import { layerHeaderBytes, parseRecordPrefix, type ContainerImage } from '../src/codecs/container.js';
+import { decodeImage } from '../src/codecs/model-image.js';
+import { streamIndices } from '../src/codecs/tans/streams.js';
+import { HwsimError } from '../src/errors.js';
 import type { LayerSpec } from '../src/models/types.js';
-
-function symbols(n: number, bins: number, seed: number): Uint8Array {
-  // a two-sided geometric distribution around the middle bin, from a fixed LCG
-  const out = new Uint8Array(n);
-  let s = seed >>> 0;
-  const mid = (bins - 1) >> 1;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    let u = s / 2 ** 32;
-    let k = 0;
-    while (u < 0.5 && k < mid) { k++; u *= 2; }
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = mid + ((s & 1) ? k : -k);
-  }
-  return out;
-}
-
-function tansLayer(cfg: ChipConfig, spec: LayerSpec, states: number, bins: number): ChipLayer {
-  const params = spec.weightShape.reduce((a, b) => a * b, 1);
-  const sy = symbols(params, bins, 7);
-  const code = encodeTansLayer(sy, bins, spec.weightShape, { states, streams: cfg.decoders, split: 'channel' });
-  const enc = {
-    spec, codec: 'tans', params, bins, entropyBits: 0, codedBits: code.words.length * 32, tableBytes: 3 * states,
-    symbols: sy, decodeTable: code.decodeTable,
-    symbolCounts: Int32Array.from(code.streams, (s) => s.symbolCount),
-    wordCounts: Int32Array.from(code.streams, (s) => s.words.length), words: code.words,
-  } as unknown as EncodedLayer;
-  void histogram;
-  return {
-    name: spec.name, codec: 'tans', params, words: code.words.length, data: code.words, tableBytes: 3 * states, encoded: enc,
-    mapping: mapLayer(spec, params, cfg.dataflow, cfg.macRows, cfg.macCols), actReadBytes: 0, actWriteBytes: 0,
-  };
-}
+import { chipImage, countOf, neverSettled, sourcesBy, type LayerRecipe } from './chip-fixtures.js';
 
 const spec64: LayerSpec = { name: 'c64', kind: 'conv', ifmapH: 2, ifmapW: 2, filterH: 1, filterW: 1, channels: 64, filters: 64, stride: 1, weightShape: [64, 64, 1, 1] } as LayerSpec;
 
+const tans = (spec: LayerSpec, cfg: ChipConfig, bins = 15, seed = 7): LayerRecipe =>
+  ({ spec, codec: 'tans', states: 64, streams: cfg.decoders, bins, seed });
+
+/** sourcesFor with every source wrapped once by `wrap`. */
+function wrapped(inner: (codec: CodecId) => WeightSource, wrap: (s: WeightSource) => WeightSource): (codec: CodecId) => WeightSource {
+  const built = new Map<CodecId, WeightSource>();
+  return (codec) => {
+    let s = built.get(codec);
+    if (!s) { s = wrap(inner(codec)); built.set(codec, s); }
+    return s;
+  };
+}
+
 describe('pipeline with the tANS engine', () => {
-  it('decoder-bound layer: 4 decoders cannot feed a 16×16 array; table load counted exactly', () => {
+  it('decoder-bound layer: 4 decoders cannot feed a 16×16 array; header fetch, table build and load counted exactly', () => {
     // 16×16 ws, 1×1 conv 64 → 64 on 2×2: K = 64, N = 64, M = 4 → 4 × 4 = 16 folds of 256 weights,
     //   each 2·16 + 16 + 4 − 2 = 50 cycles → 800 compute cycles.
     // 4096 weights through 4 lanes of one symbol per cycle at best: ≥ 1024 cycles of decoding.
-    // Table: 3·64 = 192 bytes = 3 bursts of 64 B at 64 B/cycle, issued t = 0, 1, 2 (the reader
-    //   fetches the table first), landing t = 1, 2, 3; the engine begins at t = 3 and loads for
-    //   1 + L + 2S = 1 + 64 + 8 = 73 cycles (docs/hw/tans-decoder.md): the array waits 3 + 73 = 76
-    //   cycles on the table.
-    const cfg: ChipConfig = { ...DEFAULT_CHIP, macRows: 16, macCols: 16, decoders: 4, dramBytesPerCycle: 64, dramLatency: 1, burstBytes: 64, fifoDepth: 256 };
-    const l = tansLayer(cfg, spec64, 64, 15);
+    // Header: the layer's record prefix, P bytes as the file holds them (P ≤ 64: one burst). The
+    //   channel starts with no credit (cap = burst − bandwidth = 0) and earns 64 B in cycle 0: the
+    //   prefix issues at t = 0 and lands at t = 1 (the first 64-byte word burst waits for t = 1).
+    //   The source begins at t = 1 and is busy B = tableBuildCycles + loadCycles =
+    //   (ceil(P/4) + L) + (1 + L + 2S) = ceil(P/4) + 64 + 73 cycles, t = 1 .. B: the array waits
+    //   1 + B = ceil(P/4) + 138 cycles on the header (t = 0 .. B).
+    const cfg: ChipConfig = { ...DEFAULT_CHIP, macRows: 16, macCols: 16, decoders: 4, dramBytesPerCycle: 64, dramLatency: 1, burstBytes: 64, fifoDepth: 256, streamFifoDepth: 4 };
+    const { image, layers: [l] } = chipImage(cfg, [tans(spec64, cfg)]);
+    const P = image.records[0].prefix.length;
+    expect(P).toBeGreaterThan(0);
+    expect(P).toBeLessThanOrEqual(64);
+    expect(l.prefix).toEqual(image.records[0].prefix);
     expect(l.mapping.computeCycles).toBe(800);
     const params = { states: 64, symbolBits: 4, streams: 4, inWidth: 32, streamFifoDepth: 4 };
     expect(loadCycles(params)).toBe(73);
-    const r = runPipeline(cfg, [l], { tans: new TansSource(tansEngineModel, params), raw: new RawBypass(16) });
+    expect(tableBuildCycles(P, 64)).toBe(Math.ceil(P / 4) + 64);
+    const B = Math.ceil(P / 4) + 64 + 73;
+    const r = runPipeline(cfg, [l], sourcesFor(cfg, image));
     const t = r.layers[0];
-    expect(t.stalls.table).toBe(76);
+    expect(t.sourceStart).toBe(1);
+    expect(t.sourceLoad).toBe(B);
+    expect(t.stalls.header).toBe(1 + B);
+    expect(t.stalls.header).toBe(Math.ceil(P / 4) + 138);
     expect(t.compute).toBe(800);
-    expect(t.sourceLoad).toBe(73);
     // the weights come out no faster than 4 per cycle after the load
-    expect(t.sourceEnd - t.sourceStart - 73).toBeGreaterThanOrEqual(1024);
-    expect(r.totalCycles).toBe(t.compute + t.stalls.table + t.stalls.decoder + t.stalls.dram + t.stalls.fifo);
+    expect(t.sourceEnd - t.sourceStart - B).toBeGreaterThanOrEqual(1024);
+    expect(r.totalCycles).toBe(t.compute + t.stalls.header + t.stalls.decoder + t.stalls.dram + t.stalls.fifo);
     expect(t.stalls.decoder).toBeGreaterThan(t.stalls.dram);
     // last fold starts only after the last weight is out, then runs its 50 cycles
     expect(r.totalCycles).toBeGreaterThanOrEqual(t.sourceEnd + 50);
     expect(r.dramWeightBytes).toBe(l.words * 4);
-    expect(r.dramTableBytes).toBe(192);
+    expect(r.dramWeightBytes).toBe(image.records[0].payload.length);
+    // the header crossed DRAM, exactly its bytes in the file (no 3L table: the chip builds it)
+    expect(r.dramHeaderBytes).toBe(P);
   });
 
   it('a DRAM-starved engine: at 0.25 B/cycle the stalls are dram', () => {
-    const cfg: ChipConfig = { ...DEFAULT_CHIP, macRows: 16, macCols: 16, decoders: 4, dramBytesPerCycle: 0.25, dramLatency: 20, burstBytes: 64, fifoDepth: 256 };
-    const l = tansLayer(cfg, spec64, 64, 15);
-    const r = runPipeline(cfg, [l], { tans: new TansSource(tansEngineModel, { states: 64, symbolBits: 4, streams: 4, inWidth: 32, streamFifoDepth: 4 }), raw: new RawBypass(1) });
+    const cfg: ChipConfig = { ...DEFAULT_CHIP, macRows: 16, macCols: 16, decoders: 4, dramBytesPerCycle: 0.25, dramLatency: 20, burstBytes: 64, fifoDepth: 256, streamFifoDepth: 4 };
+    const { image, layers: [l] } = chipImage(cfg, [tans(spec64, cfg)]);
+    const r = runPipeline(cfg, [l], sourcesFor(cfg, image));
     const t = r.layers[0];
-    // all bytes cross the channel at 0.25 B/cycle: ≥ 4·(words·4 + 192 − 64) cycles (first burst on the initial credit)
-    expect(r.totalCycles).toBeGreaterThanOrEqual(4 * (l.words * 4 + 192 - 64));
+    // all bytes (P prefix + 4·words payload) cross the channel at 0.25 B/cycle: ≥ 4·(4·words + P − 64)
+    //   cycles (the first 64 B on the credit the channel starts with and earns in cycle 0)
+    expect(r.totalCycles).toBeGreaterThanOrEqual(4 * (l.words * 4 + l.prefix.length - 64));
+    expect(r.dramHeaderBytes).toBe(l.prefix.length);
     expect(t.stalls.dram).toBeGreaterThan(t.stalls.decoder + t.stalls.fifo);
   });
 
-  it('two tANS layers back to back: the second table loads while the first layer computes', () => {
-    const cfg: ChipConfig = { ...DEFAULT_CHIP, macRows: 16, macCols: 16, decoders: 4, dramBytesPerCycle: 8, dramLatency: 10, burstBytes: 64, fifoDepth: 128 };
+  it('two tANS layers back to back: the second header lands and its table loads while the first layer computes', () => {
+    const cfg: ChipConfig = { ...DEFAULT_CHIP, macRows: 16, macCols: 16, decoders: 4, dramBytesPerCycle: 8, dramLatency: 10, burstBytes: 64, fifoDepth: 128, streamFifoDepth: 4 };
     const big: LayerSpec = { ...spec64, name: 'big', ifmapH: 40, ifmapW: 40 } as LayerSpec; // M = 1600: compute-heavy
-    const a = tansLayer(cfg, big, 64, 15);
-    const b = tansLayer(cfg, { ...big, name: 'b' } as LayerSpec, 64, 15);
-    const r = runPipeline(cfg, [a, b], { tans: new TansSource(tansEngineModel, { states: 64, symbolBits: 4, streams: 4, inWidth: 32, streamFifoDepth: 4 }), raw: new RawBypass(2) });
-    expect(r.layers[1].stalls.table).toBe(0);
+    const { image, layers } = chipImage(cfg, [tans(big, cfg), tans({ ...big, name: 'b' } as LayerSpec, cfg, 15, 99)]);
+    const r = runPipeline(cfg, layers, sourcesFor(cfg, image));
+    expect(r.layers[1].stalls.header).toBe(0);
     expect(r.layers[1].sourceStart).toBeLessThan(r.layers[1].start);
+    expect(r.layers[1].sourceStart + r.layers[1].sourceLoad).toBeLessThan(r.layers[1].start);
     expect(r.layers[0].end).toBe(r.layers[1].start);
     expect(r.totalCycles).toBe(r.layers[1].end);
+    expect(r.dramHeaderBytes).toBe(image.records[0].prefix.length + image.records[1].prefix.length);
+  });
+});
+
+/** Per tANS layer run by the engine, per lane: the symbols and weights handed on (outValid && outReady). */
+interface EngineLog { lanes: number[][]; weights: number[][] }
+
+/** The cycle-exact engine, recording every output transfer before the clock edge that makes it. */
+function recordingEngine(log: EngineLog[]): TansEngineFactory {
+  return (p) => {
+    const eng = new TansEngineModel(p);
+    let cur: EngineLog = { lanes: [], weights: [] };
+    return {
+      loadLayer(layer) {
+        cur = { lanes: Array.from({ length: p.streams }, () => []), weights: Array.from({ length: p.streams }, () => []) };
+        log.push(cur);
+        return eng.loadLayer(layer);
+      },
+      get inReady() { return eng.inReady; },
+      get outValid() { return eng.outValid; },
+      get outSymbol() { return eng.outSymbol; },
+      get outWeight() { return eng.outWeight; },
+      tick(inValid, inWord, outReady) {
+        for (let k = 0; k < p.streams; k++) {
+          if (eng.outValid[k] && outReady[k]) { cur.lanes[k].push(eng.outSymbol[k]); cur.weights[k].push(eng.outWeight[k]); }
+        }
+        eng.tick(inValid, inWord, outReady);
+      },
+      get done() { return eng.done; },
+      get error() { return eng.error; },
+      get cycle() { return eng.cycle; },
+    };
+  };
+}
+
+describe('the engine in the pipeline decodes what the reference decoder decodes', () => {
+  const specs: LayerSpec[] = [
+    { ...spec64, name: 'a', ifmapH: 3, ifmapW: 3, channels: 24, filters: 20, weightShape: [20, 24, 1, 1] } as LayerSpec,
+    { ...spec64, name: 'r', ifmapH: 2, ifmapW: 2, channels: 8, filters: 8, weightShape: [8, 8, 1, 1] } as LayerSpec,
+    { ...spec64, name: 'dw', kind: 'dwconv', ifmapH: 5, ifmapW: 5, filterH: 3, filterW: 3, channels: 12, filters: 12, weightShape: [12, 1, 3, 3] } as LayerSpec,
+    { ...spec64, name: 'c', ifmapH: 1, ifmapW: 1, channels: 70, filters: 9, weightShape: [9, 70, 1, 1] } as LayerSpec,
+  ];
+  const cases: Array<{ why: string; cfg: ChipConfig; blocked: boolean }> = [
+    { why: 'decoder-bound (outReady on every valid lane)', blocked: false,
+      cfg: { ...DEFAULT_CHIP, macRows: 16, macCols: 16, decoders: 4, dramBytesPerCycle: 16, dramLatency: 5, burstBytes: 64, fifoDepth: 64, streamFifoDepth: 4 } },
+    { why: 'compute-bound (a full weight buffer holds outReady low)', blocked: true,
+      cfg: { ...DEFAULT_CHIP, macRows: 4, macCols: 4, decoders: 3, dramBytesPerCycle: 3, dramLatency: 9, burstBytes: 32, fifoDepth: 16, streamFifoDepth: 2 } },
+  ];
+  for (const c of cases) {
+    it(c.why, () => {
+      const { cfg } = c;
+      const recipes: LayerRecipe[] = [tans(specs[0], cfg, 15, 3), { spec: specs[1], codec: 'raw' }, tans(specs[2], cfg, 9, 4), tans(specs[3], cfg, 11, 5)];
+      const { image, layers } = chipImage(cfg, recipes);
+      const log: EngineLog[] = [];
+      const r = runPipeline(cfg, layers, sourcesFor(cfg, image, { tansEngine: recordingEngine(log) }));
+      const reference = decodeImage(image, 'test.hwz');
+      const tansLayers = image.layers.flatMap((l, i) => (l.codec === 'tans' ? [{ l, i }] : []));
+      expect(log.length).toBe(tansLayers.length);
+      tansLayers.forEach(({ l, i }, j) => {
+        const h = l as TansHeader;
+        const idx = streamIndices(h.shape, h.wordCounts.length, h.split);
+        const symbols = new Uint8Array(countOf(h.shape)).fill(255);
+        const levels = new Int8Array(symbols.length);
+        let count = 0;
+        idx.forEach((list, k) => {
+          expect(log[j].lanes[k].length).toBe(list.length);
+          list.forEach((flat, n) => { symbols[flat] = log[j].lanes[k][n]; levels[flat] = log[j].weights[k][n]; });
+          count += log[j].lanes[k].length;
+        });
+        // every weight of the layer came out of the engine (the comparison is not vacuous)
+        expect(count).toBe(layers[i].params);
+        expect(symbols).toEqual(reference[i].symbols);
+        expect(levels).toEqual(reference[i].levels);
+      });
+      // the split of the dwconv layer is 'interleaved' (fewer input channels than decoders)
+      expect((image.layers[2] as TansHeader).split).toBe('interleaved');
+      expect((image.layers[0] as TansHeader).split).toBe('channel');
+      const blocked = r.layers.reduce((a, t) => a + t.sourceBlocked, 0);
+      if (c.blocked) expect(blocked).toBeGreaterThan(0);
+    });
+  }
+});
+
+/** The record prefix of a tANS header as the container writes it (codec byte 1). */
+function prefixOf(h: TansHeader, payloadLength: number): Uint8Array {
+  const w = new ByteWriter();
+  const bytes = layerHeaderBytes(h);
+  w.u8(1);
+  w.varint(bytes.length);
+  w.bytes(bytes);
+  w.varint(payloadLength);
+  return w.result();
+}
+
+describe('the chip parses the header DRAM served', () => {
+  const cfg: ChipConfig = { ...DEFAULT_CHIP, macRows: 8, macCols: 8, decoders: 4, dramBytesPerCycle: 8, dramLatency: 7, burstBytes: 32, fifoDepth: 64, streamFifoDepth: 4 };
+  const setup = (): { image: ContainerImage; layers: ChipLayer[] } => chipImage(cfg, [
+    tans(spec64, cfg), { spec: { ...spec64, name: 'r', weightShape: [64, 64, 1, 1] } as LayerSpec, codec: 'raw' },
+    tans({ ...spec64, name: 'c2' } as LayerSpec, cfg, 9, 11),
+  ]);
+
+  it('begin() gets the bytes that landed in the staging buffer: the file\'s prefix, byte for byte', () => {
+    const { image, layers } = setup();
+    const seen: Uint8Array[] = [];
+    const spy = (s: WeightSource): WeightSource => ({
+      lanes: s.lanes, isDecoder: s.isDecoder, settleCycles: s.settleCycles,
+      begin: (l, prefix) => { seen.push(prefix); return s.begin(l, prefix); },
+      step: (f, sp) => s.step(f, sp),
+      get popped() { return s.popped; },
+      get layerDone() { return s.layerDone; },
+    });
+    const r = runPipeline(cfg, layers, wrapped(sourcesFor(cfg, image), spy));
+    expect(seen.length).toBe(3);
+    seen.forEach((p, i) => {
+      expect(p).toEqual(image.records[i].prefix);
+      expect(p).not.toBe(layers[i].prefix); // a copy of the staging buffer, not the layer's array
+    });
+    expect(r.dramHeaderBytes).toBe(image.records.reduce((a, rec) => a + rec.prefix.length, 0));
+  });
+
+  it('a prefix whose counts no longer sum to L makes begin() throw the container reader\'s check', () => {
+    // The payload and everything else of the layer stay those of the good file: only the bytes
+    //   DRAM serves as the header of layer c2 differ (one normalized count lowered by 1: 63, not 64).
+    const { image, layers } = setup();
+    const good = parseRecordPrefix(image.records[2].prefix, 'good').header as TansHeader;
+    const counts = good.counts.slice();
+    counts[counts.indexOf(Math.max(...counts))] -= 1;
+    const bad = prefixOf({ ...good, counts }, image.records[2].payload.length);
+    expect(bad).not.toEqual(image.records[2].prefix);
+    const corrupted = layers.map((l, i) => (i === 2 ? { ...l, prefix: bad } : l));
+    let err: unknown;
+    try { runPipeline(cfg, corrupted, sourcesFor(cfg, image)); } catch (e) { err = e; }
+    expect(err).toBeInstanceOf(HwsimError);
+    expect((err as Error).message).toMatch(/layer c2 as fetched by the chip: normalized counts sum to 63, not 64/);
+    // and the good layers before it ran: the same chip on the good bytes completes
+    expect(runPipeline(cfg, layers, sourcesFor(cfg, image)).layers[2].compute).toBe(layers[2].mapping.computeCycles);
+  });
+
+  it('one flipped byte (log2 states 6 → 7) is caught where the chip parses it', () => {
+    // prefix = codec byte, header length (one varint byte), then the header: the common part of
+    //   [64, 64, 1, 1] (rank 1 + dims 4 + bins 1 + step 4 = 10 bytes), then log2(states).
+    const { image, layers } = setup();
+    const bad = image.records[0].prefix.slice();
+    expect(bad[12]).toBe(6);
+    bad[12] = 7;
+    let err: unknown;
+    try { runPipeline(cfg, [{ ...layers[0], prefix: bad }], sourcesFor(cfg, image)); } catch (e) { err = e; }
+    expect(err).toBeInstanceOf(HwsimError);
+    expect((err as Error).message).toMatch(/layer c64 as fetched by the chip: normalized counts sum to 64, not 128/);
   });
 });
 
@@ -107,25 +260,23 @@ describe('skipping settled stretches is exact', () => {
   ];
   for (const p of cases) {
     it(`same cycles, stalls and counters with every cycle stepped (${JSON.stringify(p)})`, () => {
-      const cfg: ChipConfig = { ...DEFAULT_CHIP, macRows: 8, macCols: 8, decoders: 4, ...p };
+      const cfg: ChipConfig = { ...DEFAULT_CHIP, macRows: 8, macCols: 8, decoders: 4, streamFifoDepth: 4, ...p };
       const specs: LayerSpec[] = [
         { ...spec64, name: 'a', ifmapH: 6, ifmapW: 6 } as LayerSpec,
         { ...spec64, name: 'b', ifmapH: 3, ifmapW: 3, filterH: 3, filterW: 3, channels: 16, filters: 32, weightShape: [32, 16, 3, 3] } as LayerSpec,
         { ...spec64, name: 'c', ifmapH: 1, ifmapW: 1, channels: 288, filters: 40, weightShape: [40, 288, 1, 1] } as LayerSpec,
       ];
-      const mk = () => specs.map((s, i) => {
-        const l = tansLayer(cfg, s, 64, 15);
-        return i === 1 ? { ...l, actReadBytes: 3000, actWriteBytes: 700 } : i === 2 ? { ...l, codec: 'raw' as const, words: Math.ceil(l.params / 4), data: undefined, tableBytes: 0, encoded: undefined } : l;
-      });
-      const params = { states: 64, symbolBits: 4, streams: 4, inWidth: 32, streamFifoDepth: 4 };
-      const fast = runPipeline(cfg, mk(), { tans: new TansSource(tansEngineModel, params), raw: new RawBypass(8) });
-      const slow = runPipeline(cfg, mk(), { tans: unsettledSource(new TansSource(tansEngineModel, params)), raw: unsettledSource(new RawBypass(8)) });
+      const { image, layers } = chipImage(cfg, [tans(specs[0], cfg), tans(specs[1], cfg), { spec: specs[2], codec: 'raw' }]);
+      const mk = () => layers.map((l, i) => (i === 1 ? { ...l, actReadBytes: 3000, actWriteBytes: 700 } : l));
+      const fast = runPipeline(cfg, mk(), sourcesFor(cfg, image));
+      const slow = runPipeline(cfg, mk(), wrapped(sourcesFor(cfg, image), neverSettled));
       expect(fast.layers).toEqual(slow.layers);
       expect(fast.totalCycles).toBe(slow.totalCycles);
       expect(fast.fifoFullCycles).toBe(slow.fifoFullCycles);
       expect(fast.peakWindowBytes).toBe(slow.peakWindowBytes);
       expect(fast.peakWindowBytes).toBeGreaterThan(0);
       expect(fast.dramActBytes).toBe(3700);
+      expect(fast.dramHeaderBytes).toBe(slow.dramHeaderBytes);
       expect(fast.simulatedCycles).toBeLessThan(slow.simulatedCycles);
     });
   }
@@ -150,29 +301,24 @@ describe('skipping is exact on random chips', () => {
       ].map((s) => ({ ...s, filters: s.kind === 'dwconv' ? s.channels : s.filters, weightShape: s.kind === 'dwconv' ? [s.channels, 1, 3, 3] : [s.filters, s.channels, 1, 1] }) as LayerSpec);
       const acts = [rnd(2000), rnd(2000), rnd(500)];
       const raw = rnd(3);
-      const mk = () => specs.map((s, i) => {
-        const l = { ...tansLayer(cfg, s, 64, 9), actReadBytes: acts[i], actWriteBytes: 0 };
-        return i === raw ? { ...l, codec: 'raw' as const, words: Math.ceil(l.params / 4), data: undefined, tableBytes: 0, encoded: undefined } : l;
-      });
-      const params = { states: 64, symbolBits: 4, streams: cfg.decoders, inWidth: 32, streamFifoDepth: cfg.streamFifoDepth };
-      const fast = runPipeline(cfg, mk(), { tans: new TansSource(tansEngineModel, params), raw: new RawBypass(Math.max(1, Math.ceil(cfg.dramBytesPerCycle / 4))) });
-      const slow = runPipeline(cfg, mk(), {
-        tans: unsettledSource(new TansSource(tansEngineModel, params)),
-        raw: unsettledSource(new RawBypass(Math.max(1, Math.ceil(cfg.dramBytesPerCycle / 4)))),
-      });
-      expect({ trial, cfg, layers: fast.layers, ff: fast.fifoFullCycles, peak: fast.peakWindowBytes })
-        .toEqual({ trial, cfg, layers: slow.layers, ff: slow.fifoFullCycles, peak: slow.peakWindowBytes });
+      const { image, layers } = chipImage(cfg, specs.map((s, i): LayerRecipe => (i === raw ? { spec: s, codec: 'raw' } : tans(s, cfg, 9))));
+      const mk = () => layers.map((l, i) => ({ ...l, actReadBytes: acts[i], actWriteBytes: 0 }));
+      const fast = runPipeline(cfg, mk(), sourcesFor(cfg, image));
+      const slow = runPipeline(cfg, mk(), wrapped(sourcesFor(cfg, image), neverSettled));
+      expect({ trial, cfg, layers: fast.layers, ff: fast.fifoFullCycles, peak: fast.peakWindowBytes, hdr: fast.dramHeaderBytes })
+        .toEqual({ trial, cfg, layers: slow.layers, ff: slow.fifoFullCycles, peak: slow.peakWindowBytes, hdr: slow.dramHeaderBytes });
     }
   });
 });
 
-/** The same source, never considered settled: the pipeline then steps every cycle. */
-function unsettledSource(s: TansSource | RawBypass) {
-  return {
-    lanes: s.lanes, settleCycles: Number.POSITIVE_INFINITY,
-    begin: (l: Parameters<TansSource['begin']>[0]) => s.begin(l),
-    step: (f: Parameters<TansSource['step']>[0], sp: number) => s.step(f, sp),
-    get popped() { return s.popped; },
-    get layerDone() { return s.layerDone; },
-  };
-}
+describe('a source built by hand runs the same layers', () => {
+  it('TansSource + RawBypass through a sourceOf function: the same result as sourcesFor', () => {
+    const cfg: ChipConfig = { ...DEFAULT_CHIP, macRows: 8, macCols: 8, decoders: 4, dramBytesPerCycle: 4, dramLatency: 12, burstBytes: 32, fifoDepth: 32, streamFifoDepth: 4 };
+    const { image, layers } = chipImage(cfg, [tans(spec64, cfg), { spec: { ...spec64, name: 'r' } as LayerSpec, codec: 'raw' }]);
+    const byHand = sourcesBy({
+      tans: new TansSource(tansEngineModel, { states: 64, symbolBits: 4, streams: 4, inWidth: 32, streamFifoDepth: 4 }),
+      raw: new RawBypass(1),
+    });
+    expect(runPipeline(cfg, layers, byHand)).toEqual(runPipeline(cfg, chipLayers(image, cfg, layers.map(() => ({ ifmap: 0, ofmap: 0, read: 0, write: 0 }))), sourcesFor(cfg, image)));
+  });
+});

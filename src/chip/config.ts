@@ -8,9 +8,8 @@
  * (100 ns) of access latency, 64-byte bursts, a 128-word weight FIFO and 512 KiB of activation SRAM.
  */
 import { readFileSync } from 'node:fs';
-import type { Argv } from 'yargs';
 import { HwsimError } from '../errors.js';
-import { addParamOptions, groupValuesFrom, parsePairFlag } from '../params/cli.js';
+import { groupValuesFrom, parsePairFlag } from '../params/cli.js';
 import type { ChipConfig } from '../params/generated-types.js';
 import { groupDefaults, param, paramsOf } from '../params/lookup.js';
 import { checkChipRules } from '../params/rules.js';
@@ -114,13 +113,6 @@ export function resolveChipConfig(flags: ChipFlags): ChipConfig {
   if (flags.config) c = loadChipConfigFile(flags.config, c);
   const given = groupValuesFrom(flags as Record<string, unknown>, 'run', onChip);
   return applyChipConfig(c, given, 'flags');
-}
-
-/** Registers --config and the chip flags on a yargs builder. */
-export function chipOptions<T>(y: Argv<T>): Argv<T> {
-  return addParamOptions(
-    y.option('config', { type: 'string', describe: 'JSON chip config (see `hwsim config --print --json`); flags override it' }),
-    'run', onChip);
 }
 
 /** Human-readable listing of a config, one field a line. */

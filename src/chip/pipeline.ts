@@ -346,6 +346,9 @@ class PipelineRun {
     const header = layer.prefix.length > 0 ? this.dram.stagedHeader() : layer.prefix;
     if (layer.prefix.length > 0) this.dram.releaseStagedHeader();
     this.srcBusy = this.source.begin(layer, header);
+    // a new layer is a change of input: the source is not settled until it has been still again
+    this.srcQuiet = 0;
+    this.lastSpace = -1;
     this.srcBegun = true;
     this.srcPopped = 0;
     this.timing[li].sourceStart = this.t;

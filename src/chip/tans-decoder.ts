@@ -81,7 +81,7 @@ function checkLayer(p: TansDecoderParams, layer: EngineLayer): void {
   check(t.states === L, `layer table has ${t.states} states, the engine ${L}`, `build the table with ${L} states`);
   check(Number.isInteger(layer.bins) && layer.bins >= 1 && layer.bins <= Math.min(256, 1 << p.symbolBits),
     `layer has ${layer.bins} bins, the engine's ${p.symbolBits}-bit symbols allow 1..${Math.min(256, 1 << p.symbolBits)}`,
-    'raise --symbol-bits or quantize to fewer bins');
+    'give the engine more symbol bits (symbolBits) or quantize to fewer bins');
   for (let s = 0; s < L; s++) {
     check(t.symbol[s] < layer.bins && t.nbBits[s] <= logL && t.newState[s] < L,
       `decode table entry ${s} (symbol ${t.symbol[s]}, nbBits ${t.nbBits[s]}, newState ${t.newState[s]}) is out of range`,

@@ -65,11 +65,11 @@ export class TansSource implements WeightSource {
     const p = this.params;
     if (header.states !== p.states) {
       throw new HwsimError(`layer ${layer.name} has ${header.states}-state tables, the chip's tANS engine ${p.states}`,
-        'encode every layer with the same --states');
+        'encode every layer with the same number of states');
     }
     if (header.wordCounts.length !== p.streams) {
       throw new HwsimError(`layer ${layer.name} is encoded with ${header.wordCounts.length} streams, the chip has ${p.streams} decoders`,
-        `run with --decoders ${header.wordCounts.length}, or encode with --streams ${p.streams}`);
+        `use a chip with ${header.wordCounts.length} decoders, or encode with ${p.streams} streams`);
     }
     const engineLayer: EngineLayer = {
       table: decodeTableOf(header), bins: header.quant.bins,

@@ -1,6 +1,7 @@
 /** `hwsim config`: the effective chip configuration (defaults ← --config file ← flags). */
 import type { Argv } from 'yargs';
-import { chipOptions, formatChipConfig, resolveChipConfig, type ChipFlags } from '../chip/config.js';
+import { formatChipConfig, resolveChipConfig, type ChipFlags } from '../chip/config.js';
+import { chipOptions } from './chip-flags.js';
 import type { CliCommand } from './main.js';
 
 export const command: CliCommand = {

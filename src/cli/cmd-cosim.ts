@@ -2,14 +2,14 @@
 import { runTansCosim } from '../cosim/tans-cosim.js';
 import { configName } from '../rtl/tans-rtl.js';
 import { loadModel, MODEL_ARG_HELP } from '../models/load.js';
-import { tansParamOptions, tansParamsFrom } from './cmd-rtl.js';
+import { engineParamOptions, engineParamsFrom } from '../params/cli.js';
 import type { CliCommand } from './main.js';
 
 export const command: CliCommand = {
   register: (y, setExit) => y.command(
     'cosim <block>',
     'co-simulate generated RTL (Verilator) against the TypeScript decoder and cycle model, bit and cycle exact',
-    (c) => tansParamOptions(c.positional('block', { choices: ['tans'] as const, demandOption: true, describe: 'the block' }), 'cosim')
+    (c) => engineParamOptions(c.positional('block', { choices: ['tans'] as const, demandOption: true, describe: 'the block' }), 'cosim')
       .option('layers', { type: 'number', describe: 'layers to run, a table reload between each: synthetic ones (default 4), or the first of --weights (default all)' })
       .option('weights', { type: 'string', describe: `real layers instead of synthetic ones, through the encoder hwsim encode uses: ${MODEL_ARG_HELP}` })
       .option('bins', { type: 'number', default: 15, describe: 'with --weights: quantization bins per layer (odd, at most 2^symbol-bits)' })
@@ -21,7 +21,7 @@ export const command: CliCommand = {
       .example('$0 cosim tans --states 64 --symbol-bits 5 --streams 4 --stall-rate 0.3', '')
       .example('$0 cosim tans --states 256 --streams 8 --weights .cache/models/nsfwjs-mobilenet_v2/model.json', 'trained MobileNetV2 layers'),
     async (argv) => {
-      const p = tansParamsFrom(argv as unknown as Record<string, unknown>, 'cosim');
+      const p = engineParamsFrom(argv as unknown as Record<string, unknown>, 'cosim');
       const model = argv.weights === undefined ? undefined : loadModel(argv.weights, { seed: argv.seed });
       const r = await runTansCosim({
         params: p, layers: argv.layers, seed: argv.seed, stallRate: argv.stallRate, symbolsPerStream: argv.symbols,

@@ -3,9 +3,8 @@ import { decodeContainer } from '../codecs/model-image.js';
 import { HwsimError } from '../errors.js';
 import { npyBytes } from '../io/npy-write.js';
 import { safetensorsBytes, type NamedTensor } from '../io/safetensors-write.js';
-import { readImage } from './cmd-inspect.js';
 import type { CliCommand } from './main.js';
-import { writeOutput } from './output.js';
+import { readInput, writeOutput } from './output.js';
 
 export const command: CliCommand = {
   register: (y) => y.command(
@@ -17,7 +16,7 @@ export const command: CliCommand = {
         describe: 'out.safetensors (tensors <layer>.q int8 and <layer> float32) or out.npy (two .npy files per layer: out.<layer>.q.npy, out.<layer>.npy)',
       }),
     (argv) => {
-      const { image, layers } = decodeContainer(readImage(argv.file), argv.file);
+      const { image, layers } = decodeContainer(readInput(argv.file), argv.file);
       const decoded = { meta: image.model, layers };
       const out = argv.output;
       const written: string[] = [];

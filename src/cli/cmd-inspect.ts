@@ -1,18 +1,9 @@
 /** `hwsim inspect`: decode and verify a .hwz image, report its figures per layer and in total. */
-import { readFileSync } from 'node:fs';
 import { modelFigures } from '../codecs/inspect.js';
 import { decodeContainer } from '../codecs/model-image.js';
-import { HwsimError } from '../errors.js';
 import type { CliCommand } from './main.js';
+import { readInput } from './output.js';
 import { fixed, percent, textTable } from '../report/text-table.js';
-
-export function readImage(path: string): Uint8Array {
-  try {
-    return readFileSync(path);
-  } catch (err) {
-    throw new HwsimError(`cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? err}`, 'check the path');
-  }
-}
 
 export const command: CliCommand = {
   register: (y) => y.command(
@@ -21,7 +12,7 @@ export const command: CliCommand = {
     (c) => c.positional('file', { type: 'string', demandOption: true, describe: 'a .hwz image from `hwsim encode`' })
       .option('json', { type: 'boolean', default: false, describe: 'print JSON instead of a table' }),
     (argv) => {
-      const { image, layers } = decodeContainer(readImage(argv.file), argv.file);
+      const { image, layers } = decodeContainer(readInput(argv.file), argv.file);
       const figures = modelFigures(image, layers);
       if (argv.json) {
         process.stdout.write(JSON.stringify(figures, null, 2) + '\n');

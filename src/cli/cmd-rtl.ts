@@ -11,14 +11,6 @@ import { configName, generateTansRtl, writeGenerated } from '../rtl/tans-rtl.js'
 import type { CliCommand } from './main.js';
 
 /** The engine flags of `hwsim rtl` and `hwsim cosim`, from the parameter declaration. */
-export function tansParamOptions<T>(y: Argv<T>, face: 'rtl' | 'cosim' = 'rtl'): Argv<T> {
-  return engineParamOptions(y, face);
-}
-
-export function tansParamsFrom(argv: Record<string, unknown>, face: 'rtl' | 'cosim' = 'rtl'): TansDecoderParams {
-  return engineParamsFrom(argv, face);
-}
-
 /** The table of a --rom-image: given normalized counts, or a Laplace-shaped demo over 2^B - 1 bins. */
 function romTable(p: TansDecoderParams, counts?: string): DecodeTable {
   let c: Int32Array;
@@ -40,7 +32,7 @@ export const command: CliCommand = {
   register: (y) => y.command(
     'rtl <block>',
     'generate synthesizable Verilog for a hardware block (tans: the tANS weight decompression engine)',
-    (c) => tansParamOptions(c.positional('block', { choices: ['tans'] as const, demandOption: true, describe: 'the block' }))
+    (c) => engineParamOptions(c.positional('block', { choices: ['tans'] as const, demandOption: true, describe: 'the block' }), 'rtl')
       .option('out', { alias: 'o', type: 'string', describe: 'output directory (default generated/<config>/, e.g. generated/tans_L64_B5_S4)' })
       .option('rom-image', { type: 'string', describe: 'also write a $readmemh image of a decode table (file name inside --out)' })
       .option('counts', { type: 'string', describe: 'normalized counts (summing to --states) of the --rom-image table; default: a Laplace-shaped demo table' })
@@ -52,7 +44,7 @@ export const command: CliCommand = {
         process.stdout.write(engineMarkdownTable() + '\n');
         return;
       }
-      const p = tansParamsFrom(argv as unknown as Record<string, unknown>);
+      const p = engineParamsFrom(argv as unknown as Record<string, unknown>, 'rtl');
       const dir = argv.out ?? join('generated', configName(p));
       return generateTansRtl(p, {
         romImage: argv.romImage ? { name: argv.romImage, table: romTable(p, argv.counts) } : undefined,

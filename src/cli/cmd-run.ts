@@ -3,10 +3,11 @@
  * container bytes and the chip simulates those bytes; a .hwz file is simulated as it is (src/run.ts).
  * The same chip with int8 weights runs beside it; the report is per layer and in total.
  */
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Argv } from 'yargs';
-import { chipOptions, resolveChipConfig, type ChipFlags } from '../chip/config.js';
+import { resolveChipConfig, type ChipFlags } from '../chip/config.js';
+import { chipOptions } from './chip-flags.js';
 import { codecParamOptions, codecParamsFrom, givenCodecFlags } from '../params/cli.js';
 import { readContainer } from '../codecs/container.js';
 import { HwsimError } from '../errors.js';
@@ -15,19 +16,11 @@ import { formatRun, runCsv, runJson } from '../report/run-report.js';
 import type { RunReport } from '../report/run-figures.js';
 import { runContainer, runModel } from '../run.js';
 import type { CliCommand } from './main.js';
-import { writeOutput } from './output.js';
+import { readInput, writeOutput } from './output.js';
 import { loadModel, MODEL_ARG_HELP } from '../models/load.js';
 
 function safeName(s: string): string {
   return s.replace(/[^A-Za-z0-9._-]+/g, '_');
-}
-
-function readFile(path: string): Uint8Array {
-  try {
-    return readFileSync(path);
-  } catch (err) {
-    throw new HwsimError(`cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, 'check the path');
-  }
 }
 
 /** The stream count of a file's tANS layers: a .hwz run's default --decoders. */
@@ -63,7 +56,7 @@ export const command: CliCommand = {
             throw new HwsimError(`${codecFlags.join(', ')} cannot change ${argv.model}: a .hwz is simulated as it was encoded`,
               `leave out the codec flags, or run the model itself (hwsim run <model> ${codecFlags.join(' ')} ...)`);
           }
-          const bytes = readFile(argv.model);
+          const bytes = readInput(argv.model);
           const flags = argv as unknown as ChipFlags;
           const cfg = resolveChipConfig({ ...flags, decoders: flags.decoders ?? fileStreams(bytes, argv.model) });
           report = await runContainer(bytes, argv.model, { chip: cfg, onProgress });
