@@ -9,7 +9,7 @@ import { chipLayers, checkMapping, int8ChipLayers, plainLayers, runImage, startI
 import type { SourceOptions } from './chip/sources.js';
 import { readContainer, writeContainer, type ContainerImage } from './codecs/container.js';
 import { encodeModel, type EncodeOptions } from './codecs/model-codec.js';
-import { decodeImage } from './codecs/model-image.js';
+import { verifyImage } from './codecs/model-image.js';
 import { HwsimError } from './errors.js';
 import type { Model } from './models/types.js';
 import { makeReport, type RunReport } from './report/run-figures.js';
@@ -36,7 +36,7 @@ async function runVerified(bytes: Uint8Array, label: string, opts: RunOptions, i
   const cfg = opts.chip;
   // every check (CRCs, lengths, headers, each stream's end state and padding) before any simulation
   const image = readContainer(bytes, label);
-  const decoded = decodeImage(image, label);
+  const entropy = verifyImage(image, label);
   checkImageFitsChip(image, cfg, label);
   const plain = plainLayers(image);
   checkMapping(plain, cfg);
@@ -50,7 +50,7 @@ async function runVerified(bytes: Uint8Array, label: string, opts: RunOptions, i
     const act = activationTraffic(plain, cfg.sramKb);
     return makeReport({
       image, cfg, act, run, int8: await baseline.result(),
-      entropy: decoded.map((d) => ({ entropyBits: d.entropyBits, tableBytes: d.figures.tableBytes })),
+      entropy,
       layers: chipLayers(image, cfg, act), int8Layers: int8ChipLayers(plain, cfg, act),
     });
   } catch (err) {

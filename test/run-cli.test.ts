@@ -80,7 +80,7 @@ describe('hwsim run lenet-5', () => {
     expect(await main(['run', hwz, '--dram-bw', '2', '--json', '--out', out, '--quiet'])).toBe(0);
     expect(io.stderr).toBe('');
     const fromModel = JSON.parse(readFileSync(join(out, 'mobilenetv2-L128.json'), 'utf8')) as RunReport;
-    const fromFile = JSON.parse(readFileSync(join(out, 'm.hwz-L128.json'), 'utf8')) as RunReport;
+    const fromFile = JSON.parse(readFileSync(join(out, 'm-L128.json'), 'utf8')) as RunReport;
     expect(fromFile.chip.decoders).toBe(4); // from the file's streams
     expect(fromFile.tans).toEqual(fromModel.tans);
     expect(fromFile.int8).toEqual(fromModel.int8);

@@ -80,7 +80,8 @@ export const command: CliCommand = {
         } catch (err) {
           throw new HwsimError(`cannot create --out directory ${argv.out}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, 'give a writable directory');
         }
-        const base = join(argv.out, `${safeName(label.replace(/^.*[\\/]/, ''))}-L${report.codec.states ?? 'raw'}`);
+        // <model>-L<states>: a zoo name or a file's base name (a .hwz without its extension)
+        const base = join(argv.out, `${safeName(label.replace(/^.*[\\/]/, '').replace(/\.hwz$/i, ''))}-L${report.codec.states ?? 'raw'}`);
         if (argv.json) {
           writeOutput(`${base}.json`, runJson(report, { input: argv.model, wallSeconds }));
           process.stdout.write(`wrote ${base}.json\n`);

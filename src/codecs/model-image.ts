@@ -27,27 +27,44 @@ export interface DecodedLayer {
   layer: CodedLayer;
 }
 
-/** Decodes every layer; a failed check names the layer. */
+/** One layer's symbols through its codec's reference decoder; a failed check names the layer. */
+function decodeSymbols(image: ModelImage, i: number, label: string): Uint8Array {
+  const layer = image.layers[i];
+  try {
+    return codecById(layer.codec).decode(layer as never);
+  } catch (err) {
+    if (err instanceof HwsimError) {
+      throw new HwsimError(`${label}: layer #${i} '${image.specs[i].name}': ${err.message}`, 're-encode the model, or restore the file from a good copy');
+    }
+    throw err;
+  }
+}
+
+const entropyBitsOf = (symbols: Uint8Array, bins: number) => entropyOf(histogram(symbols, bins)) * symbols.length;
+
+/**
+ * Checks every layer with its reference decoder and returns what the run report needs of the
+ * symbols (their entropy bound) and of the codec (on-chip table bytes), without the weights.
+ */
+export function verifyImage(image: ModelImage, label: string): { entropyBits: number; tableBytes: number }[] {
+  return image.layers.map((layer, i) => ({
+    entropyBits: entropyBitsOf(decodeSymbols(image, i, label), layer.quant.bins),
+    tableBytes: codecById(layer.codec).figures(layer as never).tableBytes,
+  }));
+}
+
+/** Decodes every layer to symbols, int8 levels and float32 weights; a failed check names the layer. */
 export function decodeImage(image: ModelImage, label: string): DecodedLayer[] {
   return image.layers.map((layer, i) => {
-    const name = image.specs[i].name;
     const codec = codecById(layer.codec);
-    let symbols: Uint8Array;
-    try {
-      symbols = codec.decode(layer as never);
-    } catch (err) {
-      if (err instanceof HwsimError) {
-        throw new HwsimError(`${label}: layer #${i} '${name}': ${err.message}`, 're-encode the model, or restore the file from a good copy');
-      }
-      throw err;
-    }
+    const symbols = decodeSymbols(image, i, label);
     const m = (layer.quant.bins - 1) >> 1;
     const levels = new Int8Array(symbols.length);
     for (let k = 0; k < symbols.length; k++) levels[k] = symbols[k] - m;
     return {
-      name, shape: layer.shape, codec: layer.codec, bins: layer.quant.bins, symbols, levels,
+      name: image.specs[i].name, shape: layer.shape, codec: layer.codec, bins: layer.quant.bins, symbols, levels,
       values: dequantize(symbols, layer.quant),
-      entropyBits: entropyOf(histogram(symbols, layer.quant.bins)) * symbols.length,
+      entropyBits: entropyBitsOf(symbols, layer.quant.bins),
       payloadBits: codec.payloadLength(layer as never) * 8,
       figures: codec.figures(layer as never),
       layer,
