@@ -68,10 +68,17 @@ export const tansCodec: Codec<TansHeader, TansLayer> = {
     w.u8(Math.log2(h.states));
     w.u8(SPREAD_KINDS.indexOf(h.spreadKind) | (SPLITS.indexOf(h.split) << 4));
     w.varint(h.wordCounts.length);
-    for (const c of h.counts) w.expGolomb(c);
+    // counts as exp-Golomb codes of the zigzagged difference to the previous count (Laplace-like
+    // histograms change slowly from bin to bin); tail kinds flag each count-1 symbol inline
+    const tail = hasTail(h.spreadKind) ? h.tail! : undefined;
+    let prev = 0;
+    h.counts.forEach((c, sym) => {
+      w.expGolomb(zigzag(c - prev));
+      prev = c;
+      if (tail && c === 1) w.bits((tail[sym >> 3] >> (sym & 7)) & 1, 1);
+    });
     w.alignBits();
     if (h.spreadKind === 'explicit') w.bytes(h.explicitSpread!);
-    if (hasTail(h.spreadKind)) w.bytes(h.tail!);
     w.varint(h.wordCounts[0]);
     for (let k = 1; k < h.wordCounts.length; k++) w.varint(zigzag(h.wordCounts[k] - h.wordCounts[0]));
   },
@@ -95,23 +102,20 @@ export const tansCodec: Codec<TansHeader, TansLayer> = {
     }
     const n = base.quant.bins;
     const counts = new Int32Array(n);
+    const tail = hasTail(spreadKind) ? new Uint8Array(Math.ceil(n / 8)) : undefined;
     let sum = 0;
+    let prev = 0;
     for (let i = 0; i < n; i++) {
-      counts[i] = r.expGolomb('normalized count');
+      counts[i] = prev + unzigzag(r.expGolomb('normalized count'));
+      prev = counts[i];
+      if (counts[i] < 0) throw r.fail(`normalized count of symbol ${i} is negative (${counts[i]})`);
       sum += counts[i];
       if (sum > states) throw r.fail(`normalized counts exceed ${states}`);
+      if (tail && counts[i] === 1 && r.bits(1, 'tail flag')) tail[i >> 3] |= 1 << (i & 7);
     }
     r.alignBits('normalized counts');
     if (sum !== states) throw r.fail(`normalized counts sum to ${sum}, not ${states}`);
     const explicitSpread = spreadKind === 'explicit' ? r.bytes(states, 'explicit spread').slice() : undefined;
-    const tail = hasTail(spreadKind) ? r.bytes(Math.ceil(n / 8), 'tail bitmap').slice() : undefined;
-    if (tail) {
-      for (let s = 0; s < 8 * tail.length; s++) {
-        if (((tail[s >> 3] >> (s & 7)) & 1) && !(s < n && counts[s] === 1)) {
-          throw r.fail(`tail bitmap flags symbol ${s}, which is not a one-slot symbol`);
-        }
-      }
-    }
     const wordCounts = new Int32Array(nStreams);
     wordCounts[0] = r.varint('stream 0 word count', 0x7fffffff);
     for (let k = 1; k < nStreams; k++) {
