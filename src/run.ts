@@ -43,15 +43,14 @@ async function runVerified(bytes: Uint8Array, label: string, opts: RunOptions, i
   const baseline = int8 ?? startInt8(plain, cfg);
   try {
     const name = image.model.name;
-    const run = runImage(image, cfg, {
+    const act = activationTraffic(plain, cfg.sramKb);
+    const layers = chipLayers(image, cfg, act);
+    const run = runImage(image, cfg, layers, {
       ...opts, onProgress: (l, n) => opts.onProgress?.(`simulating ${name}: layer ${Math.min(l + 1, n)}/${n}`),
     });
     opts.onProgress?.(`simulating ${name} (int8 baseline)`);
-    const act = activationTraffic(plain, cfg.sramKb);
     return makeReport({
-      image, cfg, act, run, int8: await baseline.result(),
-      entropy,
-      layers: chipLayers(image, cfg, act), int8Layers: int8ChipLayers(plain, cfg, act),
+      image, cfg, act, run, int8: await baseline.result(), entropy, layers, int8Layers: int8ChipLayers(plain, cfg, act),
     });
   } catch (err) {
     baseline.cancel();
@@ -70,13 +69,12 @@ export async function runModel(model: Model, codec: EncodeOptions, opts: RunOpti
   const plain: PlainLayer[] = model.layers.map((l) => ({ spec: l.spec, params: l.weights.length }));
   checkMapping(plain, opts.chip);
   const int8 = startInt8(plain, opts.chip);
-  let image: Uint8Array;
   try {
     opts.onProgress?.(`encoding ${model.name} (L = ${codec.states}, ${codec.streams} streams)`);
-    image = writeContainer(encodeModel(model, codec));
+    const image = writeContainer(encodeModel(model, codec));
+    return { report: await runVerified(image, model.name, opts, int8), image };
   } catch (err) {
     int8.cancel();
     throw err;
   }
-  return { report: await runVerified(image, model.name, opts, int8), image };
 }

@@ -11,7 +11,7 @@ import { ByteWriter } from '../codecs/bytes.js';
 import type { LayerHeader } from '../codecs/codec.js';
 import { codecById } from '../codecs/registry.js';
 import type { LayerSpec } from '../models/types.js';
-import { activationTraffic, type ActivationTraffic } from './activation.js';
+import { activationTraffic } from './activation.js';
 import type { ChipConfig } from './config.js';
 import { mapLayer } from './mac-array.js';
 import { runPipeline, type ChipLayer, type PipelineResult } from './pipeline.js';
@@ -74,9 +74,10 @@ export function checkMapping(layers: readonly PlainLayer[], cfg: ChipConfig): vo
 
 export type ProgressFn = (layer: number, layers: number) => void;
 
-/** The image on the chip, in this thread. */
-export function runImage(image: ContainerImage, cfg: ChipConfig, opts: SourceOptions & { onProgress?: ProgressFn } = {}): PipelineResult {
-  return runPipeline(cfg, chipLayers(image, cfg), sourcesFor(cfg, image, opts), { onProgress: opts.onProgress });
+/** The image's layers on the chip (chipLayers), in this thread. */
+export function runImage(image: ContainerImage, cfg: ChipConfig, layers: ChipLayer[],
+  opts: SourceOptions & { onProgress?: ProgressFn } = {}): PipelineResult {
+  return runPipeline(cfg, layers, sourcesFor(cfg, image, opts), { onProgress: opts.onProgress });
 }
 
 /** The int8 baseline: the same chip, every layer's weights raw int8 through the bypass. */
@@ -105,4 +106,3 @@ export function startInt8(layers: readonly PlainLayer[], cfg: ChipConfig): { res
   return { result: () => result, cancel: () => { void worker.terminate(); } };
 }
 
-export type { ActivationTraffic };

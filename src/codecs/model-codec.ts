@@ -16,9 +16,6 @@ import { CODEC_DEFAULTS, validateCodecParams } from '../params/groups.js';
 /** What encodeModel takes: codec parameters (src/params); absent ones take their declared defaults. */
 export type EncodeOptions = Partial<CodecParams>;
 
-/** The model as encoded: what `hwsim encode` writes and `hwsim run` simulates. */
-export type EncodedModel = ModelImage;
-
 /** Tensors the quantizer sees: edge layers stay int8 when keepEdges is on (the paper's setting). */
 function isEdge(index: number, count: number, keepEdges: boolean): boolean {
   return keepEdges && count > 2 && (index === 0 || index === count - 1);

@@ -169,7 +169,7 @@ function totalsOf(cfg: ChipConfig, stats: LayerRunStats[], layers: ChipLayer[], 
   };
 }
 
-/** What the report needs of each layer's decoded symbols (model-image.ts: decodeImage). */
+/** What the report needs of each layer's decoded symbols (model-image.ts: verifyImage). */
 export interface LayerEntropy { entropyBits: number; tableBytes: number }
 
 export interface RunInputs {
