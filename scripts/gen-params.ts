@@ -12,7 +12,8 @@ import { pathToFileURL } from 'node:url';
 import { IndentationText, Project, QuoteKind } from 'ts-morph';
 import { allParamsMarkdownTable, chipMarkdownTable, engineMarkdownTable } from '../src/params/markdown.js';
 import { paramsOf } from '../src/params/lookup.js';
-import { defaultOf, describeAllowed, keyOf, type Group, type ParamDecl } from '../src/params/schema.js';
+import { PARAMS } from '../src/params/declaration.js';
+import { defaultOf, describeAllowed, flagOf, keyOf, type Group, type ParamDecl } from '../src/params/schema.js';
 import { packageRoot } from '../src/package-root.js';
 import { DEFAULT_RTL_CONFIGS, generateTansRtl } from '../src/rtl/tans-rtl.js';
 
@@ -61,6 +62,13 @@ export function typesSource(): string {
   return sf.getFullText();
 }
 
+/** docs/MODELS.md: the limits on inputs (parameters of no group, src/limits.ts). */
+export function limitsMarkdownTable(): string {
+  const rows = PARAMS.filter((p) => p.groups.length === 0).map((p) =>
+    `| \`${p.name}\` | \`--${flagOf(p)}\` | ${String(p.default ?? '')} | ${p.unit} | ${p.help} | ${p.why ?? ''} |`);
+  return ['| limit | flag (run, encode, cosim) | default | unit | bounds | why this default |', '|---|---|---|---|---|---|', ...rows].join('\n');
+}
+
 /** Replaces what lies between `<!-- params:name -->` and the next `<!-- /params -->`. */
 export function replaceMarked(text: string, name: string, body: string, file: string): string {
   const re = new RegExp(`(<!-- params:${name} -->\\n)[\\s\\S]*?(\\n<!-- /params -->)`);
@@ -76,6 +84,7 @@ export async function generateArtifacts(root = packageRoot()): Promise<Artifact[
     doc('docs/CHIP.md', 'chip', chipMarkdownTable()),
     doc('docs/hw/tans-decoder.md', 'engine', engineMarkdownTable()),
     doc('docs/ARCHITECTURE.md', 'all', allParamsMarkdownTable()),
+    doc('docs/MODELS.md', 'limits', limitsMarkdownTable()),
   ];
   for (const c of DEFAULT_RTL_CONFIGS) {
     for (const f of await generateTansRtl(c.params)) out.push({ path: `generated/${c.dir}/${f.name}`, text: f.text });

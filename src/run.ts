@@ -6,6 +6,7 @@
 import { activationTraffic } from './chip/activation.js';
 import type { ChipConfig } from './chip/config.js';
 import { chipLayers, checkMapping, int8ChipLayers, plainLayers, runImage, startInt8, type PlainLayer } from './chip/simulate.js';
+import type { ChipLayer, PipelineProgress } from './chip/pipeline.js';
 import type { SourceOptions } from './chip/sources.js';
 import { readContainer, writeContainer, type ContainerImage } from './codecs/container.js';
 import { encodeModel, type EncodeOptions } from './codecs/model-codec.js';
@@ -13,11 +14,49 @@ import { verifyImage } from './codecs/model-image.js';
 import { HwsimError } from './errors.js';
 import type { Model } from './models/types.js';
 import { makeReport, type RunReport } from './report/run-figures.js';
+import { siNumber, type Work } from './report/progress.js';
 
 export interface RunOptions extends SourceOptions {
   chip: ChipConfig;
-  /** progress messages for a long run ("encoding ...", "simulating ...: layer 3/54") */
-  onProgress?: (message: string) => void;
+  /**
+   * progress messages for a long run ("encoding ...", "simulating ...: layer 3/54"), with the work
+   * done and expected (chip cycles) while simulating
+   */
+  onProgress?: (message: string, work?: Work) => void;
+  /** one-off remarks before long work (the estimate of a large run) */
+  onNotice?: (message: string) => void;
+}
+
+/** Above this many estimated chip cycles a run says how long it will take before it starts. */
+export const LARGE_RUN_CYCLES = 2e9;
+/**
+ * Chip cycles the pipeline gets through per second of wall time on a long, DRAM-bound run (where
+ * few cycles are skipped as quiet; measured: resnet50 at --dram-bw 0.001 on a 2-core VM, Node 20).
+ * Only for the estimate a large run prints.
+ */
+export const TYPICAL_CYCLES_PER_SECOND = 60e6;
+
+/**
+ * Cycles a run takes at least: per layer, its compute cycles or the cycles DRAM needs for its
+ * bytes (weights, header, activation spills) at the chip's bandwidth, whichever is more.
+ */
+export function estimateRunCycles(layers: readonly ChipLayer[], cfg: ChipConfig): number {
+  return layers.reduce((a, l) => a + Math.max(l.mapping.computeCycles,
+    (l.words * 4 + l.prefix.length + l.actReadBytes + l.actWriteBytes) / cfg.dramBytesPerCycle), 0);
+}
+
+/**
+ * What a run says before it starts when either simulation (tANS here, int8 on its worker thread
+ * beside it) is estimated above LARGE_RUN_CYCLES; undefined for a smaller run.
+ */
+export function largeRunNotice(name: string, tansCycles: number, int8Cycles: number): string | undefined {
+  if (Math.max(tansCycles, int8Cycles) <= LARGE_RUN_CYCLES) return undefined;
+  return `${name} on this chip takes at least ${siNumber(tansCycles)} cycles with tANS weights and ${siNumber(int8Cycles)} cycles with int8; ` +
+    `simulating them takes roughly ${minutes(Math.max(tansCycles, int8Cycles / 2) / TYPICAL_CYCLES_PER_SECOND)} (Ctrl-C stops)`;
+}
+
+function minutes(s: number): string {
+  return s < 120 ? `${Math.round(s)} s` : s < 7200 ? `${Math.round(s / 60)} min` : `${(s / 3600).toFixed(1)} h`;
 }
 
 /** Refuses an image this chip cannot run, before any simulation. */
@@ -45,12 +84,20 @@ async function runVerified(bytes: Uint8Array, label: string, opts: RunOptions, i
     const name = image.model.name;
     const act = activationTraffic(plain, cfg.sramKb);
     const layers = chipLayers(image, cfg, act);
+    const int8Layers = int8ChipLayers(plain, cfg, act);
+    const estimate = estimateRunCycles(layers, cfg);
+    const notice = largeRunNotice(name, estimate, estimateRunCycles(int8Layers, cfg));
+    if (notice) opts.onNotice?.(notice);
     const run = runImage(image, cfg, layers, {
-      ...opts, onProgress: (l, n) => opts.onProgress?.(`simulating ${name}: layer ${Math.min(l + 1, n)}/${n}`),
+      ...opts,
+      // the pipeline passes the cycle reached and its figures (PipelineProgress) beside the layer
+      onProgress: (l: number, n: number, cycle?: number, p?: PipelineProgress) => opts.onProgress?.(
+        `simulating ${name}: layer ${Math.min(l + 1, n)}/${n}`,
+        cycle === undefined ? undefined : { done: cycle, total: Math.max(estimate, p?.computeCycles ?? 0), unit: 'cycles' }),
     });
     opts.onProgress?.(`simulating ${name} (int8 baseline)`);
     return makeReport({
-      image, cfg, act, run, int8: await baseline.result(), entropy, layers, int8Layers: int8ChipLayers(plain, cfg, act),
+      image, cfg, act, run, int8: await baseline.result(), entropy, layers, int8Layers,
     });
   } catch (err) {
     baseline.cancel();

@@ -1,7 +1,11 @@
 import { describe, expect, it, vi } from 'vitest';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { runTansCosim } from '../src/cosim/tans-cosim.js';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { parseHarnessOutput, readHarnessOutput, runTansCosim, writeStimulus } from '../src/cosim/tans-cosim.js';
+import type { CosimLayer } from '../src/cosim/tans-vectors.js';
+import { resolveTansDecoderParams } from '../src/chip/tans-decoder.js';
 import { buildTansHarness } from '../src/cosim/verilator.js';
 import { loadWeightsFile } from '../src/models/loaders/index.js';
 import { loadZooModel } from '../src/models/zoo.js';
@@ -63,8 +67,8 @@ describe('Verilator co-simulation of tans_engine', () => {
     // a build root that cannot exist: a build that did start would fail with another message
     const base = { params: { states: 64, symbolBits: 5, streams: 4 }, layers: 2, seed: 1, stallRate: 0.2, buildRoot: '/dev/null/no-build' };
     await expect(runTansCosim({ ...base, stallRate: 1 })).rejects.toThrow(/--stall-rate 1 is outside \[0, 1\)/);
-    await expect(runTansCosim({ ...base, layers: 0 })).rejects.toThrow(/--layers 0 is not a positive integer/);
-    await expect(runTansCosim({ ...base, symbolsPerStream: 0 })).rejects.toThrow(/--symbols 0 is outside/);
+    await expect(runTansCosim({ ...base, layers: 0 })).rejects.toThrow(/--layers 0 is not an integer 1\.\.4096/);
+    await expect(runTansCosim({ ...base, symbolsPerStream: 0 })).rejects.toThrow(/--symbols 0 is not an integer 1\.\.1048576/);
     await expect(runTansCosim({ ...base, corruptLayers: [-1] })).rejects.toThrow(/--corrupt -1 is not a layer index/);
     await expect(runTansCosim({ ...base, corruptLayers: [2] })).rejects.toThrow(/--corrupt 2: there are only 2 layers/);
     await expect(runTansCosim({ ...base, layers: undefined, corruptLayers: [4] })).rejects.toThrow(/--corrupt 4: there are only 4 layers/);
@@ -72,6 +76,16 @@ describe('Verilator co-simulation of tans_engine', () => {
       weights: { model: loadZooModel('lenet-5', 1), bins: 31, maxWeightsPerLayer: 1000 } })).rejects.toThrow(/--corrupt 50: there are only \d+ layers/);
     await expect(runTansCosim({ ...base, weights: { model: loadZooModel('lenet-5', 1), bins: 63, maxWeightsPerLayer: 1000 } }))
       .rejects.toThrow(/--bins 63 does not fit 5-bit symbols/);
+    // fractions and values that wrap
+    await expect(runTansCosim({ ...base, layers: 1e20 })).rejects.toThrow(/--layers 100000000000000000000 is not an integer 1\.\.4096/);
+    await expect(runTansCosim({ ...base, seed: 1e300 })).rejects.toThrow(/--seed 1e\+300 is not an integer/);
+    await expect(runTansCosim({ ...base, weights: { model: loadZooModel('lenet-5', 1), bins: 15.5, maxWeightsPerLayer: 1000 } }))
+      .rejects.toThrow(/--bins 15\.5 is not an odd integer 3\.\.255/);
+    await expect(runTansCosim({ ...base, weights: { model: loadZooModel('lenet-5', 1), bins: 15, maxWeightsPerLayer: 1e20 } }))
+      .rejects.toThrow(/--max-weights 100000000000000000000 is not an integer/);
+    // more symbols than a co-simulation holds: refused by size, before anything is generated
+    await expect(runTansCosim({ ...base, params: { ...base.params, streams: 64 }, layers: 4, symbolsPerStream: 1 << 20 }))
+      .rejects.toThrow(/--layers 4 x --streams 64 x --symbols 1048576 = 268,435,456 symbols, more than a co-simulation holds \(134,217,728\)/);
     expect(build).not.toHaveBeenCalled();
   });
 
@@ -81,5 +95,59 @@ describe('Verilator co-simulation of tans_engine', () => {
     expect(r.pass).toBe(true);
     expect(r.perLayer.map((l) => l.rtlError)).toEqual([false, true, false]);
     expect(r.perLayer[1].rtlRun).toBe(r.perLayer[1].modelRun);
+  });
+});
+
+// `cosim tans --symbols 1048576 --streams 8` wrote its vectors and read the harness's output as one
+// string each (about 800 MB of output: "Cannot create a string longer than 0x1fffffe8 characters").
+// Both are now read and written a piece at a time; these check the pieces join up exactly.
+describe('co-simulation files in pieces', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'hwsim-cosim-io-'));
+  it('the harness output read in pieces equals the same text parsed whole (lines cut at piece borders)', () => {
+    const streams = 3;
+    const lines: string[] = [];
+    let n = 0;
+    for (let l = 0; l < 2; l++) {
+      // ~12 MB per layer: more than one 8 MB piece, so lines straddle the borders
+      for (let i = 0; i < 300_000; i++) for (let k = 0; k < streams; k++) lines.push(`s ${k} ${(i + k) % 31} ${((i + k) % 31) - 15} ${n++}`);
+      lines.push(`layer ${l} load 40 run ${n} words 77 error ${l} hang 0`);
+    }
+    lines.push(`end ${n + 80}`);
+    const text = lines.join('\n') + '\n';
+    expect(text.length).toBeGreaterThan(16 << 20);
+    const path = join(dir, 'out.txt');
+    writeFileSync(path, text);
+    const whole = parseHarnessOutput(text, streams);
+    const pieces = readHarnessOutput(path, streams, [[300_000, 300_000, 300_000], [10, 10, 10]]);
+    expect(pieces.totalCycles).toBe(n + 80);
+    expect(pieces.traces).toHaveLength(2);
+    expect(pieces.traces[1].error).toBe(true);
+    for (let l = 0; l < 2; l++) {
+      for (let k = 0; k < streams; k++) {
+        for (const f of ['symbols', 'weights', 'cycles'] as const) {
+          const a = pieces.traces[l][f][k];
+          const b = whole.traces[l][f][k];
+          expect(Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength)), `${f} ${l} ${k}`).toBe(true);
+        }
+        expect(pieces.traces[l].symbols[k].length).toBe(300_000);
+      }
+    }
+    expect(pieces.traces[0].cycles[2][299_999]).toBe(3 * 300_000 - 1);
+  });
+
+  it('the stimulus written in pieces is the words one per line, as one string would have it', () => {
+    const p = resolveTansDecoderParams({ states: 64, symbolBits: 5, streams: 2 });
+    const words = Uint32Array.from({ length: 400_000 }, (_, i) => (i * 2654435761) >>> 0);
+    const layer = { load: Uint32Array.of(1, 2, 0xffffffff), words, symbolCounts: [10, 10] } as unknown as CosimLayer;
+    const path = join(dir, 'stimulus.txt');
+    writeStimulus(path, p, [layer, layer], 5, 0.25);
+    const text = readFileSync(path, 'latin1');
+    expect(text.length).toBeGreaterThan(2 << 20);
+    const lines = text.split('\n');
+    expect(lines.pop()).toBe('');
+    expect(lines.slice(0, 2)).toEqual(['2', '5']);
+    expect(lines[5]).toBe('2'); // layers
+    const layerLines = ['3', (400_000).toString(16), '1', '2', 'ffffffff', ...Array.from(words, (w) => w.toString(16))];
+    expect(lines.slice(6).join('\n') === [...layerLines, ...layerLines].join('\n')).toBe(true);
   });
 });

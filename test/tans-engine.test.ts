@@ -95,8 +95,8 @@ describe('TansEngineModel cycle semantics (docs/hw/tans-decoder.md)', () => {
         l.streams.forEach((s, k) => {
           const ref = new Uint8Array(s.symbolCount);
           decodeStream(s.words, s.bitLength, s.symbolCount, l.table, ref);
-          expect(traces[i].symbols[k]).toEqual(Array.from(ref));
-          expect(traces[i].weights[k]).toEqual(Array.from(ref, (v) => ((v - ((l.bins - 1) >> 1)) << 24) >> 24));
+          expect(Array.from(traces[i].symbols[k])).toEqual(Array.from(ref));
+          expect(Array.from(traces[i].weights[k])).toEqual(Array.from(ref, (v) => ((v - ((l.bins - 1) >> 1)) << 24) >> 24));
         });
       });
     }

@@ -102,8 +102,17 @@ export interface PipelineResult {
   quietSkips: Record<QuietSkipKind, number>;
 }
 
+/** What a progress report of a run knows: enough for a rate (cycles per second) and an ETA. */
+export interface PipelineProgress {
+  /** loop iterations stepped so far (the rest of `cycle` was skipped as quiet) */
+  steps: number;
+  /** the network's compute cycles (SCALE-Sim's): a lower bound of the run's cycles */
+  computeCycles: number;
+}
+
 export interface PipelineOptions {
-  onProgress?: (layer: number, layers: number, cycle: number) => void;
+  /** called every 65,536 loop iterations: the open layer, the layer count, the chip cycle reached */
+  onProgress?: (layer: number, layers: number, cycle: number, progress: PipelineProgress) => void;
   /**
    * Skip quiet stretches (default true). False steps every cycle, a settled source still held:
    * the tests compare both to check that a skip accounts exactly what the stepped cycles would.
@@ -225,9 +234,12 @@ class PipelineRun {
 
   run(opts: PipelineOptions): PipelineResult {
     const L = this.layers.length;
+    const computeCycles = this.layers.reduce((a, l) => a + l.mapping.computeCycles, 0);
     for (;;) {
       this.iterations++;
-      if ((this.iterations & 0xffff) === 0 && opts.onProgress) opts.onProgress(this.curLayer, L, this.t);
+      if ((this.iterations & 0xffff) === 0 && opts.onProgress) {
+        opts.onProgress(this.curLayer, L, this.t, { steps: this.iterations, computeCycles });
+      }
       this.landBursts();
       if (!this.advanceArray()) break;
       this.stepDecoderSlot();

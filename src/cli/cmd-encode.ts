@@ -4,26 +4,31 @@ import { codecParamOptions, codecParamsFrom } from '../params/cli.js';
 import { writeContainer } from '../codecs/container.js';
 import { decodeContainer } from '../codecs/model-image.js';
 import type { CliCommand } from './main.js';
+import { applyLimitFlags, limitOptions } from './limit-flags.js';
 import { loadModel, MODEL_ARG_HELP } from '../models/load.js';
 import { percent } from '../report/text-table.js';
-import { writeOutput } from './output.js';
+import { oneString, refuseInputAsOutput, writeOutput } from './output.js';
 
 export const command: CliCommand = {
   register: (y) => y.command(
     'encode <model>',
     'quantize and tANS-encode a model into a .hwz image (verified by decoding)',
-    (c) => codecParamOptions(c.positional('model', { type: 'string', demandOption: true, describe: MODEL_ARG_HELP }), 'encode')
+    (c) => limitOptions(codecParamOptions(c.positional('model', { type: 'string', demandOption: true, describe: MODEL_ARG_HELP }), 'encode'), 'encode')
       .option('output', { alias: 'o', type: 'string', demandOption: true, describe: 'the .hwz file to write' })
       .example('$0 encode resnet50 --states 64 -o r50.hwz', 'synthetic ResNet-50, 64-state tables')
       .example('$0 encode weights.safetensors --bins 15 -o w.hwz', 'your own weights, 15 bins per layer'),
     (argv) => {
+      applyLimitFlags(argv, 'encode');
       const start = performance.now();
+      const input = oneString(argv.model, 'the model');
+      const output = oneString(argv.output, '--output');
+      refuseInputAsOutput(output, [input]); // before the work, and again when writing
       const codec = codecParamsFrom(argv, 'encode');
-      const model = loadModel(argv.model, { seed: codec.seed });
+      const model = loadModel(input, { seed: codec.seed });
       const image = writeContainer(encodeModel(model, codec));
       // what is reported is read back from the bytes written: the file, verified by decoding
-      const { layers } = decodeContainer(image, argv.output);
-      writeOutput(argv.output, image);
+      const { layers } = decodeContainer(image, output);
+      writeOutput(output, image, { inputs: [input] });
       const params = layers.reduce((a, l) => a + l.symbols.length, 0);
       const coded = layers.reduce((a, l) => a + l.payloadBits, 0);
       const tans = layers.filter((l) => l.codec === 'tans');
@@ -36,7 +41,7 @@ export const command: CliCommand = {
         `${(coded / params).toFixed(3)} bits/weight${raw ? ` (${raw} raw int8 edge layers included)` : ''}, ` +
         `${tans.length ? `tANS layers ${percent(tansGap)} vs their entropy bound, ` : ''}` +
         `${image.length.toLocaleString('en-US')} bytes; verified by decoding; ${secs.toFixed(2)} s\n` +
-        `wrote ${argv.output}\n`);
+        `wrote ${output}\n`);
     },
   ),
 };

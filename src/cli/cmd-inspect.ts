@@ -2,7 +2,8 @@
 import { modelFigures } from '../codecs/inspect.js';
 import { decodeContainer } from '../codecs/model-image.js';
 import type { CliCommand } from './main.js';
-import { readInput } from './output.js';
+import { resetLimits } from '../limits.js';
+import { oneString, oneSwitch, readInput } from './output.js';
 import { fixed, percent, textTable } from '../report/text-table.js';
 
 export const command: CliCommand = {
@@ -12,9 +13,12 @@ export const command: CliCommand = {
     (c) => c.positional('file', { type: 'string', demandOption: true, describe: 'a .hwz image from `hwsim encode`' })
       .option('json', { type: 'boolean', default: false, describe: 'print JSON instead of a table' }),
     (argv) => {
-      const { image, layers } = decodeContainer(readInput(argv.file), argv.file);
+      resetLimits(); // the default limits: nothing leaks from an earlier call in this process
+      const file = oneString(argv.file, 'the .hwz file');
+      const json = oneSwitch(argv.json, '--json');
+      const { image, layers } = decodeContainer(readInput(file), file);
       const figures = modelFigures(image, layers);
-      if (argv.json) {
+      if (json) {
         process.stdout.write(JSON.stringify(figures, null, 2) + '\n');
         return;
       }

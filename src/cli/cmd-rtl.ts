@@ -1,7 +1,7 @@
 /** `hwsim rtl tans`: write the engine's Verilog, file list, FuseSoC core and iCE40 scripts. */
 import { join } from 'node:path';
 import type { Argv } from 'yargs';
-import { check } from '../errors.js';
+import { check, HwsimError } from '../errors.js';
 import type { TansDecoderParams } from '../chip/tans-decoder.js';
 import { normalizeCounts } from '../codecs/tans/normalize.js';
 import { buildDecodeTable, checkCounts, spreadTuned, type DecodeTable } from '../codecs/tans/table.js';
@@ -9,23 +9,45 @@ import { engineParamOptions, engineParamsFrom } from '../params/cli.js';
 import { engineMarkdownTable } from '../params/markdown.js';
 import { configName, generateTansRtl, writeGenerated } from '../rtl/tans-rtl.js';
 import type { CliCommand } from './main.js';
+import { oneString } from './output.js';
 
 /** The engine flags of `hwsim rtl` and `hwsim cosim`, from the parameter declaration. */
 /** The table of a --rom-image: given normalized counts, or a Laplace-shaped demo over 2^B - 1 bins. */
 function romTable(p: TansDecoderParams, counts?: string): DecodeTable {
   let c: Int32Array;
   if (counts !== undefined) {
-    c = Int32Array.from(counts.split(',').map((v) => Number(v.trim())));
-    check(c.every((v) => Number.isInteger(v)), `--counts ${counts} is not a comma-separated list of integers`);
-    checkCounts(c, p.states);
+    const fix = `give comma-separated non-negative integers summing to --states (${p.states}), at most ${1 << p.symbolBits} of them ` +
+      `(--symbol-bits ${p.symbolBits}), e.g. --counts ${exampleCounts(p.states)}`;
+    const words = counts.split(',').map((v) => v.trim());
+    const bad = words.find((w) => !/^\d{1,9}$/.test(w));
+    check(bad === undefined, `--counts ${counts}: ${JSON.stringify(bad)} is not a non-negative integer`, fix);
+    c = Int32Array.from(words.map(Number));
     check(c.length <= 1 << p.symbolBits, `--counts has ${c.length} symbols, ${p.symbolBits}-bit symbols allow ${1 << p.symbolBits}`,
-      'raise --symbol-bits or pass fewer counts');
+      `raise --symbol-bits or pass fewer counts: ${fix}`);
+    const sum = c.reduce((a, b) => a + b, 0);
+    check(sum === p.states, `--counts sum to ${sum}, not to --states ${p.states}`, fix);
+    check(c.some((v) => v > 0), '--counts are all zero', fix);
+    checkCounts(c, p.states);
   } else {
     const bins = Math.min(31, (1 << p.symbolBits) - 1, p.states - 1) | 1;
     const hist = Float64Array.from({ length: bins }, (_, i) => Math.exp(-Math.abs(i - (bins - 1) / 2)));
     c = normalizeCounts(hist, p.states);
   }
   return buildDecodeTable(c, spreadTuned(c));
+}
+
+/** --counts given once, as text. */
+function countsArg(v: unknown): string {
+  if (Array.isArray(v)) throw new HwsimError(`--counts given ${v.length} times`, 'give --counts once, the counts separated by commas');
+  check(typeof v === 'string' && v.trim() !== '', `--counts needs a list of counts, got ${JSON.stringify(v)}`,
+    'give comma-separated non-negative integers summing to --states, e.g. --counts 16,32,16');
+  return v;
+}
+
+/** A valid --counts for the fix line: three symbols, the middle one the most likely. */
+function exampleCounts(states: number): string {
+  const side = Math.floor(states / 4);
+  return `${side},${states - 2 * side},${side}`;
 }
 
 export const command: CliCommand = {
@@ -45,9 +67,15 @@ export const command: CliCommand = {
         return;
       }
       const p = engineParamsFrom(argv as unknown as Record<string, unknown>, 'rtl');
-      const dir = argv.out ?? join('generated', configName(p));
+      const out = argv.out === undefined ? undefined : oneString(argv.out, '--out');
+      const romName = argv.romImage === undefined ? undefined : oneString(argv.romImage, '--rom-image');
+      const counts = argv.counts === undefined ? undefined : countsArg(argv.counts);
+      check(counts === undefined || romName !== undefined, '--counts has no effect without --rom-image',
+        'add --rom-image table.mem to write the table of these counts, or drop --counts');
+      const dir = out ?? join('generated', configName(p));
+      // writeGenerated writes plain names inside dir only, each through a temporary file and a rename
       return generateTansRtl(p, {
-        romImage: argv.romImage ? { name: argv.romImage, table: romTable(p, argv.counts) } : undefined,
+        romImage: romName !== undefined ? { name: romName, table: romTable(p, counts) } : undefined,
       }).then((files) => {
         writeGenerated(dir, files);
         process.stdout.write(`wrote ${files.length} files to ${dir}/: ${files.map((f) => f.name).join(' ')}\n` +

@@ -8,10 +8,11 @@ import { join } from 'node:path';
 import type { Argv } from 'yargs';
 import { resolveChipConfig, type ChipFlags } from '../chip/config.js';
 import { chipOptions } from './chip-flags.js';
+import { applyLimitFlags, limitOptions } from './limit-flags.js';
 import { codecParamOptions, codecParamsFrom, givenCodecFlags } from '../params/cli.js';
 import { readContainer } from '../codecs/container.js';
 import { HwsimError } from '../errors.js';
-import { Progress } from '../report/progress.js';
+import { Progress, type Work } from '../report/progress.js';
 import { formatRun, runCsv, runJson } from '../report/run-report.js';
 import type { RunReport } from '../report/run-figures.js';
 import { runContainer, runModel } from '../run.js';
@@ -29,11 +30,39 @@ function fileStreams(bytes: Uint8Array, label: string): number | undefined {
   return t?.codec === 'tans' ? t.wordCounts.length : undefined;
 }
 
+export const INTERRUPTED_EXIT = 130;
+
+/**
+ * Awaits a run whose synchronous part (loading, encoding, verifying, the tANS simulation) has
+ * already returned: what is left is the int8 baseline on its worker thread, and Ctrl-C (SIGINT)
+ * now stops the process with a one-line message and exit code 130 (process.exit ends the worker).
+ * During the synchronous part no listener is installed on purpose: a listener could only run once
+ * that part is over, while the default action of SIGINT ends the process at once (status 130 too,
+ * the worker thread with it), only without the message.
+ */
+export async function interruptible<T>(pending: Promise<T>, progress: Progress): Promise<T> {
+  const onInterrupt = () => {
+    progress.done();
+    process.stderr.write('hwsim: interrupted (Ctrl-C): the run was stopped, nothing was written\n');
+    process.exit(INTERRUPTED_EXIT);
+  };
+  process.once('SIGINT', onInterrupt);
+  // the worker reports nothing while it runs: the line keeps its time so far moving
+  const timer = setInterval(() => progress.tick(), 1000);
+  timer.unref();
+  try {
+    return await pending;
+  } finally {
+    clearInterval(timer);
+    process.off('SIGINT', onInterrupt);
+  }
+}
+
 export const command: CliCommand = {
   register: (y: Argv) => y.command(
     'run <model>',
     'simulate a network on the chip: cycles, stalls by cause, DRAM traffic, utilization, vs int8',
-    (c) => codecParamOptions(chipOptions(c.positional('model', { type: 'string', demandOption: true, describe: `${MODEL_ARG_HELP}; a SCALE-Sim topology .csv (synthetic weights); or a .hwz image from hwsim encode, simulated as it is` })), 'run')
+    (c) => limitOptions(codecParamOptions(chipOptions(c.positional('model', { type: 'string', demandOption: true, describe: `${MODEL_ARG_HELP}; a SCALE-Sim topology .csv (synthetic weights); or a .hwz image from hwsim encode, simulated as it is` })), 'run'), 'run')
       .option('json', { type: 'boolean', default: false, describe: 'also write the report as JSON under --out' })
       .option('csv', { type: 'boolean', default: false, describe: 'also write the per-layer table as CSV under --out' })
       .option('out', { type: 'string', default: 'hwsim-out', describe: 'directory for --json / --csv' })
@@ -44,9 +73,10 @@ export const command: CliCommand = {
       .example('$0 run r50.hwz', 'a container written by hwsim encode, as it is (--decoders defaults to its streams)')
       .example('$0 run topology.csv --states 256 --mac 32x32 --dataflow os', 'a SCALE-Sim topology'),
     async (argv) => {
+      applyLimitFlags(argv, 'run');
       const start = performance.now();
-      const progress = new Progress(argv.quiet);
-      const onProgress = (m: string) => progress.update(m);
+      const progress = new Progress({ quiet: argv.quiet });
+      const runOpts = { onProgress: (m: string, w?: Work) => progress.update(m, w), onNotice: (m: string) => progress.note(m) };
       let report: RunReport;
       let label = argv.model;
       try {
@@ -59,14 +89,14 @@ export const command: CliCommand = {
           const bytes = readInput(argv.model);
           const flags = argv as unknown as ChipFlags;
           const cfg = resolveChipConfig({ ...flags, decoders: flags.decoders ?? fileStreams(bytes, argv.model) });
-          report = await runContainer(bytes, argv.model, { chip: cfg, onProgress });
+          report = await interruptible(runContainer(bytes, argv.model, { chip: cfg, ...runOpts }), progress);
         } else {
           const cfg = resolveChipConfig(argv as unknown as ChipFlags);
           const codec = codecParamsFrom(argv, 'run', cfg);
           progress.update(`loading ${argv.model}`);
           const model = loadModel(argv.model, { seed: codec.seed, topology: true });
           label = model.name;
-          report = (await runModel(model, codec, { chip: cfg, onProgress })).report;
+          report = (await interruptible(runModel(model, codec, { chip: cfg, ...runOpts }), progress)).report;
         }
       } finally {
         progress.done();

@@ -1,9 +1,12 @@
 /** `hwsim synth tans`: Yosys + nextpnr-ice40 figures (LUTs, FFs, BRAMs, Fmax) for one or more configurations. */
-import { ICE40_PACKAGES, synthMarkdown, synthTans, toolVersions, type SynthResult } from '../rtl/synth-ice40.js';
-import type { Ice40Target } from '../rtl/tans-rtl.js';
+import { existsSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { check, HwsimError } from '../errors.js';
+import { estimateSynth, ICE40_CAPACITY, ICE40_PACKAGES, synthMarkdown, synthTans, toolVersions, type SynthResult } from '../rtl/synth-ice40.js';
+import { checkIce40Target, type Ice40Target } from '../rtl/tans-rtl.js';
 import { engineParamOptions, engineSweepFrom } from '../params/cli.js';
 import type { CliCommand } from './main.js';
-import { writeOutput } from './output.js';
+import { oneString, oneSwitch, writeOutput } from './output.js';
 
 export const command: CliCommand = {
   register: (y) => y.command(
@@ -11,27 +14,50 @@ export const command: CliCommand = {
     'synthesize generated RTL for iCE40 (Yosys + nextpnr) and report LUTs, FFs, BRAMs and Fmax',
     (c) => engineParamOptions(c.positional('block', { choices: ['tans'] as const, demandOption: true, describe: 'the block' }), 'synth')
       .option('device', { choices: ['hx8k', 'up5k', 'hx1k', 'lp8k'] as const, default: 'hx8k' as const, describe: 'iCE40 device (hx8k fits L=256, S=8; up5k does not)' })
-      .option('package', { type: 'string', describe: 'device package (default: ct256 for hx8k, sg48 for up5k)' })
+      .option('package', { type: 'string', describe: `device package: ${Object.entries(ICE40_PACKAGES).map(([d, ps]) => `${d}: ${ps.join('/')}`).join('; ')} (default: the first)` })
       .option('markdown', { type: 'string', describe: 'also write the results as a markdown table (docs/hw/synthesis.md)' })
+      .option('force', { type: 'boolean', default: false, describe: 'run configurations estimated larger than the device anyway' })
       .example('$0 synth tans --states 64,128,256 --streams 1,4,8 --markdown docs/hw/synthesis.md', 'the README table'),
     async (argv) => {
-      const target: Ice40Target = { device: argv.device, package: argv.package ?? ICE40_PACKAGES[argv.device], freqMhz: 12 };
-      // every configuration is checked before the first tool runs
+      const pkg = argv.package === undefined ? ICE40_PACKAGES[argv.device][0] : oneString(argv.package, '--package');
+      const target: Ice40Target = { device: argv.device, package: pkg, freqMhz: 12 };
+      // the device and package go into a shell script: only known names pass
+      checkIce40Target(target);
+      const markdown = argv.markdown === undefined ? undefined : oneString(argv.markdown, '--markdown');
+      if (markdown !== undefined) {
+        check(existsSync(dirname(markdown)) && statSync(dirname(markdown)).isDirectory(), `--markdown ${markdown}: the directory ${dirname(markdown)} does not exist`,
+          `create it first, or give another path`);
+        check(!existsSync(markdown) || statSync(markdown).isFile(), `--markdown ${markdown} is not a regular file`, 'give a file name');
+      }
+      // every configuration is checked before the first tool runs, its size too
       const configs = engineSweepFrom(argv as unknown as Record<string, unknown>, 'synth');
+      const estimates = configs.map((p) => estimateSynth(p, target.device));
+      const tooBig = configs.findIndex((_, i) => !estimates[i].fits);
+      if (tooBig >= 0 && !oneSwitch(argv.force, '--force')) {
+        const p = configs[tooBig];
+        const e = estimates[tooBig];
+        const bigger = (Object.keys(ICE40_CAPACITY) as Ice40Target['device'][])
+          .filter((d) => estimateSynth(p, d).fits && ICE40_CAPACITY[d].logicCells > ICE40_CAPACITY[target.device].logicCells);
+        throw new HwsimError(`${e.line} (estimated from the measured table in docs/hw/synthesis.md)`,
+          [e.maxStreams > 0 ? `use --streams ${e.maxStreams} or fewer at --states ${p.states}` : `use smaller --states`,
+            bigger.length ? `a bigger device (--device ${bigger[0]})` : '', 'or --force to run it anyway'].filter(Boolean).join(', '));
+      }
       const versions = toolVersions();
       const results: SynthResult[] = [];
       process.stdout.write(`iCE40 ${target.device} ${target.package}; ${versions.yosys}; ${versions.nextpnr}\n`);
       process.stdout.write('    L   S   LUTs    FFs  BRAMs        LCs   Fmax MHz  table B (3L)\n');
-      for (const p of configs) {
+      for (const [i, p] of configs.entries()) {
+        // synthesis takes from seconds to minutes: say how big each run is before it starts
+        process.stderr.write(`synthesizing ${estimates[i].line}\n`);
         const r = await synthTans(p, target);
         results.push(r);
         process.stdout.write(`${String(p.states).padStart(5)} ${String(p.streams).padStart(3)} ${String(r.luts).padStart(6)} ${String(r.ffs).padStart(6)} ` +
           `${String(r.brams).padStart(6)} ${`${r.logicCells}/${r.logicCellsAvailable}`.padStart(10)} ${r.fmaxMhz.toFixed(1).padStart(10)}  ` +
           `${r.tableBytes} (${3 * p.states})\n`);
       }
-      if (argv.markdown) {
-        writeOutput(argv.markdown, synthMarkdown(results, versions));
-        process.stdout.write(`wrote ${argv.markdown}\n`);
+      if (markdown !== undefined) {
+        writeOutput(markdown, synthMarkdown(results, versions));
+        process.stdout.write(`wrote ${markdown}\n`);
       }
     },
   ),

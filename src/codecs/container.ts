@@ -11,8 +11,10 @@
  * Every length is checked against the bytes really present and every CRC before anything it
  * covers is interpreted; a failed check names the layer and the check.
  */
+import { constants as bufferConstants } from 'node:buffer';
 import { inflateRawSync, deflateRawSync } from 'node:zlib';
 import { HwsimError } from '../errors.js';
+import { checkLimit, limits } from '../limits.js';
 import type { LayerSpec } from '../models/types.js';
 import { ByteReader, ByteWriter, hex } from './bytes.js';
 import type { CodedLayer, LayerBase, LayerHeader } from './codec.js';
@@ -24,9 +26,16 @@ export const END_MAGIC = 'HEND';
 export const FORMAT_VERSION = 2;
 /** fixed bytes at the end of a file: metaLen, metaCrc, "HEND", fileLength */
 const TRAILER_TAIL = 16;
-/** the inflated trailer may not exceed this (a few hundred bytes per layer in practice) */
-const MAX_META_BYTES = 64 << 20;
 const MAX_RANK = 8;
+/**
+ * Weights one layer may declare whatever the limits say: stream lengths are Int32 and a layer's
+ * symbols one typed array (the user's ceiling is limits().maxWeights, for the whole model).
+ */
+export const MAX_LAYER_WEIGHTS = 0x7fffffff;
+/** the fewest bytes a record can take: codec, header length, rank, one dimension, bins, step, payload length, CRC */
+const MIN_RECORD_BYTES = 14;
+/** the fewest bytes a layer takes in the inflated trailer: empty name, kind, 8 one-byte varints */
+const MIN_TRAILER_LAYER_BYTES = 10;
 
 export interface ModelMeta { name: string; source: string; synthetic: boolean; description: string }
 
@@ -125,6 +134,11 @@ function trailerBody(image: ModelImage): Uint8Array {
 
 // ---- reading ----
 
+/** The start of every error the reader raises: the file, and the layer or trailer being read. */
+function where(r: ByteReader): string {
+  return r.context ? `${r.label}: ${r.context}: ` : `${r.label}: `;
+}
+
 /** Reads the common part and the codec section of a layer header (r at the codec byte). */
 function readRecordPrefix(r: ByteReader): { header: LayerHeader; payloadLength: number } {
   const tag = r.u8('codec');
@@ -143,7 +157,12 @@ function readRecordPrefix(r: ByteReader): { header: LayerHeader; payloadLength: 
     shape.push(d);
     count *= d;
   }
-  if (count > 2 ** 40) throw r.fail(`shape ${shape.join('×')} declares ${count} weights`);
+  // Before anything is allocated from it: a layer's weights against the user's ceiling and the
+  // format's own (a constant tANS layer codes in ~0 bits, so its bytes do not bound its weights).
+  checkLimit('maxWeights', count, `${where(r)}a layer of shape ${shape.join('×')}`);
+  if (count > MAX_LAYER_WEIGHTS) {
+    throw r.fail(`shape ${shape.join('×')} declares ${count.toLocaleString('en-US')} weights; a layer holds at most ${MAX_LAYER_WEIGHTS.toLocaleString('en-US')}`);
+  }
   const bins = r.u8('bins');
   if (bins < 3 || bins % 2 === 0) throw r.fail(`bins ${bins} is not an odd number in 3..255`);
   const step = r.f32('step');
@@ -198,16 +217,22 @@ function readTrailer(bytes: Uint8Array, label: string): { meta: TrailerMeta; met
   const metaBytes = bytes.subarray(metaStart, metaStart + metaLen);
   const computed = crc32(metaBytes);
   if (computed !== metaCrc) throw r.fail(`trailer CRC-32 mismatch (stored ${hex(metaCrc)}, computed ${hex(computed)}): the model's names and geometry are corrupted`);
+  const maxInflate = Math.min(limits().maxInflateBytes, bufferConstants.MAX_LENGTH);
   let body: Uint8Array;
   try {
-    body = inflateRawSync(metaBytes, { maxOutputLength: MAX_META_BYTES });
-  } catch {
+    body = inflateRawSync(metaBytes, { maxOutputLength: Math.max(1, maxInflate) });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
+      throw new HwsimError(`${label}: the trailer of ${metaLen.toLocaleString('en-US')} bytes inflates to more than ${maxInflate.toLocaleString('en-US')} bytes (limit maxInflateBytes = ${limits().maxInflateBytes.toLocaleString('en-US')})`,
+        'if the input is meant to be this large, raise the limit maxInflateBytes');
+    }
     throw r.fail('trailer does not inflate');
   }
-  return { meta: readTrailerBody(new ByteReader(body, label, 0, body.length, 're-encode the model')), metaStart };
+  return { meta: readTrailerBody(new ByteReader(body, label, 0, body.length, 're-encode the model'), metaStart - 4), metaStart };
 }
 
-function readTrailerBody(r: ByteReader): TrailerMeta {
+/** The trailer's fields; `recordBytes`: the bytes between the magic and the trailer, where the records lie. */
+function readTrailerBody(r: ByteReader, recordBytes: number): TrailerMeta {
   r.context = 'trailer';
   const text = (what: string) => {
     try {
@@ -231,7 +256,13 @@ function readTrailerBody(r: ByteReader): TrailerMeta {
     }
     if (options === null || typeof options !== 'object' || Array.isArray(options)) throw r.fail('encode settings are not a JSON object');
   }
-  const count = r.varint('layer count', r.left);
+  const count = r.varint('layer count');
+  checkLimit('maxLayers', count, `${where(r)}the layer count`);
+  const fit = Math.min(Math.floor(r.left / MIN_TRAILER_LAYER_BYTES), Math.floor(recordBytes / MIN_RECORD_BYTES));
+  if (count > fit) {
+    throw r.fail(`${count.toLocaleString('en-US')} layers declared; ${r.left.toLocaleString('en-US')} bytes of layer descriptions and ` +
+      `${recordBytes.toLocaleString('en-US')} bytes of records hold at most ${fit.toLocaleString('en-US')}`);
+  }
   const layers: TrailerMeta['layers'] = [];
   for (let i = 0; i < count; i++) {
     const name = text(`layer ${i} name`);
@@ -263,6 +294,7 @@ export function readContainer(bytes: Uint8Array, label: string): ContainerImage 
   const layers: CodedLayer[] = [];
   const records: LayerRecordBytes[] = [];
   const specs: LayerSpec[] = [];
+  let weights = 0;
   for (let i = 0; i < meta.layers.length; i++) {
     r.context = `layer #${i} '${meta.layers[i].name}'`;
     const start = r.pos;
@@ -270,7 +302,7 @@ export function readContainer(bytes: Uint8Array, label: string): ContainerImage 
     r.u8('codec');
     const headerLength = r.varint('header length', r.left);
     r.pos += headerLength;
-    const payloadLength = r.varint('payload length', r.left);
+    const payloadLength = r.varint('payload length');
     const payloadStart = r.pos;
     r.need(payloadLength + 4, `payload of ${payloadLength} bytes and its CRC`);
     const end = payloadStart + payloadLength;
@@ -279,6 +311,8 @@ export function readContainer(bytes: Uint8Array, label: string): ContainerImage 
     if (stored !== computed) throw r.fail(`CRC-32 mismatch (stored ${hex(stored)}, computed ${hex(computed)}): the layer's bytes are corrupted`);
     r.pos = start;
     const { header } = readRecordPrefix(r);
+    weights += header.shape.reduce((a, b) => a * b, 1);
+    if (i > 0) checkLimit('maxWeights', weights, `${label}: layers #0..#${i} together`);
     const payload = buf.subarray(payloadStart, end);
     const codec = codecById(header.codec);
     layers.push(codec.withPayload(header as never, payload));

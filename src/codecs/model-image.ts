@@ -4,6 +4,7 @@
  * and `run <file.hwz>` trust an image only after this.
  */
 import { HwsimError } from '../errors.js';
+import { checkLimit } from '../limits.js';
 import type { CodecFigures, CodecId, CodedLayer } from './codec.js';
 import { readContainer, type ContainerImage, type ModelImage } from './container.js';
 import { dequantize, entropyOf } from './quant/index.js';
@@ -40,6 +41,15 @@ function decodeSymbols(image: ModelImage, i: number, label: string): Uint8Array 
   }
 }
 
+/**
+ * The weights an image declares, against limits().maxWeights, before any layer is decoded (the
+ * container reader checks this too; an image built in memory by a library caller is checked here).
+ */
+function checkImageSize(image: ModelImage, label: string): void {
+  const weights = image.layers.reduce((a, l) => a + l.shape.reduce((p, d) => p * d, 1), 0);
+  checkLimit('maxWeights', weights, `${label}: the ${image.layers.length} layers together`);
+}
+
 const entropyBitsOf = (symbols: Uint8Array, bins: number) => entropyOf(histogram(symbols, bins)) * symbols.length;
 
 /**
@@ -47,6 +57,7 @@ const entropyBitsOf = (symbols: Uint8Array, bins: number) => entropyOf(histogram
  * symbols (their entropy bound) and of the codec (on-chip table bytes), without the weights.
  */
 export function verifyImage(image: ModelImage, label: string): { entropyBits: number; tableBytes: number }[] {
+  checkImageSize(image, label);
   return image.layers.map((layer, i) => ({
     entropyBits: entropyBitsOf(decodeSymbols(image, i, label), layer.quant.bins),
     tableBytes: codecById(layer.codec).figures(layer as never).tableBytes,
@@ -55,6 +66,7 @@ export function verifyImage(image: ModelImage, label: string): { entropyBits: nu
 
 /** Decodes every layer to symbols, int8 levels and float32 weights; a failed check names the layer. */
 export function decodeImage(image: ModelImage, label: string): DecodedLayer[] {
+  checkImageSize(image, label);
   return image.layers.map((layer, i) => {
     const codec = codecById(layer.codec);
     const symbols = decodeSymbols(image, i, label);

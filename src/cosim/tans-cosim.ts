@@ -4,14 +4,14 @@
  * transfer cycle of the RTL is compared. A run that compared nothing is a failure.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { check, HwsimError } from '../errors.js';
 import { decodeStream } from '../codecs/tans/codec.js';
 import { resolveTansDecoderParams, type TansDecoderParams } from '../chip/tans-decoder.js';
 import { StallPattern } from './stall.js';
-import { maxRunCycles, runModel, type LayerTrace } from './tans-run.js';
+import { maxRunCycles, runModel, TransferColumns, type LayerTrace } from './tans-run.js';
 import type { Model } from '../models/types.js';
 import { modelLayers } from './model-vectors.js';
 import { syntheticLayers, type CosimLayer } from './tans-vectors.js';
@@ -48,49 +48,113 @@ export interface TansCosimResult {
   modelSeconds: number;
 }
 
+/** The harness reads every stimulus field as a 32-bit word: counts and cycle limits above this do not fit. */
+export const HARNESS_MAX_U32 = 0xffffffff;
+
+/**
+ * Writes the harness's stimulus file: one hex word per line. Written in pieces of at most
+ * `CHUNK_CHARS` characters, so a file of any size is written (one string for all of it would pass
+ * V8's string length limit, about 512 M characters, at a few million words).
+ */
 export function writeStimulus(path: string, p: TansDecoderParams, layers: readonly CosimLayer[], seed: number, stallRate: number): void {
   const stall = new StallPattern(seed, stallRate);
-  const hex = (v: number) => (v >>> 0).toString(16);
-  const lines = [p.streams, p.symbolBits, StallPattern.seedState(seed), stall.threshold,
-    Math.max(...layers.map(maxRunCycles)), layers.length].map(hex);
-  for (const l of layers) {
-    lines.push(hex(l.load.length), hex(l.words.length));
-    for (const w of l.load) lines.push(hex(w));
-    for (const w of l.words) lines.push(hex(w));
+  checkHarnessFits(layers);
+  const maxCycles = layers.reduce((a, l) => Math.max(a, maxRunCycles(l)), 0);
+  const fd = openSync(path, 'w');
+  try {
+    const out = new ChunkedWriter(fd);
+    for (const v of [p.streams, p.symbolBits, StallPattern.seedState(seed), stall.threshold, maxCycles, layers.length]) out.word(v);
+    for (const l of layers) {
+      out.word(l.load.length);
+      out.word(l.words.length);
+      for (let i = 0; i < l.load.length; i++) out.word(l.load[i]);
+      for (let i = 0; i < l.words.length; i++) out.word(l.words[i]);
+    }
+    out.flush();
+  } finally {
+    closeSync(fd);
   }
-  writeFileSync(path, lines.join('\n') + '\n');
 }
 
-export function parseHarnessOutput(text: string, streams: number): { traces: LayerTrace[]; totalCycles: number } {
-  const traces: LayerTrace[] = [];
-  const fresh = (): LayerTrace => ({
-    loadCycles: 0, runCycles: 0, wordsAccepted: 0, error: false, hang: false,
-    symbols: Array.from({ length: streams }, () => []), weights: Array.from({ length: streams }, () => []),
-    cycles: Array.from({ length: streams }, () => []),
-  });
-  let cur = fresh();
-  let total = -1;
-  for (const line of text.split('\n')) {
+const CHUNK_CHARS = 1 << 20;
+
+/** Hex words, one a line, written to a file descriptor a piece at a time. */
+class ChunkedWriter {
+  private parts: string[] = [];
+  private chars = 0;
+  constructor(private readonly fd: number) {}
+  word(v: number): void {
+    const text = (v >>> 0).toString(16);
+    this.parts.push(text);
+    this.chars += text.length + 1;
+    if (this.chars >= CHUNK_CHARS) this.flush();
+  }
+  flush(): void {
+    if (this.parts.length === 0) return;
+    writeSync(this.fd, this.parts.join('\n') + '\n');
+    this.parts = [];
+    this.chars = 0;
+  }
+}
+
+/** Reads the harness's output lines into traces (typed columns per stream, see LayerTrace). */
+class HarnessOutputParser {
+  readonly traces: LayerTrace[] = [];
+  totalCycles = -1;
+  private cols: TransferColumns;
+  constructor(private readonly streams: number, private readonly expected: readonly (readonly number[])[] = []) {
+    this.cols = new TransferColumns(streams, expected[0]);
+  }
+  line(line: string): void {
     const f = line.split(' ');
     if (f[0] === 's') {
       const k = Number(f[1]);
-      cur.symbols[k].push(Number(f[2]));
-      cur.weights[k].push(Number(f[3]));
-      cur.cycles[k].push(Number(f[4]));
+      if (!(k >= 0 && k < this.streams)) throw new HwsimError(`the Verilator harness reported stream ${f[1]} of ${this.streams}: ${line}`);
+      this.cols.push(k, Number(f[2]), Number(f[3]), Number(f[4]));
     } else if (f[0] === 'layer') {
-      cur.loadCycles = Number(f[3]);
-      cur.runCycles = Number(f[5]);
-      cur.wordsAccepted = Number(f[7]);
-      cur.error = f[9] === '1';
-      cur.hang = f[11] === '1';
-      traces.push(cur);
-      cur = fresh();
+      this.traces.push({
+        loadCycles: Number(f[3]), runCycles: Number(f[5]), wordsAccepted: Number(f[7]), error: f[9] === '1', hang: f[11] === '1',
+        ...this.cols.done(),
+      });
+      this.cols = new TransferColumns(this.streams, this.expected[this.traces.length]);
     } else if (f[0] === 'end') {
-      total = Number(f[1]);
+      this.totalCycles = Number(f[1]);
     }
   }
-  if (total < 0) throw new HwsimError('the Verilator harness output has no end line: the RTL run did not complete');
-  return { traces, totalCycles: total };
+  result(): { traces: LayerTrace[]; totalCycles: number } {
+    if (this.totalCycles < 0) throw new HwsimError('the Verilator harness output has no end line: the RTL run did not complete');
+    return { traces: this.traces, totalCycles: this.totalCycles };
+  }
+}
+
+export function parseHarnessOutput(text: string, streams: number): { traces: LayerTrace[]; totalCycles: number } {
+  const parser = new HarnessOutputParser(streams);
+  for (const line of text.split('\n')) parser.line(line);
+  return parser.result();
+}
+
+/**
+ * The harness's output file read a piece at a time (it holds a line per transfer, tens of bytes
+ * each: 2^20 symbols on 8 streams is about 800 MB, more than one string may hold).
+ */
+export function readHarnessOutput(path: string, streams: number, expected: readonly (readonly number[])[] = []): { traces: LayerTrace[]; totalCycles: number } {
+  const parser = new HarnessOutputParser(streams, expected);
+  const fd = openSync(path, 'r');
+  try {
+    const buf = Buffer.alloc(CHUNK_CHARS * 8);
+    let rest = '';
+    for (;;) {
+      const n = readSync(fd, buf, 0, buf.length, null);
+      if (n === 0) break;
+      const lines = (rest + buf.toString('latin1', 0, n)).split('\n');
+      rest = lines.pop()!;
+      for (const line of lines) parser.line(line);
+    }
+    if (rest) parser.line(rest);
+  } finally {
+    closeSync(fd);
+  }
+  return parser.result();
 }
 
 /** Golden symbols of a layer from the reference decoder; null for a layer it rejects. */
@@ -106,26 +170,49 @@ function referenceSymbols(layer: CosimLayer): Uint8Array[] | null {
   }
 }
 
-function checkCosimOptions(o: TansCosimOptions): void {
+/** Most symbols a synthetic co-simulation makes (layers x streams x mean symbols per stream): about 3 GB of traces. */
+export const MAX_COSIM_SYMBOLS = 1 << 27;
+const MAX_COSIM_LAYERS = 4096;
+
+function checkCosimOptions(o: TansCosimOptions, streams: number): void {
   check(Number.isFinite(o.stallRate) && o.stallRate >= 0 && o.stallRate < 1, `--stall-rate ${o.stallRate} is outside [0, 1)`,
     'a probability per cycle, e.g. --stall-rate 0.2');
-  check(Number.isSafeInteger(o.seed), `--seed ${o.seed} is not an integer`, 'e.g. --seed 1');
-  if (o.layers !== undefined) check(Number.isInteger(o.layers) && o.layers >= 1, `--layers ${o.layers} is not a positive integer`, 'e.g. --layers 4');
+  check(Number.isSafeInteger(o.seed) && o.seed >= 0, `--seed ${o.seed} is not an integer 0..${Number.MAX_SAFE_INTEGER}`, 'e.g. --seed 1');
+  if (o.layers !== undefined) {
+    check(Number.isInteger(o.layers) && o.layers >= 1 && o.layers <= MAX_COSIM_LAYERS, `--layers ${o.layers} is not an integer 1..${MAX_COSIM_LAYERS}`, 'e.g. --layers 4');
+  }
   if (o.symbolsPerStream !== undefined) {
     check(Number.isInteger(o.symbolsPerStream) && o.symbolsPerStream >= 1 && o.symbolsPerStream <= 1 << 20,
-      `--symbols ${o.symbolsPerStream} is outside 1..1048576`, 'e.g. --symbols 400');
+      `--symbols ${o.symbolsPerStream} is not an integer 1..1048576`, 'e.g. --symbols 400');
+  }
+  if (!o.weights) {
+    const total = (o.layers ?? 4) * streams * (o.symbolsPerStream ?? 400);
+    check(total <= MAX_COSIM_SYMBOLS, `--layers ${o.layers ?? 4} x --streams ${streams} x --symbols ${o.symbolsPerStream ?? 400} = ${total.toLocaleString('en-US')} symbols, ` +
+      `more than a co-simulation holds (${MAX_COSIM_SYMBOLS.toLocaleString('en-US')})`, 'give fewer --layers, --streams or --symbols');
+  } else {
+    const { bins, maxWeightsPerLayer } = o.weights;
+    check(Number.isInteger(bins) && bins >= 3 && bins <= 255 && bins % 2 === 1, `--bins ${bins} is not an odd integer 3..255`, 'e.g. --bins 15');
+    check(Number.isInteger(maxWeightsPerLayer) && maxWeightsPerLayer >= 1 && maxWeightsPerLayer * (o.layers ?? 1) <= MAX_COSIM_SYMBOLS,
+      `--max-weights ${maxWeightsPerLayer} is not an integer 1..${Math.floor(MAX_COSIM_SYMBOLS / (o.layers ?? 1)).toLocaleString('en-US')}`, 'e.g. --max-weights 65536');
   }
   for (const c of o.corruptLayers ?? []) {
     check(Number.isInteger(c) && c >= 0, `--corrupt ${c} is not a layer index`, 'give layer indices from 0, e.g. --corrupt 1');
   }
 }
 
+/** Refuses layers the harness cannot run (it counts cycles and words in 32 bits), before any build. */
+function checkHarnessFits(layers: readonly CosimLayer[]): void {
+  const maxCycles = layers.reduce((a, l) => Math.max(a, maxRunCycles(l)), 0);
+  check(maxCycles <= HARNESS_MAX_U32, `a layer of this size may run ${maxCycles.toLocaleString('en-US')} cycles, more than the harness counts (2^32 - 1)`,
+    'give fewer --symbols per stream, fewer --streams, or a smaller --max-weights');
+}
+
 export async function runTansCosim(o: TansCosimOptions): Promise<TansCosimResult> {
   // Everything that can be refused is refused before the Verilator build (which takes minutes
   // on a cold cache): the options, the decoder parameters, then the test vectors themselves
   // (their bins and sizes are checked while they are made) and the --corrupt indices against them.
-  checkCosimOptions(o);
   const p = resolveTansDecoderParams(o.params);
+  checkCosimOptions(o, p.streams);
   const layers = o.weights
     ? modelLayers(p, o.weights.model, { ...o.weights, layers: o.layers, seed: o.seed, corruptLayers: o.corruptLayers })
     : syntheticLayers(p, { layers: o.layers ?? 4, seed: o.seed, symbolsPerStream: o.symbolsPerStream, corruptLayers: o.corruptLayers });
@@ -133,6 +220,7 @@ export async function runTansCosim(o: TansCosimOptions): Promise<TansCosimResult
   for (const c of o.corruptLayers ?? []) {
     check(c < layers.length, `--corrupt ${c}: there are only ${layers.length} layers`, `give indices 0..${layers.length - 1}`);
   }
+  checkHarnessFits(layers);
   const build = await buildTansHarness(p, o.buildRoot);
 
   const t0 = performance.now();
@@ -151,7 +239,7 @@ export async function runTansCosim(o: TansCosimOptions): Promise<TansCosimResult
       throw new HwsimError(`the Verilator harness failed (exit ${r.status}): ${(r.stderr || String(r.error ?? '')).trim()}`,
         `rerun with the same --seed; the build is in ${build.dir}`);
     }
-    rtl = parseHarnessOutput(readFileSync(join(work, 'out.txt'), 'utf8'), p.streams);
+    rtl = readHarnessOutput(join(work, 'out.txt'), p.streams, layers.map((l) => l.symbolCounts));
   } finally {
     rmSync(work, { recursive: true, force: true });
   }

@@ -13,10 +13,52 @@ export interface LayerTrace {
   wordsAccepted: number;
   error: boolean;
   hang: boolean;
-  /** per stream: symbols, weights and the run cycle of each transfer */
-  symbols: number[][];
-  weights: number[][];
-  cycles: number[][];
+  /** per stream: symbols, weights and the run cycle of each transfer (typed: a layer may hold millions) */
+  symbols: Uint8Array[];
+  weights: Int8Array[];
+  cycles: Float64Array[];
+}
+
+/** A growing column of numbers in a typed array (no per-transfer boxing; memory ~ 1.5 x the data). */
+export class Column<T extends Uint8Array | Int8Array | Float64Array> {
+  private data: T;
+  length = 0;
+  constructor(private readonly make: (n: number) => T, capacity = 64) {
+    this.data = make(Math.max(1, capacity));
+  }
+  push(v: number): void {
+    if (this.length === this.data.length) {
+      const bigger = this.make(this.data.length * 2);
+      bigger.set(this.data);
+      this.data = bigger;
+    }
+    this.data[this.length++] = v;
+  }
+  /** the values pushed, as a typed array of exactly that length */
+  done(): T {
+    return this.data.subarray(0, this.length) as T;
+  }
+}
+
+/** The per-stream columns of a layer's transfers, sized for `expected` symbols per stream. */
+export class TransferColumns {
+  readonly symbols: Column<Uint8Array>[];
+  readonly weights: Column<Int8Array>[];
+  readonly cycles: Column<Float64Array>[];
+  constructor(streams: number, expected: readonly number[] = []) {
+    const cap = (k: number) => (expected[k] ?? 0) + 1;
+    this.symbols = Array.from({ length: streams }, (_, k) => new Column((n) => new Uint8Array(n), cap(k)));
+    this.weights = Array.from({ length: streams }, (_, k) => new Column((n) => new Int8Array(n), cap(k)));
+    this.cycles = Array.from({ length: streams }, (_, k) => new Column((n) => new Float64Array(n), cap(k)));
+  }
+  push(k: number, symbol: number, weight: number, cycle: number): void {
+    this.symbols[k].push(symbol);
+    this.weights[k].push(weight);
+    this.cycles[k].push(cycle);
+  }
+  done(): Pick<LayerTrace, 'symbols' | 'weights' | 'cycles'> {
+    return { symbols: this.symbols.map((c) => c.done()), weights: this.weights.map((c) => c.done()), cycles: this.cycles.map((c) => c.done()) };
+  }
 }
 
 export function maxRunCycles(layer: CosimLayer): number {
@@ -31,36 +73,27 @@ export function runModel(p: TansDecoderParams, layers: readonly CosimLayer[], se
   const ready = new Uint8Array(S);
   const traces: LayerTrace[] = [];
   for (const layer of layers) {
-    const t: LayerTrace = {
-      loadCycles: m.loadLayer(layer), runCycles: 0, wordsAccepted: 0, error: false, hang: false,
-      symbols: Array.from({ length: S }, () => []), weights: Array.from({ length: S }, () => []),
-      cycles: Array.from({ length: S }, () => []),
-    };
+    const loadCycles = m.loadLayer(layer);
+    const cols = new TransferColumns(S, layer.symbolCounts);
     const limit = maxRunCycles(layer);
     let wi = 0;
     let cyc = 0;
+    let hang = false;
     for (;;) {
       if (m.done) break;
-      if (cyc >= limit) { t.hang = true; break; }
+      if (cyc >= limit) { hang = true; break; }
       const inValid = !stall.next() && wi < layer.words.length;
       for (let k = 0; k < S; k++) ready[k] = stall.next() ? 0 : 1;
       const accepted = inValid && m.inReady;
       for (let k = 0; k < S; k++) {
-        if (m.outValid[k] && ready[k]) {
-          t.symbols[k].push(m.outSymbol[k]);
-          t.weights[k].push(m.outWeight[k]);
-          t.cycles[k].push(cyc);
-        }
+        if (m.outValid[k] && ready[k]) cols.push(k, m.outSymbol[k], m.outWeight[k], cyc);
       }
       m.tick(inValid, inValid ? layer.words[wi] : 0, ready);
       if (accepted) wi++;
       cyc++;
     }
-    t.runCycles = cyc;
-    t.wordsAccepted = wi;
-    t.error = m.error;
-    traces.push(t);
-    if (t.hang) break;
+    traces.push({ loadCycles, runCycles: cyc, wordsAccepted: wi, error: m.error, hang, ...cols.done() });
+    if (hang) break;
   }
   return traces;
 }

@@ -2,6 +2,10 @@
 export type NpyDtype = 'f4' | 'i1' | 'u1';
 
 export function npyBytes(data: Float32Array | Int8Array | Uint8Array, shape: readonly number[]): Uint8Array {
+  const count = shape.reduce((a, b) => a * b, 1);
+  if (count !== data.length || shape.some((d) => !(Number.isInteger(d) && d >= 0))) {
+    throw new Error(`internal: npy array of ${data.length} elements with shape ${shape.join('×')}`);
+  }
   const descr = data instanceof Float32Array ? '<f4' : data instanceof Int8Array ? '|i1' : '|u1';
   const dims = shape.length === 1 ? `${shape[0]},` : shape.join(', ');
   let header = `{'descr': '${descr}', 'fortran_order': False, 'shape': (${dims}), }`;

@@ -3,18 +3,26 @@
  *
  *   Layer name, IFMAP Height, IFMAP Width, Filter Height, Filter Width, Channels, Num Filter, Strides[, Stride width],
  *
- * The first line is a header and is skipped; rows end with a trailing comma; blank lines are
- * ignored. No padding is applied (output size = ceil((H − R + S) / S)), so the dimensions are
+ * The first line is SCALE-Sim's header row when its second field is not a number, and is skipped
+ * (SCALE-Sim skips line 1 whatever it holds); a first line whose second field is a number looks
+ * like a layer and is refused, rather than silently losing that layer. Rows end with a trailing
+ * comma; blank lines are ignored. The layer count, each ifmap and the weights are checked against
+ * the limits (src/limits.ts) before any weight is drawn. No padding is applied (output size = ceil((H − R + S) / S)), so the dimensions are
  * taken as given. A layer whose name contains "DP" is depthwise: it holds Channels × Filter
  * Height × Filter Width weights (times Num Filter / Channels when Num Filter is a multiple of
  * Channels greater than it: a channel multiplier). A topology has no weights: the model gets
  * synthetic, seeded, Laplace-distributed weights (src/models/synthetic.ts) and is labelled synthetic.
  */
-import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { HwsimError } from '../errors.js';
+import { checkLimit } from '../limits.js';
+import { checkLayerSpecs } from './checks.js';
+import { readRegularFile } from './loaders/files.js';
 import { syntheticModel } from './synthetic.js';
 import type { LayerSpec, Model } from './types.js';
+
+/** a number as SCALE-Sim's header row never has one in its second field */
+const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
 const COLUMNS = ['Layer name', 'IFMAP Height', 'IFMAP Width', 'Filter Height', 'Filter Width', 'Channels', 'Num Filter', 'Strides', 'Stride width'];
 
@@ -23,6 +31,11 @@ export function parseScaleSimTopology(text: string, file = 'topology.csv'): Laye
   const lines = text.split(/\r?\n/);
   const specs: LayerSpec[] = [];
   const fix = `rows are: ${COLUMNS.slice(0, 8).join(', ')}[, ${COLUMNS[8]}], (the first line is a header)`;
+  const first = lines[0].split(',').map((c) => c.trim());
+  if (first.length > 1 && NUMBER.test(first[1])) {
+    throw new HwsimError(`${file}: the first line looks like a layer, not SCALE-Sim's header row: ${JSON.stringify(lines[0].trim())}`,
+      `add the header line \`${COLUMNS.slice(0, 8).join(', ')},\` (SCALE-Sim skips the first line, so hwsim will not read a layer there)`);
+  }
   for (let i = 1; i < lines.length; i++) {
     const line = lines[i];
     if (line.trim() === '') continue;
@@ -61,6 +74,7 @@ export function parseScaleSimTopology(text: string, file = 'topology.csv'): Laye
     } else {
       weightShape = [filters, channels, filterH, filterW];
     }
+    checkLimit('maxLayers', specs.length + 1, `${file}: the layer count`);
     specs.push({
       name, kind: dw ? 'dwconv' : 'conv', ifmapH, ifmapW, filterH, filterW, channels,
       filters: dw ? weightShape[0] : filters, stride, weightShape,
@@ -69,17 +83,13 @@ export function parseScaleSimTopology(text: string, file = 'topology.csv'): Laye
   if (specs.length === 0) {
     throw new HwsimError(`${file}: no layers (only a header or blank lines)`, fix);
   }
+  checkLayerSpecs(specs, file);
   return specs;
 }
 
 /** Loads a topology CSV as a model with synthetic weights. */
 export function loadScaleSimTopology(path: string, seed = 1): Model {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    throw new HwsimError(`cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, 'give the path of a SCALE-Sim topology CSV');
-  }
+  const text = new TextDecoder().decode(readRegularFile(path, path, 'give the path of a SCALE-Sim topology CSV'));
   const file = basename(path);
   const specs = parseScaleSimTopology(text, file);
   return syntheticModel(file.replace(/\.csv$/i, ''), `SCALE-Sim topology ${path}`, specs, seed,

@@ -12,6 +12,8 @@ import type { ParamDecl } from './schema.js';
 const CHIP = ['run', 'config'] as const;
 const CODEC = ['run', 'encode'] as const;
 const ENGINE = ['rtl', 'cosim', 'synth'] as const;
+/** the faces that read model files, topologies and containers */
+const INPUTS = ['run', 'encode'] as const;
 
 export const PARAMS: readonly ParamDecl[] = [
   {
@@ -115,5 +117,29 @@ export const PARAMS: readonly ParamDecl[] = [
   {
     name: 'seed', type: 'int', default: 1, min: 0, max: Number.MAX_SAFE_INTEGER, groups: ['codec'], faces: CODEC,
     unit: '', help: 'seed of the synthetic zoo weights',
+  },
+  // Limits on what an input may make hwsim allocate or run (src/limits.ts): no group (they are not
+  // part of a chip, codec or engine), flags on the faces that read models and containers. Checked
+  // from headers and declared sizes before anything is allocated; an input beyond one is refused
+  // with the size it asks for and the limit.
+  {
+    name: 'maxWeights', type: 'int', default: 2 ** 28, min: 1, max: Number.MAX_SAFE_INTEGER, groups: [], faces: INPUTS,
+    unit: 'weights', help: 'most weights (all tensors of a model file, all layers of a topology or container) an input may make hwsim allocate',
+    why: '1 GiB of float32: beyond any edge network (ResNet-50: 25.5 M, VGG-16: 138 M)',
+  },
+  {
+    name: 'maxLayers', type: 'int', default: 100_000, min: 1, max: Number.MAX_SAFE_INTEGER, groups: [], faces: INPUTS,
+    unit: 'layers', help: 'most weight layers in one model (weights file, topology CSV or container)',
+    why: 'ResNet-101 has 105',
+  },
+  {
+    name: 'maxInflateBytes', type: 'int', default: 4 * 2 ** 30, min: 1, max: Number.MAX_SAFE_INTEGER, groups: [], faces: INPUTS,
+    unit: 'B', help: 'most bytes inflated from the compressed parts of one input file (all .npz members together; a container trailer)',
+    why: 'the float32 bytes of maxWeights',
+  },
+  {
+    name: 'maxIfmapElements', type: 'int', default: 2 ** 30, min: 1, max: Number.MAX_SAFE_INTEGER, groups: [], faces: INPUTS,
+    unit: 'elements', help: "most elements in one layer's ifmap (height × width × channels × repeat): what the chip model walks",
+    why: "VGG-16's largest: 226×226×64 = 3.3 M",
   },
 ];

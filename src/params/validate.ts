@@ -31,6 +31,9 @@ export function paramError(p: ParamDecl, v: unknown, origin: Origin): HwsimError
     const flag = flagOf(p, origin.face);
     const group = FACE_GROUP[origin.face];
     if (typeof v === 'number' && Number.isNaN(v)) return new HwsimError(`--${flag} is not a number`, `give ${allowed}`);
+    // yargs turns a flag written twice into an array (the CLI refuses that earlier, by name; this is for other callers)
+    if (Array.isArray(v)) return new HwsimError(`--${flag} given ${v.length} times (${v.map(describeValue).join(', ')})`, `give --${flag} once`);
+    if (v === '') return new HwsimError(`--${flag} needs a value`, `give ${allowed}${defaultText(p, group)}`);
     return new HwsimError(`--${flag} ${describeValue(v)} is not allowed: ${allowed}${unitText(p)}`,
       `give --${flag} ${suggestValues(p) ? `one of ${suggestValues(p)}` : allowed}${defaultText(p, group)}`);
   }

@@ -8,7 +8,9 @@ import { join } from 'node:path';
 import { HwsimError } from '../errors.js';
 import { resolveTansDecoderParams, tableEntryBits, type TansDecoderParams } from '../chip/tans-decoder.js';
 import { packageRoot } from '../package-root.js';
-import { configName, DEFAULT_ICE40, generateTansRtl, writeGenerated, type Ice40Target } from './tans-rtl.js';
+import { checkIce40Target, configName, DEFAULT_ICE40, generateTansRtl, ICE40_PACKAGES, writeGenerated, type Ice40Target } from './tans-rtl.js';
+
+export { ICE40_PACKAGES };
 
 export interface SynthResult {
   config: TansDecoderParams;
@@ -27,7 +29,42 @@ export interface SynthResult {
   seconds: number;
 }
 
-export const ICE40_PACKAGES: Record<Ice40Target['device'], string> = { hx8k: 'ct256', up5k: 'sg48', hx1k: 'tq144', lp8k: 'cm81' };
+/** Logic cells and 4-kbit block RAMs of each device (Lattice iCE40 family data sheet; nextpnr reports 7680 LCs for the hx8k). */
+export const ICE40_CAPACITY: Readonly<Record<Ice40Target['device'], { logicCells: number; brams: number }>> = {
+  hx8k: { logicCells: 7680, brams: 32 },
+  lp8k: { logicCells: 7680, brams: 32 },
+  up5k: { logicCells: 5280, brams: 30 },
+  hx1k: { logicCells: 1280, brams: 16 },
+};
+
+export interface SynthEstimate { logicCells: number; brams: number; fits: boolean; maxStreams: number; line: string }
+
+/**
+ * The size of a configuration before synthesis, from the measured table in docs/hw/synthesis.md
+ * (Yosys 0.23 + nextpnr 0.4 on the hx8k, symbolBits 5): logic cells grow by one lane per stream,
+ * (LCs at S=8 − LCs at S=1) / 7 = 820 / 851 / 891 per lane at L = 64 / 128 / 256, on a base of
+ * 130 / 134 / 150; both are fitted as straight lines in log2(L) (+35.8 per lane and +9.75 base per
+ * doubling) and extrapolated outside 64..256. Block RAMs: each lane holds a copy of its decode
+ * table, L entries of tableEntryBits bits, in the fewest SB_RAM40_4K of one of the four shapes
+ * (256×16, 512×8, 1024×4, 2048×2), which gives the table's 1, 1, 2 BRAMs per lane at L = 64, 128, 256.
+ * An estimate, not a promise: it says when a run is hopeless, not exactly what it will use.
+ */
+export function estimateSynth(p: TansDecoderParams, device: Ice40Target['device']): SynthEstimate {
+  const d = Math.log2(p.states) - 6;
+  const perLane = 819.86 + 35.8 * d;
+  const base = Math.max(0, 130.1 + 9.75 * d);
+  const bits = tableEntryBits(p);
+  const bramsPerLane = Math.min(...[[256, 16], [512, 8], [1024, 4], [2048, 2]].map(([depth, width]) =>
+    Math.ceil(p.states / depth) * Math.ceil(bits / width)));
+  const cap = ICE40_CAPACITY[device];
+  const logicCells = Math.round(base + perLane * p.streams);
+  const brams = bramsPerLane * p.streams;
+  const fits = logicCells <= cap.logicCells && brams <= cap.brams;
+  const maxStreams = Math.max(0, Math.min(Math.floor((cap.logicCells - base) / perLane), Math.floor(cap.brams / bramsPerLane)));
+  const line = `L=${p.states} S=${p.streams}: about ${logicCells} logic cells (device ${cap.logicCells}) and ${brams} block RAMs ` +
+    `(device ${cap.brams})${fits ? '' : `: larger than the ${device}, nextpnr will fail`}`;
+  return { logicCells, brams, fits, maxStreams, line };
+}
 
 export function toolVersions(): { yosys: string; nextpnr: string } {
   const v = (cmd: string, arg: string, fix: string) => {
@@ -50,6 +87,7 @@ function cellCount(stat: string, re: RegExp): number {
 export async function synthTans(params: Partial<TansDecoderParams>, target: Ice40Target = DEFAULT_ICE40): Promise<SynthResult> {
   const t0 = Date.now();
   const p = resolveTansDecoderParams(params);
+  checkIce40Target(target);
   toolVersions();
   const dir = join(packageRoot(), 'build', 'synth', `${configName(p)}-${target.device}`);
   writeGenerated(dir, await generateTansRtl(p, { target }));

@@ -34,6 +34,29 @@ export function streamSymbolCounts(h: Pick<TansHeader, 'shape' | 'split' | 'word
 const zigzag = (v: number) => (v >= 0 ? 2 * v : -2 * v - 1);
 const unzigzag = (v: number) => (v % 2 === 0 ? v / 2 : -(v + 1) / 2);
 
+/**
+ * What a stream's words can hold, checked from the header before anything is decoded. A stream
+ * reads log2(L) bits for its first state, then nbBits per symbol. A step that reads no bits goes
+ * from state x = L + s to x' = y < x (y = c + the symbol's earlier slots, c < L), so at most L − 1
+ * such steps follow each other unless one symbol owns all L slots. With B = 32·words − log2(L)
+ * bits for the symbols, a stream holds at most (B + 1)·L − 1 symbols. A table with one symbol of
+ * count L codes in 0 bits: its symbols are bounded only by limits().maxWeights (container.ts).
+ */
+function checkStreamCapacity(r: ByteReader, shape: readonly number[], split: StreamSplit, states: number,
+  counts: Int32Array, wordCounts: Int32Array): void {
+  if (counts.some((c) => c === states)) return;
+  const symbols = streamLengths(shape, wordCounts.length, split);
+  const log2 = Math.log2(states);
+  for (let k = 0; k < wordCounts.length; k++) {
+    if (symbols[k] === 0) continue;
+    const capacity = Math.max(0, 32 * wordCounts[k] - log2 + 1) * states - 1;
+    if (symbols[k] > capacity) {
+      throw r.fail(`stream ${k} must hold ${symbols[k].toLocaleString('en-US')} symbols of shape ${shape.join('×')}; ` +
+        `its ${wordCounts[k].toLocaleString('en-US')} words hold at most ${Math.max(0, capacity).toLocaleString('en-US')} with this table`);
+    }
+  }
+}
+
 export const tansCodec: Codec<TansHeader, TansLayer> = {
   id: 'tans',
   tag: 1,
@@ -97,6 +120,9 @@ export const tansCodec: Codec<TansHeader, TansLayer> = {
     const nStreams = r.varint('stream count', MAX_FORMAT_STREAMS);
     if (nStreams < 1) throw r.fail('zero streams');
     const inChannels = base.shape.length >= 2 ? base.shape[1] : 1;
+    if (split === 'channel' && base.shape.length < 2) {
+      throw r.fail(`split 'channel' on a rank-${base.shape.length} shape (it needs an input-channel dimension; such a layer is split 'interleaved')`);
+    }
     if (split === 'channel' && inChannels < nStreams) {
       throw r.fail(`split 'channel' with ${inChannels} input channels for ${nStreams} streams (such a layer is split 'interleaved')`);
     }
@@ -122,6 +148,7 @@ export const tansCodec: Codec<TansHeader, TansLayer> = {
       wordCounts[k] = wordCounts[0] + unzigzag(r.varint(`stream ${k} word count`));
       if (!(wordCounts[k] >= 0 && wordCounts[k] <= 0x7fffffff)) throw r.fail(`stream ${k} word count ${wordCounts[k]} is out of range`);
     }
+    checkStreamCapacity(r, base.shape, split, states, counts, wordCounts);
     return { codec: 'tans', ...base, states, counts, spreadKind, explicitSpread, tail, split, wordCounts };
   },
 

@@ -8,31 +8,40 @@
  * channel become dwconv layers. Geometry a file does not hold is set to documented defaults
  * (tensors.ts); the description says so. Loaded weights are real: synthetic = false.
  */
-import { readFileSync } from 'node:fs';
 import { basename, dirname, extname } from 'node:path';
 import { HwsimError } from '../../errors.js';
+import { checkLayerSpecs } from '../checks.js';
 import type { Model, ModelLayer } from '../types.js';
+import { readRegularFile, requireRegularFile } from './files.js';
 import { parseNpy } from './npy.js';
 import { parseSafetensors, type NamedTensor } from './safetensors.js';
-import { GEOMETRY_NOTE, tensorToLayer, type KernelLayout } from './tensors.js';
+import { GEOMETRY_NOTE, tensorToLayer, WeightBudget, type KernelLayout } from './tensors.js';
 import { parseTfjs } from './tfjs.js';
 import { readZip } from './zip.js';
 
 export const WEIGHT_FORMATS = '.npy, .npz, .safetensors, TensorFlow.js model.json';
 
+const FORMATS = ['.npy', '.npz', '.safetensors', '.json'];
+
+/**
+ * Loads a weights file. Only a regular file is read (not a device, FIFO or socket); the files it
+ * names (tfjs shards) must lie in its folder; declared sizes are checked against the limits
+ * (src/limits.ts) before anything is allocated.
+ */
 export function loadWeightsFile(path: string): Model {
-  let bytes: Uint8Array;
-  try {
-    bytes = new Uint8Array(readFileSync(path));
-  } catch (err) {
-    throw new HwsimError(`cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
-      `give the path of a weights file (${WEIGHT_FORMATS})`);
-  }
+  const fix = `give the path of a weights file (${WEIGHT_FORMATS})`;
+  requireRegularFile(path, path, fix);
   const ext = extname(path).toLowerCase();
   const stem = basename(path, extname(path));
+  if (!FORMATS.includes(ext)) {
+    throw new HwsimError(`${path}: unknown weights format '${ext || basename(path)}'`,
+      `hwsim reads ${WEIGHT_FORMATS}; convert other formats (e.g. ONNX) to safetensors or .npz`);
+  }
+  const bytes = readRegularFile(path, path, fix);
+  const budget = new WeightBudget();
   switch (ext) {
     case '.npy': {
-      const a = parseNpy(bytes, path);
+      const a = parseNpy(bytes, path, budget);
       if (a.shape.length < 2) {
         throw new HwsimError(`${path}: a ${a.shape.length}-D array is not a weight layer (biases and BN are not weights)`,
           'give a 2-D (fc [out, in]) or 4-D (conv [out, in, kh, kw]) array');
@@ -42,21 +51,18 @@ export function loadWeightsFile(path: string): Model {
     case '.npz': {
       const arrays = readZip(bytes, path)
         .filter((e) => e.name.endsWith('.npy'))
-        .map((e) => ({ name: e.name.slice(0, -4), ...parseNpy(e.data, `${path}: ${e.name}`) }));
+        .map((e) => ({ name: e.name.slice(0, -4), ...parseNpy(e.data, `${path}: ${e.name}`, budget) }));
       return build(stem, path, 'NumPy .npz', arrays, 'torch');
     }
     case '.safetensors':
-      return build(stem, path, 'safetensors', parseSafetensors(bytes, path), 'torch');
-    case '.json': {
-      const { tensors, strides, order } = parseTfjs(path, bytes);
+      return build(stem, path, 'safetensors', parseSafetensors(bytes, path, budget), 'torch');
+    default: {
+      const { tensors, strides, order } = parseTfjs(path, bytes, budget);
       // graph order when the topology gives it (stable: unknown names keep manifest order, last)
       const rank = (t: NamedTensor) => order.get(kerasLayer(t.name)) ?? order.size;
       const sorted = tensors.map((t, i) => ({ t, i })).sort((a, b) => rank(a.t) - rank(b.t) || a.i - b.i).map((x) => x.t);
       return build(basename(dirname(path)) || stem, path, 'TensorFlow.js', sorted, 'tf', strides);
     }
-    default:
-      throw new HwsimError(`${path}: unknown weights format '${ext || basename(path)}'`,
-        `hwsim reads ${WEIGHT_FORMATS}; convert other formats (e.g. ONNX) to safetensors or .npz`);
   }
 }
 
@@ -88,6 +94,7 @@ function build(
     const layer = tensorToLayer(t.name, t.shape, t.data, layout, path, stride);
     if (layer) layers.push(checkFinite(layer, t.name, path)); else skipped++;
   }
+  checkLayerSpecs(layers.map((l) => l.spec), path);
   if (layers.length === 0) {
     throw new HwsimError(`${path}: no weight tensors (2-D or more) among its ${tensors.length} tensors`,
       'give a file with conv/fc kernels; biases and batch-norm vectors alone are not weights');

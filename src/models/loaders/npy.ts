@@ -4,7 +4,7 @@
  * raw elements. Fortran-order arrays are reordered to C order.
  */
 import { HwsimError } from '../../errors.js';
-import { decodeElements, ELEMENT_BYTES, elementCount, permute, type ElementType } from './tensors.js';
+import { decodeElements, ELEMENT_BYTES, elementCount, permute, WeightBudget, type ElementType } from './tensors.js';
 
 export interface NpyArray {
   shape: number[];
@@ -17,8 +17,11 @@ const KINDS: Record<string, ElementType> = {
 
 const FIX = 'write the array with numpy.save (a real .npy file), dtype float16/32/64 or an integer type';
 
-/** Parses one .npy image; `where` names it in errors (a file, or an .npz entry). */
-export function parseNpy(bytes: Uint8Array, where: string): NpyArray {
+/**
+ * Parses one .npy image; `where` names it in errors (a file, or an .npz entry). `budget` counts the
+ * elements of every array of one file (an .npz holds several) against the limits.
+ */
+export function parseNpy(bytes: Uint8Array, where: string, budget = new WeightBudget()): NpyArray {
   const magic = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59];
   if (bytes.length < 10 || magic.some((b, i) => bytes[i] !== b)) {
     throw new HwsimError(`${where}: not a .npy file (bad magic)`, FIX);
@@ -33,6 +36,14 @@ export function parseNpy(bytes: Uint8Array, where: string): NpyArray {
     throw new HwsimError(`${where}: .npy header length ${headerLen} runs past the end of the file (${bytes.length} bytes)`, FIX);
   }
   const header = new TextDecoder(major === 3 ? 'utf-8' : 'latin1').decode(bytes.subarray(start, start + headerLen));
+  // a key given twice is ambiguous (Python keeps the last one, a regex the first): refused
+  const seen = new Set<string>();
+  for (const k of header.matchAll(/(['"])([^'"]*)\1\s*:/g)) {
+    if (seen.has(k[2])) {
+      throw new HwsimError(`${where}: the .npy header gives the key '${k[2]}' twice: ${JSON.stringify(header.trim())}`, FIX);
+    }
+    seen.add(k[2]);
+  }
   const descr = /'descr'\s*:\s*'([^']*)'/.exec(header)?.[1];
   const fortran = /'fortran_order'\s*:\s*(True|False)/.exec(header)?.[1];
   const shapeText = /'shape'\s*:\s*\(([^)]*)\)/.exec(header)?.[1];
@@ -49,6 +60,8 @@ export function parseNpy(bytes: Uint8Array, where: string): NpyArray {
     throw new HwsimError(`${where}: bad shape (${shapeText})`, FIX);
   }
   const count = elementCount(shape);
+  budget.take(count, `${where}: shape (${shape.join(', ')})`);
+  if (shape.length >= 2) budget.layer(where);
   const dataStart = start + headerLen;
   const need = count * ELEMENT_BYTES[type];
   if (bytes.length - dataStart !== need) {

@@ -8,6 +8,7 @@
  *   fc:            a 1×1 input (one token), filter 1×1.
  */
 import { HwsimError } from '../../errors.js';
+import { checkLimit } from '../../limits.js';
 import type { LayerSpec, ModelLayer } from '../types.js';
 
 export const DEFAULT_OUTPUT = 56;
@@ -51,6 +52,29 @@ export function decodeElements(bytes: Uint8Array, offset: number, count: number,
     case 'u8': out.set(bytes.subarray(offset, offset + count)); break;
   }
   return out;
+}
+
+/**
+ * The elements one input file makes hwsim decode, counted across its tensors and checked against
+ * the limits (maxWeights, and maxLayers for the tensors that become layers) from declared shapes,
+ * before anything is allocated.
+ */
+export class WeightBudget {
+  private used = 0;
+  private layers = 0;
+
+  /** Books `count` elements of the tensor `what` (e.g. "x.npz: tensor 'w' of shape [3, 4]"). */
+  take(count: number, what: string): void {
+    checkLimit('maxWeights', this.used + count,
+      this.used === 0 ? what : `${what}, with the ${this.used.toLocaleString('en-US')} weights before it,`);
+    this.used += count;
+  }
+
+  /** Books one more weight layer (a tensor of 2 dims or more) of the file `where`. */
+  layer(where: string): void {
+    checkLimit('maxLayers', this.layers + 1, `${where}: the weight tensor count`);
+    this.layers++;
+  }
 }
 
 /** Product of a shape (1 for a scalar). */

@@ -1,10 +1,16 @@
 /**
  * The part of ZIP an .npz needs: the central directory (ZIP64 included), stored (0) and deflated
  * (8) entries, CRC-32 checked. Every inconsistency is a HwsimError naming the archive.
+ *
+ * Zip bombs: the sizes the central directory declares are added up and checked against the limit
+ * maxInflateBytes before anything is inflated; entries whose data overlap (one deflate stream
+ * listed 8 times) are refused; each entry is inflated with its declared size as the output bound
+ * (zlib stops there), so the bytes inflated never exceed the checked total.
  */
 import { inflateRawSync } from 'node:zlib';
 import { crc32 } from '../../codecs/crc32.js';
 import { HwsimError } from '../../errors.js';
+import { checkLimit } from '../../limits.js';
 
 export interface ZipEntry {
   name: string;
@@ -36,7 +42,9 @@ export function readZip(bytes: Uint8Array, where: string): ZipEntry[] {
     count = u64(z + 32);
     cdOffset = u64(z + 48);
   }
-  const entries: ZipEntry[] = [];
+  interface Dir { name: string; method: number; crc: number; size: number; start: number; compSize: number; local: number }
+  const dir: Dir[] = [];
+  let declared = 0;
   let at = cdOffset;
   for (let e = 0; e < count; e++) {
     if (u32(at) !== 0x02014b50) bad(`central directory entry ${e} has a bad signature`);
@@ -59,19 +67,36 @@ export function readZip(bytes: Uint8Array, where: string): ZipEntry[] {
     }
     at += 46 + nameLen + extraLen + commentLen;
     if (flags & 1) bad(`entry '${name}' is encrypted`);
+    if (method !== 0 && method !== 8) bad(`entry '${name}' uses compression method ${method} (only stored and deflate are read)`);
+    if (method === 0 && size !== compSize) bad(`entry '${name}' is stored with ${compSize} bytes, its header says ${size}`);
+    if (method === 8) {
+      declared += size;
+      checkLimit('maxInflateBytes', declared, `${where}: inflating entries up to '${name}'`);
+    }
     if (u32(local) !== 0x04034b50) bad(`entry '${name}' has a bad local header`);
     const start = local + 30 + u16(local + 26) + u16(local + 28);
     if (start + compSize > bytes.length) bad(`entry '${name}' is truncated (needs ${compSize} bytes at ${start}, file has ${bytes.length})`);
+    dir.push({ name, method, crc, size, start, compSize, local });
+  }
+  // a real archive stores each entry once: entries sharing bytes are a zip bomb or a forgery
+  const byPlace = dir.slice().sort((a, b) => a.local - b.local);
+  for (let i = 1; i < byPlace.length; i++) {
+    const a = byPlace[i - 1], b = byPlace[i];
+    if (b.local < a.start + a.compSize) bad(`entries '${a.name}' and '${b.name}' overlap (both use bytes from ${b.local})`);
+  }
+  const entries: ZipEntry[] = [];
+  for (const { name, method, crc, size, start, compSize } of dir) {
     const raw = bytes.subarray(start, start + compSize);
     let data: Uint8Array;
     if (method === 0) data = raw;
-    else if (method === 8) {
+    else {
       try {
+        // zlib stops at the declared size: an entry that inflates further is cut there, and refused below
         data = inflateRawSync(raw, { maxOutputLength: Math.max(1, size) }); // a Buffer is a Uint8Array
       } catch (err) {
         return bad(`entry '${name}' does not inflate: ${(err as Error).message}`);
       }
-    } else return bad(`entry '${name}' uses compression method ${method} (only stored and deflate are read)`);
+    }
     if (data.length !== size) bad(`entry '${name}' holds ${data.length} bytes, its header says ${size}`);
     if (crc32(data) !== crc) bad(`entry '${name}' fails its CRC-32 check`);
     entries.push({ name, data });
