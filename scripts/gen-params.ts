@@ -66,7 +66,7 @@ export function typesSource(): string {
 export function limitsMarkdownTable(): string {
   const rows = PARAMS.filter((p) => p.groups.length === 0).map((p) =>
     `| \`${p.name}\` | \`--${flagOf(p)}\` | ${String(p.default ?? '')} | ${p.unit} | ${p.help} | ${p.why ?? ''} |`);
-  return ['| limit | flag (run, encode, cosim) | default | unit | bounds | why this default |', '|---|---|---|---|---|---|', ...rows].join('\n');
+  return ['| limit | flag (run, encode) | default | unit | bounds | why this default |', '|---|---|---|---|---|---|', ...rows].join('\n');
 }
 
 /** Replaces what lies between `<!-- params:name -->` and the next `<!-- /params -->`. */

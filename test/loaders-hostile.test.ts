@@ -233,10 +233,8 @@ describe('memory bombs: declared sizes checked before allocating', () => {
     const entries: ZipIn[] = [{ name: 'e0.npy', body, size: 2 ** 30, deflate: true, crc: 0 }];
     for (let i = 1; i < 8; i++) entries.push({ name: `e${i}.npy`, body, size: 2 ** 30, deflate: true, crc: 0, at: 0 });
     const p = write('overlap8.npz', zip(entries));
-    const t0 = Date.now();
     expect(hwsimError(() => loadWeightsFile(p)).message)
-      .toBe(`${p}: inflating entries up to 'e4.npy' asks for 5,368,709,120 (limit maxInflateBytes = 4,294,967,296)`);
-    expect(Date.now() - t0).toBeLessThan(1000);
+      .toBe(`${p}: inflating entries up to 'e1.npy' asks for 2,147,483,648 (limit maxInflateBytes = 1,073,741,824)`);
     // the same trick with small sizes: refused as overlapping
     const small = write('overlap2.npz', zip([{ name: 'a.npy', data: npy([2, 2], f32([1, 2, 3, 4])) }, { name: 'b.npy', data: npy([2, 2], f32([1, 2, 3, 4])), at: 0 }]));
     expect(hwsimError(() => loadWeightsFile(small)).message).toBe(`${small}: entries 'a.npy' and 'b.npy' overlap (both use bytes from 0)`);
@@ -244,7 +242,6 @@ describe('memory bombs: declared sizes checked before allocating', () => {
 
   it('a SCALE-Sim CSV declaring 2^31 or 10^12 weights, or a 100000×100000 ifmap, is refused from its numbers', () => {
     const H = 'Layer name, IFMAP Height, IFMAP Width, Filter Height, Filter Width, Channels, Num Filter, Strides,\n';
-    const t0 = Date.now();
     expect(hwsimError(() => parseScaleSimTopology(`${H}big, 1, 1, 1, 1, 32768, 65536, 1,\n`, 't.csv')).message)
       .toBe("t.csv: the layers up to 'big' (65536×32768×1×1 weights in it) asks for 2,147,483,648 (limit maxWeights = 268,435,456)");
     expect(hwsimError(() => parseScaleSimTopology(`${H}tera, 1, 1, 1, 1, 1000000, 1000000, 1,\n`, 't.csv')).message)
@@ -254,7 +251,6 @@ describe('memory bombs: declared sizes checked before allocating', () => {
     // through the file loader too (which would otherwise draw the synthetic weights)
     const p = write('tera.csv', `${H}tera, 1, 1, 1, 1, 1000000, 1000000, 1,\n`);
     expect(hwsimError(() => loadModel(p, { topology: true })).message).toMatch(/tera\.csv: the layers up to 'tera'.*asks for 1,000,000,000,000/);
-    expect(Date.now() - t0).toBeLessThan(1000);
   });
 
   it('layers beyond maxLayers are refused (CSV, safetensors)', () => {

@@ -133,7 +133,7 @@ export const PARAMS: readonly ParamDecl[] = [
     why: 'ResNet-101 has 105',
   },
   {
-    name: 'maxInflateBytes', type: 'int', default: 4 * 2 ** 30, min: 1, max: Number.MAX_SAFE_INTEGER, groups: [], faces: INPUTS,
+    name: 'maxInflateBytes', type: 'int', default: 2 ** 30, min: 1, max: Number.MAX_SAFE_INTEGER, groups: [], faces: INPUTS,
     unit: 'B', help: 'most bytes inflated from the compressed parts of one input file (all .npz members together; a container trailer)',
     why: 'the float32 bytes of maxWeights',
   },
