@@ -24,7 +24,8 @@
  *     layer holds as many weights as its shape says, within the limits, and (tfjs) that read no
  *     file outside the model's folder: "identical" to the base's model or "changed";
  *   - for an .npz under unforged byte edits (the CRC-32 covers every member), an accepted model
- *     holds only tensors the base holds (anything else is "different");
+ *     holds only tensors the base holds (anything else is "different"), and all of them ("lost":
+ *     a member dropped without a word, while numpy would read it or refuse the archive);
  *   - "benign" mutations (whitespace, key order, padding, shard boundaries, CRLF ...: the same
  *     data in other bytes) must give the identical model ("benign" otherwise);
  *   - never another exception ("crash": RangeError, TypeError, a HwsimError not naming the file).
@@ -238,7 +239,7 @@ export function zipFields(b: Uint8Array): ZipField[] {
 /** A .safetensors image from header entries written in the given order (keys may repeat; raw JSON values allowed). */
 export function safetensorsFrom(entries: readonly [string, unknown][], data: Uint8Array, pad = true): Uint8Array {
   const json = `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${v instanceof Raw ? v.text : JSON.stringify(v)}`).join(',')}}`;
-  let raw = text(json);
+  let raw: Uint8Array = text(json);
   if (pad && raw.length % 8) raw = concat(raw, new Uint8Array(8 - (raw.length % 8)).fill(0x20));
   const len = new Uint8Array(8);
   new DataView(len.buffer).setBigUint64(0, BigInt(raw.length), true);
@@ -903,10 +904,10 @@ const UNFORGED = new Set(['byte-flip', 'bit-flip', 'truncate', 'insert', 'zip-fi
 
 // ---------------------------------------------------------------- the property
 
-export type Outcome = 'error' | 'identical' | 'changed' | 'crash' | 'invalid' | 'different' | 'benign';
-export const OUTCOMES: readonly Outcome[] = ['error', 'identical', 'changed', 'crash', 'invalid', 'different', 'benign'];
+export type Outcome = 'error' | 'identical' | 'changed' | 'crash' | 'invalid' | 'different' | 'lost' | 'benign';
+export const OUTCOMES: readonly Outcome[] = ['error', 'identical', 'changed', 'crash', 'invalid', 'different', 'lost', 'benign'];
 /** outcomes that break the property */
-export const FAILURES: ReadonlySet<Outcome> = new Set(['crash', 'invalid', 'different', 'benign']);
+export const FAILURES: ReadonlySet<Outcome> = new Set(['crash', 'invalid', 'different', 'lost', 'benign']);
 
 export interface Failure { input: InputKind; mutation: string; base: string; seed: number; outcome: Outcome; detail: string; mainHex: string }
 
@@ -1042,6 +1043,10 @@ export function fuzzCase(ws: Workspace, mutation: string, r: () => number): { ou
     if (kind === 'npz' && UNFORGED.has(mutation)) {
       const foreign = layerPrints(m).filter((p) => !ws.prints.has(p));
       if (foreign.length) return { outcome: 'different', detail: `an unforged edit of the archive was accepted with ${foreign.length} tensors the base does not hold`, files };
+      const missing = [...ws.prints].filter((p) => !layerPrints(m).includes(p));
+      if (missing.length) {
+        return { outcome: 'lost', detail: `an unforged edit of the archive was accepted without ${missing.length} of the base's tensors (layers ${m.layers.map((l) => l.spec.name).join(', ')}; base ${ws.model.layers.map((l) => l.spec.name).join(', ')})`, files };
+      }
     }
     return { outcome: identical ? 'identical' : 'changed', detail: '', files };
   } catch (err) {
@@ -1049,6 +1054,13 @@ export function fuzzCase(ws: Workspace, mutation: string, r: () => number): { ou
   } finally {
     cleanExtras(ws, files);
   }
+}
+
+/** An error message folded to its kind: the file's path, quoted names and text, bracketed details and numbers left out. */
+export function errorKind(input: string, message: string, mainPath: string): string {
+  const m = message.split(mainPath).join('<file>').split(basename(mainPath)).join('<file>').replace(/^<file>: /, '').replace(/: ".*$/, '').replace(/\((?!limit )[^()]*\)?/g, '(…)')
+    .replace(/'[^']*'/g, "'…'").replace(/"[^"]*"/g, '"…"').replace(/\d[\d,.]*/g, 'N');
+  return `${input}: ${m.slice(0, 80)}`;
 }
 
 /** The cases of a run: case c goes to input kind c mod 5, then cycles through that kind's mutations and bases. */
@@ -1068,6 +1080,8 @@ export interface FuzzOptions {
   maxFailures?: number;
   /** run only the cases whose input kind / mutation is listed */
   only?: { input?: InputKind; mutation?: string; base?: string; caseSeed?: number };
+  /** called after each case, while its files are still in place (exploration, debugging) */
+  onCase?: (c: { input: InputKind; mutation: string; base: string; seed: number; outcome: Outcome; detail: string; mainPath: string; baseModel: Model }) => void;
   /** keep the folder (for --replay) */
   keep?: (root: string) => void;
 }
@@ -1108,6 +1122,7 @@ export function runFuzz(opts: FuzzOptions): FuzzResult {
         outcome = 'crash';
         detail = `slow: ${ms.toFixed(0)} ms (limit ${opts.slowMs} ms), ${res.outcome}: ${detail}`;
       }
+      opts.onCase?.({ input: p.input, mutation: p.mutation, base: ws.base.name, seed: caseSeed, outcome, detail, mainPath: ws.mainPath, baseModel: ws.model });
       result.cases++;
       const t = result.byInput[p.input][p.mutation];
       t.cases++;
@@ -1115,8 +1130,7 @@ export function runFuzz(opts: FuzzOptions): FuzzResult {
       if (ms > t.slowestMs) { t.slowestMs = ms; t.slowest = `${ws.base.name} seed ${caseSeed}`; }
       if (ms > result.slowest.ms) result.slowest = { ms, input: p.input, mutation: p.mutation, base: ws.base.name, seed: caseSeed };
       if (outcome === 'error') {
-        const key = `${p.input}: ${detail.split(root).join('').replace(/^\S*: /, '').replace(/'[^']*'/g, "'…'").replace(/\d[\d,.]*/g, 'N').slice(0, 70)}`;
-        result.messages.set(key, (result.messages.get(key) ?? 0) + 1);
+        result.messages.set(errorKind(p.input, detail, ws.mainPath), (result.messages.get(errorKind(p.input, detail, ws.mainPath)) ?? 0) + 1);
       }
       if (FAILURES.has(outcome) && result.failures.length < (opts.maxFailures ?? 20)) {
         const main = res.files.get(ws.base.main);
@@ -1167,27 +1181,28 @@ function main(argv: string[]): number {
     process.stdout.write(JSON.stringify({ cases: res.cases, seed, seconds: secs, byInput: res.byInput, slowest: res.slowest, failures: res.failures }, null, 2) + '\n');
     return res.failures.length ? 1 : 0;
   }
-  const shown: Outcome[] = ['error', 'identical', 'changed'];
+  const shown: Outcome[] = ['error', 'identical', 'changed', 'crash', 'invalid', 'different', 'lost', 'benign'];
   const rows: string[][] = [];
   const sum = (ts: Tally[], o: Outcome) => ts.reduce((a, t) => a + t.outcomes[o], 0);
-  const crashes = (ts: Tally[]) => String([...FAILURES].reduce((a, o) => a + sum(ts, o), 0));
+  const failed = (ts: Tally[]) => String([...FAILURES].reduce((a, o) => a + sum(ts, o), 0));
   for (const [input, muts] of Object.entries(res.byInput)) {
     for (const [m, t] of Object.entries(muts)) {
-      rows.push([input, m, String(t.cases), ...shown.map((o) => String(t.outcomes[o])), crashes([t]), t.slowestMs.toFixed(1)]);
+      rows.push([input, m, String(t.cases), ...shown.map((o) => String(t.outcomes[o])), failed([t]), t.slowestMs.toFixed(1)]);
     }
     const ts = Object.values(muts);
-    rows.push([input, '(all)', String(ts.reduce((a, t) => a + t.cases, 0)), ...shown.map((o) => String(sum(ts, o))), crashes(ts), Math.max(...ts.map((t) => t.slowestMs)).toFixed(1)]);
+    rows.push([input, '(all)', String(ts.reduce((a, t) => a + t.cases, 0)), ...shown.map((o) => String(sum(ts, o))), failed(ts), Math.max(...ts.map((t) => t.slowestMs)).toFixed(1)]);
   }
   const all = Object.values(res.byInput).flatMap((m) => Object.values(m));
-  rows.push(['TOTAL', '', String(res.cases), ...shown.map((o) => String(sum(all, o))), crashes(all), res.slowest.ms.toFixed(1)]);
-  const head = ['input', 'mutation', 'cases', ...shown, 'crashes', 'slowest ms'];
+  rows.push(['TOTAL', '', String(res.cases), ...shown.map((o) => String(sum(all, o))), failed(all), res.slowest.ms.toFixed(1)]);
+  const head = ['input', 'mutation', 'cases', ...shown, 'FAILED', 'slowest ms'];
   const width = head.map((h, i) => Math.max(h.length, ...rows.map((x) => x[i].length)));
   const line = (x: string[]) => x.map((c, i) => (i < 2 ? c.padEnd(width[i]) : c.padStart(width[i]))).join('  ');
   const s = res.slowest;
   process.stdout.write(`weight-loader fuzz: ${res.cases} cases, seed ${seed}, ${secs.toFixed(1)} s (${Math.round(res.cases / secs)} cases/s), ` +
     `limits maxWeights ${FUZZ_LIMITS.maxWeights}, maxInflateBytes ${FUZZ_LIMITS.maxInflateBytes}\n` +
-    `crashes = crash (non-HwsimError, or a HwsimError not naming the file, or slower than ${slowMs} ms) + invalid (bad model, nondeterministic, read outside) ` +
-    `+ different (npz: data past the CRC) + benign (a benign edit changed the model)\n\n` +
+    'crash: not a HwsimError, or one not naming the file, or slower than --slow-ms; invalid: an accepted model with bad weights or shapes, ' +
+    'nondeterministic, or read outside its folder; different: npz data past the CRCs; lost: an npz member dropped silently; ' +
+    'benign: a benign edit changed the model. FAILED = their sum.\n\n' +
     [line(head), ...rows.map(line)].join('\n') + '\n\n' +
     `slowest case: ${s.ms.toFixed(1)} ms, ${s.input}:${s.mutation}:${s.base}:${s.seed}\n` +
     `distinct error kinds: ${res.messages.size}; most frequent:\n` +

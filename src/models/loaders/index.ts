@@ -49,9 +49,11 @@ export function loadWeightsFile(path: string): Model {
       return build(stem, path, 'NumPy .npy', [{ name: stem, ...a }], 'torch');
     }
     case '.npz': {
+      // as numpy.load does, a member is an array when its data is an .npy (by its magic), whatever its
+      // name, so an edited name cannot drop an array; other members (a readme) are skipped
       const arrays = readZip(bytes, path)
-        .filter((e) => e.name.endsWith('.npy'))
-        .map((e) => ({ name: e.name.slice(0, -4), ...parseNpy(e.data, `${path}: ${e.name}`, budget) }));
+        .filter((e) => isNpy(e.data))
+        .map((e) => ({ name: e.name.replace(/\.npy$/, ''), ...parseNpy(e.data, `${path}: ${e.name}`, budget) }));
       return build(stem, path, 'NumPy .npz', arrays, 'torch');
     }
     case '.safetensors':
@@ -108,4 +110,10 @@ function build(
       `${skipped ? ` (${skipped} tensors with < 2 dims skipped)` : ''}; ${GEOMETRY_NOTE}`,
     layers,
   };
+}
+
+const NPY_MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
+
+function isNpy(data: Uint8Array): boolean {
+  return data.length >= NPY_MAGIC.length && NPY_MAGIC.every((b, i) => data[i] === b);
 }

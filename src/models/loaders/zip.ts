@@ -33,14 +33,27 @@ export function readZip(bytes: Uint8Array, where: string): ZipEntry[] {
   }
   if (eocd < 0) bad('not a zip archive (no end-of-central-directory record)');
   let count = u16(eocd + 10);
+  let countOnDisk = u16(eocd + 8);
+  let cdSize = u32(eocd + 12);
   let cdOffset = u32(eocd + 16);
-  if (count === 0xffff || cdOffset === 0xffffffff) {
+  // where the central directory must end: at the (ZIP64) end-of-central-directory record
+  let cdEnd = eocd;
+  if (count === 0xffff || cdOffset === 0xffffffff || cdSize === 0xffffffff) {
     const loc = eocd - 20;
     if (loc < 0 || u32(loc) !== 0x07064b50) bad('ZIP64 archive without its locator');
     const z = u64(loc + 8);
     if (u32(z) !== 0x06064b50) bad('bad ZIP64 end-of-central-directory record');
+    countOnDisk = u64(z + 24);
     count = u64(z + 32);
+    cdSize = u64(z + 40);
     cdOffset = u64(z + 48);
+    cdEnd = z;
+  }
+  // The CRCs cover the members' data, not the directory: its fields must agree with each other,
+  // so that an edited count or name length cannot drop a member silently.
+  if (countOnDisk !== count) bad(`the end-of-central-directory record gives ${count} entries and ${countOnDisk} on this disk`);
+  if (cdOffset + cdSize !== cdEnd) {
+    bad(`the central directory (${cdSize} bytes at ${cdOffset}) does not end where its end record begins (${cdEnd})`);
   }
   interface Dir { name: string; method: number; crc: number; size: number; start: number; compSize: number; local: number }
   const dir: Dir[] = [];
@@ -78,6 +91,7 @@ export function readZip(bytes: Uint8Array, where: string): ZipEntry[] {
     if (start + compSize > bytes.length) bad(`entry '${name}' is truncated (needs ${compSize} bytes at ${start}, file has ${bytes.length})`);
     dir.push({ name, method, crc, size, start, compSize, local });
   }
+  if (at !== cdEnd) bad(`the ${count} central directory entries end at byte ${at}, the directory at ${cdEnd}`);
   // a real archive stores each entry once: entries sharing bytes are a zip bomb or a forgery
   const byPlace = dir.slice().sort((a, b) => a.local - b.local);
   for (let i = 1; i < byPlace.length; i++) {
