@@ -23,7 +23,7 @@ export function tansVectors(states: number, symbolBits: number, streams: number,
       corrupt: l.corrupt,
       load: Array.from(l.load),
       words: Array.from(l.words),
-      symbols: l.corrupt ? model[i].symbols : l.symbols.map((s) => Array.from(s)),
+      symbols: (l.corrupt ? model[i].symbols : l.symbols).map((s) => Array.from(s)),
       error: model[i].error,
       /** run cycles with in_valid and out_ready always high */
       runCycles: model[i].runCycles,
