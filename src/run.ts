@@ -117,8 +117,10 @@ export async function runModel(model: Model, codec: EncodeOptions, opts: RunOpti
   checkMapping(plain, opts.chip);
   const int8 = startInt8(plain, opts.chip);
   try {
-    opts.onProgress?.(`encoding ${model.name} (L = ${codec.states}, ${codec.streams} streams)`);
-    const image = writeContainer(encodeModel(model, codec));
+    const what = `encoding ${model.name} (L = ${codec.states}, ${codec.streams} streams)`;
+    opts.onProgress?.(what);
+    const image = writeContainer(encodeModel(model, codec, (l, n, done, total) =>
+      opts.onProgress?.(`${what}: layer ${l}/${n}`, { done, total, unit: 'weights' })));
     return { report: await runVerified(image, model.name, opts, int8), image };
   } catch (err) {
     int8.cancel();

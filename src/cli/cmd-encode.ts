@@ -5,6 +5,7 @@ import { writeContainer } from '../codecs/container.js';
 import { decodeContainer } from '../codecs/model-image.js';
 import type { CliCommand } from './main.js';
 import { applyLimitFlags, limitOptions } from './limit-flags.js';
+import { Progress } from '../report/progress.js';
 import { loadModel, MODEL_ARG_HELP } from '../models/load.js';
 import { percent } from '../report/text-table.js';
 import { oneString, refuseInputAsOutput, writeOutput } from './output.js';
@@ -15,6 +16,7 @@ export const command: CliCommand = {
     'quantize and tANS-encode a model into a .hwz image (verified by decoding)',
     (c) => limitOptions(codecParamOptions(c.positional('model', { type: 'string', demandOption: true, describe: MODEL_ARG_HELP }), 'encode'), 'encode')
       .option('output', { alias: 'o', type: 'string', demandOption: true, describe: 'the .hwz file to write' })
+      .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'no progress line on stderr' })
       .example('$0 encode resnet50 --states 64 -o r50.hwz', 'synthetic ResNet-50, 64-state tables')
       .example('$0 encode weights.safetensors --bins 15 -o w.hwz', 'your own weights, 15 bins per layer'),
     (argv) => {
@@ -25,7 +27,16 @@ export const command: CliCommand = {
       refuseInputAsOutput(output, [input]); // before the work, and again when writing
       const codec = codecParamsFrom(argv, 'encode');
       const model = loadModel(input, { seed: codec.seed });
-      const image = writeContainer(encodeModel(model, codec));
+      // a large model, or --effort best at large L, takes minutes: say how far it is
+      const progress = new Progress({ quiet: argv.quiet });
+      const what = `encoding ${model.name} (L = ${codec.states}, ${codec.streams} streams)`;
+      let image: Uint8Array;
+      try {
+        image = writeContainer(encodeModel(model, codec, (l, n, done, total) =>
+          progress.update(`${what}: layer ${l}/${n}`, { done, total, unit: 'weights' })));
+      } finally {
+        progress.done();
+      }
       // what is reported is read back from the bytes written: the file, verified by decoding
       const { layers } = decodeContainer(image, output);
       writeOutput(output, image, { inputs: [input] });

@@ -21,7 +21,10 @@ function isEdge(index: number, count: number, keepEdges: boolean): boolean {
   return keepEdges && count > 2 && (index === 0 || index === count - 1);
 }
 
-export function encodeModel(model: Model, options: EncodeOptions): ModelImage {
+/** `onLayer(done, total, weightsDone, weightsTotal)` after each layer: encoding a large model takes a while. */
+export type EncodeProgress = (layersDone: number, layers: number, weightsDone: number, weights: number) => void;
+
+export function encodeModel(model: Model, options: EncodeOptions, onLayer?: EncodeProgress): ModelImage {
   const opts = validateCodecParams(options);
   const { keepEdges, split, effort } = opts;
   const n = model.layers.length;
@@ -34,8 +37,16 @@ export function encodeModel(model: Model, options: EncodeOptions): ModelImage {
     ? allocateBits(codedWeights, budget, { maxBins: Math.min(255, opts.states - 1) })
     : [];
   const codecOpts = { states: opts.states, streams: opts.streams, split, effort };
+  const weights = model.layers.reduce((s, l) => s + l.weights.length, 0);
+  let weightsDone = 0;
   let a = 0;
   const layers = model.layers.map((layer, i): CodedLayer => {
+    const coded = encodeLayer(layer, i);
+    weightsDone += layer.weights.length;
+    onLayer?.(i + 1, n, weightsDone, weights);
+    return coded;
+  });
+  function encodeLayer(layer: Model['layers'][number], i: number): CodedLayer {
     const { spec, weights } = layer;
     if (!coded[i]) {
       const q = quantizeInt8(weights);
@@ -55,7 +66,7 @@ export function encodeModel(model: Model, options: EncodeOptions): ModelImage {
       if (err instanceof HwsimError) throw new HwsimError(`layer ${spec.name}: ${err.message}`, err.fix);
       throw err;
     }
-  });
+  }
   return {
     model: { name: model.name, synthetic: model.synthetic, description: model.description, source: model.source },
     // the settings that differ from the declared defaults (the container keeps them, informative)
