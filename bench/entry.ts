@@ -11,3 +11,11 @@ export function runIfEntry(moduleUrl: string, main: (argv: string[]) => void): v
     process.exitCode = 2;
   }
 }
+
+/** `--name N` from a bench's argv: a non-negative integer, or `dflt` when the flag is absent. */
+export function intFlag(argv: readonly string[], name: string, dflt: number): number {
+  const i = argv.indexOf(`--${name}`);
+  const v = i >= 0 ? Number(argv[i + 1]) : dflt;
+  if (!Number.isInteger(v) || v < 0) throw new Error(`--${name} needs a non-negative integer`);
+  return v;
+}

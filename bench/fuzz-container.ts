@@ -20,6 +20,7 @@
  */
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { pathToFileURL } from 'node:url';
+import { intFlag } from './entry.js';
 import { ByteWriter } from '../src/codecs/bytes.js';
 import type { LayerBase, RawLayer, TansLayer } from '../src/codecs/codec.js';
 import { readContainer, writeContainer, type ModelImage } from '../src/codecs/container.js';
@@ -452,12 +453,7 @@ export function runFuzz(opts: { cases: number; seed: number; kinds?: MutationKin
 }
 
 function main(argv: string[]): number {
-  const arg = (name: string, dflt: number) => {
-    const i = argv.indexOf(`--${name}`);
-    const v = i >= 0 ? Number(argv[i + 1]) : dflt;
-    if (!Number.isInteger(v) || v < 0) throw new Error(`--${name} needs a non-negative integer`);
-    return v;
-  };
+  const arg = (name: string, dflt: number) => intFlag(argv, name, dflt);
   const cases = arg('cases', 20000);
   const seed = arg('seed', 1);
   const t0 = performance.now();

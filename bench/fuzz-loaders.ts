@@ -38,6 +38,7 @@ import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, unlinkSync, 
 import { tmpdir } from 'node:os';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { intFlag } from './entry.js';
 import { deflateRawSync } from 'node:zlib';
 import { crc32 } from '../src/codecs/crc32.js';
 import { HwsimError } from '../src/errors.js';
@@ -1151,12 +1152,7 @@ export function runFuzz(opts: FuzzOptions): FuzzResult {
 // ---------------------------------------------------------------- command line
 
 function main(argv: string[]): number {
-  const arg = (name: string, dflt: number) => {
-    const i = argv.indexOf(`--${name}`);
-    const v = i >= 0 ? Number(argv[i + 1]) : dflt;
-    if (!Number.isInteger(v) || v < 0) throw new Error(`--${name} needs a non-negative integer`);
-    return v;
-  };
+  const arg = (name: string, dflt: number) => intFlag(argv, name, dflt);
   const r = argv.indexOf('--replay');
   if (r >= 0) {
     // <input>:<mutation>:<base>:<case seed>: that one case, its files kept and the outcome printed

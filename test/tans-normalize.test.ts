@@ -6,6 +6,7 @@
  * (FSE_normalizeM2 rounding a symbol to zero slots), which used to abort `hwsim encode`.
  */
 import { describe, expect, it } from 'vitest';
+import { rng } from './laplace.js';
 import { HwsimError } from '../src/errors.js';
 import { chooseTable, hasTail } from '../src/codecs/tans/optimize.js';
 import { fseLowProbabilityTail, fseNormalizeCount, tryFseBaselineTable } from '../src/codecs/tans/fse-baseline.js';
@@ -13,16 +14,6 @@ import { rebuildSpread } from '../src/codecs/tans/layer.js';
 import { buildDecodeTable, buildEncodeTable } from '../src/codecs/tans/table.js';
 import { decodeStream, encodeStream } from '../src/codecs/tans/codec.js';
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let z = s;
-    z = Math.imul(z ^ (z >>> 15), z | 1);
-    z ^= z + Math.imul(z ^ (z >>> 7), z | 61);
-    return ((z ^ (z >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const STATES = [32, 64, 128, 256, 512, 1024, 2048, 4096];
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { rng } from './laplace.js';
 import { HwsimError } from '../src/errors.js';
 import { ChainCost, expectedBitsPerSymbol } from '../src/codecs/tans/cost.js';
 import { chooseTable, spreadByProbability, spreadStorageBits } from '../src/codecs/tans/optimize.js';
@@ -7,16 +8,6 @@ import { normalizeCounts, normalizeLargestRemainder } from '../src/codecs/tans/n
 import { buildDecodeTable, buildEncodeTable, spreadFseStep, spreadTuned } from '../src/codecs/tans/table.js';
 import { decodeStream, encodeStream } from '../src/codecs/tans/codec.js';
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let z = s;
-    z = Math.imul(z ^ (z >>> 15), z | 1);
-    z ^= z + Math.imul(z ^ (z >>> 7), z | 61);
-    return ((z ^ (z >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** i.i.d. symbols drawn from p (inverse CDF). */
 function sample(p: ArrayLike<number>, n: number, rand: () => number): Uint8Array {
