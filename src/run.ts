@@ -3,17 +3,17 @@
  * bytes, exactly as it runs a .hwz file (the container is the chip's DRAM image). The int8
  * baseline (the same chip with raw int8 weights) runs beside it on a worker thread.
  */
-import { activationTraffic } from './chip/activation.js';
+import { activationTraffic, type ActivationTraffic } from './chip/activation.js';
 import type { ChipConfig } from './chip/config.js';
 import { chipLayers, checkMapping, int8ChipLayers, plainLayers, runImage, startInt8, type PlainLayer } from './chip/simulate.js';
-import type { ChipLayer, PipelineProgress } from './chip/pipeline.js';
+import type { ChipLayer, PipelineProgress, PipelineResult } from './chip/pipeline.js';
 import type { SourceOptions } from './chip/sources.js';
 import { readContainer, writeContainer, type ContainerImage } from './codecs/container.js';
 import { encodeModel, type EncodeOptions } from './codecs/model-codec.js';
 import { verifyImage } from './codecs/model-image.js';
 import { HwsimError } from './errors.js';
 import type { Model } from './models/types.js';
-import { makeReport, type RunReport } from './report/run-figures.js';
+import { makeReport, type LayerEntropy, type RunReport } from './report/run-figures.js';
 import { siNumber, type Work } from './report/progress.js';
 
 export interface RunOptions extends SourceOptions {
@@ -71,34 +71,73 @@ export function checkImageFitsChip(image: ContainerImage, cfg: ChipConfig, label
 
 type Int8Run = ReturnType<typeof startInt8>;
 
-async function runVerified(bytes: Uint8Array, label: string, opts: RunOptions, int8?: Int8Run): Promise<RunReport> {
-  const cfg = opts.chip;
-  // every check (CRCs, lengths, headers, each stream's end state and padding) before any simulation
+/** An image read and verified once, ready to run on any chip (a sweep runs one image on many). */
+export interface PreparedImage {
+  label: string;
+  image: ContainerImage;
+  entropy: LayerEntropy[];
+  plain: PlainLayer[];
+}
+
+/** Every check (CRCs, lengths, headers, each stream's end state and padding) before any simulation. */
+export function prepareImage(bytes: Uint8Array, label: string): PreparedImage {
   const image = readContainer(bytes, label);
   const entropy = verifyImage(image, label);
-  checkImageFitsChip(image, cfg, label);
-  const plain = plainLayers(image);
-  checkMapping(plain, cfg);
-  const baseline = int8 ?? startInt8(plain, cfg);
+  return { label, image, entropy, plain: plainLayers(image) };
+}
+
+/** Refuses a chip the image cannot run on (stream counts, mapping), before any simulation. */
+export function checkPreparedFitsChip(p: PreparedImage, cfg: ChipConfig): void {
+  checkImageFitsChip(p.image, cfg, p.label);
+  checkMapping(p.plain, cfg);
+}
+
+/** What the chip did with a prepared image, before the int8 baseline is joined in (reportOf). */
+export interface ChipRun {
+  cfg: ChipConfig;
+  act: ActivationTraffic[];
+  layers: ChipLayer[];
+  int8Layers: ChipLayer[];
+  run: PipelineResult;
+}
+
+/** The prepared image on `cfg` (checkPreparedFitsChip first). */
+export function simulatePrepared(p: PreparedImage, cfg: ChipConfig, opts: Omit<RunOptions, 'chip'> = {}): ChipRun {
+  const { image } = p;
+  const name = image.model.name;
+  const act = activationTraffic(p.plain, cfg.sramKb);
+  const layers = chipLayers(image, cfg, act);
+  const int8Layers = int8ChipLayers(p.plain, cfg, act);
+  const estimate = estimateRunCycles(layers, cfg);
+  const notice = largeRunNotice(name, estimate, estimateRunCycles(int8Layers, cfg));
+  if (notice) opts.onNotice?.(notice);
+  const run = runImage(image, cfg, layers, {
+    ...opts,
+    // the pipeline passes the cycle reached and its figures (PipelineProgress) beside the layer
+    onProgress: (l: number, n: number, cycle?: number, pp?: PipelineProgress) => opts.onProgress?.(
+      `simulating ${name}: layer ${Math.min(l + 1, n)}/${n}`,
+      cycle === undefined ? undefined : { done: cycle, total: Math.max(estimate, pp?.computeCycles ?? 0), unit: 'cycles' }),
+  });
+  return { cfg, act, layers, int8Layers, run };
+}
+
+/** The report of a chip run, with the int8 baseline of the same chip (runInt8 / startInt8). */
+export function reportOf(p: PreparedImage, chip: ChipRun, int8: PipelineResult): RunReport {
+  return makeReport({
+    image: p.image, cfg: chip.cfg, act: chip.act, run: chip.run, int8, entropy: p.entropy,
+    layers: chip.layers, int8Layers: chip.int8Layers,
+  });
+}
+
+async function runVerified(bytes: Uint8Array, label: string, opts: RunOptions, int8?: Int8Run): Promise<RunReport> {
+  const cfg = opts.chip;
+  const prepared = prepareImage(bytes, label);
+  checkPreparedFitsChip(prepared, cfg);
+  const baseline = int8 ?? startInt8(prepared.plain, cfg);
   try {
-    const name = image.model.name;
-    const act = activationTraffic(plain, cfg.sramKb);
-    const layers = chipLayers(image, cfg, act);
-    const int8Layers = int8ChipLayers(plain, cfg, act);
-    const estimate = estimateRunCycles(layers, cfg);
-    const notice = largeRunNotice(name, estimate, estimateRunCycles(int8Layers, cfg));
-    if (notice) opts.onNotice?.(notice);
-    const run = runImage(image, cfg, layers, {
-      ...opts,
-      // the pipeline passes the cycle reached and its figures (PipelineProgress) beside the layer
-      onProgress: (l: number, n: number, cycle?: number, p?: PipelineProgress) => opts.onProgress?.(
-        `simulating ${name}: layer ${Math.min(l + 1, n)}/${n}`,
-        cycle === undefined ? undefined : { done: cycle, total: Math.max(estimate, p?.computeCycles ?? 0), unit: 'cycles' }),
-    });
-    opts.onProgress?.(`simulating ${name} (int8 baseline)`);
-    return makeReport({
-      image, cfg, act, run, int8: await baseline.result(), entropy, layers, int8Layers,
-    });
+    const chip = simulatePrepared(prepared, cfg, opts);
+    opts.onProgress?.(`simulating ${prepared.image.model.name} (int8 baseline)`);
+    return reportOf(prepared, chip, await baseline.result());
   } catch (err) {
     baseline.cancel();
     throw err;

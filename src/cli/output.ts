@@ -4,7 +4,7 @@
  * into place only once it is complete, so that a failed write (a full disk, a killed process)
  * leaves the previous file as it was; an output that is one of the command's inputs is refused.
  */
-import { readFileSync, realpathSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, realpathSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { HwsimError } from '../errors.js';
 
@@ -36,6 +36,34 @@ export function writeOutput(path: string, data: string | Uint8Array, opts: Write
     throw new HwsimError(`cannot write ${path}: ${code}${code === 'ENOSPC' ? ' (disk full)' : ''}; ${existsAsFile(path) ? 'the previous file is unchanged' : 'nothing was written'}`,
       code === 'ENOENT' ? `create the directory ${dirname(path)} first, or give another path`
         : code === 'EISDIR' ? `${path} is a directory: give a file name` : 'give a path in a writable directory with free space');
+  }
+}
+
+/**
+ * Creates `dir` and its missing parents one level at a time (Node 20's mkdirSync(…, { recursive })
+ * loops forever on a path such as /proc/x, where mkdir answers ENOENT under an existing parent).
+ * `what` names the option the directory came from, for the error (`--out`).
+ */
+export function ensureDirectory(dir: string, what = 'the output directory'): void {
+  const missing: string[] = [];
+  let p = resolve(dir);
+  while (!existsSync(p)) {
+    missing.push(p);
+    const parent = dirname(p);
+    if (parent === p) break;
+    p = parent;
+  }
+  if (existsSync(p) && !statSync(p).isDirectory()) {
+    throw new HwsimError(`cannot write to ${dir}: ${p} is an existing file, not a directory`, `give ${what} a directory (it is created if missing)`);
+  }
+  for (const d of missing.reverse()) {
+    try {
+      mkdirSync(d);
+    } catch (err) {
+      const code = errnoOf(err);
+      if (code === 'EEXIST' && statSync(d).isDirectory()) continue;
+      throw new HwsimError(`cannot create the directory ${d}: ${code}`, `give ${what} a directory in a place you can write to`);
+    }
   }
 }
 

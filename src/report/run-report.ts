@@ -72,7 +72,7 @@ export function runJson(r: RunReport, meta: { input: string; wallSeconds: number
   return JSON.stringify({ tool: 'hwsim run', ...meta, synthetic: r.model.synthetic, ...r }, null, 2) + '\n';
 }
 
-function csvCell(v: unknown): string {
+export function csvCell(v: unknown): string {
   const s = v === null || v === undefined ? '' : typeof v === 'number' ? String(Number.isInteger(v) ? v : +v.toPrecision(8)) : String(v);
   return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }

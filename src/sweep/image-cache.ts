@@ -1,0 +1,72 @@
+/**
+ * A content-addressed cache of encoded images on disk, shared by every sweep (and every process of
+ * a sharded one): quantization and encoding depend on the model's weights and the codec settings,
+ * not on the chip, so an image is encoded once and run on every chip point.
+ *
+ * The key is a SHA-256 of the model (name, layer geometry, every weight's bits), the codec settings
+ * and a fingerprint of the encoder's own code (every file under src/codecs as it runs), so a changed
+ * encoder never reuses an old image. A cached file is an ordinary .hwz: it is read back with every
+ * container check (CRCs, lengths) and verified by decoding before it is used, like any input.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Model } from '../models/types.js';
+import { writeOutput, ensureDirectory } from '../cli/output.js';
+
+let fingerprint: string | undefined;
+
+/** A hash of the encoder's code: every file under the codecs directory this process runs from. */
+export function encoderFingerprint(): string {
+  if (fingerprint) return fingerprint;
+  const root = fileURLToPath(new URL('../codecs/', import.meta.url));
+  const h = createHash('sha256');
+  const walk = (dir: string) => {
+    for (const name of readdirSync(dir).sort()) {
+      const path = join(dir, name);
+      if (statSync(path).isDirectory()) walk(path);
+      else if (/\.(js|ts)$/.test(name)) h.update(name).update(readFileSync(path));
+    }
+  };
+  walk(root);
+  return (fingerprint = h.digest('hex'));
+}
+
+/** A hash of what the encoder reads of a model: its name, each layer's geometry and weights. */
+export function modelDigest(model: Model): string {
+  const h = createHash('sha256');
+  h.update(JSON.stringify({ name: model.name, layers: model.layers.map((l) => l.spec) }));
+  for (const l of model.layers) h.update(new Uint8Array(l.weights.buffer, l.weights.byteOffset, l.weights.byteLength));
+  return h.digest('hex');
+}
+
+export function imageKey(model: string, codec: Readonly<Record<string, unknown>>): string {
+  const settings = Object.fromEntries(Object.entries(codec).sort(([a], [b]) => a.localeCompare(b)));
+  return createHash('sha256').update(JSON.stringify({ model, settings, encoder: encoderFingerprint() })).digest('hex');
+}
+
+/** The default cache directory: $XDG_CACHE_HOME/hwsim/images, else ~/.cache/hwsim/images. */
+export function defaultCacheDir(): string {
+  const base = process.env.XDG_CACHE_HOME || join(homedir(), '.cache');
+  return join(base, 'hwsim', 'images');
+}
+
+export class ImageCache {
+  constructor(readonly dir: string) {}
+
+  pathOf(key: string): string {
+    return join(this.dir, `${key}.hwz`);
+  }
+
+  get(key: string): Uint8Array | undefined {
+    const p = this.pathOf(key);
+    return existsSync(p) ? new Uint8Array(readFileSync(p)) : undefined;
+  }
+
+  put(key: string, bytes: Uint8Array): void {
+    ensureDirectory(this.dir);
+    writeOutput(this.pathOf(key), bytes);
+  }
+}

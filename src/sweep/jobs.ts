@@ -1,0 +1,119 @@
+/**
+ * The two kinds of work a sweep hands out (to worker threads, or in this thread): preparing an
+ * image for one codec setting (from the disk cache, or by encoding the model, then verified by
+ * decoding), and running one chip configuration's int8 baseline and all the points that share it.
+ */
+import { performance } from 'node:perf_hooks';
+import type { ChipConfig } from '../chip/config.js';
+import { plainLayers, runInt8 } from '../chip/simulate.js';
+import { readContainer, writeContainer } from '../codecs/container.js';
+import { encodeModel } from '../codecs/model-codec.js';
+import { setLimits, type Limits } from '../limits.js';
+import { loadModel } from '../models/load.js';
+import type { Model } from '../models/types.js';
+import type { CodecParams } from '../params/generated-types.js';
+import type { LayerEntropy } from '../report/run-figures.js';
+import { checkPreparedFitsChip, prepareImage, reportOf, simulatePrepared, type PreparedImage } from '../run.js';
+import { ImageCache } from './image-cache.js';
+import { rowOf, type SweepRow } from './row.js';
+
+export interface PrepareJob {
+  kind: 'prepare';
+  /** the model argument (zoo name or file) */
+  model: string;
+  codec: CodecParams;
+  /** content-addressed key of the image (imageKey) */
+  key: string;
+  /** null: no disk cache */
+  cacheDir: string | null;
+}
+
+export interface PreparedSetting {
+  key: string;
+  bytes: Uint8Array;
+  entropy: LayerEntropy[];
+  /** read from the cache rather than encoded */
+  cached: boolean;
+  encodeSeconds: number;
+}
+
+export interface PointJob {
+  index: number;
+  axes: Record<string, string>;
+  chip: ChipConfig;
+  /** key of the image (PreparedSetting) this point runs */
+  image: string;
+}
+
+export interface SimulateJob {
+  kind: 'simulate';
+  /** the chip the int8 baseline runs on (the points' chips differ from it only in decoder fields) */
+  int8Chip: ChipConfig;
+  points: PointJob[];
+}
+
+export type SweepJob = PrepareJob | SimulateJob;
+
+/** What a thread keeps between jobs: loaded models and parsed images. */
+export class JobContext {
+  private readonly models = new Map<string, Model>();
+  private readonly prepared = new Map<string, PreparedImage>();
+  private readonly images = new Map<string, { bytes: Uint8Array; entropy: LayerEntropy[] }>();
+
+  constructor(limits?: Partial<Limits>) {
+    if (limits) setLimits(limits);
+  }
+
+  /** Images the simulate jobs will use (bytes as verified by a prepare job, and their entropy). */
+  addImage(key: string, bytes: Uint8Array, entropy: LayerEntropy[]): void {
+    this.images.set(key, { bytes, entropy });
+  }
+
+  private model(arg: string, seed: number): Model {
+    const k = `${seed}:${arg}`;
+    let m = this.models.get(k);
+    if (!m) {
+      m = loadModel(arg, { seed, topology: true });
+      this.models.set(k, m);
+    }
+    return m;
+  }
+
+  prepare(job: PrepareJob): PreparedSetting {
+    const t0 = performance.now();
+    const cache = job.cacheDir === null ? undefined : new ImageCache(job.cacheDir);
+    let bytes = cache?.get(job.key);
+    const cached = bytes !== undefined;
+    if (!bytes) {
+      bytes = writeContainer(encodeModel(this.model(job.model, job.codec.seed), job.codec));
+      cache?.put(job.key, bytes);
+    }
+    // every check and a full decode, whether the bytes were just written or read from the cache
+    const p = prepareImage(bytes, cached ? `${job.model} (cached image ${job.key.slice(0, 12)})` : job.model);
+    this.prepared.set(job.key, p);
+    return { key: job.key, bytes, entropy: p.entropy, cached, encodeSeconds: (performance.now() - t0) / 1000 };
+  }
+
+  private image(key: string): PreparedImage {
+    let p = this.prepared.get(key);
+    if (!p) {
+      const img = this.images.get(key);
+      if (!img) throw new Error(`internal: sweep image ${key} was not handed to this thread`);
+      // the bytes were verified by decoding when they were prepared; the container checks run again here
+      const image = readContainer(img.bytes, `sweep image ${key.slice(0, 12)}`);
+      p = { label: image.model.name, image, entropy: img.entropy, plain: plainLayers(image) };
+      this.prepared.set(key, p);
+    }
+    return p;
+  }
+
+  simulate(job: SimulateJob): SweepRow[] {
+    const first = this.image(job.points[0].image);
+    const int8 = runInt8(first.plain, job.int8Chip);
+    return job.points.map((pt) => {
+      const p = this.image(pt.image);
+      checkPreparedFitsChip(p, pt.chip);
+      return rowOf(pt.index, pt.axes, reportOf(p, simulatePrepared(p, pt.chip), int8));
+    });
+  }
+}
