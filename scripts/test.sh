@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need_apt=()
-for tool in verilator:verilator iverilog:iverilog yosys:yosys nextpnr-ice40:nextpnr-ice40; do
+for tool in verilator:verilator iverilog:iverilog yosys:yosys nextpnr-ice40:nextpnr-ice40 rsvg-convert:librsvg2-bin; do
   command -v "${tool%%:*}" >/dev/null 2>&1 || need_apt+=("${tool##*:}")
 done
 if [ ${#need_apt[@]} -gt 0 ]; then

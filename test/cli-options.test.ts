@@ -41,6 +41,8 @@ const BASE: Record<string, { positionals: string[]; options: Record<string, stri
   rtl: { positionals: ['tans'], options: { out: join(tmp, 'rtl') } },
   cosim: { positionals: ['tans'], options: {} },
   synth: { positionals: ['tans'], options: {} },
+  sweep: { positionals: ['lenet-5'], options: { out: join(tmp, 'sweep-out'), quiet: true, 'cache-dir': join(tmp, 'cache'), workers: '1' } },
+  plot: { positionals: [join(tmp, 'sw', 'sweep.json')], options: { out: join(tmp, 'plot-out') } },
 };
 
 /** A value each option accepts (the duplicate case gives it twice). */
@@ -51,6 +53,8 @@ const VALID: Record<string, string> = {
   out: join(tmp, 'out-dir'), 'symbol-bits': '5', 'in-width': '32', 'rom-image': 'rom.hex', counts: '32,32', layers: '1',
   weights: 'lenet-5', 'max-weights': '1000', 'stall-rate': '0.2', symbols: '100', corrupt: '0', device: 'hx8k',
   package: 'ct256', markdown: join(tmp, 'synth.md'), 'max-layers': '1000', 'max-inflate-bytes': '1000000', 'max-ifmap-elements': '100000000',
+  'per-channel': 'false', 'keep-edges': 'true', grid: join(tmp, 'grid.yaml'), objectives: 'latency', workers: '1', shard: '1/1',
+  'cache-dir': join(tmp, 'cache'), point: '0',
 };
 
 /**
@@ -60,6 +64,10 @@ const VALID: Record<string, string> = {
 const WRONG_STRING: Record<string, string | null> = {
   mac: 'abc', dataflow: '3', split: '3', effort: '3', states: 'abc', streams: 'abc', counts: 'abc', package: '3',
   output: null, out: null, config: null, weights: null, 'rom-image': null, markdown: null,
+  // hwsim sweep takes every chip and codec flag as a string (a comma list of values)
+  decoders: 'abc', 'dram-bw': 'abc', 'dram-latency': 'abc', burst: 'abc', 'fifo-depth': 'abc', 'stream-fifo-depth': 'abc',
+  'clock-mhz': 'abc', 'sram-kb': 'abc', bins: 'abc', 'bits-per-weight': 'abc', 'per-channel': 'abc', 'rd-lambda': 'abc',
+  'keep-edges': 'abc', seed: 'abc', objectives: 'speed', shard: 'x', grid: null, 'cache-dir': null,
 };
 
 /**
@@ -128,8 +136,10 @@ const allCases = commands.flatMap((c) => c.options.map((o) => ({ c, o }))).flatM
 
 beforeAll(async () => {
   writeFileSync(chipJson, '{}\n');
+  writeFileSync(join(tmp, 'grid.yaml'), 'model: lenet-5\naxes:\n  states: [32, 64]\n');
   const code = await main(['encode', 'lenet-5', '-o', hwz]);
   if (code !== 0) throw new Error(`cannot encode the test container: ${io.stderr}`);
+  if (await main(['sweep', 'lenet-5', '--out', join(tmp, 'sw'), '-q', '--no-cache']) !== 0) throw new Error(`cannot run the test sweep: ${io.stderr}`);
 });
 
 describe('the option enumeration', () => {

@@ -8,6 +8,7 @@ import type { ChipConfig } from '../chip/config.js';
 import { plainLayers, runInt8 } from '../chip/simulate.js';
 import { readContainer, writeContainer } from '../codecs/container.js';
 import { encodeModel } from '../codecs/model-codec.js';
+import { HwsimError } from '../errors.js';
 import { setLimits, type Limits } from '../limits.js';
 import { loadModel } from '../models/load.js';
 import type { Model } from '../models/types.js';
@@ -82,16 +83,22 @@ export class JobContext {
   prepare(job: PrepareJob): PreparedSetting {
     const t0 = performance.now();
     const cache = job.cacheDir === null ? undefined : new ImageCache(job.cacheDir);
-    let bytes = cache?.get(job.key);
-    const cached = bytes !== undefined;
-    if (!bytes) {
-      bytes = writeContainer(encodeModel(this.model(job.model, job.codec.seed), job.codec));
-      cache?.put(job.key, bytes);
+    const fromCache = cache?.get(job.key);
+    if (fromCache) {
+      // every check and a full decode before a cached file is trusted; a damaged one is encoded again
+      try {
+        const p = prepareImage(fromCache, `${job.model} (cached image ${cache!.pathOf(job.key)})`);
+        this.prepared.set(job.key, p);
+        return { key: job.key, bytes: fromCache, entropy: p.entropy, cached: true, encodeSeconds: (performance.now() - t0) / 1000 };
+      } catch (err) {
+        if (!(err instanceof HwsimError)) throw err;
+      }
     }
-    // every check and a full decode, whether the bytes were just written or read from the cache
-    const p = prepareImage(bytes, cached ? `${job.model} (cached image ${job.key.slice(0, 12)})` : job.model);
+    const bytes = writeContainer(encodeModel(this.model(job.model, job.codec.seed), job.codec));
+    const p = prepareImage(bytes, job.model);
+    cache?.put(job.key, bytes);
     this.prepared.set(job.key, p);
-    return { key: job.key, bytes, entropy: p.entropy, cached, encodeSeconds: (performance.now() - t0) / 1000 };
+    return { key: job.key, bytes, entropy: p.entropy, cached: false, encodeSeconds: (performance.now() - t0) / 1000 };
   }
 
   private image(key: string): PreparedImage {

@@ -1,0 +1,201 @@
+/**
+ * `hwsim sweep`: the grid (flags and sweep files, checked before any work), the figures of every
+ * point against an independent `runModel` of the same chip and codec setting (reuse of images and
+ * int8 baselines must not change a number), the Pareto front against brute force, shards that
+ * merge into the whole sweep, the image cache, and the CLI's errors.
+ */
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { captureOutput } from './capture-output.js';
+import { main } from '../src/cli/main.js';
+import { resolveChipConfig } from '../src/chip/config.js';
+import { runInt8 } from '../src/chip/simulate.js';
+import { loadModel } from '../src/models/load.js';
+import { runModel } from '../src/run.js';
+import { expandGrid, gridFromFlags, mergeGrids, parseShard, readSweepFile } from '../src/sweep/grid.js';
+import { dominates, markPareto } from '../src/sweep/pareto.js';
+import { figuresOf, type SweepRow } from '../src/sweep/row.js';
+import { int8ChipOf, runSweep, type SweepResult } from '../src/sweep/run-sweep.js';
+import { mergeSweeps, parseCsv, readSweepCsv, recordsOf, sweepCsv } from '../src/sweep/sweep-output.js';
+import { HwsimError } from '../src/errors.js';
+import { rng as makeRng } from './laplace.js';
+
+const tmp = mkdtempSync(join(tmpdir(), 'hwsim-sweep-'));
+const io = captureOutput();
+
+describe('the grid', () => {
+  it('turns comma lists into axes, single values into fixed settings, first axis slowest', () => {
+    const g = gridFromFlags('lenet-5', { states: '32,64', mac: '8x8,16x4', dramBw: '2' });
+    expect(g.axes.map((a) => a.flag)).toEqual(['mac', 'states']); // declaration order
+    expect(g.fixed).toEqual({ dramBytesPerCycle: 2 });
+    const pts = expandGrid(g);
+    expect(pts.map((p) => [p.set.macRows, p.set.macCols, p.set.states])).toEqual([
+      [8, 8, 32], [8, 8, 64], [16, 4, 32], [16, 4, 64]]);
+    expect(pts[3].axes).toEqual({ mac: '16x4', states: '64' });
+    expect(pts.every((p) => p.set.dramBytesPerCycle === 2)).toBe(true);
+  });
+
+  it('refuses values the declaration refuses, duplicates and unknown keys, naming the flag', () => {
+    expect(() => gridFromFlags('m', { states: '32,48' })).toThrow(/--states "48" is not allowed: a power of two/);
+    expect(() => gridFromFlags('m', { dramBw: '0,1' })).toThrow(/--dram-bw "0" is not allowed/);
+    expect(() => gridFromFlags('m', { states: '64,64' })).toThrow(/same value twice/);
+    expect(() => gridFromFlags('m', { mac: '8x8,abc' })).toThrow(/--mac abc is not RxC/);
+    expect(() => gridFromFlags('m', { states: '32,' })).toThrow(/empty value/);
+    expect(() => parseShard('3/2')).toThrow(/shard index must be 1..n/);
+    expect(() => parseShard('0/2')).toThrow(HwsimError);
+    expect(() => parseShard('1-2')).toThrow(/not i\/n/);
+    expect(parseShard('2/8')).toEqual({ index: 2, count: 8 });
+  });
+
+  it('reads a YAML or JSON sweep file and refuses a flag set in both places', () => {
+    const yaml = join(tmp, 'g.yaml');
+    writeFileSync(yaml, 'model: lenet-5\naxes:\n  states: [32, 64]\n  mac: [8x8, 16x16]\nfixed:\n  fifo-depth: 256\nobjectives: [latency, memory]\n');
+    const { grid, objectives } = readSweepFile(yaml);
+    expect(grid.axes.map((a) => [a.flag, a.values.map((v) => v.text)])).toEqual([['states', ['32', '64']], ['mac', ['8x8', '16x16']]]);
+    expect(grid.fixed).toEqual({ fifoDepth: 256 });
+    expect(objectives).toEqual(['latency', 'memory']);
+    expect(() => mergeGrids(grid, gridFromFlags('lenet-5', { states: '128' }), yaml)).toThrow(/--states is set both in/);
+    const json = join(tmp, 'g.json');
+    writeFileSync(json, JSON.stringify({ model: 'lenet-5', axes: { 'dram-bandwidth': [1, 2] } }));
+    expect(() => readSweepFile(json)).toThrow(/"dram-bandwidth" is not a parameter a sweep can vary/);
+    writeFileSync(json, JSON.stringify({ model: 'lenet-5', axes: { dramBytesPerCycle: [1, 2] }, fixed: { states: [64, 128] } }));
+    expect(() => readSweepFile(json)).toThrow(/fixed "states" is a list/);
+    writeFileSync(json, '{"model": "lenet-5", "axes": {"L": [64, 128]}, "extra": 1}');
+    expect(() => readSweepFile(json)).toThrow(/unknown key "extra"/);
+  });
+});
+
+describe('Pareto front', () => {
+  const row = (index: number, lat: number, mem: number, dram: number): SweepRow => ({
+    index, axes: {}, chip: {} as SweepRow['chip'], codec: { states: 64, options: {} }, pareto: false, layers: [],
+    figures: { latency_cycles: lat, onchip_bytes: mem, dram_bytes: dram } as SweepRow['figures'],
+  });
+
+  it('flags exactly the points no other point dominates (brute force, 300 random sets)', () => {
+    const rng = makeRng(7);
+    for (let trial = 0; trial < 300; trial++) {
+      const n = 1 + Math.floor(rng() * 30);
+      // small integer ranges: many ties, the hard case
+      const rows = Array.from({ length: n }, (_, i) => row(i, Math.floor(rng() * 6), Math.floor(rng() * 6), Math.floor(rng() * 6)));
+      const objectives = trial % 2 ? ['latency', 'memory', 'traffic'] : ['memory', 'latency'];
+      markPareto(rows, objectives);
+      for (const r of rows) expect(r.pareto).toBe(!rows.some((o) => o !== r && dominates(o, r, objectives)));
+    }
+  });
+
+  it('a hand-made case', () => {
+    const rows = [row(0, 10, 5, 1), row(1, 8, 6, 1), row(2, 10, 6, 1), row(3, 8, 6, 1)];
+    markPareto(rows, ['latency', 'memory']);
+    expect(rows.map((r) => r.pareto)).toEqual([true, true, false, true]);
+  });
+});
+
+describe('a sweep on lenet-5', () => {
+  const axes = { states: '32,64', decoders: '2,4', dramBw: '0.25,2' };
+  let whole: SweepResult;
+  const cacheDir = join(tmp, 'cache');
+
+  beforeAll(async () => {
+    whole = await runSweep({ grid: gridFromFlags('lenet-5', axes), objectives: ['latency', 'memory', 'traffic'], workers: 1, cacheDir });
+  }, 120_000);
+
+  it('runs every point of the grid once, four images, one int8 baseline per bandwidth', () => {
+    expect(whole.rows.map((r) => r.index)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    expect(whole.timing.imagesEncoded + whole.timing.imagesCached).toBe(4);
+    expect(whole.timing.int8Runs).toBe(2);
+    expect(whole.rows.some((r) => r.pareto)).toBe(true);
+  });
+
+  it('gives every point the figures an independent hwsim run of it gives', async () => {
+    const model = loadModel('lenet-5');
+    for (const r of whole.rows) {
+      const chip = resolveChipConfig({ decoders: r.chip.decoders, dramBw: r.chip.dramBytesPerCycle });
+      const { report } = await runModel(model, { states: r.codec.states!, streams: chip.decoders }, { chip });
+      expect(r.figures, `point ${r.index}`).toEqual(figuresOf(report));
+      expect(r.layers.map((l) => l.cycles)).toEqual(report.layers.map((l) => l.tans.cycles));
+    }
+    // the chip matters on this grid: the slow DRAM points stall
+    expect(whole.rows.filter((r) => r.chip.dramBytesPerCycle === 0.25).every((r) => r.figures.stall_dram > 0)).toBe(true);
+  }, 120_000);
+
+  it('shares int8 baselines only where they are equal: decoder settings do not change the int8 run', () => {
+    const plain = loadModel('lenet-5').layers.map((l) => ({ spec: l.spec, params: l.weights.length }));
+    const a = resolveChipConfig({ decoders: 2, streamFifoDepth: 2, dramBw: 0.25 });
+    const b = resolveChipConfig({ decoders: 16, streamFifoDepth: 8, dramBw: 0.25 });
+    expect(int8ChipOf(a)).toEqual(int8ChipOf(b));
+    expect(runInt8(plain, b)).toEqual(runInt8(plain, a));
+    expect(int8ChipOf(resolveChipConfig({ dramBw: 2 }))).not.toEqual(int8ChipOf(a));
+  });
+
+  it('shards merge into the whole sweep; merge refuses what does not belong together', async () => {
+    const parts = [];
+    for (let i = 1; i <= 3; i++) {
+      const r = await runSweep({ grid: gridFromFlags('lenet-5', axes), objectives: ['latency', 'memory', 'traffic'], workers: 1, cacheDir, shard: { index: i, count: 3 } });
+      parts.push({ path: `s${i}.json`, result: r });
+    }
+    expect(parts.map((p) => p.result.rows.length).reduce((a, b) => a + b)).toBe(8);
+    expect(parts.every((p) => p.result.timing.imagesEncoded === 0)).toBe(true); // all from the cache
+    const merged = mergeSweeps(parts);
+    expect(merged.rows).toEqual(whole.rows);
+    expect(() => mergeSweeps([parts[0], parts[1]])).toThrow(/shard 3 of 3 missing/);
+    expect(mergeSweeps([parts[0], parts[1]], true).rows.length).toBe(8 - parts[2].result.rows.length);
+    expect(() => mergeSweeps([parts[0], parts[0]])).toThrow(/given twice/);
+    const other = await runSweep({ grid: gridFromFlags('lenet-5', { states: '32,64' }), objectives: ['latency', 'memory', 'traffic'], workers: 1, cacheDir, shard: { index: 2, count: 3 } });
+    expect(() => mergeSweeps([parts[0], { path: 'x.json', result: other }])).toThrow(/different sweep/);
+  }, 120_000);
+
+  it('a damaged cached image is encoded again, not trusted', async () => {
+    const files = readdirSync(cacheDir).filter((f) => f.endsWith('.hwz'));
+    expect(files.length).toBe(4);
+    const victim = join(cacheDir, files[0]);
+    const bytes = readFileSync(victim);
+    bytes[Math.floor(bytes.length / 2)] ^= 0x10;
+    writeFileSync(victim, bytes);
+    const again = await runSweep({ grid: gridFromFlags('lenet-5', axes), objectives: ['latency', 'memory', 'traffic'], workers: 1, cacheDir });
+    expect(again.timing.imagesEncoded).toBe(1);
+    expect(again.timing.imagesCached).toBe(3);
+    expect(again.rows).toEqual(whole.rows);
+    expect(readFileSync(victim)).not.toEqual(bytes);
+  }, 120_000);
+
+  it('CSV: one row per point, read back to the same records', () => {
+    const csv = sweepCsv(whole);
+    const rows = parseCsv(csv);
+    expect(rows.length).toBe(1 + whole.rows.length);
+    const path = join(tmp, 'w.csv');
+    writeFileSync(path, csv);
+    const back = readSweepCsv(path);
+    const direct = recordsOf(whole);
+    expect(back.map((r) => [r.index, r.latency_cycles, r.onchip_bytes, r.pareto, r.states, r.decoders])).toEqual(
+      direct.map((r) => [r.index, r.latency_cycles, r.onchip_bytes, r.pareto, r.states, r.decoders]));
+  });
+});
+
+describe('hwsim sweep on the command line', () => {
+  it('writes sweep.csv and sweep.json and prints the Pareto points', async () => {
+    const out = join(tmp, 'cli');
+    const code = await main(['sweep', 'lenet-300-100', '--states', '32,64', '--out', out, '--cache-dir', join(tmp, 'c2'), '-q']);
+    expect(code, io.stderr).toBe(0);
+    expect(io.stdout).toMatch(/lenet-300-100 \(SYNTHETIC weights\): 2 design points, axes states \[32,64\]/);
+    expect(io.stdout).toMatch(/Pareto front \(latency, memory, traffic\)/);
+    expect(readSweepCsv(join(out, 'sweep.csv')).length).toBe(2);
+  }, 60_000);
+
+  it.each([
+    [['sweep', 'lenet-5', '--states', '48'], /--states "48" is not allowed/],
+    [['sweep', 'lenet-5', '--shard', '3/2'], /shard index must be 1..n/],
+    [['sweep', 'lenet-5', '--states', '32,64', '--shard', '1/3'], /the grid has only 2 points/],
+    [['sweep', 'lenet-5', '--objectives', 'latency,speed'], /unknown objective "speed"/],
+    [['sweep', 'lenet-5', '--workers', '0'], /--workers 0 is not an integer/],
+    [['sweep', 'merge'], /needs the sweep.json of every shard/],
+    [['sweep', 'merge', 'a.json', '--states', '64'], /takes shard files only/],
+    [['sweep', 'lenet-5', '--mac', '4096x1'], /--mac 4096x1: macRows must be/],
+  ])('%j is refused', async (args, re) => {
+    const code = await main(args as string[]);
+    expect(code).toBe(2);
+    expect(io.stderr).toMatch(re);
+    expect(io.stderr).toMatch(/\n {2}fix: /);
+  });
+});
