@@ -28,6 +28,10 @@ export type { RunReport, LayerReport, RunTotals } from './report/run-figures.js'
 export { formatRun, runJson, runCsv } from './report/run-report.js';
 export { generateTansRtl as generateRtl, writeGenerated } from './rtl/tans-rtl.js';
 export { runTansCosim as cosim } from './cosim/tans-cosim.js';
+export { runSweep, type SweepOptions, type SweepResult } from './sweep/run-sweep.js';
+export { gridFromFlags, readSweepFile, expandGrid, type SweepGrid, type DesignPoint } from './sweep/grid.js';
+export { mergeSweeps, sweepCsv, sweepJson } from './sweep/sweep-output.js';
+export type { SweepRow, PointFigures } from './sweep/row.js';
 
 /** Quantizes and encodes every layer (verified by decoding); the image `writeImage` turns into bytes. */
 export function encode(model: Model, options: EncodeOptions): ModelImage {

@@ -199,3 +199,13 @@ describe('hwsim sweep on the command line', () => {
     expect(io.stderr).toMatch(/\n {2}fix: /);
   });
 });
+
+describe('docs/SWEEP.md', () => {
+  it('documents every figure column and every objective', async () => {
+    const { FIGURE_COLUMNS } = await import('../src/sweep/row.js');
+    const { OBJECTIVES } = await import('../src/sweep/pareto.js');
+    const doc = readFileSync(new URL('../docs/SWEEP.md', import.meta.url), 'utf8');
+    for (const c of FIGURE_COLUMNS) expect(doc, c.key).toContain(`\`${c.key}\``);
+    for (const o of Object.keys(OBJECTIVES)) expect(doc, o).toMatch(new RegExp(`\\b${o}\\b`));
+  });
+});

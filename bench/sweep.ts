@@ -1,0 +1,84 @@
+/**
+ * Benchmark: a design-space sweep, as `hwsim sweep` runs it. Prints the time to prepare the images
+ * (encode + verify, once per codec setting) with an empty cache and from the cache, and design
+ * points per second after encoding with one worker thread and with one per core, beside the wall
+ * time of the same number of separate `hwsim run`s (estimated from the median of 3) — the speedup
+ * of reusing images and int8 baselines across points. Load (uptime) is printed before and after.
+ *
+ *   npm run build && node dist/bench/sweep.js [--model resnet50] [--states 64,128] [--dram-bw 1,2,4,8,16]
+ *     [--fifo-depth 64,256] [--decoders 4,8] [--workers N]
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gridFromFlags, pointCount } from '../src/sweep/grid.js';
+import { runSweep, type SweepResult } from '../src/sweep/run-sweep.js';
+import { runIfEntry } from './entry.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const bin = join(resolve(here, '..', '..'), 'bin', 'hwsim.js');
+const load = () => loadavg().map((x) => x.toFixed(2)).join(' ');
+
+function flag(argv: readonly string[], name: string, dflt: string): string {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 && argv[i + 1] !== undefined ? argv[i + 1] : dflt;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[s.length >> 1];
+}
+
+async function main(argv: string[]): Promise<void> {
+  const model = flag(argv, 'model', 'resnet50');
+  const axes = {
+    states: flag(argv, 'states', '64,128'),
+    dramBw: flag(argv, 'dram-bw', '1,2,4,8,16'),
+    fifoDepth: flag(argv, 'fifo-depth', '64,256'),
+    decoders: flag(argv, 'decoders', '4,8'),
+  };
+  const allWorkers = Number(flag(argv, 'workers', String(availableParallelism())));
+  const grid = gridFromFlags(model, axes);
+  const cacheDir = mkdtempSync(join(tmpdir(), 'hwsim-sweep-bench-'));
+  const objectives = ['latency', 'memory', 'traffic'];
+  console.log(`sweep bench: ${model}, ${pointCount(grid)} points (${Object.entries(axes).map(([k, v]) => `${k} ${v}`).join('; ')}); load before ${load()}`);
+
+  const pass = async (label: string, workers: number): Promise<SweepResult> => {
+    const t0 = performance.now();
+    const r = await runSweep({ grid, objectives, workers, cacheDir });
+    const wall = (performance.now() - t0) / 1000;
+    const t = r.timing;
+    console.log(`${label.padEnd(28)} wall ${wall.toFixed(1)} s: images ${t.imagesEncoded} encoded + ${t.imagesCached} cached in ${t.prepareSeconds.toFixed(1)} s; ` +
+      `${r.rows.length} points + ${t.int8Runs} int8 runs in ${t.simulateSeconds.toFixed(1)} s = ${(r.rows.length / t.simulateSeconds).toFixed(2)} points/s (${t.threads || 1} thread(s)); load ${load()}`);
+    return r;
+  };
+  const cold = await pass(`empty cache, ${allWorkers} workers`, allWorkers);
+  const one = await pass('cached, 1 worker', 1);
+  const all = await pass(`cached, ${allWorkers} workers`, allWorkers);
+  if (JSON.stringify(one.rows) !== JSON.stringify(all.rows) || JSON.stringify(cold.rows) !== JSON.stringify(all.rows)) {
+    throw new Error('the passes disagree: a sweep must give the same rows whatever its threads and cache');
+  }
+
+  // the same points as separate `hwsim run`s: each encodes its image and runs its own int8 baseline
+  const walls: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    const t0 = performance.now();
+    const r = spawnSync(process.execPath, [bin, 'run', model, '--states', axes.states.split(',')[0], '--quiet', '--no-layers'], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`hwsim run failed: ${r.stderr}`);
+    walls.push((performance.now() - t0) / 1000);
+  }
+  const perRun = median(walls);
+  const sweepWall = all.timing.prepareSeconds + all.timing.simulateSeconds;
+  const coldWall = cold.timing.prepareSeconds + cold.timing.simulateSeconds;
+  console.log(`hwsim run ${model} (one point): median of 3 ${perRun.toFixed(2)} s; ${all.rows.length} runs ≈ ${(perRun * all.rows.length).toFixed(0)} s`);
+  console.log(`reuse: the sweep took ${coldWall.toFixed(1)} s with an empty cache (${(perRun * all.rows.length / coldWall).toFixed(1)}x fewer seconds than separate runs), ` +
+    `${sweepWall.toFixed(1)} s from the cache (${(perRun * all.rows.length / sweepWall).toFixed(1)}x)`);
+  console.log(`threads: ${allWorkers} workers ${(one.timing.simulateSeconds / all.timing.simulateSeconds).toFixed(2)}x the points/s of 1; load after ${load()}`);
+  rmSync(cacheDir, { recursive: true, force: true });
+}
+
+runIfEntry(import.meta.url, (argv) => {
+  main(argv).catch((e: unknown) => { console.error(e); process.exitCode = 1; });
+});
