@@ -166,7 +166,9 @@ export class Dram {
     for (const im of images) actMax = Math.max(actMax, im.actReadBytes ?? 0, im.actWriteBytes ?? 0);
     const region = 1 << 20; // activation buffers on 1 MiB boundaries after the weights
     const a0 = align(at, region);
-    this.actBufAddr = [a0, a0 + align(Math.max(actMax, 1), region)];
+    // the second buffer starts half the banks further on, so that an interleaved read and write stream do not take turns in one bank
+    const bankSkew = this.device ? this.device.p.rowBytes * (this.device.p.banks >> 1) : 0;
+    this.actBufAddr = [a0, a0 + align(Math.max(actMax, 1), region) + bankSkew];
     this.bwMilli = Math.round(cfg.dramBytesPerCycle * 1000);
     this.latency = cfg.dramLatency;
     this.burstBytes = cfg.burstBytes;
