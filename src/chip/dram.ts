@@ -99,6 +99,8 @@ export class Dram {
   private actReadLeft = 0;
   private actWriteLeft = 0;
   private actLastWrite = true;
+  private readonly actBlockBytes: number;
+  private actBlockLeft = 0;
   /** layer whose activation traffic is open, and the next read / write address in its buffers */
   private actLayer = -1;
   private actReadAddr = 0;
@@ -149,6 +151,7 @@ export class Dram {
       this.devPerChip = 1000 / ((cfg.clockMhz ?? 500) * p.tCK);
     }
     this.ctrlLatency = cfg.dramCtrlLatency ?? 0;
+    this.actBlockBytes = this.device ? this.device.p.rowBytes : cfg.burstBytes;
     this.trace = this.device ? trace : undefined;
     this.fifoPushWords = new Float64Array(images.length);
     // the DRAM image: each layer record from a burst boundary, as the container lays them out
@@ -295,11 +298,18 @@ export class Dram {
     return t + this.ctrlLatency + Math.max(0, Math.ceil(end / this.devPerChip) - t);
   }
 
-  /** The next activation burst of `bytes`: a read of the ifmap or a write of the ofmap, alternating while both remain. */
+  /**
+   * The next activation burst of `bytes`: a read of the ifmap or a write of the ofmap. While both
+   * remain they alternate in blocks of `actBlockBytes` (one DRAM row with a detailed device: every
+   * switch costs a bus turnaround; a burst with the simple model, where it makes no difference).
+   */
   private issueActivation(t: number, bytes: number): void {
     this.actPending -= bytes;
     this.actBytesIssued += bytes;
-    const write = this.actReadLeft <= 0 || (this.actWriteLeft > 0 && !this.actLastWrite);
+    const switchNow = this.actBlockLeft <= 0;
+    const write = this.actReadLeft <= 0 || (this.actWriteLeft > 0 && (switchNow ? !this.actLastWrite : this.actLastWrite));
+    if (write !== this.actLastWrite || switchNow) this.actBlockLeft = this.actBlockBytes;
+    this.actBlockLeft -= bytes;
     this.actLastWrite = write;
     if (write) this.actWriteLeft -= bytes;
     else this.actReadLeft -= bytes;
@@ -320,6 +330,7 @@ export class Dram {
     this.actReadAddr = 0;
     this.actWriteAddr = 0;
     this.actLastWrite = true;
+    this.actBlockLeft = 0;
   }
 
   /** Row-buffer and command statistics of the detailed device (null with the simple model). */
