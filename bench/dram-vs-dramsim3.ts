@@ -128,14 +128,14 @@ export function patterns(p: DramTimingParams, n: number): Pattern[] {
   const capacity = rowSpan * p.rows;
   const seq = (every: number): TraceRequest[] => Array.from({ length: n }, (_, i) => ({ addr: i * p.casBytes, write: false, cycle: Math.floor(i * every) }));
   return [
-    { name: 'stream-50', describe: `sequential reads at 50% of peak (one every ${2 * peak} tCK)`, trace: seq(2 * peak) },
-    { name: 'stream-90', describe: `sequential reads at ~90% of peak (one every ${(peak / 0.9).toFixed(1)} tCK)`, trace: seq(peak / 0.9) },
+    { name: 'stream-50', describe: 'sequential reads at 50% of the peak data rate (one column access per 2 burst times)', trace: seq(2 * peak) },
+    { name: 'stream-90', describe: 'sequential reads at ~90% of the peak data rate', trace: seq(peak / 0.9) },
     {
       name: 'random-rows', describe: 'reads to random rows of random banks, one every 200 tCK (unloaded: each one a row miss)',
       trace: Array.from({ length: n }, (_, i) => ({ addr: Math.floor(rnd() * (capacity / p.casBytes)) * p.casBytes, write: false, cycle: i * 200 })),
     },
     {
-      name: 'rw-mix', describe: `sequential addresses, 8 reads then 8 writes, one every ${4 * peak} tCK (bus turnarounds)`,
+      name: 'rw-mix', describe: 'sequential addresses, 8 reads then 8 writes, one access per 4 burst times (bus turnarounds)',
       trace: Array.from({ length: n }, (_, i) => ({ addr: i * p.casBytes, write: (i >> 3) % 2 === 1, cycle: i * 4 * peak })),
     },
   ];
