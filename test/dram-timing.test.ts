@@ -17,6 +17,7 @@ import { main } from '../src/cli/main.js';
 import { loadModel } from '../src/models/load.js';
 import { runModel } from '../src/run.js';
 import { readContainer } from '../src/codecs/container.js';
+import { compare, findDramsim3 } from '../bench/dram-vs-dramsim3.js';
 
 const P = DRAM_PRESETS['lpddr4-3200-x16'];
 const ROW = 2048 * 8; // bytes from one row of a bank to the next row of the same bank
@@ -133,5 +134,16 @@ describe('hwsim run --dram / --dram-trace', () => {
     io.clear();
     expect(await main(['run', 'lenet-5', '--dram', 'lpddr9', '--quiet'])).toBe(2);
     expect(io.stderr).toMatch(/--dram "lpddr9" is not allowed/);
+  });
+});
+
+describe('against DRAMsim3 (only where it is built under .cache/dramsim3; CI skips this)', () => {
+  const bin = findDramsim3();
+  it.skipIf(!bin)('the documented patterns agree on row hits within 1%, activates within 2% (or 4), and on mean read latency within 20%', () => {
+    for (const r of compare(bin!, 1000)) {
+      expect(Math.abs(r.model.readRowHits - r.dramsim3.readRowHits)).toBeLessThanOrEqual(Math.max(2, 0.01 * r.dramsim3.readRowHits));
+      expect(Math.abs(r.model.activates - r.dramsim3.activates)).toBeLessThanOrEqual(Math.max(4, 0.02 * r.dramsim3.activates));
+      expect(Math.abs(r.latencyDiffPct)).toBeLessThan(20);
+    }
   });
 });

@@ -1,5 +1,8 @@
 /**
  * DRAM (docs/hw/dram.md): one channel shared by the weight reader and the activation spill port.
+ * With `dram: simple` a burst lands a fixed latency after it issues (below); with a device preset
+ * the port issues under the same credit and a DramDevice (src/chip/dram-timing.ts: banks, row
+ * buffers, refresh, turnaround) serves each burst at its address in the DRAM image.
  *
  * Cycle semantics, per cycle t:
  *  1. Landing: every burst whose arrival cycle is <= t lands (words into the weight FIFO, layer
