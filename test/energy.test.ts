@@ -17,6 +17,7 @@ import type { Model, LayerSpec } from '../src/models/types.js';
 import type { RunReport } from '../src/report/run-figures.js';
 import type { LayerAccessCounts } from '../src/chip/energy.js';
 import { runModel } from '../src/run.js';
+import { formatRun, runCsv } from '../src/report/run-report.js';
 
 const specs: LayerSpec[] = [
   { name: 'a', kind: 'conv', ifmapH: 6, ifmapW: 6, filterH: 3, filterW: 3, channels: 2, filters: 4, stride: 1, weightShape: [4, 2, 3, 3] },
@@ -113,6 +114,13 @@ describe('energy per inference', () => {
     const dram = report.energy.tans.pj.dramWeights + report.energy.tans.pj.dramHeaders + report.energy.tans.pj.dramActivations;
     expect(report.energy.tans.dramShare).toBeCloseTo(dram / total, 9);
     expect(report.energy.tans.edpJs).toBeCloseTo(total * 1e-12 * (report.tans.cycles / 500e6), 20);
+    // the CSV's total row and the text report carry the same totals
+    const [head, ...rows] = runCsv(report).trimEnd().split('\n').map((l) => l.split(','));
+    const totalRow = rows[rows.length - 1];
+    expect(Number(totalRow[head.indexOf('energy_pj')])).toBeCloseTo(total, 3);
+    expect(Number(totalRow[head.indexOf('int8_energy_pj')])).toBeCloseTo(int8Total, 3);
+    expect(Number(rows[1][head.indexOf('energy_mac_pj')])).toBe(HAND[1].macs);
+    expect(formatRun(report)).toContain(`energy       ${(total / 1e9).toFixed(3)} mJ per inference`);
   });
 
   it('a count off by one fails the comparison (the check can fail)', async () => {

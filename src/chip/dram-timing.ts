@@ -218,7 +218,7 @@ export class DramDevice {
   private lastCasGroup = -1;
   private lastDataEnd = NEVER;
   private nextRefresh: number;
-  private readonly groupShift: number;
+  private readonly groups: number;
   readonly stats: DeviceStats;
 
   constructor(p: DramTimingParams) {
@@ -228,14 +228,14 @@ export class DramDevice {
     this.preOk = new Float64Array(p.banks).fill(NEVER);
     this.actOk = new Float64Array(p.banks).fill(0);
     this.nextRefresh = p.tREFI;
-    this.groupShift = p.bankGroups;
+    this.groups = p.bankGroups;
     const rb = (): RowBufferStats => ({ accesses: 0, hits: 0, empty: 0, conflicts: 0 });
     this.stats = { byKind: { weights: rb(), headers: rb(), activations: rb() }, reads: 0, writes: 0, readHits: 0, refreshes: 0, activates: 0, turnarounds: 0 };
   }
 
   /** bank group of a bank: the low bits of the bank field */
   private groupOf(bank: number): number {
-    return bank % this.groupShift;
+    return bank % this.groups;
   }
 
   /** All-bank refreshes due by cycle `at`: open banks precharge, then REF holds every bank for tRFC. */
