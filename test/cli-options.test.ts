@@ -51,6 +51,7 @@ const VALID: Record<string, string> = {
   out: join(tmp, 'out-dir'), 'symbol-bits': '5', 'in-width': '32', 'rom-image': 'rom.hex', counts: '32,32', layers: '1',
   weights: 'lenet-5', 'max-weights': '1000', 'stall-rate': '0.2', symbols: '100', corrupt: '0', device: 'hx8k',
   package: 'ct256', markdown: join(tmp, 'synth.md'), 'max-layers': '1000', 'max-inflate-bytes': '1000000', 'max-ifmap-elements': '100000000',
+  dram: 'simple', 'dram-ctrl-latency': '20', 'tech-node': '45', 'dram-trace': join(tmp, 'dram.trace'),
 };
 
 /**
@@ -59,7 +60,7 @@ const VALID: Record<string, string> = {
  */
 const WRONG_STRING: Record<string, string | null> = {
   mac: 'abc', dataflow: '3', split: '3', effort: '3', states: 'abc', streams: 'abc', counts: 'abc', package: '3',
-  output: null, out: null, config: null, weights: null, 'rom-image': null, markdown: null,
+  output: null, out: null, config: null, weights: null, 'rom-image': null, markdown: null, dram: '3', 'dram-trace': null,
 };
 
 /**
