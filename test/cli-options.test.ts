@@ -55,6 +55,7 @@ const VALID: Record<string, string> = {
   package: 'ct256', markdown: join(tmp, 'synth.md'), 'max-layers': '1000', 'max-inflate-bytes': '1000000', 'max-ifmap-elements': '100000000',
   'per-channel': 'false', 'keep-edges': 'true', grid: join(tmp, 'grid.yaml'), objectives: 'latency', workers: '1', shard: '1/1',
   'cache-dir': join(tmp, 'cache'), point: '0',
+  dram: 'simple', 'dram-ctrl-latency': '20', 'tech-node': '45', 'dram-trace': join(tmp, 'dram.trace'),
 };
 
 /**
@@ -63,11 +64,11 @@ const VALID: Record<string, string> = {
  */
 const WRONG_STRING: Record<string, string | null> = {
   mac: 'abc', dataflow: '3', split: '3', effort: '3', states: 'abc', streams: 'abc', counts: 'abc', package: '3',
-  output: null, out: null, config: null, weights: null, 'rom-image': null, markdown: null,
   // hwsim sweep takes every chip and codec flag as a string (a comma list of values)
   decoders: 'abc', 'dram-bw': 'abc', 'dram-latency': 'abc', burst: 'abc', 'fifo-depth': 'abc', 'stream-fifo-depth': 'abc',
   'clock-mhz': 'abc', 'sram-kb': 'abc', bins: 'abc', 'bits-per-weight': 'abc', 'per-channel': 'abc', 'rd-lambda': 'abc',
-  'keep-edges': 'abc', seed: 'abc', objectives: 'speed', shard: 'x', grid: null, 'cache-dir': null,
+  'keep-edges': 'abc', seed: 'abc', 'dram-ctrl-latency': 'abc', 'tech-node': 'abc', objectives: 'speed', shard: 'x', grid: null, 'cache-dir': null,
+  output: null, out: null, config: null, weights: null, 'rom-image': null, markdown: null, dram: '3', 'dram-trace': null,
 };
 
 /**

@@ -21,7 +21,7 @@ describe('hwsim encode → inspect → decode (lenet-5)', () => {
     it(`decodes what it encoded, bit for bit ${flags.join(' ') || '(default budget)'}`, async () => {
       const dir = mkdtempSync(join(tmpdir(), 'hwsim-codec-'));
       const hwz = join(dir, 'l5.hwz');
-      expect(await main(['encode', 'lenet-5', '--states', '64', ...flags, '-o', hwz])).toBe(0);
+      expect(await main(['encode', 'lenet-5', '--states', '64', ...flags, '-o', hwz, '--quiet'])).toBe(0);
       expect(io.stdout).toMatch(/verified by decoding/);
 
       io.clear();

@@ -71,6 +71,7 @@ describe('the declaration', () => {
 
   it('keeps the defaults of the three systems it replaces', () => {
     expect(DEFAULT_CHIP).toEqual({ macRows: 16, macCols: 16, dataflow: 'ws', decoders: 8, dramBytesPerCycle: 8, dramLatency: 50,
+      dram: 'simple', dramCtrlLatency: 20, techNode: 45,
       burstBytes: 64, fifoDepth: 128, streamFifoDepth: 4, clockMhz: 500, sramKb: 512 });
     expect(ENGINE_DEFAULTS).toEqual({ states: 64, symbolBits: 5, streams: 4, inWidth: 32, streamFifoDepth: 4 });
     expect(CODEC_DEFAULTS).toEqual({ states: 64, streams: 8, perChannel: false, split: 'channel', keepEdges: true, effort: 'fast', seed: 1 });
@@ -159,7 +160,7 @@ describe('codec parameters', () => {
 describe('chip config listing', () => {
   it('lists every chip field with its flag, and marks values that differ from the default', () => {
     const text = formatChipConfig({ ...DEFAULT_CHIP, decoders: 4 });
-    expect(text.split('\n')).toHaveLength(11);
+    expect(text.split('\n')).toHaveLength(14);
     expect(text).toMatch(/^decoders\s+4\s+--decoders\s+.*\(default 8\)$/m);
     expect(text).toMatch(/^dramBytesPerCycle\s+8 B\/cycle\s+--dram-bw /m);
   });

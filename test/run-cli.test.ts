@@ -50,7 +50,7 @@ describe('hwsim run lenet-5', () => {
     // bytes from DRAM = the container's bytes: payload and record prefix of each layer, read from
     // the file `hwsim encode` writes with the same options
     const hwz = join(out, 'l5.hwz');
-    expect(await main(['encode', 'lenet-5', '--states', '64', '--streams', '8', '-o', hwz])).toBe(0);
+    expect(await main(['encode', 'lenet-5', '--states', '64', '--streams', '8', '-o', hwz, '--quiet'])).toBe(0);
     const image = readContainer(readFileSync(hwz), hwz);
     image.records.forEach((rec, i) => {
       const l = r.layers[i];
@@ -75,7 +75,7 @@ describe('hwsim run lenet-5', () => {
   it('hwsim run file.hwz reports what hwsim run <model> reports with the same options', async () => {
     const out = mkdtempSync(join(tmpdir(), 'hwsim-run-'));
     const hwz = join(out, 'm.hwz');
-    expect(await main(['encode', 'mobilenetv2', '--states', '128', '--streams', '4', '--bins', '15', '-o', hwz])).toBe(0);
+    expect(await main(['encode', 'mobilenetv2', '--states', '128', '--streams', '4', '--bins', '15', '-o', hwz, '--quiet'])).toBe(0);
     expect(await main(['run', 'mobilenetv2', '--states', '128', '--decoders', '4', '--bins', '15', '--dram-bw', '2', '--json', '--out', out, '--quiet'])).toBe(0);
     expect(await main(['run', hwz, '--dram-bw', '2', '--json', '--out', out, '--quiet'])).toBe(0);
     expect(io.stderr).toBe('');
@@ -91,7 +91,7 @@ describe('hwsim run lenet-5', () => {
   it('hwsim run refuses a corrupted or old .hwz before simulating, naming the layer and the check', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'hwsim-run-'));
     const hwz = join(dir, 'l5.hwz');
-    expect(await main(['encode', 'lenet-5', '--states', '64', '-o', hwz])).toBe(0);
+    expect(await main(['encode', 'lenet-5', '--states', '64', '-o', hwz, '--quiet'])).toBe(0);
     const bytes = readFileSync(hwz);
     const image = readContainer(bytes, hwz);
     const bad = Uint8Array.from(bytes);

@@ -10,13 +10,23 @@
 import { readFileSync } from 'node:fs';
 import { HwsimError } from '../errors.js';
 import { groupValuesFrom, parsePairFlag } from '../params/cli.js';
-import type { ChipConfig } from '../params/generated-types.js';
+import type { ChipConfig as ChipParams } from '../params/generated-types.js';
 import { groupDefaults, param, paramsOf } from '../params/lookup.js';
 import { checkChipRules } from '../params/rules.js';
 import { defaultOf, describeAllowed, flagOf, keyOf, type EnumParam, type ParamDecl } from '../params/schema.js';
 import { applyFields, describeValue, type Origin } from '../params/validate.js';
+import { resolveDramTiming, type DramTimingParams } from './dram-timing.js';
+import { checkEnergyOverrides, type EnergyTable } from './energy.js';
 
-export type { ChipConfig } from '../params/generated-types.js';
+/**
+ * The chip: its declared parameters, and two objects only the config JSON sets: `energy`
+ * (overrides of the energy table, pJ; docs/ENERGY.md) and `dramTiming` (overrides of the `dram`
+ * preset's timing parameters; docs/hw/dram.md).
+ */
+export interface ChipConfig extends ChipParams {
+  energy?: Partial<EnergyTable>;
+  dramTiming?: Partial<DramTimingParams>;
+}
 export type Dataflow = ChipConfig['dataflow'];
 export const DATAFLOWS = (param('dataflow') as EnumParam).choices as readonly Dataflow[];
 
@@ -51,8 +61,25 @@ const originOf = (where: string): Origin => (where === 'flags' ? { face: 'run' }
  */
 export function applyChipConfig(base: ChipConfig, patch: Record<string, unknown>, where: string): ChipConfig {
   const origin = originOf(where);
-  const out = applyFields('chip', base, patch, origin);
+  const { energy, dramTiming, ...fields } = patch;
+  const out: ChipConfig = applyFields('chip', base, fields, origin);
   checkChipRules(out, origin);
+  if (energy !== undefined) {
+    checkEnergyOverrides(energy, where);
+    out.energy = { ...base.energy, ...(energy as Partial<EnergyTable>) };
+  }
+  if (dramTiming !== undefined) {
+    if (dramTiming === null || typeof dramTiming !== 'object' || Array.isArray(dramTiming)) {
+      throw new HwsimError(`${where}: "dramTiming" must be an object of timing parameters`, 'e.g. "dramTiming": {"tRCD": 30}');
+    }
+    out.dramTiming = { ...base.dramTiming, ...(dramTiming as Partial<DramTimingParams>) };
+  }
+  if (out.dramTiming && Object.keys(out.dramTiming).length) {
+    if (out.dram === 'simple') {
+      throw new HwsimError(`${where}: "dramTiming" is given but the DRAM model is simple`, 'set "dram" to a preset (e.g. "lpddr4-3200-x16") whose timing it modifies');
+    }
+    resolveDramTiming(out.dram, out.dramTiming as Record<string, unknown>, where);
+  }
   return out;
 }
 
@@ -103,6 +130,9 @@ export interface ChipFlags {
   streamFifoDepth?: number;
   clockMhz?: number;
   sramKb?: number;
+  dram?: string;
+  dramCtrlLatency?: number;
+  techNode?: number;
 }
 
 const onChip = (p: ParamDecl) => p.groups.includes('chip');

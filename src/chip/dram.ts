@@ -1,5 +1,8 @@
 /**
  * DRAM (docs/hw/dram.md): one channel shared by the weight reader and the activation spill port.
+ * With `dram: simple` a burst lands a fixed latency after it issues (below); with a device preset
+ * the port issues under the same credit and a DramDevice (src/chip/dram-timing.ts: banks, row
+ * buffers, refresh, turnaround) serves each burst at its address in the DRAM image.
  *
  * Cycle semantics, per cycle t:
  *  1. Landing: every burst whose arrival cycle is <= t lands (words into the weight FIFO, layer
@@ -22,6 +25,23 @@
  * when the FIFO has room for all of it (free = depth - stored - reserved).
  */
 import type { WordFifo } from './fifo.js';
+import { DramDevice, KIND_ACTIVATIONS, KIND_HEADERS, KIND_WEIGHTS, resolveDramTiming, type DeviceStats } from './dram-timing.js';
+
+/** Receives every column access of a detailed DRAM: byte address, write or read, the device cycle (tCK) it arrived. */
+export type DramTraceSink = (addr: number, write: boolean, cycle: number) => void;
+
+/** What the DRAM model needs of the chip configuration. */
+export interface DramConfig {
+  dramBytesPerCycle: number;
+  dramLatency: number;
+  burstBytes: number;
+  fifoDepth?: number;
+  /** 'simple' (default) or a preset of src/chip/dram-timing.ts */
+  dram?: string;
+  dramCtrlLatency?: number;
+  clockMhz?: number;
+  dramTiming?: Record<string, unknown>;
+}
 
 /** What the DRAM reader needs of a layer's weight image. */
 export interface DramImage {
@@ -31,6 +51,9 @@ export interface DramImage {
   words: number;
   /** the record prefix, read into the staging buffer before the payload */
   prefix: Uint8Array;
+  /** activation bytes the layer reads from / writes to DRAM (they size the activation buffers' addresses) */
+  actReadBytes?: number;
+  actWriteBytes?: number;
 }
 
 const KIND_WORDS = 0;
@@ -75,6 +98,30 @@ export class Dram {
 
   // activation port
   actPending = 0;
+  /** bytes of the open layer's activation traffic still to issue as reads (the rest are writes) */
+  private actReadLeft = 0;
+  private actWriteLeft = 0;
+  private actLastWrite = true;
+  private readonly actBlockBytes: number;
+  private actBlockLeft = 0;
+  /** layer whose activation traffic is open, and the next read / write address in its buffers */
+  private actLayer = -1;
+  private actReadAddr = 0;
+  private actWriteAddr = 0;
+
+  // detailed timing (null with the simple model)
+  private readonly device: DramDevice | null;
+  private readonly ctrlLatency: number;
+  /** device tCK per chip cycle */
+  private readonly devPerChip: number;
+  private readonly trace?: DramTraceSink;
+  /** byte address of each layer image (record prefix first, payload from the next burst boundary) */
+  private readonly imageAddr: Float64Array;
+  private readonly payloadAddr: Float64Array;
+  /** the two activation buffers (a layer reads one and writes the other) */
+  private readonly actBufAddr: [number, number];
+  /** words that landed in the FIFO, per layer */
+  readonly fifoPushWords: Float64Array;
 
   /** round-robin pointer: true when the weight reader issued last */
   private weightLast = false;
@@ -96,7 +143,38 @@ export class Dram {
   private windowBytes = 0;
   private peakWindow = 0;
 
-  constructor(cfg: { dramBytesPerCycle: number; dramLatency: number; burstBytes: number; fifoDepth?: number }, images: readonly DramImage[]) {
+  constructor(cfg: DramConfig, images: readonly DramImage[], trace?: DramTraceSink) {
+    const mode = cfg.dram ?? 'simple';
+    if (mode === 'simple') {
+      this.device = null;
+      this.devPerChip = 1;
+    } else {
+      const p = resolveDramTiming(mode, cfg.dramTiming, 'chip');
+      this.device = new DramDevice(p);
+      this.devPerChip = 1000 / ((cfg.clockMhz ?? 500) * p.tCK);
+    }
+    this.ctrlLatency = cfg.dramCtrlLatency ?? 0;
+    this.actBlockBytes = this.device ? this.device.p.rowBytes : cfg.burstBytes;
+    this.trace = this.device ? trace : undefined;
+    this.fifoPushWords = new Float64Array(images.length);
+    // the DRAM image: each layer record from a burst boundary, as the container lays them out
+    const B = cfg.burstBytes;
+    const align = (v: number, a: number) => Math.ceil(v / a) * a;
+    this.imageAddr = new Float64Array(images.length);
+    this.payloadAddr = new Float64Array(images.length);
+    let at = 0;
+    images.forEach((im, i) => {
+      this.imageAddr[i] = at;
+      this.payloadAddr[i] = at + align(im.prefix.length, B);
+      at = align(this.payloadAddr[i] + im.words * 4 + 4, B); // + the record's CRC
+    });
+    let actMax = 0;
+    for (const im of images) actMax = Math.max(actMax, im.actReadBytes ?? 0, im.actWriteBytes ?? 0);
+    const region = 1 << 20; // activation buffers on 1 MiB boundaries after the weights
+    const a0 = align(at, region);
+    // the second buffer starts half the banks further on, so that an interleaved read and write stream do not take turns in one bank
+    const bankSkew = this.device ? this.device.p.rowBytes * (this.device.p.banks >> 1) : 0;
+    this.actBufAddr = [a0, a0 + align(Math.max(actMax, 1), region) + bankSkew];
     this.bwMilli = Math.round(cfg.dramBytesPerCycle * 1000);
     this.latency = cfg.dramLatency;
     this.burstBytes = cfg.burstBytes;
@@ -109,8 +187,9 @@ export class Dram {
     // cycles; and never more than the FIFO words word bursts reserve plus one layer's header bursts
     const tableBursts = images.reduce((m, im) => Math.max(m, Math.ceil(im.prefix.length / this.burstBytes)), 0);
     this.staging = new Uint8Array(images.reduce((m, im) => Math.max(m, im.prefix.length), 0));
-    const maxInflight = Math.min((this.latency + 2) * (Math.ceil(cfg.dramBytesPerCycle / 4) + 2),
-      (cfg.fifoDepth ?? Infinity) + tableBursts) + 8;
+    // (the detailed model's latency has no fixed bound: then only the second bound holds)
+    const byLatency = this.device ? Infinity : (this.latency + 2) * (Math.ceil(cfg.dramBytesPerCycle / 4) + 2);
+    const maxInflight = Math.min(byLatency, (cfg.fifoDepth ?? Infinity) + tableBursts) + 8;
     let cap = 16;
     while (cap < maxInflight) cap <<= 1;
     this.qArrival = new Float64Array(cap);
@@ -137,6 +216,7 @@ export class Dram {
       const h = this.qHead;
       if (this.qKind[h] === KIND_WORDS) {
         fifo.fill(this.images[this.qLayer[h]].payload, this.qOffset[h], this.qCount[h]);
+        this.fifoPushWords[this.qLayer[h]] += this.qCount[h];
       } else {
         // the header bytes themselves cross DRAM: the source parses what landed here
         const off = this.qOffset[h];
@@ -171,9 +251,14 @@ export class Dram {
     const mask = this.qArrival.length - 1;
     const q = (this.qHead + this.qLen) & mask;
     if (this.qLen > mask) throw new Error('internal: DRAM in-flight queue overflow');
-    this.qArrival[q] = t + this.latency;
     this.qLayer[q] = this.readLayer;
     const img = this.images[this.readLayer];
+    if (this.device) {
+      const addr = this.inTable ? this.imageAddr[this.readLayer] + this.readPos : this.payloadAddr[this.readLayer] + this.readPos * 4;
+      this.qArrival[q] = this.deviceAccess(t, addr, bytes, false, this.inTable ? KIND_HEADERS : KIND_WEIGHTS);
+    } else {
+      this.qArrival[q] = t + this.latency;
+    }
     if (this.inTable) {
       this.qKind[q] = KIND_TABLE;
       this.qCount[q] = bytes;
@@ -198,6 +283,62 @@ export class Dram {
       this.readPos = 0;
       this.inTable = this.readLayer < this.images.length && this.images[this.readLayer].prefix.length > 0;
     }
+  }
+
+  /**
+   * The detailed device serves a burst issued in chip cycle t: its column accesses (casBytes each)
+   * in order; returns the chip cycle its data has landed (controller latency included).
+   */
+  private deviceAccess(t: number, addr: number, bytes: number, write: boolean, kind: number): number {
+    const dev = this.device as DramDevice;
+    const cas = dev.p.casBytes;
+    const arrive = Math.ceil(t * this.devPerChip);
+    let end = arrive;
+    for (let a = Math.floor(addr / cas) * cas; a < addr + bytes; a += cas) {
+      this.trace?.(a, write, arrive);
+      end = dev.access(a, write, arrive, kind).dataEnd;
+    }
+    return t + this.ctrlLatency + Math.max(0, Math.ceil(end / this.devPerChip) - t);
+  }
+
+  /**
+   * The next activation burst of `bytes`: a read of the ifmap or a write of the ofmap. While both
+   * remain they alternate in blocks of `actBlockBytes` (one DRAM row with a detailed device: every
+   * switch costs a bus turnaround; a burst with the simple model, where it makes no difference).
+   */
+  private issueActivation(t: number, bytes: number): void {
+    this.actPending -= bytes;
+    this.actBytesIssued += bytes;
+    const switchNow = this.actBlockLeft <= 0;
+    const write = this.actReadLeft <= 0 || (this.actWriteLeft > 0 && (switchNow ? !this.actLastWrite : this.actLastWrite));
+    if (write !== this.actLastWrite || switchNow) this.actBlockLeft = this.actBlockBytes;
+    this.actBlockLeft -= bytes;
+    this.actLastWrite = write;
+    if (write) this.actWriteLeft -= bytes;
+    else this.actReadLeft -= bytes;
+    if (!this.device) return;
+    const buf = this.actBufAddr[(this.actLayer + (write ? 1 : 0)) & 1];
+    const addr = buf + (write ? this.actWriteAddr : this.actReadAddr);
+    if (write) this.actWriteAddr += bytes;
+    else this.actReadAddr += bytes;
+    this.deviceAccess(t, addr, bytes, write, KIND_ACTIVATIONS);
+  }
+
+  /** A layer opens: its activation traffic (ifmap reads, ofmap writes) becomes pending. */
+  openActivations(readBytes: number, writeBytes: number): void {
+    this.actLayer++;
+    this.actPending += readBytes + writeBytes;
+    this.actReadLeft = readBytes;
+    this.actWriteLeft = writeBytes;
+    this.actReadAddr = 0;
+    this.actWriteAddr = 0;
+    this.actLastWrite = true;
+    this.actBlockLeft = 0;
+  }
+
+  /** Row-buffer and command statistics of the detailed device (null with the simple model). */
+  get deviceStats(): DeviceStats | null {
+    return this.device ? this.device.stats : null;
   }
 
   /** Counts bytes issued in cycle t towards its window. */
@@ -240,8 +381,7 @@ export class Dram {
         this.issueWeight(t, fifo, bytes);
         issued++;
       } else {
-        this.actPending -= bytes;
-        this.actBytesIssued += bytes;
+        this.issueActivation(t, bytes);
       }
       this.weightLast = pickWeight;
     }
@@ -309,8 +449,7 @@ export class Dram {
         if (credit < ab * 1000) { waiting = true; break; }
         credit -= ab * 1000;
         this.record(t0 + i, ab);
-        this.actPending -= ab;
-        this.actBytesIssued += ab;
+        this.issueActivation(t0 + i, ab);
         this.weightLast = false;
       }
       if (!waiting && credit > this.capMilli) credit = this.capMilli;

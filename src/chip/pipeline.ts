@@ -40,7 +40,8 @@
  *      them would (docs/hw/pipeline.md, "Settled stretches").
  */
 import type { ChipConfig } from './config.js';
-import { Dram, type DramImage } from './dram.js';
+import { Dram, type DramImage, type DramTraceSink } from './dram.js';
+import type { DeviceStats } from './dram-timing.js';
 import { WordFifo } from './fifo.js';
 import type { LayerMapping } from './mac-array.js';
 import type { CodecId } from '../codecs/codec.js';
@@ -72,6 +73,10 @@ export interface LayerTiming {
   sourceBlocked: number;
   /** slot cycles with no weight out and an empty FIFO (starved) */
   sourceStarved: number;
+  /** accesses counted for the energy report: FIFO words pushed (landed) and popped, weights into the weight buffer */
+  fifoPushWords: number;
+  fifoPopWords: number;
+  weightsDelivered: number;
 }
 
 /**
@@ -100,6 +105,8 @@ export interface PipelineResult {
   simulatedCycles: number;
   /** quiet stretches skipped, by kind (a diagnostic: the tests check each kind is exercised) */
   quietSkips: Record<QuietSkipKind, number>;
+  /** row-buffer hits, activates, refreshes of a detailed DRAM (null with `dram: simple`) */
+  dramDevice: DeviceStats | null;
 }
 
 /** What a progress report of a run knows: enough for a rate (cycles per second) and an ETA. */
@@ -118,11 +125,13 @@ export interface PipelineOptions {
    * the tests compare both to check that a skip accounts exactly what the stepped cycles would.
    */
   skipQuietStretches?: boolean;
+  /** every DRAM column access of a detailed DRAM model (`--dram-trace`) */
+  dramTrace?: DramTraceSink;
 }
 
 export function runPipeline(cfg: ChipConfig, layers: readonly ChipLayer[], sourceOf: (codec: CodecId) => WeightSource,
   opts: PipelineOptions = {}): PipelineResult {
-  return new PipelineRun(cfg, layers, sourceOf, opts.skipQuietStretches ?? true).run(opts);
+  return new PipelineRun(cfg, layers, sourceOf, opts.skipQuietStretches ?? true, opts.dramTrace).run(opts);
 }
 
 /** A source that does not say how long it takes to settle is stepped this long before it is held. */
@@ -220,15 +229,16 @@ class PipelineRun {
   private slotFrozen = false;
 
   constructor(cfg: ChipConfig, private readonly layers: readonly ChipLayer[],
-    private readonly sourceOf: (codec: CodecId) => WeightSource, private readonly skipQuiet: boolean) {
+    private readonly sourceOf: (codec: CodecId) => WeightSource, private readonly skipQuiet: boolean, dramTrace?: DramTraceSink) {
     this.groups = groupTables(layers);
     this.timing = layers.map(() => ({
       start: 0, end: 0, compute: 0, stalls: { dram: 0, fifo: 0, decoder: 0, header: 0, activation: 0 },
       sourceStart: 0, sourceEnd: 0, sourceLoad: 0, sourceBlocked: 0, sourceStarved: 0,
+      fifoPushWords: 0, fifoPopWords: 0, weightsDelivered: 0,
     }));
     this.fifo = new WordFifo(cfg.fifoDepth);
-    this.dram = new Dram(cfg, layers);
-    this.dram.actPending = layers[0].actReadBytes + layers[0].actWriteBytes;
+    this.dram = new Dram(cfg, layers, dramTrace);
+    this.dram.openActivations(layers[0].actReadBytes, layers[0].actWriteBytes);
     this.source = sourceOf(layers[0].codec);
   }
 
@@ -249,6 +259,7 @@ class PipelineRun {
       this.t++;
     }
     const { dram, timing } = this;
+    timing.forEach((tm, i) => { tm.fifoPushWords = dram.fifoPushWords[i]; });
     return {
       totalCycles: timing[L - 1].end,
       layers: timing,
@@ -259,6 +270,7 @@ class PipelineRun {
       peakWindowBytes: dram.peakWindowBytes,
       simulatedCycles: this.iterations,
       quietSkips: { ...this.quietSkips },
+      dramDevice: dram.deviceStats,
     };
   }
 
@@ -303,7 +315,7 @@ class PipelineRun {
     this.timing[this.curLayer].start = this.t;
     this.layerComputeDone = false;
     const next = this.layers[this.curLayer];
-    this.dram.actPending += next.actReadBytes + next.actWriteBytes;
+    this.dram.openActivations(next.actReadBytes, next.actWriteBytes);
   }
 
   /**
@@ -393,6 +405,8 @@ class PipelineRun {
     } // else: delivered everything, the source is winding down
     if (this.srcDelivered >= layer.params && source.layerDone) {
       this.timing[this.srcLayer].sourceEnd = this.t + 1;
+      this.timing[this.srcLayer].fifoPopWords = this.srcPopped;
+      this.timing[this.srcLayer].weightsDelivered = this.srcDelivered;
       this.srcLayer++;
       this.srcBegun = false;
       this.srcDelivered = 0;

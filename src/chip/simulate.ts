@@ -77,7 +77,7 @@ export type ProgressFn = (layer: number, layers: number) => void;
 /** The image's layers on the chip (chipLayers), in this thread. */
 export function runImage(image: ContainerImage, cfg: ChipConfig, layers: ChipLayer[],
   opts: SourceOptions & { onProgress?: ProgressFn } = {}): PipelineResult {
-  return runPipeline(cfg, layers, sourcesFor(cfg, image, opts), { onProgress: opts.onProgress });
+  return runPipeline(cfg, layers, sourcesFor(cfg, image, opts), { onProgress: opts.onProgress, dramTrace: opts.dramTrace });
 }
 
 /** The int8 baseline: the same chip, every layer's weights raw int8 through the bypass. */

@@ -6,12 +6,15 @@
 import type { CodecId } from '../codecs/codec.js';
 import type { ModelImage } from '../codecs/container.js';
 import type { ChipConfig } from './config.js';
+import type { DramTraceSink } from './dram.js';
 import { TansSource, tansEngineModel, type TansEngineFactory } from './tans-source.js';
 import { RawBypass, rawBypassWidth, type WeightSource } from './weight-source.js';
 
 export interface SourceOptions {
   /** the tANS engine model (default: the cycle-exact TansEngineModel); tests may pass another */
   tansEngine?: TansEngineFactory;
+  /** receives every DRAM column access of a detailed DRAM model (`hwsim run --dram-trace`) */
+  dramTrace?: DramTraceSink;
 }
 
 type SourceFactory = (cfg: ChipConfig, image: ModelImage, opts: SourceOptions) => WeightSource;

@@ -3,10 +3,12 @@
  * container bytes and the chip simulates those bytes; a .hwz file is simulated as it is (src/run.ts).
  * The same chip with int8 weights runs beside it; the report is per layer and in total.
  */
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Argv } from 'yargs';
-import { resolveChipConfig, type ChipFlags } from '../chip/config.js';
+import { resolveChipConfig, type ChipConfig, type ChipFlags } from '../chip/config.js';
+import { DRAM_PRESETS, dramsim3TraceLine } from '../chip/dram-timing.js';
+import type { DramTraceSink } from '../chip/dram.js';
 import { chipOptions } from './chip-flags.js';
 import { applyLimitFlags, limitOptions } from './limit-flags.js';
 import { codecParamOptions, codecParamsFrom, givenCodecFlags } from '../params/cli.js';
@@ -28,6 +30,49 @@ function safeName(s: string): string {
 function fileStreams(bytes: Uint8Array, label: string): number | undefined {
   const t = readContainer(bytes, label).layers.find((l) => l.codec === 'tans');
   return t?.codec === 'tans' ? t.wordCounts.length : undefined;
+}
+
+/**
+ * `--dram-trace FILE`: every column access of the detailed DRAM in the image's run, one DRAMsim3
+ * trace line each (hex byte address, READ|WRITE, arrival cycle in the preset's tCK), written as the
+ * run goes.
+ */
+export class TraceFile {
+  private readonly fd: number;
+  private buf: string[] = [];
+  private size = 0;
+  lines = 0;
+
+  constructor(readonly path: string, cfg: ChipConfig) {
+    if (cfg.dram === 'simple') {
+      throw new HwsimError('--dram-trace needs a detailed DRAM: the simple model has no device, addresses or device clock',
+        `add --dram ${Object.keys(DRAM_PRESETS)[0]} (or another preset: ${Object.keys(DRAM_PRESETS).join(', ')})`);
+    }
+    try {
+      this.fd = openSync(path, 'w');
+    } catch (err) {
+      throw new HwsimError(`cannot write --dram-trace ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, 'give a writable file path');
+    }
+  }
+
+  readonly sink: DramTraceSink = (addr, write, cycle) => {
+    const line = dramsim3TraceLine(addr, write, cycle);
+    this.buf.push(line);
+    this.size += line.length + 1;
+    this.lines++;
+    if (this.size > 1 << 20) this.flush();
+  };
+
+  private flush(): void {
+    if (this.buf.length) writeSync(this.fd, this.buf.join('\n') + '\n');
+    this.buf = [];
+    this.size = 0;
+  }
+
+  close(): void {
+    this.flush();
+    closeSync(this.fd);
+  }
 }
 
 export const INTERRUPTED_EXIT = 130;
@@ -68,15 +113,22 @@ export const command: CliCommand = {
       .option('out', { type: 'string', default: 'hwsim-out', describe: 'directory for --json / --csv' })
       .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'no progress line on stderr' })
       .option('layers', { type: 'boolean', default: true, describe: 'print the per-layer table (--no-layers: totals only)' })
+      .option('dram-trace', { type: 'string', describe: "write the image run's DRAM requests as a DRAMsim3 trace (needs a --dram preset; docs/hw/dram.md)" })
       .example('$0 run resnet50 --states 64', 'ResNet-50 on the default edge chip, 64-state tables')
       .example('$0 run mobilenetv2 --states 128 --decoders 4 --dram-bw 2 --json', 'a narrower chip, JSON report')
       .example('$0 run r50.hwz', 'a container written by hwsim encode, as it is (--decoders defaults to its streams)')
-      .example('$0 run topology.csv --states 256 --mac 32x32 --dataflow os', 'a SCALE-Sim topology'),
+      .example('$0 run topology.csv --states 256 --mac 32x32 --dataflow os', 'a SCALE-Sim topology')
+      .example('$0 run resnet50 --dram lpddr4-3200-x16 --dram-trace r50.trace', 'detailed LPDDR4 timing, row-buffer hit rates, and the DRAM trace'),
     async (argv) => {
       applyLimitFlags(argv, 'run');
       const start = performance.now();
       const progress = new Progress({ quiet: argv.quiet });
-      const runOpts = { onProgress: (m: string, w?: Work) => progress.update(m, w), onNotice: (m: string) => progress.note(m) };
+      let trace: TraceFile | undefined;
+      const runOpts = {
+        onProgress: (m: string, w?: Work) => progress.update(m, w), onNotice: (m: string) => progress.note(m),
+        get dramTrace() { return trace?.sink; },
+      };
+      const openTrace = (cfg: ChipConfig) => { if (argv.dramTrace) trace = new TraceFile(argv.dramTrace, cfg); };
       let report: RunReport;
       let label = argv.model;
       try {
@@ -89,10 +141,12 @@ export const command: CliCommand = {
           const bytes = readInput(argv.model);
           const flags = argv as unknown as ChipFlags;
           const cfg = resolveChipConfig({ ...flags, decoders: flags.decoders ?? fileStreams(bytes, argv.model) });
+          openTrace(cfg);
           report = await interruptible(runContainer(bytes, argv.model, { chip: cfg, ...runOpts }), progress);
         } else {
           const cfg = resolveChipConfig(argv as unknown as ChipFlags);
           const codec = codecParamsFrom(argv, 'run', cfg);
+          openTrace(cfg);
           progress.update(`loading ${argv.model}`);
           const model = loadModel(argv.model, { seed: codec.seed, topology: true });
           label = model.name;
@@ -100,9 +154,11 @@ export const command: CliCommand = {
         }
       } finally {
         progress.done();
+        trace?.close();
       }
       const wallSeconds = (performance.now() - start) / 1000;
       process.stdout.write(formatRun(report, { layers: argv.layers }));
+      if (trace) process.stdout.write(`wrote ${trace.lines.toLocaleString('en-US')} DRAM requests to ${trace.path} (DRAMsim3 trace, cycles of ${report.dramModel.device}'s tCK)\n`);
       process.stdout.write(`simulated ${report.tans.cycles.toLocaleString('en-US')} + ${report.int8.cycles.toLocaleString('en-US')} (int8) cycles in ${wallSeconds.toFixed(2)} s\n`);
       if (argv.json || argv.csv) {
         try {

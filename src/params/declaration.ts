@@ -64,6 +64,22 @@ export const PARAMS: readonly ParamDecl[] = [
     unit: 'cycles', help: 'DRAM access latency: a burst issued in cycle t is in the FIFO in cycle t + latency', why: '100 ns',
   },
   {
+    name: 'dram', type: 'enum', default: 'simple',
+    choices: ['simple', 'lpddr4-3200-x16', 'lpddr4-3200-x32', 'lpddr5-6400-x16', 'ddr4-2400-x16'], groups: ['chip'], faces: CHIP,
+    unit: '', help: 'DRAM timing: simple (bandwidth + fixed latency) or a device preset with banks, row buffers, refresh and bus turnaround (docs/hw/dram.md)',
+    why: 'simple: the model every figure so far was measured with',
+  },
+  {
+    name: 'dramCtrlLatency', type: 'int', default: 20, min: 0, max: 100000, groups: ['chip'], faces: CHIP,
+    unit: 'cycles', help: "with a --dram preset: controller, PHY and interconnect round trip added to the device's own timing (replaces --dram-latency)",
+    why: '40 ns: a row hit on LPDDR4-3200 then lands ~62 ns after issue, a row miss ~100 ns (the simple model\'s 50 cycles)',
+  },
+  {
+    name: 'techNode', type: 'int', default: 45, min: 7, max: 45, choices: [45, 28, 16, 7], groups: ['chip'], faces: CHIP,
+    unit: 'nm', help: 'technology node of the energy table (docs/ENERGY.md: 45 nm figures, scaled by a documented rule)',
+    why: "the node of Horowitz's ISSCC 2014 figures, unscaled",
+  },
+  {
     name: 'burstBytes', type: 'int', default: 64, min: 4, max: 4096, multipleOf: 4, groups: ['chip'], faces: CHIP, flag: 'burst',
     unit: 'B', help: 'DRAM burst size (a multiple of the 4-byte FIFO word)', why: 'one LPDDR4 BL16 burst on x32',
   },

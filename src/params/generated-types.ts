@@ -32,6 +32,21 @@ export interface ChipConfig {
    */
   dramLatency: number;
   /**
+   * DRAM timing: simple (bandwidth + fixed latency) or a device preset with banks, row buffers, refresh and bus turnaround (docs/hw/dram.md).
+   * Allowed: one of simple, lpddr4-3200-x16, lpddr4-3200-x32, lpddr5-6400-x16, ddr4-2400-x16. Default: simple.
+   */
+  dram: 'simple' | 'lpddr4-3200-x16' | 'lpddr4-3200-x32' | 'lpddr5-6400-x16' | 'ddr4-2400-x16';
+  /**
+   * with a --dram preset: controller, PHY and interconnect round trip added to the device's own timing (replaces --dram-latency).
+   * Allowed: an integer 0..100000 (cycles). Default: 20.
+   */
+  dramCtrlLatency: number;
+  /**
+   * technology node of the energy table (docs/ENERGY.md: 45 nm figures, scaled by a documented rule).
+   * Allowed: one of 45, 28, 16, 7 (nm). Default: 45.
+   */
+  techNode: number;
+  /**
    * DRAM burst size (a multiple of the 4-byte FIFO word).
    * Allowed: a multiple of 4 in 4..4096 (B). Default: 64.
    */

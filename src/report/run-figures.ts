@@ -10,6 +10,7 @@ import type { ChipConfig } from '../chip/config.js';
 import { PEAK_WINDOW_CYCLES } from '../chip/dram.js';
 import { STALL_CAUSES, type ChipLayer, type PipelineResult, type StallCause } from '../chip/pipeline.js';
 import type { LayerSpec } from '../models/types.js';
+import { dramModelFigures, energyFigures, type DramModelFigures, type LayerEnergy, type RunEnergy } from './energy-figures.js';
 
 export type Bound = 'compute' | 'dram' | 'decoder';
 
@@ -66,6 +67,8 @@ export interface LayerReport {
   int8: LayerRunStats;
   speedup: number;
   weightTrafficSaved: number;
+  /** access counts and pJ by component, tANS and int8 (docs/ENERGY.md) */
+  energy: LayerEnergy;
 }
 
 export interface RunTotals extends RunCounters {
@@ -105,6 +108,10 @@ export interface RunReport {
   dramTrafficSaved: number;
   layers: LayerReport[];
   simulatedCycles: number;
+  /** energy per inference by component, tANS vs int8, and the energy-delay product */
+  energy: RunEnergy;
+  /** the DRAM model and, for a detailed one, its row-buffer hit rates */
+  dramModel: DramModelFigures;
 }
 
 function boundOf(cycles: number, stallCycles: number, s: Record<StallCause, number>): Bound {
@@ -187,6 +194,8 @@ export function makeReport(x: RunInputs): RunReport {
   const { image, cfg, act, layers: cl, int8Layers: il } = x;
   const sT = cl.map((l, i) => layerStats(cfg, l, x.run, i, l.codec !== 'raw'));
   const sI = il.map((l, i) => layerStats(cfg, l, x.int8, i, false));
+  const maxGroup = Math.max(...cl.map((l) => l.mapping.maxGroupWeights));
+  const energy = energyFigures(cfg, cl, il, x.run, x.int8, x.entropy.map((e) => e.tableBytes), 2 * maxGroup);
   const layers = cl.map((l, i): LayerReport => {
     const spec = image.specs[i];
     const m = l.mapping;
@@ -204,6 +213,7 @@ export function makeReport(x: RunInputs): RunReport {
       tans: sT[i], int8: sI[i],
       speedup: sI[i].cycles / sT[i].cycles,
       weightTrafficSaved: 1 - (sT[i].weightBytes + sT[i].headerBytes) / (sI[i].weightBytes + sI[i].headerBytes),
+      energy: energy.layers[i],
     };
   });
   const tT = totalsOf(cfg, sT, cl, x.run);
@@ -213,7 +223,6 @@ export function makeReport(x: RunInputs): RunReport {
   const coded = layers.filter((l) => l.codec === 'tans');
   const codedPayload = coded.reduce((a, l) => a + l.tans.weightBytes * 8, 0);
   const codedEntropy = coded.reduce((a, l) => a + l.entropyBitsPerWeight * l.params, 0);
-  const maxGroup = Math.max(...cl.map((l) => l.mapping.maxGroupWeights));
   const tansLayers = image.layers.filter((l) => l.codec === 'tans');
   return {
     model: image.model,
@@ -233,5 +242,7 @@ export function makeReport(x: RunInputs): RunReport {
     dramTrafficSaved: 1 - tT.dramBytes / tI.dramBytes,
     layers,
     simulatedCycles: x.run.simulatedCycles + x.int8.simulatedCycles,
+    energy: energy.run,
+    dramModel: dramModelFigures(cfg, x.run, x.int8),
   };
 }
