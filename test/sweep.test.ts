@@ -183,6 +183,15 @@ describe('hwsim sweep on the command line', () => {
     expect(readSweepCsv(join(out, 'sweep.csv')).length).toBe(2);
   }, 60_000);
 
+  it('sweeps the DRAM model and ranks by energy', async () => {
+    const out = join(tmp, 'cli-dram');
+    const code = await main(['sweep', 'lenet-5', '--dram', 'simple,lpddr4-3200-x16', '--objectives', 'energy,latency', '--out', out, '--no-cache', '-q']);
+    expect(code, io.stderr).toBe(0);
+    const rows = readSweepCsv(join(out, 'sweep.csv'));
+    expect(rows.map((r) => [r.dram, r.dram_row_hit_rate === null])).toEqual([['simple', true], ['lpddr4-3200-x16', false]]);
+    expect(rows.every((r) => Number(r.energy_uj) > 0 && Number(r.energy_uj) < Number(r.int8_energy_uj))).toBe(true);
+  }, 60_000);
+
   it.each([
     [['sweep', 'lenet-5', '--states', '48'], /--states "48" is not allowed/],
     [['sweep', 'lenet-5', '--shard', '3/2'], /shard index must be 1..n/],

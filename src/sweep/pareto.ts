@@ -14,6 +14,8 @@ export const OBJECTIVES: Readonly<Record<string, keyof PointFigures>> = {
   area: 'decoder_lc_estimate',
   bits: 'bits_per_weight',
   stalls: 'stall_cycles',
+  energy: 'energy_uj',
+  edp: 'edp_js',
 };
 
 export const DEFAULT_OBJECTIVES = ['latency', 'memory', 'traffic'] as const;

@@ -37,6 +37,11 @@ export interface PointFigures {
   stall_decoder: number;
   stall_header: number;
   stall_activation: number;
+  energy_uj: number;
+  int8_energy_uj: number;
+  dram_energy_share: number;
+  edp_js: number;
+  dram_row_hit_rate: number | null;
   /** estimates from the fitted synthesis table (src/rtl/synth-ice40.ts), for the tANS engine only */
   decoder_lc_estimate: number | null;
   decoder_bram_estimate: number | null;
@@ -91,6 +96,11 @@ export const FIGURE_COLUMNS: ReadonlyArray<{ key: keyof PointFigures; unit: stri
   { key: 'stall_decoder', unit: 'cycles', help: 'stalls on the decoders' },
   { key: 'stall_header', unit: 'cycles', help: 'stalls on layer headers and table loads' },
   { key: 'stall_activation', unit: 'cycles', help: 'stalls on activation spills' },
+  { key: 'energy_uj', unit: 'µJ', help: 'energy per inference, all components (docs/ENERGY.md)' },
+  { key: 'int8_energy_uj', unit: 'µJ', help: 'energy per inference with int8 weights' },
+  { key: 'dram_energy_share', unit: '', help: 'DRAM energy / total energy' },
+  { key: 'edp_js', unit: 'J·s', help: 'energy-delay product of one inference' },
+  { key: 'dram_row_hit_rate', unit: '', help: 'row-buffer hit rate of a detailed DRAM (--dram preset); empty with the simple model' },
   { key: 'decoder_lc_estimate', unit: 'iCE40 LCs', help: 'ESTIMATE: logic cells of the tANS engine, fitted to measured synthesis (docs/hw/synthesis.md)' },
   { key: 'decoder_bram_estimate', unit: 'iCE40 BRAMs', help: 'ESTIMATE: block RAMs of the tANS engine (one table per lane)' },
 ];
@@ -140,6 +150,11 @@ export function figuresOf(r: RunReport): PointFigures {
     bits_per_weight: r.bitsPerWeight,
     stall_cycles: t.stallCycles,
     ...stalls,
+    energy_uj: r.energy.tans.totalPj / 1e6,
+    int8_energy_uj: r.energy.int8.totalPj / 1e6,
+    dram_energy_share: r.energy.tans.dramShare,
+    edp_js: r.energy.tans.edpJs,
+    dram_row_hit_rate: r.dramModel.tans?.hitRate ?? null,
     decoder_lc_estimate: area.lc,
     decoder_bram_estimate: area.bram,
   };
