@@ -17,7 +17,8 @@ import { runModel } from '../src/run.js';
 import { expandGrid, gridFromFlags, mergeGrids, parseShard, readSweepFile } from '../src/sweep/grid.js';
 import { dominates, markPareto } from '../src/sweep/pareto.js';
 import { figuresOf, type SweepRow } from '../src/sweep/row.js';
-import { int8ChipOf, runSweep, type SweepResult } from '../src/sweep/run-sweep.js';
+import { runSweep, type SweepResult } from '../src/sweep/run-sweep.js';
+import { int8ChipOf } from '../src/sweep/chips.js';
 import { mergeSweeps, parseCsv, readSweepCsv, recordsOf, sweepCsv } from '../src/sweep/sweep-output.js';
 import { HwsimError } from '../src/errors.js';
 import { rng as makeRng } from './laplace.js';
@@ -118,6 +119,25 @@ describe('a sweep on lenet-5', () => {
     }
     // the chip matters on this grid: the slow DRAM points stall
     expect(whole.rows.filter((r) => r.chip.dramBytesPerCycle === 0.25).every((r) => r.figures.stall_dram > 0)).toBe(true);
+  }, 120_000);
+
+  it('shares a simulation between points that differ only in clock or technology node, with the figures of separate runs', async () => {
+    const model = loadModel('lenet-5');
+    for (const dram of ['simple', 'lpddr4-3200-x16']) {
+      const r = await runSweep({
+        grid: gridFromFlags('lenet-5', { clockMhz: '250,500', techNode: '45,7', dramBw: '0.25', dram }),
+        objectives: ['latency', 'energy'], workers: 1, cacheDir: join(tmp, 'cache-clock'),
+      });
+      // the clock changes a detailed DRAM's timing in cycles; nothing else here changes the simulation
+      expect(r.timing.imageRuns).toBe(dram === 'simple' ? 1 : 2);
+      expect(r.timing.int8Runs).toBe(dram === 'simple' ? 1 : 2);
+      for (const row of r.rows) {
+        const chip = resolveChipConfig({ clockMhz: row.chip.clockMhz, techNode: row.chip.techNode, dramBw: 0.25, dram });
+        const { report } = await runModel(model, { states: 64, streams: chip.decoders }, { chip });
+        expect(row.figures, `${dram} point ${row.index}`).toEqual(figuresOf(report));
+      }
+      expect(new Set(r.rows.map((x) => x.figures.energy_uj)).size).toBeGreaterThan(1);
+    }
   }, 120_000);
 
   it('shares int8 baselines only where they are equal: decoder settings do not change the int8 run', () => {

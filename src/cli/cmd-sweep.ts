@@ -49,7 +49,7 @@ function summary(r: SweepResult, files: string[]): string {
   const lines = [
     `${r.model.name}${r.model.synthetic ? ' (SYNTHETIC weights)' : ''}: ${pts} design points${shard}, axes ${axes.length ? axes.map((a) => `${a} [${r.grid.axes[a].join(',')}]`).join(', ') : 'none'}`,
     `images: ${t.imagesEncoded} encoded, ${t.imagesCached} from the cache (${t.prepareSeconds.toFixed(1)} s); ` +
-      `${pts} points and ${t.int8Runs} int8 baselines simulated in ${t.simulateSeconds.toFixed(1)} s ` +
+      `${pts} points (${t.imageRuns} image runs) and ${t.int8Runs} int8 baselines simulated in ${t.simulateSeconds.toFixed(1)} s ` +
       `(${(pts / Math.max(t.simulateSeconds, 1e-9)).toFixed(2)} points/s, ${t.threads || 1} thread${t.threads > 1 ? 's' : ''})`,
     `Pareto front (${r.objectives.join(', ')}): ${front.length} point${front.length === 1 ? '' : 's'}${front.length > 40 ? ' (first 40 shown)' : ''}`,
     textTable(head, rows),

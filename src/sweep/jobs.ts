@@ -14,7 +14,8 @@ import { loadModel } from '../models/load.js';
 import type { Model } from '../models/types.js';
 import type { CodecParams } from '../params/generated-types.js';
 import type { LayerEntropy } from '../report/run-figures.js';
-import { checkPreparedFitsChip, prepareImage, reportOf, simulatePrepared, type PreparedImage } from '../run.js';
+import { checkPreparedFitsChip, prepareImage, reportOf, simulatePrepared, type ChipRun, type PreparedImage } from '../run.js';
+import { simulationChip } from './chips.js';
 import { ImageCache } from './image-cache.js';
 import { rowOf, type SweepRow } from './row.js';
 
@@ -54,6 +55,12 @@ export interface SimulateJob {
 }
 
 export type SweepJob = PrepareJob | SimulateJob;
+
+export interface SimulateResult {
+  rows: SweepRow[];
+  /** image simulations run (points sharing a simulation chip share one) */
+  imageRuns: number;
+}
 
 /** What a thread keeps between jobs: loaded models and parsed images. */
 export class JobContext {
@@ -114,13 +121,18 @@ export class JobContext {
     return p;
   }
 
-  simulate(job: SimulateJob): SweepRow[] {
+  simulate(job: SimulateJob): SimulateResult {
     const first = this.image(job.points[0].image);
     const int8 = runInt8(first.plain, job.int8Chip);
-    return job.points.map((pt) => {
+    const runs = new Map<string, ChipRun>();
+    const rows = job.points.map((pt) => {
       const p = this.image(pt.image);
       checkPreparedFitsChip(p, pt.chip);
-      return rowOf(pt.index, pt.axes, reportOf(p, simulatePrepared(p, pt.chip), int8));
+      const key = `${pt.image}:${JSON.stringify(simulationChip(pt.chip))}`;
+      let run = runs.get(key);
+      if (!run) runs.set(key, (run = simulatePrepared(p, pt.chip)));
+      return rowOf(pt.index, pt.axes, reportOf(p, { ...run, cfg: pt.chip }, int8));
     });
+    return { rows, imageRuns: runs.size };
   }
 }

@@ -23,7 +23,8 @@ import { readInput } from '../cli/output.js';
 import { prepareImage } from '../run.js';
 import { expandGrid, gridHash, gridRecord, type DesignPoint, type SweepGrid } from './grid.js';
 import { imageKey, modelDigest } from './image-cache.js';
-import type { PointJob, PreparedSetting, SimulateJob } from './jobs.js';
+import type { PointJob, PreparedSetting, SimulateJob, SimulateResult } from './jobs.js';
+import { int8ChipOf } from './chips.js';
 import { markPareto } from './pareto.js';
 import { SweepPool } from './pool.js';
 import type { SweepRow } from './row.js';
@@ -49,8 +50,10 @@ export interface SweepTiming {
   imagesCached: number;
   prepareSeconds: number;
   simulateSeconds: number;
-  /** int8 baselines run (one per chip configuration apart from decoder settings) */
+  /** int8 baselines run (one per chip configuration apart from decoder settings, clock and energy pricing) */
   int8Runs: number;
+  /** simulations of the images (points that differ only in clock or energy pricing share one) */
+  imageRuns: number;
   threads: number;
 }
 
@@ -83,11 +86,6 @@ function splitPoint(point: DesignPoint, base: ChipConfig, hwzStreams: number | u
   const given: Record<string, unknown> = {};
   for (const p of codecOnlyParams) if (point.set[p.name] !== undefined) given[p.name] = point.set[p.name];
   return { chip, codec: validateCodecParams({ ...given, streams: chip.decoders } as Partial<CodecParams>, 'run') };
-}
-
-/** The chip an int8 baseline runs on: decoder settings do not touch the raw bypass, so they are blanked. */
-export function int8ChipOf(chip: ChipConfig): ChipConfig {
-  return { ...chip, decoders: DEFAULT_CHIP.decoders, streamFifoDepth: DEFAULT_CHIP.streamFifoDepth };
 }
 
 export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
@@ -178,11 +176,11 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
     const t1 = performance.now();
     let done = 0;
     opts.onProgress?.(`${grid.model}: simulating ${total} design points`, { done: 0, total, unit: 'points' });
-    const results = await pool.run<SweepRow[]>(simJobs, (_, rows) => {
-      done += rows.length;
+    const results = await pool.run<SimulateResult>(simJobs, (_, r) => {
+      done += r.rows.length;
       opts.onProgress?.(`${grid.model}: simulating design points`, { done, total, unit: 'points' });
     });
-    const rows = results.flat().sort((a, b) => a.index - b.index);
+    const rows = results.flatMap((r) => r.rows).sort((a, b) => a.index - b.index);
     markPareto(rows, opts.objectives);
     const record = gridRecord(grid);
     return {
@@ -194,7 +192,7 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
         imagesEncoded: hwzBytes ? 0 : prepared.filter((p) => !p.cached).length,
         imagesCached: prepared.filter((p) => p.cached).length,
         prepareSeconds, simulateSeconds: (performance.now() - t1) / 1000,
-        int8Runs: simJobs.length, threads: pool.threads,
+        int8Runs: simJobs.length, imageRuns: results.reduce((a, r) => a + r.imageRuns, 0), threads: pool.threads,
       },
     };
   } finally {

@@ -157,12 +157,12 @@ export function mergeSweeps(parts: ReadonlyArray<{ path: string; result: SweepRe
     if (rows[i].index === rows[i - 1].index) throw new HwsimError(`design point ${rows[i].index} appears in two shards`, 'merge the outputs of one sharded sweep');
   }
   markPareto(rows, f.objectives);
-  const sum = (k: 'imagesEncoded' | 'imagesCached' | 'prepareSeconds' | 'simulateSeconds' | 'int8Runs') => parts.reduce((a, p) => a + p.result.timing[k], 0);
+  const sum = (k: 'imagesEncoded' | 'imagesCached' | 'prepareSeconds' | 'simulateSeconds' | 'int8Runs' | 'imageRuns') => parts.reduce((a, p) => a + p.result.timing[k], 0);
   return {
     ...f, shard: { index: 1, count: 1 }, rows,
     timing: {
       imagesEncoded: sum('imagesEncoded'), imagesCached: sum('imagesCached'), prepareSeconds: sum('prepareSeconds'),
-      simulateSeconds: sum('simulateSeconds'), int8Runs: sum('int8Runs'), threads: Math.max(...parts.map((p) => p.result.timing.threads)),
+      simulateSeconds: sum('simulateSeconds'), int8Runs: sum('int8Runs'), imageRuns: sum('imageRuns'), threads: Math.max(...parts.map((p) => p.result.timing.threads)),
     },
   };
 }
