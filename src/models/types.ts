@@ -38,4 +38,10 @@ export interface Model {
   synthetic: boolean;
   description: string;
   layers: ModelLayer[];
+  /**
+   * where the layer geometry comes from: 'graph' (walked from the file's own graph), 'none' (a
+   * weights file without one: kernels are exact, feature-map sizes unknown, so no latency is
+   * reported); absent: a topology (the zoo, a SCALE-Sim CSV)
+   */
+  geometry?: 'graph' | 'none';
 }
