@@ -1,5 +1,5 @@
 /** `hwsim encode`: quantize + tANS-encode a model into a verified .hwz image. */
-import { encodeModel } from '../codecs/model-codec.js';
+import { encodeModel, isEdge } from '../codecs/model-codec.js';
 import { codecParamOptions, codecParamsFrom } from '../params/cli.js';
 import { writeContainer } from '../codecs/container.js';
 import { decodeContainer } from '../codecs/model-image.js';
@@ -45,11 +45,13 @@ export const command: CliCommand = {
       const tans = layers.filter((l) => l.codec === 'tans');
       const tansGap = tans.reduce((a, l) => a + l.payloadBits, 0) / tans.reduce((a, l) => a + l.entropyBits, 0) - 1;
       const raw = layers.length - tans.length;
+      const edges = layers.filter((l, i) => l.codec === 'raw' && isEdge(i, layers.length, codec.keepEdges)).length;
+      const rawNote = raw === 0 ? '' : ` (${[edges ? `${edges} raw int8 edge layers` : '', raw - edges ? `${raw - edges} raw because tANS would be larger` : ''].filter(Boolean).join(', ')} included)`;
       const secs = (performance.now() - start) / 1000;
       process.stdout.write(
         `${model.name}: ${model.synthetic ? 'SYNTHETIC weights (' + model.description + ')' : model.description}\n` +
         `encoded ${layers.length} layers, ${params.toLocaleString('en-US')} weights at L=${codec.states}, S=${codec.streams}: ` +
-        `${(coded / params).toFixed(3)} bits/weight${raw ? ` (${raw} raw int8 edge layers included)` : ''}, ` +
+        `${(coded / params).toFixed(3)} bits/weight${rawNote}, ` +
         `${tans.length ? `tANS layers ${percent(tansGap)} vs their entropy bound, ` : ''}` +
         `${image.length.toLocaleString('en-US')} bytes; verified by decoding; ${secs.toFixed(2)} s\n` +
         `wrote ${output}\n`);
