@@ -26,6 +26,23 @@ export function isEdge(index: number, count: number, keepEdges: boolean): boolea
   return keepEdges && count > 2 && (index === 0 || index === count - 1);
 }
 
+/**
+ * The file's own quantizer as hwsim's: the weights are level · step (per output channel when the
+ * file says), so the bins are 2·max|level| + 1; levels beyond ±127 (an int8 −128) do not fit.
+ */
+function keptQuantizer(weights: Float32Array, quant: NonNullable<Model['layers'][number]['quant']>, name: string) {
+  const steps = quant.stepsPerChannel;
+  const per = steps ? weights.length / steps.length : weights.length;
+  let top = 0;
+  for (let i = 0; i < weights.length; i++) {
+    const level = Math.round(Math.abs(weights[i]) / (steps ? steps[Math.floor(i / per)] : quant.step));
+    if (level > top) top = level;
+  }
+  check(top <= 127, `layer ${name}: the file's quantization has level ${top} (beyond ±127)`,
+    'hwsim\'s zero-point quantizer keeps levels in ±127: leave out --keep-quantization to requantize');
+  return { bins: Math.max(3, 2 * top + 1), step: quant.step, stepsPerChannel: steps };
+}
+
 /** Bytes a layer's record takes in the container (FORMAT.md §4): codec byte, lengths, header, payload, CRC. */
 export function recordBytes(layer: CodedLayer): number {
   const header = layerHeaderBytes(layer).length;
@@ -58,7 +75,8 @@ export function encodeModel(model: Model, options: EncodeOptions, onLayer?: Enco
   const coded = model.layers.map((_, i) => !isEdge(i, n, keepEdges));
   // Precision per coded layer: fixed bins, or an entropy budget shared by all coded layers.
   const budget = opts.bins === undefined ? opts.bitsPerWeight : undefined;
-  const codedWeights = model.layers.filter((_, i) => coded[i]).map((l) => l.weights);
+  // layers that bring their own quantizer (ONNX --keep-quantization) are not allocated
+  const codedWeights = model.layers.filter((l, i) => coded[i] && !l.quant).map((l) => l.weights);
   const allocation = budget !== undefined && codedWeights.length > 0
     ? allocateBits(codedWeights, budget, { maxBins: Math.min(255, opts.states - 1), states: opts.states })
     : [];
@@ -74,16 +92,17 @@ export function encodeModel(model: Model, options: EncodeOptions, onLayer?: Enco
   });
   function encodeLayer(layer: Model['layers'][number], i: number): CodedLayer {
     const { spec, weights } = layer;
+    const own = layer.quant ? quantizeWith(weights, keptQuantizer(weights, layer.quant, spec.name)) : undefined;
     if (!coded[i]) {
-      const q = quantizeInt8(weights);
+      const q = own ?? quantizeInt8(weights);
       return rawCodec.encode(q.symbols, { shape: [...spec.weightShape], quant: q.params }, codecOpts);
     }
-    const q = opts.bins !== undefined
+    const q = own ?? (opts.bins !== undefined
       ? quantize(weights, opts.bins, {
         method: opts.rdLambda === undefined ? 'mse' : 'rd', lambda: opts.rdLambda,
         perChannel: opts.perChannel ? { channels: spec.weightShape[0] } : undefined,
       })
-      : quantizeWith(weights, allocation[a++]);
+      : quantizeWith(weights, allocation[a++]));
     check(q.params.bins <= opts.states,
       `layer ${spec.name}: ${q.params.bins} bins do not fit ${opts.states} states`, 'use more --states or fewer bins');
     try {

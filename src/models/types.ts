@@ -28,6 +28,11 @@ export interface ModelLayer {
   spec: LayerSpec;
   /** flat, in the canonical order of spec.weightShape */
   weights: Float32Array;
+  /**
+   * the quantizer the file itself gives (ONNX DequantizeLinear with --keep-quantization): weights
+   * are level · step, one step or one per output channel; the encoder then keeps it
+   */
+  quant?: { step: number; stepsPerChannel?: Float32Array };
 }
 
 export interface Model {

@@ -19,11 +19,12 @@ import { GEOMETRY_NOTE, tensorToLayer, WeightBudget, type KernelLayout } from '.
 import { parseTfjs } from './tfjs.js';
 import { modelFromGraph, checkFinite as checkFiniteWeights } from '../graph/build.js';
 import { kerasGraph, type GraphOptions } from '../graph/keras.js';
+import { loadOnnx } from '../onnx/index.js';
 import { readZip } from './zip.js';
 
-export const WEIGHT_FORMATS = '.npy, .npz, .safetensors, TensorFlow.js model.json';
+export const WEIGHT_FORMATS = '.onnx, .npy, .npz, .safetensors, TensorFlow.js model.json';
 
-const FORMATS = ['.npy', '.npz', '.safetensors', '.json'];
+const FORMATS = ['.onnx', '.npy', '.npz', '.safetensors', '.json'];
 
 /**
  * Loads a weights file. Only a regular file is read (not a device, FIFO or socket); the files it
@@ -33,6 +34,8 @@ const FORMATS = ['.npy', '.npz', '.safetensors', '.json'];
 export interface LoadOptions extends GraphOptions {
   /** fold each BatchNormalization into the conv/dense layer before it */
   foldBn?: boolean;
+  /** ONNX: keep the file's DequantizeLinear scales as the quantizer */
+  keepQuantization?: boolean;
 }
 
 export function loadWeightsFile(path: string, opts: LoadOptions = {}): Model {
@@ -42,8 +45,9 @@ export function loadWeightsFile(path: string, opts: LoadOptions = {}): Model {
   const stem = basename(path, extname(path));
   if (!FORMATS.includes(ext)) {
     throw new HwsimError(`${path}: unknown weights format '${ext || basename(path)}'`,
-      `hwsim reads ${WEIGHT_FORMATS}; convert other formats (e.g. ONNX) to safetensors or .npz`);
+      `hwsim reads ${WEIGHT_FORMATS}; convert other formats to ONNX, safetensors or .npz`);
   }
+  if (ext === '.onnx') return loadOnnx(path, opts);
   const bytes = readRegularFile(path, path, fix);
   const budget = new WeightBudget();
   switch (ext) {
