@@ -7,6 +7,7 @@ import type { CliCommand } from './main.js';
 import { applyLimitFlags, limitOptions } from './limit-flags.js';
 import { Progress } from '../report/progress.js';
 import { loadModel, MODEL_ARG_HELP } from '../models/load.js';
+import { modelOptions, modelOptionsFrom } from './model-flags.js';
 import { percent } from '../report/text-table.js';
 import { oneString, refuseInputAsOutput, writeOutput } from './output.js';
 
@@ -14,7 +15,7 @@ export const command: CliCommand = {
   register: (y) => y.command(
     'encode <model>',
     'quantize and tANS-encode a model into a .hwz image (verified by decoding)',
-    (c) => limitOptions(codecParamOptions(c.positional('model', { type: 'string', demandOption: true, describe: MODEL_ARG_HELP }), 'encode'), 'encode')
+    (c) => modelOptions(limitOptions(codecParamOptions(c.positional('model', { type: 'string', demandOption: true, describe: MODEL_ARG_HELP }), 'encode'), 'encode'))
       .option('output', { alias: 'o', type: 'string', demandOption: true, describe: 'the .hwz file to write' })
       .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'no progress line on stderr' })
       .example('$0 encode resnet50 --states 64 -o r50.hwz', 'synthetic ResNet-50, 64-state tables')
@@ -26,7 +27,7 @@ export const command: CliCommand = {
       const output = oneString(argv.output, '--output');
       refuseInputAsOutput(output, [input]); // before the work, and again when writing
       const codec = codecParamsFrom(argv, 'encode');
-      const model = loadModel(input, { seed: codec.seed });
+      const model = loadModel(input, { seed: codec.seed, load: modelOptionsFrom(argv) });
       // a large model, or --effort best at large L, takes minutes: say how far it is
       const progress = new Progress({ quiet: argv.quiet });
       const what = `encoding ${model.name} (L = ${codec.states}, ${codec.streams} streams)`;
