@@ -50,7 +50,7 @@ const VALID: Record<string, string> = {
   'dram-latency': '50', burst: '64', 'fifo-depth': '128', 'stream-fifo-depth': '4', 'clock-mhz': '500', 'sram-kb': '512',
   out: join(tmp, 'out-dir'), 'symbol-bits': '5', 'in-width': '32', 'rom-image': 'rom.hex', counts: '32,32', layers: '1',
   weights: 'lenet-5', 'max-weights': '1000', 'stall-rate': '0.2', symbols: '100', corrupt: '0', device: 'hx8k',
-  package: 'ct256', markdown: join(tmp, 'synth.md'), 'max-layers': '1000', 'max-inflate-bytes': '1000000', 'max-ifmap-elements': '100000000',
+  package: 'ct256', markdown: join(tmp, 'synth.md'), 'input-shape': '1,3,224,224', topology: 'lenet-5', 'max-layers': '1000', 'max-inflate-bytes': '1000000', 'max-ifmap-elements': '100000000',
 };
 
 /**
@@ -59,7 +59,7 @@ const VALID: Record<string, string> = {
  */
 const WRONG_STRING: Record<string, string | null> = {
   mac: 'abc', dataflow: '3', split: '3', effort: '3', states: 'abc', streams: 'abc', counts: 'abc', package: '3',
-  output: null, out: null, config: null, weights: null, 'rom-image': null, markdown: null,
+  output: null, out: null, config: null, weights: null, 'rom-image': null, markdown: null, 'input-shape': 'abc', topology: null,
 };
 
 /**
