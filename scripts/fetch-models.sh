@@ -7,6 +7,8 @@
 #   quantization, 2.62M parameters (2.55M in conv/dense kernels).
 #   nsfwjs-inception_v3/model.json (+ group1-shard1of6..6of6): the InceptionV3 (299×299, 5 classes)
 #   of the same package, a Keras layers-model, uint8-quantized, 21.8M parameters.
+#   nsfwjs-mobilenet_v2_mid/model.json (+ group1-shard1of2, 2of2): a MobileNetV2 1.4 (224×224,
+#   5 classes) as a TensorFlow.js graph-model (GraphDef nodes, batch norm folded by the converter).
 #
 # nsfwjs 4.x embeds each model in UMD bundles, dist/models/<model>/{model,group1-shardNofM}.min.js:
 # the first exports the model.json object, the others each a weight shard as a base64 string.
@@ -19,7 +21,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 NSFWJS_VERSION=4.2.1
-MODELS=(mobilenet_v2 inception_v3)
+MODELS=(mobilenet_v2 inception_v3 mobilenet_v2_mid)
 
 complete() { # <dir>: model.json and every shard it names are present and non-empty
   [ -s "$1/model.json" ] || return 1

@@ -254,3 +254,81 @@ describe.skipIf(!existsSync(INCEPTION))('nsfwjs InceptionV3 (Keras, 299×299) �
     expect(w.joins.concats).toBe(15);
   });
 });
+
+// ---------------------------------------------------------------- a graph-model written here
+
+/** A tfjs graph-model folder: GraphDef nodes as the converter writes them (ints as strings, strings base64). */
+function graphModel(nodes: unknown[], weights: KWeight[]): string {
+  const folder = join(dir, `g${count++}`);
+  mkdirSync(folder);
+  const data: number[] = [];
+  weights.forEach((w, wi) => {
+    const n = w.shape.reduce((a, b) => a * b, 1);
+    for (let i = 0; i < n; i++) data.push(w.values ? w.values[i] : Math.cos(i * 0.29 + wi) * 0.2);
+  });
+  writeFileSync(join(folder, 'shard.bin'), new Uint8Array(Float32Array.from(data).buffer));
+  const consts = weights.map((w) => ({ name: w.name, op: 'Const', attr: { value: { tensor: { dtype: 'DT_FLOAT' } }, dtype: { type: 'DT_FLOAT' } } }));
+  writeFileSync(join(folder, 'model.json'), JSON.stringify({
+    format: 'graph-model', generatedBy: '2.15.0', convertedBy: 'TensorFlow.js Converter v4.17.0',
+    modelTopology: { node: [...consts, ...nodes], versions: { producer: 1 } },
+    weightsManifest: [{ paths: ['shard.bin'], weights: weights.map((w) => ({ name: w.name, shape: w.shape, dtype: 'float32' })) }],
+  }));
+  return join(folder, 'model.json');
+}
+const b64 = (s: string) => Buffer.from(s).toString('base64');
+const list = (...v: number[]) => ({ list: { i: v.map(String) } });
+const NHWC = { s: b64('NHWC') };
+
+// By hand: Pad 16 → 18; conv 3×3/2 VALID: floor((18 − 3) / 2) + 1 = 8: 8·8·8·3·9 = 13,824;
+// depthwise 3×3/2 SAME: ceil(8 / 2) = 4: 4·4·8·9 = 1,152; conv 3×3/1 EXPLICIT pads 1: 4·4·16·8·9 = 18,432;
+// Mean over H, W → 16; MatMul 16 → 5: 80.
+const GD_MACS = 13_824 + 1_152 + 18_432 + 80;
+const GD_NODES = [
+  { name: 'input', op: 'Placeholder', attr: { shape: { shape: { dim: [{ size: '-1' }, { size: '16' }, { size: '16' }, { size: '3' }] } } } },
+  { name: 'pad', op: 'Pad', input: ['input', 'paddings'] },
+  { name: 'conv', op: 'Conv2D', input: ['pad', 'w1'], attr: { strides: list(1, 2, 2, 1), padding: { s: b64('VALID') }, data_format: NHWC } },
+  { name: 'dw', op: 'FusedDepthwiseConv2dNative', input: ['conv', 'wdw', 'bdw'], attr: { strides: list(1, 2, 2, 1), padding: { s: b64('SAME') }, dilations: list(1, 1, 1, 1), data_format: NHWC } },
+  { name: 'conv2', op: '_FusedConv2D', input: ['dw', 'w2', 'b2'], attr: { strides: list(1, 1, 1, 1), padding: { s: b64('EXPLICIT') }, explicit_paddings: list(0, 0, 1, 1, 1, 1, 0, 0), data_format: NHWC } },
+  { name: 'relu', op: 'Relu6', input: ['conv2'] },
+  { name: 'mean', op: 'Mean', input: ['relu', 'axes'], attr: { keep_dims: { b: false } } },
+  { name: 'fc', op: '_FusedMatMul', input: ['mean', 'wfc', 'bfc'], attr: { transpose_a: { b: false }, transpose_b: { b: false } } },
+  { name: 'out', op: 'Identity', input: ['fc'] },
+];
+const GD_WEIGHTS: KWeight[] = [
+  { name: 'paddings', shape: [4, 2], values: [0, 0, 1, 1, 1, 1, 0, 0] },
+  { name: 'w1', shape: [3, 3, 3, 8] }, { name: 'wdw', shape: [3, 3, 8, 1] }, { name: 'bdw', shape: [8] },
+  { name: 'w2', shape: [3, 3, 8, 16] }, { name: 'b2', shape: [16] }, { name: 'axes', shape: [2], values: [1, 2] },
+  { name: 'wfc', shape: [16, 5] }, { name: 'bfc', shape: [5] },
+];
+
+describe('a tfjs graph-model written here (GraphDef nodes)', () => {
+  it('walks Pad, VALID/SAME/EXPLICIT padding, strides, Mean and MatMul to the hand-counted MACs', () => {
+    const m = loadWeightsFile(graphModel(GD_NODES, GD_WEIGHTS));
+    expect(m.description).toMatch(/^TensorFlow\.js graph-model/);
+    expect(chipMacs(m)).toBe(GD_MACS);
+    const s = Object.fromEntries(m.layers.map((l) => [l.spec.name, l.spec]));
+    expect(s.conv).toMatchObject({ ifmapH: 17, stride: 2, channels: 3, filters: 8 });
+    expect(s.dw).toMatchObject({ kind: 'dwconv', ifmapH: 9, stride: 2, channels: 8, filters: 8 });
+    expect(s.conv2).toMatchObject({ ifmapH: 6, channels: 8, filters: 16 });
+    expect(s.fc).toMatchObject({ kind: 'fc', channels: 16, filters: 5, weightShape: [5, 16] });
+  });
+
+  it('refuses an unknown op by name; a cycle by name', () => {
+    const p = graphModel([...GD_NODES.slice(0, 2), { name: 'up', op: 'ResizeBilinear', input: ['pad', 'axes'] }, { ...GD_NODES[2], input: ['up', 'w1'] }, ...GD_NODES.slice(3)], GD_WEIGHTS);
+    expect(hwsimError(() => loadWeightsFile(p)).message).toBe(`${p} (graph-model): unsupported ops: up (ResizeBilinear)`);
+    expect(chipMacs(loadWeightsFile(p, { skipUnsupported: true }))).toBe(GD_MACS);
+    const c = graphModel([GD_NODES[0], { ...GD_NODES[1], input: ['relu', 'paddings'] }, ...GD_NODES.slice(2)], GD_WEIGHTS);
+    expect(hwsimError(() => loadWeightsFile(c)).message).toMatch(/node 'pad': the graph has a cycle \(through 'pad', 'conv', 'dw', 'conv2', 'relu', \.\.\.\)/);
+  });
+});
+
+const MID = join(MODELS, 'nsfwjs-mobilenet_v2_mid', 'model.json');
+describe.skipIf(!existsSync(MID))('nsfwjs MobileNetV2 1.4 graph-model — needs `bash scripts/fetch-models.sh`', () => {
+  it('MACs within 0.5 % of TF-slim\'s published 582 M for mobilenet_v2_1.4_224 (whose 1792→1001 logits are 1.79 M)', () => {
+    const m = loadWeightsFile(MID);
+    const convs = chipMacs(m) - 1792 * 5;
+    expect(Math.abs((convs + 1792 * 1001) / 582e6 - 1)).toBeLessThan(0.005);
+    expect(m.layers.filter((l) => l.spec.kind === 'dwconv')).toHaveLength(17);
+    expect(m.layers[0].spec).toMatchObject({ ifmapH: 225, stride: 2, filters: 48 }); // SAME at stride 2 on 224: one row of padding, at the end
+  });
+});

@@ -20,6 +20,7 @@ import { parseTfjs } from './tfjs.js';
 import { modelFromGraph, checkFinite as checkFiniteWeights } from '../graph/build.js';
 import { kerasGraph, type GraphOptions } from '../graph/keras.js';
 import { loadOnnx } from '../onnx/index.js';
+import { graphDefGraph } from '../graph/graphdef.js';
 import { readZip } from './zip.js';
 
 export const WEIGHT_FORMATS = '.onnx, .npy, .npz, .safetensors, TensorFlow.js model.json';
@@ -75,6 +76,10 @@ export function loadWeightsFile(path: string, opts: LoadOptions = {}): Model {
       const byName = new Map(tensors.map((t) => [t.name, t]));
       const k = (topology as { model_config?: unknown })?.model_config !== undefined
         ? kerasGraph(topology, `${path} (Keras topology)`, new Set(byName.keys()), opts) : undefined;
+      if (!k && Array.isArray((topology as { node?: unknown })?.node)) {
+        const gd = graphDefGraph(topology, `${path} (graph-model)`, byName, opts);
+        return modelFromGraph({ name, path, format: 'TensorFlow.js graph-model', graph: gd.graph, tensors: byName, perms: gd.perms }).model;
+      }
       if (k) {
         return modelFromGraph({
           name, path, format: 'TensorFlow.js layers-model', graph: k.graph, tensors: byName, perms: k.perms,
