@@ -254,7 +254,7 @@ describe('ONNX: external data', () => {
 });
 
 describe('ONNX: bad files, refused naming the tensor or node', () => {
-  const good = ModelProto.encode(ModelProto.fromObject(onnx(CNN_NODES, cnnInits()))).finish();
+  const good = new Uint8Array(ModelProto.encode(ModelProto.fromObject(onnx(CNN_NODES, cnnInits()))).finish()); // a copy: finish() may return a view of a pooled buffer
 
   it('a truncated or corrupted protobuf', () => {
     const cut = join(dir, 'cut.onnx');

@@ -12,7 +12,7 @@ import { HwsimError } from '../../errors.js';
 import { modelFromGraph, type FoldBn } from '../graph/build.js';
 import type { Graph, GraphNode, Op, Padding, Pads, Window } from '../graph/ir.js';
 import type { GraphOptions } from '../graph/keras.js';
-import { readRegularFile } from '../loaders/files.js';
+import { confinedPath, readRegularFile } from '../loaders/files.js';
 import type { NamedTensor } from '../loaders/safetensors.js';
 import { WeightBudget } from '../loaders/tensors.js';
 import type { Model } from '../types.js';
@@ -76,6 +76,12 @@ export function loadOnnx(path: string, opts: OnnxOptions = {}): Model {
   for (const t of g.initializer ?? []) {
     if (!t.name) throw new HwsimError(`${where}: an initializer has no name`, FIX);
     inits.set(t.name, t);
+    // every external file a model names must lie in its folder, even one whose tensor goes unused
+    if (t.data_location === 1) {
+      const location = t.external_data?.find((e) => e.key === 'location')?.value;
+      if (!location) throw new HwsimError(`${where}: tensor '${t.name}' is external but names no location`, FIX);
+      confinedPath(path, location, 'external data files');
+    }
   }
   // decoded lazily: only what the graph uses (weights, shapes, pads, scales)
   const decoded = new Map<string, DecodedTensor>();
