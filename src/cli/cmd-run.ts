@@ -20,7 +20,7 @@ import type { CliCommand } from './main.js';
 import { readInput, writeOutput } from './output.js';
 import { loadModel, MODEL_ARG_HELP } from '../models/load.js';
 import { modelOptions, modelOptionsFrom } from './model-flags.js';
-import { weightsOnlyReport } from './weights-report.js';
+import { hasNoGeometry, imageWeightsReport, weightsOnlyReport } from './weights-report.js';
 
 function safeName(s: string): string {
   return s.replace(/[^A-Za-z0-9._-]+/g, '_');
@@ -91,6 +91,10 @@ export const command: CliCommand = {
               `leave out the codec flags, or run the model itself (hwsim run <model> ${codecFlags.join(' ')} ...)`);
           }
           const bytes = readInput(argv.model);
+          if (hasNoGeometry(readContainer(bytes, argv.model).model.description)) {
+            imageWeightsReport(bytes, argv.model, argv, performance.now() - start);
+            return;
+          }
           const flags = argv as unknown as ChipFlags;
           const cfg = resolveChipConfig({ ...flags, decoders: flags.decoders ?? fileStreams(bytes, argv.model) });
           report = await interruptible(runContainer(bytes, argv.model, { chip: cfg, ...runOpts }), progress);

@@ -13,6 +13,7 @@ import { encodeModel, type EncodeOptions } from '../codecs/model-codec.js';
 import { decodeContainer } from '../codecs/model-image.js';
 import { HwsimError } from '../errors.js';
 import type { Model } from '../models/types.js';
+import { GEOMETRY_NOTE } from '../models/loaders/tensors.js';
 import { fixed, percent, textTable } from '../report/text-table.js';
 import { writeOutput } from './output.js';
 
@@ -20,10 +21,19 @@ export const NO_LATENCY = 'no latency: the file holds kernels but no layer geome
   'give --topology <zoo network | topology.csv | model.onnx> to pair the weights with one (or bring an .onnx or tfjs model with its graph)';
 
 export function weightsOnlyReport(model: Model, codec: EncodeOptions, argv: Record<string, unknown>, ms: number): void {
-  const bytes = writeContainer(encodeModel(model, codec));
-  const { image, layers } = decodeContainer(bytes, model.name);
+  imageWeightsReport(writeContainer(encodeModel(model, codec)), model.name, argv, ms);
+}
+
+/** A .hwz encoded from weights without a graph: its specs hold placeholder sizes, so it is reported like its model. */
+export function hasNoGeometry(description: string): boolean {
+  return description.includes(GEOMETRY_NOTE);
+}
+
+export function imageWeightsReport(bytes: Uint8Array, label: string, argv: Record<string, unknown>, ms: number): void {
+  const { image, layers } = decodeContainer(bytes, label);
+  const model = { name: image.model.name, description: image.model.description };
   const f = modelFigures(image, layers);
-  const rows = f.layers.map((l, i) => [l.name, model.layers[i].spec.kind, l.codec, l.params, l.bins,
+  const rows = f.layers.map((l, i) => [l.name, image.specs[i].kind, l.codec, l.params, l.bins,
     fixed(l.bitsPerWeight, 3), l.codec === 'tans' ? percent(l.gapToEntropy) : '-', Math.ceil(l.codedBits / 8) + l.overheadBytes]);
   const t = f.total;
   rows.push(['total', '', '', t.params, '', fixed(t.bitsPerWeight, 3), percent(t.tansGapToEntropy), bytes.length]);
