@@ -1,7 +1,8 @@
 /**
  * Mixed precision under an entropy budget (the post-training analogue of the paper's
  * entropy-driven per-layer precision): each layer gets the (bins, step) that minimizes
- * n·D + λ·n·H for one shared λ, and λ is bisected until the weight-averaged entropy meets the
+ * n·D + λ·(n·H + T(bins)) for one shared λ, T the bits of the tANS count table when the table
+ * size is given (0 otherwise), and λ is bisected until the weight-averaged entropy meets the
  * budget. Least total squared error for the bits spent, measured on each layer's subsample.
  */
 import { check } from '../../errors.js';
