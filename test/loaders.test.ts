@@ -360,7 +360,7 @@ describe('malformed files raise HwsimError naming the file', () => {
   });
 
   it('unknown extension and unreadable paths', () => {
-    expectHwsimError(() => loadWeightsFile(write('model.onnx', u8([1, 2, 3]))), 'model.onnx', /unknown weights format '.onnx'/);
+    expectHwsimError(() => loadWeightsFile(write('model.pt', u8([1, 2, 3]))), 'model.pt', /unknown weights format '.pt'/);
     expectHwsimError(() => loadWeightsFile(join(dir, 'nope.npy')), 'nope.npy', /cannot read .*ENOENT/);
   });
 
