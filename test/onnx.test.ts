@@ -139,6 +139,13 @@ describe('ONNX: a small CNN written here', () => {
     for (let o = 0; o < 10; o++) for (let i = 0; i < 64; i++) expect(byName.fc2[o * 64 + i]).toBe(w2[i * 10 + o]);
   });
 
+  it('nodes listed out of order are walked in graph order', () => {
+    const reversed = write('cnn-reversed.onnx', onnx([...CNN_NODES].reverse(), cnnInits()));
+    const m = loadWeightsFile(reversed);
+    expect(m.layers.map((l) => l.spec.name)).toEqual(['conv1', 'dw', 'gconv', 'fc1', 'fc2']);
+    expect(chipMacs(m)).toBe(CNN_MACS);
+  });
+
   it('typed fields (float_data) give the same model as raw_data', () => {
     const a = loadWeightsFile(raw), b = loadWeightsFile(typed);
     expect(b.layers.map((l) => l.weights)).toEqual(a.layers.map((l) => l.weights));

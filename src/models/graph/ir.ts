@@ -164,13 +164,12 @@ function order(g: Graph): GraphNode[] {
       indegree[i]++;
     }
   });
-  // Kahn's algorithm with the ready set kept in file order
-  const ready: number[] = [];
+  // Kahn's algorithm, the ready node earliest in the file first (a binary min-heap of indices)
+  const ready = new MinHeap();
   indegree.forEach((d, i) => { if (d === 0) ready.push(i); });
   const out: GraphNode[] = [];
-  while (ready.length > 0) {
-    ready.sort((a, b) => b - a);
-    const i = ready.pop()!;
+  while (ready.size > 0) {
+    const i = ready.pop();
     out.push(g.nodes[i]);
     for (const r of readers[i]) if (--indegree[r] === 0) ready.push(r);
   }
@@ -180,6 +179,41 @@ function order(g: Graph): GraphNode[] {
       'a feed-forward network has no cycles: export the inference graph');
   }
   return out;
+}
+
+/** The smallest of a set of integers first. */
+class MinHeap {
+  private readonly a: number[] = [];
+  get size(): number { return this.a.length; }
+  push(v: number): void {
+    const a = this.a;
+    let i = a.push(v) - 1;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (a[p] <= v) break;
+      a[i] = a[p];
+      i = p;
+    }
+    a[i] = v;
+  }
+  pop(): number {
+    const a = this.a;
+    const top = a[0];
+    const last = a.pop()!;
+    if (a.length > 0) {
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        if (l >= a.length) break;
+        const c = l + 1 < a.length && a[l + 1] < a[l] ? l + 1 : l;
+        if (a[c] >= last) break;
+        a[i] = a[c];
+        i = c;
+      }
+      a[i] = last;
+    }
+    return top;
+  }
 }
 
 /** Walks the graph from its input: every tensor's shape and every weight op's geometry. */
