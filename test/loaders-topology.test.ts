@@ -1,7 +1,8 @@
 // Weights without a graph: `hwsim run` reports bytes and bits/weight and no guessed latency;
 // --topology pairs them with a zoo network (by name), a SCALE-Sim CSV (in order) or an ONNX model,
 // and the chip then runs the topology's geometry (MACs equal the topology's own).
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { baseInputs } from '../bench/fuzz-loaders.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -70,5 +71,47 @@ describe('weights without a graph', () => {
     expect(await main(['run', hwz, '--quiet'])).toBe(0);
     expect(io.stdout).toMatch(/no latency/);
     expect(io.stdout).not.toMatch(/^latency/m);
+  });
+});
+
+describe('the load flags through the CLI', () => {
+  const onnxBase = baseInputs().find((b) => b.kind === 'onnx' && b.name === 'cnn-raw')!;
+  const onnxFile = join(dir, 'cnn.onnx');
+  writeFileSync(onnxFile, onnxBase.files.get('model.onnx')!);
+
+  it('hwsim run model.onnx simulates the graph\'s geometry; --topology model.onnx gives it to weights without a graph', async () => {
+    expect(await main(['run', onnxFile, '--states', '64', '--quiet', '--json', '--out', dir])).toBe(0);
+    const r = JSON.parse(readFileSync(join(dir, 'cnn-L64.json'), 'utf8')) as RunReport;
+    // conv 3→4, 3×3/2 pads 1 on 8×8: 4·4·4·27; Gemm 16 → 5
+    expect(r.macs).toBe(4 * 4 * 4 * 27 + 16 * 5);
+    const st = join(dir, 'cnn.safetensors');
+    writeFileSync(st, safetensorsBytes([
+      { name: 'conv.weight', shape: [4, 3, 3, 3], data: laplace(108, 0.1, 1) }, { name: 'fc.weight', shape: [5, 16], data: laplace(80, 0.1, 2) }]));
+    const m = loadModel(st, { load: { pairTopology: onnxFile } });
+    expect(m.description).toMatch(/geometry from cnn\.onnx, paired in order/);
+    expect(m.layers.reduce((a, l) => a + mapLayer(l.spec, l.weights.length, 'ws', 16, 16).macs, 0)).toBe(r.macs);
+  });
+
+  it('--input-shape walks a symbolic input; a bad one is refused in one line', async () => {
+    const folder = join(dir, 'sym');
+    mkdirSync(folder, { recursive: true });
+    writeFileSync(join(folder, 'w.bin'), new Uint8Array(Float32Array.from(laplace(3 * 3 * 3 * 8, 0.1, 3)).buffer));
+    writeFileSync(join(folder, 'model.json'), JSON.stringify({
+      modelTopology: { model_config: { class_name: 'Model', config: { layers: [
+        { name: 'in', class_name: 'InputLayer', config: { name: 'in', batch_input_shape: [null, null, null, 3] }, inbound_nodes: [] },
+        { name: 'c', class_name: 'Conv2D', config: { name: 'c', filters: 8, kernel_size: [3, 3], strides: [2, 2], padding: 'same' }, inbound_nodes: [[['in', 0, 0, {}]]] },
+      ] } } },
+      weightsManifest: [{ paths: ['w.bin'], weights: [{ name: 'c/kernel', shape: [3, 3, 3, 8], dtype: 'float32' }] }],
+    }));
+    const model = join(folder, 'model.json');
+    expect(await main(['run', model, '--states', '64', '--quiet'])).toBe(2);
+    expect(io.stderr).toMatch(/has symbolic sizes[\s\S]*fix: give the size to walk the graph with: --input-shape 1,224,224,3/);
+    io.clear();
+    expect(await main(['run', model, '--input-shape', '1,64,32,3', '--states', '64', '--quiet', '--json', '--out', dir, '--fold-bn', '--skip-unsupported'])).toBe(0);
+    const r = JSON.parse(readFileSync(join(dir, 'sym-L64.json'), 'utf8')) as RunReport;
+    expect(r.macs).toBe(32 * 16 * 8 * 27);
+    io.clear();
+    expect(await main(['run', model, '--input-shape', '1,64,x', '--quiet'])).toBe(2);
+    expect(io.stderr).toMatch(/--input-shape 1,64,x is not a list of positive sizes/);
   });
 });
