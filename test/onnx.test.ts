@@ -301,6 +301,17 @@ describe('ONNX: bad files, refused naming the tensor or node', () => {
     expect(m.description).toContain('1 unsupported nodes passed through unchanged (up: Resize)');
   });
 
+  it('Squeeze of the pooled [N, C, 1, 1]; a squeeze of axes that are not 1 is refused', () => {
+    const sq = (pooled: boolean) => onnx([
+      node('Conv', ['x', 'w1'], ['c'], [], 'conv'),
+      ...(pooled ? [node('GlobalAveragePool', ['c'], ['g'], [], 'gap')] : []),
+      node('Squeeze', [pooled ? 'g' : 'c', 'axes'], ['s'], [], 'squeeze'), node('MatMul', ['s', 'wm'], ['y'], [], 'fc'),
+    ], [floatInit('w1', [16, 3, 3, 3]), { name: 'axes', dims: [2], data_type: 7, int64_data: [2, 3] }, floatInit('wm', [16, 10])]);
+    expect(chipMacs(loadWeightsFile(write('squeeze.onnx', sq(true))))).toBe(30 * 30 * 16 * 27 + 160);
+    const bad = write('squeeze-bad.onnx', sq(false));
+    expect(hwsimError(() => loadWeightsFile(bad)).message).toBe(`${bad}: node 'squeeze' (Squeeze): squeezes [30, 30, 16], whose leading axes are not all 1`);
+  });
+
   it('a symbolic input size needs --input-shape', () => {
     const p = write('sym.onnx', onnx(CNN_NODES, cnnInits(), ['N', 3, 'H', 'W']));
     expect(hwsimError(() => loadWeightsFile(p)).fix).toBe('give the size to walk the graph with, batch first: --input-shape 1,3,224,224');

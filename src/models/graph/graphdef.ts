@@ -101,7 +101,7 @@ export function graphDefGraph(topology: unknown, where: string, weights: Readonl
         push({ op: 'global-pool', keepDims: a.keep_dims?.b === true });
         break;
       }
-      case 'Squeeze': push({ op: 'flatten' }); break;
+      case 'Squeeze': push({ op: 'squeeze' }); break;
       case 'Reshape': push({ op: 'reshape', shape: Array.from(constValue(ins[1], at)).slice(1) }); break;
       case 'Pad': case 'PadV2': case 'MirrorPad': {
         const p = Array.from(constValue(ins[1], at));

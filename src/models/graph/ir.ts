@@ -40,6 +40,10 @@ export type Op =
   /** global pooling over H and W: [H, W, C] → [C] ([1, 1, C] when keepDims) */
   | { op: 'global-pool'; keepDims?: boolean }
   | { op: 'flatten' }
+  /** drops size-1 spatial axes: [1, 1, C] → [C] (anything else is refused, not guessed) */
+  | { op: 'squeeze' }
+  /** [C] → [1, 1, C] */
+  | { op: 'unsqueeze' }
   /** target shape without the batch axis; one −1 is inferred */
   | { op: 'reshape'; shape: number[] }
   /** elementwise over inputs of one shape (Add, Multiply, ...); `join` when they are activations */
@@ -306,6 +310,14 @@ export function walkGraph(g: Graph): WalkedGraph {
         break;
       case 'flatten':
         out = [product(x)];
+        break;
+      case 'squeeze':
+        if (x.slice(0, -1).some((d) => d !== 1)) fail(g, node, `squeezes [${x.join(', ')}], whose leading axes are not all 1`, FIX_SHAPES);
+        out = [x[x.length - 1]];
+        break;
+      case 'unsqueeze':
+        if (x.length !== 1) fail(g, node, `unsqueezes [${x.join(', ')}]; hwsim walks [C] → [1, 1, C] only`, FIX_SHAPES);
+        out = [1, 1, x[0]];
         break;
       case 'reshape': {
         const known = product(op.shape.filter((d) => d !== -1));

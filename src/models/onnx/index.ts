@@ -231,15 +231,18 @@ export function loadOnnx(path: string, opts: OnnxOptions = {}): Model {
         break;
       }
       case 'Flatten': push({ op: 'flatten' }); break;
-      case 'Reshape': case 'Squeeze': case 'Unsqueeze': {
-        if (type === 'Reshape') {
-          const s = constant(ins[1]);
-          if (!s) throw new HwsimError(`${at}: its shape '${ins[1]}' is not constant`, 'export with constant folding');
-          push({ op: 'reshape', shape: fromOnnxShape(Array.from(s.data), at) });
-        } else {
-          // [N, C, 1, 1] ↔ [N, C]: walked as the reshape the element count gives (flatten of what remains)
-          push({ op: 'flatten' });
-        }
+      case 'Reshape': {
+        const s = constant(ins[1]);
+        if (!s) throw new HwsimError(`${at}: its shape '${ins[1]}' is not constant`, 'export with constant folding');
+        push({ op: 'reshape', shape: fromOnnxShape(Array.from(s.data), at) });
+        break;
+      }
+      case 'Squeeze': case 'Unsqueeze': {
+        // [N, C, 1, 1] ↔ [N, C] (after global pooling); other axes are refused, not guessed
+        const axes = (attr('axes')?.ints?.map(Number) ?? (ins[1] ? Array.from(constant(ins[1])?.data ?? []) : [2, 3]))
+          .map((a) => (a < 0 ? a + 4 : a)).sort().join();
+        if (axes !== '2,3') { unsupported.push(`${name} (${type} of axes ${axes})`); return; }
+        push({ op: type === 'Squeeze' ? 'squeeze' : 'unsqueeze' });
         break;
       }
       case 'Pad': {
