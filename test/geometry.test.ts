@@ -240,6 +240,43 @@ describe.skipIf(!existsSync(INCEPTION))('nsfwjs InceptionV3 (Keras, 299×299) �
     expect(m.layers.filter((l) => l.spec.kind === 'fc').map((l) => l.spec.weightShape)).toEqual([[256, 2048], [128, 256], [5, 128]]);
   });
 
+  it('MACs equal a count written from the Keras InceptionV3 definition (conv2d_bn calls, no graph walking)', () => {
+    let macs = 0, convs = 0;
+    type T = { h: number; w: number; c: number };
+    // conv2d_bn(x, filters, kh, kw, strides, padding): 'same' keeps the size at stride 1; 'valid': floor((n − k) / s) + 1
+    const conv = (x: T, f: number, kh: number, kw: number, s = 1, valid = false): T => {
+      const h = valid ? Math.floor((x.h - kh) / s) + 1 : Math.ceil(x.h / s);
+      const w = valid ? Math.floor((x.w - kw) / s) + 1 : Math.ceil(x.w / s);
+      macs += h * w * f * x.c * kh * kw;
+      convs++;
+      return { h, w, c: f };
+    };
+    const maxPool = (x: T): T => ({ h: Math.floor((x.h - 3) / 2) + 1, w: Math.floor((x.w - 3) / 2) + 1, c: x.c });
+    const cat = (...xs: T[]): T => ({ ...xs[0], c: xs.reduce((a, x) => a + x.c, 0) });
+    let x: T = { h: 299, w: 299, c: 3 };
+    x = conv(x, 32, 3, 3, 2, true); x = conv(x, 32, 3, 3, 1, true); x = conv(x, 64, 3, 3);
+    x = maxPool(x); x = conv(x, 80, 1, 1, 1, true); x = conv(x, 192, 3, 3, 1, true); x = maxPool(x);
+    for (const pool of [32, 64, 64]) { // mixed0..2 (the average-pool branch keeps the size)
+      x = cat(conv(x, 64, 1, 1), conv(conv(x, 48, 1, 1), 64, 5, 5), conv(conv(conv(x, 64, 1, 1), 96, 3, 3), 96, 3, 3), conv(x, pool, 1, 1));
+    }
+    x = cat(conv(x, 384, 3, 3, 2, true), conv(conv(conv(x, 64, 1, 1), 96, 3, 3), 96, 3, 3, 2, true), maxPool(x)); // mixed3
+    for (const c of [128, 160, 160, 192]) { // mixed4..7
+      const b7 = conv(conv(conv(x, c, 1, 1), c, 1, 7), 192, 7, 1);
+      const b7d = conv(conv(conv(conv(conv(x, c, 1, 1), c, 7, 1), c, 1, 7), c, 7, 1), 192, 1, 7);
+      x = cat(conv(x, 192, 1, 1), b7, b7d, conv(x, 192, 1, 1));
+    }
+    x = cat(conv(conv(x, 192, 1, 1), 320, 3, 3, 2, true), conv(conv(conv(conv(x, 192, 1, 1), 192, 1, 7), 192, 7, 1), 192, 3, 3, 2, true), maxPool(x)); // mixed8
+    for (let i = 0; i < 2; i++) { // mixed9, mixed10
+      const b3 = conv(x, 384, 1, 1);
+      const b3d = conv(conv(x, 448, 1, 1), 384, 3, 3);
+      x = cat(conv(x, 320, 1, 1), conv(b3, 384, 1, 3), conv(b3, 384, 3, 1), conv(b3d, 384, 1, 3), conv(b3d, 384, 3, 1), conv(x, 192, 1, 1));
+    }
+    expect(x).toEqual({ h: 8, w: 8, c: 2048 });
+    expect(convs).toBe(94);
+    const head = 2048 * 256 + 256 * 128 + 128 * 5;
+    expect(chipMacs(loadWeightsFile(INCEPTION))).toBe(macs + head);
+  });
+
   it('stage shapes of Szegedy et al. 2016, Table 1: 35×35×288, 17×17×768, 8×8×1280, 8×8×2048', () => {
     const t = kerasGraph(JSON.parse(JSON.stringify(
       (JSON.parse(readFileSync(INCEPTION, 'utf8')) as { modelTopology: unknown }).modelTopology)), 'inception',
