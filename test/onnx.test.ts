@@ -146,6 +146,13 @@ describe('ONNX: a small CNN written here', () => {
     expect(chipMacs(m)).toBe(CNN_MACS);
   });
 
+  it('Gemm with transB = 0 reads B [K, N] as MatMul does', () => {
+    const gemm0 = CNN_NODES.map((n) => (n.name === 'fc2' ? node('Gemm', ['h', 'wfc2'], ['y'], [int('transB', 0)], 'fc2') : n));
+    const a = loadWeightsFile(raw), b = loadWeightsFile(write('cnn-gemm0.onnx', onnx(gemm0, cnnInits())));
+    expect(b.layers[4].spec).toEqual(a.layers[4].spec);
+    expect(b.layers[4].weights).toEqual(a.layers[4].weights);
+  });
+
   it('typed fields (float_data) give the same model as raw_data', () => {
     const a = loadWeightsFile(raw), b = loadWeightsFile(typed);
     expect(b.layers.map((l) => l.weights)).toEqual(a.layers.map((l) => l.weights));
