@@ -9,8 +9,10 @@
  * Base inputs, written into a temporary folder: .npy (float32/16/64, int8, big-endian, Fortran
  * order, version 2.0), .npz (stored, deflated, ZIP64 records), .safetensors (F32/I8/U8 from the
  * project's writer; F16/BF16/F64/I16/I32 by hand), TensorFlow.js folders (model.json with a Keras
- * topology, two shards; uint8/uint16/float16 quantization in two groups) and a SCALE-Sim topology
- * CSV. Beside each tfjs model lie the traps a manifest may name: a copy of a shard outside the
+ * topology, two shards; uint8/uint16/float16 quantization in two groups), a SCALE-Sim topology
+ * CSV, and ONNX models written with protobufjs (conv with pads/strides, depthwise and grouped conv,
+ * Gemm, MatMul, typed fields, INT8/UINT8 DequantizeLinear, external data). Beside each tfjs and
+ * ONNX model lie the traps a manifest or external data may name: a copy of a shard outside the
  * folder, a symlink to it, a symlink to /dev/zero, a FIFO, a directory.
  *
  * Each case applies one mutation to one base (bytes, bits, truncation, insertion, and edits that
@@ -48,6 +50,8 @@ import { limits, setLimits, type Limits } from '../src/limits.js';
 import { loadModel } from '../src/models/load.js';
 import type { Model } from '../src/models/types.js';
 import { rng } from './fuzz-container.js';
+import protobuf from 'protobufjs';
+import { ONNX_SCHEMA } from '../src/models/onnx/schema.js';
 
 export { rng };
 
@@ -259,8 +263,8 @@ export function safetensorsParts(b: Uint8Array): { entries: [string, unknown][];
 
 // ---------------------------------------------------------------- base inputs
 
-export type InputKind = 'npy' | 'npz' | 'safetensors' | 'tfjs' | 'csv';
-export const INPUT_KINDS: readonly InputKind[] = ['npy', 'npz', 'safetensors', 'tfjs', 'csv'];
+export type InputKind = 'npy' | 'npz' | 'safetensors' | 'tfjs' | 'csv' | 'onnx';
+export const INPUT_KINDS: readonly InputKind[] = ['npy', 'npz', 'safetensors', 'tfjs', 'csv', 'onnx'];
 
 /** Files of one input by name relative to its folder; null: the file is absent. */
 export type Files = Map<string, Uint8Array | null>;
@@ -407,8 +411,151 @@ function csvBases(): Base[] {
 }
 
 export function baseInputs(): Base[] {
-  return [...npyBases(), ...npzBases(), ...safetensorsBases(), ...tfjsBases(), ...csvBases()];
+  return [...npyBases(), ...npzBases(), ...safetensorsBases(), ...tfjsBases(), ...csvBases(), ...onnxBases()];
 }
+
+// ---------------------------------------------------------------- ONNX (written with protobufjs and the official schema)
+
+const ONNX = protobuf.Root.fromJSON(ONNX_SCHEMA as protobuf.INamespace).lookupType('onnx.ModelProto');
+type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+// finish() may return a view of a pooled buffer that later encodes overwrite: copy it
+const onnxBytes = (m: Obj) => new Uint8Array(ONNX.encode(ONNX.fromObject(m)).finish()); // a Buffer's slice() would still be a view
+const onnxObject = (b: Uint8Array): Obj => ONNX.toObject(ONNX.decode(b), { longs: Number, enums: Number, arrays: true }) as Obj;
+const oInts = (name: string, v: number[]) => ({ name, type: 7, ints: v });
+const oInt = (name: string, v: number) => ({ name, type: 2, i: v });
+const oStr = (name: string, v: string) => ({ name, type: 3, s: text(v) });
+function oTensor(name: string, dims: number[], seed: number, typed = false): Obj {
+  const v = values(prod(dims), seed);
+  return typed ? { name, dims, data_type: 1, float_data: v } : { name, dims, data_type: 1, raw_data: bytesOf(Float32Array.from(v)) };
+}
+function onnxModel(nodes: Obj[], inits: Obj[], input = [1, 3, 8, 8]): Obj {
+  return {
+    ir_version: 8, producer_name: 'hwsim-fuzz', opset_import: [{ domain: '', version: 13 }],
+    graph: {
+      name: 'g', node: nodes, initializer: inits,
+      input: [{ name: 'x', type: { tensor_type: { elem_type: 1, shape: { dim: input.map((d) => ({ dim_value: d })) } } } }],
+      output: [{ name: 'y', type: { tensor_type: { elem_type: 1 } } }],
+    },
+  };
+}
+const oNode = (op_type: string, input: string[], output: string, attribute: Obj[] = []) => ({ op_type, input, output: [output], attribute, name: output });
+
+function onnxBases(): Base[] {
+  const mk = (name: string, m: Obj, extra: [string, Uint8Array][] = []): Base =>
+    ({ kind: 'onnx', name, main: 'model.onnx', files: new Map([['model.onnx', onnxBytes(m)], ...extra]) });
+  const cnn = onnxModel([
+    oNode('Conv', ['x', 'w1', 'b1'], 'c1', [oInts('kernel_shape', [3, 3]), oInts('strides', [2, 2]), oInts('pads', [1, 1, 1, 1])]),
+    oNode('Relu', ['c1'], 'r1'), oNode('MaxPool', ['r1'], 'p', [oInts('kernel_shape', [2, 2]), oInts('strides', [2, 2])]),
+    oNode('Flatten', ['p'], 'f'), oNode('Gemm', ['f', 'w2', 'b2'], 'y', [oInt('transB', 1)]),
+  ], [oTensor('w1', [4, 3, 3, 3], 1), oTensor('b1', [4], 2), oTensor('w2', [5, 16], 3), oTensor('b2', [5], 4)]);
+  const dw = onnxModel([
+    oNode('Conv', ['x', 'wdw'], 'd', [oInt('group', 3), oStr('auto_pad', 'SAME_UPPER'), oInts('strides', [2, 2])]),
+    oNode('Conv', ['d', 'wg'], 'g', [oInt('group', 3), oInts('pads', [0, 0, 1, 1]), oInts('dilations', [2, 2])]),
+    oNode('Add', ['g', 'g'], 'a'), oNode('GlobalAveragePool', ['a'], 'gap'), oNode('Flatten', ['gap'], 'f'), oNode('MatMul', ['f', 'wm'], 'y'),
+  ], [oTensor('wdw', [6, 1, 3, 3], 5, true), oTensor('wg', [6, 2, 3, 3], 6, true), oTensor('wm', [6, 4], 7, true)]);
+  const quant = onnxModel([
+    oNode('DequantizeLinear', ['wq', 'ws', 'wz'], 'w', [oInt('axis', 0)]),
+    oNode('Conv', ['x', 'w'], 'c', [oInts('kernel_shape', [3, 3])]), oNode('Flatten', ['c'], 'f'),
+    oNode('DequantizeLinear', ['mq', 'ms', 'mz'], 'm'), oNode('MatMul', ['f', 'm'], 'y'),
+  ], [
+    { name: 'wq', dims: [2, 3, 3, 3], data_type: 3, raw_data: Uint8Array.from({ length: 54 }, (_, i) => (i * 37) & 0xff) },
+    { name: 'ws', dims: [2], data_type: 1, float_data: [0.01, 0.02] }, { name: 'wz', dims: [2], data_type: 3, int32_data: [0, 1] },
+    { name: 'mq', dims: [72, 3], data_type: 2, raw_data: Uint8Array.from({ length: 216 }, (_, i) => (i * 11) & 0xff) },
+    { name: 'ms', dims: [], data_type: 10, int32_data: [0x2e66] }, { name: 'mz', dims: [], data_type: 2, int32_data: [128] },
+  ]);
+  const weights = bytesOf(Float32Array.from(values(4 * 27, 9)));
+  const external = onnxModel(cnn.graph.node, [
+    { name: 'w1', dims: [4, 3, 3, 3], data_type: 1, data_location: 1, external_data: [{ key: 'location', value: 'weights.bin' }, { key: 'offset', value: '16' }, { key: 'length', value: String(weights.length) }] },
+    ...cnn.graph.initializer.slice(1),
+  ]);
+  return [mk('cnn-raw', cnn), mk('depthwise-typed', dw), mk('quantized', quant), mk('external', external, [['weights.bin', concat(new Uint8Array(16), weights)]])];
+}
+
+/** external data locations: the traps beside the model, missing files, the model itself */
+export const ONNX_LOCATIONS = ['../outside.bin', 'link.bin', 'zero.bin', 'fifo.bin', 'sub', '/dev/zero', 'missing.bin', 'sub/inner.bin',
+  'link-in.bin', '', 'a\u0000b', 'weights.bin', 'model.onnx', 'sub/../../outside.bin'];
+const ONNX_NUMBERS = [0, -1, 1, 2, 3, 7, 65536, 2147483647, 2 ** 40, -(2 ** 31)];
+const OPS = ['Conv', 'Gemm', 'MatMul', 'Relu', 'Add', 'Concat', 'Resize', 'MaxPool', 'Flatten', 'Reshape', 'DequantizeLinear', 'BatchNormalization', 'Pad', ''];
+
+/** Decodes the base's main file, lets `edit` change the object, encodes it again. */
+function onnxEdit(b: Base, r: () => number, edit: (m: Obj, r: () => number) => void): Files {
+  const m = onnxObject(b.files.get(b.main)!);
+  edit(m, r);
+  return withMain(b, onnxBytes(m));
+}
+
+const ONNX_MUT: Record<string, Mutation> = {
+  /** a tensor's dims changed, one dimension dropped or added */
+  'onnx-dims': (b, r) => onnxEdit(b, r, (m) => {
+    const t = pick(r, m.graph.initializer as Obj[]);
+    const k = int(r, 3);
+    if (k === 0 && t.dims.length) t.dims[int(r, t.dims.length)] = pick(r, ONNX_NUMBERS);
+    else if (k === 1) t.dims.pop(); else t.dims.push(pick(r, [1, 2, 0]));
+  }),
+  /** a tensor's data type changed (known, unknown, undefined) */
+  'onnx-type': (b, r) => onnxEdit(b, r, (m) => { pick(r, m.graph.initializer as Obj[]).data_type = pick(r, [0, 1, 2, 3, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 16, 17, 21, 23, 99]); }),
+  /** raw_data or a typed field cut, grown or dropped */
+  'onnx-data': (b, r) => onnxEdit(b, r, (m) => {
+    const t = pick(r, m.graph.initializer as Obj[]);
+    const field = ['raw_data', 'float_data', 'int32_data', 'int64_data'].find((f) => t[f] && t[f].length) ?? 'raw_data';
+    const v = t[field] ?? new Uint8Array(0);
+    const k = int(r, 3);
+    if (k === 0) t[field] = v.slice(0, int(r, v.length + 1));
+    else if (k === 1) t[field] = field === 'raw_data' ? concat(v, Uint8Array.from({ length: 1 + int(r, 8) }, () => int(r, 256))) : [...v, 1.5];
+    else delete t[field];
+  }),
+  /** an attribute's value (strides, pads, group, kernel_shape, transB, axis, auto_pad) edited or dropped */
+  'onnx-attr': (b, r) => onnxEdit(b, r, (m) => {
+    const n = pick(r, m.graph.node as Obj[]);
+    if (!n.attribute?.length) { n.attribute = [oInts('strides', [pick(r, ONNX_NUMBERS), 1])]; return; }
+    const a = pick(r, n.attribute as Obj[]);
+    if (a.ints?.length) a.ints[int(r, a.ints.length)] = pick(r, ONNX_NUMBERS);
+    else if (a.s) a.s = text(pick(r, ['SAME_LOWER', 'VALID', 'NOTSET', 'BOGUS', '']));
+    else if (a.i !== undefined) a.i = pick(r, ONNX_NUMBERS);
+    if (r() < 0.2) n.attribute.splice(n.attribute.indexOf(a), 1);
+  }),
+  /** a node input pointed elsewhere: another tensor, a later output (a cycle), nothing */
+  'onnx-rewire': (b, r) => onnxEdit(b, r, (m) => {
+    const nodes = m.graph.node as Obj[];
+    const n = pick(r, nodes);
+    const names = [...nodes.map((x) => x.output[0]), ...(m.graph.initializer as Obj[]).map((t) => t.name), 'x', 'missing', ''];
+    if (n.input.length) n.input[int(r, n.input.length)] = pick(r, names);
+  }),
+  /** a node's op type changed, or a node dropped or duplicated */
+  'onnx-op': (b, r) => onnxEdit(b, r, (m) => {
+    const nodes = m.graph.node as Obj[];
+    const k = int(r, 3);
+    if (k === 0) pick(r, nodes).op_type = pick(r, OPS);
+    else if (k === 1) nodes.splice(int(r, nodes.length), 1);
+    else nodes.push({ ...pick(r, nodes) });
+  }),
+  /** the graph input's shape: symbolic, zero, negative, huge, another rank */
+  'onnx-input': (b, r) => onnxEdit(b, r, (m) => {
+    const dims = m.graph.input[0].type.tensor_type.shape.dim as Obj[];
+    const k = int(r, 3);
+    if (k === 0) dims[int(r, dims.length)] = r() < 0.5 ? { dim_param: 'N' } : { dim_value: pick(r, ONNX_NUMBERS) };
+    else if (k === 1) dims.pop(); else m.graph.input.push({ name: 'x2', type: m.graph.input[0].type });
+  }),
+  /** external data: location (traps), offset, length, or made external without a file */
+  'onnx-external': (b, r) => onnxEdit(b, r, (m) => {
+    const t = pick(r, m.graph.initializer as Obj[]);
+    t.data_location = 1;
+    const kv = new Map<string, string>((t.external_data ?? []).map((e: Obj) => [e.key, e.value]));
+    const k = int(r, 3);
+    if (k === 0 || !kv.has('location')) kv.set('location', pick(r, ONNX_LOCATIONS));
+    else if (k === 1) kv.set('offset', String(pick(r, [...ONNX_NUMBERS, '1.5', 'x'])));
+    else kv.set('length', String(pick(r, [...ONNX_NUMBERS, '', '1e3'])));
+    t.external_data = [...kv].map(([key, value]) => ({ key, value }));
+    delete t.raw_data;
+  }),
+  /** the same graph in other bytes: initializers reordered, another producer name, a doc string */
+  benign: (b, r) => onnxEdit(b, r, (m) => {
+    const inits = m.graph.initializer as Obj[];
+    if (inits.length > 1) inits.push(inits.splice(int(r, inits.length), 1)[0]);
+    m.producer_name = pick(r, ['pytorch', 'tf2onnx', '']);
+    m.doc_string = 'edited';
+  }),
+};
 
 // ---------------------------------------------------------------- mutations
 
@@ -898,6 +1045,7 @@ export const MUTATIONS: Record<InputKind, Record<string, Mutation>> = {
   safetensors: { ...GENERIC, ...ST },
   tfjs: { ...GENERIC, ...TFJS },
   csv: { ...GENERIC, ...CSV },
+  onnx: { ...GENERIC, ...ONNX_MUT },
 };
 
 /** byte-level edits that keep CRC-32s as they are: an .npz must not accept other tensor data from them */
@@ -969,21 +1117,40 @@ function escapes(modelJson: string, doc: Uint8Array): string[] {
   return out;
 }
 
+/** The external data locations of an accepted .onnx that resolve outside its folder (after symlinks). */
+function onnxEscapes(modelPath: string, bytes: Uint8Array): string[] {
+  const folder = realpathSync(dirname(modelPath));
+  const out: string[] = [];
+  let m: Obj;
+  try { m = onnxObject(bytes); } catch { return ['(accepted but not a protobuf)']; }
+  for (const t of (m.graph?.initializer ?? []) as Obj[]) {
+    if (t.data_location !== 1) continue;
+    const loc = (t.external_data as Obj[] | undefined)?.find((e) => e.key === 'location')?.value as string | undefined;
+    if (loc === undefined) continue;
+    let real: string;
+    try { real = realpathSync(resolve(folder, loc)); } catch { real = resolve(folder, loc); }
+    const rel = relative(folder, real);
+    if (isAbsolute(loc) || rel === '' || rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel)) out.push(loc);
+  }
+  return out;
+}
+
 /** The folder of one base: files written per case, traps around tfjs models. */
 interface Workspace { base: Base; dir: string; mainPath: string; model: Model; print: string; prints: Set<string> }
 
 function prepare(root: string, base: Base, index: number): Omit<Workspace, 'model' | 'print' | 'prints'> {
   const top = join(root, `${base.kind}-${index}-${base.name}`);
-  const dir = base.kind === 'tfjs' ? join(top, 'model') : top;
+  const traps = base.kind === 'tfjs' || base.kind === 'onnx';
+  const dir = traps ? join(top, 'model') : top;
   mkdirSync(join(dir, 'sub'), { recursive: true });
-  if (base.kind === 'tfjs') {
-    // the traps a manifest may name: a real shard outside, links out and to a device, a FIFO, a directory
-    const shard = [...base.files].find(([n]) => n !== 'model.json')![1]!;
+  if (traps) {
+    // the traps a manifest or external data may name: a real shard outside, links out and to a device, a FIFO, a directory
+    const shard = [...base.files].find(([n]) => n !== base.main)?.[1] ?? base.files.get(base.main)!;
     writeFileSync(join(top, 'outside.bin'), shard);
     writeFileSync(join(dir, 'sub/inner.bin'), shard);
     symlinkSync('../outside.bin', join(dir, 'link.bin'));
     symlinkSync('/dev/zero', join(dir, 'zero.bin'));
-    symlinkSync([...base.files.keys()].find((n) => n !== 'model.json')!, join(dir, 'link-in.bin'));
+    symlinkSync([...base.files.keys()].find((n) => n !== base.main) ?? base.main, join(dir, 'link-in.bin'));
     try { execFileSync('mkfifo', [join(dir, 'fifo.bin')]); } catch { /* no mkfifo: the name is then missing */ }
   }
   return { base, dir, mainPath: join(dir, base.main) };
@@ -1035,8 +1202,8 @@ export function fuzzCase(ws: Workspace, mutation: string, r: () => number): { ou
     if (fingerprint(again) !== print || again.name !== m.name || again.description !== m.description) {
       return { outcome: 'invalid', detail: 'loading the same files twice gave different models', files };
     }
-    if (kind === 'tfjs') {
-      const out = escapes(ws.mainPath, files.get('model.json') ?? new Uint8Array());
+    if (kind === 'tfjs' || kind === 'onnx') {
+      const out = kind === 'tfjs' ? escapes(ws.mainPath, files.get('model.json') ?? new Uint8Array()) : onnxEscapes(ws.mainPath, files.get(ws.base.main) ?? new Uint8Array());
       if (out.length) return { outcome: 'invalid', detail: `accepted a manifest naming ${out.join(', ')} (outside the model's folder)`, files };
     }
     const identical = print === ws.print;
@@ -1064,7 +1231,7 @@ export function errorKind(input: string, message: string, mainPath: string): str
   return `${input}: ${m.slice(0, 80)}`;
 }
 
-/** The cases of a run: case c goes to input kind c mod 5, then cycles through that kind's mutations and bases. */
+/** The cases of a run: case c goes to input kind c mod 6, then cycles through that kind's mutations and bases. */
 export function plan(c: number, bases: readonly Base[]): { input: InputKind; mutation: string; base: number } {
   const input = INPUT_KINDS[c % INPUT_KINDS.length];
   const k = Math.floor(c / INPUT_KINDS.length);

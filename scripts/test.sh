@@ -19,6 +19,11 @@ if ! python3 -c 'import cocotb, pytest' >/dev/null 2>&1; then
   echo "test: installing cocotb, pytest (pip)"
   python3 -m pip install -q 'cocotb==2.1.*' pytest numpy
 fi
+# onnx (Python) checks the ONNX files the tests write and infers their shapes independently
+if ! python3 -c 'import onnx' >/dev/null 2>&1; then
+  echo "test: installing onnx (pip)"
+  python3 -m pip install -q onnx
+fi
 [ -d node_modules ] || npm ci
 bash scripts/fetch-models.sh >/dev/null
 npx tsc -p tsconfig.json

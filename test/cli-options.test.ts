@@ -56,6 +56,7 @@ const VALID: Record<string, string> = {
   'per-channel': 'false', 'keep-edges': 'true', grid: join(tmp, 'grid.yaml'), objectives: 'latency', workers: '1', shard: '1/1',
   'cache-dir': join(tmp, 'cache'), point: '0',
   dram: 'simple', 'dram-ctrl-latency': '20', 'tech-node': '45', 'dram-trace': join(tmp, 'dram.trace'),
+  'input-shape': '1,3,224,224', topology: 'lenet-5',
 };
 
 /**
@@ -68,7 +69,7 @@ const WRONG_STRING: Record<string, string | null> = {
   decoders: 'abc', 'dram-bw': 'abc', 'dram-latency': 'abc', burst: 'abc', 'fifo-depth': 'abc', 'stream-fifo-depth': 'abc',
   'clock-mhz': 'abc', 'sram-kb': 'abc', bins: 'abc', 'bits-per-weight': 'abc', 'per-channel': 'abc', 'rd-lambda': 'abc',
   'keep-edges': 'abc', seed: 'abc', 'dram-ctrl-latency': 'abc', 'tech-node': 'abc', objectives: 'speed', shard: 'x', grid: null, 'cache-dir': null,
-  output: null, out: null, config: null, weights: null, 'rom-image': null, markdown: null, dram: '3', 'dram-trace': null,
+  output: null, out: null, config: null, weights: null, 'rom-image': null, markdown: null, dram: '3', 'dram-trace': null, 'input-shape': 'abc', topology: null,
 };
 
 /**

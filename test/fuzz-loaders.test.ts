@@ -40,6 +40,9 @@ describe('fuzzing the weight loaders (fixed seed, 400 cases per input kind)', ()
     expect(json).toContain('"modelTopology"');
     expect(tfjs.some((b) => b.files.size >= 3)).toBe(true); // a group in two shards
     expect(bases.some((b) => b.kind === 'csv' && latin(b.files.get(b.main)!).includes('_DP'))).toBe(true);
+    const onnx = bases.filter((b) => b.kind === 'onnx').map((b) => latin(b.files.get(b.main)!)).join('\n');
+    for (const op of ['Conv', 'Gemm', 'MatMul', 'DequantizeLinear', 'SAME_UPPER', 'group', 'weights.bin']) expect(onnx).toContain(op);
+    expect(bases.some((b) => b.kind === 'onnx' && b.files.has('weights.bin'))).toBe(true); // external data beside the model
   });
 
   let res: FuzzResult;
@@ -109,6 +112,7 @@ describe('fuzzing the weight loaders (fixed seed, 400 cases per input kind)', ()
       /fails its CRC-N check/, /limit maxInflateBytes/, /limit maxLayers/, /limit maxWeights/, /gives the key '…' twice/, /overlaps tensor/,
       /belong to no tensor/, /the first line looks like a layer, not SCALE-Sim's header row/, /holds NaN at flat index/, /is not a positive integer/,
       /uses compression method/, /ZIPN/,
+      /onnx: not a valid ONNX protobuf/, /onnx: tensor '…' has data type/, /onnx: unsupported ONNX ops/, /onnx: .*the graph has a cycle|onnx: .*which no node produces/,
     ]) {
       expect(messages).toMatch(check);
     }

@@ -360,7 +360,7 @@ describe('malformed files raise HwsimError naming the file', () => {
   });
 
   it('unknown extension and unreadable paths', () => {
-    expectHwsimError(() => loadWeightsFile(write('model.onnx', u8([1, 2, 3]))), 'model.onnx', /unknown weights format '.onnx'/);
+    expectHwsimError(() => loadWeightsFile(write('model.pt', u8([1, 2, 3]))), 'model.pt', /unknown weights format '.pt'/);
     expectHwsimError(() => loadWeightsFile(join(dir, 'nope.npy')), 'nope.npy', /cannot read .*ENOENT/);
   });
 
@@ -387,14 +387,14 @@ describe('malformed files raise HwsimError naming the file', () => {
 const NSFWJS = join(import.meta.dirname, '..', '.cache', 'models', 'nsfwjs-mobilenet_v2', 'model.json');
 
 describe.skipIf(!existsSync(NSFWJS))('real weights: nsfwjs MobileNetV2 (tfjs, uint8) — needs `bash scripts/fetch-models.sh`', () => {
-  it('loads 55 kernels, 2,550,848 weights, in graph order with strides from the topology', () => {
+  it('loads 55 kernels, 2,550,848 weights, in graph order, named after their Keras layers, strides from the topology', () => {
     const m = loadWeightsFile(NSFWJS);
     expect(m.synthetic).toBe(false);
     expect(m.layers).toHaveLength(55);
     // 2,550,848 kernel weights (the 2.62M parameters of the model less BN and biases)
     expect(m.layers.reduce((a, l) => a + l.weights.length, 0)).toBe(2_550_848);
     expect(m.layers.filter((l) => l.spec.kind === 'dwconv')).toHaveLength(17);
-    expect(m.layers[0].spec).toMatchObject({ name: 'Conv1/kernel', kind: 'conv', weightShape: [32, 3, 3, 3], stride: 2 });
+    expect(m.layers[0].spec).toMatchObject({ name: 'Conv1', kind: 'conv', weightShape: [32, 3, 3, 3], stride: 2 });
     expect(m.layers[m.layers.length - 1].spec).toMatchObject({ kind: 'fc', weightShape: [5, 128] });
     expect(m.layers.filter((l) => l.spec.stride === 2)).toHaveLength(5);
     // uint8 quantization: at most 256 distinct values per tensor, all finite

@@ -1,5 +1,5 @@
 /** `hwsim encode`: quantize + tANS-encode a model into a verified .hwz image. */
-import { encodeModel } from '../codecs/model-codec.js';
+import { encodeModel, isEdge } from '../codecs/model-codec.js';
 import { codecParamOptions, codecParamsFrom } from '../params/cli.js';
 import { writeContainer } from '../codecs/container.js';
 import { decodeContainer } from '../codecs/model-image.js';
@@ -7,6 +7,7 @@ import type { CliCommand } from './main.js';
 import { applyLimitFlags, limitOptions } from './limit-flags.js';
 import { Progress } from '../report/progress.js';
 import { loadModel, MODEL_ARG_HELP } from '../models/load.js';
+import { modelOptions, modelOptionsFrom } from './model-flags.js';
 import { percent } from '../report/text-table.js';
 import { oneString, refuseInputAsOutput, writeOutput } from './output.js';
 
@@ -14,7 +15,7 @@ export const command: CliCommand = {
   register: (y) => y.command(
     'encode <model>',
     'quantize and tANS-encode a model into a .hwz image (verified by decoding)',
-    (c) => limitOptions(codecParamOptions(c.positional('model', { type: 'string', demandOption: true, describe: MODEL_ARG_HELP }), 'encode'), 'encode')
+    (c) => modelOptions(limitOptions(codecParamOptions(c.positional('model', { type: 'string', demandOption: true, describe: MODEL_ARG_HELP }), 'encode'), 'encode'))
       .option('output', { alias: 'o', type: 'string', demandOption: true, describe: 'the .hwz file to write' })
       .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'no progress line on stderr' })
       .example('$0 encode resnet50 --states 64 -o r50.hwz', 'synthetic ResNet-50, 64-state tables')
@@ -26,7 +27,7 @@ export const command: CliCommand = {
       const output = oneString(argv.output, '--output');
       refuseInputAsOutput(output, [input]); // before the work, and again when writing
       const codec = codecParamsFrom(argv, 'encode');
-      const model = loadModel(input, { seed: codec.seed });
+      const model = loadModel(input, { seed: codec.seed, load: modelOptionsFrom(argv) });
       // a large model, or --effort best at large L, takes minutes: say how far it is
       const progress = new Progress({ quiet: argv.quiet });
       const what = `encoding ${model.name} (L = ${codec.states}, ${codec.streams} streams)`;
@@ -45,11 +46,13 @@ export const command: CliCommand = {
       const tans = layers.filter((l) => l.codec === 'tans');
       const tansGap = tans.reduce((a, l) => a + l.payloadBits, 0) / tans.reduce((a, l) => a + l.entropyBits, 0) - 1;
       const raw = layers.length - tans.length;
+      const edges = layers.filter((l, i) => l.codec === 'raw' && isEdge(i, layers.length, codec.keepEdges)).length;
+      const rawNote = raw === 0 ? '' : ` (${[edges ? `${edges} raw int8 edge layers` : '', raw - edges ? `${raw - edges} raw because tANS would be larger` : ''].filter(Boolean).join(', ')} included)`;
       const secs = (performance.now() - start) / 1000;
       process.stdout.write(
         `${model.name}: ${model.synthetic ? 'SYNTHETIC weights (' + model.description + ')' : model.description}\n` +
         `encoded ${layers.length} layers, ${params.toLocaleString('en-US')} weights at L=${codec.states}, S=${codec.streams}: ` +
-        `${(coded / params).toFixed(3)} bits/weight${raw ? ` (${raw} raw int8 edge layers included)` : ''}, ` +
+        `${(coded / params).toFixed(3)} bits/weight${rawNote}, ` +
         `${tans.length ? `tANS layers ${percent(tansGap)} vs their entropy bound, ` : ''}` +
         `${image.length.toLocaleString('en-US')} bytes; verified by decoding; ${secs.toFixed(2)} s\n` +
         `wrote ${output}\n`);

@@ -21,6 +21,8 @@ import { runContainer, runModel } from '../run.js';
 import type { CliCommand } from './main.js';
 import { readInput, writeOutput } from './output.js';
 import { loadModel, MODEL_ARG_HELP } from '../models/load.js';
+import { modelOptions, modelOptionsFrom } from './model-flags.js';
+import { hasNoGeometry, imageWeightsReport, weightsOnlyReport } from './weights-report.js';
 
 function safeName(s: string): string {
   return s.replace(/[^A-Za-z0-9._-]+/g, '_');
@@ -107,7 +109,7 @@ export const command: CliCommand = {
   register: (y: Argv) => y.command(
     'run <model>',
     'simulate a network on the chip: cycles, stalls by cause, DRAM traffic, utilization, vs int8',
-    (c) => limitOptions(codecParamOptions(chipOptions(c.positional('model', { type: 'string', demandOption: true, describe: `${MODEL_ARG_HELP}; a SCALE-Sim topology .csv (synthetic weights); or a .hwz image from hwsim encode, simulated as it is` })), 'run'), 'run')
+    (c) => modelOptions(limitOptions(codecParamOptions(chipOptions(c.positional('model', { type: 'string', demandOption: true, describe: `${MODEL_ARG_HELP}; a SCALE-Sim topology .csv (synthetic weights); or a .hwz image from hwsim encode, simulated as it is` })), 'run'), 'run'))
       .option('json', { type: 'boolean', default: false, describe: 'also write the report as JSON under --out' })
       .option('csv', { type: 'boolean', default: false, describe: 'also write the per-layer table as CSV under --out' })
       .option('out', { type: 'string', default: 'hwsim-out', describe: 'directory for --json / --csv' })
@@ -118,7 +120,10 @@ export const command: CliCommand = {
       .example('$0 run mobilenetv2 --states 128 --decoders 4 --dram-bw 2 --json', 'a narrower chip, JSON report')
       .example('$0 run r50.hwz', 'a container written by hwsim encode, as it is (--decoders defaults to its streams)')
       .example('$0 run topology.csv --states 256 --mac 32x32 --dataflow os', 'a SCALE-Sim topology')
-      .example('$0 run resnet50 --dram lpddr4-3200-x16 --dram-trace r50.trace', 'detailed LPDDR4 timing, row-buffer hit rates, and the DRAM trace'),
+      .example('$0 run resnet50 --dram lpddr4-3200-x16 --dram-trace r50.trace', 'detailed LPDDR4 timing, row-buffer hit rates, and the DRAM trace')
+
+      .example('$0 run model.onnx --input-shape 1,3,224,224', 'an ONNX model whose input size is symbolic')
+      .example('$0 run weights.safetensors --topology resnet50', 'weights without a graph, the geometry from the zoo'),
     async (argv) => {
       applyLimitFlags(argv, 'run');
       const start = performance.now();
@@ -139,6 +144,10 @@ export const command: CliCommand = {
               `leave out the codec flags, or run the model itself (hwsim run <model> ${codecFlags.join(' ')} ...)`);
           }
           const bytes = readInput(argv.model);
+          if (hasNoGeometry(readContainer(bytes, argv.model).model.description)) {
+            imageWeightsReport(bytes, argv.model, argv, performance.now() - start);
+            return;
+          }
           const flags = argv as unknown as ChipFlags;
           const cfg = resolveChipConfig({ ...flags, decoders: flags.decoders ?? fileStreams(bytes, argv.model) });
           openTrace(cfg);
@@ -148,8 +157,14 @@ export const command: CliCommand = {
           const codec = codecParamsFrom(argv, 'run', cfg);
           openTrace(cfg);
           progress.update(`loading ${argv.model}`);
-          const model = loadModel(argv.model, { seed: codec.seed, topology: true });
+          const model = loadModel(argv.model, { seed: codec.seed, topology: true, load: modelOptionsFrom(argv) });
           label = model.name;
+          if (model.geometry === 'none') {
+            // kernels without feature-map sizes: bytes and bits/weight are exact, a latency would be a guess
+            progress.done();
+            weightsOnlyReport(model, codec, argv, performance.now() - start);
+            return;
+          }
           report = (await interruptible(runModel(model, codec, { chip: cfg, ...runOpts }), progress)).report;
         }
       } finally {

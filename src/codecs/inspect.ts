@@ -5,7 +5,10 @@
  * streams costs against a single stream with the same table.
  */
 import type { ContainerImage } from './container.js';
+import { isEdge, tansOrRaw } from './model-codec.js';
 import type { DecodedLayer } from './model-image.js';
+import type { CodecParams } from '../params/generated-types.js';
+import { CODEC_DEFAULTS } from '../params/groups.js';
 import { encodeStream } from './tans/codec.js';
 import { rebuildSpread } from './tans/layer.js';
 import { buildEncodeTable } from './tans/table.js';
@@ -30,6 +33,11 @@ export interface LayerFigures {
   overheadBytes: number;
   singleStreamBits: number | null;
   streamOverhead: number | null; // codedBits / singleStreamBits − 1
+  /**
+   * why a raw layer is raw: an edge layer kept int8, or a fallback because its tANS record (the
+   * same symbols, recoded here with the image's settings) takes more bytes than the raw one
+   */
+  raw: { reason: 'edge' } | { reason: 'fallback'; tansBytes: number; rawBytes: number } | null;
 }
 
 export interface ModelFigures {
@@ -40,7 +48,7 @@ export interface ModelFigures {
   /** file bytes beyond the payloads: magic, every layer's overhead, the trailer */
   fileOverheadBytes: number;
   layers: LayerFigures[];
-  total: Omit<LayerFigures, 'name' | 'codec' | 'bins' | 'states' | 'streams'> & { tansGapToEntropy: number };
+  total: Omit<LayerFigures, 'name' | 'codec' | 'bins' | 'states' | 'streams' | 'raw'> & { tansGapToEntropy: number };
 }
 
 /** Bits of the layer coded as one stream with the same table (padded to a whole word, as stored). */
@@ -49,6 +57,19 @@ function singleStreamBits(l: DecodedLayer): number | null {
   const t = l.layer;
   const enc = buildEncodeTable(t.counts, rebuildSpread(t.spreadKind, t.counts, t.explicitSpread, t.tail));
   return encodeStream(l.symbols, enc).words.length * 32;
+}
+
+/** Why raw layer i is raw (null for a tANS layer). */
+function rawReason(image: ContainerImage, l: DecodedLayer, i: number): LayerFigures['raw'] {
+  if (l.layer.codec !== 'raw') return null;
+  const opts = { ...CODEC_DEFAULTS, ...image.options } as CodecParams;
+  if (isEdge(i, image.layers.length, opts.keepEdges) || l.bins > opts.states) return { reason: 'edge' };
+  // the stream count the encoder used: the tANS layers', else the settings'
+  const t = image.layers.find((x) => x.codec === 'tans');
+  const streams = t?.codec === 'tans' ? t.wordCounts.length : opts.streams;
+  const r = tansOrRaw(l.symbols, { shape: l.layer.shape, quant: l.layer.quant },
+    { states: opts.states, streams, split: opts.split, effort: opts.effort });
+  return { reason: 'fallback', tansBytes: r.tansBytes, rawBytes: r.rawBytes };
 }
 
 export function modelFigures(image: ContainerImage, decoded: readonly DecodedLayer[]): ModelFigures {
@@ -64,6 +85,7 @@ export function modelFigures(image: ContainerImage, decoded: readonly DecodedLay
       overheadBytes: image.records[i].prefix.length + RECORD_CRC_BYTES,
       singleStreamBits: single,
       streamOverhead: single === null ? null : l.payloadBits / single - 1,
+      raw: rawReason(image, l, i),
     };
   });
   const sum = (f: (l: LayerFigures) => number, ls = layers) => ls.reduce((a, l) => a + f(l), 0);

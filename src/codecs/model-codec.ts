@@ -1,12 +1,17 @@
 /**
  * A whole model through the codecs: quantize each layer (zero-point, per-layer precision), encode
  * it (tANS, or raw int8 for the edge layers), and verify by decoding before anything is reported.
+ * No layer is stored larger than raw: when a layer's tANS record (header with its table, and
+ * payload) would take more bytes than the same symbols as raw bytes, the raw record is kept, with
+ * the same quantizer (bins and step), so the weights decode to the same values.
  * This is the step between a model file and both the .hwz container and the chip simulator.
  */
 import { check, HwsimError } from '../errors.js';
 import type { Model } from '../models/types.js';
-import type { CodedLayer } from './codec.js';
-import type { ModelImage } from './container.js';
+import { varintBytes } from './bytes.js';
+import { params, type CodecEncodeOptions, type CodedLayer, type LayerBase, type RawLayer, type TansLayer } from './codec.js';
+import { layerHeaderBytes, type ModelImage } from './container.js';
+import { codecById } from './registry.js';
 import { allocateBits, quantize, quantizeInt8, quantizeWith } from './quant/index.js';
 import { rawCodec } from './raw/index.js';
 import { tansCodec } from './tans/index.js';
@@ -17,8 +22,46 @@ import { CODEC_DEFAULTS, validateCodecParams } from '../params/groups.js';
 export type EncodeOptions = Partial<CodecParams>;
 
 /** Tensors the quantizer sees: edge layers stay int8 when keepEdges is on (the paper's setting). */
-function isEdge(index: number, count: number, keepEdges: boolean): boolean {
+export function isEdge(index: number, count: number, keepEdges: boolean): boolean {
   return keepEdges && count > 2 && (index === 0 || index === count - 1);
+}
+
+/**
+ * The file's own quantizer as hwsim's: the weights are level · step (per output channel when the
+ * file says), so the bins are 2·max|level| + 1; levels beyond ±127 (an int8 −128) do not fit.
+ */
+function keptQuantizer(weights: Float32Array, quant: NonNullable<Model['layers'][number]['quant']>, name: string) {
+  const steps = quant.stepsPerChannel;
+  const per = steps ? weights.length / steps.length : weights.length;
+  let top = 0;
+  for (let i = 0; i < weights.length; i++) {
+    const level = Math.round(Math.abs(weights[i]) / (steps ? steps[Math.floor(i / per)] : quant.step));
+    if (level > top) top = level;
+  }
+  check(top <= 127, `layer ${name}: the file's quantization has level ${top} (beyond ±127)`,
+    'hwsim\'s zero-point quantizer keeps levels in ±127: leave out --keep-quantization to requantize');
+  return { bins: Math.max(3, 2 * top + 1), step: quant.step, stepsPerChannel: steps };
+}
+
+/** Bytes a layer's record takes in the container (FORMAT.md §4): codec byte, lengths, header, payload, CRC. */
+export function recordBytes(layer: CodedLayer): number {
+  const header = layerHeaderBytes(layer).length;
+  const payload = codecById(layer.codec).payloadLength(layer as never);
+  return 1 + varintBytes(header) + header + varintBytes(payload) + payload + 4;
+}
+
+/** A layer's symbols coded with tANS, and as raw bytes when that is smaller: the record sizes of both. */
+export interface TansOrRaw { layer: TansLayer | RawLayer; tansBytes: number; rawBytes: number }
+
+export function tansOrRaw(symbols: Uint8Array, base: LayerBase, opts: CodecEncodeOptions): TansOrRaw {
+  const tans = tansCodec.encode(symbols, base, opts);
+  const raw = { codec: 'raw' as const, ...base };
+  // a raw record: the common header and one byte per weight (no need to build it to size it)
+  const header = layerHeaderBytes(raw).length;
+  const n = params(base.shape);
+  const rawBytes = 1 + varintBytes(header) + header + varintBytes(n) + n + 4;
+  const tansBytes = recordBytes(tans);
+  return { layer: tansBytes > rawBytes ? rawCodec.encode(symbols, base, opts) : tans, tansBytes, rawBytes };
 }
 
 /** `onLayer(done, total, weightsDone, weightsTotal)` after each layer: encoding a large model takes a while. */
@@ -32,9 +75,10 @@ export function encodeModel(model: Model, options: EncodeOptions, onLayer?: Enco
   const coded = model.layers.map((_, i) => !isEdge(i, n, keepEdges));
   // Precision per coded layer: fixed bins, or an entropy budget shared by all coded layers.
   const budget = opts.bins === undefined ? opts.bitsPerWeight : undefined;
-  const codedWeights = model.layers.filter((_, i) => coded[i]).map((l) => l.weights);
+  // layers that bring their own quantizer (ONNX --keep-quantization) are not allocated
+  const codedWeights = model.layers.filter((l, i) => coded[i] && !l.quant).map((l) => l.weights);
   const allocation = budget !== undefined && codedWeights.length > 0
-    ? allocateBits(codedWeights, budget, { maxBins: Math.min(255, opts.states - 1) })
+    ? allocateBits(codedWeights, budget, { maxBins: Math.min(255, opts.states - 1), states: opts.states })
     : [];
   const codecOpts = { states: opts.states, streams: opts.streams, split, effort };
   const weights = model.layers.reduce((s, l) => s + l.weights.length, 0);
@@ -48,20 +92,21 @@ export function encodeModel(model: Model, options: EncodeOptions, onLayer?: Enco
   });
   function encodeLayer(layer: Model['layers'][number], i: number): CodedLayer {
     const { spec, weights } = layer;
+    const own = layer.quant ? quantizeWith(weights, keptQuantizer(weights, layer.quant, spec.name)) : undefined;
     if (!coded[i]) {
-      const q = quantizeInt8(weights);
+      const q = own ?? quantizeInt8(weights);
       return rawCodec.encode(q.symbols, { shape: [...spec.weightShape], quant: q.params }, codecOpts);
     }
-    const q = opts.bins !== undefined
+    const q = own ?? (opts.bins !== undefined
       ? quantize(weights, opts.bins, {
         method: opts.rdLambda === undefined ? 'mse' : 'rd', lambda: opts.rdLambda,
         perChannel: opts.perChannel ? { channels: spec.weightShape[0] } : undefined,
       })
-      : quantizeWith(weights, allocation[a++]);
+      : quantizeWith(weights, allocation[a++]));
     check(q.params.bins <= opts.states,
       `layer ${spec.name}: ${q.params.bins} bins do not fit ${opts.states} states`, 'use more --states or fewer bins');
     try {
-      return tansCodec.encode(q.symbols, { shape: [...spec.weightShape], quant: q.params }, codecOpts);
+      return tansOrRaw(q.symbols, { shape: [...spec.weightShape], quant: q.params }, codecOpts).layer;
     } catch (err) {
       if (err instanceof HwsimError) throw new HwsimError(`layer ${spec.name}: ${err.message}`, err.fix);
       throw err;

@@ -28,6 +28,11 @@ export interface ModelLayer {
   spec: LayerSpec;
   /** flat, in the canonical order of spec.weightShape */
   weights: Float32Array;
+  /**
+   * the quantizer the file itself gives (ONNX DequantizeLinear with --keep-quantization): weights
+   * are level · step, one step or one per output channel; the encoder then keeps it
+   */
+  quant?: { step: number; stepsPerChannel?: Float32Array };
 }
 
 export interface Model {
@@ -38,4 +43,10 @@ export interface Model {
   synthetic: boolean;
   description: string;
   layers: ModelLayer[];
+  /**
+   * where the layer geometry comes from: 'graph' (walked from the file's own graph), 'none' (a
+   * weights file without one: kernels are exact, feature-map sizes unknown, so no latency is
+   * reported); absent: a topology (the zoo, a SCALE-Sim CSV)
+   */
+  geometry?: 'graph' | 'none';
 }

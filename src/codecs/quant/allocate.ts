@@ -1,7 +1,8 @@
 /**
  * Mixed precision under an entropy budget (the post-training analogue of the paper's
  * entropy-driven per-layer precision): each layer gets the (bins, step) that minimizes
- * n·D + λ·n·H for one shared λ, and λ is bisected until the weight-averaged entropy meets the
+ * n·D + λ·(n·H + T(bins)) for one shared λ, T the bits of the tANS count table when the table
+ * size is given (0 otherwise), and λ is bisected until the weight-averaged entropy meets the
  * budget. Least total squared error for the bits spent, measured on each layer's subsample.
  */
 import { check } from '../../errors.js';
@@ -11,7 +12,7 @@ import { distortionAndEntropy, levelStats, subsample } from './level-stats.js';
 const BIN_CHOICES = [3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 25, 31, 41, 63, 127, 255];
 const STEP_POINTS = 48;
 
-interface Candidate { bins: number; step: number; distortion: number; entropy: number }
+interface Candidate { bins: number; step: number; distortion: number; entropy: number; rate?: number }
 
 function rms(sample: Float32Array): number {
   let s = 0;
@@ -41,6 +42,21 @@ function layerCandidates(weights: Float32Array, maxBins: number): Candidate[] {
 export interface AllocateOptions {
   /** the largest bin count a layer may get (the tANS table needs bins ≤ states) */
   maxBins?: number;
+  /**
+   * the tANS table size: when given, a candidate's rate is its entropy plus its table's share,
+   * tableBits(bins, states) / n, so a small layer is not given more bins than it can pay for
+   */
+  states?: number;
+}
+
+/**
+ * Bits a tANS layer header spends on its normalized counts, as a function of the bin count (what
+ * the choice of bins changes; the fixed fields and the stream ends cost the same for every bins):
+ * each count is an exp-Golomb code of a zigzagged difference (docs/FORMAT.md §4), about
+ * 2·log2(L / bins + 1) + 1 bits for counts near L / bins.
+ */
+export function tableBits(bins: number, states: number): number {
+  return bins * (2 * Math.log2(states / bins + 1) + 1);
 }
 
 /** Per layer (bins, step) so that the weight-averaged entropy is at most `bitsPerWeight`. */
@@ -48,15 +64,17 @@ export function allocateBits(layers: Float32Array[], bitsPerWeight: number, opts
   check(bitsPerWeight > 0, `bits-per-weight ${bitsPerWeight} must be positive`, 'e.g. --bits-per-weight 2');
   const maxBins = Math.min(255, opts.maxBins ?? 255);
   check(maxBins >= 3, `at most ${maxBins} bins allowed, need at least 3`);
-  const cands = layers.map((w) => layerCandidates(w, maxBins));
   const sizes = layers.map((w) => w.length);
+  const cands = layers.map((w, i) => layerCandidates(w, maxBins).map((c) => ({
+    ...c, rate: c.entropy + (opts.states ? tableBits(c.bins, opts.states) / sizes[i] : 0),
+  })));
   const total = sizes.reduce((a, b) => a + b, 0);
-  const pick = (lambda: number) => cands.map((cs) => {
+  const pick = (lambda: number) => cands.map((cs): Candidate => {
     let best = cs[0];
     let bestCost = Infinity;
     for (const c of cs) {
-      const cost = c.distortion + lambda * c.entropy;
-      if (cost < bestCost || (cost === bestCost && c.entropy < best.entropy)) { bestCost = cost; best = c; }
+      const cost = c.distortion + lambda * c.rate;
+      if (cost < bestCost || (cost === bestCost && c.rate < best.rate)) { bestCost = cost; best = c; }
     }
     return best;
   });

@@ -17,26 +17,38 @@ import { parseNpy } from './npy.js';
 import { parseSafetensors, type NamedTensor } from './safetensors.js';
 import { GEOMETRY_NOTE, tensorToLayer, WeightBudget, type KernelLayout } from './tensors.js';
 import { parseTfjs } from './tfjs.js';
+import { modelFromGraph, checkFinite as checkFiniteWeights } from '../graph/build.js';
+import { kerasGraph, type GraphOptions } from '../graph/keras.js';
+import { loadOnnx } from '../onnx/index.js';
+import { graphDefGraph } from '../graph/graphdef.js';
 import { readZip } from './zip.js';
 
-export const WEIGHT_FORMATS = '.npy, .npz, .safetensors, TensorFlow.js model.json';
+export const WEIGHT_FORMATS = '.onnx, .npy, .npz, .safetensors, TensorFlow.js model.json';
 
-const FORMATS = ['.npy', '.npz', '.safetensors', '.json'];
+const FORMATS = ['.onnx', '.npy', '.npz', '.safetensors', '.json'];
 
 /**
  * Loads a weights file. Only a regular file is read (not a device, FIFO or socket); the files it
  * names (tfjs shards) must lie in its folder; declared sizes are checked against the limits
  * (src/limits.ts) before anything is allocated.
  */
-export function loadWeightsFile(path: string): Model {
+export interface LoadOptions extends GraphOptions {
+  /** fold each BatchNormalization into the conv/dense layer before it */
+  foldBn?: boolean;
+  /** ONNX: keep the file's DequantizeLinear scales as the quantizer */
+  keepQuantization?: boolean;
+}
+
+export function loadWeightsFile(path: string, opts: LoadOptions = {}): Model {
   const fix = `give the path of a weights file (${WEIGHT_FORMATS})`;
   requireRegularFile(path, path, fix);
   const ext = extname(path).toLowerCase();
   const stem = basename(path, extname(path));
   if (!FORMATS.includes(ext)) {
     throw new HwsimError(`${path}: unknown weights format '${ext || basename(path)}'`,
-      `hwsim reads ${WEIGHT_FORMATS}; convert other formats (e.g. ONNX) to safetensors or .npz`);
+      `hwsim reads ${WEIGHT_FORMATS}; convert other formats to ONNX, safetensors or .npz`);
   }
+  if (ext === '.onnx') return loadOnnx(path, opts);
   const bytes = readRegularFile(path, path, fix);
   const budget = new WeightBudget();
   switch (ext) {
@@ -59,11 +71,25 @@ export function loadWeightsFile(path: string): Model {
     case '.safetensors':
       return build(stem, path, 'safetensors', parseSafetensors(bytes, path, budget), 'torch');
     default: {
-      const { tensors, strides, order } = parseTfjs(path, bytes, budget);
+      const { tensors, strides, order, topology } = parseTfjs(path, bytes, budget);
+      const name = basename(dirname(path)) || stem;
+      const byName = new Map(tensors.map((t) => [t.name, t]));
+      const k = (topology as { model_config?: unknown })?.model_config !== undefined
+        ? kerasGraph(topology, `${path} (Keras topology)`, new Set(byName.keys()), opts) : undefined;
+      if (!k && Array.isArray((topology as { node?: unknown })?.node)) {
+        const gd = graphDefGraph(topology, `${path} (graph-model)`, byName, opts);
+        return modelFromGraph({ name, path, format: 'TensorFlow.js graph-model', graph: gd.graph, tensors: byName, perms: gd.perms }).model;
+      }
+      if (k) {
+        return modelFromGraph({
+          name, path, format: 'TensorFlow.js layers-model', graph: k.graph, tensors: byName, perms: k.perms,
+          folds: k.folds, foldBn: opts.foldBn,
+        }).model;
+      }
       // graph order when the topology gives it (stable: unknown names keep manifest order, last)
       const rank = (t: NamedTensor) => order.get(kerasLayer(t.name)) ?? order.size;
       const sorted = tensors.map((t, i) => ({ t, i })).sort((a, b) => rank(a.t) - rank(b.t) || a.i - b.i).map((x) => x.t);
-      return build(basename(dirname(path)) || stem, path, 'TensorFlow.js', sorted, 'tf', strides);
+      return build(name, path, 'TensorFlow.js', sorted, 'tf', strides);
     }
   }
 }
@@ -76,13 +102,7 @@ function kerasLayer(weightName: string): string {
 
 /** A NaN or infinite weight (or a float64 beyond float32's range) is named here, not deep in the quantizer. */
 function checkFinite(layer: ModelLayer, tensor: string, path: string): ModelLayer {
-  const w = layer.weights;
-  for (let i = 0; i < w.length; i++) {
-    if (!Number.isFinite(w[i])) {
-      throw new HwsimError(`${path}: tensor '${tensor}' holds ${w[i]} at flat index ${i}`,
-        'weights must be finite float32 values: fix or drop the NaN/infinite ones (float64 values beyond ±3.4e38 overflow float32)');
-    }
-  }
+  checkFiniteWeights(layer.weights, tensor, path);
   return layer;
 }
 
@@ -109,6 +129,7 @@ function build(
     description: `${format} weights from ${basename(path)}: ${layers.length} layers, ${params.toLocaleString('en-US')} weights` +
       `${skipped ? ` (${skipped} tensors with < 2 dims skipped)` : ''}; ${GEOMETRY_NOTE}`,
     layers,
+    geometry: 'none',
   };
 }
 

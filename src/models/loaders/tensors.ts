@@ -173,6 +173,9 @@ function convSpec(name: string, kind: 'conv' | 'dwconv', out: number, inp: numbe
   };
 }
 
-/** The note every loaded model's description carries about its geometry. */
+/**
+ * The note every model loaded without a graph carries: its specs hold placeholder sizes (a
+ * ${DEFAULT_OUTPUT}×${DEFAULT_OUTPUT} conv output, one fc token) that `hwsim run` does not simulate.
+ */
 export const GEOMETRY_NOTE =
-  `layer geometry not in the file: conv layers get a ${DEFAULT_OUTPUT}×${DEFAULT_OUTPUT} output (ifmap padded for it), fc layers one 1×1 input`;
+  'layer geometry not in the file (kernels only): no latency is reported unless a topology gives it (--topology)';

@@ -30,12 +30,16 @@ export interface TfjsWeights {
   /** per Keras layer name, from modelTopology when the file has one: stride and position */
   strides: Map<string, number>;
   order: Map<string, number>;
+  /** the file's modelTopology as it is (a Keras model_config, or a GraphDef's nodes) */
+  topology: unknown;
+  /** the file's `format` ('layers-model', 'graph-model') when it says */
+  format?: string;
 }
 
 interface Planned { name: string; where: string; shape: number[]; count: number; type: ElementType; bytes: number; q?: ManifestWeight['quantization'] }
 
 export function parseTfjs(path: string, json: Uint8Array, budget = new WeightBudget()): TfjsWeights {
-  let doc: { weightsManifest?: unknown; modelTopology?: unknown };
+  let doc: { weightsManifest?: unknown; modelTopology?: unknown; format?: unknown };
   try {
     doc = JSON.parse(new TextDecoder().decode(json));
   } catch (err) {
@@ -102,7 +106,7 @@ export function parseTfjs(path: string, json: Uint8Array, budget = new WeightBud
     }
     if (at !== data.length) throw extra(g, data.length, need);
   });
-  return { tensors, ...topology };
+  return { tensors, ...topology, topology: doc.modelTopology, format: typeof doc.format === 'string' ? doc.format : undefined };
 
   function extra(g: number, held: number, need: number): HwsimError {
     return new HwsimError(`${path}: group ${g}'s shards hold ${held} bytes, its weights use ${need}`,
