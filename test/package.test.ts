@@ -75,7 +75,7 @@ describe('npm pack → npm install → npx hwsim', () => {
     expect(files.filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))).toEqual([]);
     const pkg = JSON.parse(readFileSync(join(app, 'node_modules/hwsim/package.json'), 'utf8')) as { scripts?: Record<string, string>; dependencies?: Record<string, string> };
     for (const s of ['preinstall', 'install', 'postinstall']) expect(pkg.scripts?.[s], s).toBeUndefined();
-    expect(Object.keys(pkg.dependencies ?? {})).toEqual(['protobufjs', 'yaml', 'yargs']); // protobufjs: the ONNX loader
+    expect(Object.keys(pkg.dependencies ?? {})).toEqual(['protobufjs', 'yaml', 'yargs']); // protobufjs: the ONNX loader; yaml: sweep files
     // ts-morph is build-time only: the installed tree must not have it
     expect(existsSync(join(app, 'node_modules/ts-morph'))).toBe(false);
   });
