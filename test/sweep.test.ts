@@ -212,6 +212,15 @@ describe('hwsim sweep on the command line', () => {
     expect(rows.every((r) => Number(r.energy_uj) > 0 && Number(r.energy_uj) < Number(r.int8_energy_uj))).toBe(true);
   }, 60_000);
 
+  it('refuses weights without layer geometry (every latency would be a guess), takes them with --topology', async () => {
+    const npy = join(tmp, 'w.npy');
+    const { npyBytes } = await import('../src/io/npy-write.js');
+    writeFileSync(npy, npyBytes(new Float32Array(120 * 84).map((_, i) => Math.sin(i)), [84, 120]));
+    expect(await main(['sweep', npy, '--states', '32,64', '--out', join(tmp, 'npy'), '-q', '--no-cache'])).toBe(2);
+    expect(io.stderr).toMatch(/holds kernels but no layer geometry/);
+    expect(io.stderr).toMatch(/fix: give --topology/);
+  });
+
   it.each([
     [['sweep', 'lenet-5', '--states', '48'], /--states "48" is not allowed/],
     [['sweep', 'lenet-5', '--shard', '3/2'], /shard index must be 1..n/],

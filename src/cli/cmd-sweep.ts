@@ -16,6 +16,7 @@ import { DEFAULT_OBJECTIVES, OBJECTIVES, parseObjectives } from '../sweep/pareto
 import { runSweep, type SweepResult } from '../sweep/run-sweep.js';
 import { mergeSweeps, readSweepJson, sweepCsv, sweepJson } from '../sweep/sweep-output.js';
 import { applyLimitFlags, limitOptions } from './limit-flags.js';
+import { modelOptions, modelOptionsFrom } from './model-flags.js';
 import type { CliCommand } from './main.js';
 import { ensureDirectory, oneString, writeOutput } from './output.js';
 
@@ -71,11 +72,11 @@ export const command: CliCommand = {
   register: (y: Argv) => y.command(
     'sweep <model> [shards..]',
     'run a grid of design points (chip and codec settings): CSV and JSON, Pareto front; `sweep merge` joins shards',
-    (c) => limitOptions(axisOptions(c
+    (c) => modelOptions(limitOptions(axisOptions(c
       .positional('model', { type: 'string', demandOption: true, describe: 'a zoo network, a weights file or a .hwz (as for hwsim run); or `merge` to join shard outputs' })
       .positional('shards', { type: 'string', array: true, describe: 'with `merge`: the sweep.json of every shard' })
       .option('grid', { type: 'string', describe: 'a sweep file (JSON or YAML: model, axes, fixed, objectives); flags add to it' })
-      .option('config', { type: 'string', describe: 'JSON chip config every point starts from (see `hwsim config --print --json`)' })), 'run')
+      .option('config', { type: 'string', describe: 'JSON chip config every point starts from (see `hwsim config --print --json`)' })), 'run'))
       .option('objectives', { type: 'string', describe: `figures the Pareto front minimises, a comma list of ${Object.keys(OBJECTIVES).join(', ')} (default ${DEFAULT_OBJECTIVES.join(',')})` })
       .option('workers', { type: 'number', describe: `worker threads (default: one per core, here ${availableParallelism()}; 1 runs in this thread)` })
       .option('shard', { type: 'string', describe: 'run only slice i of n (i/n, 1-based): for splitting a sweep over machines; join with `hwsim sweep merge`' })
@@ -133,7 +134,7 @@ export const command: CliCommand = {
       let result: SweepResult;
       try {
         result = await runSweep({
-          grid, configPath: argv.config, objectives: objectives ?? [...DEFAULT_OBJECTIVES], shard, workers,
+          grid, configPath: argv.config, load: modelOptionsFrom(argv), objectives: objectives ?? [...DEFAULT_OBJECTIVES], shard, workers,
           cacheDir: argv.cache ? (argv.cacheDir ?? defaultCacheDir()) : null,
           onProgress: (m: string, w?: Work) => progress.update(m, w),
         });

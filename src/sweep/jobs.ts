@@ -10,7 +10,7 @@ import { readContainer, writeContainer } from '../codecs/container.js';
 import { encodeModel } from '../codecs/model-codec.js';
 import { HwsimError } from '../errors.js';
 import { setLimits, type Limits } from '../limits.js';
-import { loadModel } from '../models/load.js';
+import { loadModel, type ModelLoadOptions } from '../models/load.js';
 import type { Model } from '../models/types.js';
 import type { CodecParams } from '../params/generated-types.js';
 import type { LayerEntropy } from '../report/run-figures.js';
@@ -23,6 +23,8 @@ export interface PrepareJob {
   kind: 'prepare';
   /** the model argument (zoo name or file) */
   model: string;
+  /** how the model file is read (as for `hwsim run`) */
+  load: ModelLoadOptions;
   codec: CodecParams;
   /** content-addressed key of the image (imageKey) */
   key: string;
@@ -77,11 +79,11 @@ export class JobContext {
     this.images.set(key, { bytes, entropy });
   }
 
-  private model(arg: string, seed: number): Model {
+  private model(arg: string, seed: number, load: ModelLoadOptions): Model {
     const k = `${seed}:${arg}`;
     let m = this.models.get(k);
     if (!m) {
-      m = loadModel(arg, { seed, topology: true });
+      m = loadModel(arg, { seed, topology: true, load });
       this.models.set(k, m);
     }
     return m;
@@ -101,7 +103,7 @@ export class JobContext {
         if (!(err instanceof HwsimError)) throw err;
       }
     }
-    const bytes = writeContainer(encodeModel(this.model(job.model, job.codec.seed), job.codec));
+    const bytes = writeContainer(encodeModel(this.model(job.model, job.codec.seed, job.load), job.codec));
     const p = prepareImage(bytes, job.model);
     cache?.put(job.key, bytes);
     this.prepared.set(job.key, p);

@@ -13,7 +13,8 @@ import { checkMapping, plainLayers } from '../chip/simulate.js';
 import { readContainer } from '../codecs/container.js';
 import { HwsimError } from '../errors.js';
 import type { Limits } from '../limits.js';
-import { loadModel } from '../models/load.js';
+import { loadModel, type ModelLoadOptions } from '../models/load.js';
+import { GEOMETRY_NOTE } from '../models/loaders/tensors.js';
 import { validateCodecParams } from '../params/groups.js';
 import type { CodecParams } from '../params/generated-types.js';
 import { paramsOf } from '../params/lookup.js';
@@ -41,6 +42,8 @@ export interface SweepOptions {
   /** the image cache directory; null: no disk cache */
   cacheDir: string | null;
   limits?: Partial<Limits>;
+  /** how the model file is read (--input-shape, --topology, --fold-bn, ...), as for `hwsim run` */
+  load?: ModelLoadOptions;
   onProgress?: (message: string, work?: Work) => void;
 }
 
@@ -88,6 +91,12 @@ function splitPoint(point: DesignPoint, base: ChipConfig, hwzStreams: number | u
   return { chip, codec: validateCodecParams({ ...given, streams: chip.decoders } as Partial<CodecParams>, 'run') };
 }
 
+/** A sweep of a model without layer geometry would report latencies of a guessed network. */
+function noGeometry(model: string): HwsimError {
+  return new HwsimError(`${model} holds kernels but no layer geometry (feature-map sizes, strides, padding): every latency of a sweep would be a guess`,
+    'give --topology <zoo network | topology.csv | model.onnx> to pair the weights with one, or sweep an .onnx or tfjs model with its graph');
+}
+
 export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
   const { grid } = opts;
   const base = opts.configPath ? loadChipConfigFile(opts.configPath) : { ...DEFAULT_CHIP };
@@ -109,6 +118,7 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
     }
     hwzBytes = readInput(grid.model);
     const image = readContainer(hwzBytes, grid.model);
+    if (image.model.description.includes(GEOMETRY_NOTE)) throw noGeometry(grid.model);
     const t = image.layers.find((l) => l.codec === 'tans');
     hwzStreams = t?.codec === 'tans' ? t.wordCounts.length : DEFAULT_CHIP.decoders;
     plain = plainLayers(image);
@@ -118,7 +128,8 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
     const seeds = [...new Set(points.map((p) => (p.set.seed as number | undefined) ?? 1))];
     let first;
     for (const seed of seeds) {
-      const m = loadModel(grid.model, { seed, topology: true });
+      const m = loadModel(grid.model, { seed, topology: true, load: opts.load });
+      if (m.geometry === 'none') throw noGeometry(grid.model);
       digests.set(seed, modelDigest(m));
       first ??= m;
     }
@@ -160,7 +171,7 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
       const p = prepareImage(hwzBytes, grid.model);
       prepared = [{ key: 'hwz', bytes: hwzBytes, entropy: p.entropy, cached: false, encodeSeconds: 0 }];
     } else {
-      const prepJobs = [...needed].map((key) => ({ kind: 'prepare' as const, model: grid.model, codec: settings.get(key)!, key, cacheDir: opts.cacheDir }));
+      const prepJobs = [...needed].map((key) => ({ kind: 'prepare' as const, model: grid.model, load: opts.load ?? {}, codec: settings.get(key)!, key, cacheDir: opts.cacheDir }));
       let done = 0;
       opts.onProgress?.(`${grid.model}: preparing ${prepJobs.length} image${prepJobs.length === 1 ? '' : 's'} (one per codec setting)`,
         { done: 0, total: prepJobs.length, unit: 'images' });
@@ -185,7 +196,7 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
     const record = gridRecord(grid);
     return {
       kind: 'hwsim-sweep', version: 1, model, grid: record,
-      gridHash: gridHash(record, { config: opts.configPath ? base : null }),
+      gridHash: gridHash(record, { config: opts.configPath ? base : null, load: opts.load ?? {} }),
       configPath: opts.configPath ?? null,
       objectives: [...opts.objectives], shard, gridPoints: points.length, rows,
       timing: {
