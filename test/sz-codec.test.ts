@@ -2,7 +2,7 @@
  * The sz codec (src/codecs/sz): the SZ coder's error bound over random data and arrays of any
  * length, the sparse index array, the codec through the container, and corrupted records refused.
  */
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { assembleContainer, commonFields, splitContainer } from '../bench/fuzz-container.js';
 import { ByteWriter } from '../src/codecs/bytes.js';
 import type { SzLayer } from '../src/codecs/codec.js';
@@ -157,10 +157,14 @@ describe('the sz codec in the container', () => {
   });
 
   // one layer with escapes, fillers and a tANS index, for the corruption cases
-  const w = laplace(6000, 0.05, 77);
-  for (let i = 0; i < w.length; i += 397) w[i] = 40 + i; // escapes
-  const { layer } = encodeSzLayer(w, [20, 300], { errorBound: 1e-3, sparsity: 0.99, indexCoding: 'tans' });
-  const good = writeContainer(imageOf([['fc1', layer]]));
+  let layer: SzLayer;
+  let good: Uint8Array;
+  beforeAll(() => {
+    const w = laplace(6000, 0.05, 77);
+    for (let i = 0; i < w.length; i += 397) w[i] = 40 + i; // escapes
+    layer = encodeSzLayer(w, [20, 300], { errorBound: 1e-3, sparsity: 0.99, indexCoding: 'tans' }).layer;
+    good = writeContainer(imageOf([['fc1', layer]]));
+  });
 
   function refusal(bytes: Uint8Array): string {
     try {
