@@ -12,6 +12,7 @@
 # Prints the path of model.json.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+bash scripts/fetch-mnist.sh >/dev/null # the mnist digits: hwsim eval, hwsim deepsz
 
 NSFWJS_VERSION=4.2.1
 out=.cache/models/nsfwjs-mobilenet_v2
