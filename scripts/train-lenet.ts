@@ -30,8 +30,8 @@ const SETTINGS: Record<LenetName, { dense: Omit<TrainOptions, 'seed' | 'log'>; t
     tune: { epochs: 6, batch: 32, lr: 0.01, lrDecay: 0.8, momentum: 0.9, weightDecay: 5e-4 },
   },
   'lenet-5': {
-    dense: { epochs: 6, batch: 32, lr: 0.02, lrDecay: 0.7, momentum: 0.9, weightDecay: 5e-4 },
-    tune: { epochs: 3, batch: 32, lr: 0.005, lrDecay: 0.7, momentum: 0.9, weightDecay: 5e-4 },
+    dense: { epochs: 2, batch: 32, lr: 0.02, lrDecay: 0.5, momentum: 0.9, weightDecay: 5e-4 },
+    tune: { epochs: 1, batch: 32, lr: 0.005, lrDecay: 0.7, momentum: 0.9, weightDecay: 5e-4 },
   },
 };
 

@@ -26,6 +26,8 @@ const commandModules: Array<() => Promise<CliCommand>> = [
   () => import('./cmd-rtl.js').then((m) => m.command),
   () => import('./cmd-cosim.js').then((m) => m.command),
   () => import('./cmd-synth.js').then((m) => m.command),
+  () => import('./cmd-eval.js').then((m) => m.command),
+  () => import('./cmd-deepsz.js').then((m) => m.command),
 ];
 
 /** What yargs' getOptions() holds for the command being parsed (the parts read here). */
