@@ -111,7 +111,7 @@ export const command: CliCommand = {
         textTable(['layer', 'sparsity', 'bound', 'values B', 'index B', 'layer B', 'ratio', 'loss (digits)'], rows) +
         `\n\nFC layers: ${r.fcDenseBytes.toLocaleString('en-US')} B float32 → ${r.fcBytes.toLocaleString('en-US')} B (headers included): ${fixed(r.ratio, 1)}×\n` +
         `top-1: ${pct(r.top1Before)} before, ${pct(r.top1After)} with every FC layer decoded (budget ${+(100 * budget).toPrecision(6)} %, ` +
-        `measured loss ${pct(r.top1Before - r.top1After)})\n` +
+        `measured loss ${pct(r.top1Before - r.top1After)}${r.tightened ? `; the one-layer losses added up to less than the joint loss, so the DP ran on a budget ${r.tightened} digit(s) smaller` : ''})\n` +
         `assessment: ${assessment.layers.length} layers × ${bounds.length} bounds in ${r.assessment.seconds.toFixed(1)} s; ` +
         `optimizer: DP ${r.dpMs.toFixed(3)} ms, brute force ${r.bruteMs.toFixed(3)} ms (same bytes: ${r.bruteBytes === r.choice.bytes ? 'yes' : 'NO'})\n` +
         (output ? `wrote ${output} (${bytes.length.toLocaleString('en-US')} B)\n` : ''));

@@ -109,6 +109,8 @@ export interface DeepszResult {
   budgetFraction: number;
   /** the budget in test samples: floor(fraction · test digits) */
   budgetSamples: number;
+  /** digits the DP's budget was lowered by until the joint loss fit the budget */
+  tightened: number;
   choice: Choice;
   dpMs: number;
   bruteMs: number;
@@ -136,27 +138,16 @@ function timeMs<T>(f: () => T): { ms: number; out: T } {
   return { ms: times[2], out };
 }
 
-export function deepsz(net: Lenet, model: Model, test: Digits, budgetFraction: number, assessment: Assessment): DeepszResult {
-  checkBudget(budgetFraction);
-  if (fcLayerNames(model).length === 0) throw new HwsimError(`${model.name} has no FC layers`, 'DeepSZ codes fully connected layers');
-  const budgetSamples = Math.floor(budgetFraction * assessment.testCount);
-  const cands = assessment.layers.map((l) => ({ bytes: l.candidates.map((c) => c.bytes), loss: l.candidates.map((c) => c.loss) }));
-  const dp = timeMs(() => optimizeBounds(cands, budgetSamples));
-  const bf = timeMs(() => bruteForce(cands, budgetSamples));
-  const choice = dp.out;
-  if (!choice.pick) {
-    throw new HwsimError(`no choice of bounds keeps the loss within ${budgetSamples} of ${assessment.testCount} test digits`,
-      'raise --loss-budget, or add smaller bounds with --bounds');
-  }
-  // the image: conv layers as `hwsim encode` codes them, FC layers in sz at the chosen bounds
+/** The image for one choice of bounds, and its top-1 with every FC layer decoded at once. */
+function build(net: Lenet, model: Model, test: Digits, assessment: Assessment, pick: number[]) {
+  // conv layers as `hwsim encode` codes them, FC layers in sz at the chosen bounds
   const image = encodeModel(model, { codec: 'tans' });
   const layers: DeepszResult['layers'] = [];
   const originals = new Map<string, Float32Array>();
   assessment.layers.forEach((al, i) => {
-    const c = al.candidates[choice.pick![i]];
+    const c = al.candidates[pick[i]];
     const li = image.specs.findIndex((s) => s.name === al.name);
-    const weights = model.layers[li].weights;
-    const { layer, stats } = encodeAt(weights, model.layers[li].spec.weightShape, c.eb, al.sparsity);
+    const { layer, stats } = encodeAt(model.layers[li].weights, model.layers[li].spec.weightShape, c.eb, al.sparsity);
     image.layers[li] = layer;
     const p = net.param(`${al.name}.weight`);
     originals.set(al.name, Float32Array.from(p.data));
@@ -168,14 +159,42 @@ export function deepsz(net: Lenet, model: Model, test: Digits, budgetFraction: n
       ratio: al.denseBytes / bytes, predictedLoss: c.loss,
     });
   });
-  const top1After = accuracy(net, test, fcInputs(net, test));
+  const top1 = accuracy(net, test, fcInputs(net, test));
   for (const [name, w] of originals) net.param(`${name}.weight`).data.set(w);
-  image.options = { codec: 'sz', lossBudget: budgetFraction, errorBounds: Object.fromEntries(layers.map((l) => [l.name, l.eb])) };
-  const fcBytes = layers.reduce((a, l) => a + l.bytes, 0);
-  const fcDenseBytes = layers.reduce((a, l) => a + l.denseBytes, 0);
-  return {
-    assessment, budgetFraction, budgetSamples, choice, dpMs: dp.ms, bruteMs: bf.ms, bruteBytes: bf.out.bytes, layers,
-    fcBytes, fcDenseBytes, ratio: fcDenseBytes / fcBytes,
-    top1Before: assessment.baselineCorrect / assessment.testCount, top1After, image,
-  };
+  return { image, layers, top1 };
+}
+
+/**
+ * Bounds for a budget: the DP on the one-layer-at-a-time losses (taken as additive, as DeepSZ
+ * does), then the image checked with every layer decoded together; while that loses more than the
+ * budget, the DP runs again on a budget one digit smaller (`tightened` counts those steps).
+ */
+export function deepsz(net: Lenet, model: Model, test: Digits, budgetFraction: number, assessment: Assessment): DeepszResult {
+  checkBudget(budgetFraction);
+  if (fcLayerNames(model).length === 0) throw new HwsimError(`${model.name} has no FC layers`, 'DeepSZ codes fully connected layers');
+  const budgetSamples = Math.floor(budgetFraction * assessment.testCount);
+  const cands = assessment.layers.map((l) => ({ bytes: l.candidates.map((c) => c.bytes), loss: l.candidates.map((c) => c.loss) }));
+  const top1Before = assessment.baselineCorrect / assessment.testCount;
+  let inner = budgetSamples;
+  for (;;) {
+    const dp = timeMs(() => optimizeBounds(cands, inner));
+    const bf = timeMs(() => bruteForce(cands, inner));
+    const choice = dp.out;
+    if (!choice.pick) {
+      throw new HwsimError(`no choice of bounds keeps the loss within ${budgetSamples} of ${assessment.testCount} test digits`,
+        'raise --loss-budget, or add smaller bounds with --bounds');
+    }
+    const built = build(net, model, test, assessment, choice.pick);
+    const lost = Math.round((top1Before - built.top1) * assessment.testCount);
+    if (lost <= budgetSamples || inner === 0) {
+      built.image.options = { codec: 'sz', lossBudget: budgetFraction, errorBounds: Object.fromEntries(built.layers.map((l) => [l.name, l.eb])) };
+      const fcBytes = built.layers.reduce((a, l) => a + l.bytes, 0);
+      const fcDenseBytes = built.layers.reduce((a, l) => a + l.denseBytes, 0);
+      return {
+        assessment, budgetFraction, budgetSamples, tightened: budgetSamples - inner, choice, dpMs: dp.ms, bruteMs: bf.ms, bruteBytes: bf.out.bytes,
+        layers: built.layers, fcBytes, fcDenseBytes, ratio: fcDenseBytes / fcBytes, top1Before, top1After: built.top1, image: built.image,
+      };
+    }
+    inner--;
+  }
 }
