@@ -41,6 +41,8 @@ const BASE: Record<string, { positionals: string[]; options: Record<string, stri
   rtl: { positionals: ['tans'], options: { out: join(tmp, 'rtl') } },
   cosim: { positionals: ['tans'], options: {} },
   synth: { positionals: ['tans'], options: {} },
+  eval: { positionals: ['lenet-300-100'], options: {} },
+  deepsz: { positionals: ['lenet-300-100'], options: { bounds: '0.1', 'loss-budget': '50%' } },
 };
 
 /** A value each option accepts (the duplicate case gives it twice). */
@@ -51,6 +53,7 @@ const VALID: Record<string, string> = {
   out: join(tmp, 'out-dir'), 'symbol-bits': '5', 'in-width': '32', 'rom-image': 'rom.hex', counts: '32,32', layers: '1',
   weights: 'lenet-5', 'max-weights': '1000', 'stall-rate': '0.2', symbols: '100', corrupt: '0', device: 'hx8k',
   package: 'ct256', markdown: join(tmp, 'synth.md'), 'max-layers': '1000', 'max-inflate-bytes': '1000000', 'max-ifmap-elements': '100000000',
+  'error-bound': '0.005', sparsity: '0.9', 'sz-lanes': '16', 'loss-budget': '0.3%', bounds: '0.1', biases: join(tmp, 'none.safetensors'),
 };
 
 /**
@@ -60,6 +63,7 @@ const VALID: Record<string, string> = {
 const WRONG_STRING: Record<string, string | null> = {
   mac: 'abc', dataflow: '3', split: '3', effort: '3', states: 'abc', streams: 'abc', counts: 'abc', package: '3',
   output: null, out: null, config: null, weights: null, 'rom-image': null, markdown: null,
+  'loss-budget': 'abc', bounds: 'abc', biases: null,
 };
 
 /**
@@ -73,7 +77,7 @@ const KNOWN: Record<string, string> = {
 }
 
 /** Number options whose values need not be integers; every other number option must refuse 2.5 and values that wrap. */
-const NOT_INTEGER = new Set(['bits-per-weight', 'rd-lambda', 'dram-bw', 'clock-mhz', 'sram-kb', 'stall-rate']);
+const NOT_INTEGER = new Set(['bits-per-weight', 'rd-lambda', 'dram-bw', 'clock-mhz', 'sram-kb', 'stall-rate', 'error-bound', 'sparsity']);
 /** Options that only act beside another one: the integer cases give that one too. */
 const NEEDS: Record<string, string[]> = { bins: ['--weights', 'lenet-5'], 'max-weights': ['--weights', 'lenet-5'] };
 
