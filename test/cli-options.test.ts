@@ -53,7 +53,7 @@ const VALID: Record<string, string> = {
   out: join(tmp, 'out-dir'), 'symbol-bits': '5', 'in-width': '32', 'rom-image': 'rom.hex', counts: '32,32', layers: '1',
   weights: 'lenet-5', 'max-weights': '1000', 'stall-rate': '0.2', symbols: '100', corrupt: '0', device: 'hx8k',
   package: 'ct256', markdown: join(tmp, 'synth.md'), 'max-layers': '1000', 'max-inflate-bytes': '1000000', 'max-ifmap-elements': '100000000',
-  'error-bound': '0.005', sparsity: '0.9', 'sz-lanes': '16', 'loss-budget': '0.3%', bounds: '0.1', biases: join(tmp, 'none.safetensors'),
+  codec: 'tans', 'conv-codec': 'tans', 'error-bound': '0.005', sparsity: '0.9', 'sz-lanes': '16', 'loss-budget': '0.3%', bounds: '0.1', biases: join(tmp, 'none.safetensors'),
 };
 
 /**
@@ -63,7 +63,7 @@ const VALID: Record<string, string> = {
 const WRONG_STRING: Record<string, string | null> = {
   mac: 'abc', dataflow: '3', split: '3', effort: '3', states: 'abc', streams: 'abc', counts: 'abc', package: '3',
   output: null, out: null, config: null, weights: null, 'rom-image': null, markdown: null,
-  'loss-budget': 'abc', bounds: 'abc', biases: null,
+  'loss-budget': 'abc', bounds: 'abc', biases: null, codec: '3', 'conv-codec': '3',
 };
 
 /**
