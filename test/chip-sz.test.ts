@@ -64,6 +64,16 @@ function recurrence(layer: SzLayer, lanes: number): number {
   return end + 1;
 }
 
+describe('per-kind codec choice', () => {
+  it('--codec sz codes the FC layers in sz; --conv-codec raw keeps the conv layers int8', async () => {
+    const { encodeModel } = await import('../src/codecs/model-codec.js');
+    const model = loadZooModel('lenet-5');
+    expect(encodeModel(model, { codec: 'sz' }).layers.map((l) => l.codec)).toEqual(['raw', 'tans', 'sz', 'sz']);
+    expect(encodeModel(model, { codec: 'sz', convCodec: 'raw' }).layers.map((l) => l.codec)).toEqual(['raw', 'raw', 'sz', 'sz']);
+    expect(encodeModel(model, {}).layers.map((l) => l.codec)).toEqual(['raw', 'tans', 'tans', 'raw']);
+  });
+});
+
 describe('sz decoder cycle model', () => {
   it('delivers every weight, pops every word, and takes the cycles of the documented recurrence', () => {
     let cases = 0;

@@ -139,7 +139,7 @@ function timeMs<T>(f: () => T): { ms: number; out: T } {
 }
 
 /** The image for one choice of bounds, and its top-1 with every FC layer decoded at once. */
-function build(net: Lenet, model: Model, test: Digits, assessment: Assessment, pick: number[]) {
+function build(net: Lenet, model: Model, test: Digits, inputs: { x: Float32Array; size: number }, assessment: Assessment, pick: number[]) {
   // conv layers as `hwsim encode` codes them, FC layers in sz at the chosen bounds
   const image = encodeModel(model, { codec: 'tans' });
   const layers: DeepszResult['layers'] = [];
@@ -159,7 +159,7 @@ function build(net: Lenet, model: Model, test: Digits, assessment: Assessment, p
       ratio: al.denseBytes / bytes, predictedLoss: c.loss,
     });
   });
-  const top1 = accuracy(net, test, fcInputs(net, test));
+  const top1 = accuracy(net, test, inputs);
   for (const [name, w] of originals) net.param(`${name}.weight`).data.set(w);
   return { image, layers, top1 };
 }
@@ -175,6 +175,8 @@ export function deepsz(net: Lenet, model: Model, test: Digits, budgetFraction: n
   const budgetSamples = Math.floor(budgetFraction * assessment.testCount);
   const cands = assessment.layers.map((l) => ({ bytes: l.candidates.map((c) => c.bytes), loss: l.candidates.map((c) => c.loss) }));
   const top1Before = assessment.baselineCorrect / assessment.testCount;
+  // the conv part is not coded: its outputs (the first FC layer's inputs) are computed once
+  const inputs = fcInputs(net, test);
   let inner = budgetSamples;
   for (;;) {
     const dp = timeMs(() => optimizeBounds(cands, inner));
@@ -184,7 +186,7 @@ export function deepsz(net: Lenet, model: Model, test: Digits, budgetFraction: n
       throw new HwsimError(`no choice of bounds keeps the loss within ${budgetSamples} of ${assessment.testCount} test digits`,
         'raise --loss-budget, or add smaller bounds with --bounds');
     }
-    const built = build(net, model, test, assessment, choice.pick);
+    const built = build(net, model, test, inputs, assessment, choice.pick);
     const lost = Math.round((top1Before - built.top1) * assessment.testCount);
     if (lost <= budgetSamples || inner === 0) {
       built.image.options = { codec: 'sz', lossBudget: budgetFraction, errorBounds: Object.fromEntries(built.layers.map((l) => [l.name, l.eb])) };
