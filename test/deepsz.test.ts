@@ -55,6 +55,28 @@ describe('deepsz on lenet-300-100', () => {
   });
 });
 
+describe('the sz codec through the CLI', () => {
+  it('encode --codec sz, decode and inspect round-trip; run takes the file', async () => {
+    const file = join(dir, 'sz.hwz');
+    expect(await main(['encode', 'lenet-300-100', '--codec', 'sz', '--error-bound', '0.002', '--sparsity', '0.8', '-o', file, '--quiet'])).toBe(0);
+    expect(out.stdout).toMatch(/3 sz \(DeepSZ\) layers/);
+    out.clear();
+    expect(await main(['inspect', file, '--json'])).toBe(0);
+    const figures = JSON.parse(out.stdout) as { layers: Array<{ codec: string }> };
+    expect(figures.layers.map((l) => l.codec)).toEqual(['sz', 'sz', 'sz']);
+    out.clear();
+    expect(await main(['decode', file, '-o', join(dir, 'sz.safetensors')])).toBe(0);
+    expect(out.stdout).toMatch(/all checks passed/);
+    // a flipped payload byte: refused by the CRC, the layer named
+    const bytes = new Uint8Array(readFileSync(file));
+    bytes[200] ^= 0x40;
+    writeFileSync(join(dir, 'bad.hwz'), bytes);
+    out.clear();
+    expect(await main(['inspect', join(dir, 'bad.hwz')])).toBe(2);
+    expect(out.stderr).toMatch(/layer #0 'fc1': CRC-32 mismatch/);
+  });
+});
+
 describe('bad input', () => {
   it('refuses budgets outside (0, 100 %)', () => {
     expect(parseBudget('0.3%')).toBeCloseTo(0.003, 12);
