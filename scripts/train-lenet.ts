@@ -26,12 +26,12 @@ const SPARSITY: Record<LenetName, Record<string, number>> = {
 };
 const SETTINGS: Record<LenetName, { dense: Omit<TrainOptions, 'seed' | 'log'>; tune: Omit<TrainOptions, 'seed' | 'log'> }> = {
   'lenet-300-100': {
-    dense: { epochs: 12, batch: 32, lr: 0.05, lrDecay: 0.8, momentum: 0.9, weightDecay: 5e-4 },
-    tune: { epochs: 6, batch: 32, lr: 0.01, lrDecay: 0.8, momentum: 0.9, weightDecay: 5e-4 },
+    dense: { epochs: 12, batch: 32, lr: 0.05, lrDecay: 0.8, momentum: 0.9, weightDecay: 5e-4, shift: 2 },
+    tune: { epochs: 6, batch: 32, lr: 0.01, lrDecay: 0.8, momentum: 0.9, weightDecay: 5e-4, shift: 2 },
   },
   'lenet-5': {
-    dense: { epochs: 2, batch: 32, lr: 0.02, lrDecay: 0.5, momentum: 0.9, weightDecay: 5e-4 },
-    tune: { epochs: 1, batch: 32, lr: 0.005, lrDecay: 0.7, momentum: 0.9, weightDecay: 5e-4 },
+    dense: { epochs: 4, batch: 32, lr: 0.02, lrDecay: 0.6, momentum: 0.9, weightDecay: 5e-4, shift: 2 },
+    tune: { epochs: 2, batch: 32, lr: 0.005, lrDecay: 0.7, momentum: 0.9, weightDecay: 5e-4, shift: 2 },
   },
 };
 

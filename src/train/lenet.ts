@@ -276,13 +276,31 @@ export interface TrainOptions {
   momentum: number;
   weightDecay: number;
   seed: number;
+  /** augmentation: each training image shifted by up to this many pixels in x and y (0: none) */
+  shift?: number;
   log?: (line: string) => void;
+}
+
+/** `src` (28×28) shifted by (dx, dy) into `dst`, zeros where nothing shifts in. */
+function shiftImage(src: Float32Array, dx: number, dy: number, dst: Float32Array): Float32Array {
+  dst.fill(0);
+  for (let y = 0; y < 28; y++) {
+    const sy = y - dy;
+    if (sy < 0 || sy >= 28) continue;
+    for (let x = 0; x < 28; x++) {
+      const sx = x - dx;
+      if (sx >= 0 && sx < 28) dst[y * 28 + x] = src[sy * 28 + sx];
+    }
+  }
+  return dst;
 }
 
 /** Minibatch SGD with momentum on softmax cross-entropy; pruned weights (a param's mask) stay 0. */
 export function train(net: Lenet, data: Digits, o: TrainOptions): void {
   const rand = seeded(o.seed + 1000);
   const probs = new Float32Array(10);
+  const shifted = new Float32Array(PIXELS);
+  const shift = o.shift ?? 0;
   let lr = o.lr;
   for (let epoch = 0; epoch < o.epochs; epoch++) {
     const order = permutation(data.count, rand);
@@ -292,7 +310,13 @@ export function train(net: Lenet, data: Digits, o: TrainOptions): void {
       for (const p of net.params) p.grad.fill(0);
       for (let k = start; k < end; k++) {
         const s = order[k];
-        const logits = net.forward(data.images.subarray(s * PIXELS, (s + 1) * PIXELS));
+        let image = data.images.subarray(s * PIXELS, (s + 1) * PIXELS);
+        if (shift > 0) {
+          const dx = Math.floor(rand() * (2 * shift + 1)) - shift;
+          const dy = Math.floor(rand() * (2 * shift + 1)) - shift;
+          image = shiftImage(image, dx, dy, shifted);
+        }
+        const logits = net.forward(image);
         let max = -Infinity;
         for (let i = 0; i < 10; i++) max = Math.max(max, logits[i]);
         let sum = 0;
