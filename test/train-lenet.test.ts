@@ -65,7 +65,7 @@ describe('training and the fixtures', () => {
     const run = () => {
       const net = new Lenet('lenet-300-100');
       net.init(1);
-      train(net, small, { epochs: 1, batch: 32, lr: 0.05, lrDecay: 1, momentum: 0.9, weightDecay: 5e-4, seed: 1 });
+      train(net, small, { epochs: 1, batch: 32, lr: 0.05, lrDecay: 1, momentum: 0.9, weightDecay: 5e-4, seed: 1, shift: 2 });
       return net.params.map((p) => Float32Array.from(p.data));
     };
     const a = run();
