@@ -19,6 +19,7 @@
 # Prints the path of each model.json.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+bash scripts/fetch-mnist.sh >/dev/null # the mnist digits: hwsim eval, hwsim deepsz
 
 NSFWJS_VERSION=4.2.1
 MODELS=(mobilenet_v2 inception_v3 mobilenet_v2_mid)

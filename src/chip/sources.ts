@@ -8,6 +8,7 @@ import type { ModelImage } from '../codecs/container.js';
 import type { ChipConfig } from './config.js';
 import type { DramTraceSink } from './dram.js';
 import { TansSource, tansEngineModel, type TansEngineFactory } from './tans-source.js';
+import { SzSource } from './sz-source.js';
 import { RawBypass, rawBypassWidth, type WeightSource } from './weight-source.js';
 
 export interface SourceOptions {
@@ -34,6 +35,7 @@ export const CHIP_SOURCES: Readonly<Record<CodecId, SourceFactory>> = {
       streamFifoDepth: cfg.streamFifoDepth,
     });
   },
+  sz: (cfg, image) => new SzSource(cfg.szLanes, image),
 };
 
 /** The sources an image needs, one per codec it uses, built once per run. */

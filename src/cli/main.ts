@@ -28,6 +28,8 @@ const commandModules: Array<() => Promise<CliCommand>> = [
   () => import('./cmd-synth.js').then((m) => m.command),
   () => import('./cmd-sweep.js').then((m) => m.command),
   () => import('./cmd-plot.js').then((m) => m.command),
+  () => import('./cmd-eval.js').then((m) => m.command),
+  () => import('./cmd-deepsz.js').then((m) => m.command),
 ];
 
 /** What yargs' getOptions() holds for the command being parsed (the parts read here). */

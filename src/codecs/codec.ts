@@ -9,6 +9,7 @@ import type { ByteReader, ByteWriter } from './bytes.js';
 import type { QuantParams } from './quant/index.js';
 import type { StreamSplit } from './tans/streams.js';
 import type { SpreadKind } from './tans/optimize.js';
+import type { SzStreamTable } from './sz/streams.js';
 
 /** What every layer header holds, whatever its codec. */
 export interface LayerBase {
@@ -39,8 +40,31 @@ export interface TansHeader extends LayerBase {
 }
 export interface TansLayer extends TansHeader { words: Uint32Array }
 
-export type LayerHeader = RawHeader | TansHeader;
-export type CodedLayer = RawLayer | TansLayer;
+/**
+ * sz (DeepSZ): a pruned layer as a relative index array (raw bytes or tANS) and its kept values
+ * SZ-coded within `errorBound` (bin codes tANS-coded, escapes stored as float32). `quant` is the
+ * int8 view the MAC array takes of the decoded values (255 bins, step max|value| / 127).
+ */
+export interface SzHeader extends LayerBase {
+  codec: 'sz';
+  /** absolute error bound, float32 */
+  errorBound: number;
+  /** bin codes −radius..radius (0..127) */
+  radius: number;
+  indexCoding: 'raw' | 'tans';
+  /** kept weights (values), index entries (fillers included), escaped values */
+  values: number;
+  indexEntries: number;
+  escapes: number;
+  /** present when indexCoding is 'tans' and there are entries */
+  indexTable?: SzStreamTable;
+  /** present when there are values */
+  codeTable?: SzStreamTable;
+}
+export interface SzLayer extends SzHeader { words: Uint32Array }
+
+export type LayerHeader = RawHeader | TansHeader | SzHeader;
+export type CodedLayer = RawLayer | TansLayer | SzLayer;
 export type CodecId = CodedLayer['codec'];
 
 /** Options a codec's encoder takes (the codec parameters of the declaration, src/params). */
@@ -49,6 +73,9 @@ export interface CodecEncodeOptions {
   streams: number;
   split: StreamSplit;
   effort: 'fast' | 'best';
+  /** sz: absolute error bound and the fraction of weights pruned */
+  errorBound?: number;
+  sparsity?: number;
 }
 
 /** Figures of one layer that depend on its codec (inspect, run reports). */
@@ -76,6 +103,8 @@ export interface Codec<H extends LayerHeader, L extends H & CodedLayer> {
   withPayload(header: H, payload: Uint8Array): L;
   /** reference software decoder: symbols in flat order; throws HwsimError naming the failed check */
   decode(layer: L): Uint8Array;
+  /** for codecs that code float values (sz): the decoded weights themselves, not a dequantization of decode() */
+  decodeValues?(layer: L): Float32Array;
   figures(header: H): CodecFigures;
 }
 

@@ -15,6 +15,7 @@ import { codecById } from './registry.js';
 import { allocateBits, quantize, quantizeInt8, quantizeWith } from './quant/index.js';
 import { rawCodec } from './raw/index.js';
 import { tansCodec } from './tans/index.js';
+import { encodeSzLayer } from './sz/index.js';
 import type { CodecParams } from '../params/generated-types.js';
 import { CODEC_DEFAULTS, validateCodecParams } from '../params/groups.js';
 
@@ -72,7 +73,16 @@ export function encodeModel(model: Model, options: EncodeOptions, onLayer?: Enco
   const { keepEdges, split, effort } = opts;
   const n = model.layers.length;
   check(n > 0, `model ${model.name} has no weight layers`);
-  const coded = model.layers.map((_, i) => !isEdge(i, n, keepEdges));
+  // --codec sz: FC layers (edges included) pruned and SZ-coded; conv layers tANS or, with
+  // --conv-codec raw, int8
+  const codecOf = (i: number): 'raw' | 'tans' | 'sz' => {
+    const fc = model.layers[i].spec.kind === 'fc';
+    if (opts.codec === 'sz' && fc) return 'sz';
+    if (opts.codec === 'sz' && opts.convCodec === 'raw') return 'raw';
+    return isEdge(i, n, keepEdges) ? 'raw' : 'tans';
+  };
+  const choice = model.layers.map((_, i) => codecOf(i));
+  const coded = choice.map((c) => c === 'tans');
   // Precision per coded layer: fixed bins, or an entropy budget shared by all coded layers.
   const budget = opts.bins === undefined ? opts.bitsPerWeight : undefined;
   // layers that bring their own quantizer (ONNX --keep-quantization) are not allocated
@@ -92,6 +102,14 @@ export function encodeModel(model: Model, options: EncodeOptions, onLayer?: Enco
   });
   function encodeLayer(layer: Model['layers'][number], i: number): CodedLayer {
     const { spec, weights } = layer;
+    if (choice[i] === 'sz') {
+      try {
+        return encodeSzLayer(weights, spec.weightShape, { errorBound: opts.errorBound, sparsity: opts.sparsity }).layer;
+      } catch (err) {
+        if (err instanceof HwsimError) throw new HwsimError(`layer ${spec.name}: ${err.message}`, err.fix);
+        throw err;
+      }
+    }
     const own = layer.quant ? quantizeWith(weights, keptQuantizer(weights, layer.quant, spec.name)) : undefined;
     if (!coded[i]) {
       const q = own ?? quantizeInt8(weights);

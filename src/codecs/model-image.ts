@@ -75,7 +75,7 @@ export function decodeImage(image: ModelImage, label: string): DecodedLayer[] {
     for (let k = 0; k < symbols.length; k++) levels[k] = symbols[k] - m;
     return {
       name: image.specs[i].name, shape: layer.shape, codec: layer.codec, bins: layer.quant.bins, symbols, levels,
-      values: dequantize(symbols, layer.quant),
+      values: codec.decodeValues ? codec.decodeValues(layer as never) : dequantize(symbols, layer.quant),
       entropyBits: entropyBitsOf(symbols, layer.quant.bins),
       payloadBits: codec.payloadLength(layer as never) * 8,
       figures: codec.figures(layer as never),

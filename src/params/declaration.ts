@@ -103,6 +103,11 @@ export const PARAMS: readonly ParamDecl[] = [
     why: "ResNet-50's early layers spill",
   },
   {
+    name: 'szLanes', type: 'int', default: 16, min: 1, max: 1024, groups: ['chip'], faces: CHIP,
+    unit: 'weights/cycle', help: "weights the sz decoder's scatter stage writes into the weight buffer per cycle (a pruned run's zeros included)",
+    why: 'one MAC-array row of weights a cycle',
+  },
+  {
     name: 'bins', type: 'int', min: 3, max: 255, odd: true, groups: ['codec'], faces: CODEC, crossRule: 'at most --states',
     unit: '', help: 'fix every coded layer to N zero-point bins (instead of a --bits-per-weight budget)',
   },
@@ -133,6 +138,24 @@ export const PARAMS: readonly ParamDecl[] = [
   {
     name: 'seed', type: 'int', default: 1, min: 0, max: Number.MAX_SAFE_INTEGER, groups: ['codec'], faces: CODEC,
     unit: '', help: 'seed of the synthetic zoo weights',
+  },
+  {
+    name: 'codec', type: 'enum', default: 'tans', choices: ['tans', 'sz'], groups: ['codec'], faces: CODEC,
+    unit: '', help: 'tans: every coded layer tANS; sz: FC layers pruned and SZ-coded (DeepSZ, edges included), the other layers by --conv-codec',
+  },
+  {
+    name: 'convCodec', type: 'enum', default: 'tans', choices: ['tans', 'raw'], groups: ['codec'], faces: CODEC,
+    unit: '', help: 'with --codec sz: the codec of the conv layers (tans, edges raw as --keep-edges says; or raw int8)',
+  },
+  {
+    name: 'errorBound', type: 'number', default: 0.005, min: 0, minExclusive: true, max: 1, groups: ['codec'], faces: CODEC,
+    unit: '', help: 'with --codec sz: absolute error bound of every kept FC weight (SZ)',
+    why: "DeepSZ's bounds lie between 1e-3 and 1e-2",
+  },
+  {
+    name: 'sparsity', type: 'number', default: 0.9, min: 0, max: 0.999, groups: ['codec'], faces: CODEC,
+    unit: '', help: 'with --codec sz: fraction of each FC layer pruned by magnitude, in [0, 1)',
+    why: "DeepSZ's LeNet and AlexNet FC layers keep 8-10 %",
   },
   // Limits on what an input may make hwsim allocate or run (src/limits.ts): no group (they are not
   // part of a chip, codec or engine), flags on the faces that read models and containers. Checked

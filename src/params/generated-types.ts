@@ -71,6 +71,11 @@ export interface ChipConfig {
    * Allowed: a number >= 0 and <= 1048576 (KiB). Default: 512.
    */
   sramKb: number;
+  /**
+   * weights the sz decoder's scatter stage writes into the weight buffer per cycle (a pruned run's zeros included).
+   * Allowed: an integer 1..1024 (weights/cycle). Default: 16.
+   */
+  szLanes: number;
 }
 
 /** Quantization and tANS coding of a model (`hwsim encode`, `hwsim run`). */
@@ -125,6 +130,26 @@ export interface CodecParams {
    * Allowed: an integer 0..9007199254740991. Default: 1.
    */
   seed: number;
+  /**
+   * tans: every coded layer tANS; sz: FC layers pruned and SZ-coded (DeepSZ, edges included), the other layers by --conv-codec.
+   * Allowed: one of tans, sz. Default: tans.
+   */
+  codec: 'tans' | 'sz';
+  /**
+   * with --codec sz: the codec of the conv layers (tans, edges raw as --keep-edges says; or raw int8).
+   * Allowed: one of tans, raw. Default: tans.
+   */
+  convCodec: 'tans' | 'raw';
+  /**
+   * with --codec sz: absolute error bound of every kept FC weight (SZ).
+   * Allowed: a number > 0 and <= 1. Default: 0.005.
+   */
+  errorBound: number;
+  /**
+   * with --codec sz: fraction of each FC layer pruned by magnitude, in [0, 1).
+   * Allowed: a number >= 0 and <= 0.999. Default: 0.9.
+   */
+  sparsity: number;
 }
 
 /** The tANS weight decompression engine RTL (`hwsim rtl|cosim|synth tans`). */
