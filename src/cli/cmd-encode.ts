@@ -44,13 +44,16 @@ export const command: CliCommand = {
       const coded = layers.reduce((a, l) => a + l.payloadBits, 0);
       const tans = layers.filter((l) => l.codec === 'tans');
       const tansGap = tans.reduce((a, l) => a + l.payloadBits, 0) / tans.reduce((a, l) => a + l.entropyBits, 0) - 1;
-      const raw = layers.length - tans.length;
+      const raw = layers.filter((l) => l.codec === 'raw').length;
+      const wm = layers.filter((l) => l.codec === 'wm');
+      const wmGap = wm.reduce((a, l) => a + l.payloadBits, 0) / wm.reduce((a, l) => a + l.entropyBits, 0) - 1;
       const secs = (performance.now() - start) / 1000;
       process.stdout.write(
         `${model.name}: ${model.synthetic ? 'SYNTHETIC weights (' + model.description + ')' : model.description}\n` +
-        `encoded ${layers.length} layers, ${params.toLocaleString('en-US')} weights at L=${codec.states}, S=${codec.streams}: ` +
+        `encoded ${layers.length} layers, ${params.toLocaleString('en-US')} weights ${codec.codec === 'wm' ? 'as wavelet matrices' : `at L=${codec.states}, S=${codec.streams}`}: ` +
         `${(coded / params).toFixed(3)} bits/weight${raw ? ` (${raw} raw int8 edge layers included)` : ''}, ` +
         `${tans.length ? `tANS layers ${percent(tansGap)} vs their entropy bound, ` : ''}` +
+        `${wm.length ? `wm layers ${percent(wmGap)} vs their entropy bound (rank directories included), ` : ''}` +
         `${image.length.toLocaleString('en-US')} bytes; verified by decoding; ${secs.toFixed(2)} s\n` +
         `wrote ${output}\n`);
     },

@@ -39,8 +39,26 @@ export interface TansHeader extends LayerBase {
 }
 export interface TansLayer extends TansHeader { words: Uint32Array }
 
-export type LayerHeader = RawHeader | TansHeader;
-export type CodedLayer = RawLayer | TansLayer;
+/** wavelet matrix: a (Huffman-shaped) matrix per layer, its levels' bitmaps and rank directories (docs/WM.md). */
+export interface WmHeader extends LayerBase {
+  codec: 'wm';
+  /** Runtime-Accessible Sequence form: reached element by element, or decoded block by block into an on-chip buffer */
+  form: 'element' | 'block';
+  /** block-wise: weights per block (the on-chip buffer); element-wise: 0 */
+  blockWeights: number;
+  /** code length per symbol, 0 for an absent one; all 0 with `only` for a one-symbol layer */
+  lengths: Uint8Array;
+  /** the symbol of a zero-level layer, else -1 */
+  only: number;
+  /** bits of each level (level 0: every weight) */
+  levelLengths: Int32Array;
+  /** zeros of each level */
+  levelZeros: Int32Array;
+}
+export interface WmLayer extends WmHeader { words: Uint32Array }
+
+export type LayerHeader = RawHeader | TansHeader | WmHeader;
+export type CodedLayer = RawLayer | TansLayer | WmLayer;
 export type CodecId = CodedLayer['codec'];
 
 /** Options a codec's encoder takes (the codec parameters of the declaration, src/params). */
@@ -49,6 +67,9 @@ export interface CodecEncodeOptions {
   streams: number;
   split: StreamSplit;
   effort: 'fast' | 'best';
+  /** wm: the RAS form of this layer (chosen per layer by FLOPs per parameter) and the block size */
+  wmForm?: 'element' | 'block';
+  wmBlockWeights?: number;
 }
 
 /** Figures of one layer that depend on its codec (inspect, run reports). */

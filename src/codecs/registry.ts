@@ -6,12 +6,14 @@
 import type { Codec, CodecId, CodedLayer, LayerHeader } from './codec.js';
 import { rawCodec } from './raw/index.js';
 import { tansCodec } from './tans/index.js';
+import { wmCodec } from './wm/index.js';
 
 type AnyCodec = Codec<LayerHeader, CodedLayer>;
 
 export const CODECS: Readonly<Record<CodecId, AnyCodec>> = {
   raw: rawCodec as unknown as AnyCodec,
   tans: tansCodec as unknown as AnyCodec,
+  wm: wmCodec as unknown as AnyCodec,
 };
 
 export function codecById(id: CodecId): AnyCodec {

@@ -131,6 +131,15 @@ export const PARAMS: readonly ParamDecl[] = [
     unit: '', help: 'tANS table search effort',
   },
   {
+    name: 'codec', type: 'enum', default: 'tans', choices: ['tans', 'wm'], groups: ['codec'], faces: CODEC,
+    unit: '', help: 'codec of the coded layers: tANS streams, or a Huffman-shaped wavelet matrix (random access, docs/WM.md)',
+  },
+  {
+    name: 'wmFprThreshold', type: 'number', default: 16, min: 0, max: 1e9, groups: ['codec'], faces: CODEC,
+    unit: 'MACs/weight', help: 'wm: layers with fewer MACs per weight than this are stored element-wise (reached weight by weight), the others block-wise (decoded block by block into an on-chip buffer)',
+    why: 'fully connected layers (1 MAC per weight per inference) go element-wise; convolutions (a weight meets every output position) block-wise',
+  },
+  {
     name: 'seed', type: 'int', default: 1, min: 0, max: Number.MAX_SAFE_INTEGER, groups: ['codec'], faces: CODEC,
     unit: '', help: 'seed of the synthetic zoo weights',
   },

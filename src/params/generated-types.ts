@@ -121,6 +121,16 @@ export interface CodecParams {
    */
   effort: 'fast' | 'best';
   /**
+   * codec of the coded layers: tANS streams, or a Huffman-shaped wavelet matrix (random access, docs/WM.md).
+   * Allowed: one of tans, wm. Default: tans.
+   */
+  codec: 'tans' | 'wm';
+  /**
+   * wm: layers with fewer MACs per weight than this are stored element-wise (reached weight by weight), the others block-wise (decoded block by block into an on-chip buffer).
+   * Allowed: a number >= 0 and <= 1000000000 (MACs/weight). Default: 16.
+   */
+  wmFprThreshold: number;
+  /**
    * seed of the synthetic zoo weights.
    * Allowed: an integer 0..9007199254740991. Default: 1.
    */
