@@ -71,25 +71,25 @@ function speedOf(shape: 'huffman' | 'plain', symbols: Uint8Array, bins: number, 
   const random = new Int32Array(n);
   let s = 12345;
   for (let i = 0; i < n; i++) { s ^= s << 13; s ^= s >>> 17; s ^= s << 5; random[i] = (s >>> 0) % n; }
-  for (const order of ['sequential', 'random'] as const) {
-    for (const mode of ['none', 'level', 'node'] as RankCacheMode[]) {
-      const times: number[] = [];
-      let stats = { accesses: 0, hits: 0, misses: 0 };
-      for (let r = 0; r < runs; r++) {
-        const a = new CachedAccess(wm, mode);
-        let check = 0;
-        const t0 = process.hrtime.bigint();
-        if (order === 'sequential') for (let i = 0; i < n; i++) check += a.access(i);
-        else for (let i = 0; i < n; i++) check += a.access(random[i]);
-        times.push(Number(process.hrtime.bigint() - t0) / n);
-        if (check < 0) throw new Error('unreachable');
-        stats = a.stats;
-      }
-      rows.push({
-        shape, mode, order, nsPerAccess: median(times), directoryRanksPerWeight: stats.misses / n,
-        cachedRanksPerWeight: stats.hits / n, hitRate: stats.hits / Math.max(1, stats.hits + stats.misses),
-      });
+  // rounds interleave the options, so that a change of machine load falls on all of them alike
+  const cells = (['sequential', 'random'] as const).flatMap((order) => (['none', 'level', 'node'] as RankCacheMode[]).map((mode) => ({ order, mode, times: [] as number[], stats: { accesses: 0, hits: 0, misses: 0 } })));
+  for (let r = 0; r < runs; r++) {
+    for (const cell of cells) {
+      const a = new CachedAccess(wm, cell.mode);
+      let check = 0;
+      const t0 = process.hrtime.bigint();
+      if (cell.order === 'sequential') for (let i = 0; i < n; i++) check += a.access(i);
+      else for (let i = 0; i < n; i++) check += a.access(random[i]);
+      cell.times.push(Number(process.hrtime.bigint() - t0) / n);
+      if (check < 0) throw new Error('unreachable');
+      cell.stats = a.stats;
     }
+  }
+  for (const { order, mode, times, stats } of cells) {
+    rows.push({
+      shape, mode, order, nsPerAccess: median(times), directoryRanksPerWeight: stats.misses / n,
+      cachedRanksPerWeight: stats.hits / n, hitRate: stats.hits / Math.max(1, stats.hits + stats.misses),
+    });
   }
   const tree = codeTree(wm.code);
   const times: number[] = [];

@@ -161,9 +161,12 @@ export const wmCodec: Codec<WmHeader, WmLayer> = {
   },
 
   figures(h) {
-    // on-chip state of the query unit for this layer: one 32-bit cursor per internal node, and per
-    // level its zeros count and its base addresses (bitmap, directory)
+    // on-chip memory of the query unit for this layer (docs/hw/wm-query-unit.md): the payload
+    // buffer LOAD fills (bitmaps and directories), one 32-bit cursor per internal node of the code
+    // tree (per lane: the figure is for one), per level its zeros count and two base addresses
     const internal = codeTree(assignCodes(h.lengths)).level.length;
-    return { states: null, streams: null, tableBytes: 4 * internal + 12 * depthOf(h) };
+    return { states: null, streams: null, tableBytes: wmCodec.payloadLength(h) + 4 * internal + 12 * depthOf(h) };
+  },
+};
   },
 };
