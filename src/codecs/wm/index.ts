@@ -168,5 +168,3 @@ export const wmCodec: Codec<WmHeader, WmLayer> = {
     return { states: null, streams: null, tableBytes: wmCodec.payloadLength(h) + 4 * internal + 12 * depthOf(h) };
   },
 };
-  },
-};
