@@ -56,6 +56,7 @@ const VALID: Record<string, string> = {
   'per-channel': 'false', 'keep-edges': 'true', grid: join(tmp, 'grid.yaml'), objectives: 'latency', workers: '1', shard: '1/1',
   'cache-dir': join(tmp, 'cache'), point: '0',
   dram: 'simple', 'dram-ctrl-latency': '20', 'tech-node': '45', 'dram-trace': join(tmp, 'dram.trace'),
+  codec: 'tans', 'wm-fpr-threshold': '16',
 };
 
 /**
@@ -69,6 +70,7 @@ const WRONG_STRING: Record<string, string | null> = {
   'clock-mhz': 'abc', 'sram-kb': 'abc', bins: 'abc', 'bits-per-weight': 'abc', 'per-channel': 'abc', 'rd-lambda': 'abc',
   'keep-edges': 'abc', seed: 'abc', 'dram-ctrl-latency': 'abc', 'tech-node': 'abc', objectives: 'speed', shard: 'x', grid: null, 'cache-dir': null,
   output: null, out: null, config: null, weights: null, 'rom-image': null, markdown: null, dram: '3', 'dram-trace': null,
+  codec: '3', 'wm-fpr-threshold': 'abc',
 };
 
 /**
@@ -82,7 +84,7 @@ const KNOWN: Record<string, string> = {
 }
 
 /** Number options whose values need not be integers; every other number option must refuse 2.5 and values that wrap. */
-const NOT_INTEGER = new Set(['bits-per-weight', 'rd-lambda', 'dram-bw', 'clock-mhz', 'sram-kb', 'stall-rate']);
+const NOT_INTEGER = new Set(['bits-per-weight', 'rd-lambda', 'dram-bw', 'clock-mhz', 'sram-kb', 'stall-rate', 'wm-fpr-threshold']);
 /** Options that only act beside another one: the integer cases give that one too. */
 const NEEDS: Record<string, string[]> = { bins: ['--weights', 'lenet-5'], 'max-weights': ['--weights', 'lenet-5'] };
 

@@ -74,7 +74,7 @@ describe('the declaration', () => {
       dram: 'simple', dramCtrlLatency: 20, techNode: 45,
       burstBytes: 64, fifoDepth: 128, streamFifoDepth: 4, clockMhz: 500, sramKb: 512 });
     expect(ENGINE_DEFAULTS).toEqual({ states: 64, symbolBits: 5, streams: 4, inWidth: 32, streamFifoDepth: 4 });
-    expect(CODEC_DEFAULTS).toEqual({ states: 64, streams: 8, perChannel: false, split: 'channel', keepEdges: true, effort: 'fast', seed: 1 });
+    expect(CODEC_DEFAULTS).toEqual({ states: 64, streams: 8, perChannel: false, split: 'channel', keepEdges: true, effort: 'fast', seed: 1, codec: 'tans', wmFprThreshold: 16 });
   });
 });
 
@@ -144,7 +144,7 @@ describe('codec parameters', () => {
     const parse = (face: 'encode' | 'run', args: string[]) =>
       codecParamOptions(yargs(args).strict().fail((m) => { throw new Error(m); }), face).parseSync() as Record<string, unknown>;
     const argv = parse('encode', ['-L', '256', '-S', '4', '--bins', '31', '--per-channel', '--no-keep-edges', '--effort', 'best']);
-    expect(codecParamsFrom(argv, 'encode')).toEqual({ states: 256, streams: 4, bins: 31, perChannel: true, split: 'channel', keepEdges: false, effort: 'best', seed: 1 });
+    expect(codecParamsFrom(argv, 'encode')).toEqual({ states: 256, streams: 4, bins: 31, perChannel: true, split: 'channel', keepEdges: false, effort: 'best', seed: 1, codec: 'tans', wmFprThreshold: 16 });
     // run takes the stream count from --decoders (chipOptions), so --streams is not one of its flags
     expect(() => parse('run', ['--streams', '4'])).toThrow(/Unknown argument: streams/);
   });
