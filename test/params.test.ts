@@ -75,7 +75,7 @@ describe('the declaration', () => {
       burstBytes: 64, fifoDepth: 128, streamFifoDepth: 4, clockMhz: 500, sramKb: 512, szLanes: 16 });
     expect(ENGINE_DEFAULTS).toEqual({ states: 64, symbolBits: 5, streams: 4, inWidth: 32, streamFifoDepth: 4 });
     expect(CODEC_DEFAULTS).toEqual({ states: 64, streams: 8, perChannel: false, split: 'channel', keepEdges: true, effort: 'fast', seed: 1,
-      codec: 'tans', convCodec: 'tans', errorBound: 0.005, sparsity: 0.9 });
+      codec: 'tans', wmFprThreshold: 16, convCodec: 'tans', errorBound: 0.005, sparsity: 0.9 });
   });
 });
 
@@ -146,7 +146,7 @@ describe('codec parameters', () => {
       codecParamOptions(yargs(args).strict().fail((m) => { throw new Error(m); }), face).parseSync() as Record<string, unknown>;
     const argv = parse('encode', ['-L', '256', '-S', '4', '--bins', '31', '--per-channel', '--no-keep-edges', '--effort', 'best']);
     expect(codecParamsFrom(argv, 'encode')).toEqual({ states: 256, streams: 4, bins: 31, perChannel: true, split: 'channel', keepEdges: false, effort: 'best', seed: 1,
-      codec: 'tans', convCodec: 'tans', errorBound: 0.005, sparsity: 0.9 });
+      codec: 'tans', wmFprThreshold: 16, convCodec: 'tans', errorBound: 0.005, sparsity: 0.9 });
     // run takes the stream count from --decoders (chipOptions), so --streams is not one of its flags
     expect(() => parse('run', ['--streams', '4'])).toThrow(/Unknown argument: streams/);
   });

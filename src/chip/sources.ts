@@ -7,6 +7,7 @@ import type { CodecId } from '../codecs/codec.js';
 import type { ModelImage } from '../codecs/container.js';
 import type { ChipConfig } from './config.js';
 import type { DramTraceSink } from './dram.js';
+import { wmSource } from './wm-source.js';
 import { TansSource, tansEngineModel, type TansEngineFactory } from './tans-source.js';
 import { SzSource } from './sz-source.js';
 import { RawBypass, rawBypassWidth, type WeightSource } from './weight-source.js';
@@ -36,6 +37,7 @@ export const CHIP_SOURCES: Readonly<Record<CodecId, SourceFactory>> = {
     });
   },
   sz: (cfg, image) => new SzSource(cfg.szLanes, image),
+  wm: (cfg, image) => wmSource(cfg, image),
 };
 
 /** The sources an image needs, one per codec it uses, built once per run. */

@@ -47,14 +47,17 @@ export const command: CliCommand = {
       const tansGap = tans.reduce((a, l) => a + l.payloadBits, 0) / tans.reduce((a, l) => a + l.entropyBits, 0) - 1;
       const raw = layers.filter((l) => l.codec === 'raw').length;
       const sz = layers.filter((l) => l.codec === 'sz').length;
+      const wm = layers.filter((l) => l.codec === 'wm');
+      const wmGap = wm.reduce((a, l) => a + l.payloadBits, 0) / wm.reduce((a, l) => a + l.entropyBits, 0) - 1;
       const edges = layers.filter((l, i) => l.codec === 'raw' && isEdge(i, layers.length, codec.keepEdges)).length;
       const rawNote = raw === 0 ? '' : ` (${[edges ? `${edges} raw int8 edge layers` : '', raw - edges ? `${raw - edges} raw ${codec.codec === 'sz' && codec.convCodec === 'raw' ? 'by --conv-codec raw' : 'because tANS would be larger'}` : ''].filter(Boolean).join(', ')} included)`;
       const secs = (performance.now() - start) / 1000;
       process.stdout.write(
         `${model.name}: ${model.synthetic ? 'SYNTHETIC weights (' + model.description + ')' : model.description}\n` +
-        `encoded ${layers.length} layers, ${params.toLocaleString('en-US')} weights at L=${codec.states}, S=${codec.streams}: ` +
+        `encoded ${layers.length} layers, ${params.toLocaleString('en-US')} weights ${codec.codec === 'wm' ? 'as wavelet matrices' : `at L=${codec.states}, S=${codec.streams}`}: ` +
         `${(coded / params).toFixed(3)} bits/weight${rawNote}${sz ? `, ${sz} sz (DeepSZ) layers` : ''}, ` +
         `${tans.length ? `tANS layers ${percent(tansGap)} vs their entropy bound, ` : ''}` +
+        `${wm.length ? `wm layers ${percent(wmGap)} vs their entropy bound (rank directories included), ` : ''}` +
         `${image.length.toLocaleString('en-US')} bytes; verified by decoding; ${secs.toFixed(2)} s\n` +
         `wrote ${output}\n`);
     },

@@ -63,8 +63,28 @@ export interface SzHeader extends LayerBase {
 }
 export interface SzLayer extends SzHeader { words: Uint32Array }
 
-export type LayerHeader = RawHeader | TansHeader | SzHeader;
-export type CodedLayer = RawLayer | TansLayer | SzLayer;
+
+/** wavelet matrix: a (Huffman-shaped) matrix per layer, its levels' bitmaps and rank directories (docs/WM.md). */
+export interface WmHeader extends LayerBase {
+  codec: 'wm';
+  /** Runtime-Accessible Sequence form: reached element by element, or decoded block by block into an on-chip buffer */
+  form: 'element' | 'block';
+  /** block-wise: weights per block (the on-chip buffer); element-wise: 0 */
+  blockWeights: number;
+  /** code length per symbol, 0 for an absent one; all 0 with `only` for a one-symbol layer */
+  lengths: Uint8Array;
+  /** the symbol of a zero-level layer, else -1 */
+  only: number;
+  /** bits of each level (level 0: every weight) */
+  levelLengths: Int32Array;
+  /** zeros of each level */
+  levelZeros: Int32Array;
+}
+export interface WmLayer extends WmHeader { words: Uint32Array }
+
+
+export type LayerHeader = RawHeader | TansHeader | SzHeader | WmHeader;
+export type CodedLayer = RawLayer | TansLayer | SzLayer | WmLayer;
 export type CodecId = CodedLayer['codec'];
 
 /** Options a codec's encoder takes (the codec parameters of the declaration, src/params). */
@@ -76,6 +96,9 @@ export interface CodecEncodeOptions {
   /** sz: absolute error bound and the fraction of weights pruned */
   errorBound?: number;
   sparsity?: number;
+  /** wm: the RAS form of this layer (chosen per layer by FLOPs per parameter) and the block size */
+  wmForm?: 'element' | 'block';
+  wmBlockWeights?: number;
 }
 
 /** Figures of one layer that depend on its codec (inspect, run reports). */

@@ -16,6 +16,8 @@ import { allocateBits, quantize, quantizeInt8, quantizeWith } from './quant/inde
 import { rawCodec } from './raw/index.js';
 import { tansCodec } from './tans/index.js';
 import { encodeSzLayer } from './sz/index.js';
+import { wmCodec } from './wm/index.js';
+import { wmFormFor } from './wm/choose.js';
 import type { CodecParams } from '../params/generated-types.js';
 import { CODEC_DEFAULTS, validateCodecParams } from '../params/groups.js';
 
@@ -121,10 +123,12 @@ export function encodeModel(model: Model, options: EncodeOptions, onLayer?: Enco
         perChannel: opts.perChannel ? { channels: spec.weightShape[0] } : undefined,
       })
       : quantizeWith(weights, allocation[a++]));
-    check(q.params.bins <= opts.states,
+    check(opts.codec === 'wm' || q.params.bins <= opts.states,
       `layer ${spec.name}: ${q.params.bins} bins do not fit ${opts.states} states`, 'use more --states or fewer bins');
     try {
-      return tansOrRaw(q.symbols, { shape: [...spec.weightShape], quant: q.params }, codecOpts).layer;
+      const base = { shape: [...spec.weightShape], quant: q.params };
+      if (opts.codec === 'wm') return wmCodec.encode(q.symbols, base, { ...codecOpts, ...wmFormFor(spec, weights.length, opts.wmFprThreshold) });
+      return tansOrRaw(q.symbols, base, codecOpts).layer;
     } catch (err) {
       if (err instanceof HwsimError) throw new HwsimError(`layer ${spec.name}: ${err.message}`, err.fix);
       throw err;

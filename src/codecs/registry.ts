@@ -7,6 +7,7 @@ import type { Codec, CodecId, CodedLayer, LayerHeader } from './codec.js';
 import { rawCodec } from './raw/index.js';
 import { tansCodec } from './tans/index.js';
 import { szCodec } from './sz/index.js';
+import { wmCodec } from './wm/index.js';
 
 type AnyCodec = Codec<LayerHeader, CodedLayer>;
 
@@ -14,6 +15,7 @@ export const CODECS: Readonly<Record<CodecId, AnyCodec>> = {
   raw: rawCodec as unknown as AnyCodec,
   tans: tansCodec as unknown as AnyCodec,
   sz: szCodec as unknown as AnyCodec,
+  wm: wmCodec as unknown as AnyCodec,
 };
 
 export function codecById(id: CodecId): AnyCodec {

@@ -136,12 +136,17 @@ export const PARAMS: readonly ParamDecl[] = [
     unit: '', help: 'tANS table search effort',
   },
   {
+    name: 'wmFprThreshold', type: 'number', default: 16, min: 0, max: 1e9, groups: ['codec'], faces: CODEC,
+    unit: 'MACs/weight', help: 'wm: layers with fewer MACs per weight than this are stored element-wise (reached weight by weight), the others block-wise (decoded block by block into an on-chip buffer)',
+    why: 'fully connected layers (1 MAC per weight per inference) go element-wise; convolutions (a weight meets every output position) block-wise',
+  },
+  {
     name: 'seed', type: 'int', default: 1, min: 0, max: Number.MAX_SAFE_INTEGER, groups: ['codec'], faces: CODEC,
     unit: '', help: 'seed of the synthetic zoo weights',
   },
   {
-    name: 'codec', type: 'enum', default: 'tans', choices: ['tans', 'sz'], groups: ['codec'], faces: CODEC,
-    unit: '', help: 'tans: every coded layer tANS; sz: FC layers pruned and SZ-coded (DeepSZ, edges included), the other layers by --conv-codec',
+    name: 'codec', type: 'enum', default: 'tans', choices: ['tans', 'wm', 'sz'], groups: ['codec'], faces: CODEC,
+    unit: '', help: 'tans: every coded layer tANS; wm: a Huffman-shaped wavelet matrix per layer (random access, docs/WM.md); sz: FC layers pruned and SZ-coded (DeepSZ, edges included), the other layers by --conv-codec',
   },
   {
     name: 'convCodec', type: 'enum', default: 'tans', choices: ['tans', 'raw'], groups: ['codec'], faces: CODEC,

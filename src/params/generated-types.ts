@@ -126,15 +126,20 @@ export interface CodecParams {
    */
   effort: 'fast' | 'best';
   /**
+   * wm: layers with fewer MACs per weight than this are stored element-wise (reached weight by weight), the others block-wise (decoded block by block into an on-chip buffer).
+   * Allowed: a number >= 0 and <= 1000000000 (MACs/weight). Default: 16.
+   */
+  wmFprThreshold: number;
+  /**
    * seed of the synthetic zoo weights.
    * Allowed: an integer 0..9007199254740991. Default: 1.
    */
   seed: number;
   /**
-   * tans: every coded layer tANS; sz: FC layers pruned and SZ-coded (DeepSZ, edges included), the other layers by --conv-codec.
-   * Allowed: one of tans, sz. Default: tans.
+   * tans: every coded layer tANS; wm: a Huffman-shaped wavelet matrix per layer (random access, docs/WM.md); sz: FC layers pruned and SZ-coded (DeepSZ, edges included), the other layers by --conv-codec.
+   * Allowed: one of tans, wm, sz. Default: tans.
    */
-  codec: 'tans' | 'sz';
+  codec: 'tans' | 'wm' | 'sz';
   /**
    * with --codec sz: the codec of the conv layers (tans, edges raw as --keep-edges says; or raw int8).
    * Allowed: one of tans, raw. Default: tans.

@@ -220,7 +220,7 @@ export function makeReport(x: RunInputs): RunReport {
   const tI = totalsOf(cfg, sI, il, x.int8);
   const params = cl.reduce((a, l) => a + l.params, 0);
   const entropy = x.entropy.reduce((a, l) => a + l.entropyBits, 0);
-  const coded = layers.filter((l) => l.codec === 'tans');
+  const coded = layers.filter((l) => l.codec !== 'raw');
   const codedPayload = coded.reduce((a, l) => a + l.tans.weightBytes * 8, 0);
   const codedEntropy = coded.reduce((a, l) => a + l.entropyBitsPerWeight * l.params, 0);
   const tansLayers = image.layers.filter((l) => l.codec === 'tans');

@@ -39,7 +39,7 @@ export function formatRun(r: RunReport, opts: { layers?: boolean } = {}): string
     const header = ['layer', 'codec', 'bins', 'bits/w', 'vs H', 'cycles', 'compute', 'stall', 'dram', 'fifo', 'decoder', 'header', 'act',
       'weight+header B', 'act B', 'B/cycle', 'MAC', 'dec', 'bound', 'int8 cycles', 'int8 bound', 'speedup'];
     const rows = r.layers.map((l) => [
-      l.name, l.codec, l.bins, l.bitsPerWeight.toFixed(2), l.codec === 'tans' ? signed(l.gapToEntropy) : '-',
+      l.name, l.codec, l.bins, l.bitsPerWeight.toFixed(2), l.codec !== 'raw' ? signed(l.gapToEntropy) : '-',
       int(l.tans.cycles), int(l.tans.computeCycles), int(l.tans.stallCycles),
       int(l.tans.stalls.dram), int(l.tans.stalls.fifo), int(l.tans.stalls.decoder), int(l.tans.stalls.header), int(l.tans.stalls.activation),
       int(l.tans.weightBytes + l.tans.headerBytes), int(l.tans.actBytes), l.tans.avgBandwidth.toFixed(2),
@@ -62,7 +62,7 @@ export function formatRun(r: RunReport, opts: { layers?: boolean } = {}): string
   out.push(
     `latency      ${int(t.cycles)} cycles = ${ms(t.cycles)} ms at ${r.chip.clockMhz} MHz   (int8: ${int(i8.cycles)} cycles = ${ms(i8.cycles)} ms; speedup ${r.speedup.toFixed(3)}x)`,
     `stalls       ${int(t.stallCycles)} cycles: ${STALL_CAUSES.map((c) => `${c} ${int(t.stalls[c])}`).join(', ')}   (int8: ${int(i8.stallCycles)}: ${STALL_CAUSES.filter((c) => i8.stalls[c] > 0).map((c) => `${c} ${int(i8.stalls[c])}`).join(', ') || 'none'})`,
-    `weights      ${int(r.params)} params, ${r.bitsPerWeight.toFixed(3)} bits/weight fetched (layer headers included), entropy bound ${r.entropyBitsPerWeight.toFixed(3)}; tANS layers: payload ${signed(r.gapToEntropy)} vs their entropy bound`,
+    `weights      ${int(r.params)} params, ${r.bitsPerWeight.toFixed(3)} bits/weight fetched (layer headers included), entropy bound ${r.entropyBitsPerWeight.toFixed(3)}; coded layers: payload ${signed(r.gapToEntropy)} vs their entropy bound`,
     `DRAM         weights ${kb(t.weightBytes)} KiB + layer headers ${kb(t.headerBytes)} KiB (image ${int(r.imageBytes)} B), activations ${kb(t.actBytes)} KiB; ` +
       `int8 weights ${kb(i8.weightBytes)} KiB: weight traffic saved ${pct(r.weightTrafficSaved)}, all DRAM traffic saved ${pct(r.dramTrafficSaved)}`,
     `bandwidth    average ${t.avgBandwidth.toFixed(3)} B/cycle, peak layer ${t.peakBandwidth.toFixed(3)}, peak ${t.peakWindowCycles}-cycle window ${t.peakWindowBandwidth.toFixed(3)} ` +

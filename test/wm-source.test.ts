@@ -1,0 +1,95 @@
+/**
+ * The wavelet-matrix query unit in the chip: it delivers exactly the reference decoder's weights
+ * (decoded from the words it popped, not from the encoder's objects), its phases take the cycles
+ * docs/hw/wm-query-unit.md gives, holding a settled unit changes nothing, and `hwsim run --codec wm`
+ * reports.
+ */
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { main } from '../src/cli/main.js';
+import { DEFAULT_CHIP, type ChipConfig } from '../src/chip/config.js';
+import { runPipeline } from '../src/chip/pipeline.js';
+import { chipLayers } from '../src/chip/simulate.js';
+import { RawBypass, rawBypassWidth, type WeightSource } from '../src/chip/weight-source.js';
+import { WmSource, wmSource, wmStartCycles } from '../src/chip/wm-source.js';
+import type { WmLayer } from '../src/codecs/codec.js';
+import { readContainer, writeContainer } from '../src/codecs/container.js';
+import { encodeModel } from '../src/codecs/model-codec.js';
+import { wmCodec } from '../src/codecs/wm/index.js';
+import { assignCodes } from '../src/codecs/wm/matrix.js';
+import { codeTree } from '../src/codecs/wm/nodes.js';
+import { loadZooModel } from '../src/models/zoo.js';
+import { captureOutput } from './capture-output.js';
+import { neverSettled, sourcesBy } from './chip-fixtures.js';
+
+const io = captureOutput();
+
+function lenetImage(threshold = 16) {
+  const image = readContainer(writeContainer(encodeModel(loadZooModel('lenet-5', 1), { codec: 'wm', bins: 15, wmFprThreshold: threshold })), 'l5.hwz');
+  return image;
+}
+
+function run(cfg: ChipConfig, image: ReturnType<typeof lenetImage>, wrap: (s: WeightSource) => WeightSource = (s) => s) {
+  const got = image.layers.map((l) => new Int16Array(l.shape.reduce((a, b) => a * b, 1)).fill(-1));
+  const index = new Map(image.specs.map((s, i) => [s.name, i]));
+  const wm = wmSource(cfg, image, (name, pos, sym) => { got[index.get(name)!][pos] = sym; });
+  const layers = chipLayers(image, cfg);
+  const r = runPipeline(cfg, layers, sourcesBy({ raw: wrap(new RawBypass(rawBypassWidth(cfg.dramBytesPerCycle))), wm: wrap(wm) }));
+  return { r, got, wm: wm as WmSource, layers };
+}
+
+describe('wavelet-matrix query unit (cycle model)', () => {
+  for (const threshold of [16, 1e9]) {
+    it(`delivers exactly the reference decoder's weights (${threshold > 16 ? 'all element-wise' : 'block- and element-wise'})`, () => {
+      const image = lenetImage(threshold);
+      const { r, got } = run(DEFAULT_CHIP, image);
+      let wmLayers = 0;
+      image.layers.forEach((layer, i) => {
+        if (layer.codec !== 'wm') return;
+        wmLayers++;
+        expect(Array.from(got[i])).toEqual(Array.from(wmCodec.decode(layer)));
+        expect(r.layers[i].weightsDelivered).toBe(got[i].length);
+      });
+      expect(wmLayers).toBe(2);
+      expect(r.dramWeightBytes).toBe(image.records.reduce((a, rec) => a + rec.payload.length, 0));
+    });
+  }
+
+  it('phases take the cycles of the cycle model: begin = bins, START = 2 per node + levels − 1, DECODE ≥ ⌈n / lanes⌉', () => {
+    const cfg: ChipConfig = { ...DEFAULT_CHIP, decoders: 4 };
+    const image = lenetImage();
+    const { r, wm } = run(cfg, image);
+    const last = image.layers.length - 2; // ip1, the last wm layer: the unit's phase counters hold it
+    const layer = image.layers[last] as WmLayer;
+    const nodes = codeTree(assignCodes(layer.lengths)).level.length;
+    expect(r.layers[last].sourceLoad).toBe(layer.quant.bins);
+    expect(wm.phaseCycles.start).toBe(wmStartCycles(nodes, layer.levelLengths.length));
+    expect(wm.phaseCycles.load).toBeGreaterThanOrEqual(Math.ceil(layer.words.length / rawBypassWidth(cfg.dramBytesPerCycle)));
+    const n = layer.shape.reduce((a, b) => a * b, 1);
+    expect(wm.phaseCycles.decode).toBeGreaterThanOrEqual(Math.ceil(n / cfg.decoders));
+    // the source's span covers its phases (the pipeline holds a settled unit without stepping it)
+    const span = r.layers[last].sourceEnd - r.layers[last].sourceStart;
+    expect(span).toBeGreaterThanOrEqual(layer.quant.bins + wm.phaseCycles.load + wm.phaseCycles.start + Math.ceil(n / cfg.decoders));
+  });
+
+  it('holding a settled unit changes no cycle (same result stepped every cycle)', () => {
+    const image = lenetImage();
+    const a = run(DEFAULT_CHIP, image).r;
+    const b = run(DEFAULT_CHIP, image, neverSettled).r;
+    expect(a.totalCycles).toBe(b.totalCycles);
+    expect(a.layers.map((l) => l.sourceEnd)).toEqual(b.layers.map((l) => l.sourceEnd));
+  });
+
+  it('hwsim run lenet-5 --codec wm reports, the same report as tANS', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'hwsim-wm-run-'));
+    expect(await main(['run', 'lenet-5', '--codec', 'wm', '--bins', '15', '--json', '--out', out, '--quiet'])).toBe(0);
+    const file = readdirSync(out).find((f) => f.endsWith('.json'))!;
+    const rep = JSON.parse(readFileSync(join(out, file), 'utf8')) as { layers: Array<{ codec: string; tans: { cycles: number } }>; tans: { cycles: number } };
+    expect(rep.layers.map((l) => l.codec)).toEqual(['raw', 'wm', 'wm', 'raw']);
+    // the report's cycles are the pipeline's on the same image
+    const { r } = run(DEFAULT_CHIP, lenetImage());
+    expect(rep.tans.cycles).toBe(r.totalCycles);
+  });
+});
