@@ -121,6 +121,18 @@ describe('a sweep on lenet-5', () => {
     expect(whole.rows.filter((r) => r.chip.dramBytesPerCycle === 0.25).every((r) => r.figures.stall_dram > 0)).toBe(true);
   }, 120_000);
 
+  it('sweeps the codec like any other axis: tans, wm and sz points equal separate runs', async () => {
+    const model = loadModel('lenet-5');
+    const r = await runSweep({ grid: gridFromFlags('lenet-5', { codec: 'tans,wm,sz', dramBw: '0.5' }), objectives: ['latency', 'memory'], workers: 1, cacheDir: null });
+    expect(r.rows.map((x) => x.codec.options.codec ?? 'tans')).toEqual(['tans', 'wm', 'sz']);
+    for (const row of r.rows) {
+      const chip = resolveChipConfig({ dramBw: 0.5 });
+      const { report } = await runModel(model, { codec: row.axes.codec as 'tans' | 'wm' | 'sz', streams: chip.decoders }, { chip });
+      expect(row.figures, row.axes.codec).toEqual(figuresOf(report));
+      expect(report.layers.some((l) => l.codec === row.axes.codec)).toBe(true);
+    }
+  }, 120_000);
+
   it('shares a simulation between points that differ only in clock or technology node, with the figures of separate runs', async () => {
     const model = loadModel('lenet-5');
     for (const dram of ['simple', 'lpddr4-3200-x16']) {

@@ -39,7 +39,7 @@ export function latencyVsMemory(records: readonly SweepRecord[], model: string):
   const chart = new SvgChart({
     title: `${model}: latency vs on-chip memory`,
     subtitle: `${records.length} design points; the line joins the Pareto-optimal ones (no point is both faster and smaller)`,
-    x: axisFor('on-chip memory (KiB): decode tables + FIFOs + weight buffer + activation SRAM', records.map(kib)),
+    x: axisFor('on-chip memory (KiB): decoder memory + FIFOs + weight buffer + activation SRAM', records.map(kib)),
     y: axisFor('latency per inference (ms)', records.map(ms)),
   });
   const rest = records.filter((r) => !front.includes(r));

@@ -24,7 +24,7 @@ export interface PointFigures {
   peak_layer_bandwidth: number;
   peak_window_bandwidth: number;
   onchip_bytes: number;
-  table_bytes: number;
+  decoder_memory_bytes: number;
   fifo_bytes: number;
   weight_buffer_bytes: number;
   act_sram_bytes: number;
@@ -82,8 +82,8 @@ export const FIGURE_COLUMNS: ReadonlyArray<{ key: keyof PointFigures; unit: stri
   { key: 'avg_bandwidth', unit: 'B/cycle', help: 'DRAM bytes / cycles' },
   { key: 'peak_layer_bandwidth', unit: 'B/cycle', help: 'the highest layer-average bandwidth' },
   { key: 'peak_window_bandwidth', unit: 'B/cycle', help: 'the most bytes in one aligned 1024-cycle window, per cycle' },
-  { key: 'onchip_bytes', unit: 'B', help: 'table_bytes + fifo_bytes + weight_buffer_bytes + act_sram_bytes' },
-  { key: 'table_bytes', unit: 'B', help: 'decode tables: one per decoder lane, the largest layer table' },
+  { key: 'onchip_bytes', unit: 'B', help: 'decoder_memory_bytes + fifo_bytes + weight_buffer_bytes + act_sram_bytes' },
+  { key: 'decoder_memory_bytes', unit: 'B', help: 'what the decoders hold for the largest layer: tANS tables (one per lane), the sz unit\'s tables, the wm unit\'s payload buffer and cursors' },
   { key: 'fifo_bytes', unit: 'B', help: 'the weight FIFO and the decoder lanes\' input FIFOs (4-byte words)' },
   { key: 'weight_buffer_bytes', unit: 'B', help: 'the double-buffered weight buffer the mapping needs' },
   { key: 'act_sram_bytes', unit: 'B', help: 'the activation SRAM' },
@@ -105,16 +105,19 @@ export const FIGURE_COLUMNS: ReadonlyArray<{ key: keyof PointFigures; unit: stri
   { key: 'decoder_bram_estimate', unit: 'iCE40 BRAMs', help: 'ESTIMATE: block RAMs of the tANS engine (one table per lane)' },
 ];
 
-/** Bytes of on-chip memory the point's chip has, by block. */
-function onChipMemory(r: RunReport): Pick<PointFigures, 'onchip_bytes' | 'table_bytes' | 'fifo_bytes' | 'weight_buffer_bytes' | 'act_sram_bytes'> {
+/**
+ * Bytes of on-chip memory the point's chip has, by block. The decoders' memory is what the codec's
+ * figures give for a layer (tableBytes), tANS tables once per lane, taken at the largest layer.
+ */
+function onChipMemory(r: RunReport): Pick<PointFigures, 'onchip_bytes' | 'decoder_memory_bytes' | 'fifo_bytes' | 'weight_buffer_bytes' | 'act_sram_bytes'> {
   const c = r.chip;
   const hasTans = r.layers.some((l) => l.codec === 'tans');
-  const table = hasTans ? c.decoders * Math.max(...r.layers.map((l) => l.tableBytes)) : 0;
+  const decoders = Math.max(0, ...r.layers.map((l) => l.tableBytes * (l.codec === 'tans' ? c.decoders : 1)));
   const fifo = 4 * c.fifoDepth + (hasTans ? 4 * c.decoders * c.streamFifoDepth : 0);
   const act = Math.round(c.sramKb * 1024);
   return {
-    onchip_bytes: table + fifo + r.weightBufferBytes + act,
-    table_bytes: table, fifo_bytes: fifo, weight_buffer_bytes: r.weightBufferBytes, act_sram_bytes: act,
+    onchip_bytes: decoders + fifo + r.weightBufferBytes + act,
+    decoder_memory_bytes: decoders, fifo_bytes: fifo, weight_buffer_bytes: r.weightBufferBytes, act_sram_bytes: act,
   };
 }
 
