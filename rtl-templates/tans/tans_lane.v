@@ -79,8 +79,12 @@ module tans_lane #(
   // No more bits will ever come: the FIFO is empty and the distributor owes nothing.
   wire underflow  = active && (init_q || !rem_zero) && !can_bits && !word_valid_i && !words_pending_i;
   wire final_chk  = active && !init_q && rem_zero;
-  wire bad_end    = final_chk && (state_q != {LogL{1'b0}} || avail >= Word || word_valid_i || words_pending_i);
-  wire empty_strm = underflow && init_q && rem_zero;    // zero symbols and zero words: not an error
+  // The stream's exact end (docs/FORMAT.md §2): the last read ends inside the last word (fewer than
+  // a word of bits left, no word left to come), every bit after it is 0, and the state is 0.
+  // With have_q = 1 the unread bits are cur_q[31:pos_q]; have_q = 2 already leaves a word or more.
+  wire [InWidth-1:0] pad_mask = {InWidth{1'b1}} << pos_q;
+  wire pad_bad    = have_q == 2'd1 && |(cur_q & pad_mask);
+  wire bad_end    = final_chk && (state_q != {LogL{1'b0}} || avail >= Word || pad_bad || word_valid_i || words_pending_i);
 
   // Window: the next LogL bits from bit pos_q of {nxt, cur}, masked to `need` bits.
   wire [2*InWidth-1:0] dbl  = {nxt_q, cur_q};
@@ -129,7 +133,7 @@ module tans_lane #(
       out_valid_d = 1'b0;
     end
     if (underflow || final_chk) fin_d = 1'b1;
-    if ((underflow && !empty_strm) || bad_end) err_d = 1'b1;
+    if (underflow || bad_end) err_d = 1'b1;
     if (rem_we_i) rem_d = rem_i;
     if (start_i) begin
       init_d = 1'b1;

@@ -226,8 +226,9 @@ export class TansEngineModel {
       const initStep = active && init && canBits;
       const underflow = active && (init || rem !== 0) && !canBits && !fv && !pend;
       const finalChk = active && !init && rem === 0;
-      const badEnd = finalChk && (state !== 0 || avail >= 32 || fv || pend);
-      const emptyStream = underflow && init && rem === 0;
+      // exact end: last read inside the last word, zero padding after it, state 0 (FORMAT.md §2)
+      const padBad = have === 1 && (this.curQ[k] >>> pos) !== 0;
+      const badEnd = finalChk && (state !== 0 || avail >= 32 || padBad || fv || pend);
       // bit window {nxt, cur} >> pos, low `need` bits
       let bits = 0;
       if (symStep || initStep) {
@@ -256,7 +257,7 @@ export class TansEngineModel {
       else if (symStep) this.stateQ[k] = (this.tNs[state] + bits) & (this.L - 1);
       if (initStep) this.initQ[k] = 0;
       if (underflow || finalChk) this.finQ[k] = 1;
-      if ((underflow && !emptyStream) || badEnd) this.errQ[k] = 1;
+      if (underflow || badEnd) this.errQ[k] = 1;
       if (symStep) {
         this.remQ[k] = rem - 1;
         const sym = this.tSym[state];
