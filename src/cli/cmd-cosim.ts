@@ -47,6 +47,8 @@ export const command: CliCommand = {
         `missed ${r.missedCorruptions}, false errors ${r.falseErrors})\n` +
         `  symbols compared ${r.symbolsCompared} (values, int8 weights and transfer cycles)\n` +
         `  layer cycle counts equal ${r.cycleCountsCompared}/${r.layers}; RTL ${r.rtlCycles} cycles, model ${r.modelCycles}\n` +
+        `  protocol checks ${r.protocol.checked ? 'on' : 'OFF'}: violations ${r.protocol.violations}; resets at random points ${r.protocol.resets}, ` +
+        `loads offered while running ${r.protocol.busyLoads}, load gap cycles ${r.protocol.loadGaps}\n` +
         `  mismatches ${r.mismatches}${r.firstMismatch ? `; first: ${r.firstMismatch}` : ''}\n` +
         `  speed: RTL ${fmtRate(r.symbolsCompared, r.rtlSeconds)}, cycle model ${fmtRate(r.symbolsCompared, r.modelSeconds)} symbols/s\n`);
       if (!r.pass) setExit(1);

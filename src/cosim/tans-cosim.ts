@@ -28,6 +28,9 @@ export interface TansCosimOptions {
   symbolsPerStream?: number;
   corruptLayers?: readonly number[];
   buildRoot?: string;
+  /** protocol checks in the harness (default on): load gaps, loads offered while running, random
+   *  data under low valids, resets at random points, ready/valid independence */
+  protocol?: boolean;
   /** a deliberate RTL bug (mutation tests only): the run must then FAIL */
   mutation?: RtlMutation;
 }
@@ -52,6 +55,7 @@ export interface TansCosimResult {
   falseErrors: number;
   /** how each corrupted layer was corrupted */
   corruptions: Array<{ layer: number; kind: string; stream: number }>;
+  protocol: ProtocolReport;
   rtlSeconds: number;
   modelSeconds: number;
 }
@@ -64,14 +68,16 @@ export const HARNESS_MAX_U32 = 0xffffffff;
  * `CHUNK_CHARS` characters, so a file of any size is written (one string for all of it would pass
  * V8's string length limit, about 512 M characters, at a few million words).
  */
-export function writeStimulus(path: string, p: TansDecoderParams, layers: readonly CosimLayer[], seed: number, stallRate: number): void {
+export function writeStimulus(path: string, p: TansDecoderParams, layers: readonly CosimLayer[], seed: number, stallRate: number,
+  protocol = true): void {
   const stall = new StallPattern(seed, stallRate);
   checkHarnessFits(layers);
   const maxCycles = layers.reduce((a, l) => Math.max(a, maxRunCycles(l)), 0);
   const fd = openSync(path, 'w');
   try {
     const out = new ChunkedWriter(fd);
-    for (const v of [p.streams, p.symbolBits, StallPattern.seedState(seed), stall.threshold, maxCycles, layers.length]) out.word(v);
+    const protoSeed = StallPattern.seedState(seed ^ 0x5bd1e995);
+    for (const v of [p.streams, p.symbolBits, StallPattern.seedState(seed), stall.threshold, maxCycles, layers.length, protocol ? 1 : 0, protoSeed]) out.word(v);
     for (const l of layers) {
       out.word(l.load.length);
       out.word(l.words.length);
@@ -105,10 +111,28 @@ class ChunkedWriter {
   }
 }
 
+/** What the harness's protocol checks saw (docs/hw/tans-decoder.md, "Verification"). */
+export interface ProtocolReport {
+  /** the harness ran with protocol checks on */
+  checked: boolean;
+  violations: number;
+  /** the first violations the harness printed */
+  messages: string[];
+  /** resets at random points (each layer then replayed) */
+  resets: number;
+  /** cycles a load was offered while a layer ran */
+  busyLoads: number;
+  /** cycles of a load with cfg_valid low */
+  loadGaps: number;
+}
+
+export interface HarnessResult { traces: LayerTrace[]; totalCycles: number; protocol: ProtocolReport }
+
 /** Reads the harness's output lines into traces (typed columns per stream, see LayerTrace). */
 class HarnessOutputParser {
   readonly traces: LayerTrace[] = [];
   totalCycles = -1;
+  readonly protocol: ProtocolReport = { checked: false, violations: 0, messages: [], resets: 0, busyLoads: 0, loadGaps: 0 };
   private cols: TransferColumns;
   constructor(private readonly streams: number, private readonly expected: readonly (readonly number[])[] = []) {
     this.cols = new TransferColumns(streams, expected[0]);
@@ -125,17 +149,26 @@ class HarnessOutputParser {
         ...this.cols.done(),
       });
       this.cols = new TransferColumns(this.streams, this.expected[this.traces.length]);
+    } else if (f[0] === 'reset') {
+      // the layer was reset part way and is replayed: its transfers so far do not count
+      this.cols = new TransferColumns(this.streams, this.expected[this.traces.length]);
+    } else if (f[0] === 'proto') {
+      this.protocol.messages.push(`layer ${f[1]} cycle ${f[2]}: ${f.slice(3).join(' ')}`);
     } else if (f[0] === 'end') {
       this.totalCycles = Number(f[1]);
+      const kv = (key: string) => Number(f[f.indexOf(key) + 1] ?? NaN);
+      Object.assign(this.protocol, {
+        checked: kv('protocol') === 1, violations: kv('violations'), resets: kv('resets'), busyLoads: kv('busy_loads'), loadGaps: kv('load_gaps'),
+      });
     }
   }
-  result(): { traces: LayerTrace[]; totalCycles: number } {
+  result(): HarnessResult {
     if (this.totalCycles < 0) throw new HwsimError('the Verilator harness output has no end line: the RTL run did not complete');
-    return { traces: this.traces, totalCycles: this.totalCycles };
+    return { traces: this.traces, totalCycles: this.totalCycles, protocol: this.protocol };
   }
 }
 
-export function parseHarnessOutput(text: string, streams: number): { traces: LayerTrace[]; totalCycles: number } {
+export function parseHarnessOutput(text: string, streams: number): HarnessResult {
   const parser = new HarnessOutputParser(streams);
   for (const line of text.split('\n')) parser.line(line);
   return parser.result();
@@ -145,7 +178,7 @@ export function parseHarnessOutput(text: string, streams: number): { traces: Lay
  * The harness's output file read a piece at a time (it holds a line per transfer, tens of bytes
  * each: 2^20 symbols on 8 streams is about 800 MB, more than one string may hold).
  */
-export function readHarnessOutput(path: string, streams: number, expected: readonly (readonly number[])[] = []): { traces: LayerTrace[]; totalCycles: number } {
+export function readHarnessOutput(path: string, streams: number, expected: readonly (readonly number[])[] = []): HarnessResult {
   const parser = new HarnessOutputParser(streams, expected);
   const fd = openSync(path, 'r');
   try {
@@ -239,10 +272,10 @@ export async function runTansCosim(o: TansCosimOptions): Promise<TansCosimResult
   const modelSeconds = (performance.now() - t0) / 1000;
 
   const work = mkdtempSync(join(tmpdir(), 'hwsim-cosim-'));
-  let rtl: { traces: LayerTrace[]; totalCycles: number };
+  let rtl: HarnessResult;
   let rtlSeconds: number;
   try {
-    writeStimulus(join(work, 'stimulus.txt'), p, layers, o.seed, o.stallRate);
+    writeStimulus(join(work, 'stimulus.txt'), p, layers, o.seed, o.stallRate, o.protocol ?? true);
     const t1 = performance.now();
     const r = spawnSync(build.binary, [join(work, 'stimulus.txt'), join(work, 'out.txt')], { encoding: 'utf8' });
     rtlSeconds = (performance.now() - t1) / 1000;
@@ -309,6 +342,12 @@ export async function runTansCosim(o: TansCosimOptions): Promise<TansCosimResult
     if (r.wordsAccepted !== layer.words.length) miss(`layer ${l}: RTL accepted ${r.wordsAccepted} of ${layer.words.length} words`);
     perLayer.push({ rtlRun: r.runCycles, modelRun: m.runCycles, rtlError: r.error, modelError: m.error, corrupt: layer.corrupt, refRejects, symbols: layerSymbols });
   });
+  if (rtl.protocol.violations > 0) {
+    // a protocol violation is the most direct diagnosis: it comes first
+    mismatches += rtl.protocol.violations;
+    firstMismatch = `protocol: ${rtl.protocol.messages[0]}`;
+  }
+  if ((o.protocol ?? true) && !rtl.protocol.checked) miss('the harness did not run its protocol checks');
   const rtlCycles = rtl.traces.reduce((a, t) => a + t.loadCycles + t.runCycles, 0);
   const modelCycles = model.reduce((a, t) => a + t.loadCycles + t.runCycles, 0);
   // Guard against a vacuous pass: the RTL must have run and emitted every symbol.
@@ -318,6 +357,7 @@ export async function runTansCosim(o: TansCosimOptions): Promise<TansCosimResult
   return {
     pass: mismatches === 0, config: p, build, layers: layers.length, symbolsCompared, cycleCountsCompared,
     rtlCycles, modelCycles, mismatches, firstMismatch, perLayer, rtlSeconds, modelSeconds, missedCorruptions, falseErrors,
+    protocol: rtl.protocol,
     corruptions: layers.flatMap((l, i) => (l.corruption ? [{ layer: i, ...l.corruption }] : [])),
   };
 }
