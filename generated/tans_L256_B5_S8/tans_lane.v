@@ -38,15 +38,37 @@ module tans_lane #(
   localparam [AvW-1:0]  Word  = InWidth[AvW-1:0];
   localparam [NbW-1:0]  NeedInit = LogL[NbW-1:0];
 
-`ifndef SYNTHESIS
-  // parameter ranges from src/params/declaration.ts (the generator refuses the same values)
-  initial if (States < 32 || States > 4096 || (States & (States - 1)) != 0)
-    $fatal(1, "tans_lane: States must be a power of two in 32..4096");
-  initial if (SymbolBits < 1 || SymbolBits > 8)
-    $fatal(1, "tans_lane: SymbolBits must be an integer 1..8");
-  initial if (InWidth != 32)
-    $fatal(1, "tans_lane: InWidth must be 32");
+  // parameter ranges from src/params/declaration.ts (the generator refuses the same values): a bad
+  // value stops elaboration in Verilator, Icarus and Yosys alike, naming the parameter and its range
+  generate
+    if (States < 32 || States > 4096 || (States & (States - 1)) != 0) begin : g_bad_States
+`ifdef __ICARUS__
+      tans_lane_bad_parameter__States_must_be_a_power_of_two_in_32_to_4096 u_bad_parameter();
+`elsif VERILATOR
+      $fatal(1, "tans_lane: States must be a power of two in 32..4096");
+`else
+      $error("tans_lane: States must be a power of two in 32..4096");
 `endif
+    end
+    if (SymbolBits < 1 || SymbolBits > 8) begin : g_bad_SymbolBits
+`ifdef __ICARUS__
+      tans_lane_bad_parameter__SymbolBits_must_be_an_integer_1_to_8 u_bad_parameter();
+`elsif VERILATOR
+      $fatal(1, "tans_lane: SymbolBits must be an integer 1..8");
+`else
+      $error("tans_lane: SymbolBits must be an integer 1..8");
+`endif
+    end
+    if (InWidth != 32) begin : g_bad_InWidth
+`ifdef __ICARUS__
+      tans_lane_bad_parameter__InWidth_must_be_32 u_bad_parameter();
+`elsif VERILATOR
+      $fatal(1, "tans_lane: InWidth must be 32");
+`else
+      $error("tans_lane: InWidth must be 32");
+`endif
+    end
+  endgenerate
 
   reg [LogL-1:0]       state_q, state_d;
   reg [InWidth-1:0]    cur_q, cur_d, nxt_q, nxt_d;

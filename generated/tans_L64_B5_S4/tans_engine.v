@@ -42,19 +42,55 @@ module tans_engine #(
   localparam [IdxW-1:0] LastIdx = LoadWords[IdxW-1:0] - 1'b1;
   localparam [IdxW-1:0] TblEnd  = States[IdxW-1:0];
 
-`ifndef SYNTHESIS
-  // parameter ranges from src/params/declaration.ts (the generator refuses the same values)
-  initial if (States < 32 || States > 4096 || (States & (States - 1)) != 0)
-    $fatal(1, "tans_engine: States must be a power of two in 32..4096");
-  initial if (SymbolBits < 1 || SymbolBits > 8)
-    $fatal(1, "tans_engine: SymbolBits must be an integer 1..8");
-  initial if (Streams < 1 || Streams > 64)
-    $fatal(1, "tans_engine: Streams must be an integer 1..64");
-  initial if (InWidth != 32)
-    $fatal(1, "tans_engine: InWidth must be 32");
-  initial if (StreamFifoDepth < 2 || StreamFifoDepth > 64)
-    $fatal(1, "tans_engine: StreamFifoDepth must be an integer 2..64");
+  // parameter ranges from src/params/declaration.ts (the generator refuses the same values): a bad
+  // value stops elaboration in Verilator, Icarus and Yosys alike, naming the parameter and its range
+  generate
+    if (States < 32 || States > 4096 || (States & (States - 1)) != 0) begin : g_bad_States
+`ifdef __ICARUS__
+      tans_engine_bad_parameter__States_must_be_a_power_of_two_in_32_to_4096 u_bad_parameter();
+`elsif VERILATOR
+      $fatal(1, "tans_engine: States must be a power of two in 32..4096");
+`else
+      $error("tans_engine: States must be a power of two in 32..4096");
 `endif
+    end
+    if (SymbolBits < 1 || SymbolBits > 8) begin : g_bad_SymbolBits
+`ifdef __ICARUS__
+      tans_engine_bad_parameter__SymbolBits_must_be_an_integer_1_to_8 u_bad_parameter();
+`elsif VERILATOR
+      $fatal(1, "tans_engine: SymbolBits must be an integer 1..8");
+`else
+      $error("tans_engine: SymbolBits must be an integer 1..8");
+`endif
+    end
+    if (Streams < 1 || Streams > 64) begin : g_bad_Streams
+`ifdef __ICARUS__
+      tans_engine_bad_parameter__Streams_must_be_an_integer_1_to_64 u_bad_parameter();
+`elsif VERILATOR
+      $fatal(1, "tans_engine: Streams must be an integer 1..64");
+`else
+      $error("tans_engine: Streams must be an integer 1..64");
+`endif
+    end
+    if (InWidth != 32) begin : g_bad_InWidth
+`ifdef __ICARUS__
+      tans_engine_bad_parameter__InWidth_must_be_32 u_bad_parameter();
+`elsif VERILATOR
+      $fatal(1, "tans_engine: InWidth must be 32");
+`else
+      $error("tans_engine: InWidth must be 32");
+`endif
+    end
+    if (StreamFifoDepth < 2 || StreamFifoDepth > 64) begin : g_bad_StreamFifoDepth
+`ifdef __ICARUS__
+      tans_engine_bad_parameter__StreamFifoDepth_must_be_an_integer_2_to_64 u_bad_parameter();
+`elsif VERILATOR
+      $fatal(1, "tans_engine: StreamFifoDepth must be an integer 2..64");
+`else
+      $error("tans_engine: StreamFifoDepth must be an integer 2..64");
+`endif
+    end
+  endgenerate
 
   // ---------------------------------------------------------------- load port
   reg              load_q, run_q;
