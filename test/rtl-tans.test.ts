@@ -23,7 +23,7 @@ describe('RTL generator', () => {
     expect(declared).toEqual(schema.map((f) => [f.verilogName, f.name]));
     // every placeholder of every template is a schema field or a generator value
     const known = new Set([...schema.map((f) => f.name), 'banner', 'config', 'device', 'package', 'freqMhz', 'fileList',
-      'readFiles', 'chparams', 'coreFiles', 'coreParamList', 'coreParams', 'top', 'paramChecks', 'depthCheck']);
+      'readFiles', 'chparams', 'coreFiles', 'coreParamList', 'coreParams', 'top', 'paramChecks', 'depthCheck', 'synthTop']);
     for (const sub of ['tans', 'synth', 'cosim']) {
       for (const f of readdirSync(join(root, 'rtl-templates', sub))) {
         for (const m of readTemplate(`${sub}/${f}`).matchAll(/\{\{(\w+)\}\}/g)) expect(known, `${sub}/${f}`).toContain(m[1]);

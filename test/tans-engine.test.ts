@@ -36,9 +36,11 @@ describe('TansEngineModel cycle semantics (docs/hw/tans-decoder.md)', () => {
       m.tick(c === 0, layer.words[0], ready);
     }
     expect(seen).toEqual([[4, 1], [5, 0], [6, 1]]);
-    expect(c).toBe(7); // 6: last transfer and final-state check (lane finishes); 7: done seen
+    // 6: last transfer and the end check's first cycle (verdict into registers); 7: its second
+    // (the lane finishes); 8: done seen
+    expect(c).toBe(8);
     expect(m.error).toBe(false);
-    expect(m.cycle).toBe(35 + 7);
+    expect(m.cycle).toBe(35 + 8);
     expect(m.outWeight[0]).toBe(1); // symbol 1 - (2-1)>>1 = 1
   });
 
@@ -58,7 +60,7 @@ describe('TansEngineModel cycle semantics (docs/hw/tans-decoder.md)', () => {
       m.tick(c === 0, layer.words[0], r);
     }
     expect(seen).toEqual([7, 8, 9, 10]);
-    expect(c).toBe(11);
+    expect(c).toBe(12);
   });
 
   it('in_ready drops when the turn stream FIFO is full, and round-robin skips exhausted streams', () => {
@@ -107,7 +109,7 @@ describe('TansEngineModel cycle semantics (docs/hw/tans-decoder.md)', () => {
     const [l] = syntheticLayers(p, { layers: 1, seed: 3, symbolsPerStream: 2000 });
     const t = runModel(p, [l], 1, 0)[0];
     const n = l.symbolCounts[0];
-    expect(t.runCycles).toBe(n + 4); // 4 cycles of latency, n symbols, done seen the cycle after the last
+    expect(t.runCycles).toBe(n + 5); // 4 cycles of latency, n symbols, a 2-cycle end check, done seen after it
   });
 
   it('a corrupted stream raises error and the layer still finishes with all words drained', () => {

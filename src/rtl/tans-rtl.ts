@@ -26,7 +26,7 @@ export const DEFAULT_RTL_CONFIGS: readonly { dir: string; params: Partial<TansDe
 export interface GeneratedFile { readonly name: string; readonly text: string }
 
 export interface Ice40Target { device: 'hx8k' | 'up5k' | 'hx1k' | 'lp8k'; package: string; freqMhz: number }
-export const DEFAULT_ICE40: Ice40Target = { device: 'hx8k', package: 'ct256', freqMhz: 12 };
+export const DEFAULT_ICE40: Ice40Target = { device: 'hx8k', package: 'ct256', freqMhz: 100 };
 
 /**
  * The packages of each iCE40 device that the device really comes in (Lattice's family data sheet)
@@ -72,8 +72,23 @@ export function isPlainFileName(name: string): boolean {
   return /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/.test(name) && name.length <= 200;
 }
 
+/**
+ * The thin pin-limited wrapper (rtl-templates/synth/tans_engine_pins.v): byte-wide load and word
+ * ports and a folded output byte, 26 pins, so the engine can be placed on a small package. The
+ * synthesis scripts use it as the top on devices whose packages cannot hold the engine's flat ports.
+ */
+export const PINS_FILE = 'tans_engine_pins.v';
+export const PINS_TOP = 'tans_engine_pins';
+/** Devices synthesized through the pin-limited wrapper (the UP5K: 39 IOs in sg48). */
+export const PIN_LIMITED_DEVICES: readonly Ice40Target['device'][] = ['up5k'];
+
+/** The top module synthesis uses on a device. */
+export function synthTopFor(device: Ice40Target['device']): string {
+  return PIN_LIMITED_DEVICES.includes(device) ? PINS_TOP : TANS_TOP;
+}
+
 /** The names the generator writes itself (a --rom-image must not take one of them). */
-export const TANS_GENERATED_NAMES: readonly string[] = [...TANS_RTL_FILES, 'tans_engine.f', 'tans_engine.core', 'synth_ice40.ys', 'pnr_ice40.sh'];
+export const TANS_GENERATED_NAMES: readonly string[] = [...TANS_RTL_FILES, PINS_FILE, 'tans_engine.f', 'tans_engine.core', 'synth_ice40.ys', 'pnr_ice40.sh'];
 
 /** generated/<configName>/: tans_L64_B5_S4, with _D<depth> when the FIFO depth is not the default. */
 export function configName(p: TansDecoderParams): string {
@@ -135,13 +150,16 @@ export async function generateTansRtl(params: Partial<TansDecoderParams>, opts: 
   checkIce40Target(target);
   const config = configName(p);
   const paramText = schema.map((f) => `${f.name}=${valueOf(p, f.name)}`).join(' ');
+  const synthTop = synthTopFor(target.device);
+  const synthFiles = synthTop === PINS_TOP ? [...TANS_RTL_FILES, PINS_FILE] : [...TANS_RTL_FILES];
   const values: Record<string, string | number> = {
     config,
     device: target.device,
     package: target.package,
     freqMhz: target.freqMhz,
     fileList: TANS_RTL_FILES.join('\n'),
-    readFiles: TANS_RTL_FILES.map((f) => `read_verilog -defer ${f}`).join('\n'),
+    readFiles: synthFiles.map((f) => `read_verilog -defer ${f}`).join('\n'),
+    synthTop,
     chparams: schema.map((f) => `-set ${f.verilog} ${valueOf(p, f.name)}`).join(' '),
     coreFiles: TANS_RTL_FILES.map((f) => `      - ${f}`).join('\n'),
     coreParamList: schema.map((f) => f.verilog).join(', '),
@@ -152,7 +170,7 @@ export async function generateTansRtl(params: Partial<TansDecoderParams>, opts: 
   // a shell script gets every value single-quoted (the template assigns them to variables): even a
   // value that slipped past checkIce40Target is one word to sh, never a command
   const shellValues: Record<string, string> = {
-    device: shQuote(target.device), package: shQuote(target.package), freqMhz: shQuote(String(target.freqMhz)),
+    device: shQuote(target.device), package: shQuote(target.package), freqMhz: shQuote(String(target.freqMhz)), synthTop: shQuote(synthTop),
   };
   const files: GeneratedFile[] = [];
   const emit = (rel: string, name: string) => {
@@ -171,6 +189,7 @@ export async function generateTansRtl(params: Partial<TansDecoderParams>, opts: 
   for (const f of TANS_RTL_FILES) emit(`tans/${f}`, f);
   emit('tans/tans_engine.f', 'tans_engine.f');
   emit('tans/tans_engine.core', 'tans_engine.core');
+  emit(`synth/${PINS_FILE}`, PINS_FILE);
   emit('synth/synth_ice40.ys', 'synth_ice40.ys');
   emit('synth/pnr_ice40.sh', 'pnr_ice40.sh');
   if (opts.romImage) {
