@@ -50,7 +50,7 @@ export const command: CliCommand = {
         `  protocol checks ${r.protocol.checked ? 'on' : 'OFF'}: violations ${r.protocol.violations}; resets at random points ${r.protocol.resets}, ` +
         `loads offered while running ${r.protocol.busyLoads}, load gap cycles ${r.protocol.loadGaps}\n` +
         `  mismatches ${r.mismatches}${r.firstMismatch ? `; first: ${r.firstMismatch}` : ''}\n` +
-        `  speed: RTL ${fmtRate(r.symbolsCompared, r.rtlSeconds)}, cycle model ${fmtRate(r.symbolsCompared, r.modelSeconds)} symbols/s\n`);
+        `  speed: RTL ${fmtRate(r.symbolsCompared, r.rtlSeconds)} symbols/s (${fmtRate(r.symbolsCompared, r.rtlCpuSeconds)} per CPU second), cycle model ${fmtRate(r.symbolsCompared, r.modelSeconds)} symbols/s\n`);
       if (!r.pass) setExit(1);
     },
   ),

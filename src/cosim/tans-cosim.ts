@@ -57,6 +57,8 @@ export interface TansCosimResult {
   corruptions: Array<{ layer: number; kind: string; stream: number }>;
   protocol: ProtocolReport;
   rtlSeconds: number;
+  /** CPU seconds of the harness run */
+  rtlCpuSeconds: number;
   modelSeconds: number;
 }
 
@@ -126,12 +128,19 @@ export interface ProtocolReport {
   loadGaps: number;
 }
 
-export interface HarnessResult { traces: LayerTrace[]; totalCycles: number; protocol: ProtocolReport }
+export interface HarnessResult {
+  traces: LayerTrace[];
+  totalCycles: number;
+  protocol: ProtocolReport;
+  /** CPU seconds the harness used (its own clock()): a speed figure that machine load does not skew */
+  cpuSeconds: number;
+}
 
 /** Reads the harness's output lines into traces (typed columns per stream, see LayerTrace). */
 class HarnessOutputParser {
   readonly traces: LayerTrace[] = [];
   totalCycles = -1;
+  cpuSeconds = NaN;
   readonly protocol: ProtocolReport = { checked: false, violations: 0, messages: [], resets: 0, busyLoads: 0, loadGaps: 0 };
   private cols: TransferColumns;
   constructor(private readonly streams: number, private readonly expected: readonly (readonly number[])[] = []) {
@@ -160,11 +169,12 @@ class HarnessOutputParser {
       Object.assign(this.protocol, {
         checked: kv('protocol') === 1, violations: kv('violations'), resets: kv('resets'), busyLoads: kv('busy_loads'), loadGaps: kv('load_gaps'),
       });
+      this.cpuSeconds = kv('cpu_s');
     }
   }
   result(): HarnessResult {
     if (this.totalCycles < 0) throw new HwsimError('the Verilator harness output has no end line: the RTL run did not complete');
-    return { traces: this.traces, totalCycles: this.totalCycles, protocol: this.protocol };
+    return { traces: this.traces, totalCycles: this.totalCycles, protocol: this.protocol, cpuSeconds: this.cpuSeconds };
   }
 }
 
@@ -356,7 +366,7 @@ export async function runTansCosim(o: TansCosimOptions): Promise<TansCosimResult
   if (rtlCycles <= 0 || cleanCompared !== expectedSymbols) miss(`the RTL emitted ${cleanCompared} of ${expectedSymbols} symbols in ${rtlCycles} cycles`);
   return {
     pass: mismatches === 0, config: p, build, layers: layers.length, symbolsCompared, cycleCountsCompared,
-    rtlCycles, modelCycles, mismatches, firstMismatch, perLayer, rtlSeconds, modelSeconds, missedCorruptions, falseErrors,
+    rtlCycles, modelCycles, mismatches, firstMismatch, perLayer, rtlSeconds, rtlCpuSeconds: rtl.cpuSeconds, modelSeconds, missedCorruptions, falseErrors,
     protocol: rtl.protocol,
     corruptions: layers.flatMap((l, i) => (l.corruption ? [{ layer: i, ...l.corruption }] : [])),
   };

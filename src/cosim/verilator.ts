@@ -62,7 +62,10 @@ export async function buildTansHarness(params: Partial<TansDecoderParams>, root 
   for (const f of rtl) writeFileSync(join(tmp, 'rtl', f.name), f.text);
   writeFileSync(join(tmp, 'tans_harness.cpp'), harness);
   const args = ['--cc', '--exe', '--build', '-j', '2', '--top-module', TANS_TOP, '-Mdir', 'obj', '-o', 'Vtans_cosim',
-    '-O2', '-CFLAGS', '-O1', ...TANS_RTL_FILES.map((f) => join('rtl', f)), 'tans_harness.cpp'];
+    // speed: Verilator's full optimization, X values resolved the fast way (the harness drives every
+    // input and the RTL resets every flop it reads), and the C++ at -O2
+    '-O3', '--x-assign', 'fast', '--x-initial', 'fast', '-CFLAGS', '-O2',
+    ...TANS_RTL_FILES.map((f) => join('rtl', f)), 'tans_harness.cpp'];
   const r = spawnSync('verilator', args, { cwd: tmp, encoding: 'utf8', maxBuffer: 64 << 20 });
   if (r.error || r.status !== 0 || !existsSync(join(tmp, 'obj', 'Vtans_cosim'))) {
     const log = `${r.stdout ?? ''}\n${r.stderr ?? ''}`.trim().split('\n').slice(-30).join('\n');
