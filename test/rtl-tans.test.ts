@@ -128,10 +128,10 @@ describe('RTL generator', () => {
 
 describe('synthesis (Yosys synth_ice40 + nextpnr-ice40, real tools)', () => {
   it('places and routes L=64, S=1 on the HX8K and reports figures parsed from the tools', async () => {
-    const r = await synthTans({ states: 64, symbolBits: 5, streams: 1 });
+    const r = await synthTans({ states: 64, symbolBits: 5, streams: 1 }, undefined, [1]);
     expect(r.target.device).toBe('hx8k');
     expect(r.logicCellsAvailable).toBe(7680);
-    // docs/hw/synthesis.md: 714 LUTs, 339 FFs, 1 BRAM, 65.7 MHz with Yosys 0.23 / nextpnr 0.4
+    // docs/hw/synthesis.md: about 650 LUTs, 320 FFs, 1 BRAM, 95-98 MHz with Yosys 0.23 / nextpnr 0.4
     expect(r.luts).toBeGreaterThan(400);
     expect(r.luts).toBeLessThan(1500);
     expect(r.ffs).toBeGreaterThan(200);
@@ -140,5 +140,8 @@ describe('synthesis (Yosys synth_ice40 + nextpnr-ice40, real tools)', () => {
     expect(r.fmaxMhz).toBeGreaterThan(20);
     expect(r.fmaxMhz).toBeLessThan(500);
     expect(r.tableBytes).toBe(112); // 64 entries × (6 + 3 + 5) bits / 8
+    expect(r.target.freqMhz).toBe(100); // placed and routed for the timing goal
+    expect(r.fmaxBySeed).toEqual([r.fmaxMhz]);
+    expect(r.criticalPath).toMatch(/^\S+ → \S+.*: \d+ LUTs, \d+ carry steps, [\d.]+ ns logic \+ [\d.]+ ns routing$/);
   });
 });
