@@ -50,7 +50,7 @@ const VALID: Record<string, string> = {
   'dram-latency': '50', burst: '64', 'fifo-depth': '128', 'stream-fifo-depth': '4', 'clock-mhz': '500', 'sram-kb': '512',
   out: join(tmp, 'out-dir'), 'symbol-bits': '5', 'in-width': '32', 'rom-image': 'rom.hex', counts: '32,32', layers: '1',
   weights: 'lenet-5', 'max-weights': '1000', 'stall-rate': '0.2', symbols: '100', corrupt: '0', device: 'hx8k',
-  package: 'ct256', markdown: join(tmp, 'synth.md'), 'max-layers': '1000', 'max-inflate-bytes': '1000000', 'max-ifmap-elements': '100000000',
+  package: 'ct256', markdown: join(tmp, 'synth.md'), freq: '100', seeds: '1', 'max-layers': '1000', 'max-inflate-bytes': '1000000', 'max-ifmap-elements': '100000000',
 };
 
 /**
@@ -58,7 +58,7 @@ const VALID: Record<string, string> = {
  * word, choices a number, switches `--x=abc`. `null`: any text is a name (a path), no wrong type.
  */
 const WRONG_STRING: Record<string, string | null> = {
-  mac: 'abc', dataflow: '3', split: '3', effort: '3', states: 'abc', streams: 'abc', counts: 'abc', package: '3',
+  mac: 'abc', dataflow: '3', split: '3', effort: '3', states: 'abc', streams: 'abc', counts: 'abc', package: '3', seeds: 'abc',
   output: null, out: null, config: null, weights: null, 'rom-image': null, markdown: null,
 };
 
@@ -73,7 +73,7 @@ const KNOWN: Record<string, string> = {
 }
 
 /** Number options whose values need not be integers; every other number option must refuse 2.5 and values that wrap. */
-const NOT_INTEGER = new Set(['bits-per-weight', 'rd-lambda', 'dram-bw', 'clock-mhz', 'sram-kb', 'stall-rate']);
+const NOT_INTEGER = new Set(['bits-per-weight', 'rd-lambda', 'dram-bw', 'clock-mhz', 'sram-kb', 'stall-rate', 'freq']);
 /** Options that only act beside another one: the integer cases give that one too. */
 const NEEDS: Record<string, string[]> = { bins: ['--weights', 'lenet-5'], 'max-weights': ['--weights', 'lenet-5'] };
 
