@@ -48,17 +48,18 @@ export interface SynthEstimate { logicCells: number; brams: number; fits: boolea
 /**
  * The size of a configuration before synthesis, from the measured table in docs/hw/synthesis.md
  * (Yosys 0.23 + nextpnr 0.4 on the hx8k, symbolBits 5): logic cells grow by one lane per stream,
- * (LCs at S=8 − LCs at S=1) / 7 = 820 / 851 / 891 per lane at L = 64 / 128 / 256, on a base of
- * 130 / 134 / 150; both are fitted as straight lines in log2(L) (+35.8 per lane and +9.75 base per
- * doubling) and extrapolated outside 64..256. Block RAMs: each lane holds a copy of its decode
- * table, L entries of tableEntryBits bits, in the fewest SB_RAM40_4K of one of the four shapes
- * (256×16, 512×8, 1024×4, 2048×2), which gives the table's 1, 1, 2 BRAMs per lane at L = 64, 128, 256.
- * An estimate, not a promise: it says when a run is hopeless, not exactly what it will use.
+ * (LCs at S=8 − LCs at S=1) / 7 = 820 / 840 / 868 per lane at L = 64 / 128 / 256, on a base of
+ * 46 / 62 / 68; both are fitted as straight lines in log2(L) (+24.3 per lane and +10.7 base per
+ * doubling, through L = 64 and 256) and extrapolated outside 64..256. Block RAMs: each lane holds a
+ * copy of its decode table, L entries of tableEntryBits bits, in the fewest SB_RAM40_4K of one of the
+ * four shapes (256×16, 512×8, 1024×4, 2048×2), which gives the table's 1, 1, 2 BRAMs per lane at
+ * L = 64, 128, 256. An estimate, not a promise: it says when a run is hopeless, not exactly what it
+ * will use.
  */
 export function estimateSynth(p: TansDecoderParams, device: Ice40Target['device']): SynthEstimate {
   const d = Math.log2(p.states) - 6;
-  const perLane = 819.86 + 35.8 * d;
-  const base = Math.max(0, 130.1 + 9.75 * d);
+  const perLane = 819.86 + 24.29 * d;
+  const base = Math.max(0, 46.14 + 10.71 * d);
   const bits = tableEntryBits(p);
   const bramsPerLane = Math.min(...[[256, 16], [512, 8], [1024, 4], [2048, 2]].map(([depth, width]) =>
     Math.ceil(p.states / depth) * Math.ceil(bits / width)));
