@@ -54,7 +54,7 @@ const VALID: Record<string, string> = {
   'dram-latency': '50', burst: '64', 'fifo-depth': '128', 'stream-fifo-depth': '4', 'clock-mhz': '500', 'sram-kb': '512',
   out: join(tmp, 'out-dir'), 'symbol-bits': '5', 'in-width': '32', 'rom-image': 'rom.hex', counts: '32,32', layers: '1',
   weights: 'lenet-5', 'max-weights': '1000', 'stall-rate': '0.2', symbols: '100', corrupt: '0', device: 'hx8k',
-  package: 'ct256', markdown: join(tmp, 'synth.md'), 'max-layers': '1000', 'max-inflate-bytes': '1000000', 'max-ifmap-elements': '100000000',
+  package: 'ct256', markdown: join(tmp, 'synth.md'), freq: '100', seeds: '1', 'max-layers': '1000', 'max-inflate-bytes': '1000000', 'max-ifmap-elements': '100000000',
   'per-channel': 'false', 'keep-edges': 'true', grid: join(tmp, 'grid.yaml'), objectives: 'latency', workers: '1', shard: '1/1',
   'cache-dir': join(tmp, 'cache'), point: '0',
   dram: 'simple', 'dram-ctrl-latency': '20', 'tech-node': '45', 'dram-trace': join(tmp, 'dram.trace'),
@@ -68,7 +68,7 @@ const VALID: Record<string, string> = {
  * word, choices a number, switches `--x=abc`. `null`: any text is a name (a path), no wrong type.
  */
 const WRONG_STRING: Record<string, string | null> = {
-  mac: 'abc', dataflow: '3', split: '3', effort: '3', states: 'abc', streams: 'abc', counts: 'abc', package: '3',
+  mac: 'abc', dataflow: '3', split: '3', effort: '3', states: 'abc', streams: 'abc', counts: 'abc', package: '3', seeds: 'abc',
   // hwsim sweep takes every chip and codec flag as a string (a comma list of values)
   decoders: 'abc', 'dram-bw': 'abc', 'dram-latency': 'abc', burst: 'abc', 'fifo-depth': 'abc', 'stream-fifo-depth': 'abc',
   'clock-mhz': 'abc', 'sram-kb': 'abc', bins: 'abc', 'bits-per-weight': 'abc', 'per-channel': 'abc', 'rd-lambda': 'abc',

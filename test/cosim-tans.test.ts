@@ -147,7 +147,8 @@ describe('co-simulation files in pieces', () => {
     expect(lines.pop()).toBe('');
     expect(lines.slice(0, 2)).toEqual(['2', '5']);
     expect(lines[5]).toBe('2'); // layers
+    expect(lines[6]).toBe('1'); // protocol checks on
     const layerLines = ['3', (400_000).toString(16), '1', '2', 'ffffffff', ...Array.from(words, (w) => w.toString(16))];
-    expect(lines.slice(6).join('\n') === [...layerLines, ...layerLines].join('\n')).toBe(true);
+    expect(lines.slice(8).join('\n') === [...layerLines, ...layerLines].join('\n')).toBe(true);
   });
 });

@@ -72,7 +72,7 @@ describe('shell quoting', () => {
     }
     for (const bad of HOSTILE) {
       const script = renderTemplate(readTemplate('synth/pnr_ice40.sh'),
-        { banner: 'test', device: shQuote(bad), package: shQuote(bad), freqMhz: shQuote(bad) }, 'synth/pnr_ice40.sh');
+        { banner: 'test', device: shQuote(bad), package: shQuote(bad), freqMhz: shQuote(bad), synthTop: shQuote('tans_engine') }, 'synth/pnr_ice40.sh');
       writeFileSync(join(dir, 'pnr_ice40.sh'), script);
       const r = spawnSync('sh', ['pnr_ice40.sh'], { cwd: dir, encoding: 'utf8', env: { ...process.env, PATH: `${bin}:${process.env.PATH}` } });
       expect(r.status, `${JSON.stringify(bad)}: ${r.stderr}`).toBe(0);
@@ -90,7 +90,7 @@ describe('shell quoting', () => {
     expect(sh).toContain("device='lp8k'\npackage='cm121'\nfreq_mhz='12'\n");
     expect(sh).toContain('nextpnr-ice40 "--$device" --package "$package"');
     // no value outside quotes: every {{…}} of the template is a comment's banner or a quoted assignment
-    expect(readTemplate('synth/pnr_ice40.sh').match(/\{\{\w+\}\}/g)).toEqual(['{{banner}}', '{{device}}', '{{package}}', '{{freqMhz}}']);
+    expect(readTemplate('synth/pnr_ice40.sh').match(/\{\{\w+\}\}/g)).toEqual(['{{banner}}', '{{device}}', '{{package}}', '{{freqMhz}}', '{{synthTop}}']);
   });
 });
 

@@ -11,6 +11,7 @@ import { DEFAULT_RTL_CONFIGS, generateTansRtl, readTemplate, romImage, TANS_RTL_
 import { resolveTansDecoderParams } from '../src/chip/tans-decoder.js';
 import { buildDecodeTable, spreadTuned } from '../src/codecs/tans/table.js';
 import { HwsimError } from '../src/errors.js';
+import { badParameterModule } from '../src/params/verilog.js';
 
 const root = packageRoot();
 const schema = paramsOf('engine').map((p) => ({ name: p.name, verilogName: p.verilog! }));
@@ -22,7 +23,7 @@ describe('RTL generator', () => {
     expect(declared).toEqual(schema.map((f) => [f.verilogName, f.name]));
     // every placeholder of every template is a schema field or a generator value
     const known = new Set([...schema.map((f) => f.name), 'banner', 'config', 'device', 'package', 'freqMhz', 'fileList',
-      'readFiles', 'chparams', 'coreFiles', 'coreParamList', 'coreParams', 'top', 'paramChecks']);
+      'readFiles', 'chparams', 'coreFiles', 'coreParamList', 'coreParams', 'top', 'paramChecks', 'depthCheck', 'synthTop']);
     for (const sub of ['tans', 'synth', 'cosim']) {
       for (const f of readdirSync(join(root, 'rtl-templates', sub))) {
         for (const m of readTemplate(`${sub}/${f}`).matchAll(/\{\{(\w+)\}\}/g)) expect(known, `${sub}/${f}`).toContain(m[1]);
@@ -78,19 +79,16 @@ describe('RTL generator', () => {
     expect(m![1]).toBe(engineMarkdownTable());
   });
 
-  it('every module checks the declared range of each engine parameter it binds, outside synthesis', async () => {
+  it('every module checks the declared range of each engine parameter it binds, in a form every tool elaborates', async () => {
     const files = await generateTansRtl({});
     const text = (name: string) => files.find((f) => f.name === name)!.text;
-    expect(text('tans_engine.v')).toContain('initial if (States < 32 || States > 4096 || (States & (States - 1)) != 0)');
-    expect(text('tans_engine.v')).toContain('$fatal(1, "tans_engine: Streams must be an integer 1..64")');
-    expect(text('tans_lane.v')).toContain('$fatal(1, "tans_lane: SymbolBits must be an integer 1..8")');
+    expect(text('tans_engine.v')).toContain('if (States < 32 || States > 4096 || (States & (States - 1)) != 0) begin : g_bad_States');
+    expect(text('tans_engine.v')).toContain('tans_engine_bad_parameter__Streams_must_be_an_integer_1_to_64 u_bad_parameter();');
+    expect(text('tans_engine.v')).toContain('$fatal(1, "tans_engine: Streams must be an integer 1..64");');
+    expect(text('tans_engine.v')).toContain('$error("tans_engine: Streams must be an integer 1..64");');
+    expect(text('tans_lane.v')).toContain('$error("tans_lane: SymbolBits must be an integer 1..8");');
     expect(text('tans_lane.v')).not.toContain('Streams must');
-    for (const f of ['tans_engine.v', 'tans_decoder.v', 'tans_lane.v']) {
-      const v = text(f);
-      expect(v.indexOf('`ifndef SYNTHESIS'), f).toBeGreaterThan(0);
-      expect(v.indexOf('`ifndef SYNTHESIS')).toBeLessThan(v.indexOf('$fatal'));
-      expect(v.indexOf('`endif')).toBeGreaterThan(v.lastIndexOf('$fatal'));
-    }
+    for (const f of TANS_RTL_FILES) expect(text(f), f).not.toMatch(/`ifndef SYNTHESIS|initial if[^;]*\$fatal/);
   });
 
   it('refuses out-of-range parameters before writing anything, naming the flag and the range', async () => {
@@ -98,25 +96,42 @@ describe('RTL generator', () => {
     await expect(generateTansRtl({ states: 100 })).rejects.toThrow(HwsimError);
   });
 
-  it('a simulator runs the generated range check: Icarus stops on a bad parameter override', () => {
+  it('Verilator, Icarus and Yosys each stop on a bad parameter override, naming it, and accept a good one', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'hwsim-rtl-chk-'));
-    return generateTansRtl({}).then((files) => {
-      writeGenerated(dir, files);
-      const iv = spawnSync('iverilog', ['-g2012', '-s', 'tans_engine', '-P', 'tans_engine.Streams=65', '-o', 'bad.vvp', ...TANS_RTL_FILES], { cwd: dir, encoding: 'utf8' });
-      expect(iv.error, 'iverilog must be installed').toBeUndefined();
-      expect(iv.status, iv.stderr).toBe(0);
-      const run = spawnSync('vvp', ['-n', 'bad.vvp'], { cwd: dir, encoding: 'utf8' });
-      expect(`${run.stdout}${run.stderr}`).toMatch(/tans_engine: Streams must be an integer 1\.\.64/);
-    });
+    writeGenerated(dir, await generateTansRtl({}));
+    const tools = (param: string, value: number) => {
+      const run = (cmd: string, args: string[]) => {
+        const r = spawnSync(cmd, args, { cwd: dir, encoding: 'utf8' });
+        expect(r.error, `${cmd} must be installed`).toBeUndefined();
+        return { status: r.status, out: `${r.stdout}${r.stderr}` };
+      };
+      return {
+        verilator: run('verilator', ['--lint-only', '-Wall', '--top-module', 'tans_engine', `-G${param}=${value}`, ...TANS_RTL_FILES]),
+        icarus: run('iverilog', ['-g2012', '-s', 'tans_engine', '-P', `tans_engine.${param}=${value}`, '-o', 'x.vvp', ...TANS_RTL_FILES]),
+        yosys: run('yosys', ['-q', '-p', `${TANS_RTL_FILES.map((f) => `read_verilog -defer ${f}`).join('; ')}; chparam -set ${param} ${value} tans_engine; hierarchy -top tans_engine`]),
+      };
+    };
+    for (const [param, bad, good, message] of [
+      ['Streams', 65, 8, 'tans_engine: Streams must be an integer 1..64'],
+      ['States', 100, 128, 'tans_engine: States must be a power of two in 32..4096'],
+      ['StreamFifoDepth', 1, 2, 'tans_engine: StreamFifoDepth must be an integer 2..64'],
+    ] as const) {
+      for (const [tool, r] of Object.entries(tools(param, bad))) {
+        expect(r.status, `${tool} ${param}=${bad}: ${r.out}`).not.toBe(0);
+        // Icarus names the missing module that spells the message
+        expect(r.out, tool).toContain(tool === 'icarus' ? badParameterModule('tans_engine', message.slice('tans_engine: '.length)) : message);
+      }
+      for (const [tool, r] of Object.entries(tools(param, good))) expect(r.status, `${tool} ${param}=${good}: ${r.out}`).toBe(0);
+    }
   });
 });
 
 describe('synthesis (Yosys synth_ice40 + nextpnr-ice40, real tools)', () => {
   it('places and routes L=64, S=1 on the HX8K and reports figures parsed from the tools', async () => {
-    const r = await synthTans({ states: 64, symbolBits: 5, streams: 1 });
+    const r = await synthTans({ states: 64, symbolBits: 5, streams: 1 }, undefined, [1]);
     expect(r.target.device).toBe('hx8k');
     expect(r.logicCellsAvailable).toBe(7680);
-    // docs/hw/synthesis.md: 714 LUTs, 339 FFs, 1 BRAM, 65.7 MHz with Yosys 0.23 / nextpnr 0.4
+    // docs/hw/synthesis.md: about 650 LUTs, 320 FFs, 1 BRAM, 95-98 MHz with Yosys 0.23 / nextpnr 0.4
     expect(r.luts).toBeGreaterThan(400);
     expect(r.luts).toBeLessThan(1500);
     expect(r.ffs).toBeGreaterThan(200);
@@ -125,5 +140,8 @@ describe('synthesis (Yosys synth_ice40 + nextpnr-ice40, real tools)', () => {
     expect(r.fmaxMhz).toBeGreaterThan(20);
     expect(r.fmaxMhz).toBeLessThan(500);
     expect(r.tableBytes).toBe(112); // 64 entries × (6 + 3 + 5) bits / 8
+    expect(r.target.freqMhz).toBe(100); // placed and routed for the timing goal
+    expect(r.fmaxBySeed).toEqual([r.fmaxMhz]);
+    expect(r.criticalPath).toMatch(/^\S+ → \S+.*: \d+ LUTs, \d+ carry steps, [\d.]+ ns logic \+ [\d.]+ ns routing$/);
   });
 });

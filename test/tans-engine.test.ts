@@ -4,7 +4,7 @@ import { buildDecodeTable, buildEncodeTable, spreadTuned } from '../src/codecs/t
 import { loadCycles, resolveTansDecoderParams, TansEngineModel, type TansDecoderParams } from '../src/chip/tans-decoder.js';
 import { interleaveStreams } from '../src/codecs/tans/layout.js';
 import { runModel } from '../src/cosim/tans-run.js';
-import { syntheticLayers } from '../src/cosim/tans-vectors.js';
+import { CORRUPTION_KINDS, referenceRejects, syntheticLayers } from '../src/cosim/tans-vectors.js';
 import { HwsimError } from '../src/errors.js';
 import { paramsOf } from '../src/params/lookup.js';
 import { defaultOf } from '../src/params/schema.js';
@@ -36,9 +36,11 @@ describe('TansEngineModel cycle semantics (docs/hw/tans-decoder.md)', () => {
       m.tick(c === 0, layer.words[0], ready);
     }
     expect(seen).toEqual([[4, 1], [5, 0], [6, 1]]);
-    expect(c).toBe(7); // 6: last transfer and final-state check (lane finishes); 7: done seen
+    // 6: last transfer and the end check's first cycle (verdict into registers); 7: its second
+    // (the lane finishes); 8: done seen
+    expect(c).toBe(8);
     expect(m.error).toBe(false);
-    expect(m.cycle).toBe(35 + 7);
+    expect(m.cycle).toBe(35 + 8);
     expect(m.outWeight[0]).toBe(1); // symbol 1 - (2-1)>>1 = 1
   });
 
@@ -58,7 +60,7 @@ describe('TansEngineModel cycle semantics (docs/hw/tans-decoder.md)', () => {
       m.tick(c === 0, layer.words[0], r);
     }
     expect(seen).toEqual([7, 8, 9, 10]);
-    expect(c).toBe(11);
+    expect(c).toBe(12);
   });
 
   it('in_ready drops when the turn stream FIFO is full, and round-robin skips exhausted streams', () => {
@@ -107,7 +109,7 @@ describe('TansEngineModel cycle semantics (docs/hw/tans-decoder.md)', () => {
     const [l] = syntheticLayers(p, { layers: 1, seed: 3, symbolsPerStream: 2000 });
     const t = runModel(p, [l], 1, 0)[0];
     const n = l.symbolCounts[0];
-    expect(t.runCycles).toBe(n + 4); // 4 cycles of latency, n symbols, done seen the cycle after the last
+    expect(t.runCycles).toBe(n + 5); // 4 cycles of latency, n symbols, a 2-cycle end check, done seen after it
   });
 
   it('a corrupted stream raises error and the layer still finishes with all words drained', () => {
@@ -118,6 +120,44 @@ describe('TansEngineModel cycle semantics (docs/hw/tans-decoder.md)', () => {
     expect(t[0].hang).toBe(false);
     expect(t[0].wordsAccepted).toBe(layers[0].words.length);
     expect(t[1].error).toBe(false); // cleared by the next load
+  });
+
+  it('corruption campaign on the cycle model: error exactly where the reference decoder rejects (every kind, L and S)', () => {
+    let corrupted = 0;
+    const kinds = new Set<string>();
+    for (const states of [32, 64, 128, 256, 1024]) {
+      for (const streams of [1, 3, 8]) {
+        const p = resolveTansDecoderParams({ states, symbolBits: 5, streams });
+        const layers = syntheticLayers(p, { layers: 30, seed: states + streams, symbolsPerStream: 40, corruptLayers: Array.from({ length: 30 }, (_, l) => l).filter((l) => l % 5) });
+        const t = runModel(p, layers, states, 0.2);
+        layers.forEach((l, i) => {
+          const rejects = l.streams.some((s) => referenceRejects(s.words as Uint32Array, s.symbolCount, l.table));
+          expect(rejects).toBe(l.corrupt);
+          expect(t[i].error, `L=${states} S=${streams} layer ${i} ${l.corruption?.kind}`).toBe(rejects);
+          expect(t[i].hang).toBe(false);
+          if (l.corruption) { corrupted++; kinds.add(l.corruption.kind); }
+        });
+      }
+    }
+    expect(corrupted).toBe(15 * 24);
+    expect([...kinds].sort()).toEqual([...CORRUPTION_KINDS].sort());
+  });
+
+  it('a stream with zero words is refused (the reference decoder needs its initial state), and the layer still finishes', () => {
+    const p = resolveTansDecoderParams({ states: 64, symbolBits: 5, streams: 2 });
+    const [l] = syntheticLayers(p, { layers: 1, seed: 4, symbolsPerStream: 50 });
+    const m = new TansEngineModel(p);
+    m.loadLayer({ ...l, symbolCounts: [l.symbolCounts[0], 0], wordCounts: [l.wordCounts[0], 0] });
+    const ready = Uint8Array.of(1, 1);
+    let wi = 0;
+    for (let c = 0; !m.done && c < 10_000; c++) {
+      const acc = m.inReady && wi < l.streams[0].words.length;
+      m.tick(acc, acc ? l.streams[0].words[wi] : 0, ready);
+      if (acc) wi++;
+    }
+    expect(m.done).toBe(true);
+    expect(m.error).toBe(true);
+    expect(referenceRejects(new Uint32Array(0), 0, l.table)).toBe(true);
   });
 
   it('a stream with fewer words than it needs underflows into an error, not a hang', () => {

@@ -30,17 +30,46 @@ module tans_decoder #(
   output wire [Streams-1:0]            fin_o,
   output wire [Streams-1:0]            err_o
 );
-`ifndef SYNTHESIS
-  // parameter ranges from src/params/declaration.ts (the generator refuses the same values)
-  initial if (States < 32 || States > 4096 || (States & (States - 1)) != 0)
-    $fatal(1, "tans_decoder: States must be a power of two in 32..4096");
-  initial if (SymbolBits < 1 || SymbolBits > 8)
-    $fatal(1, "tans_decoder: SymbolBits must be an integer 1..8");
-  initial if (Streams < 1 || Streams > 64)
-    $fatal(1, "tans_decoder: Streams must be an integer 1..64");
-  initial if (InWidth != 32)
-    $fatal(1, "tans_decoder: InWidth must be 32");
+  // parameter ranges from src/params/declaration.ts (the generator refuses the same values): a bad
+  // value stops elaboration in Verilator, Icarus and Yosys alike, naming the parameter and its range
+  generate
+    if (States < 32 || States > 4096 || (States & (States - 1)) != 0) begin : g_bad_States
+`ifdef __ICARUS__
+      tans_decoder_bad_parameter__States_must_be_a_power_of_two_in_32_to_4096 u_bad_parameter();
+`elsif VERILATOR
+      $fatal(1, "tans_decoder: States must be a power of two in 32..4096");
+`else
+      $error("tans_decoder: States must be a power of two in 32..4096");
 `endif
+    end
+    if (SymbolBits < 1 || SymbolBits > 8) begin : g_bad_SymbolBits
+`ifdef __ICARUS__
+      tans_decoder_bad_parameter__SymbolBits_must_be_an_integer_1_to_8 u_bad_parameter();
+`elsif VERILATOR
+      $fatal(1, "tans_decoder: SymbolBits must be an integer 1..8");
+`else
+      $error("tans_decoder: SymbolBits must be an integer 1..8");
+`endif
+    end
+    if (Streams < 1 || Streams > 64) begin : g_bad_Streams
+`ifdef __ICARUS__
+      tans_decoder_bad_parameter__Streams_must_be_an_integer_1_to_64 u_bad_parameter();
+`elsif VERILATOR
+      $fatal(1, "tans_decoder: Streams must be an integer 1..64");
+`else
+      $error("tans_decoder: Streams must be an integer 1..64");
+`endif
+    end
+    if (InWidth != 32) begin : g_bad_InWidth
+`ifdef __ICARUS__
+      tans_decoder_bad_parameter__InWidth_must_be_32 u_bad_parameter();
+`elsif VERILATOR
+      $fatal(1, "tans_decoder: InWidth must be 32");
+`else
+      $error("tans_decoder: InWidth must be 32");
+`endif
+    end
+  endgenerate
 
   genvar k;
   generate

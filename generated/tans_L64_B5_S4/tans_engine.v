@@ -36,52 +36,119 @@ module tans_engine #(
   localparam integer LogL      = $clog2(States);
   localparam integer NbW       = $clog2(LogL + 1);
   localparam integer EntryW    = LogL + NbW + SymbolBits;
-  localparam integer LoadWords = 1 + States + 2 * Streams;
-  localparam integer IdxW      = $clog2(LoadWords);
   localparam integer TurnW     = (Streams > 1) ? $clog2(Streams) : 1;
-  localparam [IdxW-1:0] LastIdx = LoadWords[IdxW-1:0] - 1'b1;
-  localparam [IdxW-1:0] TblEnd  = States[IdxW-1:0];
 
-`ifndef SYNTHESIS
-  // parameter ranges from src/params/declaration.ts (the generator refuses the same values)
-  initial if (States < 32 || States > 4096 || (States & (States - 1)) != 0)
-    $fatal(1, "tans_engine: States must be a power of two in 32..4096");
-  initial if (SymbolBits < 1 || SymbolBits > 8)
-    $fatal(1, "tans_engine: SymbolBits must be an integer 1..8");
-  initial if (Streams < 1 || Streams > 64)
-    $fatal(1, "tans_engine: Streams must be an integer 1..64");
-  initial if (InWidth != 32)
-    $fatal(1, "tans_engine: InWidth must be 32");
-  initial if (StreamFifoDepth < 2 || StreamFifoDepth > 64)
-    $fatal(1, "tans_engine: StreamFifoDepth must be an integer 2..64");
+  // parameter ranges from src/params/declaration.ts (the generator refuses the same values): a bad
+  // value stops elaboration in Verilator, Icarus and Yosys alike, naming the parameter and its range
+  generate
+    if (States < 32 || States > 4096 || (States & (States - 1)) != 0) begin : g_bad_States
+`ifdef __ICARUS__
+      tans_engine_bad_parameter__States_must_be_a_power_of_two_in_32_to_4096 u_bad_parameter();
+`elsif VERILATOR
+      $fatal(1, "tans_engine: States must be a power of two in 32..4096");
+`else
+      $error("tans_engine: States must be a power of two in 32..4096");
 `endif
+    end
+    if (SymbolBits < 1 || SymbolBits > 8) begin : g_bad_SymbolBits
+`ifdef __ICARUS__
+      tans_engine_bad_parameter__SymbolBits_must_be_an_integer_1_to_8 u_bad_parameter();
+`elsif VERILATOR
+      $fatal(1, "tans_engine: SymbolBits must be an integer 1..8");
+`else
+      $error("tans_engine: SymbolBits must be an integer 1..8");
+`endif
+    end
+    if (Streams < 1 || Streams > 64) begin : g_bad_Streams
+`ifdef __ICARUS__
+      tans_engine_bad_parameter__Streams_must_be_an_integer_1_to_64 u_bad_parameter();
+`elsif VERILATOR
+      $fatal(1, "tans_engine: Streams must be an integer 1..64");
+`else
+      $error("tans_engine: Streams must be an integer 1..64");
+`endif
+    end
+    if (InWidth != 32) begin : g_bad_InWidth
+`ifdef __ICARUS__
+      tans_engine_bad_parameter__InWidth_must_be_32 u_bad_parameter();
+`elsif VERILATOR
+      $fatal(1, "tans_engine: InWidth must be 32");
+`else
+      $error("tans_engine: InWidth must be 32");
+`endif
+    end
+    if (StreamFifoDepth < 2 || StreamFifoDepth > 64) begin : g_bad_StreamFifoDepth
+`ifdef __ICARUS__
+      tans_engine_bad_parameter__StreamFifoDepth_must_be_an_integer_2_to_64 u_bad_parameter();
+`elsif VERILATOR
+      $fatal(1, "tans_engine: StreamFifoDepth must be an integer 2..64");
+`else
+      $error("tans_engine: StreamFifoDepth must be an integer 2..64");
+`endif
+    end
+  endgenerate
 
   // ---------------------------------------------------------------- load port
+  // The load's position is kept pre-decoded in registers (phase flags, a table address counter,
+  // a descriptor stream counter and a symbol/word toggle), so that every write enable is an AND of
+  // cfg_acc with registers: no index arithmetic or comparison after cfg_valid_i.
   reg              load_q, run_q;
-  reg [IdxW-1:0]   idx_q;
+  reg              tphase_q, dphase_q, last_q, dword_q;
+  reg [LogL-1:0]   taddr_q;
+  reg [TurnW-1:0]  dk_q;
   reg [7:0]        half_q;
   wire             done;
   assign cfg_ready_o = load_q || !run_q || done;
   wire             cfg_acc = cfg_valid_i && cfg_ready_o;
-  wire [IdxW-1:0]  widx    = load_q ? idx_q : {IdxW{1'b0}};
-  wire             start   = cfg_acc && widx == LastIdx;
-  wire             tbl_we  = cfg_acc && widx != {IdxW{1'b0}} && widx <= TblEnd;
-  wire [LogL-1:0]  tbl_off = widx[LogL-1:0] - 1'b1;
-  wire [IdxW-1:0]  dsc_off = widx - TblEnd - 1'b1;   // 2k: symbol count, 2k+1: word count of stream k
-  wire             dsc_we  = cfg_acc && widx > TblEnd;
+  // Inside a load cfg_ready_o is high (load_q): the table and descriptor enables need only
+  // cfg_valid_i, so done_o stays off their paths (it gates the first word only).
+  wire             start   = cfg_valid_i && last_q;
+  wire             tbl_we  = cfg_valid_i && tphase_q;
+  wire [LogL-1:0]  tbl_off = taddr_q;
+  wire             dsc_we  = cfg_valid_i && dphase_q;
   wire [EntryW-1:0] tbl_data = {cfg_data_i[16 +: LogL], cfg_data_i[8 +: NbW], cfg_data_i[0 +: SymbolBits]};
+  localparam [LogL-1:0]  LastAddr   = {LogL{1'b1}};
+  localparam integer     LastStreamI = Streams - 1;
+  localparam [TurnW-1:0] LastStream = LastStreamI[TurnW-1:0];
 
   always @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
-      load_q <= 1'b0;
-      run_q  <= 1'b0;
-      idx_q  <= {IdxW{1'b0}};
-      half_q <= 8'd0;
+      load_q   <= 1'b0;
+      run_q    <= 1'b0;
+      tphase_q <= 1'b0;
+      dphase_q <= 1'b0;
+      last_q   <= 1'b0;
+      dword_q  <= 1'b0;
+      taddr_q  <= {LogL{1'b0}};
+      dk_q     <= {TurnW{1'b0}};
+      half_q   <= 8'd0;
     end else if (cfg_acc) begin
-      if (widx == {IdxW{1'b0}}) half_q <= cfg_data_i[8:1] - {7'd0, ~cfg_data_i[0]};  // (bins-1)>>1
-      load_q <= !start;
-      run_q  <= start;
-      idx_q  <= start ? {IdxW{1'b0}} : widx + 1'b1;
+      if (!load_q) begin                    // word 0: bins; the table follows (phase flags are 0 here)
+        half_q   <= cfg_data_i[8:1] - {7'd0, ~cfg_data_i[0]};  // (bins-1)>>1
+        load_q   <= 1'b1;
+        run_q    <= 1'b0;
+        tphase_q <= 1'b1;
+        taddr_q  <= {LogL{1'b0}};
+        dphase_q <= 1'b0;
+        dk_q     <= {TurnW{1'b0}};
+        dword_q  <= 1'b0;
+        last_q   <= 1'b0;
+      end else if (tphase_q) begin          // table entry taddr_q; the descriptors follow the last
+        taddr_q <= taddr_q + 1'b1;
+        if (taddr_q == LastAddr) begin
+          tphase_q <= 1'b0;
+          dphase_q <= 1'b1;
+        end
+      end else begin                        // descriptor: stream dk_q's symbol (dword 0) or word count
+        dword_q <= !dword_q;
+        if (dword_q) dk_q <= dk_q + 1'b1;
+        last_q  <= !dword_q && dk_q == LastStream;
+        if (start) begin
+          load_q   <= 1'b0;
+          run_q    <= 1'b1;
+          dphase_q <= 1'b0;
+        end
+      end
     end
   end
 
@@ -98,19 +165,33 @@ module tans_engine #(
   genvar k;
   generate
     for (k = 0; k < Streams; k = k + 1) begin : g_stream
-      localparam integer SymOffI = 2 * k;
-      localparam [IdxW-1:0] SymOff  = SymOffI[IdxW-1:0];
-      localparam [IdxW-1:0] WordOff = SymOff + 1'b1;
       localparam [TurnW-1:0] Me     = k;
-      reg [31:0] wl_q;                 // words this stream is still owed by DRAM
+      wire       sym_we  = dsc_we && dk_q == Me && !dword_q;
+      wire       word_we = dsc_we && dk_q == Me && dword_q;
+      reg [31:0] wl_q;                 // words this stream is still owed, before a lagging decrement
+      reg        wdec_q;               // a word was taken last cycle: wl_q - 1 pending
+      reg        pend_q;               // still owed words (wl_q - wdec_q != 0), exact every cycle
       wire       mine = accept && turn_q == Me;
-      assign pending[k]    = wl_q != 32'd0;
-      assign pend_after[k] = pending[k] && !(mine && wl_q == 32'd1);
-      assign rem_we[k]     = dsc_we && dsc_off == SymOff;
+      // one more word owed exactly (registers only)
+      wire       last_word = wdec_q ? wl_q == 32'd2 : wl_q == 32'd1;
+      assign pending[k]    = pend_q;
+      assign pend_after[k] = pend_q && !(mine && last_word);
+      assign rem_we[k]     = sym_we;
       always @(posedge clk_i or negedge rst_ni) begin
-        if (!rst_ni)                              wl_q <= 32'd0;
-        else if (dsc_we && dsc_off == WordOff)    wl_q <= cfg_data_i;
-        else if (mine)                            wl_q <= wl_q - 32'd1;
+        if (!rst_ni) begin
+          wl_q   <= 32'd0;
+          wdec_q <= 1'b0;
+          pend_q <= 1'b0;
+        end else if (word_we) begin
+          wl_q   <= cfg_data_i;
+          wdec_q <= 1'b0;
+          pend_q <= cfg_data_i != 32'd0;
+        end else begin
+          // the 32-bit counter's enable is a register (no accept logic on it)
+          wdec_q <= mine;
+          if (wdec_q) wl_q <= wl_q - 32'd1;
+          if (mine) pend_q <= !last_word;
+        end
       end
 
       tans_fifo #(

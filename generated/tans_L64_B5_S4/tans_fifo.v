@@ -22,9 +22,18 @@ module tans_fifo #(
   localparam [PtrW-1:0] LastPtr = Depth[PtrW-1:0] - 1'b1;
   localparam [CntW-1:0] Full = Depth[CntW-1:0];
 
-`ifndef SYNTHESIS
-  initial if (Depth < 2) $fatal(1, "tans_fifo: Depth must be at least 2");
+  // a FIFO needs two slots (the lane refills while it reads): refused at elaboration otherwise
+  generate
+    if (Depth < 2) begin : g_bad_Depth
+`ifdef __ICARUS__
+      tans_fifo_bad_parameter__Depth_must_be_at_least_2 u_bad_parameter();
+`elsif VERILATOR
+      $fatal(1, "tans_fifo: Depth must be at least 2");
+`else
+      $error("tans_fifo: Depth must be at least 2");
 `endif
+    end
+  endgenerate
 
   reg [Width-1:0] mem_q [0:Depth-1];
   reg [PtrW-1:0]  rptr_q, wptr_q;

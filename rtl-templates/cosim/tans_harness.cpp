@@ -3,6 +3,13 @@
 // (src/cosim/tans-cosim.ts): per layer the load-port words and the layer's DRAM words. Drives the
 // engine with the stall pattern both sides generate from the same xorshift32 (src/cosim/stall.ts),
 // and writes every output transfer (stream, symbol, weight, cycle) and each layer's cycle counts.
+// With protocol checks on (the stimulus's protocol word), a second generator, independent of the
+// stall pattern, also: leaves gaps in the layer load (cfg_valid low), attempts loads while a layer
+// runs (cfg_ready_o must stay low), drives random data on every bus whose valid is low, resets the
+// engine at random points of a load or a run (then replays the layer, with the stall pattern
+// rewound, so the cycle model still applies), and checks each cycle that in_ready_o and cfg_ready_o
+// do not depend on the valids, that out_valid_o/out_symbol_o do not depend on out_ready_i and hold
+// until taken, and that reset clears done_o, error_o, in_ready_o and out_valid_o at once.
 #include "V{{top}}.h"
 #include "verilated.h"
 
@@ -10,6 +17,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <vector>
 
 namespace {
@@ -37,6 +45,37 @@ uint32_t field(const VlWide<N>& v, int lo, int w) {
   return r;
 }
 
+// The protocol generator: its own xorshift32, so the stall pattern is the one the model sees.
+uint32_t proto_state = 1;
+uint32_t prand() {
+  proto_state ^= proto_state << 13;
+  proto_state ^= proto_state >> 17;
+  proto_state ^= proto_state << 5;
+  return proto_state;
+}
+// true with probability per65536 / 65536
+bool pchance(uint32_t per65536) { return (prand() >> 16) < per65536; }
+
+// Transfer lines are the bulk of the output: written by hand into a buffer (no printf parsing).
+char line_buf[64];
+char* put_u64(char* p, uint64_t v) {
+  char tmp[24];
+  int n = 0;
+  do { tmp[n++] = static_cast<char>('0' + v % 10); v /= 10; } while (v);
+  while (n) *p++ = tmp[--n];
+  return p;
+}
+void put_transfer(FILE* out, uint32_t k, uint32_t sym, int weight, uint64_t cyc) {
+  char* p = line_buf;
+  *p++ = 's'; *p++ = ' ';
+  p = put_u64(p, k); *p++ = ' ';
+  p = put_u64(p, sym); *p++ = ' ';
+  if (weight < 0) { *p++ = '-'; weight = -weight; }
+  p = put_u64(p, static_cast<uint64_t>(weight)); *p++ = ' ';
+  p = put_u64(p, cyc); *p++ = '\n';
+  std::fwrite(line_buf, 1, static_cast<size_t>(p - line_buf), out);
+}
+
 [[noreturn]] void die(const char* msg) {
   std::fprintf(stderr, "tans_harness: %s\n", msg);
   std::exit(3);
@@ -56,6 +95,9 @@ int main(int argc, char** argv) {
   if (!in) die("cannot open the stimulus file");
   FILE* out = std::fopen(argv[2], "w");
   if (!out) die("cannot open the output file");
+  // batch the output: one write per 4 MB of transfer lines, not per line
+  static char out_buf[4 << 20];
+  std::setvbuf(out, out_buf, _IOFBF, sizeof out_buf);
 
   const uint32_t streams = read_u32(in);
   const uint32_t symbol_bits = read_u32(in);
@@ -63,27 +105,48 @@ int main(int argc, char** argv) {
   stall_threshold = read_u32(in);
   const uint64_t max_cycles = read_u32(in);
   const uint32_t layers = read_u32(in);
+  const bool protocol = read_u32(in) != 0;
+  proto_state = read_u32(in) | 1u;
 
   VerilatedContext ctx;
   V{{top}} top{&ctx};
+  // A rising edge. The falling edge is left to the next eval (the harness evaluates after every
+  // input change anyway; nothing in the engine acts on it): 1 eval per edge, not 2.
   auto tick = [&]() {
     top.clk_i = 1;
     top.eval();
     top.clk_i = 0;
+  };
+  uint64_t violations = 0, resets = 0, busy_loads = 0, load_gaps = 0;
+  uint32_t cur_layer = 0;
+  uint64_t cur_cycle = 0;
+  auto violation = [&](const char* msg) {
+    if (violations++ < 20) std::fprintf(out, "proto %u %" PRIu64 " %s\n", cur_layer, cur_cycle, msg);
+  };
+  const uint64_t all_streams = streams >= 64 ? ~0ull : (1ull << streams) - 1;
+  // Reset: asynchronous, so the outputs must be idle as soon as rst_ni falls.
+  auto reset = [&]() {
+    top.rst_ni = 0;
+    top.eval();
+    if (top.done_o || top.error_o || top.in_ready_o || static_cast<uint64_t>(top.out_valid_o) != 0) {
+      violation("reset did not clear done_o, error_o, in_ready_o and out_valid_o at once");
+    }
+    tick();
+    tick();
+    top.rst_ni = 1;
     top.eval();
   };
   top.clk_i = 0;
-  top.rst_ni = 0;
   top.cfg_valid_i = 0;
   top.in_valid_i = 0;
   top.out_ready_i = 0;
-  top.eval();
-  tick();
-  tick();
   top.rst_ni = 1;
   top.eval();
+  reset();
 
   std::vector<uint8_t> ready(streams);
+  std::vector<uint8_t> held(streams);      // out_valid was high and not taken last cycle
+  std::vector<uint32_t> held_sym(streams), held_wt(streams);
   uint64_t total_cycles = 0;
   for (uint32_t l = 0; l < layers; l++) {
     const uint32_t n_load = read_u32(in);
@@ -91,57 +154,122 @@ int main(int argc, char** argv) {
     std::vector<uint32_t> load(n_load), words(n_words);
     for (auto& w : load) w = read_u32(in);
     for (auto& w : words) w = read_u32(in);
+    cur_layer = l;
+    const uint32_t stall_at_layer = rng_state;  // a replay after a reset sees the same stall pattern
 
-    // Load port: one word per cycle, the engine must accept every one.
-    uint32_t load_cycles = 0;
-    top.in_valid_i = 0;
-    for (uint32_t i = 0; i < n_load; i++) {
-      top.cfg_valid_i = 1;
-      top.cfg_data_i = load[i];
-      top.eval();
-      if (!top.cfg_ready_o) die("cfg_ready_o dropped during a layer load");
-      tick();
-      load_cycles++;
-    }
-    top.cfg_valid_i = 0;
-    top.eval();
+    for (uint32_t attempt = 0;; attempt++) {
+      rng_state = stall_at_layer;
+      // at most one reset per layer: in its load (1/8) or in its run (1/4)
+      const bool reset_load = protocol && attempt == 0 && n_load > 0 && pchance(8192);
+      const bool reset_run = protocol && attempt == 0 && !reset_load && pchance(16384);
+      const uint32_t reset_load_at = reset_load ? prand() % n_load : 0;
+      const uint64_t reset_run_at = reset_run ? prand() % (4ull * n_words + 8) : 0;
+      bool was_reset = false;
 
-    uint64_t cyc = 0;
-    uint32_t wi = 0;
-    bool hang = false;
-    for (;;) {
-      top.eval();
-      if (top.done_o) break;
-      if (cyc >= max_cycles) { hang = true; break; }
-      const bool in_valid = !stall() && wi < n_words;
-      uint64_t ready_mask = 0;
-      for (uint32_t k = 0; k < streams; k++) {
-        ready[k] = !stall();
-        if (ready[k]) ready_mask |= 1ull << k;
+      // Load port: the engine must take every word it is offered (gaps: cfg_valid low 1/4 of cycles).
+      uint32_t load_cycles = 0;
+      cur_cycle = 0;
+      top.out_ready_i = 0;
+      for (uint32_t i = 0; i < n_load;) {
+        const bool valid = !protocol || !pchance(16384);
+        top.cfg_valid_i = valid;
+        top.cfg_data_i = valid ? load[i] : prand();
+        top.in_valid_i = protocol && pchance(32768);  // words offered during a load must not be taken
+        top.in_data_i = protocol ? prand() : 0;
+        top.eval();
+        if (!top.cfg_ready_o) violation("cfg_ready_o low during a layer load");
+        if (top.in_valid_i && top.in_ready_o) violation("in_ready_o high during a layer load");
+        if (reset_load && valid && i == reset_load_at) { was_reset = true; break; }
+        tick();
+        if (valid) { i++; load_cycles++; } else load_gaps++;
+        cur_cycle++;
       }
-      top.in_valid_i = in_valid;
-      top.in_data_i = in_valid ? words[wi] : 0;
-      top.out_ready_i = ready_mask;
+      top.cfg_valid_i = 0;
+      top.in_valid_i = 0;
+      if (was_reset) {
+        std::fprintf(out, "reset %u load %u\n", l, reset_load_at);
+        reset();
+        resets++;
+        continue;
+      }
       top.eval();
-      const bool accepted = in_valid && top.in_ready_o;
-      for (uint32_t k = 0; k < streams; k++) {
-        if (field(top.out_valid_o, k, 1) && ready[k]) {
-          const uint32_t sym = field(top.out_symbol_o, k * symbol_bits, symbol_bits);
-          const int weight = static_cast<int8_t>(field(top.out_weight_o, k * 8, 8));
-          std::fprintf(out, "s %u %u %d %" PRIu64 "\n", k, sym, weight, cyc);
+
+      uint64_t cyc = 0;
+      uint32_t wi = 0;
+      bool hang = false;
+      std::fill(held.begin(), held.end(), 0);
+      for (;;) {
+        cur_cycle = cyc;
+        // done_o depends on registers only: its value after the last edge is this cycle's
+        if (top.done_o) break;
+        if (cyc >= max_cycles) { hang = true; break; }
+        if (reset_run && cyc == reset_run_at) { was_reset = true; break; }
+        const bool in_valid = !stall() && wi < n_words;
+        uint64_t ready_mask = 0;
+        for (uint32_t k = 0; k < streams; k++) {
+          ready[k] = !stall();
+          if (ready[k]) ready_mask |= 1ull << k;
         }
+        bool try_load = false;
+        if (protocol) {
+          // first with every valid low, random data and out_ready the opposite of this cycle's
+          top.in_data_i = prand();
+          top.cfg_data_i = prand();
+          top.out_ready_i = ~ready_mask & all_streams;
+          top.eval();
+          const bool in_ready0 = top.in_ready_o, cfg_ready0 = top.cfg_ready_o;
+          const uint64_t ovalid0 = static_cast<uint64_t>(top.out_valid_o);
+          if (cfg_ready0) violation("cfg_ready_o high while a layer runs (a load would be taken mid-layer)");
+          try_load = pchance(16384);
+          if (try_load) busy_loads++;
+          top.cfg_valid_i = try_load;
+          top.in_valid_i = in_valid;
+          if (in_valid) top.in_data_i = words[wi];
+          top.out_ready_i = ready_mask;
+          top.eval();
+          if (top.in_ready_o != in_ready0) violation("in_ready_o depends on in_valid_i, cfg_valid_i or out_ready_i");
+          if (top.cfg_ready_o != cfg_ready0) violation("cfg_ready_o depends on a valid or out_ready_i");
+          if (static_cast<uint64_t>(top.out_valid_o) != ovalid0) violation("out_valid_o depends on out_ready_i");
+        } else {
+          top.in_valid_i = in_valid;
+          top.in_data_i = in_valid ? words[wi] : 0;
+          top.out_ready_i = ready_mask;
+          top.eval();
+        }
+        const bool accepted = in_valid && top.in_ready_o;
+        for (uint32_t k = 0; k < streams; k++) {
+          const bool v = field(top.out_valid_o, k, 1);
+          const uint32_t sym = field(top.out_symbol_o, k * symbol_bits, symbol_bits);
+          const uint32_t wt = field(top.out_weight_o, k * 8, 8);
+          if (held[k] && (!v || sym != held_sym[k] || wt != held_wt[k])) violation("out_valid_o dropped or its data changed before out_ready_i");
+          held[k] = v && !ready[k];
+          held_sym[k] = sym;
+          held_wt[k] = wt;
+          if (v && ready[k]) put_transfer(out, k, sym, static_cast<int>(static_cast<int8_t>(wt)), cyc);
+        }
+        tick();
+        if (accepted) wi++;
+        cyc++;
       }
-      tick();
-      if (accepted) wi++;
-      cyc++;
+      top.in_valid_i = 0;
+      top.cfg_valid_i = 0;
+      if (was_reset) {
+        std::fprintf(out, "reset %u run %" PRIu64 "\n", l, cyc);
+        reset();
+        resets++;
+        continue;
+      }
+      total_cycles += load_cycles + cyc;
+      std::fprintf(out, "layer %u load %u run %" PRIu64 " words %u error %u hang %u\n", l, load_cycles, cyc, wi,
+                   static_cast<unsigned>(top.error_o), hang ? 1u : 0u);
+      if (hang) goto finished;
+      break;
     }
-    top.in_valid_i = 0;
-    total_cycles += load_cycles + cyc;
-    std::fprintf(out, "layer %u load %u run %" PRIu64 " words %u error %u hang %u\n", l, load_cycles, cyc, wi,
-                 static_cast<unsigned>(top.error_o), hang ? 1u : 0u);
-    if (hang) break;
   }
-  std::fprintf(out, "end %" PRIu64 "\n", total_cycles);
+finished:
+  std::fprintf(out, "end %" PRIu64 " protocol %u violations %" PRIu64 " resets %" PRIu64 " busy_loads %" PRIu64 " load_gaps %" PRIu64 " cpu_s %.6f\n",
+               total_cycles, protocol ? 1u : 0u, violations, resets, busy_loads, load_gaps,
+               static_cast<double>(std::clock()) / CLOCKS_PER_SEC);
   std::fclose(out);
   std::fclose(in);
   top.final();

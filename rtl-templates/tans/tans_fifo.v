@@ -22,9 +22,7 @@ module tans_fifo #(
   localparam [PtrW-1:0] LastPtr = Depth[PtrW-1:0] - 1'b1;
   localparam [CntW-1:0] Full = Depth[CntW-1:0];
 
-`ifndef SYNTHESIS
-  initial if (Depth < 2) $fatal(1, "tans_fifo: Depth must be at least 2");
-`endif
+{{depthCheck}}
 
   reg [Width-1:0] mem_q [0:Depth-1];
   reg [PtrW-1:0]  rptr_q, wptr_q;

@@ -1,8 +1,12 @@
 // {{banner}}
-// One tANS decoder lane: a two-word bit window, the state register, the lane's copy of the decode
-// table and an output register. One step per cycle when the window holds enough bits and the
-// output register is free:  emit symbol[s];  s <= newState[s] + next nbBits[s] bits.
-// The table RAM is read with state_d, so its registered output is always the entry of state_q.
+// One tANS decoder lane: a two-word bit ring, the state register, the lane's copy of the decode
+// table and an output register. One step per cycle when the ring holds enough bits and the
+// output register is free:  emit symbol[s];  s <= newState[s] | next nbBits[s] bits.
+// Built for timing: the table RAM is read at the candidate next state with its read enable = step
+// (so its output is always the entry of state_q); newState | bits needs no adder (the low nbBits
+// bits of newState are 0); "enough bits" is a thermometer of the held bit count, computed from
+// registers and indexed by nbBits; the two window words are a ring written in turn (no shifting),
+// read at a 6-bit pointer; the symbols-left counter has a registered zero flag.
 `default_nettype none
 
 module tans_lane #(
@@ -34,21 +38,30 @@ module tans_lane #(
   localparam integer NbW    = $clog2(LogL + 1);
   localparam integer EntryW = LogL + NbW + SymbolBits;
   localparam integer PosW = $clog2(InWidth);
-  localparam integer AvW  = PosW + 2;            // avail in 0..2*InWidth
-  localparam [AvW-1:0]  Word  = InWidth[AvW-1:0];
+  localparam integer RpW  = PosW + 1;            // read pointer over the two-word ring
   localparam [NbW-1:0]  NeedInit = LogL[NbW-1:0];
 
 {{paramChecks}}
 
-  reg [LogL-1:0]       state_q, state_d;
-  reg [InWidth-1:0]    cur_q, cur_d, nxt_q, nxt_d;
-  reg [1:0]            have_q, have_d;
-  reg [PosW-1:0]       pos_q, pos_d;
-  reg                  init_q, init_d, fin_q, fin_d, err_q, err_d;
-  reg [31:0]           rem_q, rem_d;
-  reg                  out_valid_q, out_valid_d;
-  reg [SymbolBits-1:0] out_symbol_q, out_symbol_d;
+  reg [LogL-1:0]       state_q;
+  reg [InWidth-1:0]    slot_q [0:1];             // ring: word k of the stream goes to slot k mod 2
+  reg                  wsel_q;                   // slot the next word goes to
+  reg [1:0]            have_q;                   // words in the ring not fully read
+  reg [RpW-1:0]        rp_q;                     // read pointer: bit rp_q[PosW-1:0] of slot rp_q[PosW]
+  reg                  init_q, fin_q, err_q;
+  reg                  end_q;                    // end check in its second cycle (registered verdict)
+  reg                  endbad_q;                 // state, word-count or FIFO verdict of the first cycle
+  reg                  pad0_q, pad1_q;           // non-zero bits from pos on in slot 0 / 1 (last cycle's)
+  reg                  padsel_q;                 // last cycle: have = 1, and the slot rp pointed into
+  reg                  padslot_q;
+  reg [31:0]           rem_q;                    // symbols left, before this cycle's lagging decrement
+  reg                  dec_q;                    // a symbol step happened last cycle: rem_q - 1 pending
+  reg                  zero_q;                   // no symbol left (rem_q - dec_q == 0)
+  reg                  out_valid_q;
+  reg [SymbolBits-1:0] out_symbol_q;
 
+  wire [LogL-1:0]   cand;                        // the next state if this cycle steps
+  wire              step;
   wire [EntryW-1:0] entry;
   tans_table_ram #(
     .Depth   (States),
@@ -59,112 +72,138 @@ module tans_lane #(
     .we_i   (tbl_we_i),
     .waddr_i(tbl_addr_i),
     .wdata_i(tbl_data_i),
-    .raddr_i(state_d),
+    .re_i   (step),
+    .raddr_i(cand),
     .rdata_o(entry)
   );
   wire [SymbolBits-1:0] e_symbol    = entry[SymbolBits-1:0];
   wire [NbW-1:0]        e_nbbits    = entry[SymbolBits +: NbW];
   wire [LogL-1:0]       e_new_state = entry[SymbolBits+NbW +: LogL];
 
-  // Bits needed by this cycle's step and bits held in the window.
-  wire [NbW-1:0] need  = init_q ? NeedInit : e_nbbits;
-  wire [AvW-1:0] avail = {have_q, {PosW{1'b0}}} - {{(AvW-PosW){1'b0}}, pos_q};
-  wire can_bits = avail >= {{(AvW-NbW){1'b0}}, need};
-  wire active   = run_i && !fin_q;
-  wire rem_zero = rem_q == 32'd0;
-
-  wire sym_step   = active && !init_q && !rem_zero && can_bits && (!out_valid_q || out_ready_i);
-  wire init_step  = active && init_q && can_bits;
-  wire step       = sym_step || init_step;
-  // No more bits will ever come: the FIFO is empty and the distributor owes nothing.
-  wire underflow  = active && (init_q || !rem_zero) && !can_bits && !word_valid_i && !words_pending_i;
-  wire final_chk  = active && !init_q && rem_zero;
-  wire bad_end    = final_chk && (state_q != {LogL{1'b0}} || avail >= Word || word_valid_i || words_pending_i);
-  wire empty_strm = underflow && init_q && rem_zero;    // zero symbols and zero words: not an error
-
-  // Window: the next LogL bits from bit pos_q of {nxt, cur}, masked to `need` bits.
-  wire [2*InWidth-1:0] dbl  = {nxt_q, cur_q};
-  wire [LogL-1:0]      mask = ~({LogL{1'b1}} << need);
-  reg  [LogL-1:0]      window;
-  integer b;
+  // Bits held (registers only): avail = 32*have - pos, as a thermometer ge[i] = avail >= i, written
+  // without a subtractor or comparators (which Yosys would put on carry chains): have = 0 holds no
+  // bit (pos is then 0), have = 2 holds more than 32, have = 1 holds 32 - pos.
+  // below[j] = j < pos; have = 1 holds at least g bits when pos <= 32 - g, i.e. !below[32 - g].
+  wire [PosW-1:0]    pos   = rp_q[PosW-1:0];
+  wire [InWidth-1:0] below = ~({InWidth{1'b1}} << pos);
+  reg  [LogL:0]      ge;
+  integer g;
   always @* begin
-    for (b = 0; b < LogL; b = b + 1) window[b] = dbl[{{(32-PosW){1'b0}}, pos_q} + b];
+    ge[0] = 1'b1;
+    for (g = 1; g <= LogL; g = g + 1) ge[g] = have_q[1] || (have_q[0] && !below[InWidth - g]);
   end
-  wire [LogL-1:0]      bits = window & mask;
+  wire [NbW-1:0] need     = init_q ? NeedInit : e_nbbits;
+  wire           can_bits = init_q ? ge[LogL] : ge[e_nbbits];
 
-  wire [PosW:0] pos_sum = {1'b0, pos_q} + (step ? {{(PosW+1-NbW){1'b0}}, need} : {(PosW+1){1'b0}});
-  wire          crossed = pos_sum[PosW];
-  wire [1:0]    have1   = have_q - {1'b0, crossed};
+  wire active    = run_i && !fin_q;
+  wire out_free  = !out_valid_q || out_ready_i;
+  wire sym_step  = active && !init_q && !zero_q && can_bits && out_free;
+  wire init_step = active && init_q && can_bits;
+  assign step    = sym_step || init_step;
+  // No more bits will ever come: the FIFO is empty and the distributor owes nothing.
+  wire underflow = active && (init_q || !zero_q) && !can_bits && !word_valid_i && !words_pending_i;
+  // End of stream, in two cycles: the first (all symbols out) takes the verdict into registers, the
+  // second finishes the lane with it (the padding reduction runs over a register stage).
+  wire final_chk = active && !init_q && zero_q && !end_q;
+  wire end_done  = active && end_q;
+
+  // Window (registers only): the LogL bits of the ring from the read pointer on, wrapping: a
+  // shifter over the ring twice (no per-bit index adders in front of the muxes).
+  wire [2*InWidth-1:0]      ring  = {slot_q[1], slot_q[0]};
+  wire [2*InWidth+LogL-2:0] ring2 = {ring[LogL-2:0], ring};
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire [2*InWidth+LogL-2:0] rot   = ring2 >> rp_q;   // only its low LogL bits are the window
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire [LogL-1:0]           window = rot[LogL-1:0];
+  // nbBits as a mask: bit i set when i < nbBits
+  wire [LogL-1:0] mask = ~({LogL{1'b1}} << e_nbbits);
+  assign cand = init_q ? window : (e_new_state | (window & mask));
+
+  // The stream's exact end (docs/FORMAT.md §2): the last read ends inside the last word (fewer than
+  // a word of bits left, no word left to come), every bit after it is 0, and the state is 0.
+  // With have_q = 1 the unread bits are bits pos.. of the current slot; have_q = 2 leaves a word or more.
+  // The padding of both slots is reduced every cycle into registers; the end check's second cycle
+  // picks the slot of its first.
+  wire pad0 = |(slot_q[0] & ~below);
+  wire pad1 = |(slot_q[1] & ~below);
+  wire word_left = have_q[1] || (have_q[0] && pos == {PosW{1'b0}});   // 32 bits or more unread
+  wire end_bad   = state_q != {LogL{1'b0}} || word_left || word_valid_i || words_pending_i;
+  wire pad_bad   = padsel_q && (padslot_q ? pad1_q : pad0_q);
+
+  // the pointer after a step (modulo the ring), added whether or not the step happens: step only selects
+  wire [RpW-1:0] rp_step = rp_q + {{(RpW-NbW){1'b0}}, need};
+  wire           crossed = step && (rp_step[PosW] != rp_q[PosW]);
   // A finished lane drains its FIFO (words of a corrupted stream) and discards them.
-  wire          pop     = word_valid_i && (fin_q || have_q != 2'd2);
-  wire          load    = pop && !fin_q;
+  wire         pop  = word_valid_i && (fin_q || have_q != 2'd2);
+  wire         load = pop && !fin_q;
   assign word_ready_o = pop;
 
-  always @* begin
-    state_d      = state_q;
-    cur_d        = crossed ? nxt_q : cur_q;
-    nxt_d        = nxt_q;
-    have_d       = have1 + {1'b0, load};
-    pos_d        = pos_sum[PosW-1:0];
-    init_d       = init_q;
-    fin_d        = fin_q;
-    err_d        = err_q;
-    rem_d        = rem_q;
-    out_valid_d  = out_valid_q;
-    out_symbol_d = out_symbol_q;
-    if (load) begin
-      if (have1 == 2'd0) cur_d = word_i;
-      else               nxt_d = word_i;
-    end
-    if (init_step) begin
-      state_d = bits;
-      init_d  = 1'b0;
-    end
-    if (sym_step) begin
-      state_d      = e_new_state + bits;
-      rem_d        = rem_q - 32'd1;
-      out_valid_d  = 1'b1;
-      out_symbol_d = e_symbol;
-    end else if (out_ready_i) begin
-      out_valid_d = 1'b0;
-    end
-    if (underflow || final_chk) fin_d = 1'b1;
-    if ((underflow && !empty_strm) || bad_end) err_d = 1'b1;
-    if (rem_we_i) rem_d = rem_i;
-    if (start_i) begin
-      init_d = 1'b1;
-      fin_d  = 1'b0;
-      err_d  = 1'b0;
-      have_d = 2'd0;
-      pos_d  = {PosW{1'b0}};
-    end
+  always @(posedge clk_i) begin
+    if (load) slot_q[wsel_q] <= word_i;
   end
 
   always @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       state_q      <= {LogL{1'b0}};
-      cur_q        <= {InWidth{1'b0}};
-      nxt_q        <= {InWidth{1'b0}};
+      wsel_q       <= 1'b0;
       have_q       <= 2'd0;
-      pos_q        <= {PosW{1'b0}};
+      rp_q         <= {RpW{1'b0}};
       init_q       <= 1'b0;
+      end_q        <= 1'b0;
+      endbad_q     <= 1'b0;
+      pad0_q       <= 1'b0;
+      pad1_q       <= 1'b0;
+      padsel_q     <= 1'b0;
+      padslot_q    <= 1'b0;
       fin_q        <= 1'b1;
       err_q        <= 1'b0;
       rem_q        <= 32'd0;
+      dec_q        <= 1'b0;
+      zero_q       <= 1'b1;
       out_valid_q  <= 1'b0;
       out_symbol_q <= {SymbolBits{1'b0}};
     end else begin
-      state_q      <= state_d;
-      cur_q        <= cur_d;
-      nxt_q        <= nxt_d;
-      have_q       <= have_d;
-      pos_q        <= pos_d;
-      init_q       <= init_d;
-      fin_q        <= fin_d;
-      err_q        <= err_d;
-      rem_q        <= rem_d;
-      out_valid_q  <= out_valid_d;
-      out_symbol_q <= out_symbol_d;
+      if (step) state_q <= cand;
+      if (init_step) init_q <= 1'b0;
+      // the counter decrements a cycle late, from a register (no step logic on its 32 enables);
+      // the zero flag is exact every cycle
+      dec_q <= sym_step;
+      if (dec_q) rem_q <= rem_q - 32'd1;
+      if (sym_step) begin
+        zero_q       <= dec_q ? rem_q == 32'd2 : rem_q == 32'd1;
+        out_valid_q  <= 1'b1;
+        out_symbol_q <= e_symbol;
+      end else if (out_ready_i) begin
+        out_valid_q <= 1'b0;
+      end
+      pad0_q    <= pad0;
+      pad1_q    <= pad1;
+      padsel_q  <= have_q == 2'd1;
+      padslot_q <= rp_q[PosW];
+      if (final_chk) begin
+        end_q    <= 1'b1;
+        endbad_q <= end_bad;
+      end
+      if (underflow || end_done) fin_q <= 1'b1;
+      if (underflow || (end_done && (endbad_q || pad_bad))) err_q <= 1'b1;
+      if (rem_we_i) begin
+        rem_q  <= rem_i;
+        dec_q  <= 1'b0;
+        zero_q <= rem_i == 32'd0;
+      end
+      if (start_i) begin
+        end_q  <= 1'b0;
+        init_q <= 1'b1;
+        fin_q  <= 1'b0;
+        err_q  <= 1'b0;
+        have_q <= 2'd0;
+        rp_q   <= {RpW{1'b0}};
+        wsel_q <= 1'b0;
+      end else begin
+        have_q <= have_q - {1'b0, crossed} + {1'b0, load};
+        if (step) rp_q <= rp_step;
+        if (load) wsel_q <= !wsel_q;
+      end
     end
   end
 

@@ -1,7 +1,9 @@
 // {{banner}}
-// Decode table of one lane: a write port for the layer load and a registered read port, so that
-// it maps to block RAM. The lane addresses it with its NEXT state, so rdata_o is the entry of the
-// current state. InitFile (optional) preloads a $readmemh image written by `hwsim rtl --rom-image`.
+// Decode table of one lane: a write port for the layer load and a registered read port with a read
+// enable, so that it maps to one block RAM (the enable is the BRAM's RE: rdata_o holds while it is
+// low). The lane reads the candidate next state and enables the read only when it steps, so rdata_o
+// is always the entry of the current state. Writes (layer load) and reads (decoding) never overlap,
+// so no read-during-write bypass logic is wanted (no_rw_check). InitFile (optional) preloads a $readmemh image written by `hwsim rtl --rom-image`.
 `default_nettype none
 
 module tans_table_ram #(
@@ -13,16 +15,18 @@ module tans_table_ram #(
   input  wire                     we_i,
   input  wire [$clog2(Depth)-1:0] waddr_i,
   input  wire [Width-1:0]         wdata_i,
+  input  wire                     re_i,
   input  wire [$clog2(Depth)-1:0] raddr_i,
   output reg  [Width-1:0]         rdata_o
 );
+  (* no_rw_check *)
   reg [Width-1:0] mem_q [0:Depth-1];
 
   initial if (InitFile != "") $readmemh(InitFile, mem_q);
 
   always @(posedge clk_i) begin
     if (we_i) mem_q[waddr_i] <= wdata_i;
-    rdata_o <= mem_q[raddr_i];
+    if (re_i) rdata_o <= mem_q[raddr_i];
   end
 endmodule
 

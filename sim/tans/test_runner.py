@@ -1,5 +1,7 @@
 """pytest entry point: builds the generated tans_engine with Icarus for each configuration of the
 matrix and runs the cocotb bench (test_tans_engine.py) on it. Vectors come from the TS encoder."""
+import json
+import os
 import subprocess
 from pathlib import Path
 
@@ -28,6 +30,14 @@ def test_tans_engine(states, symbol_bits, streams):
     # RTL from the generator (not the committed copy), vectors from the TS encoder
     node("-e", "const [m,L,B,S,d]=process.argv.slice(1);import(m).then(async(g)=>g.writeGenerated(d,await g.generateTansRtl({states:+L,symbolBits:+B,streams:+S})))",
          (REPO / "dist/src/rtl/tans-rtl.js").as_uri(), states, symbol_bits, streams, rtl_dir)
+    # TANS_MUTATION='{"file": ..., "from": ..., "to": ...}' plants a bug (to show the bench catches it)
+    mutation = os.environ.get("TANS_MUTATION")
+    if mutation:
+        m = json.loads(mutation)
+        f = rtl_dir / m["file"]
+        text = f.read_text()
+        assert text.count(m["from"]) == 1, f"mutation: {m['from']!r} does not occur exactly once in {m['file']}"
+        f.write_text(text.replace(m["from"], m["to"]))
     vec = build / "vectors.json"
     node(writer, vec, states, symbol_bits, streams, 4, 11, 40, CORRUPT_LAYER)
     assert vec.is_file(), "vectors were not written"

@@ -83,7 +83,8 @@ function checkLayer(p: TansDecoderParams, layer: EngineLayer): void {
     `layer has ${layer.bins} bins, the engine's ${p.symbolBits}-bit symbols allow 1..${Math.min(256, 1 << p.symbolBits)}`,
     'give the engine more symbol bits (symbolBits) or quantize to fewer bins');
   for (let s = 0; s < L; s++) {
-    check(t.symbol[s] < layer.bins && t.nbBits[s] <= logL && t.newState[s] < L,
+    // the engine forms the next state as newState | bits: the low nbBits bits of newState must be 0
+    check(t.symbol[s] < layer.bins && t.nbBits[s] <= logL && t.newState[s] < L && (t.newState[s] & ((1 << t.nbBits[s]) - 1)) === 0,
       `decode table entry ${s} (symbol ${t.symbol[s]}, nbBits ${t.nbBits[s]}, newState ${t.newState[s]}) is out of range`,
       'build the table with buildDecodeTable from counts over the layer\'s bins');
   }
@@ -132,6 +133,8 @@ export class TansEngineModel {
   private readonly initQ: Uint8Array;
   private readonly finQ: Uint8Array;
   private readonly errQ: Uint8Array;
+  private readonly endQ: Uint8Array;
+  private readonly endBadQ: Uint8Array;
   readonly outValid: Uint8Array;
   readonly outSymbol: Uint16Array;
   readonly outWeight: Int8Array;
@@ -161,6 +164,8 @@ export class TansEngineModel {
     this.initQ = new Uint8Array(S);
     this.finQ = new Uint8Array(S).fill(1); // lanes reset to "finished": idle until a layer starts
     this.errQ = new Uint8Array(S);
+    this.endQ = new Uint8Array(S);
+    this.endBadQ = new Uint8Array(S);
     this.outValid = new Uint8Array(S);
     this.outSymbol = new Uint16Array(S);
     this.outWeight = new Int8Array(S);
@@ -187,7 +192,7 @@ export class TansEngineModel {
       this.remQ[k] = layer.symbolCounts[k];
       this.wordsLeftQ[k] = layer.wordCounts[k];
       // the load's last cycle arms every lane (start_i)
-      this.initQ[k] = 1; this.finQ[k] = 0; this.errQ[k] = 0;
+      this.initQ[k] = 1; this.finQ[k] = 0; this.errQ[k] = 0; this.endQ[k] = 0;
       this.haveQ[k] = 0; this.posQ[k] = 0;
     }
     this.turnQ = 0;
@@ -225,9 +230,13 @@ export class TansEngineModel {
       const symStep = active && !init && rem !== 0 && canBits && (!oValid || oReady);
       const initStep = active && init && canBits;
       const underflow = active && (init || rem !== 0) && !canBits && !fv && !pend;
-      const finalChk = active && !init && rem === 0;
-      const badEnd = finalChk && (state !== 0 || avail >= 32 || fv || pend);
-      const emptyStream = underflow && init && rem === 0;
+      // end of stream in two cycles: the first takes the verdict, the second finishes with it
+      const endQ = this.endQ[k] === 1;
+      const finalChk = active && !init && rem === 0 && !endQ;
+      const endDone = active && endQ;
+      // exact end: last read inside the last word, zero padding after it, state 0 (FORMAT.md §2)
+      const padBad = have === 1 && (this.curQ[k] >>> pos) !== 0;
+      const badEnd = state !== 0 || avail >= 32 || padBad || fv || pend;
       // bit window {nxt, cur} >> pos, low `need` bits
       let bits = 0;
       if (symStep || initStep) {
@@ -253,10 +262,11 @@ export class TansEngineModel {
       this.haveQ[k] = have1 + (load ? 1 : 0);
       this.posQ[k] = crossed ? p - 32 : p;
       if (initStep) this.stateQ[k] = bits;
-      else if (symStep) this.stateQ[k] = (this.tNs[state] + bits) & (this.L - 1);
+      else if (symStep) this.stateQ[k] = (this.tNs[state] | bits) & (this.L - 1);
       if (initStep) this.initQ[k] = 0;
-      if (underflow || finalChk) this.finQ[k] = 1;
-      if ((underflow && !emptyStream) || badEnd) this.errQ[k] = 1;
+      if (finalChk) { this.endQ[k] = 1; this.endBadQ[k] = badEnd ? 1 : 0; }
+      if (underflow || endDone) this.finQ[k] = 1;
+      if (underflow || (endDone && this.endBadQ[k] === 1)) this.errQ[k] = 1;
       if (symStep) {
         this.remQ[k] = rem - 1;
         const sym = this.tSym[state];

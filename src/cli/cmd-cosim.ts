@@ -18,7 +18,7 @@ export const command: CliCommand = {
       .option('seed', { type: 'number', default: 1, describe: 'seed of the weights and of the stall pattern' })
       .option('stall-rate', { type: 'number', default: 0.2, describe: 'probability that in_valid or an out_ready is low in a cycle' })
       .option('symbols', { type: 'number', default: 400, describe: 'mean symbols per stream per layer' })
-      .option('corrupt', { type: 'array', number: true, default: [] as number[], describe: 'layer indices whose stream 0 gets one flipped bit (error_o must match the model)' })
+      .option('corrupt', { type: 'array', number: true, default: [] as number[], describe: 'layer indices to corrupt: one stream gets a flipped data, state or padding bit, a dropped last word or an extra word, so that the reference decoder rejects it; error_o must be raised exactly where the reference decoder rejects' })
       .example('$0 cosim tans --states 64 --symbol-bits 5 --streams 4 --stall-rate 0.3', '')
       .example('$0 cosim tans --states 256 --streams 8 --weights .cache/models/nsfwjs-mobilenet_v2/model.json', 'trained MobileNetV2 layers'),
     async (argv) => {
@@ -42,11 +42,15 @@ export const command: CliCommand = {
         `${r.pass ? 'PASS' : 'FAIL'} cosim ${configName(p)} seed ${argv.seed} stall-rate ${argv.stallRate}\n` +
         `  weights: ${model ? `${model.name}, ${model.synthetic ? 'SYNTHETIC' : 'trained'} (${model.source}), ${bins} bins, tables by the encoder` : 'synthetic cosim layers (seeded Laplace-like symbols)'}\n` +
         `  Verilator build: ${r.build.cached ? 'cached' : `built in ${r.build.seconds.toFixed(1)} s`} (${r.build.dir})\n` +
-        `  layers ${r.layers} (table reloads ${r.layers - 1}, corrupted ${r.perLayer.filter((l) => l.corrupt).length}, error_o raised in ${errs})\n` +
+        `  layers ${r.layers} (table reloads ${r.layers - 1}, corrupted ${r.perLayer.filter((l) => l.corrupt).length}, ` +
+        `rejected by the reference decoder ${r.perLayer.filter((l) => l.refRejects).length}, error_o raised in ${errs}; ` +
+        `missed ${r.missedCorruptions}, false errors ${r.falseErrors})\n` +
         `  symbols compared ${r.symbolsCompared} (values, int8 weights and transfer cycles)\n` +
         `  layer cycle counts equal ${r.cycleCountsCompared}/${r.layers}; RTL ${r.rtlCycles} cycles, model ${r.modelCycles}\n` +
+        `  protocol checks ${r.protocol.checked ? 'on' : 'OFF'}: violations ${r.protocol.violations}; resets at random points ${r.protocol.resets}, ` +
+        `loads offered while running ${r.protocol.busyLoads}, load gap cycles ${r.protocol.loadGaps}\n` +
         `  mismatches ${r.mismatches}${r.firstMismatch ? `; first: ${r.firstMismatch}` : ''}\n` +
-        `  speed: RTL ${fmtRate(r.symbolsCompared, r.rtlSeconds)}, cycle model ${fmtRate(r.symbolsCompared, r.modelSeconds)} symbols/s\n`);
+        `  speed: RTL ${fmtRate(r.symbolsCompared, r.rtlSeconds)} symbols/s (${fmtRate(r.symbolsCompared, r.rtlCpuSeconds)} per CPU second), cycle model ${fmtRate(r.symbolsCompared, r.modelSeconds)} symbols/s\n`);
       if (!r.pass) setExit(1);
     },
   ),

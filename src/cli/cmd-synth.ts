@@ -13,14 +13,20 @@ export const command: CliCommand = {
     'synth <block>',
     'synthesize generated RTL for iCE40 (Yosys + nextpnr) and report LUTs, FFs, BRAMs and Fmax',
     (c) => engineParamOptions(c.positional('block', { choices: ['tans'] as const, demandOption: true, describe: 'the block' }), 'synth')
-      .option('device', { choices: ['hx8k', 'up5k', 'hx1k', 'lp8k'] as const, default: 'hx8k' as const, describe: 'iCE40 device (hx8k fits L=256, S=8; up5k does not)' })
+      .option('device', { choices: ['hx8k', 'up5k', 'hx1k', 'lp8k'] as const, default: 'hx8k' as const, describe: 'iCE40 device (hx8k fits L=256, S=8; up5k, synthesized through a 26-pin wrapper, fits S=4 at L=64)' })
       .option('package', { type: 'string', describe: `device package: ${Object.entries(ICE40_PACKAGES).map(([d, ps]) => `${d}: ${ps.join('/')}`).join('; ')} (default: the first)` })
       .option('markdown', { type: 'string', describe: 'also write the results as a markdown table (docs/hw/synthesis.md)' })
+      .option('freq', { type: 'number', default: 100, describe: 'timing goal in MHz (nextpnr --freq); a run that misses it still reports its Fmax' })
+      .option('seeds', { type: 'string', default: '1,2,3', describe: 'nextpnr seeds, comma-separated: Fmax is the median over them' })
       .option('force', { type: 'boolean', default: false, describe: 'run configurations estimated larger than the device anyway' })
       .example('$0 synth tans --states 64,128,256 --streams 1,4,8 --markdown docs/hw/synthesis.md', 'the README table'),
     async (argv) => {
       const pkg = argv.package === undefined ? ICE40_PACKAGES[argv.device][0] : oneString(argv.package, '--package');
-      const target: Ice40Target = { device: argv.device, package: pkg, freqMhz: 12 };
+      const target: Ice40Target = { device: argv.device, package: pkg, freqMhz: argv.freq };
+      const seedText = oneString(argv.seeds, '--seeds');
+      const seeds = seedText.split(',').map((x) => Number(x.trim()));
+      check(seeds.length >= 1 && seeds.length <= 9 && seeds.every((x) => Number.isInteger(x) && x >= 1 && x <= 1_000_000),
+        `--seeds ${seedText} is not a list of 1 to 9 integers 1..1000000`, 'e.g. --seeds 1,2,3');
       // the device and package go into a shell script: only known names pass
       checkIce40Target(target);
       const markdown = argv.markdown === undefined ? undefined : oneString(argv.markdown, '--markdown');
@@ -45,15 +51,16 @@ export const command: CliCommand = {
       const versions = toolVersions();
       const results: SynthResult[] = [];
       process.stdout.write(`iCE40 ${target.device} ${target.package}; ${versions.yosys}; ${versions.nextpnr}\n`);
-      process.stdout.write('    L   S   LUTs    FFs  BRAMs        LCs   Fmax MHz  table B (3L)\n');
+      process.stdout.write(`goal ${target.freqMhz} MHz, seeds ${seeds.join(',')}${target.device === 'up5k' ? '; through the pin-limited wrapper tans_engine_pins' : ''}\n`);
+      process.stdout.write('    L   S   LUTs    FFs  BRAMs        LCs   Fmax MHz (median; per seed)  critical path\n');
       for (const [i, p] of configs.entries()) {
         // synthesis takes from seconds to minutes: say how big each run is before it starts
         process.stderr.write(`synthesizing ${estimates[i].line}\n`);
-        const r = await synthTans(p, target);
+        const r = await synthTans(p, target, seeds);
         results.push(r);
         process.stdout.write(`${String(p.states).padStart(5)} ${String(p.streams).padStart(3)} ${String(r.luts).padStart(6)} ${String(r.ffs).padStart(6)} ` +
-          `${String(r.brams).padStart(6)} ${`${r.logicCells}/${r.logicCellsAvailable}`.padStart(10)} ${r.fmaxMhz.toFixed(1).padStart(10)}  ` +
-          `${r.tableBytes} (${3 * p.states})\n`);
+          `${String(r.brams).padStart(6)} ${`${r.logicCells}/${r.logicCellsAvailable}`.padStart(10)} ${r.fmaxMhz.toFixed(1).padStart(10)} (${r.fmaxBySeed.join(', ')})  ` +
+          `${r.criticalPath}\n`);
       }
       if (markdown !== undefined) {
         writeOutput(markdown, synthMarkdown(results, versions));

@@ -10,7 +10,7 @@ import { encodeTansLayer } from '../codecs/tans/layer.js';
 import { interleaveStreams } from '../codecs/tans/layout.js';
 import { streamIndices } from '../codecs/tans/streams.js';
 import type { Model } from '../models/types.js';
-import { corruptStream, type CosimLayer } from './tans-vectors.js';
+import { corruptLayerStreams, Rng, type CosimLayer } from './tans-vectors.js';
 
 export interface ModelVectorOptions {
   /** quantization bins of every layer (odd, at most 2^symbolBits and at most L) */
@@ -28,7 +28,7 @@ export function modelLayers(p: TansDecoderParams, model: Model, o: ModelVectorOp
     `use --bins ${(1 << p.symbolBits) - 1} or fewer, or a larger --symbol-bits`);
   check(o.maxWeightsPerLayer >= 1, `--max-weights ${o.maxWeightsPerLayer} must be at least 1`, 'e.g. --max-weights 65536');
   const chosen = model.layers.slice(0, o.layers ?? model.layers.length);
-  let corruptSeed = o.seed;
+  const rng = new Rng(o.seed);
   return chosen.map((layer, l) => {
     const shape = [...layer.spec.weightShape];
     const perOut = shape.slice(1).reduce((a, b) => a * b, 1);
@@ -39,9 +39,9 @@ export function modelLayers(p: TansDecoderParams, model: Model, o: ModelVectorOp
     const streams = code.streams.map((s) => ({ words: Uint32Array.from(s.words), bitLength: s.bitLength, symbolCount: s.symbolCount }));
     const symbols = streamIndices(shape, p.streams, 'channel').map((idx) => Uint8Array.from(idx, (i) => q.symbols[i]));
     const corrupt = o.corruptLayers?.includes(l) ?? false;
-    if (corrupt) corruptStream(streams[0], code.decodeTable, (corruptSeed = (corruptSeed * 1103515245 + 12345) >>> 0) % (1 << 20));
+    const corruption = corrupt ? corruptLayerStreams(streams, code.decodeTable, rng) : undefined;
     const base = {
-      table: code.decodeTable, bins: o.bins, symbols, streams, corrupt,
+      table: code.decodeTable, bins: o.bins, symbols, streams, corrupt, corruption,
       symbolCounts: streams.map((s) => s.symbolCount),
       wordCounts: streams.map((s) => s.words.length),
       words: interleaveStreams(streams.map((s) => s.words)), // = code.words unless corrupted

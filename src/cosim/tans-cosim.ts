@@ -15,7 +15,7 @@ import { maxRunCycles, runModel, TransferColumns, type LayerTrace } from './tans
 import type { Model } from '../models/types.js';
 import { modelLayers } from './model-vectors.js';
 import { syntheticLayers, type CosimLayer } from './tans-vectors.js';
-import { buildTansHarness, type HarnessBuild } from './verilator.js';
+import { buildTansHarness, type HarnessBuild, type RtlMutation } from './verilator.js';
 
 export interface TansCosimOptions {
   params: Partial<TansDecoderParams>;
@@ -28,6 +28,11 @@ export interface TansCosimOptions {
   symbolsPerStream?: number;
   corruptLayers?: readonly number[];
   buildRoot?: string;
+  /** protocol checks in the harness (default on): load gaps, loads offered while running, random
+   *  data under low valids, resets at random points, ready/valid independence */
+  protocol?: boolean;
+  /** a deliberate RTL bug (mutation tests only): the run must then FAIL */
+  mutation?: RtlMutation;
 }
 
 export interface TansCosimResult {
@@ -43,8 +48,17 @@ export interface TansCosimResult {
   modelCycles: number;
   mismatches: number;
   firstMismatch?: string;
-  perLayer: Array<{ rtlRun: number; modelRun: number; rtlError: boolean; modelError: boolean; corrupt: boolean; symbols: number }>;
+  perLayer: Array<{ rtlRun: number; modelRun: number; rtlError: boolean; modelError: boolean; corrupt: boolean; refRejects: boolean; symbols: number }>;
+  /** layers the reference decoder rejects and the RTL finished without error_o (each one also a mismatch) */
+  missedCorruptions: number;
+  /** layers the reference decoder accepts and the RTL flagged with error_o (each one also a mismatch) */
+  falseErrors: number;
+  /** how each corrupted layer was corrupted */
+  corruptions: Array<{ layer: number; kind: string; stream: number }>;
+  protocol: ProtocolReport;
   rtlSeconds: number;
+  /** CPU seconds of the harness run */
+  rtlCpuSeconds: number;
   modelSeconds: number;
 }
 
@@ -56,14 +70,16 @@ export const HARNESS_MAX_U32 = 0xffffffff;
  * `CHUNK_CHARS` characters, so a file of any size is written (one string for all of it would pass
  * V8's string length limit, about 512 M characters, at a few million words).
  */
-export function writeStimulus(path: string, p: TansDecoderParams, layers: readonly CosimLayer[], seed: number, stallRate: number): void {
+export function writeStimulus(path: string, p: TansDecoderParams, layers: readonly CosimLayer[], seed: number, stallRate: number,
+  protocol = true): void {
   const stall = new StallPattern(seed, stallRate);
   checkHarnessFits(layers);
   const maxCycles = layers.reduce((a, l) => Math.max(a, maxRunCycles(l)), 0);
   const fd = openSync(path, 'w');
   try {
     const out = new ChunkedWriter(fd);
-    for (const v of [p.streams, p.symbolBits, StallPattern.seedState(seed), stall.threshold, maxCycles, layers.length]) out.word(v);
+    const protoSeed = StallPattern.seedState(seed ^ 0x5bd1e995);
+    for (const v of [p.streams, p.symbolBits, StallPattern.seedState(seed), stall.threshold, maxCycles, layers.length, protocol ? 1 : 0, protoSeed]) out.word(v);
     for (const l of layers) {
       out.word(l.load.length);
       out.word(l.words.length);
@@ -97,10 +113,35 @@ class ChunkedWriter {
   }
 }
 
+/** What the harness's protocol checks saw (docs/hw/tans-decoder.md, "Verification"). */
+export interface ProtocolReport {
+  /** the harness ran with protocol checks on */
+  checked: boolean;
+  violations: number;
+  /** the first violations the harness printed */
+  messages: string[];
+  /** resets at random points (each layer then replayed) */
+  resets: number;
+  /** cycles a load was offered while a layer ran */
+  busyLoads: number;
+  /** cycles of a load with cfg_valid low */
+  loadGaps: number;
+}
+
+export interface HarnessResult {
+  traces: LayerTrace[];
+  totalCycles: number;
+  protocol: ProtocolReport;
+  /** CPU seconds the harness used (its own clock()): a speed figure that machine load does not skew */
+  cpuSeconds: number;
+}
+
 /** Reads the harness's output lines into traces (typed columns per stream, see LayerTrace). */
 class HarnessOutputParser {
   readonly traces: LayerTrace[] = [];
   totalCycles = -1;
+  cpuSeconds = NaN;
+  readonly protocol: ProtocolReport = { checked: false, violations: 0, messages: [], resets: 0, busyLoads: 0, loadGaps: 0 };
   private cols: TransferColumns;
   constructor(private readonly streams: number, private readonly expected: readonly (readonly number[])[] = []) {
     this.cols = new TransferColumns(streams, expected[0]);
@@ -117,17 +158,27 @@ class HarnessOutputParser {
         ...this.cols.done(),
       });
       this.cols = new TransferColumns(this.streams, this.expected[this.traces.length]);
+    } else if (f[0] === 'reset') {
+      // the layer was reset part way and is replayed: its transfers so far do not count
+      this.cols = new TransferColumns(this.streams, this.expected[this.traces.length]);
+    } else if (f[0] === 'proto') {
+      this.protocol.messages.push(`layer ${f[1]} cycle ${f[2]}: ${f.slice(3).join(' ')}`);
     } else if (f[0] === 'end') {
       this.totalCycles = Number(f[1]);
+      const kv = (key: string) => Number(f[f.indexOf(key) + 1] ?? NaN);
+      Object.assign(this.protocol, {
+        checked: kv('protocol') === 1, violations: kv('violations'), resets: kv('resets'), busyLoads: kv('busy_loads'), loadGaps: kv('load_gaps'),
+      });
+      this.cpuSeconds = kv('cpu_s');
     }
   }
-  result(): { traces: LayerTrace[]; totalCycles: number } {
+  result(): HarnessResult {
     if (this.totalCycles < 0) throw new HwsimError('the Verilator harness output has no end line: the RTL run did not complete');
-    return { traces: this.traces, totalCycles: this.totalCycles };
+    return { traces: this.traces, totalCycles: this.totalCycles, protocol: this.protocol, cpuSeconds: this.cpuSeconds };
   }
 }
 
-export function parseHarnessOutput(text: string, streams: number): { traces: LayerTrace[]; totalCycles: number } {
+export function parseHarnessOutput(text: string, streams: number): HarnessResult {
   const parser = new HarnessOutputParser(streams);
   for (const line of text.split('\n')) parser.line(line);
   return parser.result();
@@ -137,7 +188,7 @@ export function parseHarnessOutput(text: string, streams: number): { traces: Lay
  * The harness's output file read a piece at a time (it holds a line per transfer, tens of bytes
  * each: 2^20 symbols on 8 streams is about 800 MB, more than one string may hold).
  */
-export function readHarnessOutput(path: string, streams: number, expected: readonly (readonly number[])[] = []): { traces: LayerTrace[]; totalCycles: number } {
+export function readHarnessOutput(path: string, streams: number, expected: readonly (readonly number[])[] = []): HarnessResult {
   const parser = new HarnessOutputParser(streams, expected);
   const fd = openSync(path, 'r');
   try {
@@ -157,12 +208,15 @@ export function readHarnessOutput(path: string, streams: number, expected: reado
   return parser.result();
 }
 
-/** Golden symbols of a layer from the reference decoder; null for a layer it rejects. */
+/**
+ * Golden symbols of a layer from the reference decoder given what a container holds (each stream's
+ * words and symbol count; not the encoder's bit length); null for a layer it rejects.
+ */
 function referenceSymbols(layer: CosimLayer): Uint8Array[] | null {
   try {
     return layer.streams.map((s) => {
       const out = new Uint8Array(s.symbolCount);
-      decodeStream(s.words, s.bitLength, s.symbolCount, layer.table, out);
+      decodeStream(s.words, undefined, s.symbolCount, layer.table, out);
       return out;
     });
   } catch {
@@ -221,17 +275,17 @@ export async function runTansCosim(o: TansCosimOptions): Promise<TansCosimResult
     check(c < layers.length, `--corrupt ${c}: there are only ${layers.length} layers`, `give indices 0..${layers.length - 1}`);
   }
   checkHarnessFits(layers);
-  const build = await buildTansHarness(p, o.buildRoot);
+  const build = await buildTansHarness(p, o.buildRoot, o.mutation);
 
   const t0 = performance.now();
   const model = runModel(p, layers, o.seed, o.stallRate);
   const modelSeconds = (performance.now() - t0) / 1000;
 
   const work = mkdtempSync(join(tmpdir(), 'hwsim-cosim-'));
-  let rtl: { traces: LayerTrace[]; totalCycles: number };
+  let rtl: HarnessResult;
   let rtlSeconds: number;
   try {
-    writeStimulus(join(work, 'stimulus.txt'), p, layers, o.seed, o.stallRate);
+    writeStimulus(join(work, 'stimulus.txt'), p, layers, o.seed, o.stallRate, o.protocol ?? true);
     const t1 = performance.now();
     const r = spawnSync(build.binary, [join(work, 'stimulus.txt'), join(work, 'out.txt')], { encoding: 'utf8' });
     rtlSeconds = (performance.now() - t1) / 1000;
@@ -249,6 +303,8 @@ export async function runTansCosim(o: TansCosimOptions): Promise<TansCosimResult
   const miss = (msg: string) => { mismatches++; firstMismatch ??= msg; };
   let symbolsCompared = 0;
   let cycleCountsCompared = 0;
+  let missedCorruptions = 0;
+  let falseErrors = 0;
   const perLayer: TansCosimResult['perLayer'] = [];
   layers.forEach((layer, l) => {
     const r = rtl.traces[l];
@@ -285,20 +341,33 @@ export async function runTansCosim(o: TansCosimOptions): Promise<TansCosimResult
     if (r.loadCycles !== m.loadCycles) miss(`layer ${l}: load took ${r.loadCycles} RTL cycles, ${m.loadCycles} in the model`);
     if (r.runCycles !== m.runCycles) miss(`layer ${l}: RTL ran ${r.runCycles} cycles, the cycle model ${m.runCycles}`);
     else cycleCountsCompared++;
-    if (r.error !== m.error) miss(`layer ${l}: RTL error_o=${r.error ? 1 : 0}, model error=${m.error ? 1 : 0}`);
-    if (!layer.corrupt && r.error) miss(`layer ${l}: RTL raised error on an uncorrupted layer`);
+    // the verdict: error_o exactly when the reference decoder rejects the layer, either way
+    const refRejects = ref === null;
+    if (r.error !== refRejects) {
+      if (refRejects) missedCorruptions++; else falseErrors++;
+      miss(`layer ${l}: RTL error_o=${r.error ? 1 : 0}, but the reference decoder ${refRejects ? 'rejects' : 'accepts'} the layer` +
+        (layer.corruption ? ` (${layer.corruption.kind} in stream ${layer.corruption.stream})` : ''));
+    }
+    if (m.error !== refRejects) miss(`layer ${l}: cycle model error=${m.error ? 1 : 0}, but the reference decoder ${refRejects ? 'rejects' : 'accepts'} the layer`);
     if (r.wordsAccepted !== layer.words.length) miss(`layer ${l}: RTL accepted ${r.wordsAccepted} of ${layer.words.length} words`);
-    perLayer.push({ rtlRun: r.runCycles, modelRun: m.runCycles, rtlError: r.error, modelError: m.error, corrupt: layer.corrupt, symbols: layerSymbols });
+    perLayer.push({ rtlRun: r.runCycles, modelRun: m.runCycles, rtlError: r.error, modelError: m.error, corrupt: layer.corrupt, refRejects, symbols: layerSymbols });
   });
+  if (rtl.protocol.violations > 0) {
+    // a protocol violation is the most direct diagnosis: it comes first
+    mismatches += rtl.protocol.violations;
+    firstMismatch = `protocol: ${rtl.protocol.messages[0]}`;
+  }
+  if ((o.protocol ?? true) && !rtl.protocol.checked) miss('the harness did not run its protocol checks');
   const rtlCycles = rtl.traces.reduce((a, t) => a + t.loadCycles + t.runCycles, 0);
   const modelCycles = model.reduce((a, t) => a + t.loadCycles + t.runCycles, 0);
-  if (rtlCycles !== rtl.totalCycles) miss(`the harness counted ${rtl.totalCycles} cycles, its layers ${rtlCycles}`);
   // Guard against a vacuous pass: the RTL must have run and emitted every symbol.
   const expectedSymbols = layers.reduce((a, l) => a + (l.corrupt ? 0 : l.symbolCounts.reduce((x, y) => x + y, 0)), 0);
   const cleanCompared = perLayer.reduce((a, pl) => a + (pl.corrupt ? 0 : pl.symbols), 0);
   if (rtlCycles <= 0 || cleanCompared !== expectedSymbols) miss(`the RTL emitted ${cleanCompared} of ${expectedSymbols} symbols in ${rtlCycles} cycles`);
   return {
     pass: mismatches === 0, config: p, build, layers: layers.length, symbolsCompared, cycleCountsCompared,
-    rtlCycles, modelCycles, mismatches, firstMismatch, perLayer, rtlSeconds, modelSeconds,
+    rtlCycles, modelCycles, mismatches, firstMismatch, perLayer, rtlSeconds, rtlCpuSeconds: rtl.cpuSeconds, modelSeconds, missedCorruptions, falseErrors,
+    protocol: rtl.protocol,
+    corruptions: layers.flatMap((l, i) => (l.corruption ? [{ layer: i, ...l.corruption }] : [])),
   };
 }

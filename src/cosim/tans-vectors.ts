@@ -19,8 +19,11 @@ export interface CosimLayer extends EngineLayer {
   /** the layer's words in DRAM order (layout.ts) */
   readonly words: Uint32Array;
   readonly load: Uint32Array;
-  /** one bit of stream 0 was flipped: the engine must raise error and still finish */
+  /** one stream was corrupted (see Corruption) so that the reference decoder rejects it: the engine
+   *  must raise error and still finish */
   readonly corrupt: boolean;
+  /** how, and which stream, when corrupt */
+  readonly corruption?: { kind: CorruptionKind; stream: number };
 }
 
 export interface SyntheticOptions {
@@ -32,7 +35,7 @@ export interface SyntheticOptions {
 }
 
 /** A small seeded generator for the data (the stall pattern has its own). */
-class Rng {
+export class Rng {
   private x: number;
   constructor(seed: number) { this.x = ((seed * 2654435761) ^ 0x5bd1e995) >>> 0 || 1; }
   u32(): number {
@@ -76,9 +79,9 @@ export function syntheticLayers(p: TansDecoderParams, o: SyntheticOptions): Cosi
       return { words: Uint32Array.from(e.words), bitLength: e.bitLength, symbolCount: e.symbolCount };
     });
     const corrupt = o.corruptLayers?.includes(l) ?? false;
-    if (corrupt) corruptStream(streams[0], table, rng.int(0, 1 << 20));
+    const corruption = corrupt ? corruptLayerStreams(streams, table, rng) : undefined;
     const layer = {
-      table, bins, symbols, streams, corrupt,
+      table, bins, symbols, streams, corrupt, corruption,
       symbolCounts: streams.map((s) => s.symbolCount),
       wordCounts: streams.map((s) => s.words.length),
       words: interleaveStreams(streams.map((s) => s.words)),
@@ -89,21 +92,67 @@ export function syntheticLayers(p: TansDecoderParams, o: SyntheticOptions): Cosi
 }
 
 /**
- * Flips one data bit of a stream, trying bit after bit (from a seeded start) until the reference
- * decoder rejects the result: a tANS stream has no checksum, so a few flips go unnoticed.
+ * The ways a stream is corrupted, each one of the end-of-stream rules (docs/FORMAT.md §2) or a
+ * data error that leads to one: `flip` a data bit, `state` a bit of the initial state, `pad` a
+ * padding bit after the last read, `truncate` (the last word dropped: the stream reads past its end),
+ * `extend` (a zero word appended: the stream stops a whole word short of its end).
  */
-export function corruptStream(s: EncodedStream, table: DecodeTable, start: number): void {
-  const w = s.words as Uint32Array;
-  const out = new Uint8Array(s.symbolCount);
-  const span = s.bitLength - table.log2States;
+export const CORRUPTION_KINDS = ['flip', 'state', 'pad', 'truncate', 'extend'] as const;
+export type CorruptionKind = (typeof CORRUPTION_KINDS)[number];
+
+/**
+ * The reference verdict: does the codec's own decoder (decodeStream with only what the container
+ * holds, i.e. words and symbol count, not the encoder's bit length) reject the stream?
+ */
+export function referenceRejects(words: Uint32Array, symbolCount: number, table: DecodeTable): boolean {
+  try {
+    decodeStream(words, undefined, symbolCount, table, new Uint8Array(symbolCount));
+    return false;
+  } catch {
+    return true;
+  }
+}
+
+export interface MutableStream { words: Uint32Array; bitLength: number; symbolCount: number }
+
+/**
+ * Corrupts one stream of a layer (stream and kind drawn from `rng`) so that the reference decoder
+ * rejects it; a kind that cannot apply or leaves the stream valid (a tANS stream has no checksum:
+ * some bit flips decode to other symbols and still end cleanly) falls through to the next kind,
+ * ending with `extend`, which is always rejected.
+ */
+export function corruptLayerStreams(streams: MutableStream[], table: DecodeTable, rng: Rng): { kind: CorruptionKind; stream: number } {
+  const stream = rng.int(0, streams.length - 1);
+  const first = CORRUPTION_KINDS[rng.int(0, CORRUPTION_KINDS.length - 1)];
+  const start = rng.int(0, 1 << 20);
+  const order = [first, ...CORRUPTION_KINDS.filter((c) => c !== first && c !== 'extend'), 'extend' as const];
+  for (const kind of order) if (corruptStream(streams[stream], table, start, kind)) return { kind, stream };
+  throw new Error('unreachable: a stream with a zero word appended is always rejected');
+}
+
+/**
+ * Corrupts `s` in place by `kind` (default: one flipped data bit, tried bit after bit from a seeded
+ * start) and returns true once the reference decoder rejects it; false (and `s` unchanged) when the
+ * kind cannot apply to this stream or no such change is rejected.
+ */
+export function corruptStream(s: MutableStream, table: DecodeTable, start: number, kind: CorruptionKind = 'flip'): boolean {
+  const k = table.log2States;
+  const rejects = (w: Uint32Array) => referenceRejects(w, s.symbolCount, table);
+  if (kind === 'truncate' || kind === 'extend') {
+    if (kind === 'truncate' && s.words.length < 2) return false;
+    const w = kind === 'truncate' ? s.words.slice(0, -1) : Uint32Array.from([...s.words, 0]);
+    if (!rejects(w)) return false;
+    s.words = w;
+    return true;
+  }
+  const [lo, hi] = kind === 'flip' ? [k, s.bitLength] : kind === 'state' ? [0, k] : [s.bitLength, s.words.length * 32];
+  const span = hi - lo;
+  const w = s.words;
   for (let t = 0; t < span; t++) {
-    const bit = table.log2States + ((start + t) % span);
+    const bit = lo + ((start + t) % span);
     w[bit >>> 5] ^= 1 << (bit & 31);
-    try {
-      decodeStream(w, s.bitLength, s.symbolCount, table, out);
-    } catch {
-      return;
-    }
+    if (rejects(w)) return true;
     w[bit >>> 5] ^= 1 << (bit & 31);
   }
+  return false;
 }

@@ -1,7 +1,10 @@
 /**
  * In-Verilog parameter checks, from the declaration: for every parameter a module declares under
- * its declared Verilog name, an `initial if (bad) $fatal(...)` with the same range the generator
- * enforces. They sit in `ifndef SYNTHESIS: Icarus and Verilator run them, Yosys 0.23 cannot.
+ * its declared Verilog name, a generate-if on the same range the generator enforces, which stops
+ * elaboration in every tool with a message naming the parameter and its range: an elaboration-time
+ * `$fatal` under Verilator, `$error` elsewhere (Yosys; its 0.23 `$fatal` drops the message), and
+ * under Icarus 11, which has no elaboration-time tasks, an instance of a module that does not exist
+ * and whose name is the message (`tans_engine_bad_parameter__Streams_must_be_an_integer_1_to_64`).
  */
 import { PARAMS } from './declaration.js';
 import { describeAllowed, type ParamDecl } from './schema.js';
@@ -18,14 +21,36 @@ function badCondition(p: ParamDecl & { verilog: string }): string {
   return parts.join(' || ');
 }
 
+/** The name of the missing module a bad value instantiates: the message as a Verilog identifier. */
+export function badParameterModule(module: string, message: string): string {
+  return `${module}_bad_parameter__${message.replace(/\.\./g, ' to ').replace(/[^A-Za-z0-9]+/g, '_').replace(/^_|_$/g, '')}`;
+}
+
+/** A generate-if that stops every tool at elaboration when `condition` holds (see above). */
+export function verilogParamCheck(module: string, name: string, condition: string, message: string): string {
+  const text = `${module}: ${name} must be ${message}`;
+  return [
+    `    if (${condition}) begin : g_bad_${name}`,
+    '`ifdef __ICARUS__',
+    `      ${badParameterModule(module, `${name} must be ${message}`)} u_bad_parameter();`,
+    '`elsif VERILATOR',
+    `      $fatal(1, "${text}");`,
+    '`else',
+    `      $error("${text}");`,
+    '`endif',
+    '    end',
+  ].join('\n');
+}
+
 /** The check block of `module`, for the Verilog parameters it declares (in declaration order). */
 export function verilogParamChecks(module: string, declared: readonly string[]): string {
   const ps = PARAMS.filter((p): p is ParamDecl & { verilog: string } => p.verilog !== undefined && declared.includes(p.verilog));
   if (ps.length === 0) return '';
   return [
-    '`ifndef SYNTHESIS',
-    '  // parameter ranges from src/params/declaration.ts (the generator refuses the same values)',
-    ...ps.map((p) => `  initial if (${badCondition(p)})\n    $fatal(1, "${module}: ${p.verilog} must be ${describeAllowed(p)}");`),
-    '`endif',
+    '  // parameter ranges from src/params/declaration.ts (the generator refuses the same values): a bad',
+    '  // value stops elaboration in Verilator, Icarus and Yosys alike, naming the parameter and its range',
+    '  generate',
+    ...ps.map((p) => verilogParamCheck(module, p.verilog, badCondition(p), describeAllowed(p))),
+    '  endgenerate',
   ].join('\n');
 }

@@ -5,7 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { HwsimError } from '../errors.js';
+import { check, HwsimError } from '../errors.js';
 import { resolveTansDecoderParams, tableEntryBits, type TansDecoderParams } from '../chip/tans-decoder.js';
 import { packageRoot } from '../package-root.js';
 import { checkIce40Target, configName, DEFAULT_ICE40, generateTansRtl, ICE40_PACKAGES, writeGenerated, type Ice40Target } from './tans-rtl.js';
@@ -23,7 +23,13 @@ export interface SynthResult {
   logicCells: number;
   logicCellsAvailable: number;
   ios: number;
+  /** the median over the seeds (nextpnr placement varies with its seed) */
   fmaxMhz: number;
+  /** per seed, in seed order */
+  fmaxBySeed: number[];
+  seeds: number[];
+  /** the critical path of the median seed's run, from nextpnr's report */
+  criticalPath: string;
   /** decode table bits per lane: L entries of {newState, nbBits, symbol} */
   tableBytes: number;
   seconds: number;
@@ -42,17 +48,18 @@ export interface SynthEstimate { logicCells: number; brams: number; fits: boolea
 /**
  * The size of a configuration before synthesis, from the measured table in docs/hw/synthesis.md
  * (Yosys 0.23 + nextpnr 0.4 on the hx8k, symbolBits 5): logic cells grow by one lane per stream,
- * (LCs at S=8 − LCs at S=1) / 7 = 820 / 851 / 891 per lane at L = 64 / 128 / 256, on a base of
- * 130 / 134 / 150; both are fitted as straight lines in log2(L) (+35.8 per lane and +9.75 base per
- * doubling) and extrapolated outside 64..256. Block RAMs: each lane holds a copy of its decode
- * table, L entries of tableEntryBits bits, in the fewest SB_RAM40_4K of one of the four shapes
- * (256×16, 512×8, 1024×4, 2048×2), which gives the table's 1, 1, 2 BRAMs per lane at L = 64, 128, 256.
- * An estimate, not a promise: it says when a run is hopeless, not exactly what it will use.
+ * (LCs at S=8 − LCs at S=1) / 7 = 820 / 840 / 868 per lane at L = 64 / 128 / 256, on a base of
+ * 46 / 62 / 68; both are fitted as straight lines in log2(L) (+24.3 per lane and +10.7 base per
+ * doubling, through L = 64 and 256) and extrapolated outside 64..256. Block RAMs: each lane holds a
+ * copy of its decode table, L entries of tableEntryBits bits, in the fewest SB_RAM40_4K of one of the
+ * four shapes (256×16, 512×8, 1024×4, 2048×2), which gives the table's 1, 1, 2 BRAMs per lane at
+ * L = 64, 128, 256. An estimate, not a promise: it says when a run is hopeless, not exactly what it
+ * will use.
  */
 export function estimateSynth(p: TansDecoderParams, device: Ice40Target['device']): SynthEstimate {
   const d = Math.log2(p.states) - 6;
-  const perLane = 819.86 + 35.8 * d;
-  const base = Math.max(0, 130.1 + 9.75 * d);
+  const perLane = 819.86 + 24.29 * d;
+  const base = Math.max(0, 46.14 + 10.71 * d);
   const bits = tableEntryBits(p);
   const bramsPerLane = Math.min(...[[256, 16], [512, 8], [1024, 4], [2048, 2]].map(([depth, width]) =>
     Math.ceil(p.states / depth) * Math.ceil(bits / width)));
@@ -84,25 +91,61 @@ function cellCount(stat: string, re: RegExp): number {
   return n;
 }
 
-export async function synthTans(params: Partial<TansDecoderParams>, target: Ice40Target = DEFAULT_ICE40): Promise<SynthResult> {
+/** The timing goal `hwsim synth` places and routes for (nextpnr --freq). */
+export const SYNTH_GOAL_MHZ = 100;
+export const DEFAULT_SEEDS: readonly number[] = [1, 2, 3];
+
+/**
+ * The critical path of a nextpnr log in words: where it starts and ends (cell names without the
+ * suffixes Yosys adds), how many LUTs and carry cells it crosses, and its logic/routing split.
+ */
+export function criticalPathWords(log: string): string {
+  const at = log.lastIndexOf('Critical path report for clock');
+  if (at < 0) return 'n/a';
+  const end = log.indexOf('ns routing', at);
+  const section = log.slice(at, end < 0 ? undefined : end + 10);
+  const cells = [...section.matchAll(/(Source|Sink) (\S+)/g)].map((m) => m[2]);
+  const plain = (c: string) => c.replace(/\$nextpnr_\w+|\$gbuf_|_\$glb_\w+/g, '').replace(/(_SB_|\$).*$/, '').replace(/\.(O|I\d|CEN|D_IN_0|RDATA_\d+|RADDR_\d+|COUT|CIN)$/, '');
+  const luts = (section.match(/Source \S+LC\.O\b/g) ?? []).length;
+  const carries = (section.match(/Source \S+\.COUT\b/g) ?? []).length;
+  const split = /([\d.]+) ns logic, ([\d.]+) ns routing/.exec(section);
+  if (cells.length === 0) return 'n/a';
+  const last = cells[cells.length - 1];
+  const sinkPin = /\.(\w+)$/.exec(last)?.[1] ?? '';
+  return `${plain(cells[0])} → ${plain(last)}${sinkPin ? ` (${sinkPin})` : ''}: ${luts} LUTs, ${carries} carry steps` +
+    (split ? `, ${split[1]} ns logic + ${split[2]} ns routing` : '');
+}
+
+function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
+export async function synthTans(params: Partial<TansDecoderParams>, target: Ice40Target = { ...DEFAULT_ICE40, freqMhz: SYNTH_GOAL_MHZ },
+  seeds: readonly number[] = DEFAULT_SEEDS): Promise<SynthResult> {
   const t0 = Date.now();
   const p = resolveTansDecoderParams(params);
   checkIce40Target(target);
+  check(seeds.length >= 1 && seeds.every((x) => Number.isInteger(x) && x >= 1 && x <= 1_000_000), `--seeds ${seeds.join(',')} are not integers 1..1000000`, 'e.g. --seeds 1,2,3');
   toolVersions();
   const dir = join(packageRoot(), 'build', 'synth', `${configName(p)}-${target.device}`);
   writeGenerated(dir, await generateTansRtl(p, { target }));
-  const r = spawnSync('sh', ['pnr_ice40.sh'], { cwd: dir, encoding: 'utf8', maxBuffer: 256 << 20 });
-  const pnrLog = existsSync(join(dir, 'nextpnr.log')) ? readFileSync(join(dir, 'nextpnr.log'), 'utf8') : '';
-  if (r.status !== 0 || !existsSync(join(dir, 'nextpnr_report.json'))) {
+  const r = spawnSync('sh', ['pnr_ice40.sh', ...seeds.map(String)], { cwd: dir, encoding: 'utf8', maxBuffer: 256 << 20 });
+  const logOf = (seed: number) => (existsSync(join(dir, `nextpnr-${seed}.log`)) ? readFileSync(join(dir, `nextpnr-${seed}.log`), 'utf8') : '');
+  const pnrLog = logOf(seeds[seeds.length - 1]);
+  if (r.status !== 0 || !seeds.every((seed) => existsSync(join(dir, `nextpnr_report-${seed}.json`)))) {
     const tail = `${r.stderr}\n${pnrLog}`.trim().split('\n').slice(-12).join('\n');
     throw new HwsimError(`synthesis of ${configName(p)} for the ${target.device} failed (logs in ${dir}):\n${tail}`,
       /Unable to place|too many|exceeds|fit/i.test(tail) ? 'the design does not fit this device: try --device hx8k or fewer --streams' : 'see yosys.log / nextpnr.log');
   }
   const stat = readFileSync(join(dir, 'yosys_stat.txt'), 'utf8');
-  const report = JSON.parse(readFileSync(join(dir, 'nextpnr_report.json'), 'utf8')) as {
-    fmax: Record<string, { achieved: number }>; utilization: Record<string, { used: number; available: number }>;
-  };
-  const fmax = Math.min(...Object.values(report.fmax).map((f) => f.achieved));
+  type Report = { fmax: Record<string, { achieved: number }>; utilization: Record<string, { used: number; available: number }> };
+  const reports = seeds.map((seed) => JSON.parse(readFileSync(join(dir, `nextpnr_report-${seed}.json`), 'utf8')) as Report);
+  const fmaxBySeed = reports.map((rep) => Math.round(Math.min(...Object.values(rep.fmax).map((f) => f.achieved)) * 10) / 10);
+  const fmax = median(fmaxBySeed);
+  // the seed whose Fmax is the median (the lower middle one for an even count)
+  const mid = fmaxBySeed.indexOf([...fmaxBySeed].sort((a, b) => a - b)[Math.floor((fmaxBySeed.length - 1) / 2)]);
+  const report = reports[mid];
   return {
     config: p, target, dir,
     luts: cellCount(stat, /SB_LUT4\s+(\d+)/g),
@@ -113,31 +156,41 @@ export async function synthTans(params: Partial<TansDecoderParams>, target: Ice4
     logicCellsAvailable: report.utilization.ICESTORM_LC?.available ?? 0,
     ios: report.utilization.SB_IO?.used ?? 0,
     fmaxMhz: Math.round(fmax * 10) / 10,
+    fmaxBySeed, seeds: [...seeds],
+    criticalPath: criticalPathWords(logOf(seeds[mid])),
     tableBytes: Math.ceil((p.states * tableEntryBits(p)) / 8),
     seconds: (Date.now() - t0) / 1000,
   };
 }
 
-/** The docs/hw/synthesis.md table. */
+/** The docs/hw/synthesis.md tables: one per device, in the order the results came. */
 export function synthMarkdown(results: readonly SynthResult[], versions: { yosys: string; nextpnr: string }): string {
-  const dev = results[0]?.target;
-  const head = [
+  const first = results[0];
+  const devices = [...new Set(results.map((r) => r.target.device))];
+  const out = [
     '# tans_engine on iCE40: synthesis figures',
     '',
     `Produced by \`hwsim synth tans --states 64,128,256 --streams 1,4,8 --markdown docs/hw/synthesis.md\``,
-    `(symbolBits ${results[0]?.config.symbolBits}, inWidth 32, streamFifoDepth ${results[0]?.config.streamFifoDepth}).`,
-    `Device: iCE40 ${dev?.device.toUpperCase()} (${dev?.package}), IOs left unconstrained; nextpnr seed 1.`,
-    `Tools: ${versions.yosys}; ${versions.nextpnr}.`,
+    `(then \`--device up5k\` for its rows; symbolBits ${first?.config.symbolBits}, inWidth 32, streamFifoDepth ${first?.config.streamFifoDepth}).`,
+    `nextpnr places and routes with \`--freq ${first?.target.freqMhz}\` (the timing goal) once per seed ${first?.seeds.join(', ')}; Fmax is the`,
+    'median over the seeds, and the critical path is the one nextpnr reports for the median seed\'s run.',
+    `Tools: ${versions.yosys}; ${versions.nextpnr}. IOs are left unconstrained: figures for the engine, not a board.`,
     '',
     'LUTs, FFs, carries and BRAMs are Yosys cell counts (SB_LUT4, SB_DFF*, SB_CARRY, SB_RAM40_4K); logic',
     'cells (LCs, a LUT and/or an FF) and Fmax come from nextpnr. Table bytes: one lane\'s decode table,',
-    'L entries of log2(L) + ceil(log2(log2(L)+1)) + symbolBits bits, vs the paper\'s 3L bytes; each lane holds',
-    'a copy (one BRAM read port per lane per cycle).',
-    '',
-    '| L | S | LUTs | FFs | carries | BRAMs | LCs (of device) | Fmax MHz | table bytes/lane | paper 3L bytes |',
-    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    'L entries of log2(L) + ceil(log2(log2(L)+1)) + symbolBits bits; each lane holds a copy (one BRAM read',
+    'port per lane per cycle).',
   ];
-  const rows = results.map((r) => `| ${r.config.states} | ${r.config.streams} | ${r.luts} | ${r.ffs} | ${r.carries} | ${r.brams} | ` +
-    `${r.logicCells} / ${r.logicCellsAvailable} | ${r.fmaxMhz} | ${r.tableBytes} | ${3 * r.config.states} |`);
-  return [...head, ...rows, ''].join('\n');
+  for (const device of devices) {
+    const rs = results.filter((r) => r.target.device === device);
+    const wrapped = rs[0].target.device === 'up5k';
+    out.push('', `## iCE40 ${device.toUpperCase()} (${rs[0].target.package})${wrapped ? ', through the pin-limited wrapper tans_engine_pins (26 pins)' : ''}`, '',
+      '| L | S | LUTs | FFs | carries | BRAMs | LCs (of device) | Fmax MHz (median) | Fmax per seed | table bytes/lane | critical path (median seed) |',
+      '|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---|');
+    for (const r of rs) {
+      out.push(`| ${r.config.states} | ${r.config.streams} | ${r.luts} | ${r.ffs} | ${r.carries} | ${r.brams} | ` +
+        `${r.logicCells} / ${r.logicCellsAvailable} | ${r.fmaxMhz} | ${r.fmaxBySeed.join(', ')} | ${r.tableBytes} | ${r.criticalPath} |`);
+    }
+  }
+  return [...out, ''].join('\n');
 }
