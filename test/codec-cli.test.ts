@@ -71,7 +71,7 @@ import { existsSync, linkSync, readdirSync, writeFileSync } from 'node:fs';
 import { assembleContainer, splitContainer, tansLayerWith, withDims } from '../bench/fuzz-container.js';
 import { writeContainer } from '../src/codecs/container.js';
 import { outputNames } from '../src/cli/cmd-decode.js';
-import { tempPathFor, writeOutput } from '../src/cli/output.js';
+import { tempPathFor, writeOutput } from '../src/io/output.js';
 import { rawCodec } from '../src/codecs/raw/index.js';
 import { HwsimError } from '../src/errors.js';
 

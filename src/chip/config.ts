@@ -14,7 +14,7 @@ import type { ChipConfig as ChipParams } from '../params/generated-types.js';
 import { groupDefaults, param, paramsOf } from '../params/lookup.js';
 import { checkChipRules } from '../params/rules.js';
 import { defaultOf, describeAllowed, flagOf, keyOf, type EnumParam, type ParamDecl } from '../params/schema.js';
-import { applyFields, describeValue, type Origin } from '../params/validate.js';
+import { applyFields, type Origin } from '../params/validate.js';
 import { resolveDramTiming, type DramTimingParams } from './dram-timing.js';
 import { checkEnergyOverrides, type EnergyTable } from './energy.js';
 

@@ -6,7 +6,7 @@ import { npyBytes } from '../io/npy-write.js';
 import { METADATA_KEY, safetensorsBytes, safetensorsNames, type NamedTensor } from '../io/safetensors-write.js';
 import type { CliCommand } from './main.js';
 import { resetLimits } from '../limits.js';
-import { oneString, readInput, refuseInputAsOutput, writeOutput } from './output.js';
+import { oneString, readInput, refuseInputAsOutput, writeOutput } from '../io/output.js';
 
 /**
  * Output names for layer names, two per layer (`<x>.q` for the levels, `<x>` for the values).

@@ -15,7 +15,7 @@ import { lenetModel } from '../train/fixtures.js';
 import { assess, checkBudget, DEFAULT_BOUNDS, deepsz, fcLayerNames } from '../train/deepsz.js';
 import { loadMnist } from '../train/mnist.js';
 import { resolveLenet } from '../train/resolve.js';
-import { oneString, oneSwitch, refuseInputAsOutput, writeOutput } from './output.js';
+import { oneString, oneSwitch, refuseInputAsOutput, writeOutput } from '../io/output.js';
 
 /** '0.3%' → 0.003; a bare number is a fraction (0.003). */
 export function parseBudget(text: string): number {

@@ -9,7 +9,7 @@ import { Progress } from '../report/progress.js';
 import { loadModel, MODEL_ARG_HELP } from '../models/load.js';
 import { modelOptions, modelOptionsFrom } from './model-flags.js';
 import { percent } from '../report/text-table.js';
-import { oneString, refuseInputAsOutput, writeOutput } from './output.js';
+import { oneString, refuseInputAsOutput, writeOutput } from '../io/output.js';
 
 export const command: CliCommand = {
   register: (y) => y.command(

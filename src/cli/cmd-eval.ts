@@ -1,6 +1,6 @@
 /** `hwsim eval`: top-1 of a LeNet (trained fixture, .safetensors or .hwz image) on the MNIST test digits. */
 import type { CliCommand } from './main.js';
-import { oneString, oneSwitch } from './output.js';
+import { oneString, oneSwitch } from '../io/output.js';
 import { accuracy } from '../train/lenet.js';
 import { loadMnist } from '../train/mnist.js';
 import { resolveLenet } from '../train/resolve.js';

@@ -3,7 +3,7 @@ import { modelFigures, type ModelFigures } from '../codecs/inspect.js';
 import { decodeContainer } from '../codecs/model-image.js';
 import type { CliCommand } from './main.js';
 import { resetLimits } from '../limits.js';
-import { oneString, oneSwitch, readInput } from './output.js';
+import { oneString, oneSwitch, readInput } from '../io/output.js';
 import { fixed, percent, textTable } from '../report/text-table.js';
 
 /** Which layers are raw and why: edge layers kept int8, and layers whose tANS record would be larger. */

@@ -10,7 +10,7 @@ import { latencyVsBandwidth, latencyVsMemory, layerStalls } from '../plot/sweep-
 import { readSweepCsv, readSweepJson, recordsOf, type SweepRecord } from '../sweep/sweep-output.js';
 import type { SweepResult } from '../sweep/run-sweep.js';
 import type { CliCommand } from './main.js';
-import { ensureDirectory, oneString, writeOutput } from './output.js';
+import { ensureDirectory, oneString, writeOutput } from '../io/output.js';
 
 export const command: CliCommand = {
   register: (y: Argv) => y.command(

@@ -1,6 +1,5 @@
 /** `hwsim rtl tans`: write the engine's Verilog, file list, FuseSoC core and iCE40 scripts. */
 import { join } from 'node:path';
-import type { Argv } from 'yargs';
 import { check, HwsimError } from '../errors.js';
 import type { TansDecoderParams } from '../chip/tans-decoder.js';
 import { normalizeCounts } from '../codecs/tans/normalize.js';
@@ -9,7 +8,7 @@ import { engineParamOptions, engineParamsFrom } from '../params/cli.js';
 import { engineMarkdownTable } from '../params/markdown.js';
 import { configName, generateTansRtl, writeGenerated } from '../rtl/tans-rtl.js';
 import type { CliCommand } from './main.js';
-import { oneString } from './output.js';
+import { oneString } from '../io/output.js';
 
 /** The engine flags of `hwsim rtl` and `hwsim cosim`, from the parameter declaration. */
 /** The table of a --rom-image: given normalized counts, or a Laplace-shaped demo over 2^B - 1 bins. */

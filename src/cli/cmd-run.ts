@@ -19,7 +19,7 @@ import { formatRun, runCsv, runJson } from '../report/run-report.js';
 import type { RunReport } from '../report/run-figures.js';
 import { runContainer, runModel } from '../run.js';
 import type { CliCommand } from './main.js';
-import { readInput, writeOutput } from './output.js';
+import { readInput, writeOutput } from '../io/output.js';
 import { loadModel, MODEL_ARG_HELP } from '../models/load.js';
 import { modelOptions, modelOptionsFrom } from './model-flags.js';
 import { hasNoGeometry, imageWeightsReport, weightsOnlyReport } from './weights-report.js';

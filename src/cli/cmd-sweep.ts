@@ -18,7 +18,7 @@ import { mergeSweeps, readSweepJson, sweepCsv, sweepJson } from '../sweep/sweep-
 import { applyLimitFlags, limitOptions } from './limit-flags.js';
 import { modelOptions, modelOptionsFrom } from './model-flags.js';
 import type { CliCommand } from './main.js';
-import { ensureDirectory, oneString, writeOutput } from './output.js';
+import { ensureDirectory, oneString, writeOutput } from '../io/output.js';
 
 function axisOptions<T>(y: Argv<T>): Argv<T> {
   let out = y;

@@ -6,7 +6,7 @@ import { estimateSynth, ICE40_CAPACITY, ICE40_PACKAGES, synthMarkdown, synthTans
 import { checkIce40Target, type Ice40Target } from '../rtl/tans-rtl.js';
 import { engineParamOptions, engineSweepFrom } from '../params/cli.js';
 import type { CliCommand } from './main.js';
-import { oneString, oneSwitch, writeOutput } from './output.js';
+import { oneString, oneSwitch, writeOutput } from '../io/output.js';
 
 export const command: CliCommand = {
   register: (y) => y.command(

@@ -15,7 +15,7 @@ import { HwsimError } from '../errors.js';
 import type { Model } from '../models/types.js';
 import { GEOMETRY_NOTE } from '../models/loaders/tensors.js';
 import { fixed, percent, textTable } from '../report/text-table.js';
-import { writeOutput } from './output.js';
+import { writeOutput } from '../io/output.js';
 
 export const NO_LATENCY = 'no latency: the file holds kernels but no layer geometry (feature-map sizes, strides, padding), and hwsim does not guess it; ' +
   'give --topology <zoo network | topology.csv | model.onnx> to pair the weights with one (or bring an .onnx or tfjs model with its graph)';

@@ -4,9 +4,10 @@
  * parameters, their values and their range checks ({{paramChecks}}) come from the engine group of
  * the parameter declaration (src/params/declaration.ts).
  */
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { closeSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
 import { check, HwsimError } from '../errors.js';
+import { ensureDirectory } from '../io/output.js';
 import { resolveTansDecoderParams, tableEntryBits, TANS_DECODER_DEFAULTS, type TansDecoderParams } from '../chip/tans-decoder.js';
 import type { DecodeTable } from '../codecs/tans/table.js';
 import { paramsOf } from '../params/lookup.js';
@@ -214,33 +215,6 @@ function errnoOf(err: unknown): string {
   return (err as NodeJS.ErrnoException).code ?? String(err);
 }
 
-/**
- * Creates `dir` and its missing parents one level at a time. (Node 20's mkdirSync(…, { recursive })
- * loops forever on a path such as /proc/x, where mkdir answers ENOENT under an existing parent.)
- */
-function ensureDir(dir: string): void {
-  const missing: string[] = [];
-  let p = resolve(dir);
-  while (!existsSync(p)) {
-    missing.push(p);
-    const parent = dirname(p);
-    if (parent === p) break;
-    p = parent;
-  }
-  if (existsSync(p) && !statSync(p).isDirectory()) {
-    throw new HwsimError(`cannot write to ${dir}: ${p} is an existing file, not a directory`,
-      'give --out a directory (it is created if missing), e.g. --out rtl/tans');
-  }
-  for (const d of missing.reverse()) {
-    try {
-      mkdirSync(d);
-    } catch (err) {
-      const code = errnoOf(err);
-      if (code === 'EEXIST' && statSync(d).isDirectory()) continue;
-      throw new HwsimError(`cannot create the directory ${d}: ${code}`, 'give --out a directory in a place you can write to');
-    }
-  }
-}
 
 /**
  * Writes the generated files into `dir` (created if missing), and nowhere else: every name must be
@@ -258,7 +232,7 @@ export function writeGenerated(dir: string, files: readonly GeneratedFile[]): vo
       'give the --rom-image another name');
     seen.add(f.name.toLowerCase());
   }
-  ensureDir(dir);
+  ensureDirectory(dir, '--out');
   const temps: string[] = [];
   let current = dir;
   try {

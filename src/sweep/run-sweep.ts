@@ -20,7 +20,7 @@ import type { CodecParams } from '../params/generated-types.js';
 import { paramsOf } from '../params/lookup.js';
 import { keyOf } from '../params/schema.js';
 import type { Work } from '../report/progress.js';
-import { readInput } from '../cli/output.js';
+import { readInput } from '../io/output.js';
 import { prepareImage } from '../run.js';
 import { expandGrid, gridHash, gridRecord, type DesignPoint, type SweepGrid } from './grid.js';
 import { imageKey, modelDigest } from './image-cache.js';
