@@ -88,7 +88,7 @@ const KNOWN: Record<string, string> = {
 }
 
 /** Number options whose values need not be integers; every other number option must refuse 2.5 and values that wrap. */
-const NOT_INTEGER = new Set(['bits-per-weight', 'rd-lambda', 'dram-bw', 'clock-mhz', 'sram-kb', 'stall-rate', 'error-bound', 'sparsity', 'wm-fpr-threshold']);
+const NOT_INTEGER = new Set(['bits-per-weight', 'rd-lambda', 'dram-bw', 'clock-mhz', 'sram-kb', 'stall-rate', 'error-bound', 'sparsity', 'wm-fpr-threshold', 'freq']);
 /** Options that only act beside another one: the integer cases give that one too. */
 const NEEDS: Record<string, string[]> = { bins: ['--weights', 'lenet-5'], 'max-weights': ['--weights', 'lenet-5'] };
 
