@@ -1,6 +1,6 @@
 /**
  * Whole `.hwz` file size against real FSE's whole compressed stream on the same symbols
- * (issue 7: "whole-file size at most FSE's whole-stream size on the same symbols in every L").
+ * (the goal: a whole-file size at most FSE's whole-stream size on the same symbols at every L).
  *
  *   bash bench/fse-ref/build.sh <zstd checkout>          # once: builds .cache/fse-ref/fse_size
  *   npx tsc -p . && node dist/bench/container-vs-fse.js \
@@ -358,7 +358,7 @@ const int = (v: number, w: number) => v.toLocaleString('en-US').padStart(w);
 
 export function formatTable(r: Result): string {
   const out: string[] = [];
-  out.push('Whole .hwz file vs FSE\'s whole compressed stream on the same symbols (issue 7)');
+  out.push('Whole .hwz file vs FSE\'s whole compressed stream on the same symbols');
   out.push(`hwsim: ${r.hwsim}`);
   out.push(`FSE:   ${r.fse} (zstd ${r.zstdVersion}: FSE_normalizeCount with useLowProbCount = n >= 2048, FSE_writeNCount,`);
   out.push('       FSE_compress_usingCTable at tableLog = log2 L; verified by FSE\'s decoder)');

@@ -1,5 +1,5 @@
 /**
- * A seeded fuzz harness for the .hwz container reader (issue 12), shared by
+ * A seeded fuzz harness for the .hwz container reader, shared by
  * test/fuzz-container.test.ts (a fixed budget in `npm test`) and this command line (a larger one):
  *
  *   npx tsc -p . && node dist/bench/fuzz-container.js [--cases 200000] [--seed 1] [--json]
@@ -37,6 +37,7 @@ import { copyStream, effectiveSplit, streamLengths, type StreamSplit } from '../
 import { buildEncodeTable, spreadTuned } from '../src/codecs/tans/table.js';
 import { HwsimError } from '../src/errors.js';
 import type { LayerSpec } from '../src/models/types.js';
+import { seeded } from '../src/train/rng.js';
 
 export const LABEL = 'fuzz.hwz';
 
@@ -130,17 +131,8 @@ export function withDims(header: Uint8Array, dims: number[]): Uint8Array {
 
 // ---- base containers ----
 
-/** A seeded generator (mulberry32): the same cases on every machine. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A seeded generator (mulberry32, src/train/rng.ts): the same cases on every machine. */
+export const rng = seeded;
 
 function laplace(n: number, scale: number, seed: number): Float32Array {
   const r = rng(seed);

@@ -1,5 +1,5 @@
 /**
- * A seeded fuzz harness over every weight loader and the SCALE-Sim topology reader (issue 12),
+ * A seeded fuzz harness over every weight loader and the SCALE-Sim topology reader,
  * shared by test/fuzz-loaders.test.ts (a fixed budget in `npm test`) and this command line (a
  * larger one):
  *

@@ -78,7 +78,7 @@ const WRONG_STRING: Record<string, string | null> = {
 };
 
 /**
- * Cases that fail today in commands other engineers are fixing (issue 12): skipped here so the
+ * Cases that fail today in a command whose fix is pending: skipped here so the
  * suite stays green, each naming the file that owns the fix. Keys: `command --option kind`.
  */
 const KNOWN: Record<string, string> = {

@@ -65,7 +65,7 @@ function readTensor<T extends Int8Array | Float32Array>(
   return new Kind(bytes.buffer.slice(bytes.byteOffset + start + a, bytes.byteOffset + start + b) as ArrayBuffer);
 }
 
-// ---- issue 12: names are data, nothing is clobbered, arguments are checked ----
+// ---- hostile input: names are data, nothing is clobbered, arguments are checked ----
 
 import { existsSync, linkSync, readdirSync, writeFileSync } from 'node:fs';
 import { assembleContainer, splitContainer, tansLayerWith, withDims } from '../bench/fuzz-container.js';

@@ -1,5 +1,5 @@
 /**
- * Crafted containers (issue 12): files with valid CRCs whose declared sizes ask for more than the
+ * Crafted containers: files with valid CRCs whose declared sizes ask for more than the
  * limits (src/limits.ts) or than their bytes can hold, and structural oddities. Each is refused
  * before anything is allocated from it, with a HwsimError that names the file, the size asked
  * for and the limit. The corpus of the fuzz harness (bench/fuzz-container.ts) in named cases.

@@ -1,5 +1,5 @@
 /**
- * The .hwz reader under seeded mutation (issue 12; the harness is bench/fuzz-container.ts, which
+ * The .hwz reader under seeded mutation (the harness is bench/fuzz-container.ts, which
  * runs the same cases with a larger budget from the command line). Every case ends in a HwsimError
  * naming the file, or decodes to exactly the original data; a mutation that recomputes CRCs may
  * also decode to what the edited file says (checked by writing it back and reading it again).

@@ -1,5 +1,5 @@
 /**
- * Every weight loader and the SCALE-Sim topology reader under seeded mutation (issue 12; the
+ * Every weight loader and the SCALE-Sim topology reader under seeded mutation (the
  * harness is bench/fuzz-loaders.ts, which runs the same cases with a larger budget from the
  * command line). Every case ends in a HwsimError naming the file, or in a model that loads the
  * same twice with finite weights, as many per layer as its shape says, read from inside the

@@ -1,14 +1,7 @@
-/** Seeded uniforms on [0, 1) for tests (a splitmix-style 32-bit mixer). */
-export function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let z = s;
-    z = Math.imul(z ^ (z >>> 15), z | 1);
-    z ^= z + Math.imul(z ^ (z >>> 7), z | 61);
-    return ((z ^ (z >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seeded } from '../src/train/rng.js';
+
+/** Seeded uniforms on [0, 1) for tests: the project's one seeded generator (mulberry32, src/train/rng.ts). */
+export const rng = seeded;
 
 /** Seeded Laplace(0, b) test weights (xorshift32 uniforms, inverse transform). */
 export function laplace(n: number, b: number, seed: number): Float32Array {

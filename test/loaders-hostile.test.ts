@@ -1,4 +1,4 @@
-// Hostile model inputs (issue 12): files stay inside the model's folder, only regular files are
+// Hostile model inputs: files stay inside the model's folder, only regular files are
 // read, declared sizes are checked against the limits before anything is allocated, and the
 // formats are strict. Every crafted file must end in a HwsimError naming the problem: never a
 // RangeError, a stack overflow, a hang or gigabytes allocated (sizes are declared, not written).

@@ -1,4 +1,4 @@
-/** A seeded generator for training (mulberry32): initial weights and the order of samples. */
+/** A seeded generator (mulberry32): initial weights, sample order, and the seeded cases of tests and fuzz benches. */
 export function seeded(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
