@@ -7,6 +7,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import type { Argv } from 'yargs';
 import { HwsimError } from '../errors.js';
+import { limits } from '../limits.js';
 import { describeAllowed, flagOf } from '../params/schema.js';
 import { Progress, type Work } from '../report/progress.js';
 import { textTable } from '../report/text-table.js';
@@ -134,7 +135,7 @@ export const command: CliCommand = {
       let result: SweepResult;
       try {
         result = await runSweep({
-          grid, configPath: argv.config, load: modelOptionsFrom(argv), objectives: objectives ?? [...DEFAULT_OBJECTIVES], shard, workers,
+          grid, configPath: argv.config, load: modelOptionsFrom(argv), limits: { ...limits() }, objectives: objectives ?? [...DEFAULT_OBJECTIVES], shard, workers,
           cacheDir: argv.cache ? (argv.cacheDir ?? defaultCacheDir()) : null,
           onProgress: (m: string, w?: Work) => progress.update(m, w),
         });
