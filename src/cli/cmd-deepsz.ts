@@ -75,6 +75,10 @@ export const command: CliCommand = {
       const budget = parseBudget(oneString(argv['loss-budget'], '--loss-budget'));
       const bounds = parseBounds(argv.bounds as string | undefined);
       const sparsity = argv.sparsity as number | undefined;
+      // checked before any data is read, so a mistake is named whatever else is missing
+      if (sparsity !== undefined && !(sparsity >= 0 && sparsity < 1)) {
+        throw new HwsimError(`--sparsity ${sparsity} is outside [0, 1)`, 'give the fraction of FC weights to prune, e.g. --sparsity 0.9');
+      }
       const output = argv.output === undefined ? undefined : oneString(argv.output, '--output');
       if (output) refuseInputAsOutput(output, [arg]);
       const json = oneSwitch(argv.json, '--json');
