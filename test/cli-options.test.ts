@@ -41,7 +41,7 @@ const BASE: Record<string, { positionals: string[]; options: Record<string, stri
   rtl: { positionals: ['tans'], options: { out: join(tmp, 'rtl') } },
   cosim: { positionals: ['tans'], options: {} },
   synth: { positionals: ['tans'], options: {} },
-  sweep: { positionals: ['lenet-5'], options: { out: join(tmp, 'sweep-out'), quiet: true, 'cache-dir': join(tmp, 'cache'), workers: '1' } },
+  sweep: { positionals: ['lenet-5'], options: { 'dram-bw': '4,8', out: join(tmp, 'sweep-out'), quiet: true, 'cache-dir': join(tmp, 'cache'), workers: '1' } },
   plot: { positionals: [join(tmp, 'sw', 'sweep.json')], options: { out: join(tmp, 'plot-out') } },
   eval: { positionals: ['lenet-300-100'], options: {} },
   deepsz: { positionals: ['lenet-300-100'], options: { bounds: '0.1', 'loss-budget': '50%' } },
@@ -146,7 +146,7 @@ beforeAll(async () => {
   writeFileSync(join(tmp, 'grid.yaml'), 'model: lenet-5\naxes:\n  states: [32, 64]\n');
   const code = await main(['encode', 'lenet-5', '-o', hwz]);
   if (code !== 0) throw new Error(`cannot encode the test container: ${io.stderr}`);
-  if (await main(['sweep', 'lenet-5', '--out', join(tmp, 'sw'), '-q', '--no-cache']) !== 0) throw new Error(`cannot run the test sweep: ${io.stderr}`);
+  if (await main(['sweep', 'lenet-5', '--dram-bw', '4,8', '--out', join(tmp, 'sw'), '-q', '--no-cache']) !== 0) throw new Error(`cannot run the test sweep: ${io.stderr}`);
 });
 
 describe('the option enumeration', () => {

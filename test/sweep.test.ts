@@ -242,6 +242,7 @@ describe('hwsim sweep on the command line', () => {
     [['sweep', 'merge'], /needs the sweep.json of every shard/],
     [['sweep', 'merge', 'a.json', '--states', '64'], /takes shard files only/],
     [['sweep', 'lenet-5', '--mac', '4096x1'], /--mac 4096x1: macRows must be/],
+    [['sweep', 'lenet-5', '--states', '64'], /the grid has no axis/],
   ])('%j is refused', async (args, re) => {
     const code = await main(args as string[]);
     expect(code).toBe(2);

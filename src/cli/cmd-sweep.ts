@@ -131,6 +131,10 @@ export const command: CliCommand = {
       if (shard && shard.count > pointCount(grid)) {
         throw new HwsimError(`--shard ${shard.index}/${shard.count}: the grid has only ${pointCount(grid)} points`, `cut it into at most ${pointCount(grid)} shards`);
       }
+      if (grid.axes.length === 0) {
+        throw new HwsimError('the grid has no axis: every setting has one value, so there is one design point',
+          'give a flag a comma list of values (e.g. --states 32,64 or --dram-bw 1,2,4), or use hwsim run for one point');
+      }
       const progress = new Progress({ quiet: argv.quiet });
       let result: SweepResult;
       try {
