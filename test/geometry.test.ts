@@ -8,25 +8,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { mapLayer } from '../src/chip/mac-array.js';
-import { HwsimError } from '../src/errors.js';
 import { walkGraph } from '../src/models/graph/ir.js';
 import { kerasGraph } from '../src/models/graph/keras.js';
 import { loadWeightsFile } from '../src/models/loaders/index.js';
 import type { Model } from '../src/models/types.js';
 import { zooLayers } from '../src/models/zoo.js';
+import { hwsimError } from './hwsim-error.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'hwsim-geometry-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-function hwsimError(f: () => unknown): HwsimError {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof HwsimError) return e;
-    throw e;
-  }
-  throw new Error('expected a HwsimError');
-}
 
 /** MACs the chip's MAC array computes for the model (M·K·N per layer), not the walker's own figure. */
 const chipMacs = (m: Model) => m.layers.reduce((a, l) => a + mapLayer(l.spec, l.weights.length, 'ws', 16, 16).macs, 0);

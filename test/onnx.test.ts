@@ -11,23 +11,13 @@ import protobuf from 'protobufjs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { mapLayer } from '../src/chip/mac-array.js';
 import { encodeModel } from '../src/codecs/model-codec.js';
-import { HwsimError } from '../src/errors.js';
 import { loadWeightsFile } from '../src/models/loaders/index.js';
 import { ONNX_SCHEMA } from '../src/models/onnx/schema.js';
 import type { Model } from '../src/models/types.js';
+import { hwsimError } from './hwsim-error.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'hwsim-onnx-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-function hwsimError(f: () => unknown): HwsimError {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof HwsimError) return e;
-    throw e;
-  }
-  throw new Error('expected a HwsimError');
-}
 
 const ModelProto = protobuf.Root.fromJSON(ONNX_SCHEMA as protobuf.INamespace).lookupType('onnx.ModelProto');
 const FLOAT = 1, UINT8 = 2, INT8 = 3, FLOAT16 = 10, STRING = 8;
