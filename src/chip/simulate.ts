@@ -25,15 +25,29 @@ export interface PlainLayer {
 
 const countOf = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
 
+/**
+ * A record's payload as 32-bit words (copied: a record's payload need not be 4-byte aligned in the
+ * file), once per record: the points of a sweep share one image and so one copy (which also lets
+ * the fast timing model keep what it derives from the words).
+ */
+const payloadWords = new WeakMap<Uint8Array, Uint32Array>();
+function wordsOf(payload: Uint8Array): Uint32Array {
+  let words = payloadWords.get(payload);
+  if (!words) {
+    words = new Uint32Array(Math.ceil(payload.length / 4));
+    new Uint8Array(words.buffer).set(payload);
+    payloadWords.set(payload, words);
+  }
+  return words;
+}
+
 /** The image's layers as the chip runs them: geometry, mapping, activation spills, DRAM bytes. */
 export function chipLayers(image: ContainerImage, cfg: ChipConfig, act = activationTraffic(plainLayers(image), cfg.sramKb)): ChipLayer[] {
   return image.layers.map((layer, i): ChipLayer => {
     const spec = image.specs[i];
     const params = countOf(layer.shape);
     const { prefix, payload } = image.records[i];
-    // the payload as 32-bit words (copied: a record's payload need not be 4-byte aligned in the file)
-    const words = new Uint32Array(Math.ceil(payload.length / 4));
-    new Uint8Array(words.buffer).set(payload);
+    const words = wordsOf(payload);
     return {
       name: spec.name, codec: layer.codec, params, words: words.length, prefix, payload: words,
       mapping: mapLayer(spec, params, cfg.dataflow, cfg.macRows, cfg.macCols),

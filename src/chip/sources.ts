@@ -8,12 +8,22 @@ import type { ModelImage } from '../codecs/container.js';
 import type { ChipConfig } from './config.js';
 import type { DramTraceSink } from './dram.js';
 import { wmSource } from './wm-source.js';
-import { TansSource, tansEngineModel, type TansEngineFactory } from './tans-source.js';
+import { TansSource, tansEngineModel, tansTimingModel, type TansEngineFactory } from './tans-source.js';
 import { SzSource } from './sz-source.js';
 import { RawBypass, rawBypassWidth, type WeightSource } from './weight-source.js';
 
+/**
+ * How the tANS engine is simulated: `fast` from per-symbol bit counts (TansTimingModel), `exact`
+ * register by register with values (TansEngineModel, the model the RTL is co-simulated against).
+ * Both give the same cycles (test/chip-fast.test.ts).
+ */
+export const SIMULATION_MODES = ['fast', 'exact'] as const;
+export type SimulationMode = typeof SIMULATION_MODES[number];
+
 export interface SourceOptions {
-  /** the tANS engine model (default: the cycle-exact TansEngineModel); tests may pass another */
+  /** default `fast` */
+  simulation?: SimulationMode;
+  /** the tANS engine model (default: as `simulation` says); tests may pass another */
   tansEngine?: TansEngineFactory;
   /** receives every DRAM column access of a detailed DRAM model (`hwsim run --dram-trace`) */
   dramTrace?: DramTraceSink;
@@ -31,7 +41,8 @@ export const CHIP_SOURCES: Readonly<Record<CodecId, SourceFactory>> = {
       states = Math.max(states, l.states);
       maxBins = Math.max(maxBins, l.quant.bins);
     }
-    return new TansSource(opts.tansEngine ?? tansEngineModel, {
+    const engine = opts.tansEngine ?? (opts.simulation === 'exact' ? tansEngineModel : tansTimingModel);
+    return new TansSource(engine, {
       states, symbolBits: Math.max(1, Math.ceil(Math.log2(maxBins))), streams: cfg.decoders, inWidth: 32,
       streamFifoDepth: cfg.streamFifoDepth,
     });

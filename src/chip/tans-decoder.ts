@@ -53,6 +53,8 @@ export interface EngineLayer {
   bins: number;
   symbolCounts: ArrayLike<number>;
   wordCounts: ArrayLike<number>;
+  /** per stream, the bits each symbol step reads (layerStepBits): given to the timing model only */
+  stepBits?: readonly Uint8Array[];
 }
 
 /**

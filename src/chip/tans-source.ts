@@ -14,21 +14,29 @@ import { HwsimError } from '../errors.js';
 import type { WordFifo } from './fifo.js';
 import type { SourceLayer, WeightSource } from './weight-source.js';
 import { TansEngineModel, tableBuildCycles, type EngineLayer, type TansDecoderParams } from './tans-decoder.js';
-/** What the pipeline uses of the engine (TansEngineModel; a test may pass another). */
+import { cachedStepBits, TansTimingModel } from './tans-timing.js';
+
+/**
+ * What the pipeline uses of the engine: its handshakes and flags (TansEngineModel, the register
+ * model with values; TansTimingModel, the same timing from counters; a test may pass another).
+ */
 export interface TansEngine {
   loadLayer(layer: EngineLayer): number;
   readonly inReady: boolean;
   readonly outValid: Uint8Array;
-  readonly outSymbol: Uint16Array;
-  readonly outWeight: Int8Array;
   tick(inValid: boolean, inWord: number, outReady: Uint8Array): void;
   readonly done: boolean;
   readonly error: boolean;
   readonly cycle: number;
+  /** true when loadLayer needs EngineLayer.stepBits (the timing model) */
+  readonly needsStepBits?: boolean;
 }
 export type TansEngineFactory = (params: TansDecoderParams) => TansEngine;
 
+/** The exact mode's engine: every register of the RTL, values included. */
 export const tansEngineModel: TansEngineFactory = (p) => new TansEngineModel(p);
+/** The fast mode's engine: the same cycles from per-symbol bit counts (tans-timing.ts). */
+export const tansTimingModel: TansEngineFactory = (p) => new TansTimingModel(p);
 
 export class TansSource implements WeightSource {
   readonly lanes: number;
@@ -75,6 +83,10 @@ export class TansSource implements WeightSource {
       table: decodeTableOf(header), bins: header.quant.bins,
       symbolCounts: streamSymbolCounts(header), wordCounts: header.wordCounts,
     };
+    if (this.engine.needsStepBits) {
+      if (!layer.payload) throw new Error(`internal: the tANS timing model needs the payload words of layer ${layer.name}`);
+      engineLayer.stepBits = cachedStepBits(header, layer.payload);
+    }
     this.words = layer.words;
     this.fed = 0;
     this.emitted = 0;

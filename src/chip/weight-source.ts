@@ -18,6 +18,12 @@ export interface SourceLayer {
   params: number;
   /** payload words of the layer's DRAM image */
   words: number;
+  /**
+   * The payload words themselves, as DRAM holds them (the words the FIFO will deliver). A source
+   * that works from the FIFO never reads them; the fast timing model of the tANS engine reads its
+   * per-symbol bit counts from them up front (src/chip/tans-timing.ts).
+   */
+  payload?: Uint32Array;
 }
 
 export interface WeightSource {

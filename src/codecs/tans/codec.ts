@@ -69,11 +69,13 @@ export class StreamDecodeError extends HwsimError {}
 /**
  * Decodes `count` symbols into `out` (at `outOffset`, every `outStride`-th slot). Verifies that
  * the stream ends in state 0 within its last word, that the bits past the end are 0 (FORMAT.md
- * §2), and, when the caller knows it, that exactly `bitLength` bits were read.
+ * §2), and, when the caller knows it, that exactly `bitLength` bits were read. When `stepBits`
+ * is given (length ≥ count), it receives the bits read after each symbol (the decoder's per-step
+ * bit needs, from which the chip's fast timing model works).
  */
 export function decodeStream(
   words: Uint32Array, bitLength: number | undefined, count: number, dec: DecodeTable,
-  out: Uint8Array, outOffset = 0, outStride = 1,
+  out: Uint8Array, outOffset = 0, outStride = 1, stepBits?: Uint8Array,
 ): void {
   const log2L = dec.log2States;
   if (words.length * 32 < log2L || (bitLength !== undefined && (bitLength < log2L || bitLength > words.length * 32))) {
@@ -90,6 +92,7 @@ export function decodeStream(
     out[o] = symbol[s];
     o += outStride;
     const nb = nbBits[s];
+    if (stepBits) stepBits[i] = nb;
     const w = pos >>> 5;
     const off = pos & 31;
     const window = (buf[w] >>> off) | ((buf[w + 1] << 1) << (31 - off));
