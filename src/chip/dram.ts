@@ -135,6 +135,8 @@ export class Dram {
   private wantBytes = 0;
   /** set in a cycle when the reader could not issue because the FIFO lacked room */
   blockedByFifo = false;
+  /** when blockedByFifo: the words the reader's next burst needs free in the FIFO */
+  blockedWords = 0;
   /** cycles in which the reader had words left but the FIFO, holding words, had no room for the next burst */
   fifoFullCycles = 0;
   // bytes issued per aligned PEAK_WINDOW_CYCLES window: the current one and the largest closed one
@@ -242,6 +244,7 @@ export class Dram {
     const n = Math.min(this.burstWords, img.words - this.readPos);
     if (fifo.free < n) {
       this.blockedByFifo = true;
+      this.blockedWords = n;
       return 0;
     }
     return n * 4;
@@ -426,9 +429,22 @@ export class Dram {
    * advanced. Same per-cycle rules as issue(), FIFO-full cycles included.
    */
   idleCycles(n: number, fifo: WordFifo, untilActDone = false): number {
+    return this.idleCyclesHeld(n, fifo.count > 0, untilActDone);
+  }
+
+  /** idleCycles, for cycles in which the FIFO held words (fifoHeldWords) or was empty throughout. */
+  idleCyclesHeld(n: number, fifoHeldWords: boolean, untilActDone = false): number {
     const advanced = this.advanceIdle(n, untilActDone, this.weightWanted);
-    if (this.blockedByFifo && fifo.count > 0) this.fifoFullCycles += advanced;
+    if (this.blockedByFifo && fifoHeldWords) this.fifoFullCycles += advanced;
     return advanced;
+  }
+
+  /**
+   * Words the decoder slot may pop, from the FIFO as the last issue() saw it, before the reader
+   * could issue again (Infinity when pops cannot unblock it). Bulk stepping ends at that pop.
+   */
+  popsBeforeIssue(fifo: WordFifo): number {
+    return this.blockedByFifo ? this.blockedWords - fifo.free : Infinity;
   }
 
   private advanceIdle(n: number, untilActDone: boolean, readerWaiting: boolean): number {

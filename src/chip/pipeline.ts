@@ -45,7 +45,7 @@ import type { DeviceStats } from './dram-timing.js';
 import { WordFifo } from './fifo.js';
 import type { LayerMapping } from './mac-array.js';
 import type { CodecId } from '../codecs/codec.js';
-import type { SourceLayer, WeightSource } from './weight-source.js';
+import type { AdvanceLimits, AdvanceResult, SourceLayer, WeightSource } from './weight-source.js';
 
 export interface ChipLayer extends SourceLayer, DramImage {
   mapping: LayerMapping;
@@ -105,6 +105,8 @@ export interface PipelineResult {
   simulatedCycles: number;
   /** quiet stretches skipped, by kind (a diagnostic: the tests check each kind is exercised) */
   quietSkips: Record<QuietSkipKind, number>;
+  /** stretches of more than one cycle the decoder slot was stepped through in bulk (a diagnostic) */
+  bulkStretches: number;
   /** row-buffer hits, activates, refreshes of a detailed DRAM (null with `dram: simple`) */
   dramDevice: DeviceStats | null;
 }
@@ -220,6 +222,11 @@ class PipelineRun {
   private lastHasWord = false;
   private lastSpace = -1;
 
+  // bulk stepping (advanceSource)
+  private readonly bulkLimits: AdvanceLimits = { maxCycles: 0, maxPops: 0, maxDeliver: 0 };
+  private readonly bulk: AdvanceResult = { cycles: 0, delivered: 0, popped: 0, blocked: 0, lastDelivered: 0, lastPopped: 0, lastHasWord: false, lastSpace: 0 };
+  private bulkStretches = 0;
+
   // set by stepDecoderSlot for the rest of the cycle
   /** the slot spent this cycle building or loading a table */
   private loadingNow = false;
@@ -270,6 +277,7 @@ class PipelineRun {
       peakWindowBytes: dram.peakWindowBytes,
       simulatedCycles: this.iterations,
       quietSkips: { ...this.quietSkips },
+      bulkStretches: this.bulkStretches,
       dramDevice: dram.deviceStats,
     };
   }
@@ -380,7 +388,8 @@ class PipelineRun {
   }
 
   /** One cycle of a begun, loaded source. Returns true when it transferred or finished the layer. */
-  private stepSource(space: number): boolean {
+  private stepSource(firstSpace: number): boolean {
+    let space = firstSpace;
     const layer = this.layers[this.srcLayer];
     const { fifo, source } = this;
     // A source that has done nothing for its settleCycles with unchanged inputs (FIFO head
@@ -389,13 +398,23 @@ class PipelineRun {
     if (hasWord !== this.lastHasWord || space !== this.lastSpace) this.srcQuiet = 0;
     this.lastHasWord = hasWord;
     this.lastSpace = space;
-    this.slotSettled = this.srcQuiet >= this.settleCycles && this.srcDelivered < layer.params;
+    this.slotSettled = this.srcDelivered < layer.params &&
+      (this.srcQuiet >= this.settleCycles || (this.skipQuiet && source.quiescent !== undefined && source.quiescent(fifo, space)));
     let active = false;
     let d = 0;
     if (!this.slotSettled) {
-      d = source.step(fifo, space);
-      if (d > 0 || source.popped > 0) active = true;
-      this.srcPopped += source.popped;
+      const maxCycles = this.bulkCycles();
+      let popped: number;
+      if (maxCycles > 1 && source.advance) {
+        d = this.advanceSource((...a) => source.advance!(...a), space, maxCycles, layer);
+        popped = this.bulk.lastPopped;
+        space = this.bulk.lastSpace;
+      } else {
+        d = source.step(fifo, space);
+        popped = source.popped;
+      }
+      if (d > 0 || popped > 0) active = true;
+      this.srcPopped += popped;
     }
     if (d > 0) {
       this.delivered += d;
@@ -413,6 +432,56 @@ class PipelineRun {
       active = true;
     }
     return active;
+  }
+
+  /**
+   * How many cycles from t on the slot may be stepped in bulk (WeightSource.advance): while the
+   * array computes, no burst lands and the DRAM reader cannot issue a weight burst except by the
+   * slot's pops (which advance() stops at). 0 when bulk stepping is off or not possible.
+   */
+  private bulkCycles(): number {
+    if (!this.skipQuiet || !this.computing) return 0;
+    const { dram, t } = this;
+    let m = this.computeEnd - t;
+    if (dram.inflight > 0) m = Math.min(m, dram.nextArrival - t);
+    if (dram.weightWanted) {
+      // waiting for credit: its issue cycle ends the stretch (activation bursts would share the credit)
+      if (dram.actPending > 0) return 0;
+      m = Math.min(m, dram.cyclesToIssue());
+    }
+    return m;
+  }
+
+  /**
+   * Steps the source over a stretch of cycles t .. t + n − 1 in one call; accounts the first
+   * n − 1 cycles here (computing, DRAM idle but for activation bursts and credit) and leaves t at
+   * the last one, which the caller finishes as a stepped cycle. Returns the last cycle's weights.
+   */
+  private advanceSource(advance: NonNullable<WeightSource['advance']>, space: number, maxCycles: number, layer: ChipLayer): number {
+    const r = this.bulk;
+    const fifoHeldWords = this.fifo.count > 0;
+    this.bulkLimits.maxCycles = maxCycles;
+    this.bulkLimits.maxPops = this.dram.popsBeforeIssue(this.fifo);
+    this.bulkLimits.maxDeliver = layer.params - this.srcDelivered;
+    advance(this.fifo, space, this.bulkLimits, r);
+    const before = r.cycles - 1;
+    if (before > 0) {
+      // the FIFO held words in every cycle before the last one iff it did at the start
+      this.dram.idleCyclesHeld(before, fifoHeldWords);
+      this.openCycles[COMPUTE] += before;
+      this.timing[this.srcLayer].sourceBlocked += r.blocked;
+      const d = r.delivered - r.lastDelivered;
+      this.delivered += d;
+      this.srcDelivered += d;
+      this.srcPopped += r.popped - r.lastPopped;
+      this.t += before;
+      this.bulkStretches++;
+      // every cycle before the last moved something: the source is not settling
+      this.srcQuiet = 0;
+    }
+    this.lastHasWord = r.lastHasWord;
+    this.lastSpace = r.lastSpace;
+    return r.lastDelivered;
   }
 
   /** Counts n slot cycles without a weight out: blocked by a full buffer, or starved by an empty FIFO. */

@@ -12,7 +12,7 @@ import { parseRecordPrefix } from '../codecs/container.js';
 import { decodeTableOf, streamSymbolCounts } from '../codecs/tans/index.js';
 import { HwsimError } from '../errors.js';
 import type { WordFifo } from './fifo.js';
-import type { SourceLayer, WeightSource } from './weight-source.js';
+import type { AdvanceLimits, AdvanceResult, SourceLayer, WeightSource } from './weight-source.js';
 import { TansEngineModel, tableBuildCycles, type EngineLayer, type TansDecoderParams } from './tans-decoder.js';
 import { cachedStepBits, TansTimingModel } from './tans-timing.js';
 
@@ -30,6 +30,12 @@ export interface TansEngine {
   readonly cycle: number;
   /** true when loadLayer needs EngineLayer.stepBits (the timing model) */
   readonly needsStepBits?: boolean;
+  /** true when tick() with these inputs would change nothing (TansTimingModel.quiescent) */
+  quiescent?(inValid: boolean, outReady: Uint8Array): boolean;
+  /** many cycles at once in the steady regime (TansTimingModel.runSteady) */
+  runSteady?(maxCycles: number, wordsOffered: number, stopAfterAccepts: number): number;
+  readonly lastAccepts?: number;
+  readonly lastCycleAccepted?: boolean;
 }
 export type TansEngineFactory = (params: TansDecoderParams) => TansEngine;
 
@@ -94,12 +100,9 @@ export class TansSource implements WeightSource {
     return tableBuildCycles(prefix.length, p.states) + this.engine.loadLayer(engineLayer);
   }
 
-  step(fifo: WordFifo, space: number): number {
-    const eng = this.engine;
-    const inValid = this.fed < this.words && fifo.count > 0;
-    const take = inValid && eng.inReady;
-    const word = inValid ? fifo.peek() : 0;
-    const valid = eng.outValid;
+  /** Grants the weight buffer's room to the lanes with a weight, lowest lanes first; returns the weights granted. */
+  private grant(space: number): number {
+    const valid = this.engine.outValid;
     const ready = this.ready;
     let granted = 0;
     for (let k = 0; k < ready.length; k++) {
@@ -110,6 +113,23 @@ export class TansSource implements WeightSource {
         ready[k] = 0;
       }
     }
+    return granted;
+  }
+
+  quiescent(fifo: WordFifo, space: number): boolean {
+    const eng = this.engine;
+    if (!eng.quiescent) return false;
+    this.grant(space);
+    return eng.quiescent(this.fed < this.words && fifo.count > 0, this.ready);
+  }
+
+  step(fifo: WordFifo, space: number): number {
+    const eng = this.engine;
+    const inValid = this.fed < this.words && fifo.count > 0;
+    const take = inValid && eng.inReady;
+    const word = inValid ? fifo.peek() : 0;
+    const ready = this.ready;
+    const granted = this.grant(space);
     eng.tick(inValid, word >>> 0, ready);
     // the layer was verified before simulation: an engine error is a bug of the model
     if (eng.error) throw new Error(`internal: the tANS engine flagged an error in layer ${this.layerName}`);
@@ -122,5 +142,50 @@ export class TansSource implements WeightSource {
     }
     this.emitted += granted;
     return granted;
+  }
+
+  /** step() cycle after cycle in one call (WeightSource.advance). */
+  advance(fifo: WordFifo, space: number, limits: AdvanceLimits, out: AdvanceResult): void {
+    out.cycles = 0; out.delivered = 0; out.popped = 0; out.blocked = 0;
+    const eng = this.engine;
+    const S = this.lanes;
+    for (;;) {
+      // the steady regime in one call: every lane's weight taken every cycle (room for S a cycle);
+      // its stretch ends with the pop that meets a stop rule, and delivers less than maxDeliver
+      const room = Math.min(Math.floor(space / S), Math.floor((limits.maxDeliver - out.delivered - 1) / S), limits.maxCycles - out.cycles);
+      if (eng.runSteady && room >= 2) {
+        const held = fifo.count;
+        const n = eng.runSteady(room, Math.min(held, this.words - this.fed), Math.min(limits.maxPops - out.popped, held));
+        if (n > 0) {
+          const taken = eng.lastAccepts!;
+          for (let i = 0; i < taken; i++) fifo.pop();
+          this.fed += taken;
+          this.emitted += n * S;
+          out.cycles += n;
+          out.delivered += n * S;
+          out.popped += taken;
+          out.lastDelivered = S;
+          out.lastPopped = eng.lastCycleAccepted ? 1 : 0;
+          out.lastHasWord = held - taken + out.lastPopped > 0;
+          out.lastSpace = space - (n - 1) * S;
+          space -= n * S;
+          if (out.cycles >= limits.maxCycles || out.popped >= limits.maxPops || (out.lastPopped > 0 && fifo.count === 0)) return;
+          continue;
+        }
+      }
+      out.lastHasWord = fifo.count > 0;
+      out.lastSpace = space;
+      const d = this.step(fifo, space);
+      const p = this.popped;
+      out.cycles++;
+      out.delivered += d;
+      out.popped += p;
+      out.lastDelivered = d;
+      out.lastPopped = p;
+      space -= d;
+      if ((d === 0 && p === 0) || out.popped >= limits.maxPops || (p > 0 && fifo.count === 0) ||
+        out.delivered >= limits.maxDeliver || out.cycles >= limits.maxCycles) return;
+      if (d === 0 && space <= 0) out.blocked++;
+    }
   }
 }

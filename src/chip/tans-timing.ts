@@ -35,8 +35,12 @@ export function layerStepBits(header: TansHeader, words: Uint32Array): Uint8Arra
   let longest = 0;
   for (let k = 0; k < counts.length; k++) longest = Math.max(longest, counts[k]);
   const symbols = new Uint8Array(longest);
+  // the streams' arrays are views of one buffer (the timing model indexes it directly)
+  const all = new Uint8Array(counts.reduce((a, n) => a + n, 0));
+  let at = 0;
   return streams.map((w, k) => {
-    const bits = new Uint8Array(counts[k]);
+    const bits = all.subarray(at, at + counts[k]);
+    at += counts[k];
     decodeStream(w, undefined, counts[k], table, symbols, 0, 1, bits);
     return bits;
   });
@@ -54,6 +58,19 @@ export function cachedStepBits(header: TansHeader, words: Uint32Array): Uint8Arr
   return bits;
 }
 
+/** One array of all streams' step bits (their own buffer when they are views of one); start[k] = stream k's first index. */
+function flatten(bits: readonly Uint8Array[], start: Int32Array): Uint8Array {
+  const buffer = bits[0]?.buffer;
+  if (bits.every((b) => b.buffer === buffer)) {
+    bits.forEach((b, k) => { start[k] = b.byteOffset; });
+    return new Uint8Array(buffer ?? new ArrayBuffer(0));
+  }
+  const flat = new Uint8Array(bits.reduce((a, b) => a + b.length, 0));
+  let at = 0;
+  bits.forEach((b, k) => { start[k] = at; flat.set(b, at); at += b.length; });
+  return flat;
+}
+
 /**
  * Same control rules as TansEngineModel.tick, lane by lane, on counters: symbols left and the
  * index of the next one, words held (have) and the bit position in the oldest (pos), the lane
@@ -67,7 +84,8 @@ export class TansTimingModel {
   private readonly logL: number;
   private readonly S: number;
   private readonly D: number;
-  private stepBits: readonly Uint8Array[] = [];
+  /** the step bits of every stream; nextQ[k] indexes lane k's next symbol in it */
+  private bits: Uint8Array = new Uint8Array(0);
   private runQ = false;
   private turnQ = 0;
   private readonly wordsLeftQ: Float64Array;
@@ -123,12 +141,11 @@ export class TansTimingModel {
         throw new Error(`internal: stream ${k} has ${bits[k].length} step bits for ${layer.symbolCounts[k]} symbols`);
       }
       this.remQ[k] = layer.symbolCounts[k];
-      this.nextQ[k] = 0;
       this.wordsLeftQ[k] = layer.wordCounts[k];
       this.initQ[k] = 1; this.finQ[k] = 0; this.errQ[k] = 0; this.endQ[k] = 0;
       this.haveQ[k] = 0; this.posQ[k] = 0;
     }
-    this.stepBits = bits;
+    this.bits = flatten(bits, this.nextQ);
     this.turnQ = 0;
     this.runQ = true;
     this.doneC = false;
@@ -152,7 +169,7 @@ export class TansTimingModel {
         // the common case, a running lane between its first and last symbol: when it steps, only
         // the bit position, the words held, the lane FIFO and the output register change
         const have = this.haveQ[k];
-        const need = this.stepBits[k][this.nextQ[k]];
+        const need = this.bits[this.nextQ[k]];
         if (have * 32 - this.posQ[k] >= need && (this.outValid[k] === 0 || outReady[k] !== 0)) {
           const p = this.posQ[k] + need;
           const crossed = p >= 32;
@@ -182,7 +199,7 @@ export class TansTimingModel {
       const oValid = this.outValid[k] === 1;
       const oReady = outReady[k] !== 0;
       const active = run && !fin;
-      const need = init ? logL : (rem !== 0 ? this.stepBits[k][this.nextQ[k]] : 0);
+      const need = init ? logL : (rem !== 0 ? this.bits[this.nextQ[k]] : 0);
       const avail = have * 32 - pos;
       const canBits = avail >= need;
       const symStep = active && !init && rem !== 0 && canBits && (!oValid || oReady);
@@ -230,4 +247,109 @@ export class TansTimingModel {
     this.doneC = run && allIdle;
     this.cycleN++;
   }
+
+  /**
+   * True when tick(inValid, ·, outReady) would change no register: no word accepted and the turn
+   * staying, and in every lane no pop, no output taken, no step, no underflow, no end check.
+   */
+  quiescent(inValid: boolean, outReady: Uint8Array): boolean {
+    const { S, D, logL } = this;
+    const run = this.runQ;
+    const t = this.turnQ;
+    if (run) {
+      if (this.wordsLeftQ[t] !== 0) {
+        if (inValid && this.fifoCnt[t] < D) return false;
+      } else {
+        for (let k = 0; k < S; k++) if (this.wordsLeftQ[k] !== 0) return false;
+      }
+    }
+    for (let k = 0; k < S; k++) {
+      const cnt = this.fifoCnt[k];
+      const fin = this.finQ[k] === 1;
+      if (cnt > 0 && (fin || this.haveQ[k] < 2)) return false;
+      const oValid = this.outValid[k] === 1;
+      if (oValid && outReady[k] !== 0) return false;
+      if (!run || fin) continue;
+      const init = this.initQ[k] === 1;
+      const rem = this.remQ[k];
+      if (!init && rem === 0) return false; // its end check runs
+      const need = init ? logL : this.bits[this.nextQ[k]];
+      const canBits = this.haveQ[k] * 32 - this.posQ[k] >= need;
+      if (canBits && (init || !oValid)) return false; // it steps
+      if (!canBits && cnt === 0 && this.wordsLeftQ[k] === 0) return false; // underflow
+    }
+    return true;
+  }
+
+  /**
+   * Runs up to `maxCycles` cycles at once in the steady regime, exactly as tick() would with every
+   * lane's output taken each cycle (the weight buffer has room for S weights a cycle) and input
+   * words offered while `wordsOffered` last; returns the cycles run (0 when not in the regime).
+   *
+   * The regime: every lane running past its first symbol, its output register full, and stepping
+   * in every cycle of the stretch (symbols left, enough bits held). Then per cycle and lane only
+   * the bit position, the words held and the lane FIFO change, and no flag: one loop over cycles
+   * and lanes on locals, without tick()'s cases. The stretch ends before the first cycle in which
+   * a lane could not step, and after the cycle in which the distributor takes the
+   * `stopAfterAccepts`-th word.
+   */
+  runSteady(maxCycles: number, wordsOffered: number, stopAfterAccepts: number): number {
+    const { S, D } = this;
+    if (!this.runQ) return 0;
+    let m = maxCycles;
+    for (let k = 0; k < S; k++) {
+      if (this.finQ[k] || this.initQ[k] || this.endQ[k] || !this.outValid[k]) return 0;
+      if (this.remQ[k] < m) m = this.remQ[k];
+    }
+    if (m < 1) return 0;
+    const { haveQ, posQ, fifoCnt, nextQ, wordsLeftQ, bits } = this;
+    let turn = this.turnQ;
+    let accepted = 0;
+    let acceptedLast = false;
+    let c = 0;
+    for (; c < m; c++) {
+      // every lane must step this cycle: enough bits held for its next symbol
+      let all = true;
+      for (let k = 0; k < S; k++) {
+        if (haveQ[k] * 32 - posQ[k] < bits[nextQ[k]]) { all = false; break; }
+      }
+      if (!all) break;
+      const accept = accepted < wordsOffered && wordsLeftQ[turn] !== 0 && fifoCnt[turn] < D;
+      for (let k = 0; k < S; k++) {
+        const have = haveQ[k];
+        const cnt = fifoCnt[k];
+        let p = posQ[k] + bits[nextQ[k]++];
+        let h = have;
+        if (p >= 32) { p -= 32; h--; }
+        if (cnt > 0 && have < 2) { h++; fifoCnt[k] = cnt - 1; }
+        haveQ[k] = h;
+        posQ[k] = p;
+      }
+      acceptedLast = accept;
+      if (accept) {
+        fifoCnt[turn]++;
+        wordsLeftQ[turn] -= 1;
+        accepted++;
+      }
+      if (accept || wordsLeftQ[turn] === 0) {
+        let k = turn;
+        for (let i = 1; i <= S; i++) {
+          k = k + 1 === S ? 0 : k + 1;
+          if (wordsLeftQ[k] !== 0) { turn = k; break; }
+        }
+      }
+      if (accepted >= stopAfterAccepts) { c++; break; }
+    }
+    if (c === 0) return 0;
+    for (let k = 0; k < S; k++) this.remQ[k] -= c;
+    this.turnQ = turn;
+    this.lastAccepts = accepted;
+    this.lastCycleAccepted = acceptedLast;
+    this.cycleN += c;
+    return c;
+  }
+
+  /** words the distributor took in the last runSteady, and whether it took one in its last cycle */
+  lastAccepts = 0;
+  lastCycleAccepted = false;
 }

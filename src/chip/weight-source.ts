@@ -56,10 +56,44 @@ export interface WeightSource {
   /** words popped in the last step */
   readonly popped: number;
   /**
+   * Bulk stepping (optional; the pipeline's fast path): runs consecutive cycles exactly as that
+   * many step() calls would, while nothing but the source itself changes the FIFO (no burst
+   * lands) and the buffer space (the array is computing), starting with `space`. Stops after
+   * the first cycle that is idle (no weight out, no word popped), that pops the `maxPops`-th
+   * word or the FIFO's last one, that delivers the `maxDeliver`-th weight, or after `maxCycles`.
+   * The pipeline accounts every cycle but the last in bulk and finishes the last as a step.
+   */
+  advance?(fifo: WordFifo, space: number, limits: AdvanceLimits, out: AdvanceResult): void;
+  /**
+   * Optional and exact: true when a step with these inputs would change nothing in the source,
+   * so that the pipeline may hold it at once instead of after settleCycles quiet cycles.
+   */
+  quiescent?(fifo: WordFifo, space: number): boolean;
+  /**
    * True once the source has finished the layer after delivering its last weight (the tANS engine
    * needs a cycle or two to check its end states and go idle); the next layer begins only then.
    */
   readonly layerDone: boolean;
+}
+
+export interface AdvanceLimits {
+  maxCycles: number;
+  maxPops: number;
+  maxDeliver: number;
+}
+
+/** What advance() did; `last*` describe its last cycle, the totals include it. */
+export interface AdvanceResult {
+  cycles: number;
+  delivered: number;
+  popped: number;
+  /** cycles but the last without a weight out while the buffer had no room (the slot's blocked cycles) */
+  blocked: number;
+  lastDelivered: number;
+  lastPopped: number;
+  /** the last cycle's inputs: FIFO head present, buffer space */
+  lastHasWord: boolean;
+  lastSpace: number;
 }
 
 /**
