@@ -36,6 +36,8 @@ export interface TansEngine {
   runSteady?(maxCycles: number, wordsOffered: number, stopAfterAccepts: number): number;
   readonly lastAccepts?: number;
   readonly lastCycleAccepted?: boolean;
+  readonly lastDelivered?: number;
+  readonly lastCycleDelivered?: number;
 }
 export type TansEngineFactory = (params: TansDecoderParams) => TansEngine;
 
@@ -158,17 +160,18 @@ export class TansSource implements WeightSource {
         const n = eng.runSteady(room, Math.min(held, this.words - this.fed), Math.min(limits.maxPops - out.popped, held));
         if (n > 0) {
           const taken = eng.lastAccepts!;
+          const given = eng.lastDelivered!;
           for (let i = 0; i < taken; i++) fifo.pop();
           this.fed += taken;
-          this.emitted += n * S;
+          this.emitted += given;
           out.cycles += n;
-          out.delivered += n * S;
+          out.delivered += given;
           out.popped += taken;
-          out.lastDelivered = S;
+          out.lastDelivered = eng.lastCycleDelivered!;
           out.lastPopped = eng.lastCycleAccepted ? 1 : 0;
           out.lastHasWord = held - taken + out.lastPopped > 0;
-          out.lastSpace = space - (n - 1) * S;
-          space -= n * S;
+          out.lastSpace = space - given + out.lastDelivered;
+          space -= given;
           if (out.cycles >= limits.maxCycles || out.popped >= limits.maxPops || (out.lastPopped > 0 && fifo.count === 0)) return;
           continue;
         }

@@ -282,49 +282,61 @@ export class TansTimingModel {
   }
 
   /**
-   * Runs up to `maxCycles` cycles at once in the steady regime, exactly as tick() would with every
-   * lane's output taken each cycle (the weight buffer has room for S weights a cycle) and input
-   * words offered while `wordsOffered` last; returns the cycles run (0 when not in the regime).
+   * Runs up to `maxCycles` cycles at once, exactly as tick() would with every lane's output taken
+   * each cycle (the weight buffer has room for S weights a cycle) and input words offered while
+   * `wordsOffered` last; returns the cycles run (0 when not in this regime).
    *
-   * The regime: every lane running past its first symbol, its output register full, and stepping
-   * in every cycle of the stretch (symbols left, enough bits held). Then per cycle and lane only
-   * the bit position, the words held and the lane FIFO change, and no flag: one loop over cycles
-   * and lanes on locals, without tick()'s cases. The stretch ends before the first cycle in which
-   * a lane could not step, and after the cycle in which the distributor takes the
-   * `stopAfterAccepts`-th word.
+   * The regime: every lane running past its first symbol with at least `maxCycles` symbols left.
+   * Then no flag changes but the output registers' valid bits: per cycle a lane steps if it holds
+   * the bits of its next symbol, its held weight (if any) is taken, and it pops its FIFO when it
+   * holds fewer than two words. One loop over cycles and lanes on locals, without tick()'s cases.
+   * The stretch ends before a cycle in which a lane would underflow or in which no weight would
+   * leave and no word be taken (an idle cycle: the caller steps it with tick()), and after the
+   * cycle in which the distributor takes the `stopAfterAccepts`-th word.
    */
   runSteady(maxCycles: number, wordsOffered: number, stopAfterAccepts: number): number {
     const { S, D } = this;
     if (!this.runQ) return 0;
-    let m = maxCycles;
     for (let k = 0; k < S; k++) {
-      if (this.finQ[k] || this.initQ[k] || this.endQ[k] || !this.outValid[k]) return 0;
-      if (this.remQ[k] < m) m = this.remQ[k];
+      if (this.finQ[k] || this.initQ[k] || this.endQ[k] || this.remQ[k] < maxCycles) return 0;
     }
-    if (m < 1) return 0;
-    const { haveQ, posQ, fifoCnt, nextQ, wordsLeftQ, bits } = this;
+    const { haveQ, posQ, fifoCnt, nextQ, wordsLeftQ, bits, outValid, remQ } = this;
     let turn = this.turnQ;
     let accepted = 0;
     let acceptedLast = false;
+    let delivered = 0;
+    let deliveredLast = 0;
     let c = 0;
-    for (; c < m; c++) {
-      // every lane must step this cycle: enough bits held for its next symbol
-      let all = true;
-      for (let k = 0; k < S; k++) {
-        if (haveQ[k] * 32 - posQ[k] < bits[nextQ[k]]) { all = false; break; }
-      }
-      if (!all) break;
+    for (; c < maxCycles; c++) {
       const accept = accepted < wordsOffered && wordsLeftQ[turn] !== 0 && fifoCnt[turn] < D;
+      let out = 0;
+      let stop = false;
+      for (let k = 0; k < S; k++) {
+        out += outValid[k];
+        // a lane without the bits of its next symbol, words held back or owed: underflow
+        if (haveQ[k] * 32 - posQ[k] < bits[nextQ[k]] && fifoCnt[k] === 0 && wordsLeftQ[k] === 0) stop = true;
+      }
+      if (stop || (out === 0 && !accept)) break;
       for (let k = 0; k < S; k++) {
         const have = haveQ[k];
         const cnt = fifoCnt[k];
-        let p = posQ[k] + bits[nextQ[k]++];
+        const need = bits[nextQ[k]];
         let h = have;
-        if (p >= 32) { p -= 32; h--; }
+        if (have * 32 - posQ[k] >= need) {
+          let p = posQ[k] + need;
+          if (p >= 32) { p -= 32; h--; }
+          posQ[k] = p;
+          nextQ[k]++;
+          remQ[k]--;
+          outValid[k] = 1;
+        } else {
+          outValid[k] = 0;
+        }
         if (cnt > 0 && have < 2) { h++; fifoCnt[k] = cnt - 1; }
         haveQ[k] = h;
-        posQ[k] = p;
       }
+      delivered += out;
+      deliveredLast = out;
       acceptedLast = accept;
       if (accept) {
         fifoCnt[turn]++;
@@ -341,10 +353,11 @@ export class TansTimingModel {
       if (accepted >= stopAfterAccepts) { c++; break; }
     }
     if (c === 0) return 0;
-    for (let k = 0; k < S; k++) this.remQ[k] -= c;
     this.turnQ = turn;
     this.lastAccepts = accepted;
     this.lastCycleAccepted = acceptedLast;
+    this.lastDelivered = delivered;
+    this.lastCycleDelivered = deliveredLast;
     this.cycleN += c;
     return c;
   }
@@ -352,4 +365,7 @@ export class TansTimingModel {
   /** words the distributor took in the last runSteady, and whether it took one in its last cycle */
   lastAccepts = 0;
   lastCycleAccepted = false;
+  /** weights its lanes delivered in the last runSteady, and in its last cycle */
+  lastDelivered = 0;
+  lastCycleDelivered = 0;
 }
