@@ -12,6 +12,7 @@ import { readContainer, writeContainer, type ContainerImage } from './codecs/con
 import { encodeModel, type EncodeOptions } from './codecs/model-codec.js';
 import { verifyImage } from './codecs/model-image.js';
 import { HwsimError } from './errors.js';
+import { imageKey, modelDigest, type ImageCache } from './io/image-cache.js';
 import type { Model } from './models/types.js';
 import { makeReport, type LayerEntropy, type RunReport } from './report/run-figures.js';
 import { siNumber, type Work } from './report/progress.js';
@@ -25,6 +26,11 @@ export interface RunOptions extends SourceOptions {
   onProgress?: (message: string, work?: Work) => void;
   /** one-off remarks before long work (the estimate of a large run) */
   onNotice?: (message: string) => void;
+  /**
+   * where runModel keeps encoded images between runs (content-addressed: the model's weights, the
+   * codec settings and the encoder's code); a cached image is verified like any .hwz before it runs
+   */
+  imageCache?: ImageCache;
 }
 
 /** Above this many estimated chip cycles a run says how long it will take before it starts. */
@@ -129,9 +135,38 @@ export function reportOf(p: PreparedImage, chip: ChipRun, int8: PipelineResult):
   });
 }
 
-async function runVerified(bytes: Uint8Array, label: string, opts: RunOptions, int8?: Int8Run): Promise<RunReport> {
-  const cfg = opts.chip;
+/** An image for one model and codec setting, verified, and whether it came from the cache. */
+export interface CodedImage {
+  bytes: Uint8Array;
+  prepared: PreparedImage;
+  cached: boolean;
+}
+
+/**
+ * The image under `key` in `cache` when a copy is there and passes every check and a full decode
+ * (a damaged one is encoded again); else `encode()`d, verified and kept in the cache.
+ */
+export function cachedOrEncoded(cache: ImageCache | undefined, key: string, label: string, encode: () => Uint8Array): CodedImage {
+  const fromCache = cache?.get(key);
+  if (fromCache) {
+    try {
+      return { bytes: fromCache, prepared: prepareImage(fromCache, `${label} (cached image ${cache!.pathOf(key)})`), cached: true };
+    } catch (err) {
+      if (!(err instanceof HwsimError)) throw err;
+    }
+  }
+  const bytes = encode();
   const prepared = prepareImage(bytes, label);
+  cache?.put(key, bytes);
+  return { bytes, prepared, cached: false };
+}
+
+async function runVerified(bytes: Uint8Array, label: string, opts: RunOptions, int8?: Int8Run): Promise<RunReport> {
+  return runPrepared(prepareImage(bytes, label), opts, int8);
+}
+
+async function runPrepared(prepared: PreparedImage, opts: RunOptions, int8?: Int8Run): Promise<RunReport> {
+  const cfg = opts.chip;
   checkPreparedFitsChip(prepared, cfg);
   const baseline = int8 ?? startInt8(prepared.plain, cfg);
   try {
@@ -157,10 +192,19 @@ export async function runModel(model: Model, codec: EncodeOptions, opts: RunOpti
   const int8 = startInt8(plain, opts.chip);
   try {
     const what = `encoding ${model.name} (L = ${codec.states}, ${codec.streams} streams)`;
-    opts.onProgress?.(what);
-    const image = writeContainer(encodeModel(model, codec, (l, n, done, total) =>
-      opts.onProgress?.(`${what}: layer ${l}/${n}`, { done, total, unit: 'weights' })));
-    return { report: await runVerified(image, model.name, opts, int8), image };
+    const encode = () => {
+      opts.onProgress?.(what);
+      return writeContainer(encodeModel(model, codec, (l, n, done, total) =>
+        opts.onProgress?.(`${what}: layer ${l}/${n}`, { done, total, unit: 'weights' })));
+    };
+    if (!opts.imageCache) {
+      const image = encode();
+      return { report: await runVerified(image, model.name, opts, int8), image };
+    }
+    opts.onProgress?.(`looking up ${model.name} in the image cache`);
+    const key = imageKey(modelDigest(model), codec as unknown as Record<string, unknown>);
+    const coded = cachedOrEncoded(opts.imageCache, key, model.name, encode);
+    return { report: await runPrepared(coded.prepared, opts, int8), image: coded.bytes };
   } catch (err) {
     int8.cancel();
     throw err;

@@ -161,3 +161,48 @@ describe('hwsim config', () => {
     expect(io.stderr).toMatch(/--fifo-depth 0 is not allowed/);
   });
 });
+
+describe('hwsim run keeps encoded images in a cache, and runs them as fresh ones', () => {
+  const json = (dir: string) => {
+    const r = JSON.parse(readFileSync(join(dir, 'lenet-5-L64.json'), 'utf8')) as RunReport & { wallSeconds?: number };
+    delete r.wallSeconds;
+    return r;
+  };
+  it('the second run reads the image the first one kept; a damaged copy is encoded again; --no-cache keeps nothing', async () => {
+    const tmp = mkdtempSync(join(tmpdir(), 'hwsim-run-cache-'));
+    const cache = join(tmp, 'cache');
+    const run = async (out: string, ...extra: string[]) => {
+      expect(await main(['run', 'lenet-5', '--states', '64', '--json', '--out', join(tmp, out), '--quiet', '--no-layers', ...extra])).toBe(0);
+      return json(join(tmp, out));
+    };
+    const first = await run('a', '--cache-dir', cache);
+    const kept = readdirSync(cache).filter((f) => f.endsWith('.hwz'));
+    expect(kept).toHaveLength(1);
+    const file = join(cache, kept[0]);
+    const bytes = readFileSync(file);
+    // the cached image is the container the run simulated: a valid .hwz of the same model
+    expect(readContainer(new Uint8Array(bytes), file).model.name).toBe('lenet-5');
+    expect(await run('b', '--cache-dir', cache)).toEqual(first);
+    // one flipped byte in the middle of the file: its CRC fails, the run encodes afresh and repairs it
+    const damaged = Buffer.from(bytes);
+    damaged[damaged.length >> 1] ^= 0x40;
+    writeFileSync(file, damaged);
+    expect(await run('c', '--cache-dir', cache)).toEqual(first);
+    expect(readFileSync(file).equals(bytes)).toBe(true);
+    const none = join(tmp, 'none');
+    expect(await run('d', '--cache-dir', none, '--no-cache')).toEqual(first);
+    expect(existsSync(none)).toBe(false);
+  });
+
+  it('--sim exact and --sim fast print the same report', async () => {
+    const tmp = mkdtempSync(join(tmpdir(), 'hwsim-run-sim-'));
+    for (const sim of ['fast', 'exact']) {
+      expect(await main(['run', 'lenet-5', '--states', '64', '--decoders', '4', '--dram-bw', '2', '--json', '--out', join(tmp, sim), '--quiet', '--no-layers', '--sim', sim])).toBe(0);
+    }
+    const fast = json(join(tmp, 'fast')) as RunReport & { simulatedCycles: number };
+    const exact = json(join(tmp, 'exact')) as RunReport & { simulatedCycles: number };
+    // the loop iterations differ (a diagnostic of how the cycles were had), nothing else
+    expect(fast.simulatedCycles).toBeLessThan(exact.simulatedCycles);
+    expect({ ...fast, simulatedCycles: 0 }).toEqual({ ...exact, simulatedCycles: 0 });
+  });
+});

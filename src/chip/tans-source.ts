@@ -12,7 +12,7 @@ import { parseRecordPrefix } from '../codecs/container.js';
 import { decodeTableOf, streamSymbolCounts } from '../codecs/tans/index.js';
 import { HwsimError } from '../errors.js';
 import type { WordFifo } from './fifo.js';
-import type { AdvanceLimits, AdvanceResult, SourceLayer, WeightSource } from './weight-source.js';
+import { startStretch, stepInto, stretchEnds, type AdvanceLimits, type AdvanceResult, type SourceLayer, type WeightSource } from './weight-source.js';
 import { TansEngineModel, tableBuildCycles, type EngineLayer, type TansDecoderParams } from './tans-decoder.js';
 import { cachedStepBits, TansTimingModel } from './tans-timing.js';
 
@@ -148,7 +148,7 @@ export class TansSource implements WeightSource {
 
   /** step() cycle after cycle in one call (WeightSource.advance). */
   advance(fifo: WordFifo, space: number, limits: AdvanceLimits, out: AdvanceResult): void {
-    out.cycles = 0; out.delivered = 0; out.popped = 0; out.blocked = 0;
+    startStretch(out, space);
     const eng = this.engine;
     const S = this.lanes;
     for (;;) {
@@ -172,23 +172,12 @@ export class TansSource implements WeightSource {
           out.lastHasWord = held - taken + out.lastPopped > 0;
           out.lastSpace = space - given + out.lastDelivered;
           space -= given;
-          if (out.cycles >= limits.maxCycles || out.popped >= limits.maxPops || (out.lastPopped > 0 && fifo.count === 0)) return;
+          if (stretchEnds(out, limits, fifo)) return;
           continue;
         }
       }
-      out.lastHasWord = fifo.count > 0;
-      out.lastSpace = space;
-      const d = this.step(fifo, space);
-      const p = this.popped;
-      out.cycles++;
-      out.delivered += d;
-      out.popped += p;
-      out.lastDelivered = d;
-      out.lastPopped = p;
-      space -= d;
-      if ((d === 0 && p === 0) || out.popped >= limits.maxPops || (p > 0 && fifo.count === 0) ||
-        out.delivered >= limits.maxDeliver || out.cycles >= limits.maxCycles) return;
-      if (d === 0 && space <= 0) out.blocked++;
+      if (stepInto(this, fifo, out, limits)) return;
+      space = out.lastSpace - out.lastDelivered;
     }
   }
 }

@@ -290,9 +290,10 @@ export class TansTimingModel {
    * Then no flag changes but the output registers' valid bits: per cycle a lane steps if it holds
    * the bits of its next symbol, its held weight (if any) is taken, and it pops its FIFO when it
    * holds fewer than two words. One loop over cycles and lanes on locals, without tick()'s cases.
-   * The stretch ends before a cycle in which a lane would underflow or in which no weight would
-   * leave and no word be taken (an idle cycle: the caller steps it with tick()), and after the
-   * cycle in which the distributor takes the `stopAfterAccepts`-th word.
+   * The stretch ends before a cycle in which no weight would leave and no word be taken (an idle
+   * cycle: the caller steps it with tick()), and after the cycle in which the distributor takes
+   * the `stopAfterAccepts`-th word. A lane that underflows (needs bits while holding and being
+   * owed none) is an error, as in tick(); a verified image never has one.
    */
   runSteady(maxCycles: number, wordsOffered: number, stopAfterAccepts: number): number {
     const { S, D } = this;
@@ -300,7 +301,10 @@ export class TansTimingModel {
     for (let k = 0; k < S; k++) {
       if (this.finQ[k] || this.initQ[k] || this.endQ[k] || this.remQ[k] < maxCycles) return 0;
     }
-    const { haveQ, posQ, fifoCnt, nextQ, wordsLeftQ, bits, outValid, remQ } = this;
+    const { haveQ, posQ, fifoCnt, nextQ, wordsLeftQ, bits, outValid } = this;
+    const first = this.firstScratch;
+    let out = 0;
+    for (let k = 0; k < S; k++) { first[k] = nextQ[k]; out += outValid[k]; }
     let turn = this.turnQ;
     let accepted = 0;
     let acceptedLast = false;
@@ -309,34 +313,30 @@ export class TansTimingModel {
     let c = 0;
     for (; c < maxCycles; c++) {
       const accept = accepted < wordsOffered && wordsLeftQ[turn] !== 0 && fifoCnt[turn] < D;
-      let out = 0;
-      let stop = false;
-      for (let k = 0; k < S; k++) {
-        out += outValid[k];
-        // a lane without the bits of its next symbol, words held back or owed: underflow
-        if (haveQ[k] * 32 - posQ[k] < bits[nextQ[k]] && fifoCnt[k] === 0 && wordsLeftQ[k] === 0) stop = true;
-      }
-      if (stop || (out === 0 && !accept)) break;
+      if (out === 0 && !accept) break;
+      let stepped = 0;
       for (let k = 0; k < S; k++) {
         const have = haveQ[k];
         const cnt = fifoCnt[k];
-        const need = bits[nextQ[k]];
+        const next = nextQ[k];
+        const p = posQ[k] + bits[next];
         let h = have;
-        if (have * 32 - posQ[k] >= need) {
-          let p = posQ[k] + need;
-          if (p >= 32) { p -= 32; h--; }
-          posQ[k] = p;
-          nextQ[k]++;
-          remQ[k]--;
+        if (p <= have * 32) {
+          if (p >= 32) { posQ[k] = p - 32; h--; } else posQ[k] = p;
+          nextQ[k] = next + 1;
           outValid[k] = 1;
+          stepped++;
         } else {
+          if (cnt === 0 && wordsLeftQ[k] === 0) throw new Error(`internal: tANS lane ${k} underflows in the timing model (an unverified stream?)`);
           outValid[k] = 0;
         }
         if (cnt > 0 && have < 2) { h++; fifoCnt[k] = cnt - 1; }
         haveQ[k] = h;
       }
       delivered += out;
-      deliveredLast = out;
+      const outThisCycle = out;
+      out = stepped;
+      deliveredLast = outThisCycle;
       acceptedLast = accept;
       if (accept) {
         fifoCnt[turn]++;
@@ -353,6 +353,7 @@ export class TansTimingModel {
       if (accepted >= stopAfterAccepts) { c++; break; }
     }
     if (c === 0) return 0;
+    for (let k = 0; k < S; k++) this.remQ[k] -= nextQ[k] - first[k];
     this.turnQ = turn;
     this.lastAccepts = accepted;
     this.lastCycleAccepted = acceptedLast;
@@ -365,6 +366,7 @@ export class TansTimingModel {
   /** words the distributor took in the last runSteady, and whether it took one in its last cycle */
   lastAccepts = 0;
   lastCycleAccepted = false;
+  private readonly firstScratch = new Int32Array(64);
   /** weights its lanes delivered in the last runSteady, and in its last cycle */
   lastDelivered = 0;
   lastCycleDelivered = 0;

@@ -96,6 +96,38 @@ export interface AdvanceResult {
   lastSpace: number;
 }
 
+/** Clears `out` for a stretch starting with `space` free in the weight buffer. */
+export function startStretch(out: AdvanceResult, space: number): void {
+  out.cycles = 0; out.delivered = 0; out.popped = 0; out.blocked = 0;
+  out.lastDelivered = 0; out.lastPopped = 0; out.lastSpace = space;
+}
+
+/** The stop rules of WeightSource.advance but idleness, after a cycle accounted in `out`. */
+export function stretchEnds(out: AdvanceResult, limits: AdvanceLimits, fifo: WordFifo): boolean {
+  return out.cycles >= limits.maxCycles || out.popped >= limits.maxPops || (out.lastPopped > 0 && fifo.count === 0) ||
+    out.delivered >= limits.maxDeliver;
+}
+
+/**
+ * One step() of `source` inside advance(), with the space left after the stretch so far
+ * (out.lastSpace − out.lastDelivered); returns true when the stretch ends after it.
+ */
+export function stepInto(source: WeightSource, fifo: WordFifo, out: AdvanceResult, limits: AdvanceLimits): boolean {
+  const space = out.lastSpace - out.lastDelivered;
+  const idleBefore = out.cycles > 0 && out.lastDelivered === 0 && space <= 0;
+  if (idleBefore) out.blocked++; // the previous cycle: no weight out, the buffer full
+  out.lastHasWord = fifo.count > 0;
+  out.lastSpace = space;
+  const d = source.step(fifo, space);
+  const p = source.popped;
+  out.cycles++;
+  out.delivered += d;
+  out.popped += p;
+  out.lastDelivered = d;
+  out.lastPopped = p;
+  return (d === 0 && p === 0) || stretchEnds(out, limits, fifo);
+}
+
 /**
  * Raw int8 bypass: weights are stored 4 to a 32-bit word (the last word of a layer partly used).
  * Per cycle the bypass hands on up to 4·widthWords weights, as many as the weight buffer has room
@@ -127,6 +159,12 @@ export class RawBypass implements WeightSource {
     this.fed = 0;
     this.held = 0;
     return 0;
+  }
+
+  /** step() cycle after cycle in one call: the pipeline's per-cycle work is what it saves */
+  advance(fifo: WordFifo, space: number, limits: AdvanceLimits, out: AdvanceResult): void {
+    startStretch(out, space);
+    while (!stepInto(this, fifo, out, limits));
   }
 
   step(fifo: WordFifo, space: number): number {

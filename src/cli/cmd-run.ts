@@ -23,6 +23,7 @@ import { readInput, writeOutput } from '../io/output.js';
 import { loadModel, MODEL_ARG_HELP } from '../models/load.js';
 import { modelOptions, modelOptionsFrom } from './model-flags.js';
 import { hasNoGeometry, imageWeightsReport, weightsOnlyReport } from './weights-report.js';
+import { imageCacheFrom, runFlagOptions } from './run-flags.js';
 
 function safeName(s: string): string {
   return s.replace(/[^A-Za-z0-9._-]+/g, '_');
@@ -109,7 +110,7 @@ export const command: CliCommand = {
   register: (y: Argv) => y.command(
     'run <model>',
     'simulate a network on the chip: cycles, stalls by cause, DRAM traffic, utilization, vs int8',
-    (c) => modelOptions(limitOptions(codecParamOptions(chipOptions(c.positional('model', { type: 'string', demandOption: true, describe: `${MODEL_ARG_HELP}; a SCALE-Sim topology .csv (synthetic weights); or a .hwz image from hwsim encode, simulated as it is` })), 'run'), 'run'))
+    (c) => runFlagOptions(modelOptions(limitOptions(codecParamOptions(chipOptions(c.positional('model', { type: 'string', demandOption: true, describe: `${MODEL_ARG_HELP}; a SCALE-Sim topology .csv (synthetic weights); or a .hwz image from hwsim encode, simulated as it is` })), 'run'), 'run')), 'between runs and sweeps')
       .option('json', { type: 'boolean', default: false, describe: 'also write the report as JSON under --out' })
       .option('csv', { type: 'boolean', default: false, describe: 'also write the per-layer table as CSV under --out' })
       .option('out', { type: 'string', default: 'hwsim-out', describe: 'directory for --json / --csv' })
@@ -130,6 +131,7 @@ export const command: CliCommand = {
       const progress = new Progress({ quiet: argv.quiet });
       let trace: TraceFile | undefined;
       const runOpts = {
+        simulation: argv.sim,
         onProgress: (m: string, w?: Work) => progress.update(m, w), onNotice: (m: string) => progress.note(m),
         get dramTrace() { return trace?.sink; },
       };
@@ -165,7 +167,7 @@ export const command: CliCommand = {
             weightsOnlyReport(model, codec, argv, performance.now() - start);
             return;
           }
-          report = (await interruptible(runModel(model, codec, { chip: cfg, ...runOpts }), progress)).report;
+          report = (await interruptible(runModel(model, codec, { chip: cfg, ...runOpts, imageCache: imageCacheFrom(argv) }), progress)).report;
         }
       } finally {
         progress.done();

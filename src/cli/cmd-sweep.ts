@@ -12,7 +12,7 @@ import { describeAllowed, flagOf } from '../params/schema.js';
 import { Progress, type Work } from '../report/progress.js';
 import { textTable } from '../report/text-table.js';
 import { gridFromFlags, mergeGrids, parseShard, pointCount, readSweepFile, sweepableFlags, type SweepGrid } from '../sweep/grid.js';
-import { defaultCacheDir } from '../sweep/image-cache.js';
+import { cacheDirFrom, runFlagOptions } from './run-flags.js';
 import { DEFAULT_OBJECTIVES, OBJECTIVES, parseObjectives } from '../sweep/pareto.js';
 import { runSweep, type SweepResult } from '../sweep/run-sweep.js';
 import { mergeSweeps, readSweepJson, sweepCsv, sweepJson } from '../sweep/sweep-output.js';
@@ -73,17 +73,15 @@ export const command: CliCommand = {
   register: (y: Argv) => y.command(
     'sweep <model> [shards..]',
     'run a grid of design points (chip and codec settings): CSV and JSON, Pareto front; `sweep merge` joins shards',
-    (c) => modelOptions(limitOptions(axisOptions(c
+    (c) => runFlagOptions(modelOptions(limitOptions(axisOptions(c
       .positional('model', { type: 'string', demandOption: true, describe: 'a zoo network, a weights file or a .hwz (as for hwsim run); or `merge` to join shard outputs' })
       .positional('shards', { type: 'string', array: true, describe: 'with `merge`: the sweep.json of every shard' })
       .option('grid', { type: 'string', describe: 'a sweep file (JSON or YAML: model, axes, fixed, objectives); flags add to it' })
-      .option('config', { type: 'string', describe: 'JSON chip config every point starts from (see `hwsim config --print --json`)' })), 'run'))
+      .option('config', { type: 'string', describe: 'JSON chip config every point starts from (see `hwsim config --print --json`)' })), 'run')), 'between runs and sweeps')
       .option('objectives', { type: 'string', describe: `figures the Pareto front minimises, a comma list of ${Object.keys(OBJECTIVES).join(', ')} (default ${DEFAULT_OBJECTIVES.join(',')})` })
       .option('workers', { type: 'number', describe: `worker threads (default: one per core, here ${availableParallelism()}; 1 runs in this thread)` })
       .option('shard', { type: 'string', describe: 'run only slice i of n (i/n, 1-based): for splitting a sweep over machines; join with `hwsim sweep merge`' })
       .option('out', { type: 'string', default: 'hwsim-sweep', describe: 'directory for sweep.csv and sweep.json (shard i/n: sweep-<i>-of-<n>.*)' })
-      .option('cache-dir', { type: 'string', describe: `where encoded images are kept between sweeps (default ${defaultCacheDir()})` })
-      .option('cache', { type: 'boolean', default: true, describe: 'reuse and keep encoded images in --cache-dir (--no-cache: encode afresh, keep nothing)' })
       .option('partial', { type: 'boolean', default: false, describe: 'with `merge`: merge the shards given even if some are missing' })
       .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'no progress line on stderr' })
       .example('$0 sweep resnet50 --states 32,64,128,256 --decoders 1,2,4,8,16 --dram-bw 1,2,4,8,16', '400 points')
@@ -140,7 +138,7 @@ export const command: CliCommand = {
       try {
         result = await runSweep({
           grid, configPath: argv.config, load: modelOptionsFrom(argv), limits: { ...limits() }, objectives: objectives ?? [...DEFAULT_OBJECTIVES], shard, workers,
-          cacheDir: argv.cache ? (argv.cacheDir ?? defaultCacheDir()) : null,
+          cacheDir: cacheDirFrom(argv), simulation: argv.sim,
           onProgress: (m: string, w?: Work) => progress.update(m, w),
         });
       } finally {

@@ -3,20 +3,20 @@
  * image for one codec setting (from the disk cache, or by encoding the model, then verified by
  * decoding), and running one chip configuration's int8 baseline and all the points that share it.
  */
+import type { SimulationMode } from '../chip/sources.js';
 import { performance } from 'node:perf_hooks';
 import type { ChipConfig } from '../chip/config.js';
 import { plainLayers, runInt8 } from '../chip/simulate.js';
 import { readContainer, writeContainer } from '../codecs/container.js';
 import { encodeModel } from '../codecs/model-codec.js';
-import { HwsimError } from '../errors.js';
 import { setLimits, type Limits } from '../limits.js';
 import { loadModel, type ModelLoadOptions } from '../models/load.js';
 import type { Model } from '../models/types.js';
 import type { CodecParams } from '../params/generated-types.js';
 import type { LayerEntropy } from '../report/run-figures.js';
-import { checkPreparedFitsChip, prepareImage, reportOf, simulatePrepared, type ChipRun, type PreparedImage } from '../run.js';
+import { cachedOrEncoded, checkPreparedFitsChip, reportOf, simulatePrepared, type ChipRun, type PreparedImage } from '../run.js';
 import { simulationChip } from './chips.js';
-import { ImageCache } from './image-cache.js';
+import { ImageCache } from '../io/image-cache.js';
 import { rowOf, type SweepRow } from './row.js';
 
 export interface PrepareJob {
@@ -54,6 +54,7 @@ export interface SimulateJob {
   /** the chip the int8 baseline runs on (the points' chips differ from it only in decoder fields) */
   int8Chip: ChipConfig;
   points: PointJob[];
+  simulation: SimulationMode;
 }
 
 export type SweepJob = PrepareJob | SimulateJob;
@@ -92,22 +93,10 @@ export class JobContext {
   prepare(job: PrepareJob): PreparedSetting {
     const t0 = performance.now();
     const cache = job.cacheDir === null ? undefined : new ImageCache(job.cacheDir);
-    const fromCache = cache?.get(job.key);
-    if (fromCache) {
-      // every check and a full decode before a cached file is trusted; a damaged one is encoded again
-      try {
-        const p = prepareImage(fromCache, `${job.model} (cached image ${cache!.pathOf(job.key)})`);
-        this.prepared.set(job.key, p);
-        return { key: job.key, bytes: fromCache, entropy: p.entropy, cached: true, encodeSeconds: (performance.now() - t0) / 1000 };
-      } catch (err) {
-        if (!(err instanceof HwsimError)) throw err;
-      }
-    }
-    const bytes = writeContainer(encodeModel(this.model(job.model, job.codec.seed, job.load), job.codec));
-    const p = prepareImage(bytes, job.model);
-    cache?.put(job.key, bytes);
-    this.prepared.set(job.key, p);
-    return { key: job.key, bytes, entropy: p.entropy, cached: false, encodeSeconds: (performance.now() - t0) / 1000 };
+    const coded = cachedOrEncoded(cache, job.key, job.model,
+      () => writeContainer(encodeModel(this.model(job.model, job.codec.seed, job.load), job.codec)));
+    this.prepared.set(job.key, coded.prepared);
+    return { key: job.key, bytes: coded.bytes, entropy: coded.prepared.entropy, cached: coded.cached, encodeSeconds: (performance.now() - t0) / 1000 };
   }
 
   private image(key: string): PreparedImage {
@@ -132,7 +121,7 @@ export class JobContext {
       checkPreparedFitsChip(p, pt.chip);
       const key = `${pt.image}:${JSON.stringify(simulationChip(pt.chip))}`;
       let run = runs.get(key);
-      if (!run) runs.set(key, (run = simulatePrepared(p, pt.chip)));
+      if (!run) runs.set(key, (run = simulatePrepared(p, pt.chip, { simulation: job.simulation })));
       return rowOf(pt.index, pt.axes, reportOf(p, { ...run, cfg: pt.chip }, int8));
     });
     return { rows, imageRuns: runs.size };

@@ -7,6 +7,7 @@
  * it). Work is spread over worker threads; a shard (`--shard i/n`) takes every n-th group of points
  * that share an int8 baseline, so shards never repeat a baseline and their union is the grid.
  */
+import type { SimulationMode } from '../chip/sources.js';
 import { performance } from 'node:perf_hooks';
 import { DEFAULT_CHIP, applyChipConfig, loadChipConfigFile, type ChipConfig } from '../chip/config.js';
 import { checkMapping, plainLayers } from '../chip/simulate.js';
@@ -23,7 +24,7 @@ import type { Work } from '../report/progress.js';
 import { readInput } from '../io/output.js';
 import { prepareImage } from '../run.js';
 import { expandGrid, gridHash, gridRecord, type DesignPoint, type SweepGrid } from './grid.js';
-import { imageKey, modelDigest } from './image-cache.js';
+import { imageKey, modelDigest } from '../io/image-cache.js';
 import type { PointJob, PreparedSetting, SimulateJob, SimulateResult } from './jobs.js';
 import { int8ChipOf } from './chips.js';
 import { markPareto } from './pareto.js';
@@ -41,6 +42,8 @@ export interface SweepOptions {
   workers: number;
   /** the image cache directory; null: no disk cache */
   cacheDir: string | null;
+  /** how the tANS engine is simulated (default fast) */
+  simulation?: SimulationMode;
   limits?: Partial<Limits>;
   /** how the model file is read (--input-shape, --topology, --fold-bn, ...), as for `hwsim run` */
   load?: ModelLoadOptions;
@@ -157,7 +160,7 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
     group.points.push({ index: point.index, axes: point.axes, chip, image: key });
   }
   const groups = [...jobsByInt8.values()].filter((_, i) => i % shard.count === shard.index - 1);
-  const simJobs: SimulateJob[] = groups.map((g) => ({ kind: 'simulate', int8Chip: g.int8Chip, points: g.points }));
+  const simJobs: SimulateJob[] = groups.map((g) => ({ kind: 'simulate', int8Chip: g.int8Chip, points: g.points, simulation: opts.simulation ?? 'fast' }));
   const needed = new Set(simJobs.flatMap((j) => j.points.map((p) => p.image)));
   const total = simJobs.reduce((a, j) => a + j.points.length, 0);
 

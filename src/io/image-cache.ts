@@ -14,7 +14,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Model } from '../models/types.js';
-import { writeOutput, ensureDirectory } from '../io/output.js';
+import { writeOutput, ensureDirectory } from './output.js';
 
 let fingerprint: string | undefined;
 
