@@ -32,8 +32,9 @@ export interface TansEngine {
   readonly needsStepBits?: boolean;
   /** true when tick() with these inputs would change nothing (TansTimingModel.quiescent) */
   quiescent?(inValid: boolean, outReady: Uint8Array): boolean;
-  /** many cycles at once in the steady regime (TansTimingModel.runSteady) */
-  runSteady?(maxCycles: number, wordsOffered: number, stopAfterAccepts: number): number;
+  /** many cycles at once between the lanes' first and last symbols (TansTimingModel.runSteady) */
+  runSteady?(maxCycles: number, space: number, wordsOffered: number, stopAfterAccepts: number, maxDeliver: number): number;
+  readonly lastBlocked?: number;
   readonly lastAccepts?: number;
   readonly lastCycleAccepted?: boolean;
   readonly lastDelivered?: number;
@@ -150,15 +151,15 @@ export class TansSource implements WeightSource {
   advance(fifo: WordFifo, space: number, limits: AdvanceLimits, out: AdvanceResult): void {
     startStretch(out, space);
     const eng = this.engine;
-    const S = this.lanes;
     for (;;) {
-      // the steady regime in one call: every lane's weight taken every cycle (room for S a cycle);
-      // its stretch ends with the pop that meets a stop rule, and delivers less than maxDeliver
-      const room = Math.min(Math.floor(space / S), Math.floor((limits.maxDeliver - out.delivered - 1) / S), limits.maxCycles - out.cycles);
-      if (eng.runSteady && room >= 2) {
+      // between the lanes' first and last symbols the timing model runs many cycles in one call
+      if (eng.runSteady) {
         const held = fifo.count;
-        const n = eng.runSteady(room, Math.min(held, this.words - this.fed), Math.min(limits.maxPops - out.popped, held));
+        const left = out.lastSpace - out.lastDelivered;
+        const n = eng.runSteady(limits.maxCycles - out.cycles, left, Math.min(held, this.words - this.fed),
+          Math.min(limits.maxPops - out.popped, held), limits.maxDeliver - out.delivered);
         if (n > 0) {
+          if (out.cycles > 0 && out.lastDelivered === 0 && left <= 0) out.blocked++; // the cycle before: not the last
           const taken = eng.lastAccepts!;
           const given = eng.lastDelivered!;
           for (let i = 0; i < taken; i++) fifo.pop();
@@ -167,17 +168,16 @@ export class TansSource implements WeightSource {
           out.cycles += n;
           out.delivered += given;
           out.popped += taken;
+          out.blocked += eng.lastBlocked!;
           out.lastDelivered = eng.lastCycleDelivered!;
           out.lastPopped = eng.lastCycleAccepted ? 1 : 0;
           out.lastHasWord = held - taken + out.lastPopped > 0;
-          out.lastSpace = space - given + out.lastDelivered;
-          space -= given;
-          if (stretchEnds(out, limits, fifo)) return;
+          out.lastSpace = left - given + out.lastDelivered;
+          if ((out.lastDelivered === 0 && out.lastPopped === 0) || stretchEnds(out, limits, fifo)) return;
           continue;
         }
       }
       if (stepInto(this, fifo, out, limits)) return;
-      space = out.lastSpace - out.lastDelivered;
     }
   }
 }

@@ -282,61 +282,69 @@ export class TansTimingModel {
   }
 
   /**
-   * Runs up to `maxCycles` cycles at once, exactly as tick() would with every lane's output taken
-   * each cycle (the weight buffer has room for S weights a cycle) and input words offered while
-   * `wordsOffered` last; returns the cycles run (0 when not in this regime).
+   * Runs up to `maxCycles` cycles at once, exactly as tick() would with the weight buffer taking
+   * up to `space` weights over the stretch (granted lowest lanes first, as the source does each
+   * cycle) and input words offered while `wordsOffered` last; returns the cycles run (0 when a
+   * lane is not between its first and last symbol).
    *
-   * The regime: every lane running past its first symbol with at least `maxCycles` symbols left.
-   * Then no flag changes but the output registers' valid bits: per cycle a lane steps if it holds
-   * the bits of its next symbol, its held weight (if any) is taken, and it pops its FIFO when it
-   * holds fewer than two words. One loop over cycles and lanes on locals, without tick()'s cases.
-   * The stretch ends before a cycle in which no weight would leave and no word be taken (an idle
-   * cycle: the caller steps it with tick()), and after the cycle in which the distributor takes
-   * the `stopAfterAccepts`-th word. A lane that underflows (needs bits while holding and being
-   * owed none) is an error, as in tick(); a verified image never has one.
+   * Between a lane's first and last symbol no flag changes: per cycle it steps when it holds the
+   * bits of its next symbol and its output register is free or taken, its held weight leaves when
+   * granted, and it pops its FIFO when it holds fewer than two words. One loop over cycles and
+   * lanes on locals, without tick()'s cases. The stretch ends after the cycle in which the
+   * distributor takes the `stopAfterAccepts`-th word, in which the `maxDeliver`-th weight leaves,
+   * or in which neither a weight leaves nor a word is taken (idle). A lane that underflows (needs
+   * bits while holding and being owed none) is an error, as in tick(); a verified image has none.
    */
-  runSteady(maxCycles: number, wordsOffered: number, stopAfterAccepts: number): number {
+  runSteady(maxCycles: number, space: number, wordsOffered: number, stopAfterAccepts: number, maxDeliver: number): number {
     const { S, D } = this;
     if (!this.runQ) return 0;
+    let m = maxCycles;
     for (let k = 0; k < S; k++) {
-      if (this.finQ[k] || this.initQ[k] || this.endQ[k] || this.remQ[k] < maxCycles) return 0;
+      if (this.finQ[k] || this.initQ[k] || this.endQ[k]) return 0;
+      if (this.remQ[k] < m) m = this.remQ[k];
     }
+    if (m < 1) return 0;
     const { haveQ, posQ, fifoCnt, nextQ, wordsLeftQ, bits, outValid } = this;
     const first = this.firstScratch;
-    let out = 0;
-    for (let k = 0; k < S; k++) { first[k] = nextQ[k]; out += outValid[k]; }
+    for (let k = 0; k < S; k++) first[k] = nextQ[k];
     let turn = this.turnQ;
+    let left = space;
     let accepted = 0;
     let acceptedLast = false;
     let delivered = 0;
     let deliveredLast = 0;
+    let blocked = 0;
     let c = 0;
-    for (; c < maxCycles; c++) {
+    while (c < m) {
       const accept = accepted < wordsOffered && wordsLeftQ[turn] !== 0 && fifoCnt[turn] < D;
-      if (out === 0 && !accept) break;
-      let stepped = 0;
+      const roomAtStart = left;
+      let granted = 0;
       for (let k = 0; k < S; k++) {
         const have = haveQ[k];
         const cnt = fifoCnt[k];
         const next = nextQ[k];
         const p = posQ[k] + bits[next];
+        const valid = outValid[k] === 1;
+        const taken = valid && granted < left;
+        if (taken) granted++;
         let h = have;
         if (p <= have * 32) {
-          if (p >= 32) { posQ[k] = p - 32; h--; } else posQ[k] = p;
-          nextQ[k] = next + 1;
-          outValid[k] = 1;
-          stepped++;
+          if (!valid || taken) {
+            if (p >= 32) { posQ[k] = p - 32; h--; } else posQ[k] = p;
+            nextQ[k] = next + 1;
+            outValid[k] = 1;
+          }
         } else {
           if (cnt === 0 && wordsLeftQ[k] === 0) throw new Error(`internal: tANS lane ${k} underflows in the timing model (an unverified stream?)`);
-          outValid[k] = 0;
+          if (taken) outValid[k] = 0;
         }
         if (cnt > 0 && have < 2) { h++; fifoCnt[k] = cnt - 1; }
         haveQ[k] = h;
       }
-      delivered += out;
-      const outThisCycle = out;
-      out = stepped;
-      deliveredLast = outThisCycle;
+      left -= granted;
+      delivered += granted;
+      deliveredLast = granted;
+      if (granted === 0 && roomAtStart <= 0) blocked++;
       acceptedLast = accept;
       if (accept) {
         fifoCnt[turn]++;
@@ -350,15 +358,18 @@ export class TansTimingModel {
           if (wordsLeftQ[k] !== 0) { turn = k; break; }
         }
       }
-      if (accepted >= stopAfterAccepts) { c++; break; }
+      c++;
+      if (accepted >= stopAfterAccepts || delivered >= maxDeliver || (granted === 0 && !accept)) break;
     }
-    if (c === 0) return 0;
     for (let k = 0; k < S; k++) this.remQ[k] -= nextQ[k] - first[k];
+    // the slot's blocked cycles are those before the stretch's last
+    if (deliveredLast === 0 && space - delivered <= 0) blocked--;
     this.turnQ = turn;
     this.lastAccepts = accepted;
     this.lastCycleAccepted = acceptedLast;
     this.lastDelivered = delivered;
     this.lastCycleDelivered = deliveredLast;
+    this.lastBlocked = blocked;
     this.cycleN += c;
     return c;
   }
@@ -370,4 +381,6 @@ export class TansTimingModel {
   /** weights its lanes delivered in the last runSteady, and in its last cycle */
   lastDelivered = 0;
   lastCycleDelivered = 0;
+  /** cycles of the last runSteady but its last with no weight out and no room in the buffer */
+  lastBlocked = 0;
 }
