@@ -26,7 +26,7 @@ const base: LayerSpec = { name: 'x', kind: 'conv', ifmapH: 2, ifmapW: 2, filterH
 function figures(r: PipelineResult) {
   return {
     total: r.totalCycles, layers: r.layers, weightBytes: r.dramWeightBytes, headerBytes: r.dramHeaderBytes,
-    actBytes: r.dramActBytes, fifoFull: r.fifoFullCycles, peak: r.peakWindowBytes,
+    actBytes: r.dramActBytes, fifoFull: r.fifoFullCycles, peak: r.peakWindowBytes, device: r.dramDevice,
   };
 }
 
@@ -49,6 +49,7 @@ function randomCase(rnd: (n: number) => number) {
     macRows: [4, 8, 16][rnd(3)], macCols: [4, 8, 16][rnd(3)], dataflow: (['ws', 'os', 'is'] as const)[rnd(3)],
     decoders: 1 + rnd(8), dramBytesPerCycle: [0.5, 1.25, 3, 8, 40][rnd(5)], dramLatency: 1 + rnd(80),
     burstBytes, fifoDepth: burstBytes / 4 * (1 + rnd(6)), streamFifoDepth: 2 + rnd(4),
+    dram: rnd(4) === 0 ? 'lpddr4-3200-x16' : 'simple',
   };
   const specs: LayerSpec[] = [
     { ...base, name: 'a', ifmapH: 1 + rnd(6), ifmapW: 2, channels: 8 + rnd(60), filters: 4 + rnd(60) } as LayerSpec,
@@ -97,11 +98,11 @@ describe('the step bits are what the reference decoder reads', () => {
 });
 
 describe('fast and exact simulation agree', () => {
-  it('60 random chips × networks: identical cycles, stalls by cause, counters and traffic (and the exact mode stepped every cycle)', () => {
+  it('100 random chips × networks: identical cycles, stalls by cause, counters and traffic (and the exact mode stepped every cycle)', () => {
     const rnd = lcg(2024);
     let tansLayers = 0;
     let bulk = 0;
-    for (let trial = 0; trial < 60; trial++) {
+    for (let trial = 0; trial < 100; trial++) {
       const { cfg, image, mk } = randomCase(rnd);
       tansLayers += image.layers.filter((l) => l.codec === 'tans').length;
       const fastRun = run(cfg, image, mk(), 'fast');
@@ -112,27 +113,46 @@ describe('fast and exact simulation agree', () => {
       // no skipping, no bulk stretches: every cycle stepped through the register model
       expect({ trial, ...figures(run(cfg, image, mk(), 'exact', { everyCycle: true })) }).toEqual({ trial, ...exact });
     }
-    expect(tansLayers).toBeGreaterThan(100);
+    expect(tansLayers).toBeGreaterThan(170);
     // the fast path was taken (bulk stretches through the slot)
     expect(bulk).toBeGreaterThan(1000);
   });
 
-  it('a timing model fed the right bits in the wrong order is caught by the comparison', () => {
-    // the mutant: each stream's step bits reversed (same total, so every end check still passes)
-    const reversed: TansEngineFactory = (p) => {
-      const m = new TansTimingModel(p);
-      const load = m.loadLayer.bind(m);
-      m.loadLayer = (l) => load({ ...l, stepBits: l.stepBits?.map((b) => Uint8Array.from(b).reverse()) });
-      return m;
-    };
+  /** How many of 12 random cases a deliberately wrong fast engine gets wrong. */
+  function caughtOf(wrong: TansEngineFactory): number {
     const rnd = lcg(99);
     let caught = 0;
-    for (let trial = 0; trial < 10; trial++) {
+    for (let trial = 0; trial < 12; trial++) {
       const { cfg, image, mk } = randomCase(rnd);
       const exact = figures(run(cfg, image, mk(), 'exact'));
-      const wrong = figures(run(cfg, image, mk(), 'fast', { engine: reversed }));
-      if (JSON.stringify(wrong) !== JSON.stringify(exact)) caught++;
+      let got: unknown;
+      try { got = figures(run(cfg, image, mk(), 'fast', { engine: wrong })); } catch (err) { got = err; }
+      if (JSON.stringify(got) !== JSON.stringify(exact)) caught++;
     }
-    expect(caught).toBeGreaterThan(3);
+    return caught;
+  }
+  const mutant = (change: (m: TansTimingModel) => void): TansEngineFactory => (p) => { const m = new TansTimingModel(p); change(m); return m; };
+
+  it('deliberately wrong fast engines are caught by the comparison', () => {
+    // the right bits in the wrong order (same totals, so every end check still passes)
+    expect(caughtOf(mutant((m) => {
+      const load = m.loadLayer.bind(m);
+      m.loadLayer = (l) => load({ ...l, stepBits: l.stepBits?.map((b) => Uint8Array.from(b).reverse()) });
+    }))).toBeGreaterThan(3);
+    // the bulk run lets one weight more into the buffer than it has room for
+    expect(caughtOf(mutant((m) => {
+      const runSteady = m.runSteady.bind(m);
+      m.runSteady = (n, space, w, a, d) => runSteady(n, space + 1, w, a, d);
+    }))).toBeGreaterThan(3);
+    // the bulk run forgets its blocked cycles
+    expect(caughtOf(mutant((m) => {
+      const runSteady = m.runSteady.bind(m);
+      m.runSteady = (...args) => { const n = runSteady(...args); m.lastBlocked = 0; return n; };
+    }))).toBeGreaterThan(3);
+    // the bulk run stops one word late
+    expect(caughtOf(mutant((m) => {
+      const runSteady = m.runSteady.bind(m);
+      m.runSteady = (n, space, w, a, d) => runSteady(n, space, w, a + 1, d);
+    }))).toBeGreaterThan(3);
   });
 });
