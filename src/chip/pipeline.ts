@@ -436,13 +436,14 @@ class PipelineRun {
 
   /**
    * How many cycles from t on the slot may be stepped in bulk (WeightSource.advance): while the
-   * array computes, no burst lands and the DRAM reader cannot issue a weight burst except by the
-   * slot's pops (which advance() stops at). 0 when bulk stepping is off or not possible.
+   * array computes its group, or waits for the weights of the next one (its layer not yet
+   * computed), no burst lands and the DRAM reader cannot issue a weight burst except by the slot's
+   * pops (which advance() stops at). 0 when bulk stepping is off or not possible.
    */
   private bulkCycles(): number {
-    if (!this.skipQuiet || !this.computing) return 0;
+    if (!this.skipQuiet || this.layerComputeDone) return 0;
     const { dram, t } = this;
-    let m = this.computeEnd - t;
+    let m = this.computing ? this.computeEnd - t : Infinity;
     if (dram.inflight > 0) m = Math.min(m, dram.nextArrival - t);
     if (dram.weightWanted) {
       // waiting for credit: its issue cycle ends the stretch (activation bursts would share the credit)
@@ -460,15 +461,19 @@ class PipelineRun {
   private advanceSource(advance: NonNullable<WeightSource['advance']>, space: number, maxCycles: number, layer: ChipLayer): number {
     const r = this.bulk;
     const fifoHeldWords = this.fifo.count > 0;
+    // Every cycle but the last is the same kind: the stretch ends with the pop that empties the
+    // FIFO, so the FIFO holds words in all of them iff it does now; with none, nothing is popped.
+    const kind = this.computing ? COMPUTE : this.cycleKind();
     this.bulkLimits.maxCycles = maxCycles;
     this.bulkLimits.maxPops = this.dram.popsBeforeIssue(this.fifo);
-    this.bulkLimits.maxDeliver = layer.params - this.srcDelivered;
+    // waiting for a group: it starts the cycle after its last weight arrives
+    this.bulkLimits.maxDeliver = this.computing ? layer.params - this.srcDelivered
+      : Math.min(layer.params - this.srcDelivered, this.groups.cumWeights[this.nextGroup] - this.delivered);
     advance(this.fifo, space, this.bulkLimits, r);
     const before = r.cycles - 1;
     if (before > 0) {
-      // the FIFO held words in every cycle before the last one iff it did at the start
       this.dram.idleCyclesHeld(before, fifoHeldWords);
-      this.openCycles[COMPUTE] += before;
+      this.openCycles[kind] += before;
       this.timing[this.srcLayer].sourceBlocked += r.blocked;
       const d = r.delivered - r.lastDelivered;
       this.delivered += d;
