@@ -16,20 +16,25 @@ export interface CliCommand {
   register(y: Argv, setExit: (code: number) => void): Argv;
 }
 
-const commandModules: Array<() => Promise<CliCommand>> = [
-  () => import('./cmd-encode.js').then((m) => m.command),
-  () => import('./cmd-decode.js').then((m) => m.command),
-  () => import('./cmd-inspect.js').then((m) => m.command),
-  () => import('./cmd-zoo.js').then((m) => m.command),
-  () => import('./cmd-run.js').then((m) => m.command),
-  () => import('./cmd-config.js').then((m) => m.command),
-  () => import('./cmd-rtl.js').then((m) => m.command),
-  () => import('./cmd-cosim.js').then((m) => m.command),
-  () => import('./cmd-synth.js').then((m) => m.command),
-  () => import('./cmd-sweep.js').then((m) => m.command),
-  () => import('./cmd-plot.js').then((m) => m.command),
-  () => import('./cmd-eval.js').then((m) => m.command),
-  () => import('./cmd-deepsz.js').then((m) => m.command),
+/**
+ * The commands by name, each loaded on demand: a command line naming one loads only its module
+ * (a command's dependencies, e.g. the ONNX reader or the plotter, cost start-up time); help, a
+ * version query or a mistyped command load them all.
+ */
+const commandModules: ReadonlyArray<[string, () => Promise<CliCommand>]> = [
+  ['encode', () => import('./cmd-encode.js').then((m) => m.command)],
+  ['decode', () => import('./cmd-decode.js').then((m) => m.command)],
+  ['inspect', () => import('./cmd-inspect.js').then((m) => m.command)],
+  ['zoo', () => import('./cmd-zoo.js').then((m) => m.command)],
+  ['run', () => import('./cmd-run.js').then((m) => m.command)],
+  ['config', () => import('./cmd-config.js').then((m) => m.command)],
+  ['rtl', () => import('./cmd-rtl.js').then((m) => m.command)],
+  ['cosim', () => import('./cmd-cosim.js').then((m) => m.command)],
+  ['synth', () => import('./cmd-synth.js').then((m) => m.command)],
+  ['sweep', () => import('./cmd-sweep.js').then((m) => m.command)],
+  ['plot', () => import('./cmd-plot.js').then((m) => m.command)],
+  ['eval', () => import('./cmd-eval.js').then((m) => m.command)],
+  ['deepsz', () => import('./cmd-deepsz.js').then((m) => m.command)],
 ];
 
 /** What yargs' getOptions() holds for the command being parsed (the parts read here). */
@@ -203,13 +208,19 @@ function buildParser(args: string[], setExit: (code: number) => void, modules: C
 }
 
 async function loadModules(): Promise<CliCommand[]> {
-  return Promise.all(commandModules.map((load) => load()));
+  return Promise.all(commandModules.map(([, load]) => load()));
+}
+
+/** The module of the command `args` names, alone; all of them when it names none. */
+async function modulesFor(args: readonly string[]): Promise<CliCommand[]> {
+  const named = commandModules.find(([name]) => name === args[0]);
+  return named ? [await named[1]()] : loadModules();
 }
 
 export async function main(args: string[]): Promise<number> {
   let exitCode = 0;
   const setExit = (code: number) => { exitCode = code; };
-  const y = buildParser(args, setExit, await loadModules());
+  const y = buildParser(args, setExit, await modulesFor(args));
   try {
     await y.parseAsync();
   } catch (err) {
