@@ -1,12 +1,16 @@
 /**
  * Benchmark: a design-space sweep, as `hwsim sweep` runs it. Prints the time to prepare the images
  * (encode + verify, once per codec setting) with an empty cache and from the cache, and design
- * points per second after encoding with one worker thread and with one per core, beside the wall
- * time of the same number of separate `hwsim run`s (estimated from the median of 3) — the speedup
- * of reusing images and int8 baselines across points. Load (uptime) is printed before and after.
+ * points per second after encoding with one worker thread and with one per core, in the fast
+ * simulation mode (the default); then one shard of the grid run in both modes with one worker,
+ * which must give the same rows (the speedup of the fast mode); and the wall time of the same
+ * number of separate `hwsim run --no-cache`s (estimated from the median of 3): the speedup of
+ * reusing images and int8 baselines across points. Load (uptime) is printed before and after.
  *
  *   npm run build && node dist/bench/sweep.js [--model resnet50] [--states 64,128] [--dram-bw 1,2,4,8,16]
- *     [--fifo-depth 64,256] [--decoders 4,8] [--workers N]
+ *     [--fifo-depth 32,64,128,256] [--mac 8x8,16x16,32x32] [--dram-latency 25,50,100,200] [--decoders 8]
+ *     [--workers N] [--exact-shard 8]
+ * The default grid is 2 codec settings (states) × 240 chip points = 480 points.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -15,6 +19,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gridFromFlags, pointCount } from '../src/sweep/grid.js';
 import { runSweep, type SweepResult } from '../src/sweep/run-sweep.js';
+import type { SimulationMode } from '../src/chip/sources.js';
 import { runIfEntry } from './entry.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -36,18 +41,21 @@ async function main(argv: string[]): Promise<void> {
   const axes = {
     states: flag(argv, 'states', '64,128'),
     dramBw: flag(argv, 'dram-bw', '1,2,4,8,16'),
-    fifoDepth: flag(argv, 'fifo-depth', '64,256'),
-    decoders: flag(argv, 'decoders', '4,8'),
+    fifoDepth: flag(argv, 'fifo-depth', '32,64,128,256'),
+    mac: flag(argv, 'mac', '8x8,16x16,32x32'),
+    dramLatency: flag(argv, 'dram-latency', '25,50,100,200'),
+    decoders: flag(argv, 'decoders', '8'),
   };
+  const exactShard = Number(flag(argv, 'exact-shard', '8'));
   const allWorkers = Number(flag(argv, 'workers', String(availableParallelism())));
   const grid = gridFromFlags(model, axes);
   const cacheDir = mkdtempSync(join(tmpdir(), 'hwsim-sweep-bench-'));
   const objectives = ['latency', 'memory', 'traffic'];
   console.log(`sweep bench: ${model}, ${pointCount(grid)} points (${Object.entries(axes).map(([k, v]) => `${k} ${v}`).join('; ')}); load before ${load()}`);
 
-  const pass = async (label: string, workers: number): Promise<SweepResult> => {
+  const pass = async (label: string, workers: number, simulation: SimulationMode = 'fast', shard?: { index: number; count: number }): Promise<SweepResult> => {
     const t0 = performance.now();
-    const r = await runSweep({ grid, objectives, workers, cacheDir });
+    const r = await runSweep({ grid, objectives, workers, cacheDir, simulation, shard });
     const wall = (performance.now() - t0) / 1000;
     const t = r.timing;
     console.log(`${label.padEnd(28)} wall ${wall.toFixed(1)} s: images ${t.imagesEncoded} encoded + ${t.imagesCached} cached in ${t.prepareSeconds.toFixed(1)} s; ` +
@@ -60,12 +68,20 @@ async function main(argv: string[]): Promise<void> {
   if (JSON.stringify(one.rows) !== JSON.stringify(all.rows) || JSON.stringify(cold.rows) !== JSON.stringify(all.rows)) {
     throw new Error('the passes disagree: a sweep must give the same rows whatever its threads and cache');
   }
+  // the fast mode against the exact one, on one shard of the grid (the exact mode is the slow one)
+  const shard = { index: 1, count: exactShard };
+  const exact = await pass(`shard 1/${exactShard}, 1 worker, --sim exact`, 1, 'exact', shard);
+  const fast = await pass(`shard 1/${exactShard}, 1 worker, --sim fast`, 1, 'fast', shard);
+  const same = JSON.stringify(exact.rows) === JSON.stringify(fast.rows);
+  console.log(`fast mode: ${(exact.timing.simulateSeconds / fast.timing.simulateSeconds).toFixed(2)}x the points/s of the exact mode on ${fast.rows.length} points; ` +
+    `rows ${same ? 'IDENTICAL' : 'DIFFERENT: a bug'}`);
+  if (!same) process.exitCode = 1;
 
   // the same points as separate `hwsim run`s: each encodes its image and runs its own int8 baseline
   const walls: number[] = [];
   for (let i = 0; i < 3; i++) {
     const t0 = performance.now();
-    const r = spawnSync(process.execPath, [bin, 'run', model, '--states', axes.states.split(',')[0], '--quiet', '--no-layers'], { encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [bin, 'run', model, '--states', axes.states.split(',')[0], '--quiet', '--no-layers', '--no-cache'], { encoding: 'utf8' });
     if (r.status !== 0) throw new Error(`hwsim run failed: ${r.stderr}`);
     walls.push((performance.now() - t0) / 1000);
   }

@@ -445,11 +445,9 @@ class PipelineRun {
     const { dram, t } = this;
     let m = this.computing ? this.computeEnd - t : Infinity;
     if (dram.inflight > 0) m = Math.min(m, dram.nextArrival - t);
-    if (dram.weightWanted) {
-      // waiting for credit: its issue cycle ends the stretch (activation bursts would share the credit)
-      if (dram.actPending > 0) return 0;
-      m = Math.min(m, dram.cyclesToIssue());
-    }
+    // waiting for credit: the issue cannot come before the credit alone covers the burst
+    // (activation bursts in between only spend credit), so that cycle at the latest ends the stretch
+    if (dram.weightWanted) m = Math.min(m, dram.cyclesToIssue());
     return m;
   }
 
@@ -472,7 +470,15 @@ class PipelineRun {
     advance(this.fifo, space, this.bulkLimits, r);
     const before = r.cycles - 1;
     if (before > 0) {
-      this.dram.idleCyclesHeld(before, fifoHeldWords);
+      if (this.dram.weightWanted) {
+        // the reader waits for credit, so pops do not change what it wants: its per-cycle rules
+        // (credit, the weight/activation alternation) run as they would have, and issue no weight
+        for (let i = 0; i < before; i++) {
+          if (this.dram.issue(this.t + i, this.fifo) > 0) throw new Error(`internal: a weight burst issued inside a bulk stretch at cycle ${this.t + i}`);
+        }
+      } else {
+        this.dram.idleCyclesHeld(before, fifoHeldWords);
+      }
       this.openCycles[kind] += before;
       this.timing[this.srcLayer].sourceBlocked += r.blocked;
       const d = r.delivered - r.lastDelivered;
@@ -537,9 +543,31 @@ class PipelineRun {
       if (dram.weightWanted) e = Math.min(e, t + dram.cyclesToIssue());
       if (e === Infinity) throw new Error(`internal: chip pipeline deadlocked at cycle ${t} (layer ${this.layers[this.curLayer].name})`);
       if (e - t - 1 > 0) this.accountSkipped(e - t - 1, kind, 'nextEvent');
+    } else if (dram.weightWanted) {
+      // the reader waits for credit while activation bursts share the channel: up to the next
+      // event the channel's per-cycle rules are all that moves (replayed cycle by cycle)
+      let e = Math.min(this.computing ? this.computeEnd : Infinity, t + dram.cyclesToIssue());
+      if (dram.inflight > 0) e = Math.min(e, dram.nextArrival);
+      if (e - t - 1 > 0) this.accountReplayed(e - t - 1, kind);
     } else if (this.computing && dram.inflight === 0 && !dram.weightWanted && this.computeEnd > t + 1) {
       this.accountSkipped(this.computeEnd - t - 1, kind, 'groupEnd');
     }
+  }
+
+  /**
+   * Like accountSkipped(n, kind, 'nextEvent'), for a reader waiting for credit with activation
+   * traffic pending: the n cycles' DRAM steps are the real ones (issue()), which cannot issue a
+   * weight burst before its credit is earned.
+   */
+  private accountReplayed(n: number, kind: CycleKind): void {
+    if (!this.skipQuiet) return;
+    for (let i = 1; i <= n; i++) {
+      if (this.dram.issue(this.t + i, this.fifo) > 0) throw new Error(`internal: a weight burst issued in a skipped stretch at cycle ${this.t + i}`);
+    }
+    this.openCycles[kind] += n;
+    if (this.slotSettled) this.countSlotIdle(n, this.lastSpace);
+    this.t += n;
+    this.quietSkips.nextEvent++;
   }
 
   /**
