@@ -161,6 +161,11 @@ export class RawBypass implements WeightSource {
     return 0;
   }
 
+  /** A step changes nothing without room in the buffer, or with no weight held and none to pop. */
+  quiescent(fifo: WordFifo, space: number): boolean {
+    return space <= 0 || (this.held === 0 && (fifo.count === 0 || this.fed >= this.words));
+  }
+
   /** step() cycle after cycle in one call: the pipeline's per-cycle work is what it saves */
   advance(fifo: WordFifo, space: number, limits: AdvanceLimits, out: AdvanceResult): void {
     startStretch(out, space);
