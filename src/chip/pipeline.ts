@@ -83,8 +83,9 @@ export interface LayerTiming {
  * The three ways the model skips a quiet stretch (skipQuietCycles):
  * - `nextEvent`: no activation traffic pending; jump to the next group end, burst landing or the
  *   cycle the reader's credit covers its burst (whichever comes first);
- * - `groupEnd`: the array computes while activation traffic is pending and the reader has nothing
- *   in flight or to issue; jump to the group's end, the activation port draining meanwhile;
+ * - `groupEnd`: activation traffic is pending and the reader may issue nothing (blocked by a full
+ *   FIFO, or done); jump to the group's end or the next landing, the activation port draining
+ *   meanwhile;
  * - `activationDrain`: the layer has computed everything, only its activation traffic is left
  *   and the reader is idle; jump to the cycle the last activation burst issues.
  */
@@ -549,8 +550,12 @@ class PipelineRun {
       let e = Math.min(this.computing ? this.computeEnd : Infinity, t + dram.cyclesToIssue());
       if (dram.inflight > 0) e = Math.min(e, dram.nextArrival);
       if (e - t - 1 > 0) this.accountReplayed(e - t - 1, kind);
-    } else if (this.computing && dram.inflight === 0 && !dram.weightWanted && this.computeEnd > t + 1) {
-      this.accountSkipped(this.computeEnd - t - 1, kind, 'groupEnd');
+    } else if (!dram.weightWanted && (this.computing || dram.inflight > 0)) {
+      // the reader may issue nothing (blocked by the FIFO, or done): up to the group's end or the
+      // next landing only the activation port moves
+      let e = this.computing ? this.computeEnd : Infinity;
+      if (dram.inflight > 0) e = Math.min(e, dram.nextArrival);
+      if (e - t - 1 > 0) this.accountSkipped(e - t - 1, kind, 'groupEnd');
     }
   }
 
