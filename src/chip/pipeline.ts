@@ -407,7 +407,7 @@ class PipelineRun {
       const maxCycles = this.bulkCycles();
       let popped: number;
       if (maxCycles > 1 && source.advance) {
-        d = this.advanceSource((...a) => source.advance!(...a), space, maxCycles, layer);
+        d = this.advanceSource(source, space, maxCycles, layer);
         popped = this.bulk.lastPopped;
         space = this.bulk.lastSpace;
       } else {
@@ -457,7 +457,7 @@ class PipelineRun {
    * n − 1 cycles here (computing, DRAM idle but for activation bursts and credit) and leaves t at
    * the last one, which the caller finishes as a stepped cycle. Returns the last cycle's weights.
    */
-  private advanceSource(advance: NonNullable<WeightSource['advance']>, space: number, maxCycles: number, layer: ChipLayer): number {
+  private advanceSource(source: WeightSource, space: number, maxCycles: number, layer: ChipLayer): number {
     const r = this.bulk;
     const fifoHeldWords = this.fifo.count > 0;
     // Every cycle but the last is the same kind: the stretch ends with the pop that empties the
@@ -468,7 +468,7 @@ class PipelineRun {
     // waiting for a group: it starts the cycle after its last weight arrives
     this.bulkLimits.maxDeliver = this.computing ? layer.params - this.srcDelivered
       : Math.min(layer.params - this.srcDelivered, this.groups.cumWeights[this.nextGroup] - this.delivered);
-    advance(this.fifo, space, this.bulkLimits, r);
+    source.advance!(this.fifo, space, this.bulkLimits, r);
     const before = r.cycles - 1;
     if (before > 0) {
       if (this.dram.weightWanted) {
@@ -550,7 +550,7 @@ class PipelineRun {
       let e = Math.min(this.computing ? this.computeEnd : Infinity, t + dram.cyclesToIssue());
       if (dram.inflight > 0) e = Math.min(e, dram.nextArrival);
       if (e - t - 1 > 0) this.accountReplayed(e - t - 1, kind);
-    } else if (!dram.weightWanted && (this.computing || dram.inflight > 0)) {
+    } else if (this.computing || dram.inflight > 0) {
       // the reader may issue nothing (blocked by the FIFO, or done): up to the group's end or the
       // next landing only the activation port moves
       let e = this.computing ? this.computeEnd : Infinity;

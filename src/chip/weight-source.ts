@@ -58,7 +58,7 @@ export interface WeightSource {
   /**
    * Bulk stepping (optional; the pipeline's fast path): runs consecutive cycles exactly as that
    * many step() calls would, while nothing but the source itself changes the FIFO (no burst
-   * lands) and the buffer space (the array is computing), starting with `space`. Stops after
+   * lands) and the buffer space (no group starts or ends), starting with `space`. Stops after
    * the first cycle that is idle (no weight out, no word popped), that pops the `maxPops`-th
    * word or the FIFO's last one, that delivers the `maxDeliver`-th weight, or after `maxCycles`.
    * The pipeline accounts every cycle but the last in bulk and finishes the last as a step.
