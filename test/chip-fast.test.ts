@@ -102,10 +102,12 @@ describe('fast and exact simulation agree', () => {
     const rnd = lcg(2024);
     let tansLayers = 0;
     let bulk = 0;
+    const models: TansTimingModel[] = [];
+    const recorded: TansEngineFactory = (p) => { const m = new TansTimingModel(p); models.push(m); return m; };
     for (let trial = 0; trial < 100; trial++) {
       const { cfg, image, mk } = randomCase(rnd);
       tansLayers += image.layers.filter((l) => l.codec === 'tans').length;
-      const fastRun = run(cfg, image, mk(), 'fast');
+      const fastRun = run(cfg, image, mk(), 'fast', { engine: recorded });
       bulk += fastRun.bulkStretches;
       const fast = figures(fastRun);
       const exact = figures(run(cfg, image, mk(), 'exact'));
@@ -114,8 +116,23 @@ describe('fast and exact simulation agree', () => {
       expect({ trial, ...figures(run(cfg, image, mk(), 'exact', { everyCycle: true })) }).toEqual({ trial, ...exact });
     }
     expect(tansLayers).toBeGreaterThan(170);
-    // the fast path was taken (bulk stretches through the slot)
+    // the fast paths were taken: bulk stretches through the slot, lane by lane runs in the engine
     expect(bulk).toBeGreaterThan(1000);
+    expect(models.reduce((a, m) => a + m.laneRuns, 0)).toBeGreaterThan(100);
+  });
+
+  it('lanes the distributor cannot keep fed (8 lanes at ~6 bits a weight, a 32×32 array): identical, and lane runs end where a FIFO runs dry', () => {
+    for (const [bins, fifo] of [[63, 2], [63, 4], [31, 3], [127, 8], [255, 2], [255, 6]] as const) {
+      const cfg: ChipConfig = { ...DEFAULT_CHIP, macRows: 32, macCols: 32, decoders: 8, streamFifoDepth: fifo, dramBytesPerCycle: 16 };
+      const spec = { ...base, name: 'wide', ifmapH: 4, ifmapW: 4, channels: 256, filters: 128, weightShape: [128, 256, 1, 1] } as LayerSpec;
+      const { image, layers } = chipImage(cfg, [{ spec, codec: 'tans', states: 256, streams: 8, bins, seed: 5 }, { spec: { ...spec, name: 'next' } as LayerSpec, codec: 'tans', states: 256, streams: 8, bins, seed: 6 }]);
+      const models: TansTimingModel[] = [];
+      const fast = figures(run(cfg, image, layers, 'fast', { engine: (p) => { const m = new TansTimingModel(p); models.push(m); return m; } }));
+      expect({ bins, fifo, ...fast }).toEqual({ bins, fifo, ...figures(run(cfg, image, layers, 'exact', { everyCycle: true })) });
+      expect(models[0].laneRuns).toBeGreaterThan(10);
+      // the lanes starve: the decoders are the limit
+      expect(fast.layers[0].stalls.decoder).toBeGreaterThan(0);
+    }
   });
 
   /** How many of 12 random cases a deliberately wrong fast engine gets wrong. */
@@ -154,5 +171,79 @@ describe('fast and exact simulation agree', () => {
       const runSteady = m.runSteady.bind(m);
       m.runSteady = (n, space, w, a, d) => runSteady(n, space, w, a + 1, d);
     }))).toBeGreaterThan(3);
+  });
+});
+
+describe('the timing model run many cycles at once is tick() run cycle by cycle', () => {
+  const REGISTERS = ['turnQ', 'wordsLeftQ', 'fifoCnt', 'remQ', 'nextQ', 'haveQ', 'posQ', 'initQ', 'finQ', 'errQ', 'endQ', 'outValid', 'runQ', 'cycleN'];
+  /** Every register of a timing model, for comparison. */
+  const registers = (m: TansTimingModel) => {
+    const r = m as unknown as Record<string, ArrayLike<number> | number | boolean>;
+    return Object.fromEntries(REGISTERS.map((k) => [k, typeof r[k] === 'object' ? Array.from(r[k] as ArrayLike<number>) : r[k]]));
+  };
+  /** `to` takes every register of `from` (the same layer loaded in both). */
+  const copyRegisters = (from: TansTimingModel, to: TansTimingModel) => {
+    const f = from as unknown as Record<string, unknown>;
+    const t = to as unknown as Record<string, unknown>;
+    for (const k of REGISTERS) {
+      if (ArrayBuffer.isView(f[k])) (t[k] as Uint8Array).set(f[k] as Uint8Array); else t[k] = f[k];
+    }
+  };
+  /** tick() for n cycles as runSteady's caller would: grants lowest lanes first up to `space`, words while offered. */
+  function tickFor(m: TansTimingModel, n: number, space: number, offered: number, S: number): number {
+    const ready = new Uint8Array(S);
+    let taken = 0;
+    for (let c = 0; c < n; c++) {
+      let granted = 0;
+      for (let k = 0; k < S; k++) { ready[k] = m.outValid[k] && granted < space ? 1 : 0; granted += ready[k]; }
+      const inValid = taken < offered;
+      const accept = inValid && m.inReady;
+      m.tick(inValid, 0, ready);
+      space -= granted;
+      if (accept) taken++;
+    }
+    return taken;
+  }
+
+  it('on random layers, states and limits: the same registers after the same cycles (lane-by-lane runs included)', () => {
+    const rnd = lcg(7);
+    let laneRuns = 0;
+    let checked = 0;
+    for (let trial = 0; trial < 40; trial++) {
+      const S = 1 + rnd(8);
+      const cfg: ChipConfig = { ...DEFAULT_CHIP, decoders: S, streamFifoDepth: 2 + rnd(4) };
+      const filters = 8 + rnd(40);
+      const channels = 16 + rnd(200);
+      const spec = { ...base, name: 'l', channels, filters, weightShape: [filters, channels, 1, 1] } as LayerSpec;
+      const { image, layers } = chipImage(cfg, [{ spec, codec: 'tans', states: 256, streams: S, bins: [9, 31, 63, 255][rnd(4)], seed: 1 + rnd(99) }]);
+      const layer = image.layers[0] as TansLayer;
+      const params = { states: 256, symbolBits: 8, streams: S, inWidth: 32, streamFifoDepth: cfg.streamFifoDepth };
+      const engineLayer = {
+        table: decodeTableOf(layer), bins: layer.quant.bins, symbolCounts: streamSymbolCounts(layer), wordCounts: layer.wordCounts,
+        stepBits: layerStepBits(layer, layers[0].payload!),
+      };
+      const a = new TansTimingModel(params);
+      const b = new TansTimingModel(params);
+      a.loadLayer(engineLayer);
+      b.loadLayer(engineLayer);
+      let words = layers[0].words;
+      for (let round = 0; round < 60 && !b.done; round++) {
+        // wander: a few cycles of random input and output, then the bulk run from the state reached
+        const space = rnd(3) === 0 ? rnd(S) : S * (1 + rnd(40));
+        words -= tickFor(b, rnd(12), space, rnd(2) ? words : 0, S);
+        copyRegisters(b, a);
+        const offered = rnd(4) === 0 ? 0 : Math.min(words, 1 + rnd(30));
+        const before = a.laneRuns;
+        const n = a.runSteady(1 + rnd(200), space, offered, rnd(3) === 0 ? 1 + rnd(10) : Infinity, rnd(3) === 0 ? 1 + rnd(200) : Infinity);
+        if (n === 0) continue;
+        const taken = tickFor(b, n, space, offered, S);
+        expect({ trial, round, n, registers: registers(a), taken: a.lastAccepts }).toEqual({ trial, round, n, registers: registers(b), taken });
+        words -= taken;
+        laneRuns += a.laneRuns - before;
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThan(300);
+    expect(laneRuns).toBeGreaterThan(50);
   });
 });

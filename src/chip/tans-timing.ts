@@ -46,6 +46,9 @@ export function layerStepBits(header: TansHeader, words: Uint32Array): Uint8Arra
   });
 }
 
+/** cycles runLanes looks ahead at most (its per-lane pass is wasted past a FIFO running dry) */
+const LANE_CHUNK = 64;
+
 const stepBitsCache = new WeakMap<Uint32Array, Uint8Array[]>();
 
 /** layerStepBits, once per payload (the points of a sweep share the image's payload words). */
@@ -304,6 +307,12 @@ export class TansTimingModel {
       if (this.remQ[k] < m) m = this.remQ[k];
     }
     if (m < 1) return 0;
+    // while the buffer has room for every lane, in chunks (a lane's FIFO running dry ends one early)
+    const roomy = Math.min(m, Math.floor(space / S), LANE_CHUNK);
+    if (roomy >= 2) {
+      const n = this.runLanes(roomy, wordsOffered, stopAfterAccepts, maxDeliver);
+      if (n > 0) return n;
+    }
     const { haveQ, posQ, fifoCnt, nextQ, wordsLeftQ, bits, outValid } = this;
     const first = this.firstScratch;
     for (let k = 0; k < S; k++) first[k] = nextQ[k];
@@ -373,6 +382,95 @@ export class TansTimingModel {
     this.cycleN += c;
     return c;
   }
+
+  /**
+   * runSteady when the buffer has room for every lane in every cycle and every lane holds a weight
+   * and the bits of its next symbol: then each lane steps in every cycle as long as its FIFO has a
+   * word whenever it holds fewer than two (after a step that ends a word it holds one, with at
+   * least 32 − log2(L) + 1 ≥ 21 bits, more than a step reads, and pops the next cycle). So the
+   * lanes go one at a time over their step bits (when they pop), and the distributor cycle by
+   * cycle (whom it feeds), checking that every pop finds a word; the stretch ends before a cycle
+   * where one would not (the caller's loop takes it from there). Lanes ≤ 32; 0 when not so.
+   */
+  private runLanes(maxCycles: number, wordsOffered: number, stopAfterAccepts: number, maxDeliver: number): number {
+    const { S, D, haveQ, posQ, fifoCnt, nextQ, wordsLeftQ, bits, outValid } = this;
+    if (S > 32) return 0;
+    for (let k = 0; k < S; k++) {
+      const have = haveQ[k];
+      if (!outValid[k] || have === 0 || (have === 1 && fifoCnt[k] === 0) || have * 32 - posQ[k] < bits[nextQ[k]]) return 0;
+    }
+    // every cycle delivers S: the stretch ends with the cycle that delivers the maxDeliver-th
+    const m = Math.min(maxCycles, Math.ceil(maxDeliver / S));
+    if (this.popMask.length < m) this.popMask = new Uint32Array(Math.max(m, 2 * this.popMask.length));
+    const popMask = this.popMask;
+    popMask.fill(0, 0, m);
+    for (let k = 0; k < S; k++) {
+      const bit = 1 << k;
+      if (haveQ[k] < 2) popMask[0] |= bit;
+      let p = posQ[k];
+      const j0 = nextQ[k];
+      for (let c = 0; c + 1 < m; c++) {
+        p += bits[j0 + c];
+        if (p >= 32) { p -= 32; popMask[c + 1] |= bit; }
+      }
+    }
+    let turn = this.turnQ;
+    let accepted = 0;
+    let acceptedLast = false;
+    let c = 0;
+    while (c < m) {
+      let mask = popMask[c];
+      let dry = false;
+      for (let rest = mask; rest !== 0; rest &= rest - 1) if (fifoCnt[31 - Math.clz32(rest & -rest)] === 0) { dry = true; break; }
+      if (dry) break;
+      const accept = accepted < wordsOffered && wordsLeftQ[turn] !== 0 && fifoCnt[turn] < D;
+      for (; mask !== 0; mask &= mask - 1) fifoCnt[31 - Math.clz32(mask & -mask)]--;
+      acceptedLast = accept;
+      if (accept) {
+        fifoCnt[turn]++;
+        wordsLeftQ[turn] -= 1;
+        accepted++;
+      }
+      if (accept || wordsLeftQ[turn] === 0) {
+        let k = turn;
+        for (let i = 1; i <= S; i++) {
+          k = k + 1 === S ? 0 : k + 1;
+          if (wordsLeftQ[k] !== 0) { turn = k; break; }
+        }
+      }
+      c++;
+      if (accepted >= stopAfterAccepts) break;
+    }
+    if (c === 0) return 0;
+    // the lanes' registers after c steps each: one word held after a step that ended a word, else two
+    for (let k = 0; k < S; k++) {
+      let p = posQ[k];
+      const j0 = nextQ[k];
+      let crossed = false;
+      for (let i = 0; i < c; i++) {
+        p += bits[j0 + i];
+        crossed = p >= 32;
+        if (crossed) p -= 32;
+      }
+      posQ[k] = p;
+      haveQ[k] = crossed ? 1 : 2;
+      nextQ[k] = j0 + c;
+      this.remQ[k] -= c;
+    }
+    this.turnQ = turn;
+    this.lastAccepts = accepted;
+    this.lastCycleAccepted = acceptedLast;
+    this.lastDelivered = S * c;
+    this.lastCycleDelivered = S;
+    this.lastBlocked = 0;
+    this.cycleN += c;
+    this.laneRuns++;
+    return c;
+  }
+
+  /** stretches runLanes ran (a diagnostic: the tests check it is exercised) */
+  laneRuns = 0;
+  private popMask = new Uint32Array(0);
 
   /** words the distributor took in the last runSteady, and whether it took one in its last cycle */
   lastAccepts = 0;
