@@ -127,7 +127,7 @@ export function encodeModel(model: Model, options: EncodeOptions, onLayer?: Enco
       `layer ${spec.name}: ${q.params.bins} bins do not fit ${opts.states} states`, 'use more --states or fewer bins');
     try {
       const base = { shape: [...spec.weightShape], quant: q.params };
-      if (opts.codec === 'wm') return wmCodec.encode(q.symbols, base, { ...codecOpts, ...wmFormFor(spec, weights.length, opts.wmFprThreshold) });
+      if (opts.codec === 'wm') return wmCodec.encode(q.symbols, base, { ...codecOpts, ...wmFormFor(spec, q.symbols, q.params.bins, opts) });
       return tansOrRaw(q.symbols, base, codecOpts).layer;
     } catch (err) {
       if (err instanceof HwsimError) throw new HwsimError(`layer ${spec.name}: ${err.message}`, err.fix);
