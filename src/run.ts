@@ -10,6 +10,7 @@ import type { ChipLayer, PipelineProgress, PipelineResult } from './chip/pipelin
 import type { SourceOptions } from './chip/sources.js';
 import { readContainer, writeContainer, type ContainerImage } from './codecs/container.js';
 import { encodeModel, type EncodeOptions } from './codecs/model-codec.js';
+import { layerCyclesOn } from './chip/layer-cycles.js';
 import { verifyImage } from './codecs/model-image.js';
 import { HwsimError } from './errors.js';
 import type { Model } from './models/types.js';
@@ -159,7 +160,7 @@ export async function runModel(model: Model, codec: EncodeOptions, opts: RunOpti
     const what = `encoding ${model.name} (L = ${codec.states}, ${codec.streams} streams)`;
     opts.onProgress?.(what);
     const image = writeContainer(encodeModel(model, codec, (l, n, done, total) =>
-      opts.onProgress?.(`${what}: layer ${l}/${n}`, { done, total, unit: 'weights' })));
+      opts.onProgress?.(`${what}: layer ${l}/${n}`, { done, total, unit: 'weights' }), layerCyclesOn(opts.chip)));
     return { report: await runVerified(image, model.name, opts, int8), image };
   } catch (err) {
     int8.cancel();
