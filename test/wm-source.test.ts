@@ -26,8 +26,8 @@ import { neverSettled, sourcesBy } from './chip-fixtures.js';
 
 const io = captureOutput();
 
-function lenetImage(threshold = 16) {
-  const image = readContainer(writeContainer(encodeModel(loadZooModel('lenet-5', 1), { codec: 'wm', bins: 15, wmFprThreshold: threshold })), 'l5.hwz');
+function lenetImage(threshold = 16, tupleZeros = 1) {
+  const image = readContainer(writeContainer(encodeModel(loadZooModel('lenet-5', 1), { codec: 'wm', bins: 15, wmFprThreshold: threshold, wmTupleZeros: tupleZeros })), 'l5.hwz');
   return image;
 }
 
@@ -41,9 +41,10 @@ function run(cfg: ChipConfig, image: ReturnType<typeof lenetImage>, wrap: (s: We
 }
 
 describe('wavelet-matrix query unit (cycle model)', () => {
-  for (const threshold of [16, 1e9]) {
-    it(`delivers exactly the reference decoder's weights (${threshold > 16 ? 'all element-wise' : 'block- and element-wise'})`, () => {
-      const image = lenetImage(threshold);
+  for (const [threshold, tupleZeros, what] of [[16, 1, 'block- and element-wise'], [1e9, 1, 'all element-wise'], [16, 0, 'all (distance, value) tuples']] as const) {
+    it(`delivers exactly the reference decoder's weights (${what})`, () => {
+      const image = lenetImage(threshold, tupleZeros);
+      if (tupleZeros === 0) expect(image.layers.map((l) => (l.codec === 'wm' ? l.form : l.codec))).toEqual(['raw', 'tuples', 'tuples', 'raw']);
       const { r, got } = run(DEFAULT_CHIP, image);
       let wmLayers = 0;
       image.layers.forEach((layer, i) => {

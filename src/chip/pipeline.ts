@@ -394,7 +394,7 @@ class PipelineRun {
     let d = 0;
     if (!this.slotSettled) {
       d = source.step(fifo, space);
-      if (d > 0 || source.popped > 0) active = true;
+      if (d > 0 || source.popped > 0 || source.progressed) active = true;
       this.srcPopped += source.popped;
     }
     if (d > 0) {

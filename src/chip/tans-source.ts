@@ -10,6 +10,7 @@
  */
 import { parseRecordPrefix } from '../codecs/container.js';
 import { decodeTableOf, streamSymbolCounts } from '../codecs/tans/index.js';
+import { streamIndices } from '../codecs/tans/streams.js';
 import { HwsimError } from '../errors.js';
 import type { WordFifo } from './fifo.js';
 import type { SourceLayer, WeightSource } from './weight-source.js';
@@ -46,8 +47,14 @@ export class TansSource implements WeightSource {
   private words = 0;
   private fed = 0;
   private layerName = '';
-  /** symbols the engine emitted in the current layer (the pipeline counts them as weights) */
+  /** weights delivered in the current layer (the pipeline counts them) */
   emitted = 0;
+  /** symbols decoded but not needed (activation sparsity), all layers */
+  dropped = 0;
+  progressed = false;
+  /** per lane: which of its symbols the array needs (activation sparsity), and how many it has emitted */
+  private laneNeeded: Uint8Array[] | null = null;
+  private laneAt = new Int32Array(0);
 
   get layerDone(): boolean {
     return this.engine.done;
@@ -78,6 +85,11 @@ export class TansSource implements WeightSource {
     this.words = layer.words;
     this.fed = 0;
     this.emitted = 0;
+    const needed = layer.needed;
+    this.laneNeeded = needed
+      ? streamIndices(header.shape, p.streams, header.split).map((list) => Uint8Array.from(list, (j) => needed[j]))
+      : null;
+    this.laneAt = new Int32Array(p.streams);
     this.layerName = layer.name;
     return tableBuildCycles(prefix.length, p.states) + this.engine.loadLayer(engineLayer);
   }
@@ -89,15 +101,24 @@ export class TansSource implements WeightSource {
     const word = inValid ? fifo.peek() : 0;
     const valid = eng.outValid;
     const ready = this.ready;
+    const needed = this.laneNeeded;
     let granted = 0;
+    let dropped = 0;
     for (let k = 0; k < ready.length; k++) {
-      if (valid[k] && granted < space) {
+      // the engine cannot jump: a symbol the array does not need is decoded and dropped (no buffer room)
+      if (valid[k] && needed && !needed[k][this.laneAt[k]]) {
+        ready[k] = 1;
+        dropped++;
+      } else if (valid[k] && granted < space) {
         ready[k] = 1;
         granted++;
       } else {
         ready[k] = 0;
       }
+      if (ready[k] && needed) this.laneAt[k]++;
     }
+    this.dropped += dropped;
+    this.progressed = dropped > 0;
     eng.tick(inValid, word >>> 0, ready);
     // the layer was verified before simulation: an engine error is a bug of the model
     if (eng.error) throw new Error(`internal: the tANS engine flagged an error in layer ${this.layerName}`);

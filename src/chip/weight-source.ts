@@ -18,6 +18,11 @@ export interface SourceLayer {
   params: number;
   /** payload words of the layer's DRAM image */
   words: number;
+  /**
+   * Activation sparsity (src/chip/act-sparsity.ts): per weight in flat order, 1 when the array
+   * needs it. Absent: every weight. `params` is then the count of needed weights.
+   */
+  needed?: Uint8Array;
 }
 
 export interface WeightSource {
@@ -50,6 +55,11 @@ export interface WeightSource {
   /** words popped in the last step */
   readonly popped: number;
   /**
+   * True when the last step changed the source's state without a transfer (a symbol decoded but
+   * not needed, a random-access stall counted down): the pipeline must not hold it as settled.
+   */
+  readonly progressed?: boolean;
+  /**
    * True once the source has finished the layer after delivering its last weight (the tANS engine
    * needs a cycle or two to check its end states and go idle); the next layer begins only then.
    */
@@ -81,12 +91,24 @@ export class RawBypass implements WeightSource {
     return this.held === 0 && this.fed >= this.words;
   }
 
+  private needed: Uint8Array | null = null;
+
   begin(layer: SourceLayer): number {
     this.params = layer.params;
     this.words = layer.words;
+    this.needed = layer.needed ?? null;
     this.fed = 0;
     this.held = 0;
     return 0;
+  }
+
+  /** weights of word w the weight buffer takes: all of them, or the needed ones */
+  private weightsOfWord(w: number): number {
+    const needed = this.needed;
+    if (!needed) return Math.min(4, this.params - w * 4);
+    let n = 0;
+    for (let i = 4 * w; i < 4 * w + 4 && i < needed.length; i++) n += needed[i];
+    return n;
   }
 
   step(fifo: WordFifo, space: number): number {
@@ -97,7 +119,7 @@ export class RawBypass implements WeightSource {
       if (this.held === 0) {
         if (popped >= this.widthWords || fifo.count === 0 || this.fed >= this.words) break;
         fifo.pop();
-        this.held = Math.min(4, this.params - this.fed * 4);
+        this.held = this.weightsOfWord(this.fed);
         this.fed++;
         popped++;
       }
