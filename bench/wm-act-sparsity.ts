@@ -1,6 +1,7 @@
 /**
  * Where each codec wins under activation sparsity (docs/hw/wm-query-unit.md): whole networks on
- * the default chip (or `--dram-bw B`), coded tans, wm and auto (bytes), at --act-sparsity 0, 0.5
+ * the default chip (or `--dram-bw B`), coded tans, wm, wm with every layer element-wise
+ * (`--wm-fpr-threshold 1e9`: random access in convolutions too) and auto (bytes), at --act-sparsity 0, 0.5
  * and 0.9: latency (cycles), compute cycles, weight DRAM bytes, the largest decoder memory of a
  * layer (tANS tables; the wm unit's payload buffer, cursors and registers), the sparsity path's
  * counters (tANS symbols decoded but dropped; wm random accesses and rank-cache misses).
@@ -31,7 +32,10 @@ function main(argv: string[]): void {
   console.log('|---|---|---|---|---|---|---|---|---|---|');
   for (const name of models) {
     const model = loadZooModel(name, 1);
-    const images = (['tans', 'wm', 'auto'] as const).map((codec) => ({ codec, image: readContainer(writeContainer(encodeModel(model, { codec })), name) }));
+    const settings = [
+      ['tans', { codec: 'tans' }], ['wm', { codec: 'wm' }], ['wm element-wise', { codec: 'wm', wmFprThreshold: 1e9 }], ['auto', { codec: 'auto' }],
+    ] as const;
+    const images = settings.map(([codec, opts]) => ({ codec, image: readContainer(writeContainer(encodeModel(model, opts)), name) }));
     for (const p of [0, 0.5, 0.9]) {
       const cfg: ChipConfig = { ...DEFAULT_CHIP, dramBytesPerCycle, actSparsity: p };
       let tansCycles = 0;

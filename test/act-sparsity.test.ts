@@ -26,6 +26,7 @@ import { CachedAccess } from '../src/codecs/wm/rank-cache.js';
 import type { LayerSpec } from '../src/models/types.js';
 import { loadZooModel } from '../src/models/zoo.js';
 import { neverSettled, sourcesBy } from './chip-fixtures.js';
+import { runModel } from '../src/run.js';
 
 const conv: LayerSpec = { name: 'c', kind: 'conv', ifmapH: 8, ifmapW: 8, filterH: 3, filterW: 3, channels: 10, filters: 4, stride: 1, weightShape: [4, 10, 3, 3] };
 const fc: LayerSpec = { name: 'f', kind: 'fc', ifmapH: 1, ifmapW: 1, filterH: 1, filterW: 1, channels: 20, filters: 3, stride: 1, weightShape: [3, 20] };
@@ -198,5 +199,18 @@ describe('tANS and the raw bypass under sparsity', () => {
     expect(image.layers[last].codec).toBe('raw');
     expect(r.layers[last].weightsDelivered).toBe(layers[last].needed!.reduce((x, y) => x + y, 0));
     expect(r.layers[last].weightsDelivered).toBeLessThan(image.layers[last].shape.reduce((x, y) => x * y, 1));
+  });
+});
+
+describe('hwsim run --act-sparsity', () => {
+  it('reports the layer\'s weights and bits per weight as when dense (the image is the same), fewer cycles and MACs', async () => {
+    const model = loadZooModel('lenet-5', 1);
+    const dense = (await runModel(model, { codec: 'wm', bins: 15 }, { chip: DEFAULT_CHIP })).report;
+    const sparse = (await runModel(model, { codec: 'wm', bins: 15 }, { chip: { ...DEFAULT_CHIP, actSparsity: 0.9 } })).report;
+    expect(sparse.layers.map((l) => l.params)).toEqual(dense.layers.map((l) => l.params));
+    expect(sparse.layers.map((l) => l.bitsPerWeight)).toEqual(dense.layers.map((l) => l.bitsPerWeight));
+    expect(sparse.tans.cycles).toBeLessThan(dense.tans.cycles);
+    expect(sparse.macs).toBeLessThan(dense.macs);
+    expect(sparse.chip.actSparsity).toBe(0.9);
   });
 });
