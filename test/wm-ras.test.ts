@@ -53,8 +53,8 @@ describe('element-wise rows with delimiters', () => {
   });
 
   it('refuses select past the last delimiter and weights outside a row', () => {
-    const rows = new RowAccess(layerMatrix(layer), layer);
-    expect(hwsimError(() => rows.rowStart(ROWS)).message).toMatch(/select past the last delimiter: row 6 of a layer with 6 rows \(0..5\)/);
+    const rows = new RowAccess(layerMatrix(layer), layer, 'fc9');
+    expect(hwsimError(() => rows.rowStart(ROWS)).message).toMatch(/^layer fc9: wm rows: select past the last delimiter: row 6 of a layer with 6 rows \(0..5\)/);
     expect(hwsimError(() => rows.rowEnd(-1)).message).toMatch(/row -1 of a layer with 6 rows/);
     expect(hwsimError(() => rows.weight(2, ROW)).message).toMatch(/weight 40 of row 2 is outside the row's 0..39/);
     expect(hwsimError(() => new RowAccess(layerMatrix(wmCodec.encode(weights, base, { ...opts, wmForm: 'block' })), { ...layer, form: 'block' })).message)

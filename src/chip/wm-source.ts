@@ -268,7 +268,7 @@ export class WmSource implements WeightSource {
   /** tuples: lanes slice the rows; each lane's first row is reached by select on the delimiter */
   private startTuples(): void {
     const layer = this.header!;
-    const rows = new RowAccess(this.matrix!, layer);
+    const rows = new RowAccess(this.matrix!, layer, `${this.layerName} as fetched by the chip`);
     this.rowLength = rows.rowLength;
     const slice = Math.ceil(rows.rows / this.lanes);
     this.rowNext = Int32Array.from({ length: this.lanes }, (_, k) => Math.min(rows.rows, k * slice));
@@ -290,7 +290,7 @@ export class WmSource implements WeightSource {
     const slice = Math.ceil(m / this.lanes);
     this.next = Int32Array.from({ length: this.lanes }, (_, k) => Math.min(m, k * slice));
     this.end = Int32Array.from({ length: this.lanes }, (_, k) => Math.min(m, (k + 1) * slice));
-    this.rowAccess = new RowAccess(this.matrix!, this.header!);
+    this.rowAccess = new RowAccess(this.matrix!, this.header!, `${this.layerName} as fetched by the chip`);
     this.rowLength = this.rowAccess.rowLength;
     this.laneCache = Array.from({ length: this.lanes }, () => new CachedAccess(this.matrix!, 'node'));
     this.laneRow = new Int32Array(this.lanes).fill(-1);

@@ -145,13 +145,16 @@ export class RowAccess {
   readonly rowLength: number;
   private readonly delimiter: number;
   private readonly delimiters: number;
+  /** "layer NAME: " when the caller names the layer (every refusal starts with it) */
+  private readonly where: string;
 
-  constructor(readonly wm: WaveletMatrix, readonly header: Pick<WmHeader, 'form' | 'gapSymbols' | 'quant' | 'shape'>) {
-    if (header.form === 'block') throw new HwsimError('a block-wise layer has no rows to select: it is decoded block by block');
+  constructor(readonly wm: WaveletMatrix, readonly header: Pick<WmHeader, 'form' | 'gapSymbols' | 'quant' | 'shape'>, layerName = '') {
+    this.where = layerName ? `layer ${layerName}: ` : '';
+    if (header.form === 'block') throw new HwsimError(`${this.where}a block-wise layer has no rows to select: it is decoded block by block`);
     ({ rows: this.rows, rowLength: this.rowLength } = rowGeometry(header.shape));
     this.delimiter = delimiterOf(header.quant.bins);
     this.delimiters = wm.rank(this.delimiter, wm.length);
-    if (this.delimiters !== this.rows) throw new HwsimError(`wm rows: the sequence holds ${this.delimiters} delimiters, the shape gives ${this.rows} rows`);
+    if (this.delimiters !== this.rows) throw new HwsimError(`${this.where}wm rows: the sequence holds ${this.delimiters} delimiters, the shape gives ${this.rows} rows`);
   }
 
   /** sequence position where row r starts: 0, or one past the (r − 1)-th delimiter */
@@ -169,12 +172,12 @@ export class RowAccess {
   /** the bin of weight j of row r */
   weight(r: number, j: number): number {
     if (!(Number.isInteger(j) && j >= 0 && j < this.rowLength)) {
-      throw new HwsimError(`wm rows: weight ${j} of row ${r} is outside the row's 0..${this.rowLength - 1}`);
+      throw new HwsimError(`${this.where}wm rows: weight ${j} of row ${r} is outside the row's 0..${this.rowLength - 1}`);
     }
     if (this.header.form === 'element') {
       const start = this.rowStart(r);
       const end = this.rowEnd(r);
-      if (end - start !== this.rowLength) throw new HwsimError(`wm element-wise: row ${r} holds ${end - start} weights, the shape gives ${this.rowLength}`);
+      if (end - start !== this.rowLength) throw new HwsimError(`${this.where}wm element-wise: row ${r} holds ${end - start} weights, the shape gives ${this.rowLength}`);
       return this.wm.access(start + j);
     }
     return this.row(r)[j];
@@ -186,12 +189,17 @@ export class RowAccess {
     const end = this.rowEnd(r);
     const seq = new Uint8Array(end - start + 1);
     for (let p = start; p <= end; p++) seq[p - start] = this.wm.access(p);
-    return weightsOfSequence(seq, { ...this.header, shape: [1, this.rowLength] });
+    try {
+      return weightsOfSequence(seq, { ...this.header, shape: [1, this.rowLength] });
+    } catch (err) {
+      if (err instanceof HwsimError && this.where) throw new HwsimError(`${this.where}row ${r}: ${err.message}`, err.fix);
+      throw err;
+    }
   }
 
   private checkRow(r: number): void {
     if (!(Number.isInteger(r) && r >= 0 && r < this.rows)) {
-      throw new HwsimError(`wm rows: select past the last delimiter: row ${r} of a layer with ${this.rows} rows (0..${this.rows - 1})`);
+      throw new HwsimError(`${this.where}wm rows: select past the last delimiter: row ${r} of a layer with ${this.rows} rows (0..${this.rows - 1})`);
     }
   }
 }
