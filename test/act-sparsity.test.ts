@@ -24,6 +24,8 @@ import { layerMatrix, wmCodec } from '../src/codecs/wm/index.js';
 import { RowAccess } from '../src/codecs/wm/ras.js';
 import { CachedAccess } from '../src/codecs/wm/rank-cache.js';
 import type { LayerSpec } from '../src/models/types.js';
+import { assignCodes } from '../src/codecs/wm/matrix.js';
+import { codeTree } from '../src/codecs/wm/nodes.js';
 import { loadZooModel } from '../src/models/zoo.js';
 import { neverSettled, sourcesBy } from './chip-fixtures.js';
 import { runModel } from '../src/run.js';
@@ -212,5 +214,63 @@ describe('hwsim run --act-sparsity', () => {
     expect(sparse.tans.cycles).toBeLessThan(dense.tans.cycles);
     expect(sparse.macs).toBeLessThan(dense.macs);
     expect(sparse.chip.actSparsity).toBe(0.9);
+  });
+});
+
+describe('block-wise under sparsity', () => {
+  it('DECODE: per run of needed blocks RANK_CYCLES per internal node, then one cycle per weight, counted independently', () => {
+    const model = loadZooModel('lenet-5', 1);
+    // blocks of 25 weights (one input channel's 5×5 kernel of conv2), so that most hold no needed weight
+    const coded = encodeModel(model, { codec: 'wm', bins: 15 });
+    const i = 1;
+    const dense = coded.layers[i] as WmLayer;
+    coded.layers[i] = wmCodec.encode(wmCodec.decode(dense), { shape: dense.shape, quant: dense.quant },
+      { states: 64, streams: 8, split: 'channel', effort: 'fast', wmForm: 'block', wmBlockWeights: 25 });
+    const image = readContainer(writeContainer(coded), 'b.hwz');
+    const layer = image.layers[i] as WmLayer;
+    expect(layer.blockWeights).toBe(25);
+    expect(layer.form).toBe('block');
+    const lanes = 4;
+    const cfg: ChipConfig = { ...DEFAULT_CHIP, actSparsity: 0.9, decoders: lanes };
+    const chip = chipLayers(image, cfg)[i];
+    const needed = chip.needed!;
+    const n = needed.length;
+    const B = layer.blockWeights;
+    const nodes = codeTree(assignCodes(layer.lengths)).level.length;
+    const blockNeeded = (b: number) => needed.subarray(b * B, (b + 1) * B).some((x) => x === 1);
+    const slice = Math.ceil(n / lanes);
+    let longest = 0;
+    let jumped = 0;
+    for (let k = 0; k < lanes; k++) {
+      let cycles = 0;
+      let inRun = false;
+      for (let p = k * slice; p < Math.min(n, (k + 1) * slice); p++) {
+        if (!blockNeeded(Math.floor(p / B))) { inRun = false; jumped++; continue; }
+        if (!inRun) { cycles += RANK_CYCLES * nodes; inRun = true; }
+        cycles++;
+      }
+      longest = Math.max(longest, cycles);
+    }
+    const unit = wmSource(cfg, image) as WmSource;
+    const fifo = new WordFifo(chip.payload.length);
+    fifo.reserve(chip.payload.length);
+    fifo.fill(chip.payload, 0, chip.payload.length);
+    unit.begin(chip, chip.prefix);
+    let guard = 0;
+    while (!unit.layerDone && guard++ < 1e7) unit.step(fifo, 1 << 30);
+    expect(jumped).toBeGreaterThan(0.8 * n); // p = 0.9: most blocks jumped
+    expect(unit.phaseCycles.decode).toBe(longest);
+    // and the weights delivered are the reference's at exactly the needed positions
+    const got = new Map<number, number>();
+    const unit2 = wmSource(cfg, image, (_name, pos, sym) => got.set(pos, sym)) as WmSource;
+    const fifo2 = new WordFifo(chip.payload.length);
+    fifo2.reserve(chip.payload.length);
+    fifo2.fill(chip.payload, 0, chip.payload.length);
+    unit2.begin(chip, chip.prefix);
+    while (!unit2.layerDone) unit2.step(fifo2, 1 << 30);
+    const ref = wmCodec.decode(layer);
+    const expected = [...needed.keys()].filter((j) => needed[j]);
+    expect([...got.keys()].sort((a, b) => a - b)).toEqual(expected);
+    expect(expected.map((p) => got.get(p))).toEqual(expected.map((p) => ref[p]));
   });
 });

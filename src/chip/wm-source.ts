@@ -389,9 +389,13 @@ export class WmSource implements WeightSource {
       // a new run of needed blocks: the lane's node cursors at its start, one rank per node
       this.cursors[k] = this.cursorsAt(pos);
       this.segmentAt![k] = pos;
-      this.stall[k] = RANK_CYCLES * this.tree!.level.length;
-      this.worked = true;
-      if (this.stall[k] > 0) return 0;
+      const setup = RANK_CYCLES * this.tree!.level.length;
+      if (setup > 0) {
+        // this cycle is the first of the setup
+        this.stall[k] = setup - 1;
+        this.worked = true;
+        return 0;
+      }
     }
     const want = this.needed![pos] === 1;
     if (want && space <= 0) return 0;
