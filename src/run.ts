@@ -10,6 +10,7 @@ import type { ChipLayer, PipelineProgress, PipelineResult } from './chip/pipelin
 import type { SourceOptions } from './chip/sources.js';
 import { readContainer, writeContainer, type ContainerImage } from './codecs/container.js';
 import { encodeModel, type EncodeOptions } from './codecs/model-codec.js';
+import { layerCyclesOn } from './chip/layer-cycles.js';
 import { verifyImage } from './codecs/model-image.js';
 import { HwsimError } from './errors.js';
 import { imageKey, modelDigest, type ImageCache } from './io/image-cache.js';
@@ -195,14 +196,17 @@ export async function runModel(model: Model, codec: EncodeOptions, opts: RunOpti
     const encode = () => {
       opts.onProgress?.(what);
       return writeContainer(encodeModel(model, codec, (l, n, done, total) =>
-        opts.onProgress?.(`${what}: layer ${l}/${n}`, { done, total, unit: 'weights' })));
+        opts.onProgress?.(`${what}: layer ${l}/${n}`, { done, total, unit: 'weights' }), layerCyclesOn(opts.chip)));
     };
     if (!opts.imageCache) {
       const image = encode();
       return { report: await runVerified(image, model.name, opts, int8), image };
     }
     opts.onProgress?.(`looking up ${model.name} in the image cache`);
-    const key = imageKey(modelDigest(model), codec as unknown as Record<string, unknown>);
+    // an image chosen by simulated cycles (--codec auto --auto-objective cycles) depends on the chip too
+    const settings: Record<string, unknown> = { ...codec };
+    if (codec.codec === 'auto' && codec.autoObjective === 'cycles') settings.chip = opts.chip;
+    const key = imageKey(modelDigest(model), settings);
     const coded = cachedOrEncoded(opts.imageCache, key, model.name, encode);
     return { report: await runPrepared(coded.prepared, opts, int8), image: coded.bytes };
   } catch (err) {

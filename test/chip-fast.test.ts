@@ -50,6 +50,7 @@ function randomCase(rnd: (n: number) => number) {
     decoders: 1 + rnd(8), dramBytesPerCycle: [0.5, 1.25, 3, 8, 40][rnd(5)], dramLatency: 1 + rnd(80),
     burstBytes, fifoDepth: burstBytes / 4 * (1 + rnd(6)), streamFifoDepth: 2 + rnd(4),
     dram: rnd(4) === 0 ? 'lpddr4-3200-x16' : 'simple',
+    actSparsity: rnd(3) === 0 ? [0.3, 0.7][rnd(2)] : 0,
   };
   const specs: LayerSpec[] = [
     { ...base, name: 'a', ifmapH: 1 + rnd(6), ifmapW: 2, channels: 8 + rnd(60), filters: 4 + rnd(60) } as LayerSpec,
@@ -98,7 +99,7 @@ describe('the step bits are what the reference decoder reads', () => {
 });
 
 describe('fast and exact simulation agree', () => {
-  it('100 random chips × networks: identical cycles, stalls by cause, counters and traffic (and the exact mode stepped every cycle)', () => {
+  it('100 random chips × networks (a third with activation sparsity): identical cycles, stalls by cause, counters and traffic (and the exact mode stepped every cycle)', () => {
     const rnd = lcg(2024);
     let tansLayers = 0;
     let bulk = 0;

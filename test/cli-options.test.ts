@@ -60,7 +60,7 @@ const VALID: Record<string, string> = {
   dram: 'simple', 'dram-ctrl-latency': '20', 'tech-node': '45', 'dram-trace': join(tmp, 'dram.trace'),
   'input-shape': '1,3,224,224', topology: 'lenet-5',
   codec: 'tans', 'conv-codec': 'tans', 'error-bound': '0.005', sparsity: '0.9', 'sz-lanes': '16', 'loss-budget': '0.3%', bounds: '0.1', biases: join(tmp, 'none.safetensors'),
-  'wm-fpr-threshold': '16',
+  'wm-fpr-threshold': '16', 'auto-objective': 'bytes', 'wm-tuple-zeros': '0.9', 'act-sparsity': '0',
 };
 
 /**
@@ -75,6 +75,7 @@ const WRONG_STRING: Record<string, string | null> = {
   'keep-edges': 'abc', seed: 'abc', 'dram-ctrl-latency': 'abc', 'tech-node': 'abc', objectives: 'speed', shard: 'x', grid: null, 'cache-dir': null,
   output: null, out: null, config: null, weights: null, 'rom-image': null, markdown: null, dram: '3', 'dram-trace': null, 'input-shape': 'abc', topology: null,
   'loss-budget': 'abc', bounds: 'abc', biases: null, codec: '3', 'conv-codec': '3', 'wm-fpr-threshold': 'abc', 'error-bound': 'abc', sparsity: 'abc', 'sz-lanes': 'abc',
+  'auto-objective': '3', 'wm-tuple-zeros': 'abc', 'act-sparsity': 'abc',
 };
 
 /**
@@ -88,7 +89,7 @@ const KNOWN: Record<string, string> = {
 }
 
 /** Number options whose values need not be integers; every other number option must refuse 2.5 and values that wrap. */
-const NOT_INTEGER = new Set(['bits-per-weight', 'rd-lambda', 'dram-bw', 'clock-mhz', 'sram-kb', 'stall-rate', 'error-bound', 'sparsity', 'wm-fpr-threshold', 'freq']);
+const NOT_INTEGER = new Set(['bits-per-weight', 'rd-lambda', 'dram-bw', 'clock-mhz', 'sram-kb', 'stall-rate', 'error-bound', 'sparsity', 'wm-fpr-threshold', 'freq', 'wm-tuple-zeros', 'act-sparsity']);
 /** Options that only act beside another one: the integer cases give that one too. */
 const NEEDS: Record<string, string[]> = { bins: ['--weights', 'lenet-5'], 'max-weights': ['--weights', 'lenet-5'] };
 

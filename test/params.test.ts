@@ -72,10 +72,10 @@ describe('the declaration', () => {
   it('keeps the defaults of the three systems it replaces', () => {
     expect(DEFAULT_CHIP).toEqual({ macRows: 16, macCols: 16, dataflow: 'ws', decoders: 8, dramBytesPerCycle: 8, dramLatency: 50,
       dram: 'simple', dramCtrlLatency: 20, techNode: 45,
-      burstBytes: 64, fifoDepth: 128, streamFifoDepth: 4, clockMhz: 500, sramKb: 512, szLanes: 16 });
+      burstBytes: 64, fifoDepth: 128, streamFifoDepth: 4, clockMhz: 500, sramKb: 512, szLanes: 16, actSparsity: 0 });
     expect(ENGINE_DEFAULTS).toEqual({ states: 64, symbolBits: 5, streams: 4, inWidth: 32, streamFifoDepth: 4 });
     expect(CODEC_DEFAULTS).toEqual({ states: 64, streams: 8, perChannel: false, split: 'channel', keepEdges: true, effort: 'fast', seed: 1,
-      codec: 'tans', wmFprThreshold: 16, convCodec: 'tans', errorBound: 0.005, sparsity: 0.9 });
+      codec: 'tans', autoObjective: 'bytes', wmFprThreshold: 16, wmTupleZeros: 0.9, convCodec: 'tans', errorBound: 0.005, sparsity: 0.9 });
   });
 });
 
@@ -146,7 +146,7 @@ describe('codec parameters', () => {
       codecParamOptions(yargs(args).strict().fail((m) => { throw new Error(m); }), face).parseSync() as Record<string, unknown>;
     const argv = parse('encode', ['-L', '256', '-S', '4', '--bins', '31', '--per-channel', '--no-keep-edges', '--effort', 'best']);
     expect(codecParamsFrom(argv, 'encode')).toEqual({ states: 256, streams: 4, bins: 31, perChannel: true, split: 'channel', keepEdges: false, effort: 'best', seed: 1,
-      codec: 'tans', wmFprThreshold: 16, convCodec: 'tans', errorBound: 0.005, sparsity: 0.9 });
+      codec: 'tans', autoObjective: 'bytes', wmFprThreshold: 16, wmTupleZeros: 0.9, convCodec: 'tans', errorBound: 0.005, sparsity: 0.9 });
     // run takes the stream count from --decoders (chipOptions), so --streams is not one of its flags
     expect(() => parse('run', ['--streams', '4'])).toThrow(/Unknown argument: streams/);
   });
@@ -162,7 +162,7 @@ describe('codec parameters', () => {
 describe('chip config listing', () => {
   it('lists every chip field with its flag, and marks values that differ from the default', () => {
     const text = formatChipConfig({ ...DEFAULT_CHIP, decoders: 4 });
-    expect(text.split('\n')).toHaveLength(15);
+    expect(text.split('\n')).toHaveLength(16);
     expect(text).toMatch(/^decoders\s+4\s+--decoders\s+.*\(default 8\)$/m);
     expect(text).toMatch(/^dramBytesPerCycle\s+8 B\/cycle\s+--dram-bw /m);
   });

@@ -17,6 +17,7 @@ import { quantizeWith } from '../src/codecs/quant/index.js';
 import { layerMatrix, wmCodec } from '../src/codecs/wm/index.js';
 import { directoryWords as layerDirWords } from '../src/codecs/wm/bitvector.js';
 import { flopsPerParam } from '../src/codecs/wm/choose.js';
+import { RowAccess } from '../src/codecs/wm/ras.js';
 import { HwsimError } from '../src/errors.js';
 import { loadZooModel } from '../src/models/zoo.js';
 import { captureOutput } from './capture-output.js';
@@ -65,13 +66,20 @@ describe('hwsim encode --codec wm → inspect → decode (lenet-5)', () => {
     expect(forms(1e6)).toEqual(['-', 'element', 'element', '-']);
   });
 
-  it('random access into a decoded layer agrees with the sequential decoder', () => {
+  it('random access into a decoded layer agrees with the sequential decoder (rows by select on the delimiter)', () => {
     const model = loadZooModel('lenet-5', 1);
     const layer = encodeModel(model, { codec: 'wm', bins: 31 }).layers[2] as WmLayer;
+    expect(layer.form).toBe('element');
     const all = wmCodec.decode(layer);
-    const wm = layerMatrix(layer);
-    for (let i = 0; i < all.length; i += 331) expect(wm.access(i)).toBe(all[i]);
-    expect(() => wm.access(all.length)).toThrow(/access: position 400000 is outside the sequence's 0..399999/);
+    const rows = new RowAccess(layerMatrix(layer), layer);
+    expect([rows.rows, rows.rowLength]).toEqual([500, 800]);
+    for (let i = 0; i < all.length; i += 331) expect(rows.weight(Math.floor(i / 800), i % 800)).toBe(all[i]);
+    // row r starts one past the (r − 1)-th delimiter: 801 symbols per row
+    expect(rows.rowStart(7)).toBe(7 * 801);
+    expect(rows.rowEnd(7)).toBe(7 * 801 + 800);
+    expect(() => rows.rowStart(500)).toThrow(/select past the last delimiter: row 500 of a layer with 500 rows/);
+    expect(() => rows.weight(3, 800)).toThrow(/weight 800 of row 3 is outside the row's 0..799/);
+    expect(() => layerMatrix(layer).access(all.length + 500)).toThrow(/access: position 400500 is outside the sequence's 0..400499/);
   });
 });
 
@@ -107,7 +115,8 @@ function tampered(edit: (rec: { header: Uint8Array; payload: Uint8Array }) => vo
 describe('corrupted wm sections', () => {
   const good = writeContainer(smallImage());
   // header layout after the common part (rank 2, dims 50 and 100, bins, f32 step = 8 bytes):
-  // form, levels, lengths[7], level lengths (levels − 1 varints), zeros (levels varints)
+  // form, levels, lengths[8] (7 bins and the delimiter), level lengths (levels − 1 varints),
+  // zeros (levels varints)
   const SECTION = 8;
 
   it('the untouched container decodes', () => {
@@ -124,9 +133,10 @@ describe('corrupted wm sections', () => {
     ['unknown RAS form', (r) => { r.header[SECTION] = 7; }, /layer #0.*unknown RAS form 7/],
     ['too many levels', (r) => { r.header[SECTION + 1] = 30; }, /layer #0.*30 levels; the format allows at most 24/],
     ['a code longer than the levels', (r) => { r.header[SECTION + 2] = 9; }, /layer #0.*code length 9 of symbol 0 exceeds/],
-    ['Kraft broken', (r) => { r.header.fill(1, SECTION + 2, SECTION + 9); }, /layer #0.*(Kraft|longest code)/],
+    ['Kraft broken', (r) => { r.header.fill(1, SECTION + 2, SECTION + 10); }, /layer #0.*(Kraft|longest code)/],
     ['zeros of a level', (r) => { r.header[r.header.length - 1] ^= 1; }, /layer #0.*level \d+: the header says \d+ zeros, the bitmap has \d+/],
-    ['a directory word', (r) => { r.payload[4 * 157] ^= 1; }, /layer #0 'fc1': wm level 0: rank directory word 0 is 1, the bitmap gives 0/],
+    // level 0 holds 5050 bits (5000 weights, 50 delimiters): 158 bitmap words, then its directory
+    ['a directory word', (r) => { r.payload[4 * 158] ^= 1; }, /layer #0 'fc1': wm level 0: rank directory word 0 is 1, the bitmap gives 0/],
     ['a bitmap bit', (r) => { r.payload[3] ^= 0x80; }, /layer #0.*(rank directory|zeros)/],
   ];
   for (const [what, edit, message] of cases) {
@@ -138,21 +148,28 @@ describe('corrupted wm sections', () => {
   it('a level length that does not match the bitmaps is refused, not decoded wrongly', () => {
     // header lengths change the payload length the header implies, so the reader refuses first
     const msg = refusal(tampered((r) => {
-      const levelsAt = SECTION + 2 + 7; // the first level-length varint
+      const levelsAt = SECTION + 2 + 8; // the first level-length varint
       r.header[levelsAt] -= 1;
     }));
-    expect(msg).toMatch(/layer #0 'fc1': level 2 holds 2500 bits, more than level 1's 2499/);
+    expect(msg).toMatch(/layer #0 'fc1': level 2 holds \d+ bits, more than level 1's \d+/);
   });
 
   it('a level one bit short (directory, zeros and padding all consistent) fails the cursor end check', () => {
     const layer = smallImage().layers[0] as WmLayer;
-    const last = layer.levelLengths.length - 1;
-    const n = layer.levelLengths[last];
-    const lastBit = (layer.words[layer.words.length - layerDirWords(n) - 1] >>> ((n - 1) & 31)) & 1;
-    expect(lastBit).toBe(0); // the test needs a trailing zero to drop
+    // a level whose last bit is a zero, so that dropping it keeps zeros, padding and words consistent
+    let at = 0;
+    let level = -1;
+    layer.levelLengths.forEach((n, l) => {
+      const words = Math.ceil(n / 32);
+      const lastBit = (layer.words[at + Math.floor((n - 1) / 32)] >>> ((n - 1) & 31)) & 1;
+      const nextFits = l + 1 === layer.levelLengths.length || layer.levelLengths[l + 1] <= n - 1;
+      if (level < 0 && lastBit === 0 && (n - 1) % 32 !== 0 && nextFits) level = l;
+      at += words + layerDirWords(n);
+    });
+    expect(level).toBeGreaterThanOrEqual(0); // the test needs a trailing zero to drop
     const short: WmLayer = { ...layer, levelLengths: layer.levelLengths.slice(), levelZeros: layer.levelZeros.slice() };
-    short.levelLengths[last] = n - 1;
-    short.levelZeros[last] -= 1;
-    expect(() => wmCodec.decode(short)).toThrow(/wm level \d+: node \d+ is read past its end/);
+    short.levelLengths[level] -= 1;
+    short.levelZeros[level] -= 1;
+    expect(() => wmCodec.decode(short)).toThrow(/wm level \d+: node \d+ (is read past its end|holds \d+ bits but the weights read)|rank directory/);
   });
 });

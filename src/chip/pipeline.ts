@@ -407,6 +407,7 @@ class PipelineRun {
       const maxCycles = this.bulkCycles();
       let popped: number;
       if (maxCycles > 1 && source.advance) {
+        // (a stretch ends after a cycle without transfer, so `progressed` is that last cycle's)
         d = this.advanceSource(source, space, maxCycles, layer);
         popped = this.bulk.lastPopped;
         space = this.bulk.lastSpace;
@@ -414,7 +415,7 @@ class PipelineRun {
         d = source.step(fifo, space);
         popped = source.popped;
       }
-      if (d > 0 || popped > 0) active = true;
+      if (d > 0 || popped > 0 || source.progressed) active = true;
       this.srcPopped += popped;
     }
     if (d > 0) {

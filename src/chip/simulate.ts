@@ -8,7 +8,8 @@ import { Worker } from 'node:worker_threads';
 import type { ContainerImage } from '../codecs/container.js';
 import { layerHeaderBytes } from '../codecs/container.js';
 import { ByteWriter } from '../codecs/bytes.js';
-import type { LayerHeader } from '../codecs/codec.js';
+import type { CodecId, LayerHeader } from '../codecs/codec.js';
+import { compactedSpec, keptChannels, neededWeights } from './act-sparsity.js';
 import { codecById } from '../codecs/registry.js';
 import type { LayerSpec } from '../models/types.js';
 import { activationTraffic } from './activation.js';
@@ -42,18 +43,35 @@ function wordsOf(payload: Uint8Array): Uint32Array {
 }
 
 /** The image's layers as the chip runs them: geometry, mapping, activation spills, DRAM bytes. */
-export function chipLayers(image: ContainerImage, cfg: ChipConfig, act = activationTraffic(plainLayers(image), cfg.sramKb)): ChipLayer[] {
+export function chipLayers(image: ContainerImage, cfg: ChipConfig, act = activationTraffic(plainLayers(image), cfg.sramKb), firstIndex = 0): ChipLayer[] {
   return image.layers.map((layer, i): ChipLayer => {
     const spec = image.specs[i];
     const params = countOf(layer.shape);
     const { prefix, payload } = image.records[i];
     const words = wordsOf(payload);
+    const sparse = sparsityOf(spec, layer.shape, layer.codec, firstIndex + i, cfg);
     return {
-      name: spec.name, codec: layer.codec, params, words: words.length, prefix, payload: words,
-      mapping: mapLayer(spec, params, cfg.dataflow, cfg.macRows, cfg.macCols),
+      name: spec.name, codec: layer.codec, params: sparse?.params ?? params, words: words.length, prefix, payload: words,
+      needed: sparse?.needed,
+      mapping: sparse?.mapping ?? mapLayer(spec, params, cfg.dataflow, cfg.macRows, cfg.macCols),
       actReadBytes: act[i].read, actWriteBytes: act[i].write,
     };
   });
+}
+
+/**
+ * With `--act-sparsity p` (src/chip/act-sparsity.ts): the weights the array needs and the
+ * compacted layer it computes, or undefined when every weight is needed. The sz decoder writes
+ * whole rows (its layers run dense).
+ */
+function sparsityOf(spec: LayerSpec, shape: readonly number[], codec: CodecId, index: number, cfg: ChipConfig) {
+  if (!(cfg.actSparsity > 0) || codec === 'sz') return undefined;
+  const kept = keptChannels(spec, index, cfg.actSparsity);
+  if (kept.every((k) => k === 1)) return undefined;
+  const needed = neededWeights(spec, shape, kept);
+  let params = 0;
+  for (let j = 0; j < needed.length; j++) params += needed[j];
+  return { needed, params, mapping: mapLayer(compactedSpec(spec, kept), params, cfg.dataflow, cfg.macRows, cfg.macCols) };
 }
 
 export function plainLayers(image: ContainerImage): PlainLayer[] {
@@ -74,11 +92,16 @@ function rawPrefix(shape: readonly number[]): Uint8Array {
 
 /** The int8 baseline's layers: raw records (the bypass never looks at the weight values). */
 export function int8ChipLayers(layers: readonly PlainLayer[], cfg: ChipConfig, act = activationTraffic(layers, cfg.sramKb)): ChipLayer[] {
-  return layers.map((l, i): ChipLayer => ({
-    name: l.spec.name, codec: 'raw', params: l.params, words: Math.ceil(l.params / 4), prefix: rawPrefix(l.spec.weightShape),
-    mapping: mapLayer(l.spec, l.params, cfg.dataflow, cfg.macRows, cfg.macCols),
-    actReadBytes: act[i].read, actWriteBytes: act[i].write,
-  }));
+  return layers.map((l, i): ChipLayer => {
+    // the same activation sparsity as the coded run: the baseline skips the same weights
+    const sparse = sparsityOf(l.spec, l.spec.weightShape, 'raw', i, cfg);
+    return {
+      name: l.spec.name, codec: 'raw', params: sparse?.params ?? l.params, words: Math.ceil(l.params / 4), prefix: rawPrefix(l.spec.weightShape),
+      needed: sparse?.needed,
+      mapping: sparse?.mapping ?? mapLayer(l.spec, l.params, cfg.dataflow, cfg.macRows, cfg.macCols),
+      actReadBytes: act[i].read, actWriteBytes: act[i].write,
+    };
+  });
 }
 
 /** Maps every layer (cheap); throws the HwsimError a bad topology deserves before any long work. */

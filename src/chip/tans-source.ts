@@ -10,6 +10,7 @@
  */
 import { parseRecordPrefix } from '../codecs/container.js';
 import { decodeTableOf, streamSymbolCounts } from '../codecs/tans/index.js';
+import { streamIndices } from '../codecs/tans/streams.js';
 import { HwsimError } from '../errors.js';
 import type { WordFifo } from './fifo.js';
 import { startStretch, stepInto, stretchEnds, type AdvanceLimits, type AdvanceResult, type SourceLayer, type WeightSource } from './weight-source.js';
@@ -63,8 +64,14 @@ export class TansSource implements WeightSource {
   private words = 0;
   private fed = 0;
   private layerName = '';
-  /** symbols the engine emitted in the current layer (the pipeline counts them as weights) */
+  /** weights delivered in the current layer (the pipeline counts them) */
   emitted = 0;
+  /** symbols decoded but not needed (activation sparsity), all layers */
+  dropped = 0;
+  progressed = false;
+  /** per lane: which of its symbols the array needs (activation sparsity), and how many it has emitted */
+  private laneNeeded: Uint8Array[] | null = null;
+  private laneAt = new Int32Array(0);
 
   get layerDone(): boolean {
     return this.engine.done;
@@ -99,29 +106,47 @@ export class TansSource implements WeightSource {
     this.words = layer.words;
     this.fed = 0;
     this.emitted = 0;
+    const needed = layer.needed;
+    this.laneNeeded = needed
+      ? streamIndices(header.shape, p.streams, header.split).map((list) => Uint8Array.from(list, (j) => needed[j]))
+      : null;
+    this.laneAt = new Int32Array(p.streams);
     this.layerName = layer.name;
     return tableBuildCycles(prefix.length, p.states) + this.engine.loadLayer(engineLayer);
   }
 
-  /** Grants the weight buffer's room to the lanes with a weight, lowest lanes first; returns the weights granted. */
+  /**
+   * Grants the weight buffer's room to the lanes with a weight, lowest lanes first; returns the
+   * weights granted. Under activation sparsity a lane's unneeded weight is taken without room
+   * (decoded and dropped: the engine cannot jump) and counted in `dropped`.
+   */
   private grant(space: number): number {
     const valid = this.engine.outValid;
     const ready = this.ready;
+    const needed = this.laneNeeded;
     let granted = 0;
+    let dropped = 0;
     for (let k = 0; k < ready.length; k++) {
-      if (valid[k] && granted < space) {
+      if (valid[k] && needed && !needed[k][this.laneAt[k]]) {
+        ready[k] = 1;
+        dropped++;
+      } else if (valid[k] && granted < space) {
         ready[k] = 1;
         granted++;
       } else {
         ready[k] = 0;
       }
+      if (ready[k] && needed) this.laneAt[k]++;
     }
+    this.dropped += dropped;
+    this.progressed = dropped > 0;
     return granted;
   }
 
   quiescent(fifo: WordFifo, space: number): boolean {
     const eng = this.engine;
-    if (!eng.quiescent) return false;
+    // under sparsity the grant has side effects (which weight each lane is at): settle by waiting
+    if (!eng.quiescent || this.laneNeeded) return false;
     this.grant(space);
     return eng.quiescent(this.fed < this.words && fifo.count > 0, this.ready);
   }
@@ -153,7 +178,8 @@ export class TansSource implements WeightSource {
     const eng = this.engine;
     for (;;) {
       // between the lanes' first and last symbols the timing model runs many cycles in one call
-      if (eng.runSteady) {
+      // (every weight to the buffer: not under activation sparsity, where some are dropped)
+      if (eng.runSteady && !this.laneNeeded) {
         const held = fifo.count;
         const left = out.lastSpace - out.lastDelivered;
         const n = eng.runSteady(limits.maxCycles - out.cycles, left, Math.min(held, this.words - this.fed),

@@ -24,6 +24,11 @@ export interface SourceLayer {
    * per-symbol bit counts from them up front (src/chip/tans-timing.ts).
    */
   payload?: Uint32Array;
+  /**
+   * Activation sparsity (src/chip/act-sparsity.ts): per weight in flat order, 1 when the array
+   * needs it. Absent: every weight. `params` is then the count of needed weights.
+   */
+  needed?: Uint8Array;
 }
 
 export interface WeightSource {
@@ -69,6 +74,11 @@ export interface WeightSource {
    * so that the pipeline may hold it at once instead of after settleCycles quiet cycles.
    */
   quiescent?(fifo: WordFifo, space: number): boolean;
+  /**
+   * True when the last step changed the source's state without a transfer (a symbol decoded but
+   * not needed, a random-access stall counted down): the pipeline must not hold it as settled.
+   */
+  readonly progressed?: boolean;
   /**
    * True once the source has finished the layer after delivering its last weight (the tANS engine
    * needs a cycle or two to check its end states and go idle); the next layer begins only then.
@@ -153,9 +163,12 @@ export class RawBypass implements WeightSource {
     return this.held === 0 && this.fed >= this.words;
   }
 
+  private needed: Uint8Array | null = null;
+
   begin(layer: SourceLayer): number {
     this.params = layer.params;
     this.words = layer.words;
+    this.needed = layer.needed ?? null;
     this.fed = 0;
     this.held = 0;
     return 0;
@@ -172,6 +185,15 @@ export class RawBypass implements WeightSource {
     while (!stepInto(this, fifo, out, limits));
   }
 
+  /** weights of word w the weight buffer takes: all of them, or the needed ones */
+  private weightsOfWord(w: number): number {
+    const needed = this.needed;
+    if (!needed) return Math.min(4, this.params - w * 4);
+    let n = 0;
+    for (let i = 4 * w; i < 4 * w + 4 && i < needed.length; i++) n += needed[i];
+    return n;
+  }
+
   step(fifo: WordFifo, space: number): number {
     const budget = space < this.lanes ? space : this.lanes;
     let delivered = 0;
@@ -180,7 +202,7 @@ export class RawBypass implements WeightSource {
       if (this.held === 0) {
         if (popped >= this.widthWords || fifo.count === 0 || this.fed >= this.words) break;
         fifo.pop();
-        this.held = Math.min(4, this.params - this.fed * 4);
+        this.held = this.weightsOfWord(this.fed);
         this.fed++;
         popped++;
       }

@@ -1,5 +1,7 @@
 /** `hwsim encode`: quantize + tANS-encode a model into a verified .hwz image. */
-import { encodeModel, isEdge } from '../codecs/model-codec.js';
+import { autoChoiceLine, encodeModel, isEdge } from '../codecs/model-codec.js';
+import { DEFAULT_CHIP } from '../chip/config.js';
+import { layerCyclesOn } from '../chip/layer-cycles.js';
 import { codecParamOptions, codecParamsFrom } from '../params/cli.js';
 import { writeContainer } from '../codecs/container.js';
 import { decodeContainer } from '../codecs/model-image.js';
@@ -33,8 +35,9 @@ export const command: CliCommand = {
       const what = `encoding ${model.name} (L = ${codec.states}, ${codec.streams} streams)`;
       let image: Uint8Array;
       try {
+        // --auto-objective cycles: the default chip (hwsim run --codec auto chooses for its own chip)
         image = writeContainer(encodeModel(model, codec, (l, n, done, total) =>
-          progress.update(`${what}: layer ${l}/${n}`, { done, total, unit: 'weights' })));
+          progress.update(`${what}: layer ${l}/${n}`, { done, total, unit: 'weights' }), layerCyclesOn(DEFAULT_CHIP)));
       } finally {
         progress.done();
       }
@@ -50,15 +53,16 @@ export const command: CliCommand = {
       const wm = layers.filter((l) => l.codec === 'wm');
       const wmGap = wm.reduce((a, l) => a + l.payloadBits, 0) / wm.reduce((a, l) => a + l.entropyBits, 0) - 1;
       const edges = layers.filter((l, i) => l.codec === 'raw' && isEdge(i, layers.length, codec.keepEdges)).length;
-      const rawNote = raw === 0 ? '' : ` (${[edges ? `${edges} raw int8 edge layers` : '', raw - edges ? `${raw - edges} raw ${codec.codec === 'sz' && codec.convCodec === 'raw' ? 'by --conv-codec raw' : 'because tANS would be larger'}` : ''].filter(Boolean).join(', ')} included)`;
+      const rawNote = raw === 0 ? '' : ` (${[edges ? `${edges} raw int8 edge layers` : '', raw - edges ? `${raw - edges} raw ${codec.codec === 'sz' && codec.convCodec === 'raw' ? 'by --conv-codec raw' : codec.codec === 'auto' ? 'chosen by --codec auto' : 'because tANS would be larger'}` : ''].filter(Boolean).join(', ')} included)`;
       const secs = (performance.now() - start) / 1000;
       process.stdout.write(
         `${model.name}: ${model.synthetic ? 'SYNTHETIC weights (' + model.description + ')' : model.description}\n` +
-        `encoded ${layers.length} layers, ${params.toLocaleString('en-US')} weights ${codec.codec === 'wm' ? 'as wavelet matrices' : `at L=${codec.states}, S=${codec.streams}`}: ` +
+        `encoded ${layers.length} layers, ${params.toLocaleString('en-US')} weights ${codec.codec === 'wm' ? 'as wavelet matrices' : codec.codec === 'auto' ? `per layer tans (L=${codec.states}, S=${codec.streams}), wm or raw` : `at L=${codec.states}, S=${codec.streams}`}: ` +
         `${(coded / params).toFixed(3)} bits/weight${rawNote}${sz ? `, ${sz} sz (DeepSZ) layers` : ''}, ` +
         `${tans.length ? `tANS layers ${percent(tansGap)} vs their entropy bound, ` : ''}` +
         `${wm.length ? `wm layers ${percent(wmGap)} vs their entropy bound (rank directories included), ` : ''}` +
         `${image.length.toLocaleString('en-US')} bytes; verified by decoding; ${secs.toFixed(2)} s\n` +
+        (codec.codec === 'auto' ? `${autoChoiceLine(layers.map((l) => l.codec), layers.map((l) => l.name), codec.autoObjective)}\n` : '') +
         `wrote ${output}\n`);
     },
   ),

@@ -67,15 +67,21 @@ export interface SzLayer extends SzHeader { words: Uint32Array }
 /** wavelet matrix: a (Huffman-shaped) matrix per layer, its levels' bitmaps and rank directories (docs/WM.md). */
 export interface WmHeader extends LayerBase {
   codec: 'wm';
-  /** Runtime-Accessible Sequence form: reached element by element, or decoded block by block into an on-chip buffer */
-  form: 'element' | 'block';
-  /** block-wise: weights per block (the on-chip buffer); element-wise: 0 */
+  /**
+   * Runtime-Accessible Sequence form (src/codecs/wm/ras.ts): rows closed by delimiters, reached
+   * element by element; decoded block by block into an on-chip buffer; or element-wise rows of
+   * (distance, value) tuples for a pruned layer
+   */
+  form: 'element' | 'block' | 'tuples';
+  /** block-wise: weights per block (the on-chip buffer); else 0 */
   blockWeights: number;
-  /** code length per symbol, 0 for an absent one; all 0 with `only` for a one-symbol layer */
+  /** tuples: G, the distance symbols (gaps 0..G − 2 and the filler); else 0 */
+  gapSymbols: number;
+  /** code length per symbol of the form's alphabet, 0 for an absent one; all 0 with `only` for a one-symbol layer */
   lengths: Uint8Array;
   /** the symbol of a zero-level layer, else -1 */
   only: number;
-  /** bits of each level (level 0: every weight) */
+  /** bits of each level (level 0: every symbol of the sequence) */
   levelLengths: Int32Array;
   /** zeros of each level */
   levelZeros: Int32Array;
@@ -97,7 +103,7 @@ export interface CodecEncodeOptions {
   errorBound?: number;
   sparsity?: number;
   /** wm: the RAS form of this layer (chosen per layer by FLOPs per parameter) and the block size */
-  wmForm?: 'element' | 'block';
+  wmForm?: 'element' | 'block' | 'tuples';
   wmBlockWeights?: number;
 }
 

@@ -7,7 +7,7 @@
  * This is the step between a model file and both the .hwz container and the chip simulator.
  */
 import { check, HwsimError } from '../errors.js';
-import type { Model } from '../models/types.js';
+import type { LayerSpec, Model } from '../models/types.js';
 import { varintBytes } from './bytes.js';
 import { params, type CodecEncodeOptions, type CodedLayer, type LayerBase, type RawLayer, type TansLayer } from './codec.js';
 import { layerHeaderBytes, type ModelImage } from './container.js';
@@ -70,7 +70,32 @@ export function tansOrRaw(symbols: Uint8Array, base: LayerBase, opts: CodecEncod
 /** `onLayer(done, total, weightsDone, weightsTotal)` after each layer: encoding a large model takes a while. */
 export type EncodeProgress = (layersDone: number, layers: number, weightsDone: number, weights: number) => void;
 
-export function encodeModel(model: Model, options: EncodeOptions, onLayer?: EncodeProgress): ModelImage {
+/**
+ * `--auto-objective cycles`: the chip cycles of layer `index` (of the model's `specs`) coded as
+ * `layer`, from the chip model (src/chip/layer-cycles.ts); the core's codecs know no chip.
+ */
+export type LayerCycles = (index: number, specs: readonly LayerSpec[], layer: CodedLayer) => number;
+
+/** What `--codec auto` chose: codecs by layer count, then each layer's, e.g. "auto (bytes): tans 3, wm 1, raw 2: conv1 raw, ...". */
+export function autoChoiceLine(codecs: readonly string[], names: readonly string[], objective: string): string {
+  const counts = new Map<string, number>();
+  for (const c of codecs) counts.set(c, (counts.get(c) ?? 0) + 1);
+  return `auto (${objective}): ${[...counts].map(([c, n]) => `${c} ${n}`).join(', ')} layers: ${names.map((n, i) => `${n} ${codecs[i]}`).join(', ')}`;
+}
+
+/** `--codec auto`: the candidate that meets the objective (ties: tans, wm, raw, in that order). */
+function chooseAuto(candidates: CodedLayer[], objective: 'bytes' | 'cycles', cost: (l: CodedLayer) => number): CodedLayer {
+  if (candidates.length === 1) return candidates[0];
+  let best = candidates[0];
+  let bestCost = objective === 'bytes' ? recordBytes(best) : cost(best);
+  for (const c of candidates.slice(1)) {
+    const v = objective === 'bytes' ? recordBytes(c) : cost(c);
+    if (v < bestCost) { best = c; bestCost = v; }
+  }
+  return best;
+}
+
+export function encodeModel(model: Model, options: EncodeOptions, onLayer?: EncodeProgress, layerCycles?: LayerCycles): ModelImage {
   const opts = validateCodecParams(options);
   const { keepEdges, split, effort } = opts;
   const n = model.layers.length;
@@ -123,11 +148,20 @@ export function encodeModel(model: Model, options: EncodeOptions, onLayer?: Enco
         perChannel: opts.perChannel ? { channels: spec.weightShape[0] } : undefined,
       })
       : quantizeWith(weights, allocation[a++]));
-    check(opts.codec === 'wm' || q.params.bins <= opts.states,
+    check(opts.codec === 'wm' || opts.codec === 'auto' || q.params.bins <= opts.states,
       `layer ${spec.name}: ${q.params.bins} bins do not fit ${opts.states} states`, 'use more --states or fewer bins');
     try {
       const base = { shape: [...spec.weightShape], quant: q.params };
-      if (opts.codec === 'wm') return wmCodec.encode(q.symbols, base, { ...codecOpts, ...wmFormFor(spec, weights.length, opts.wmFprThreshold) });
+      if (opts.codec === 'auto') {
+        const wmForm = wmFormFor(spec, q.symbols, q.params.bins, opts);
+        const candidates: CodedLayer[] = [];
+        if (q.params.bins <= opts.states) candidates.push(tansCodec.encode(q.symbols, base, codecOpts));
+        candidates.push(wmCodec.encode(q.symbols, base, { ...codecOpts, ...wmForm }), rawCodec.encode(q.symbols, base, codecOpts));
+        check(opts.autoObjective === 'bytes' || layerCycles, '--auto-objective cycles needs a chip to simulate the layers on, and this command has none',
+          'use --auto-objective bytes here, or hwsim run / hwsim encode, which simulate on their chip');
+        return chooseAuto(candidates, opts.autoObjective, (l) => layerCycles!(i, model.layers.map((x) => x.spec), l));
+      }
+      if (opts.codec === 'wm') return wmCodec.encode(q.symbols, base, { ...codecOpts, ...wmFormFor(spec, q.symbols, q.params.bins, opts) });
       return tansOrRaw(q.symbols, base, codecOpts).layer;
     } catch (err) {
       if (err instanceof HwsimError) throw new HwsimError(`layer ${spec.name}: ${err.message}`, err.fix);

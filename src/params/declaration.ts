@@ -108,6 +108,11 @@ export const PARAMS: readonly ParamDecl[] = [
     why: 'one MAC-array row of weights a cycle',
   },
   {
+    name: 'actSparsity', type: 'number', default: 0, min: 0, max: 0.999, groups: ['chip'], faces: CHIP,
+    unit: '', help: "fraction of each layer's input channels that are zero (ReLU), from a seeded mask per layer (the first layer's input, the image, has none): the array skips their weights; tANS still decodes every symbol, the wavelet-matrix unit jumps (docs/hw/wm-query-unit.md)",
+    why: 'dense: every weight used',
+  },
+  {
     name: 'bins', type: 'int', min: 3, max: 255, odd: true, groups: ['codec'], faces: CODEC, crossRule: 'at most --states',
     unit: '', help: 'fix every coded layer to N zero-point bins (instead of a --bits-per-weight budget)',
   },
@@ -145,8 +150,17 @@ export const PARAMS: readonly ParamDecl[] = [
     unit: '', help: 'seed of the synthetic zoo weights',
   },
   {
-    name: 'codec', type: 'enum', default: 'tans', choices: ['tans', 'wm', 'sz'], groups: ['codec'], faces: CODEC,
-    unit: '', help: 'tans: every coded layer tANS; wm: a Huffman-shaped wavelet matrix per layer (random access, docs/WM.md); sz: FC layers pruned and SZ-coded (DeepSZ, edges included), the other layers by --conv-codec',
+    name: 'codec', type: 'enum', default: 'tans', choices: ['tans', 'wm', 'sz', 'auto'], groups: ['codec'], faces: CODEC,
+    unit: '', help: 'tans: every coded layer tANS; wm: a Huffman-shaped wavelet matrix per layer (random access, docs/WM.md); sz: FC layers pruned and SZ-coded (DeepSZ, edges included), the other layers by --conv-codec; auto: per coded layer whichever of tans, wm and raw --auto-objective picks',
+  },
+  {
+    name: 'autoObjective', type: 'enum', default: 'bytes', choices: ['bytes', 'cycles'], groups: ['codec'], faces: CODEC,
+    unit: '', help: "with --codec auto: bytes picks each layer's smallest record; cycles the record the chip model runs the layer fastest with (the layer simulated alone on the chip, docs/WM.md)",
+  },
+  {
+    name: 'wmTupleZeros', type: 'number', default: 0.9, min: 0, max: 1, groups: ['codec'], faces: CODEC,
+    unit: '', help: 'wm: a layer whose zero fraction is above this stores its rows as (distance, value) tuples, zeros costing only the distance code (1: never)',
+    why: 'a Huffman-shaped matrix spends at least 1 bit on every zero; tuples win once zeros dominate (docs/WM.md)',
   },
   {
     name: 'convCodec', type: 'enum', default: 'tans', choices: ['tans', 'raw'], groups: ['codec'], faces: CODEC,

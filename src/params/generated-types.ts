@@ -76,6 +76,11 @@ export interface ChipConfig {
    * Allowed: an integer 1..1024 (weights/cycle). Default: 16.
    */
   szLanes: number;
+  /**
+   * fraction of each layer's input channels that are zero (ReLU), from a seeded mask per layer (the first layer's input, the image, has none): the array skips their weights; tANS still decodes every symbol, the wavelet-matrix unit jumps (docs/hw/wm-query-unit.md).
+   * Allowed: a number >= 0 and <= 0.999. Default: 0.
+   */
+  actSparsity: number;
 }
 
 /** Quantization and tANS coding of a model (`hwsim encode`, `hwsim run`). */
@@ -136,10 +141,20 @@ export interface CodecParams {
    */
   seed: number;
   /**
-   * tans: every coded layer tANS; wm: a Huffman-shaped wavelet matrix per layer (random access, docs/WM.md); sz: FC layers pruned and SZ-coded (DeepSZ, edges included), the other layers by --conv-codec.
-   * Allowed: one of tans, wm, sz. Default: tans.
+   * tans: every coded layer tANS; wm: a Huffman-shaped wavelet matrix per layer (random access, docs/WM.md); sz: FC layers pruned and SZ-coded (DeepSZ, edges included), the other layers by --conv-codec; auto: per coded layer whichever of tans, wm and raw --auto-objective picks.
+   * Allowed: one of tans, wm, sz, auto. Default: tans.
    */
-  codec: 'tans' | 'wm' | 'sz';
+  codec: 'tans' | 'wm' | 'sz' | 'auto';
+  /**
+   * with --codec auto: bytes picks each layer's smallest record; cycles the record the chip model runs the layer fastest with (the layer simulated alone on the chip, docs/WM.md).
+   * Allowed: one of bytes, cycles. Default: bytes.
+   */
+  autoObjective: 'bytes' | 'cycles';
+  /**
+   * wm: a layer whose zero fraction is above this stores its rows as (distance, value) tuples, zeros costing only the distance code (1: never).
+   * Allowed: a number >= 0 and <= 1. Default: 0.9.
+   */
+  wmTupleZeros: number;
   /**
    * with --codec sz: the codec of the conv layers (tans, edges raw as --keep-edges says; or raw int8).
    * Allowed: one of tans, raw. Default: tans.

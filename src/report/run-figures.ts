@@ -196,18 +196,21 @@ export function makeReport(x: RunInputs): RunReport {
   const sI = il.map((l, i) => layerStats(cfg, l, x.int8, i, false));
   const maxGroup = Math.max(...cl.map((l) => l.mapping.maxGroupWeights));
   const energy = energyFigures(cfg, cl, il, x.run, x.int8, x.entropy.map((e) => e.tableBytes), 2 * maxGroup);
+  // the layer's weights (with --act-sparsity the chip layer's params are only the needed ones)
+  const weightsOf = (i: number) => image.layers[i].shape.reduce((a, b) => a * b, 1);
   const layers = cl.map((l, i): LayerReport => {
     const spec = image.specs[i];
     const m = l.mapping;
     const fetched = (sT[i].weightBytes + sT[i].headerBytes) * 8;
     const entropy = x.entropy[i].entropyBits;
+    const n = weightsOf(i);
     return {
-      name: l.name, kind: spec.kind, codec: l.codec, params: l.params, bins: image.layers[i].quant.bins,
+      name: l.name, kind: spec.kind, codec: l.codec, params: n, bins: image.layers[i].quant.bins,
       gemm: { ...m.dims, folds: m.folds, packing: m.packing },
       macs: m.macs,
       ifmapBytes: act[i].ifmap, ofmapBytes: act[i].ofmap, actReadBytes: act[i].read, actWriteBytes: act[i].write,
-      bitsPerWeight: fetched / l.params,
-      entropyBitsPerWeight: entropy / l.params,
+      bitsPerWeight: fetched / n,
+      entropyBitsPerWeight: entropy / n,
       gapToEntropy: entropy > 0 ? (sT[i].weightBytes * 8) / entropy - 1 : 0,
       tableBytes: x.entropy[i].tableBytes,
       tans: sT[i], int8: sI[i],
@@ -218,7 +221,7 @@ export function makeReport(x: RunInputs): RunReport {
   });
   const tT = totalsOf(cfg, sT, cl, x.run);
   const tI = totalsOf(cfg, sI, il, x.int8);
-  const params = cl.reduce((a, l) => a + l.params, 0);
+  const params = cl.reduce((a, _, i) => a + weightsOf(i), 0);
   const entropy = x.entropy.reduce((a, l) => a + l.entropyBits, 0);
   const coded = layers.filter((l) => l.codec !== 'raw');
   const codedPayload = coded.reduce((a, l) => a + l.tans.weightBytes * 8, 0);

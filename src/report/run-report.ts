@@ -2,6 +2,7 @@
  * What `hwsim run` prints and writes: a per-layer table with totals for the terminal, and the same
  * figures as JSON and CSV. Every output names the model and says when its weights are synthetic.
  */
+import { autoChoiceLine } from '../codecs/model-codec.js';
 import type { RunReport } from './run-figures.js';
 import { STALL_CAUSES } from '../chip/pipeline.js';
 import { textTable } from './text-table.js';
@@ -35,6 +36,10 @@ export function chipLine(r: RunReport): string {
 /** The terminal report. */
 export function formatRun(r: RunReport, opts: { layers?: boolean } = {}): string {
   const out: string[] = [modelBanner(r), chipLine(r), ''];
+  // --codec auto: which layers took which codec (also the codec column of the table and the JSON)
+  if (r.codec.options.codec === 'auto') {
+    out.splice(2, 0, autoChoiceLine(r.layers.map((l) => l.codec), r.layers.map((l) => l.name), String(r.codec.options.autoObjective ?? 'bytes')));
+  }
   if (opts.layers !== false) {
     const header = ['layer', 'codec', 'bins', 'bits/w', 'vs H', 'cycles', 'compute', 'stall', 'dram', 'fifo', 'decoder', 'header', 'act',
       'weight+header B', 'act B', 'B/cycle', 'MAC', 'dec', 'bound', 'int8 cycles', 'int8 bound', 'speedup'];

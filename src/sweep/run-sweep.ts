@@ -146,6 +146,11 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
   const jobsByInt8 = new Map<string, { int8Chip: ChipConfig; points: PointJob[] }>();
   for (const point of points) {
     const { chip, codec } = splitPoint(point, base, hwzStreams);
+    if (codec?.codec === 'auto' && codec.autoObjective === 'cycles') {
+      // one image per codec setting serves every chip of the grid; the cycles objective picks per chip
+      throw new HwsimError('--auto-objective cycles chooses each layer\'s codec for one chip; a sweep encodes one image for all its chips',
+        'sweep --codec auto with --auto-objective bytes, or run each chip with hwsim run --codec auto --auto-objective cycles');
+    }
     const chipKey = JSON.stringify(chip);
     if (!checkedChips.has(chipKey)) {
       checkMapping(plain, chip);

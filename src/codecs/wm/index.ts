@@ -7,12 +7,13 @@
  */
 import { HwsimError } from '../../errors.js';
 import type { ByteReader, ByteWriter } from '../bytes.js';
-import { params, type Codec, type WmHeader, type WmLayer } from '../codec.js';
+import { params, type Codec, type LayerBase, type WmHeader, type WmLayer } from '../codec.js';
 import { BitVector, bitmapWords, buildDirectory, directoryWords } from './bitvector.js';
 import { assignCodes, huffmanLengths, MAX_CODE_LENGTH, WaveletMatrix } from './matrix.js';
 import { codeTree, scanAll } from './nodes.js';
+import { alphabetSize, elementSequence, gapSymbolsFor, maxGapSymbols, rowGeometry, tupleSequence, weightsOfSequence } from './ras.js';
 
-export const WM_FORMS: readonly WmHeader['form'][] = ['element', 'block'];
+export const WM_FORMS: readonly WmHeader['form'][] = ['element', 'block', 'tuples'];
 /** block-wise layers' default block: 4096 weights (a 2 KiB buffer at 4 bits) */
 export const DEFAULT_BLOCK_WEIGHTS = 4096;
 
@@ -43,11 +44,40 @@ export function levelVectors(layer: WmLayer): BitVector[] {
   return out;
 }
 
-/** The matrix of a layer, for random access (checked as levelVectors). */
+/** symbols in a layer's sequence: level 0's bits (the weights, with delimiters and tuples as its form says) */
+export const sequenceLength = (h: Pick<WmHeader, 'levelLengths' | 'only' | 'shape' | 'form'>): number =>
+  h.levelLengths.length ? h.levelLengths[0] : h.form === 'element' ? params(h.shape) + h.shape[0] : h.form === 'tuples' ? h.shape[0] : params(h.shape);
+
+/** The matrix of a layer's sequence, for random access (checked as levelVectors). */
 export function layerMatrix(layer: WmLayer): WaveletMatrix {
-  const wm = new WaveletMatrix(params(layer.shape), assignCodes(layer.lengths), levelVectors(layer));
+  const wm = new WaveletMatrix(sequenceLength(layer), assignCodes(layer.lengths), levelVectors(layer));
   if (depthOf(layer) === 0) wm.single = layer.only;
   return wm;
+}
+
+/**
+ * The layer holding `seq` (the form's sequence, src/codecs/wm/ras.ts) as a Huffman-shaped matrix,
+ * unchecked: the encoder verifies it by decoding; tests build malformed sequences with it.
+ */
+export function layerOfSequence(seq: Uint8Array, base: LayerBase, form: Pick<WmHeader, 'form' | 'gapSymbols' | 'blockWeights'>): WmLayer {
+  const counts = new Float64Array(alphabetSize({ ...form, quant: base.quant }));
+  for (const s of seq) counts[s]++;
+  const lengths = huffmanLengths(counts);
+  const wm = WaveletMatrix.build(seq, assignCodes(lengths));
+  const words = new Uint32Array(wm.levels.reduce((a, bv) => a + bv.words.length + bv.dir.length, 0));
+  let at = 0;
+  for (const bv of wm.levels) {
+    words.set(bv.words, at);
+    words.set(bv.dir, at + bv.words.length);
+    at += bv.words.length + bv.dir.length;
+  }
+  return {
+    codec: 'wm', ...base, ...form, lengths,
+    only: wm.levels.length === 0 ? wm.single : -1,
+    levelLengths: Int32Array.from(wm.levels, (b) => b.length),
+    levelZeros: Int32Array.from(wm.zeros),
+    words,
+  };
 }
 
 export const wmCodec: Codec<WmHeader, WmLayer> = {
@@ -56,30 +86,15 @@ export const wmCodec: Codec<WmHeader, WmLayer> = {
 
   encode(symbols, base, opts) {
     const bins = base.quant.bins;
-    const counts = new Float64Array(bins);
-    for (const s of symbols) {
-      if (s >= bins) throw new HwsimError(`symbol ${s} is outside the ${bins} bins`);
-      counts[s]++;
-    }
-    const lengths = huffmanLengths(counts);
-    const wm = WaveletMatrix.build(symbols, assignCodes(lengths));
-    const words = new Uint32Array(wm.levels.reduce((a, bv) => a + bv.words.length + bv.dir.length, 0));
-    let at = 0;
-    for (const bv of wm.levels) {
-      words.set(bv.words, at);
-      words.set(bv.dir, at + bv.words.length);
-      at += bv.words.length + bv.dir.length;
-    }
+    for (const s of symbols) if (s >= bins) throw new HwsimError(`symbol ${s} is outside the ${bins} bins`);
     const form = opts.wmForm ?? 'block';
-    const layer: WmLayer = {
-      codec: 'wm', ...base, form,
-      blockWeights: form === 'block' ? Math.min(opts.wmBlockWeights ?? DEFAULT_BLOCK_WEIGHTS, symbols.length) : 0,
-      lengths,
-      only: wm.levels.length === 0 ? wm.single : -1,
-      levelLengths: Int32Array.from(wm.levels, (b) => b.length),
-      levelZeros: Int32Array.from(wm.zeros),
-      words,
-    };
+    if (form === 'tuples' && maxGapSymbols(bins) < 2) {
+      throw new HwsimError(`${bins} bins leave no room for distance symbols (tuples need bins ≤ 253)`, 'use fewer bins, or a dense form');
+    }
+    const gapSymbols = form === 'tuples' ? gapSymbolsFor(symbols, base.shape, bins) : 0;
+    const seq = form === 'block' ? symbols : form === 'element' ? elementSequence(symbols, base.shape, bins) : tupleSequence(symbols, base.shape, bins, gapSymbols);
+    const blockWeights = form === 'block' ? Math.min(opts.wmBlockWeights ?? DEFAULT_BLOCK_WEIGHTS, symbols.length) : 0;
+    const layer = layerOfSequence(seq, base, { form, gapSymbols, blockWeights });
     // Encoding is only reported once the layer decodes back to exactly the same symbols.
     let decoded: Uint8Array;
     try {
@@ -96,6 +111,10 @@ export const wmCodec: Codec<WmHeader, WmLayer> = {
   writeHeader(h, w: ByteWriter) {
     w.u8(WM_FORMS.indexOf(h.form));
     if (h.form === 'block') w.varint(h.blockWeights);
+    if (h.form === 'tuples') {
+      w.u8(h.gapSymbols);
+      w.varint(sequenceLength(h));
+    }
     const depth = depthOf(h);
     w.u8(depth);
     if (depth === 0) { w.u8(h.only); return; }
@@ -109,22 +128,35 @@ export const wmCodec: Codec<WmHeader, WmLayer> = {
     const bins = base.quant.bins;
     const formByte = r.u8('RAS form');
     const form = WM_FORMS[formByte];
-    if (!form) throw r.fail(`unknown RAS form ${formByte} (0 element-wise, 1 block-wise)`);
+    if (!form) throw r.fail(`unknown RAS form ${formByte} (0 element-wise, 1 block-wise, 2 tuples)`);
     const blockWeights = form === 'block' ? r.varint('block weights', 0x7fffffff) : 0;
     if (form === 'block' && !(blockWeights >= 1 && blockWeights <= n)) throw r.fail(`block of ${blockWeights} weights outside 1..${n}`);
+    const { rows } = rowGeometry(base.shape);
+    let gapSymbols = 0;
+    let seqLength = form === 'element' ? n + rows : n;
+    if (form === 'tuples') {
+      gapSymbols = r.u8('gap symbols');
+      if (!(gapSymbols >= 2 && gapSymbols <= maxGapSymbols(bins))) throw r.fail(`${gapSymbols} gap symbols outside 2..${maxGapSymbols(bins)} (256 − bins − 1)`);
+      // at most two symbols per weight, one delimiter per row
+      seqLength = r.varint('sequence length', 0x7fffffff);
+      if (!(seqLength >= rows && seqLength <= 2 * n + rows)) throw r.fail(`a tuple sequence of ${seqLength} symbols outside ${rows}..${2 * n + rows} (rows..2·weights + rows)`);
+    }
+    const alphabet = alphabetSize({ form, gapSymbols, quant: base.quant });
     const depth = r.u8('levels');
     if (depth > MAX_CODE_LENGTH) throw r.fail(`${depth} levels; the format allows at most ${MAX_CODE_LENGTH}`);
-    const lengths = new Uint8Array(bins);
+    const lengths = new Uint8Array(alphabet);
     if (depth === 0) {
       const only = r.u8('only symbol');
-      if (only >= bins) throw r.fail(`the only symbol ${only} is outside the ${bins} bins`);
-      return { codec: 'wm', ...base, form, blockWeights, lengths, only, levelLengths: new Int32Array(0), levelZeros: new Int32Array(0) };
+      if (only >= alphabet) throw r.fail(`the only symbol ${only} is outside the alphabet of ${alphabet}`);
+      const levelLengths = form === 'tuples' && seqLength !== rows ? null : new Int32Array(0);
+      if (!levelLengths) throw r.fail(`zero levels but a tuple sequence of ${seqLength} symbols for ${rows} rows (only delimiters)`);
+      return { codec: 'wm', ...base, form, blockWeights, gapSymbols, lengths, only, levelLengths, levelZeros: new Int32Array(0) };
     }
-    lengths.set(r.bytes(bins, 'code lengths'));
+    lengths.set(r.bytes(alphabet, 'code lengths'));
     let kraft = 0;
     let present = 0;
     let longest = 0;
-    for (let s = 0; s < bins; s++) {
+    for (let s = 0; s < alphabet; s++) {
       if (lengths[s] > depth) throw r.fail(`code length ${lengths[s]} of symbol ${s} exceeds the ${depth} levels`);
       if (lengths[s]) { kraft += 2 ** (depth - lengths[s]); present++; longest = Math.max(longest, lengths[s]); }
     }
@@ -132,7 +164,7 @@ export const wmCodec: Codec<WmHeader, WmLayer> = {
     if (present < 2) throw r.fail(`${present} symbol(s) with a code; a layer with one symbol has zero levels`);
     if (kraft > 2 ** depth) throw r.fail('code lengths break the Kraft inequality (no prefix code has them)');
     const levelLengths = new Int32Array(depth);
-    levelLengths[0] = n;
+    levelLengths[0] = seqLength;
     for (let l = 1; l < depth; l++) {
       levelLengths[l] = r.varint(`level ${l} length`, 0x7fffffff);
       if (levelLengths[l] > levelLengths[l - 1]) throw r.fail(`level ${l} holds ${levelLengths[l]} bits, more than level ${l - 1}'s ${levelLengths[l - 1]}`);
@@ -142,7 +174,7 @@ export const wmCodec: Codec<WmHeader, WmLayer> = {
       levelZeros[l] = r.varint(`level ${l} zeros`, 0x7fffffff);
       if (levelZeros[l] > levelLengths[l]) throw r.fail(`level ${l} has ${levelZeros[l]} zeros in ${levelLengths[l]} bits`);
     }
-    return { codec: 'wm', ...base, form, blockWeights, lengths, only: -1, levelLengths, levelZeros };
+    return { codec: 'wm', ...base, form, blockWeights, gapSymbols, lengths, only: -1, levelLengths, levelZeros };
   },
 
   payloadLength: (h) => 4 * levelWordCounts(h).reduce((s, c) => s + c.bitmap + c.directory, 0),
@@ -155,9 +187,9 @@ export const wmCodec: Codec<WmHeader, WmLayer> = {
   },
 
   decode(layer) {
-    const n = params(layer.shape);
     const levels = levelVectors(layer);
-    return scanAll(n, codeTree(assignCodes(layer.lengths)), levels, layer.levelZeros, layer.only);
+    const seq = scanAll(sequenceLength(layer), codeTree(assignCodes(layer.lengths)), levels, layer.levelZeros, layer.only);
+    return weightsOfSequence(seq, layer);
   },
 
   figures(h) {
