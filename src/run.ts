@@ -188,7 +188,7 @@ export function runContainer(bytes: Uint8Array, label: string, opts: RunOptions)
 /** Encodes a model and simulates the container bytes the encoder wrote. */
 export async function runModel(model: Model, codec: EncodeOptions, opts: RunOptions): Promise<{ report: RunReport; image: Uint8Array }> {
   // the int8 baseline needs only the topology: it runs on a worker thread while this one encodes
-  const plain: PlainLayer[] = model.layers.map((l) => ({ spec: l.spec, params: l.weights.length }));
+  const plain: PlainLayer[] = model.layers.map((l) => ({ spec: l.spec, params: l.spec.weightShape.reduce((a, b) => a * b, 1) }));
   checkMapping(plain, opts.chip);
   const int8 = startInt8(plain, opts.chip);
   try {

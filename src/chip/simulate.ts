@@ -48,7 +48,8 @@ export function chipLayers(image: ContainerImage, cfg: ChipConfig, act = activat
     const spec = image.specs[i];
     const params = countOf(layer.shape);
     const { prefix, payload } = image.records[i];
-    const words = wordsOf(payload);
+    // a coded layer's words as the container reader decoded them (its verification walked them)
+    const words = layer.codec === 'tans' && layer.words.length * 4 === payload.length ? layer.words : wordsOf(payload);
     const sparse = sparsityOf(spec, layer.shape, layer.codec, firstIndex + i, cfg);
     return {
       name: spec.name, codec: layer.codec, params: sparse?.params ?? params, words: words.length, prefix, payload: words,

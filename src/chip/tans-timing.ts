@@ -18,7 +18,7 @@
  */
 import type { TansHeader } from '../codecs/codec.js';
 import { decodeStream } from '../codecs/tans/codec.js';
-import { decodeTableOf, streamSymbolCounts } from '../codecs/tans/index.js';
+import { decodeTableOf, stepBitArrays, stepBitsDecoded, streamSymbolCounts } from '../codecs/tans/index.js';
 import { deinterleaveStreams } from '../codecs/tans/layout.js';
 import { check } from '../errors.js';
 import { loadCycles, resolveTansDecoderParams, type EngineLayer, type TansDecoderParams } from './tans-decoder.js';
@@ -35,15 +35,9 @@ export function layerStepBits(header: TansHeader, words: Uint32Array): Uint8Arra
   let longest = 0;
   for (let k = 0; k < counts.length; k++) longest = Math.max(longest, counts[k]);
   const symbols = new Uint8Array(longest);
-  // the streams' arrays are views of one buffer (the timing model indexes it directly)
-  const all = new Uint8Array(counts.reduce((a, n) => a + n, 0));
-  let at = 0;
-  return streams.map((w, k) => {
-    const bits = all.subarray(at, at + counts[k]);
-    at += counts[k];
-    decodeStream(w, undefined, counts[k], table, symbols, 0, 1, bits);
-    return bits;
-  });
+  const bits = stepBitArrays(counts);
+  streams.forEach((w, k) => decodeStream(w, undefined, counts[k], table, symbols, 0, 1, bits[k]));
+  return bits;
 }
 
 /** cycles runLanes looks ahead at most (its per-lane pass is wasted past a FIFO running dry) */
@@ -51,9 +45,12 @@ const LANE_CHUNK = 64;
 
 const stepBitsCache = new WeakMap<Uint32Array, Uint8Array[]>();
 
-/** layerStepBits, once per payload (the points of a sweep share the image's payload words). */
+/**
+ * layerStepBits, once per payload (the points of a sweep share the image's payload words), and
+ * not at all when verifying the image recorded them (tansCodec.decode on the same words).
+ */
 export function cachedStepBits(header: TansHeader, words: Uint32Array): Uint8Array[] {
-  let bits = stepBitsCache.get(words);
+  let bits = stepBitsCache.get(words) ?? stepBitsDecoded(words);
   if (!bits) {
     bits = layerStepBits(header, words);
     stepBitsCache.set(words, bits);

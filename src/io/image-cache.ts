@@ -34,11 +34,16 @@ export function encoderFingerprint(): string {
   return (fingerprint = h.digest('hex'));
 }
 
-/** A hash of what the encoder reads of a model: its name, each layer's geometry and weights. */
+/**
+ * A hash of what the encoder reads of a model: its name, each layer's geometry and weights (for
+ * weights drawn from a seed, their recipe: the generator's code and the seed, without drawing them).
+ */
 export function modelDigest(model: Model): string {
   const h = createHash('sha256');
-  h.update(JSON.stringify({ name: model.name, layers: model.layers.map((l) => l.spec) }));
-  for (const l of model.layers) h.update(new Uint8Array(l.weights.buffer, l.weights.byteOffset, l.weights.byteLength));
+  h.update(JSON.stringify({ name: model.name, layers: model.layers.map((l) => l.spec), weightRecipe: model.weightRecipe }));
+  if (model.weightRecipe === undefined) {
+    for (const l of model.layers) h.update(new Uint8Array(l.weights.buffer, l.weights.byteOffset, l.weights.byteLength));
+  }
   return h.digest('hex');
 }
 

@@ -10,6 +10,9 @@
  * b·√2 = sqrt(2 / fanIn) is He initialisation's. Laplace is drawn as a random sign times an
  * exponential, from two 32-bit draws and a small table (no log and no allocation per weight). These are NOT trained weights; a Model built here says so.
  */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { HwsimError } from '../errors.js';
 import type { LayerSpec, Model } from './types.js';
 
@@ -94,27 +97,53 @@ function fillLaplace(out: Float32Array, b: number, seed: number, stream: number)
  * its size.
  */
 export function syntheticWeights(specs: LayerSpec[], seed: number): Float32Array[] {
+  checkSyntheticSpecs(specs, seed);
+  return specs.map((spec, i) => layerWeights(spec, i, seed));
+}
+
+function checkSyntheticSpecs(specs: LayerSpec[], seed: number): void {
   checkSeed(seed);
-  return specs.map((spec, i) => {
+  for (const spec of specs) {
     const n = weightCount(spec);
     if (!(Number.isSafeInteger(n) && n >= 1) || spec.weightShape.some((d) => !(Number.isInteger(d) && d >= 1))) {
       throw new HwsimError(`layer ${spec.name}: weight shape [${spec.weightShape.join(', ')}] holds no weights`,
         'every dimension of a weight shape must be a positive integer');
     }
-    const out = new Float32Array(n);
-    fillLaplace(out, laplaceScale(spec), seed, i);
-    return out;
-  });
+  }
 }
 
-/** A Model of `specs` with seeded synthetic weights; labelled synthetic. */
+function layerWeights(spec: LayerSpec, i: number, seed: number): Float32Array {
+  const out = new Float32Array(weightCount(spec));
+  fillLaplace(out, laplaceScale(spec), seed, i);
+  return out;
+}
+
+let generatorFingerprint: string | undefined;
+
+/** A hash of this file as it runs: the generator's code, part of every synthetic weight recipe. */
+function syntheticGeneratorFingerprint(): string {
+  if (!generatorFingerprint) {
+    generatorFingerprint = createHash('sha256').update(readFileSync(fileURLToPath(import.meta.url))).digest('hex');
+  }
+  return generatorFingerprint;
+}
+
+/**
+ * A Model of `specs` with seeded synthetic weights; labelled synthetic. Each layer's weights are
+ * drawn when first read (a run whose image is in the cache never draws them), the same bytes
+ * whenever that is.
+ */
 export function syntheticModel(name: string, source: string, specs: LayerSpec[], seed: number, description: string): Model {
-  const weights = syntheticWeights(specs, seed);
+  checkSyntheticSpecs(specs, seed);
   return {
     name,
     source,
     synthetic: true,
     description,
-    layers: specs.map((spec, i) => ({ spec, weights: weights[i] })),
+    weightRecipe: `seeded Laplace, seed ${seed}, generator ${syntheticGeneratorFingerprint()}`,
+    layers: specs.map((spec, i) => {
+      let weights: Float32Array | undefined;
+      return { spec, get weights() { return (weights ??= layerWeights(spec, i, seed)); } };
+    }),
   };
 }

@@ -41,6 +41,12 @@ export interface Model {
   source: string;
   /** true when the weights are seeded synthetic ones, not trained weights */
   synthetic: boolean;
+  /**
+   * For weights drawn from a seed: everything that determines them besides the layer specs (the
+   * generator's code and the seed). A model digest hashes it instead of the weights, and the
+   * weights are drawn only when first read.
+   */
+  weightRecipe?: string;
   description: string;
   layers: ModelLayer[];
   /**

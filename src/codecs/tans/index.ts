@@ -19,6 +19,27 @@ export const SPLITS: readonly StreamSplit[] = ['channel', 'interleaved'];
 /** streams a layer header may declare (the chip's decoders are fewer: src/params) */
 export const MAX_FORMAT_STREAMS = 256;
 
+/**
+ * What a decode of a layer's words learnt besides the symbols: per stream, the bits each step
+ * read (the chip's fast timing model needs exactly these: src/chip/tans-timing.ts), kept for as
+ * long as the words are, so that verifying an image and timing it on the chip walk it once.
+ */
+const decodedStepBits = new WeakMap<Uint32Array, Uint8Array[]>();
+
+/** The step bits a decode of these payload words recorded, if one ran. */
+export function stepBitsDecoded(words: Uint32Array): Uint8Array[] | undefined {
+  return decodedStepBits.get(words);
+}
+
+/** One array per stream, views of one buffer. */
+export function stepBitArrays(counts: ArrayLike<number>): Uint8Array[] {
+  let total = 0;
+  for (let k = 0; k < counts.length; k++) total += counts[k];
+  const all = new Uint8Array(total);
+  let at = 0;
+  return Array.from(counts, (n) => { const v = all.subarray(at, at + n); at += n; return v; });
+}
+
 /** The decode table a header describes: the spread rebuilt from counts, checked, then the 3 fields per state. */
 export function decodeTableOf(h: TansHeader): DecodeTable {
   const spread = rebuildSpread(h.spreadKind, h.counts, h.explicitSpread, h.tail);
@@ -164,8 +185,11 @@ export const tansCodec: Codec<TansHeader, TansLayer> = {
     const table = decodeTableOf(layer);
     const streams = deinterleaveStreams(layer.words, layer.wordCounts);
     const counts = streamSymbolCounts(layer);
-    return decodeTansLayer(layer.shape, table, layer.split,
-      streams.map((words, k) => ({ words, symbolCount: counts[k] })));
+    const stepBits = stepBitArrays(counts);
+    const symbols = decodeTansLayer(layer.shape, table, layer.split,
+      streams.map((words, k) => ({ words, symbolCount: counts[k] })), stepBits);
+    decodedStepBits.set(layer.words, stepBits);
+    return symbols;
   },
 
   figures: (h) => ({ states: h.states, streams: h.wordCounts.length, tableBytes: 3 * h.states }),

@@ -73,10 +73,14 @@ export function rebuildSpread(kind: SpreadKind, counts: Int32Array, explicit?: U
   return explicit;
 }
 
-/** Decodes every stream of a layer back into flat symbol order. Throws StreamDecodeError. */
+/**
+ * Decodes every stream of a layer back into flat symbol order. Throws StreamDecodeError. With
+ * `stepBits` (one array per stream, its symbol count long), records the bits each step reads.
+ */
 export function decodeTansLayer(
   shape: readonly number[], decodeTable: DecodeTable, split: StreamSplit,
   streams: ReadonlyArray<{ words: Uint32Array; bitLength?: number; symbolCount: number }>,
+  stepBits?: readonly Uint8Array[],
 ): Uint8Array {
   const total = shape.reduce((a, b) => a * b, 1);
   const out = new Uint8Array(total);
@@ -85,7 +89,7 @@ export function decodeTansLayer(
   streams.forEach((s, k) => {
     check(s.symbolCount === lengths[k], `stream ${k} holds ${s.symbolCount} symbols, the layer shape needs ${lengths[k]}`);
     const own = tmp.subarray(0, lengths[k]);
-    decodeStream(s.words, s.bitLength, s.symbolCount, decodeTable, own);
+    decodeStream(s.words, s.bitLength, s.symbolCount, decodeTable, own, 0, 1, stepBits?.[k]);
     copyStream(out, own, shape, streams.length, split, k, false);
   });
   return out;
