@@ -254,3 +254,20 @@ describe('zoo names', () => {
     expect(zooLayers('lenet-5')[0].filters).toBe(20);
   });
 });
+
+describe('synthetic weights are drawn when first read, and digested by their recipe', () => {
+  it('the same bytes as drawing them at once; a digest that tells seeds apart without drawing any', async () => {
+    const { modelDigest } = await import('../src/io/image-cache.js');
+    const a = loadZooModel('lenet-5', 1);
+    // nothing drawn yet: every layer's weights are behind a getter
+    expect(a.layers.every((l) => typeof Object.getOwnPropertyDescriptor(l, 'weights')?.get === 'function')).toBe(true);
+    const digest = modelDigest(a);
+    expect(modelDigest(loadZooModel('lenet-5', 1))).toBe(digest);
+    expect(modelDigest(loadZooModel('lenet-5', 2))).not.toBe(digest);
+    expect(a.weightRecipe).toMatch(/seed 1, generator [0-9a-f]{64}/);
+    const eager = syntheticWeights(a.layers.map((l) => l.spec), 1);
+    a.layers.forEach((l, i) => expect(l.weights).toEqual(eager[i]));
+    // read twice: the same array (drawn once)
+    expect(a.layers[0].weights).toBe(a.layers[0].weights);
+  });
+});
