@@ -68,15 +68,20 @@ export function allocateBits(layers: Float32Array[], bitsPerWeight: number, opts
   const cands = layers.map((w, i) => layerCandidates(w, maxBins).map((c) => ({
     ...c, rate: c.entropy + (opts.states ? tableBits(c.bins, opts.states) / sizes[i] : 0),
   })));
+  // the bisection below picks thousands of times: the candidates' figures as flat arrays
+  const distortion = cands.map((cs) => Float64Array.from(cs, (c) => c.distortion));
+  const rate = cands.map((cs) => Float64Array.from(cs, (c) => c.rate));
   const total = sizes.reduce((a, b) => a + b, 0);
-  const pick = (lambda: number) => cands.map((cs): Candidate => {
-    let best = cs[0];
+  const pick = (lambda: number) => cands.map((cs, l): Candidate => {
+    const d = distortion[l];
+    const r = rate[l];
+    let best = 0;
     let bestCost = Infinity;
-    for (const c of cs) {
-      const cost = c.distortion + lambda * c.rate;
-      if (cost < bestCost || (cost === bestCost && c.rate < best.rate)) { bestCost = cost; best = c; }
+    for (let i = 0; i < d.length; i++) {
+      const cost = d[i] + lambda * r[i];
+      if (cost < bestCost || (cost === bestCost && r[i] < r[best])) { bestCost = cost; best = i; }
     }
-    return best;
+    return cs[best];
   });
   const avgEntropy = (choice: Candidate[]) => choice.reduce((a, c, i) => a + c.entropy * sizes[i], 0) / total;
   // λ in squared-weight units per bit; bisect in log space between "free bits" and "bits cost all".
