@@ -145,9 +145,11 @@ export interface CodedImage {
 
 /**
  * The image under `key` in `cache` when a copy is there and passes every check and a full decode
- * (a damaged one is encoded again); else `encode()`d, verified and kept in the cache.
+ * (a damaged one is encoded again); else `encode()`d, verified and kept in the cache (a cache that
+ * cannot be written costs the next run its reuse, not this one its result: `onNotice` says so).
  */
-export function cachedOrEncoded(cache: ImageCache | undefined, key: string, label: string, encode: () => Uint8Array): CodedImage {
+export function cachedOrEncoded(cache: ImageCache | undefined, key: string, label: string, encode: () => Uint8Array,
+  onNotice?: (message: string) => void): CodedImage {
   const fromCache = cache?.get(key);
   if (fromCache) {
     try {
@@ -158,7 +160,12 @@ export function cachedOrEncoded(cache: ImageCache | undefined, key: string, labe
   }
   const bytes = encode();
   const prepared = prepareImage(bytes, label);
-  cache?.put(key, bytes);
+  try {
+    cache?.put(key, bytes);
+  } catch (err) {
+    if (!(err instanceof HwsimError)) throw err;
+    onNotice?.(`the encoded image was not kept in the cache (${err.message}); --cache-dir elsewhere or --no-cache`);
+  }
   return { bytes, prepared, cached: false };
 }
 
@@ -207,7 +214,7 @@ export async function runModel(model: Model, codec: EncodeOptions, opts: RunOpti
     const settings: Record<string, unknown> = { ...codec };
     if (codec.codec === 'auto' && codec.autoObjective === 'cycles') settings.chip = opts.chip;
     const key = imageKey(modelDigest(model), settings);
-    const coded = cachedOrEncoded(opts.imageCache, key, model.name, encode);
+    const coded = cachedOrEncoded(opts.imageCache, key, model.name, encode, opts.onNotice);
     return { report: await runPrepared(coded.prepared, opts, int8), image: coded.bytes };
   } catch (err) {
     int8.cancel();

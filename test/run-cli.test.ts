@@ -192,6 +192,12 @@ describe('hwsim run keeps encoded images in a cache, and runs them as fresh ones
     const none = join(tmp, 'none');
     expect(await run('d', '--cache-dir', none, '--no-cache')).toEqual(first);
     expect(existsSync(none)).toBe(false);
+    // a cache that cannot be written: the run still reports, and says the image was not kept
+    const blocker = join(tmp, 'a-file');
+    writeFileSync(blocker, 'x');
+    expect(await main(['run', 'lenet-5', '--states', '64', '--json', '--out', join(tmp, 'e'), '--no-layers', '--cache-dir', join(blocker, 'sub')])).toBe(0);
+    expect(io.stderr).toMatch(/not kept in the cache/);
+    expect(json(join(tmp, 'e'))).toEqual(first);
   });
 
   it('--sim exact and --sim fast print the same report', async () => {
