@@ -7,6 +7,8 @@
 // bits of newState are 0); "enough bits" is a thermometer of the held bit count, computed from
 // registers and indexed by nbBits; the two window words are a ring written in turn (no shifting),
 // read at a 6-bit pointer; the symbols-left counter has a registered zero flag.
+// With two table banks (States <= 128) the RAM is read in bank bank_i and loaded in the other, and
+// the symbol count of the next layer waits in a shadow register until start_i.
 `default_nettype none
 
 module tans_lane #(
@@ -18,12 +20,17 @@ module tans_lane #(
   input  wire                  clk_i,
   input  wire                  rst_ni,
   input  wire                  run_i,            // engine is decoding a layer
-  input  wire                  start_i,          // last load cycle: arm the lane for the new layer
+  input  wire                  start_i,          // layer switch: arm the lane for the loaded layer
+  /* verilator lint_off UNUSEDSIGNAL */
+  input  wire                  bank_i,           // table bank the lanes read (two banks); loads write the other
+  /* verilator lint_on UNUSEDSIGNAL */
   input  wire                  rem_we_i,         // load port: this lane's symbol count
   input  wire [31:0]           rem_i,
   input  wire                  tbl_we_i,         // load port: one decode-table entry
   input  wire [$clog2(States)-1:0] tbl_addr_i,
-  input  wire [$clog2(States)+$clog2($clog2(States)+1)+SymbolBits-1:0] tbl_data_i,
+  /* verilator lint_off UNUSEDSIGNAL */
+  input  wire [31:0]           tbl_data_i,       // the packed entry in its low EntryW bits
+  /* verilator lint_on UNUSEDSIGNAL */
   input  wire                  words_pending_i,  // the distributor still owes this lane words
   input  wire                  word_valid_i,     // head of the lane's FIFO
   output wire                  word_ready_o,
@@ -36,7 +43,12 @@ module tans_lane #(
 );
   localparam integer LogL   = $clog2(States);
   localparam integer NbW    = $clog2(LogL + 1);
-  localparam integer EntryW = LogL + NbW + SymbolBits;
+  localparam integer Packed = ((1 << NbW) > LogL + 1) ? 1 : 0;   // as in tans_engine
+  localparam integer NsW    = LogL - Packed;
+  localparam integer EntryW = NsW + NbW + SymbolBits;
+  localparam [NbW-1:0] OddCode = {NbW{1'b1}};
+  localparam integer Banks  = (States <= 128) ? 2 : 1;
+  localparam integer AddrW  = LogL + Banks - 1;
   localparam integer PosW = $clog2(InWidth);
   localparam integer RpW  = PosW + 1;            // read pointer over the two-word ring
   localparam [NbW-1:0]  NeedInit = LogL[NbW-1:0];
@@ -63,22 +75,44 @@ module tans_lane #(
   wire [LogL-1:0]   cand;                        // the next state if this cycle steps
   wire              step;
   wire [EntryW-1:0] entry;
+  wire [AddrW-1:0] waddr, raddr;
+  generate
+    if (Banks == 2) begin : g_banks
+      assign waddr = {!bank_i, tbl_addr_i};
+      assign raddr = {bank_i, cand};
+    end else begin : g_bank
+      assign waddr = tbl_addr_i;
+      assign raddr = cand;
+    end
+  endgenerate
   tans_table_ram #(
-    .Depth   (States),
+    .Depth   (Banks * States),
     .Width   (EntryW),
     .InitFile(TableInit)
   ) u_table (
     .clk_i  (clk_i),
     .we_i   (tbl_we_i),
-    .waddr_i(tbl_addr_i),
-    .wdata_i(tbl_data_i),
+    .waddr_i(waddr),
+    .wdata_i(tbl_data_i[EntryW-1:0]),
     .re_i   (step),
-    .raddr_i(cand),
+    .raddr_i(raddr),
     .rdata_o(entry)
   );
-  wire [SymbolBits-1:0] e_symbol    = entry[SymbolBits-1:0];
-  wire [NbW-1:0]        e_nbbits    = entry[SymbolBits +: NbW];
-  wire [LogL-1:0]       e_new_state = entry[SymbolBits+NbW +: LogL];
+  wire [SymbolBits-1:0] e_symbol = entry[SymbolBits-1:0];
+  wire [NbW-1:0]        e_code   = entry[SymbolBits +: NbW];
+  wire [NbW-1:0]        e_nbbits;
+  wire [LogL-1:0]       e_new_state;
+  generate
+    if (Packed == 1) begin : g_unpack
+      // the spare code: nbBits 0 with newState odd; any other code is nbBits, newState even
+      wire odd = e_code == OddCode;
+      assign e_nbbits    = odd ? {NbW{1'b0}} : e_code;
+      assign e_new_state = {entry[SymbolBits+NbW +: NsW], odd};
+    end else begin : g_plain
+      assign e_nbbits    = e_code;
+      assign e_new_state = entry[SymbolBits+NbW +: LogL];
+    end
+  endgenerate
 
   // Bits held (registers only): avail = 32*have - pos, as a thermometer ge[i] = avail >= i, written
   // without a subtractor or comparators (which Yosys would put on carry chains): have = 0 holds no
@@ -142,6 +176,33 @@ module tans_lane #(
     if (load) slot_q[wsel_q] <= word_i;
   end
 
+  // the symbol count arrives in the load (one bank) or waits in a shadow register for start_i (two)
+  wire        rem_set;
+  wire [31:0] rem_new;
+  wire        zero_new;
+  generate
+    if (Banks == 2) begin : g_shadow
+      reg [31:0] nrem_q;
+      reg        nzero_q;
+      always @(posedge clk_i or negedge rst_ni) begin
+        if (!rst_ni) begin
+          nrem_q  <= 32'd0;
+          nzero_q <= 1'b1;
+        end else if (rem_we_i) begin
+          nrem_q  <= rem_i;
+          nzero_q <= rem_i == 32'd0;
+        end
+      end
+      assign rem_set  = start_i;
+      assign rem_new  = nrem_q;
+      assign zero_new = nzero_q;
+    end else begin : g_direct
+      assign rem_set  = rem_we_i;
+      assign rem_new  = rem_i;
+      assign zero_new = rem_i == 32'd0;
+    end
+  endgenerate
+
   always @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       state_q      <= {LogL{1'b0}};
@@ -186,10 +247,10 @@ module tans_lane #(
       end
       if (underflow || end_done) fin_q <= 1'b1;
       if (underflow || (end_done && (endbad_q || pad_bad))) err_q <= 1'b1;
-      if (rem_we_i) begin
-        rem_q  <= rem_i;
+      if (rem_set) begin
+        rem_q  <= rem_new;
         dec_q  <= 1'b0;
-        zero_q <= rem_i == 32'd0;
+        zero_q <= zero_new;
       end
       if (start_i) begin
         end_q  <= 1'b0;

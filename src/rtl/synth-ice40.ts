@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { check, HwsimError } from '../errors.js';
-import { resolveTansDecoderParams, tableEntryBits, type TansDecoderParams } from '../chip/tans-decoder.js';
+import { resolveTansDecoderParams, tableBanks, tableEntryBits, type TansDecoderParams } from '../chip/tans-decoder.js';
 import { packageRoot } from '../package-root.js';
 import { checkIce40Target, configName, DEFAULT_ICE40, generateTansRtl, ICE40_PACKAGES, writeGenerated, type Ice40Target } from './tans-rtl.js';
 
@@ -51,9 +51,9 @@ export interface SynthEstimate { logicCells: number; brams: number; fits: boolea
  * (LCs at S=8 − LCs at S=1) / 7 = 820 / 840 / 868 per lane at L = 64 / 128 / 256, on a base of
  * 46 / 62 / 68; both are fitted as straight lines in log2(L) (+24.3 per lane and +10.7 base per
  * doubling, through L = 64 and 256) and extrapolated outside 64..256. Block RAMs: each lane holds a
- * copy of its decode table, L entries of tableEntryBits bits, in the fewest SB_RAM40_4K of one of the
- * four shapes (256×16, 512×8, 1024×4, 2048×2), which gives the table's 1, 1, 2 BRAMs per lane at
- * L = 64, 128, 256. An estimate, not a promise: it says when a run is hopeless, not exactly what it
+ * copy of its decode table (two banks of it at L <= 128, tableBanks), L entries of tableEntryBits
+ * bits each, in the fewest SB_RAM40_4K of one of the four shapes (256×16, 512×8, 1024×4, 2048×2),
+ * which gives 1 BRAM per lane at L = 64, 128 and 256 (16-bit entries at L = 256). An estimate, not a promise: it says when a run is hopeless, not exactly what it
  * will use.
  */
 export function estimateSynth(p: TansDecoderParams, device: Ice40Target['device']): SynthEstimate {
@@ -61,8 +61,9 @@ export function estimateSynth(p: TansDecoderParams, device: Ice40Target['device'
   const perLane = 819.86 + 24.29 * d;
   const base = Math.max(0, 46.14 + 10.71 * d);
   const bits = tableEntryBits(p);
+  const entries = tableBanks(p) * p.states;
   const bramsPerLane = Math.min(...[[256, 16], [512, 8], [1024, 4], [2048, 2]].map(([depth, width]) =>
-    Math.ceil(p.states / depth) * Math.ceil(bits / width)));
+    Math.ceil(entries / depth) * Math.ceil(bits / width)));
   const cap = ICE40_CAPACITY[device];
   const logicCells = Math.round(base + perLane * p.streams);
   const brams = bramsPerLane * p.streams;
@@ -178,8 +179,10 @@ export function synthMarkdown(results: readonly SynthResult[], versions: { yosys
     '',
     'LUTs, FFs, carries and BRAMs are Yosys cell counts (SB_LUT4, SB_DFF*, SB_CARRY, SB_RAM40_4K); logic',
     'cells (LCs, a LUT and/or an FF) and Fmax come from nextpnr. Table bytes: one lane\'s decode table,',
-    'L entries of log2(L) + ceil(log2(log2(L)+1)) + symbolBits bits; each lane holds a copy (one BRAM read',
-    'port per lane per cycle).',
+    'L entries of log2(L) + ceil(log2(log2(L)+1)) + symbolBits bits, less one where the nbBits field has a',
+    'spare code (newState\'s bit 0 is then not stored: docs/hw/tans-decoder.md, "Table entry"); each lane',
+    'holds a copy (one BRAM read port per lane per cycle), in two banks at L <= 128 (the next layer\'s table',
+    'loads in the background while a layer decodes).',
   ];
   for (const device of devices) {
     const rs = results.filter((r) => r.target.device === device);
