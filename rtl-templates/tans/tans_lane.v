@@ -126,8 +126,15 @@ module tans_lane #(
     ge[0] = 1'b1;
     for (g = 1; g <= LogL; g = g + 1) ge[g] = have_q[1] || (have_q[0] && !below[InWidth - g]);
   end
+  // "enough bits" indexed by the entry's code straight from the RAM (not by the decoded nbBits: one
+  // mux level less; the spare code reads ge[0] = 1, unused codes are never stored)
+  reg  [(1<<NbW)-1:0] ge_code;
+  integer c;
+  always @* begin
+    for (c = 0; c < (1 << NbW); c = c + 1) ge_code[c] = (c <= LogL) ? ge[c] : 1'b1;
+  end
   wire [NbW-1:0] need     = init_q ? NeedInit : e_nbbits;
-  wire           can_bits = init_q ? ge[LogL] : ge[e_nbbits];
+  wire           can_bits = init_q ? ge[LogL] : ge_code[e_code];
 
   wire active    = run_i && !fin_q;
   wire out_free  = !out_valid_q || out_ready_i;

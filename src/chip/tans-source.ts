@@ -4,7 +4,9 @@
  * docs/hw/tans-decoder.md). At the start of a layer it parses the layer header the DRAM delivered
  * into the staging buffer (with the container's own reader, so the file format and what the chip
  * understands are one), builds the decode table from the fetched counts and spread rule (the
- * table builder, tableBuildCycles) and loads the engine. Per cycle it offers the FIFO head word
+ * table builder, tableBuildCycles) and loads the engine. With two table banks (L <= 128) it does
+ * that for the next layer in the background while the current one runs (preload), and the layer
+ * switch then costs PRELOADED_SWITCH_CYCLES once the background load is complete. Per cycle it offers the FIFO head word
  * (only words of the current layer), raises outReady on as many valid lanes as the weight buffer
  * has room for (lowest lanes first), ticks the engine once and pops the word if the engine took it.
  */
@@ -13,7 +15,9 @@ import { decodeTableOf, streamSymbolCounts } from '../codecs/tans/index.js';
 import { HwsimError } from '../errors.js';
 import type { WordFifo } from './fifo.js';
 import type { SourceLayer, WeightSource } from './weight-source.js';
-import { TansEngineModel, tableBuildCycles, type EngineLayer, type TansDecoderParams } from './tans-decoder.js';
+import {
+  loadCycles, PRELOADED_SWITCH_CYCLES, tableBanks, TansEngineModel, tableBuildCycles, type EngineLayer, type TansDecoderParams,
+} from './tans-decoder.js';
 /** What the pipeline uses of the engine (TansEngineModel; a test may pass another). */
 export interface TansEngine {
   loadLayer(layer: EngineLayer): number;
@@ -53,13 +57,43 @@ export class TansSource implements WeightSource {
     return this.engine.done;
   }
 
-  constructor(factory: TansEngineFactory, readonly params: TansDecoderParams) {
+  /** background preparation of the next layer: only with two table banks (tableBanks) */
+  readonly preload?: (layer: SourceLayer, prefix: Uint8Array) => number;
+  /** the layer prepared in the background, until its begin() */
+  private preloaded: { name: string; engineLayer: EngineLayer } | null = null;
+
+  /** `background: false` loads every layer after the previous one is done, even with two banks. */
+  constructor(factory: TansEngineFactory, readonly params: TansDecoderParams, opts: { background?: boolean } = {}) {
     this.engine = factory(params);
     this.lanes = params.streams;
     this.ready = new Uint8Array(params.streams);
+    if (tableBanks(params) === 2 && opts.background !== false) {
+      this.preload = (layer, prefix) => {
+        this.preloaded = { name: layer.name, engineLayer: this.engineLayerOf(layer, prefix) };
+        // the table builder and the load port work through the next layer in the background
+        return tableBuildCycles(prefix.length, params.states) + loadCycles(params);
+      };
+    }
   }
 
   begin(layer: SourceLayer, prefix: Uint8Array): number {
+    const pre = this.preloaded;
+    this.preloaded = null;
+    this.words = layer.words;
+    this.fed = 0;
+    this.emitted = 0;
+    this.layerName = layer.name;
+    if (pre && pre.name === layer.name) {
+      // the engine switches to the bank loaded in the background (the switch's arming is loadLayer's)
+      this.engine.loadLayer(pre.engineLayer);
+      return PRELOADED_SWITCH_CYCLES;
+    }
+    const p = this.params;
+    return tableBuildCycles(prefix.length, p.states) + this.engine.loadLayer(this.engineLayerOf(layer, prefix));
+  }
+
+  /** The engine's view of a layer from its record prefix as it landed (checked against the engine). */
+  private engineLayerOf(layer: SourceLayer, prefix: Uint8Array): EngineLayer {
     const { header } = parseRecordPrefix(prefix, `layer ${layer.name} as fetched by the chip`);
     if (header.codec !== 'tans') throw new Error(`internal: layer ${layer.name} (${header.codec}) reached the tANS engine`);
     const p = this.params;
@@ -71,15 +105,10 @@ export class TansSource implements WeightSource {
       throw new HwsimError(`layer ${layer.name} is encoded with ${header.wordCounts.length} streams, the chip has ${p.streams} decoders`,
         `use a chip with ${header.wordCounts.length} decoders, or encode with ${p.streams} streams`);
     }
-    const engineLayer: EngineLayer = {
+    return {
       table: decodeTableOf(header), bins: header.quant.bins,
       symbolCounts: streamSymbolCounts(header), wordCounts: header.wordCounts,
     };
-    this.words = layer.words;
-    this.fed = 0;
-    this.emitted = 0;
-    this.layerName = layer.name;
-    return tableBuildCycles(prefix.length, p.states) + this.engine.loadLayer(engineLayer);
   }
 
   step(fifo: WordFifo, space: number): number {
