@@ -22,6 +22,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <ctime>
 #include <vector>
 
@@ -61,36 +62,102 @@ uint32_t prand() {
 // true with probability per65536 / 65536
 bool pchance(uint32_t per65536) { return (prand() >> 16) < per65536; }
 
-// Transfer lines are the bulk of the output: written by hand into a buffer (no printf parsing).
-char line_buf[64];
-char* put_u64(char* p, uint64_t v) {
-  char tmp[24];
-  int n = 0;
-  do { tmp[n++] = static_cast<char>('0' + v % 10); v /= 10; } while (v);
-  while (n) *p++ = tmp[--n];
-  return p;
-}
-void put_transfer(FILE* out, uint32_t k, uint32_t sym, int weight, uint64_t cyc) {
-  char* p = line_buf;
-  *p++ = 's'; *p++ = ' ';
-  p = put_u64(p, k); *p++ = ' ';
-  p = put_u64(p, sym); *p++ = ' ';
-  if (weight < 0) { *p++ = '-'; weight = -weight; }
-  p = put_u64(p, static_cast<uint64_t>(weight)); *p++ = ' ';
-  p = put_u64(p, cyc); *p++ = '\n';
-  std::fwrite(line_buf, 1, static_cast<size_t>(p - line_buf), out);
-}
+// Transfer lines are the bulk of the output: assembled by hand in a large buffer of our own (no
+// printf, no per-line fwrite). The "s k symbol weight " head comes from tables built once, and a
+// cycle's number is formatted once for all the transfers of that cycle.
+class TransferWriter {
+ public:
+  explicit TransferWriter(FILE* out) : out_(out), buf_(new char[kSize]) {
+    for (int v = 0; v < 256; v++) {
+      num_len_[v] = static_cast<uint8_t>(std::snprintf(num_[v], sizeof num_[v], "%d", v));
+      int w = static_cast<int8_t>(v);
+      wt_len_[v] = static_cast<uint8_t>(std::snprintf(wt_[v], sizeof wt_[v], "%d", w));
+    }
+  }
+  ~TransferWriter() { flush(); delete[] buf_; }
+  void begin_cycle(uint64_t cyc) { cyc_ = cyc; cyc_len_ = 0; }
+  void put(uint32_t k, uint32_t sym, uint32_t wt) {
+    if (n_ + 64 > kSize) flush();
+    if (cyc_len_ == 0) format_cycle();
+    char* p = buf_ + n_;
+    *p++ = 's'; *p++ = ' ';
+    p = copy(p, num_[k & 255], num_len_[k & 255]); *p++ = ' ';
+    p = copy(p, num_[sym & 255], num_len_[sym & 255]); *p++ = ' ';
+    p = copy(p, wt_[wt & 255], wt_len_[wt & 255]); *p++ = ' ';
+    p = copy(p, cyc_str_, cyc_len_);
+    n_ = static_cast<size_t>(p - buf_);
+  }
+  void flush() {
+    if (n_) std::fwrite(buf_, 1, n_, out_);
+    n_ = 0;
+  }
+
+ private:
+  static constexpr size_t kSize = 4u << 20;
+  static char* copy(char* p, const char* s, size_t n) {
+    std::memcpy(p, s, n);
+    return p + n;
+  }
+  void format_cycle() {
+    char tmp[24];
+    int n = 0;
+    uint64_t v = cyc_;
+    do { tmp[n++] = static_cast<char>('0' + v % 10); v /= 10; } while (v);
+    while (n) cyc_str_[cyc_len_++] = tmp[--n];
+    cyc_str_[cyc_len_++] = '\n';
+  }
+  FILE* out_;
+  char* buf_;
+  size_t n_ = 0;
+  char num_[256][4];
+  uint8_t num_len_[256];
+  char wt_[256][5];
+  uint8_t wt_len_[256];
+  uint64_t cyc_ = 0;
+  char cyc_str_[24];
+  size_t cyc_len_ = 0;
+};
 
 [[noreturn]] void die(const char* msg) {
   std::fprintf(stderr, "tans_harness: %s\n", msg);
   std::exit(3);
 }
 
-uint32_t read_u32(FILE* f) {
-  unsigned long v;
-  if (std::fscanf(f, "%lx", &v) != 1) die("stimulus file is truncated");
-  return static_cast<uint32_t>(v);
-}
+// The stimulus: hex words, one a line, read through a buffer and parsed by hand (fscanf was a
+// tenth of the run).
+class HexReader {
+ public:
+  explicit HexReader(FILE* f) : f_(f), buf_(new char[kSize]) {}
+  ~HexReader() { delete[] buf_; }
+  uint32_t next() {
+    int c = get();
+    while (c == '\n' || c == ' ' || c == '\r') c = get();
+    uint64_t v = 0;
+    int digits = 0;
+    for (;; c = get(), digits++) {
+      if (c >= '0' && c <= '9') v = v * 16 + static_cast<uint64_t>(c - '0');
+      else if (c >= 'a' && c <= 'f') v = v * 16 + static_cast<uint64_t>(c - 'a' + 10);
+      else if (c >= 'A' && c <= 'F') v = v * 16 + static_cast<uint64_t>(c - 'A' + 10);
+      else break;
+    }
+    if (digits == 0 || digits > 8) die("stimulus file is truncated or holds a word that is not 32-bit hex");
+    return static_cast<uint32_t>(v);
+  }
+
+ private:
+  static constexpr size_t kSize = 1u << 20;
+  int get() {
+    if (pos_ == len_) {
+      len_ = std::fread(buf_, 1, kSize, f_);
+      pos_ = 0;
+      if (len_ == 0) return -1;
+    }
+    return static_cast<unsigned char>(buf_[pos_++]);
+  }
+  FILE* f_;
+  char* buf_;
+  size_t pos_ = 0, len_ = 0;
+};
 
 }  // namespace
 
@@ -104,6 +171,8 @@ int main(int argc, char** argv) {
   static char out_buf[4 << 20];
   std::setvbuf(out, out_buf, _IOFBF, sizeof out_buf);
 
+  HexReader hex(in);
+  auto read_u32 = [&](FILE*) { return hex.next(); };
   const uint32_t streams = read_u32(in);
   const uint32_t symbol_bits = read_u32(in);
   rng_state = read_u32(in);
@@ -132,11 +201,15 @@ int main(int argc, char** argv) {
     top.eval();
     top.clk_i = 0;
   };
+  TransferWriter transfers(out);
   uint64_t violations = 0, resets = 0, busy_loads = 0, load_gaps = 0;
   uint32_t cur_layer = 0;
   uint64_t cur_cycle = 0;
   auto violation = [&](const char* msg) {
-    if (violations++ < 20) std::fprintf(out, "proto %u %" PRIu64 " %s\n", cur_layer, cur_cycle, msg);
+    if (violations++ < 20) {
+      transfers.flush();
+      std::fprintf(out, "proto %u %" PRIu64 " %s\n", cur_layer, cur_cycle, msg);
+    }
   };
   const uint64_t all_streams = streams >= 64 ? ~0ull : (1ull << streams) - 1;
   // Reset: asynchronous, so the outputs must be idle as soon as rst_ni falls.
@@ -160,7 +233,6 @@ int main(int argc, char** argv) {
   reset();
 
   std::vector<uint8_t> ready(streams);
-  std::vector<uint8_t> held(streams);      // out_valid was high and not taken last cycle
   std::vector<uint32_t> held_sym(streams), held_wt(streams);
   uint64_t total_cycles = 0;
   // the background load of layer l + 1 (words taken so far) and whether layer l was loaded so
@@ -242,7 +314,7 @@ int main(int argc, char** argv) {
       uint64_t cyc = 0;
       uint32_t wi = 0;
       bg_taken = 0;
-      std::fill(held.begin(), held.end(), 0);
+      uint64_t held_mask = 0;  // streams whose out_valid was high and not taken last cycle
       for (;;) {
         if (hang) break;
         cur_cycle = cyc;
@@ -297,16 +369,20 @@ int main(int argc, char** argv) {
         }
         const bool accepted = in_valid && top.in_ready_o;
         const bool bg_took = bg_valid && top.cfg_ready_o;
-        for (uint32_t k = 0; k < streams; k++) {
-          const bool v = field(top.out_valid_o, k, 1);
+        transfers.begin_cycle(cyc);
+        // only the streams with out_valid_o high: each transfers, or holds its symbol for next cycle
+        const uint64_t valid_mask = static_cast<uint64_t>(top.out_valid_o) & all_streams;
+        if (held_mask & ~valid_mask) violation("out_valid_o dropped or its data changed before out_ready_i");
+        for (uint64_t m = valid_mask; m; m &= m - 1) {
+          const uint32_t k = static_cast<uint32_t>(__builtin_ctzll(m));
           const uint32_t sym = field(top.out_symbol_o, k * symbol_bits, symbol_bits);
           const uint32_t wt = field(top.out_weight_o, k * 8, 8);
-          if (held[k] && (!v || sym != held_sym[k] || wt != held_wt[k])) violation("out_valid_o dropped or its data changed before out_ready_i");
-          held[k] = v && !ready[k];
+          if ((held_mask >> k & 1) && (sym != held_sym[k] || wt != held_wt[k])) violation("out_valid_o dropped or its data changed before out_ready_i");
           held_sym[k] = sym;
           held_wt[k] = wt;
-          if (v && ready[k]) put_transfer(out, k, sym, static_cast<int>(static_cast<int8_t>(wt)), cyc);
+          if (ready[k]) transfers.put(k, sym, wt);
         }
+        held_mask = valid_mask & ~ready_mask;
         tick();
         if (accepted) wi++;
         if (bg_took) bg_taken++;
@@ -314,6 +390,7 @@ int main(int argc, char** argv) {
       }
       top.in_valid_i = 0;
       top.cfg_valid_i = 0;
+      transfers.flush();
       if (was_reset) {
         std::fprintf(out, "reset %u run %" PRIu64 "\n", l, cyc);
         reset();

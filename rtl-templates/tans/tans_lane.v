@@ -116,23 +116,24 @@ module tans_lane #(
 
   // Bits held (registers only): avail = 32*have - pos, as a thermometer ge[i] = avail >= i, written
   // without a subtractor or comparators (which Yosys would put on carry chains): have = 0 holds no
-  // bit (pos is then 0), have = 2 holds more than 32, have = 1 holds 32 - pos.
-  // below[j] = j < pos; have = 1 holds at least g bits when pos <= 32 - g, i.e. !below[32 - g].
+  // bit (pos is then 0), have = 2 holds more than 32, have = 1 holds 32 - pos: at least g bits when
+  // g - 1 <= 31 - pos, i.e. bit g - 1 of all-ones >> pos. below[j] = j < pos (the bits already read).
   wire [PosW-1:0]    pos   = rp_q[PosW-1:0];
   wire [InWidth-1:0] below = ~({InWidth{1'b1}} << pos);
-  reg  [LogL:0]      ge;
-  integer g;
-  always @* begin
-    ge[0] = 1'b1;
-    for (g = 1; g <= LogL; g = g + 1) ge[g] = have_q[1] || (have_q[0] && !below[InWidth - g]);
-  end
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire [InWidth-1:0] fits  = {InWidth{1'b1}} >> pos;   // only its low LogL bits are used
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire [LogL:0]      ge    = {{LogL{have_q[1]}} | ({LogL{have_q[0]}} & fits[LogL-1:0]), 1'b1};
   // "enough bits" indexed by the entry's code straight from the RAM (not by the decoded nbBits: one
-  // mux level less; the spare code reads ge[0] = 1, unused codes are never stored)
-  reg  [(1<<NbW)-1:0] ge_code;
-  integer c;
-  always @* begin
-    for (c = 0; c < (1 << NbW); c = c + 1) ge_code[c] = (c <= LogL) ? ge[c] : 1'b1;
-  end
+  // mux level less); codes above log2 L (the spare code: nbBits 0) read 1
+  wire [(1<<NbW)-1:0] ge_code;
+  generate
+    if ((1 << NbW) > LogL + 1) begin : g_ge_spare
+      assign ge_code = {{((1 << NbW) - LogL - 1){1'b1}}, ge};
+    end else begin : g_ge_full
+      assign ge_code = ge;
+    end
+  endgenerate
   wire [NbW-1:0] need     = init_q ? NeedInit : e_nbbits;
   wire           can_bits = init_q ? ge[LogL] : ge_code[e_code];
 
