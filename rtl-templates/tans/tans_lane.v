@@ -5,8 +5,9 @@
 // Built for timing: the table RAM is read at the candidate next state with its read enable = step
 // (so its output is always the entry of state_q); newState | bits needs no adder (the low nbBits
 // bits of newState are 0); "enough bits" is a thermometer of the held bit count, computed from
-// registers and indexed by nbBits; the two window words are a ring written in turn (no shifting),
-// read at a 6-bit pointer; the symbols-left counter has a registered zero flag.
+// registers and indexed by nbBits; the two window words are a ring written in turn (no shifting):
+// the read pointer's top bit selects the current slot, its 5 low bits the position in it; the
+// symbols-left counter has a registered zero flag.
 // With two table banks (States <= 128) the RAM is read in bank bank_i and loaded in the other, and
 // the symbol count of the next layer waits in a shadow register until start_i.
 `default_nettype none
@@ -63,9 +64,8 @@ module tans_lane #(
   reg                  init_q, fin_q, err_q;
   reg                  end_q;                    // end check in its second cycle (registered verdict)
   reg                  endbad_q;                 // state, word-count or FIFO verdict of the first cycle
-  reg                  pad0_q, pad1_q;           // non-zero bits from pos on in slot 0 / 1 (last cycle's)
-  reg                  padsel_q;                 // last cycle: have = 1, and the slot rp pointed into
-  reg                  padslot_q;
+  reg                  pad_q;                    // non-zero bits from pos on in the current slot (last cycle's)
+  reg                  padsel_q;                 // last cycle: have = 1
   reg [31:0]           rem_q;                    // symbols left, before this cycle's lagging decrement
   reg                  dec_q;                    // a symbol step happened last cycle: rem_q - 1 pending
   reg                  zero_q;                   // no symbol left (rem_q - dec_q == 0)
@@ -149,12 +149,12 @@ module tans_lane #(
   wire final_chk = active && !init_q && zero_q && !end_q;
   wire end_done  = active && end_q;
 
-  // Window (registers only): the LogL bits of the ring from the read pointer on, wrapping: a
-  // shifter over the ring twice (no per-bit index adders in front of the muxes).
-  wire [2*InWidth-1:0]      ring  = {slot_q[1], slot_q[0]};
-  wire [2*InWidth+LogL-2:0] ring2 = {ring[LogL-2:0], ring};
+  // Window (registers only): the current slot (rp_q's top bit) and the low bits of the other, shifted
+  // by the 5-bit position (no per-bit index adders in front of the muxes).
+  wire [InWidth-1:0]        cur  = rp_q[PosW] ? slot_q[1] : slot_q[0];
+  wire [LogL-2:0]           nxt  = rp_q[PosW] ? slot_q[0][LogL-2:0] : slot_q[1][LogL-2:0];
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [2*InWidth+LogL-2:0] rot   = ring2 >> rp_q;   // only its low LogL bits are the window
+  wire [InWidth+LogL-2:0]   rot  = {nxt, cur} >> pos;   // only its low LogL bits are the window
   /* verilator lint_on UNUSEDSIGNAL */
   wire [LogL-1:0]           window = rot[LogL-1:0];
   // nbBits as a mask: bit i set when i < nbBits
@@ -164,13 +164,12 @@ module tans_lane #(
   // The stream's exact end (docs/FORMAT.md §2): the last read ends inside the last word (fewer than
   // a word of bits left, no word left to come), every bit after it is 0, and the state is 0.
   // With have_q = 1 the unread bits are bits pos.. of the current slot; have_q = 2 leaves a word or more.
-  // The padding of both slots is reduced every cycle into registers; the end check's second cycle
-  // picks the slot of its first.
-  wire pad0 = |(slot_q[0] & ~below);
-  wire pad1 = |(slot_q[1] & ~below);
+  // The padding of the current slot is reduced every cycle into a register; the end check's second
+  // cycle uses it.
+  wire pad = |(cur & ~below);
   wire word_left = have_q[1] || (have_q[0] && pos == {PosW{1'b0}});   // 32 bits or more unread
   wire end_bad   = state_q != {LogL{1'b0}} || word_left || word_valid_i || words_pending_i;
-  wire pad_bad   = padsel_q && (padslot_q ? pad1_q : pad0_q);
+  wire pad_bad   = padsel_q && pad_q;
 
   // the pointer after a step (modulo the ring), added whether or not the step happens: step only selects
   wire [RpW-1:0] rp_step = rp_q + {{(RpW-NbW){1'b0}}, need};
@@ -220,10 +219,8 @@ module tans_lane #(
       init_q       <= 1'b0;
       end_q        <= 1'b0;
       endbad_q     <= 1'b0;
-      pad0_q       <= 1'b0;
-      pad1_q       <= 1'b0;
+      pad_q        <= 1'b0;
       padsel_q     <= 1'b0;
-      padslot_q    <= 1'b0;
       fin_q        <= 1'b1;
       err_q        <= 1'b0;
       rem_q        <= 32'd0;
@@ -245,10 +242,8 @@ module tans_lane #(
       end else if (out_ready_i) begin
         out_valid_q <= 1'b0;
       end
-      pad0_q    <= pad0;
-      pad1_q    <= pad1;
+      pad_q     <= pad;
       padsel_q  <= have_q == 2'd1;
-      padslot_q <= rp_q[PosW];
       if (final_chk) begin
         end_q    <= 1'b1;
         endbad_q <= end_bad;
