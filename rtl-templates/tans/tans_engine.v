@@ -177,13 +177,13 @@ module tans_engine #(
       assign pending[k]    = pend_q;
       assign pend_after[k] = pend_q && !(mine && last_word);
       assign rem_we[k]     = sym_we;
-      // the word count arrives in the load (one bank) or waits in a shadow register for start (two)
-      wire        wl_set;
-      wire [31:0] wl_new;
-      wire        pend_new;
+      // the word count arrives in the load (one bank) or waits in a shadow register (two banks):
+      // a stream owed nothing keeps copying it, so that start only sets the owed flag
       if (Banks == 2) begin : g_shadow
         reg [31:0] nwl_q;
         reg        npend_q;
+        wire [31:0] wl_new;
+        wire        pend_new;
         always @(posedge clk_i or negedge rst_ni) begin
           if (!rst_ni) begin
             nwl_q   <= 32'd0;
@@ -193,7 +193,6 @@ module tans_engine #(
             npend_q <= cfg_data_i != 32'd0;
           end
         end
-        assign wl_set = start;
         if (k == Streams - 1) begin : g_bypass
           // the last load word is this word count: a start on it takes it straight from the port
           assign wl_new   = word_we ? cfg_data_i : nwl_q;
@@ -202,25 +201,40 @@ module tans_engine #(
           assign wl_new   = nwl_q;
           assign pend_new = npend_q;
         end
+        always @(posedge clk_i or negedge rst_ni) begin
+          if (!rst_ni) begin
+            wl_q   <= 32'd0;
+            wdec_q <= 1'b0;
+            pend_q <= 1'b0;
+          end else begin
+            if (start)     pend_q <= pend_new;
+            else if (mine) pend_q <= !last_word;
+            if (!pend_q) begin
+              wl_q   <= wl_new;
+              wdec_q <= 1'b0;
+            end else begin
+              // the 32-bit counter's enable is a register (no accept logic on it)
+              wdec_q <= mine;
+              if (wdec_q) wl_q <= wl_q - 32'd1;
+            end
+          end
+        end
       end else begin : g_direct
-        assign wl_set   = word_we;
-        assign wl_new   = cfg_data_i;
-        assign pend_new = cfg_data_i != 32'd0;
-      end
-      always @(posedge clk_i or negedge rst_ni) begin
-        if (!rst_ni) begin
-          wl_q   <= 32'd0;
-          wdec_q <= 1'b0;
-          pend_q <= 1'b0;
-        end else if (wl_set) begin
-          wl_q   <= wl_new;
-          wdec_q <= 1'b0;
-          pend_q <= pend_new;
-        end else begin
-          // the 32-bit counter's enable is a register (no accept logic on it)
-          wdec_q <= mine;
-          if (wdec_q) wl_q <= wl_q - 32'd1;
-          if (mine) pend_q <= !last_word;
+        always @(posedge clk_i or negedge rst_ni) begin
+          if (!rst_ni) begin
+            wl_q   <= 32'd0;
+            wdec_q <= 1'b0;
+            pend_q <= 1'b0;
+          end else if (word_we) begin
+            wl_q   <= cfg_data_i;
+            wdec_q <= 1'b0;
+            pend_q <= cfg_data_i != 32'd0;
+          end else begin
+            // the 32-bit counter's enable is a register (no accept logic on it)
+            wdec_q <= mine;
+            if (wdec_q) wl_q <= wl_q - 32'd1;
+            if (mine) pend_q <= !last_word;
+          end
         end
       end
 

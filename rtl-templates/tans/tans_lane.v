@@ -200,7 +200,9 @@ module tans_lane #(
           nzero_q <= rem_i == 32'd0;
         end
       end
-      assign rem_set  = start_i;
+      // a finished lane keeps copying the shadow: at start_i (every lane is finished then) its
+      // count is in place, and start_i fans out to fewer flip-flops
+      assign rem_set  = fin_q;
       assign rem_new  = nrem_q;
       assign zero_new = nzero_q;
     end else begin : g_direct
@@ -255,11 +257,10 @@ module tans_lane #(
         dec_q  <= 1'b0;
         zero_q <= zero_new;
       end
-      if (start_i) begin
+      // A finished lane holds an empty ring at position 0, ready for the next layer (every lane is
+      // finished when start_i comes): start_i itself only sets init, fin and err.
+      if (fin_q) begin
         end_q  <= 1'b0;
-        init_q <= 1'b1;
-        fin_q  <= 1'b0;
-        err_q  <= 1'b0;
         have_q <= 2'd0;
         rp_q   <= {RpW{1'b0}};
         wsel_q <= 1'b0;
@@ -267,6 +268,11 @@ module tans_lane #(
         have_q <= have_q - {1'b0, crossed} + {1'b0, load};
         if (step) rp_q <= rp_step;
         if (load) wsel_q <= !wsel_q;
+      end
+      if (start_i) begin
+        init_q <= 1'b1;
+        fin_q  <= 1'b0;
+        err_q  <= 1'b0;
       end
     end
   end
