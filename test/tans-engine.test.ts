@@ -37,10 +37,10 @@ describe('TansEngineModel cycle semantics (docs/hw/tans-decoder.md)', () => {
     }
     expect(seen).toEqual([[4, 1], [5, 0], [6, 1]]);
     // 6: last transfer and the end check's first cycle (verdict into registers); 7: its second
-    // (the lane finishes); 8: done seen
-    expect(c).toBe(8);
+    // (the lane finishes); 8: every lane idle, into the done register; 9: done seen
+    expect(c).toBe(9);
     expect(m.error).toBe(false);
-    expect(m.cycle).toBe(35 + 8);
+    expect(m.cycle).toBe(35 + 9);
     expect(m.outWeight[0]).toBe(1); // symbol 1 - (2-1)>>1 = 1
   });
 
@@ -69,16 +69,16 @@ describe('TansEngineModel cycle semantics (docs/hw/tans-decoder.md)', () => {
       expect(seen).toEqual([1, 0, 1]);
       return { ticks, runA, runB: c };
     };
-    // the load (35 ticks) completes during a's 60+5-cycle run: the switch is the done cycle alone
+    // the load (35 ticks) completes during a's 60+6-cycle run: the switch is the done cycle alone
     const bg = switchTicks(long, short);
     expect(bg.runA).toBeGreaterThan(N);
     expect(bg.ticks).toBe(PRELOADED_SWITCH_CYCLES);
-    expect(bg.runB).toBe(8); // the hand-worked 3-symbol layer below: n + 5
-    // a's run (8 cycles) is shorter than the load: the switch waits for the load's last word (tick N - 1 from a's run cycle 0)
+    expect(bg.runB).toBe(9); // the hand-worked 3-symbol layer below: n + 6
+    // a's run (9 cycles) is shorter than the load: the switch waits for the load's last word (tick N - 1 from a's run cycle 0)
     const late = switchTicks(short, short);
-    expect(late.runA).toBe(8);
-    expect(late.ticks).toBe(N - 8);
-    expect(late.runB).toBe(8);
+    expect(late.runA).toBe(9);
+    expect(late.ticks).toBe(N - 9);
+    expect(late.runB).toBe(9);
     // the foreground alternative: done, then the whole load
     const fg = new TansEngineModel(p);
     fg.loadLayer(long);
@@ -111,7 +111,7 @@ describe('TansEngineModel cycle semantics (docs/hw/tans-decoder.md)', () => {
       m.tick(c === 0, layer.words[0], r);
     }
     expect(seen).toEqual([7, 8, 9, 10]);
-    expect(c).toBe(12);
+    expect(c).toBe(13);
   });
 
   it('in_ready drops when the turn stream FIFO is full, and round-robin skips exhausted streams', () => {
@@ -160,7 +160,7 @@ describe('TansEngineModel cycle semantics (docs/hw/tans-decoder.md)', () => {
     const [l] = syntheticLayers(p, { layers: 1, seed: 3, symbolsPerStream: 2000 });
     const t = runModel(p, [l], 1, 0)[0];
     const n = l.symbolCounts[0];
-    expect(t.runCycles).toBe(n + 5); // 4 cycles of latency, n symbols, a 2-cycle end check, done seen after it
+    expect(t.runCycles).toBe(n + 6); // 4 cycles of latency, n symbols, a 2-cycle end check, the done register, done seen
   });
 
   it('a corrupted stream raises error and the layer still finishes with all words drained', () => {

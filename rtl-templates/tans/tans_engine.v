@@ -321,8 +321,18 @@ module tans_engine #(
     end
   endgenerate
 
-  // The layer is done when every lane has finished and nothing is left in flight.
-  assign done    = run_q && &(fin & ~fifo_rvalid & ~pending & ~out_valid_o);
+  // The layer is done when every lane has finished and nothing is left in flight: taken into a
+  // register (done_o rises the cycle after), so that the AND over every lane has a cycle to itself
+  // and done_o, cfg_ready_o and the layer switch start from a flip-flop. It falls with the switch,
+  // or (one bank) with the first word of a load.
+  wire idle_all = &(fin & ~fifo_rvalid & ~pending & ~out_valid_o);
+  wire stop     = (Banks == 1) && cfg_acc && !load_q;
+  reg  done_q;
+  always @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) done_q <= 1'b0;
+    else         done_q <= run_q && idle_all && !start && !stop;
+  end
+  assign done    = done_q;
   assign done_o  = done;
   assign error_o = |err;
 endmodule

@@ -318,10 +318,14 @@ export class TansEngineModel {
       switchNow = loaded && free;
       this.queuedQ = loaded && !free;
     }
+    // done is a register: it rises the tick after every lane is idle (and falls with a switch)
+    let idleNow = run && !switchNow;
+    for (let k = 0; k < S && idleNow; k++) {
+      if (!(this.finQ[k] && this.fifoCnt[k] === 0 && this.wordsLeftQ[k] === 0 && !this.outValid[k])) idleNow = false;
+    }
     const t = this.turnQ;
     const accept = inValid && run && this.wordsLeftQ[t] !== 0 && this.fifoCnt[t] < D;
     let anyErr = false;
-    let allIdle = true;
     for (let k = 0; k < S; k++) {
       const cnt = this.fifoCnt[k];
       const fv = cnt > 0;
@@ -409,12 +413,9 @@ export class TansEngineModel {
       }
     }
     if (switchNow) this.start();
-    for (let k = 0; k < S; k++) {
-      if (this.errQ[k]) anyErr = true;
-      if (!(this.finQ[k] && this.fifoCnt[k] === 0 && this.wordsLeftQ[k] === 0 && !this.outValid[k])) allIdle = false;
-    }
+    for (let k = 0; k < S; k++) if (this.errQ[k]) anyErr = true;
     this.errorC = anyErr;
-    this.doneC = run && allIdle;
+    this.doneC = idleNow;
     this.cycleN++;
   }
 }
