@@ -135,12 +135,16 @@ module tans_lane #(
     end
   endgenerate
   wire [NbW-1:0] need     = init_q ? NeedInit : e_nbbits;
-  wire           can_bits = init_q ? ge[LogL] : ge_code[e_code];
+  // the one signal of the step that depends on the RAM output, kept as a net of its own so that each
+  // enable is one LUT after it (early terms | early terms & ge_sel)
+  (* keep *) wire ge_sel  = ge_code[e_code];
+  wire           can_bits = init_q ? ge[LogL] : ge_sel;
 
   wire active    = run_i && !fin_q;
   wire out_free  = !out_valid_q || out_ready_i;
-  wire sym_step  = active && !init_q && !zero_q && can_bits && out_free;
-  wire init_step = active && init_q && can_bits;
+  wire sym_go    = active && !init_q && !zero_q && out_free;   // a symbol step if the bits are there
+  wire sym_step  = sym_go && ge_sel;
+  wire init_step = active && init_q && ge[LogL];
   assign step    = sym_step || init_step;
   // No more bits will ever come: the FIFO is empty and the distributor owes nothing.
   wire underflow = active && (init_q || !zero_q) && !can_bits && !word_valid_i && !words_pending_i;
