@@ -203,6 +203,7 @@ int main(int argc, char** argv) {
   };
   TransferWriter transfers(out);
   uint64_t violations = 0, resets = 0, busy_loads = 0, load_gaps = 0;
+  bool after_reset = true;  // no layer has run since the last reset: done_o must stay low
   uint32_t cur_layer = 0;
   uint64_t cur_cycle = 0;
   auto violation = [&](const char* msg) {
@@ -223,6 +224,7 @@ int main(int argc, char** argv) {
     tick();
     top.rst_ni = 1;
     top.eval();
+    after_reset = true;
   };
   top.clk_i = 0;
   top.cfg_valid_i = 0;
@@ -294,6 +296,7 @@ int main(int argc, char** argv) {
           top.in_data_i = protocol ? prand() : 0;
           top.eval();
           if (!top.cfg_ready_o) violation("cfg_ready_o low during a layer load");
+          if (after_reset && top.done_o) violation("done_o high while idle after a reset");
           if (top.in_valid_i && top.in_ready_o) violation("in_ready_o high during a layer load");
           if (reset_load && valid && i == reset_load_at) { was_reset = true; break; }
           tick();
@@ -311,6 +314,7 @@ int main(int argc, char** argv) {
       }
       top.eval();
 
+      after_reset = false;
       uint64_t cyc = 0;
       uint32_t wi = 0;
       bg_taken = 0;
