@@ -48,18 +48,27 @@ export interface SynthEstimate { logicCells: number; brams: number; fits: boolea
 /**
  * The size of a configuration before synthesis, from the measured table in docs/hw/synthesis.md
  * (Yosys 0.23 + nextpnr 0.4 on the hx8k, symbolBits 5): logic cells grow by one lane per stream,
- * (LCs at S=8 − LCs at S=1) / 7 = 820 / 840 / 868 per lane at L = 64 / 128 / 256, on a base of
- * 46 / 62 / 68; both are fitted as straight lines in log2(L) (+24.3 per lane and +10.7 base per
- * doubling, through L = 64 and 256) and extrapolated outside 64..256. Block RAMs: each lane holds a
+ * (LCs at S=8 − LCs at S=1) / 7 = 780.6 / 797.3 / 758.7 per lane at L = 64 / 128 / 256, on a base of
+ * 111.4 / 111.7 / 70.3 (LCs at S=1 − one lane); between and beyond those L, linear in log2(L) from the
+ * nearest two. Block RAMs: each lane holds a
  * copy of its decode table (two banks of it at L <= 128, tableBanks), L entries of tableEntryBits
  * bits each, in the fewest SB_RAM40_4K of one of the four shapes (256×16, 512×8, 1024×4, 2048×2),
- * which gives 1 BRAM per lane at L = 64, 128 and 256 (16-bit entries at L = 256). An estimate, not a promise: it says when a run is hopeless, not exactly what it
- * will use.
+ * which gives 1 BRAM per lane at L = 64, 128 and 256 (16-bit entries at L = 256). An estimate, not a
+ * promise: it says when a run is hopeless, not exactly what it will use.
  */
+const MEASURED_LANES: ReadonlyArray<{ log2L: number; perLane: number; base: number }> = [
+  { log2L: 6, perLane: 780.57, base: 111.43 },
+  { log2L: 7, perLane: 797.29, base: 111.71 },
+  { log2L: 8, perLane: 758.71, base: 70.29 },
+];
+
 export function estimateSynth(p: TansDecoderParams, device: Ice40Target['device']): SynthEstimate {
-  const d = Math.log2(p.states) - 6;
-  const perLane = 819.86 + 24.29 * d;
-  const base = Math.max(0, 46.14 + 10.71 * d);
+  const x = Math.log2(p.states);
+  const i = Math.min(MEASURED_LANES.length - 2, Math.max(0, Math.floor(x) - MEASURED_LANES[0].log2L));
+  const [a, b] = [MEASURED_LANES[i], MEASURED_LANES[i + 1]];
+  const t = (x - a.log2L) / (b.log2L - a.log2L);
+  const perLane = a.perLane + (b.perLane - a.perLane) * t;
+  const base = Math.max(0, a.base + (b.base - a.base) * t);
   const bits = tableEntryBits(p);
   const entries = tableBanks(p) * p.states;
   const bramsPerLane = Math.min(...[[256, 16], [512, 8], [1024, 4], [2048, 2]].map(([depth, width]) =>
