@@ -79,6 +79,7 @@ export function neverSettled(s: WeightSource): WeightSource {
   return {
     lanes: s.lanes, isDecoder: s.isDecoder, settleCycles: Number.POSITIVE_INFINITY,
     begin: (l, prefix) => s.begin(l, prefix),
+    preload: s.preload ? (l, prefix) => s.preload!(l, prefix) : undefined,
     step: (f, sp) => s.step(f, sp),
     get popped() { return s.popped; },
     get layerDone() { return s.layerDone; },

@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { parseHarnessOutput, readHarnessOutput, runTansCosim, writeStimulus } from '../src/cosim/tans-cosim.js';
 import type { CosimLayer } from '../src/cosim/tans-vectors.js';
-import { resolveTansDecoderParams } from '../src/chip/tans-decoder.js';
+import { loadCycles, PRELOADED_SWITCH_CYCLES, resolveTansDecoderParams } from '../src/chip/tans-decoder.js';
 import { buildTansHarness } from '../src/cosim/verilator.js';
 import { loadWeightsFile } from '../src/models/loaders/index.js';
 import { loadZooModel } from '../src/models/zoo.js';
@@ -89,6 +89,27 @@ describe('Verilator co-simulation of tans_engine', () => {
     expect(build).not.toHaveBeenCalled();
   });
 
+  it('background table reload: with two banks (L = 64) a layer switch takes PRELOADED_SWITCH_CYCLES in the RTL, with one (L = 256) the whole load', async () => {
+    const two = await runTansCosim({ params: { states: 64, symbolBits: 5, streams: 4 }, layers: 5, seed: 11, stallRate: 0.2, protocol: false });
+    expect(two.firstMismatch).toBeUndefined();
+    expect(two.pass).toBe(true);
+    expect(two.perLayer.map((l) => l.background)).toEqual([false, true, true, true, true]);
+    expect(two.perLayer.map((l) => l.rtlLoad)).toEqual([loadCycles(two.config), 1, 1, 1, 1].map((x, i) => (i ? PRELOADED_SWITCH_CYCLES : x)));
+    const one = await runTansCosim({ params: { states: 256, symbolBits: 5, streams: 4 }, layers: 3, seed: 11, stallRate: 0.2, protocol: false });
+    expect(one.pass).toBe(true);
+    expect(one.perLayer.every((l) => !l.background && l.rtlLoad === loadCycles(one.config))).toBe(true);
+    // short layers: the background load outlasts the run, and the switch waits for its last word (RTL = model)
+    const late = await runTansCosim({ params: { states: 128, symbolBits: 5, streams: 2 }, layers: 4, seed: 3, stallRate: 0, symbolsPerStream: 20 });
+    expect(late.firstMismatch).toBeUndefined();
+    const lateLoads = late.perLayer.filter((l) => l.background).map((l) => l.rtlLoad);
+    expect(lateLoads.length).toBeGreaterThan(0);
+    for (const x of lateLoads) {
+      expect(x).toBeGreaterThan(PRELOADED_SWITCH_CYCLES);
+      expect(x).toBeLessThan(loadCycles(late.config));
+    }
+    expect(late.perLayer.every((l) => l.rtlLoad === l.modelLoad)).toBe(true);
+  });
+
   it('a corrupted layer: RTL and model raise error on the same cycle count, and the next layer is clean', async () => {
     const r = await runTansCosim({ params: { states: 64, symbolBits: 5, streams: 4 }, layers: 3, seed: 3, stallRate: 0.3, corruptLayers: [1] });
     expect(r.firstMismatch).toBeUndefined();
@@ -148,7 +169,8 @@ describe('co-simulation files in pieces', () => {
     expect(lines.slice(0, 2)).toEqual(['2', '5']);
     expect(lines[5]).toBe('2'); // layers
     expect(lines[6]).toBe('1'); // protocol checks on
+    expect(lines[8]).toBe('1'); // background loads (L = 64: two table banks)
     const layerLines = ['3', (400_000).toString(16), '1', '2', 'ffffffff', ...Array.from(words, (w) => w.toString(16))];
-    expect(lines.slice(8).join('\n') === [...layerLines, ...layerLines].join('\n')).toBe(true);
+    expect(lines.slice(9).join('\n') === [...layerLines, ...layerLines].join('\n')).toBe(true);
   });
 });

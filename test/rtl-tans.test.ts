@@ -8,7 +8,7 @@ import { paramsOf } from '../src/params/lookup.js';
 import { engineMarkdownTable } from '../src/params/markdown.js';
 import { synthTans } from '../src/rtl/synth-ice40.js';
 import { DEFAULT_RTL_CONFIGS, generateTansRtl, readTemplate, romImage, TANS_RTL_FILES, writeGenerated } from '../src/rtl/tans-rtl.js';
-import { resolveTansDecoderParams } from '../src/chip/tans-decoder.js';
+import { resolveTansDecoderParams, tableEntryBits, tableEntryPacked, tableEntryWord } from '../src/chip/tans-decoder.js';
 import { buildDecodeTable, spreadTuned } from '../src/codecs/tans/table.js';
 import { HwsimError } from '../src/errors.js';
 import { badParameterModule } from '../src/params/verilog.js';
@@ -68,8 +68,42 @@ describe('RTL generator', () => {
     const t = buildDecodeTable(counts, spreadTuned(counts));
     const lines = romImage(p, t).trim().split('\n').slice(1);
     expect(lines).toHaveLength(32);
-    const nbW = 3; // nbBits 0..5
-    lines.forEach((l, s) => expect(parseInt(l, 16)).toBe((t.newState[s] << (nbW + 2)) | (t.nbBits[s] << 2) | t.symbol[s]));
+    // nbBits 0..5 in 3 bits leaves code 7 spare: newState's bit 0 is not stored (docs/hw/tans-decoder.md, "Table entry")
+    const nbW = 3;
+    lines.forEach((l, s) => {
+      const v = parseInt(l, 16);
+      const code = (v >> 2) & 7;
+      expect(v & 3).toBe(t.symbol[s]);
+      expect(code === 7 ? 0 : code).toBe(t.nbBits[s]);
+      expect(((v >> (nbW + 2)) << 1) | (code === 7 ? 1 : 0)).toBe(t.newState[s]);
+    });
+    expect(lines.every((l) => parseInt(l, 16) < 1 << 12)).toBe(true); // 4 + 3 + 2 bits (was 5 + 3 + 2)
+  });
+
+  it('the packed entry is exact: every entry of real tables (nbBits 0 with odd newState included) unpacks to itself', () => {
+    for (const states of [32, 64, 128, 256, 512, 4096]) {
+      const p = resolveTansDecoderParams({ states, symbolBits: 5 });
+      const logL = Math.log2(states);
+      const nbW = Math.ceil(Math.log2(logL + 1));
+      const packed = tableEntryPacked(p);
+      expect(packed).toBe(states !== 128); // log2 L + 1 = 8 nbBits values fill 3 bits at L = 128 only
+      // one dominant symbol (count > L/2: nbBits 0 entries, odd and even newState), a rare one (nbBits = log2 L)
+      const counts = Int32Array.from([states - 3 - Math.floor(states / 4), Math.floor(states / 4), 2, 1]);
+      const t = buildDecodeTable(counts, spreadTuned(counts));
+      let oddZero = 0;
+      for (let s = 0; s < states; s++) {
+        const v = tableEntryWord(p, t.newState[s], t.nbBits[s], t.symbol[s]);
+        expect(v).toBeLessThan(2 ** tableEntryBits(p));
+        const code = Math.floor(v / 32) % (1 << nbW);
+        const hi = Math.floor(v / 32 / (1 << nbW));
+        const odd = packed && code === (1 << nbW) - 1;
+        expect(odd ? 0 : code).toBe(t.nbBits[s]);
+        expect(packed ? hi * 2 + (odd ? 1 : 0) : hi).toBe(t.newState[s]);
+        if (t.nbBits[s] === 0 && t.newState[s] % 2 === 1) oddZero++;
+      }
+      expect(oddZero).toBeGreaterThan(0); // the spare code was needed
+    }
+    expect(tableEntryBits(resolveTansDecoderParams({ states: 256, symbolBits: 5 }))).toBe(16); // one 256 x 16 BRAM
   });
 
   it('docs/hw/tans-decoder.md carries the parameter table generated from the declaration', () => {
@@ -139,7 +173,7 @@ describe('synthesis (Yosys synth_ice40 + nextpnr-ice40, real tools)', () => {
     expect(r.logicCells).toBeGreaterThanOrEqual(r.luts);
     expect(r.fmaxMhz).toBeGreaterThan(20);
     expect(r.fmaxMhz).toBeLessThan(500);
-    expect(r.tableBytes).toBe(112); // 64 entries × (6 + 3 + 5) bits / 8
+    expect(r.tableBytes).toBe(104); // 64 entries × (5 + 3 + 5) bits / 8 (newState's bit 0 is not stored)
     expect(r.target.freqMhz).toBe(100); // placed and routed for the timing goal
     expect(r.fmaxBySeed).toEqual([r.fmaxMhz]);
     expect(r.criticalPath).toMatch(/^\S+ → \S+.*: \d+ LUTs, \d+ carry steps, [\d.]+ ns logic \+ [\d.]+ ns routing$/);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decodeStream, encodeStream } from '../src/codecs/tans/codec.js';
 import { buildDecodeTable, buildEncodeTable, spreadTuned } from '../src/codecs/tans/table.js';
-import { loadCycles, resolveTansDecoderParams, TansEngineModel, type TansDecoderParams } from '../src/chip/tans-decoder.js';
+import { loadCycles, PRELOADED_SWITCH_CYCLES, resolveTansDecoderParams, tableBanks, TansEngineModel, type TansDecoderParams } from '../src/chip/tans-decoder.js';
 import { interleaveStreams } from '../src/codecs/tans/layout.js';
 import { runModel } from '../src/cosim/tans-run.js';
 import { CORRUPTION_KINDS, referenceRejects, syntheticLayers } from '../src/cosim/tans-vectors.js';
@@ -37,11 +37,62 @@ describe('TansEngineModel cycle semantics (docs/hw/tans-decoder.md)', () => {
     }
     expect(seen).toEqual([[4, 1], [5, 0], [6, 1]]);
     // 6: last transfer and the end check's first cycle (verdict into registers); 7: its second
-    // (the lane finishes); 8: done seen
-    expect(c).toBe(8);
+    // (the lane finishes); 8: every lane idle, into the done register; 9: done seen
+    expect(c).toBe(9);
     expect(m.error).toBe(false);
-    expect(m.cycle).toBe(35 + 8);
+    expect(m.cycle).toBe(35 + 9);
     expect(m.outWeight[0]).toBe(1); // symbol 1 - (2-1)>>1 = 1
+  });
+
+  it('background load (two banks): a layer preloaded while the previous one runs switches in PRELOADED_SWITCH_CYCLES, else after its last word', () => {
+    const p = resolveTansDecoderParams({ states: 32, symbolBits: 1, streams: 1 });
+    expect(tableBanks(p)).toBe(2);
+    const N = loadCycles(p); // 35
+    const ready = Uint8Array.of(1);
+    const idle = Uint8Array.of(0);
+    const long = tinyLayer(Array.from({ length: 60 }, (_, i) => (i * 7) & 1)); // 60 one-bit symbols: 2 words
+    const short = tinyLayer([1, 0, 1]);
+    /** Runs `a` (preloading `b` from its run cycle 0), then ticks from done until b has started: those ticks. */
+    const switchTicks = (a: ReturnType<typeof tinyLayer>, b: ReturnType<typeof tinyLayer>) => {
+      const m = new TansEngineModel(p);
+      m.loadLayer(a);
+      expect(m.preload(b)).toBe(N);
+      let wi = 0;
+      while (!m.done) { const v = wi < a.words.length; m.tick(v, v ? a.words[wi] : 0, ready); if (v) wi++; }
+      const runA = m.cycle - N;
+      let ticks = 0;
+      while (m.done) { m.tick(false, 0, idle); ticks++; }
+      // b then runs exactly as after a foreground load
+      const seen: number[] = [];
+      let c = 0;
+      for (wi = 0; !m.done; c++) { if (m.outValid[0]) seen.push(m.outSymbol[0]); const v = wi < b.words.length; m.tick(v, v ? b.words[wi] : 0, ready); if (v) wi++; }
+      expect(seen).toEqual([1, 0, 1]);
+      return { ticks, runA, runB: c };
+    };
+    // the load (35 ticks) completes during a's 60+6-cycle run: the switch is the done cycle alone
+    const bg = switchTicks(long, short);
+    expect(bg.runA).toBeGreaterThan(N);
+    expect(bg.ticks).toBe(PRELOADED_SWITCH_CYCLES);
+    expect(bg.runB).toBe(9); // the hand-worked 3-symbol layer below: n + 6
+    // a's run (9 cycles) is shorter than the load: the switch waits for the load's last word (tick N - 1 from a's run cycle 0)
+    const late = switchTicks(short, short);
+    expect(late.runA).toBe(9);
+    expect(late.ticks).toBe(N - 9);
+    expect(late.runB).toBe(9);
+    // the foreground alternative: done, then the whole load
+    const fg = new TansEngineModel(p);
+    fg.loadLayer(long);
+    let wi = 0;
+    while (!fg.done) { const v = wi < long.words.length; fg.tick(v, v ? long.words[wi] : 0, ready); if (v) wi++; }
+    expect(fg.loadLayer(short)).toBe(N);
+    // one bank (L = 256): no background load
+    const m256 = new TansEngineModel(resolveTansDecoderParams({ states: 256, symbolBits: 1, streams: 1 }));
+    expect(() => m256.preload(short)).toThrow(/one bank/);
+    // a second preload while one is under way, or a foreground load then, is refused
+    const m = new TansEngineModel(p);
+    m.loadLayer(long);
+    m.preload(short);
+    expect(() => m.preload(short)).toThrow(/background load is under way/);
   });
 
   it('hand-worked: output backpressure holds the step, one symbol per released cycle', () => {
@@ -60,7 +111,7 @@ describe('TansEngineModel cycle semantics (docs/hw/tans-decoder.md)', () => {
       m.tick(c === 0, layer.words[0], r);
     }
     expect(seen).toEqual([7, 8, 9, 10]);
-    expect(c).toBe(12);
+    expect(c).toBe(13);
   });
 
   it('in_ready drops when the turn stream FIFO is full, and round-robin skips exhausted streams', () => {
@@ -109,7 +160,7 @@ describe('TansEngineModel cycle semantics (docs/hw/tans-decoder.md)', () => {
     const [l] = syntheticLayers(p, { layers: 1, seed: 3, symbolsPerStream: 2000 });
     const t = runModel(p, [l], 1, 0)[0];
     const n = l.symbolCounts[0];
-    expect(t.runCycles).toBe(n + 5); // 4 cycles of latency, n symbols, a 2-cycle end check, done seen after it
+    expect(t.runCycles).toBe(n + 6); // 4 cycles of latency, n symbols, a 2-cycle end check, the done register, done seen
   });
 
   it('a corrupted stream raises error and the layer still finishes with all words drained', () => {

@@ -4,6 +4,10 @@
 // one symbol per cycle, and symbols leave as symbols and as int8 weights (symbol - (bins-1)/2).
 // Per layer the load port takes, one word per cycle: bins, the States table entries
 // ({newState[31:16], nbBits[15:8], symbol[7:0]}), then per stream its symbol and word counts.
+// Where a lane's table fits twice in one iCE40 block RAM (States <= 128: 2 x States entries of at
+// most 16 bits in a 256 x 16 SB_RAM40_4K), each lane's RAM holds two banks and the load port takes
+// the next layer in the background, into the bank the lanes do not read and into shadow
+// descriptor registers, while the current layer decodes; the layer switch then costs one cycle.
 // Cycle semantics: docs/hw/tans-decoder.md; cycle model: TansEngineModel (src/chip/tans-decoder.ts).
 `default_nettype none
 
@@ -35,7 +39,13 @@ module tans_engine #(
 );
   localparam integer LogL      = $clog2(States);
   localparam integer NbW       = $clog2(LogL + 1);
-  localparam integer EntryW    = LogL + NbW + SymbolBits;
+  // Packed entry (docs/hw/tans-decoder.md, "Table entry"): when nbBits has a spare code, newState's
+  // bit 0 is not stored: it is 0 whenever nbBits >= 1, and for nbBits = 0 the code says it.
+  localparam integer Packed    = ((1 << NbW) > LogL + 1) ? 1 : 0;
+  localparam integer NsW       = LogL - Packed;
+  localparam integer EntryW    = NsW + NbW + SymbolBits;
+  localparam [NbW-1:0] OddCode = {NbW{1'b1}};
+  localparam integer Banks     = (States <= 128) ? 2 : 1;
   localparam integer TurnW     = (Streams > 1) ? $clog2(Streams) : 1;
 
   // parameter ranges from src/params/declaration.ts (the generator refuses the same values): a bad
@@ -92,21 +102,50 @@ module tans_engine #(
   // The load's position is kept pre-decoded in registers (phase flags, a table address counter,
   // a descriptor stream counter and a symbol/word toggle), so that every write enable is an AND of
   // cfg_acc with registers: no index arithmetic or comparison after cfg_valid_i.
-  reg              load_q, run_q;
+  // A load may run while a layer decodes (two banks) or only when the engine is free (one bank);
+  // `start` arms the lanes with the loaded layer: at the last load word when the engine is free
+  // (not running, or done_o), else (two banks: the load is queued) at the next done_o.
+  reg              load_q, run_q, bank_q;
   reg              tphase_q, dphase_q, last_q, dword_q;
   reg [LogL-1:0]   taddr_q;
   reg [TurnW-1:0]  dk_q;
-  reg [7:0]        half_q;
+  reg [7:0]        half_q, nhalf_q;
   wire             done;
-  assign cfg_ready_o = load_q || !run_q || done;
-  wire             cfg_acc = cfg_valid_i && cfg_ready_o;
-  // Inside a load cfg_ready_o is high (load_q): the table and descriptor enables need only
-  // cfg_valid_i, so done_o stays off their paths (it gates the first word only).
-  wire             start   = cfg_valid_i && last_q;
-  wire             tbl_we  = cfg_valid_i && tphase_q;
-  wire [LogL-1:0]  tbl_off = taddr_q;
-  wire             dsc_we  = cfg_valid_i && dphase_q;
-  wire [EntryW-1:0] tbl_data = {cfg_data_i[16 +: LogL], cfg_data_i[8 +: NbW], cfg_data_i[0 +: SymbolBits]};
+  wire             free     = !run_q || done;
+  wire             start;
+  wire             cfg_acc  = cfg_valid_i && cfg_ready_o;
+  // Inside a load cfg_ready_o is high: the table and descriptor enables need only cfg_valid_i.
+  wire             last_acc = cfg_valid_i && last_q;
+  wire             tbl_we   = cfg_valid_i && tphase_q;
+  wire [LogL-1:0]  tbl_off  = taddr_q;
+  wire             dsc_we   = cfg_valid_i && dphase_q;
+  generate
+    if (Banks == 2) begin : g_bg_load
+      reg queued_q;                         // a whole layer is loaded and waits for done_o
+      assign cfg_ready_o = !queued_q;
+      assign start       = (last_acc || queued_q) && free;
+      always @(posedge clk_i or negedge rst_ni) begin
+        if (!rst_ni) queued_q <= 1'b0;
+        else         queued_q <= (last_acc || queued_q) && !free;
+      end
+    end else begin : g_fg_load
+      assign cfg_ready_o = load_q || free;
+      assign start       = last_acc;
+    end
+  endgenerate
+  // the entry as the lane's RAM stores it: {newState (without bit 0 when packed), nbBits code, symbol}
+  wire [LogL-1:0]       ld_ns  = cfg_data_i[16 +: LogL];
+  wire [NbW-1:0]        ld_nb  = cfg_data_i[8 +: NbW];
+  wire [NbW-1:0]        ld_code;
+  generate
+    if (Packed == 1) begin : g_pack
+      assign ld_code = (ld_nb == {NbW{1'b0}} && ld_ns[0]) ? OddCode : ld_nb;
+    end else begin : g_nopack
+      assign ld_code = ld_nb;
+    end
+  endgenerate
+  wire [EntryW-1:0] tbl_entry = {ld_ns[LogL-1 -: NsW], ld_code, cfg_data_i[0 +: SymbolBits]};
+  wire [31:0]       tbl_data  = {{(32-EntryW){1'b0}}, tbl_entry};
   localparam [LogL-1:0]  LastAddr   = {LogL{1'b1}};
   localparam integer     LastStreamI = Streams - 1;
   localparam [TurnW-1:0] LastStream = LastStreamI[TurnW-1:0];
@@ -115,6 +154,7 @@ module tans_engine #(
     if (!rst_ni) begin
       load_q   <= 1'b0;
       run_q    <= 1'b0;
+      bank_q   <= 1'b0;
       tphase_q <= 1'b0;
       dphase_q <= 1'b0;
       last_q   <= 1'b0;
@@ -122,32 +162,40 @@ module tans_engine #(
       taddr_q  <= {LogL{1'b0}};
       dk_q     <= {TurnW{1'b0}};
       half_q   <= 8'd0;
-    end else if (cfg_acc) begin
-      if (!load_q) begin                    // word 0: bins; the table follows (phase flags are 0 here)
-        half_q   <= cfg_data_i[8:1] - {7'd0, ~cfg_data_i[0]};  // (bins-1)>>1
-        load_q   <= 1'b1;
-        run_q    <= 1'b0;
-        tphase_q <= 1'b1;
-        taddr_q  <= {LogL{1'b0}};
-        dphase_q <= 1'b0;
-        dk_q     <= {TurnW{1'b0}};
-        dword_q  <= 1'b0;
-        last_q   <= 1'b0;
-      end else if (tphase_q) begin          // table entry taddr_q; the descriptors follow the last
-        taddr_q <= taddr_q + 1'b1;
-        if (taddr_q == LastAddr) begin
-          tphase_q <= 1'b0;
-          dphase_q <= 1'b1;
-        end
-      end else begin                        // descriptor: stream dk_q's symbol (dword 0) or word count
-        dword_q <= !dword_q;
-        if (dword_q) dk_q <= dk_q + 1'b1;
-        last_q  <= !dword_q && dk_q == LastStream;
-        if (start) begin
-          load_q   <= 1'b0;
-          run_q    <= 1'b1;
+      nhalf_q  <= 8'd0;
+    end else begin
+      if (cfg_acc) begin
+        if (!load_q) begin                  // word 0: bins; the table follows (phase flags are 0 here)
+          nhalf_q  <= cfg_data_i[8:1] - {7'd0, ~cfg_data_i[0]};  // (bins-1)>>1
+          load_q   <= 1'b1;
+          // one bank: the layer's descriptors are written in place, so the engine stops running
+          if (Banks == 1) run_q <= 1'b0;
+          tphase_q <= 1'b1;
+          taddr_q  <= {LogL{1'b0}};
           dphase_q <= 1'b0;
+          dk_q     <= {TurnW{1'b0}};
+          dword_q  <= 1'b0;
+          last_q   <= 1'b0;
+        end else if (tphase_q) begin        // table entry taddr_q; the descriptors follow the last
+          taddr_q <= taddr_q + 1'b1;
+          if (taddr_q == LastAddr) begin
+            tphase_q <= 1'b0;
+            dphase_q <= 1'b1;
+          end
+        end else begin                      // descriptor: stream dk_q's symbol (dword 0) or word count
+          dword_q <= !dword_q;
+          if (dword_q) dk_q <= dk_q + 1'b1;
+          last_q  <= !dword_q && dk_q == LastStream;
+          if (last_q) begin
+            load_q   <= 1'b0;
+            dphase_q <= 1'b0;
+          end
         end
+      end
+      if (start) begin
+        run_q  <= 1'b1;
+        half_q <= nhalf_q;
+        if (Banks == 2) bank_q <= !bank_q;  // the lanes read the bank just loaded
       end
     end
   end
@@ -177,20 +225,64 @@ module tans_engine #(
       assign pending[k]    = pend_q;
       assign pend_after[k] = pend_q && !(mine && last_word);
       assign rem_we[k]     = sym_we;
-      always @(posedge clk_i or negedge rst_ni) begin
-        if (!rst_ni) begin
-          wl_q   <= 32'd0;
-          wdec_q <= 1'b0;
-          pend_q <= 1'b0;
-        end else if (word_we) begin
-          wl_q   <= cfg_data_i;
-          wdec_q <= 1'b0;
-          pend_q <= cfg_data_i != 32'd0;
-        end else begin
-          // the 32-bit counter's enable is a register (no accept logic on it)
-          wdec_q <= mine;
-          if (wdec_q) wl_q <= wl_q - 32'd1;
-          if (mine) pend_q <= !last_word;
+      // the word count arrives in the load (one bank) or waits in a shadow register (two banks):
+      // a stream owed nothing keeps copying it, so that start only sets the owed flag
+      if (Banks == 2) begin : g_shadow
+        reg [31:0] nwl_q;
+        reg        npend_q;
+        wire [31:0] wl_new;
+        wire        pend_new;
+        always @(posedge clk_i or negedge rst_ni) begin
+          if (!rst_ni) begin
+            nwl_q   <= 32'd0;
+            npend_q <= 1'b0;
+          end else if (word_we) begin
+            nwl_q   <= cfg_data_i;
+            npend_q <= cfg_data_i != 32'd0;
+          end
+        end
+        if (k == Streams - 1) begin : g_bypass
+          // the last load word is this word count: a start on it takes it straight from the port
+          assign wl_new   = word_we ? cfg_data_i : nwl_q;
+          assign pend_new = word_we ? cfg_data_i != 32'd0 : npend_q;
+        end else begin : g_held
+          assign wl_new   = nwl_q;
+          assign pend_new = npend_q;
+        end
+        always @(posedge clk_i or negedge rst_ni) begin
+          if (!rst_ni) begin
+            wl_q   <= 32'd0;
+            wdec_q <= 1'b0;
+            pend_q <= 1'b0;
+          end else begin
+            if (start)     pend_q <= pend_new;
+            else if (mine) pend_q <= !last_word;
+            if (!pend_q) begin
+              wl_q   <= wl_new;
+              wdec_q <= 1'b0;
+            end else begin
+              // the 32-bit counter's enable is a register (no accept logic on it)
+              wdec_q <= mine;
+              if (wdec_q) wl_q <= wl_q - 32'd1;
+            end
+          end
+        end
+      end else begin : g_direct
+        always @(posedge clk_i or negedge rst_ni) begin
+          if (!rst_ni) begin
+            wl_q   <= 32'd0;
+            wdec_q <= 1'b0;
+            pend_q <= 1'b0;
+          end else if (word_we) begin
+            wl_q   <= cfg_data_i;
+            wdec_q <= 1'b0;
+            pend_q <= cfg_data_i != 32'd0;
+          end else begin
+            // the 32-bit counter's enable is a register (no accept logic on it)
+            wdec_q <= mine;
+            if (wdec_q) wl_q <= wl_q - 32'd1;
+            if (mine) pend_q <= !last_word;
+          end
         end
       end
 
@@ -248,6 +340,7 @@ module tans_engine #(
     .rst_ni         (rst_ni),
     .run_i          (run_q),
     .start_i        (start),
+    .bank_i         (bank_q),
     .rem_we_i       (rem_we),
     .rem_i          (cfg_data_i),
     .tbl_we_i       (tbl_we),
@@ -276,8 +369,18 @@ module tans_engine #(
     end
   endgenerate
 
-  // The layer is done when every lane has finished and nothing is left in flight.
-  assign done    = run_q && &(fin & ~fifo_rvalid & ~pending & ~out_valid_o);
+  // The layer is done when every lane has finished and nothing is left in flight: taken into a
+  // register (done_o rises the cycle after), so that the AND over every lane has a cycle to itself
+  // and done_o, cfg_ready_o and the layer switch start from a flip-flop. It falls with the switch,
+  // or (one bank) with the first word of a load.
+  wire idle_all = &(fin & ~fifo_rvalid & ~pending & ~out_valid_o);
+  wire stop     = (Banks == 1) && cfg_acc && !load_q;
+  reg  done_q;
+  always @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) done_q <= 1'b0;
+    else         done_q <= run_q && idle_all && !start && !stop;
+  end
+  assign done    = done_q;
   assign done_o  = done;
   assign error_o = |err;
 endmodule

@@ -5,8 +5,11 @@
 // Built for timing: the table RAM is read at the candidate next state with its read enable = step
 // (so its output is always the entry of state_q); newState | bits needs no adder (the low nbBits
 // bits of newState are 0); "enough bits" is a thermometer of the held bit count, computed from
-// registers and indexed by nbBits; the two window words are a ring written in turn (no shifting),
-// read at a 6-bit pointer; the symbols-left counter has a registered zero flag.
+// registers and indexed by nbBits; the two window words are a ring written in turn (no shifting):
+// the read pointer's top bit selects the current slot, its 5 low bits the position in it; the
+// symbols-left counter has a registered zero flag.
+// With two table banks (States <= 128) the RAM is read in bank bank_i and loaded in the other, and
+// the symbol count of the next layer waits in a shadow register until start_i.
 `default_nettype none
 
 module tans_lane #(
@@ -18,12 +21,17 @@ module tans_lane #(
   input  wire                  clk_i,
   input  wire                  rst_ni,
   input  wire                  run_i,            // engine is decoding a layer
-  input  wire                  start_i,          // last load cycle: arm the lane for the new layer
+  input  wire                  start_i,          // layer switch: arm the lane for the loaded layer
+  /* verilator lint_off UNUSEDSIGNAL */
+  input  wire                  bank_i,           // table bank the lanes read (two banks); loads write the other
+  /* verilator lint_on UNUSEDSIGNAL */
   input  wire                  rem_we_i,         // load port: this lane's symbol count
   input  wire [31:0]           rem_i,
   input  wire                  tbl_we_i,         // load port: one decode-table entry
   input  wire [$clog2(States)-1:0] tbl_addr_i,
-  input  wire [$clog2(States)+$clog2($clog2(States)+1)+SymbolBits-1:0] tbl_data_i,
+  /* verilator lint_off UNUSEDSIGNAL */
+  input  wire [31:0]           tbl_data_i,       // the packed entry in its low EntryW bits
+  /* verilator lint_on UNUSEDSIGNAL */
   input  wire                  words_pending_i,  // the distributor still owes this lane words
   input  wire                  word_valid_i,     // head of the lane's FIFO
   output wire                  word_ready_o,
@@ -36,7 +44,12 @@ module tans_lane #(
 );
   localparam integer LogL   = $clog2(States);
   localparam integer NbW    = $clog2(LogL + 1);
-  localparam integer EntryW = LogL + NbW + SymbolBits;
+  localparam integer Packed = ((1 << NbW) > LogL + 1) ? 1 : 0;   // as in tans_engine
+  localparam integer NsW    = LogL - Packed;
+  localparam integer EntryW = NsW + NbW + SymbolBits;
+  localparam [NbW-1:0] OddCode = {NbW{1'b1}};
+  localparam integer Banks  = (States <= 128) ? 2 : 1;
+  localparam integer AddrW  = LogL + Banks - 1;
   localparam integer PosW = $clog2(InWidth);
   localparam integer RpW  = PosW + 1;            // read pointer over the two-word ring
   localparam [NbW-1:0]  NeedInit = LogL[NbW-1:0];
@@ -81,9 +94,8 @@ module tans_lane #(
   reg                  init_q, fin_q, err_q;
   reg                  end_q;                    // end check in its second cycle (registered verdict)
   reg                  endbad_q;                 // state, word-count or FIFO verdict of the first cycle
-  reg                  pad0_q, pad1_q;           // non-zero bits from pos on in slot 0 / 1 (last cycle's)
-  reg                  padsel_q;                 // last cycle: have = 1, and the slot rp pointed into
-  reg                  padslot_q;
+  reg                  pad_q;                    // non-zero bits from pos on in the current slot (last cycle's)
+  reg                  padsel_q;                 // last cycle: have = 1
   reg [31:0]           rem_q;                    // symbols left, before this cycle's lagging decrement
   reg                  dec_q;                    // a symbol step happened last cycle: rem_q - 1 pending
   reg                  zero_q;                   // no symbol left (rem_q - dec_q == 0)
@@ -93,42 +105,76 @@ module tans_lane #(
   wire [LogL-1:0]   cand;                        // the next state if this cycle steps
   wire              step;
   wire [EntryW-1:0] entry;
+  wire [AddrW-1:0] waddr, raddr;
+  generate
+    if (Banks == 2) begin : g_banks
+      assign waddr = {!bank_i, tbl_addr_i};
+      assign raddr = {bank_i, cand};
+    end else begin : g_bank
+      assign waddr = tbl_addr_i;
+      assign raddr = cand;
+    end
+  endgenerate
   tans_table_ram #(
-    .Depth   (States),
+    .Depth   (Banks * States),
     .Width   (EntryW),
     .InitFile(TableInit)
   ) u_table (
     .clk_i  (clk_i),
     .we_i   (tbl_we_i),
-    .waddr_i(tbl_addr_i),
-    .wdata_i(tbl_data_i),
+    .waddr_i(waddr),
+    .wdata_i(tbl_data_i[EntryW-1:0]),
     .re_i   (step),
-    .raddr_i(cand),
+    .raddr_i(raddr),
     .rdata_o(entry)
   );
-  wire [SymbolBits-1:0] e_symbol    = entry[SymbolBits-1:0];
-  wire [NbW-1:0]        e_nbbits    = entry[SymbolBits +: NbW];
-  wire [LogL-1:0]       e_new_state = entry[SymbolBits+NbW +: LogL];
+  wire [SymbolBits-1:0] e_symbol = entry[SymbolBits-1:0];
+  wire [NbW-1:0]        e_code   = entry[SymbolBits +: NbW];
+  wire [NbW-1:0]        e_nbbits;
+  wire [LogL-1:0]       e_new_state;
+  generate
+    if (Packed == 1) begin : g_unpack
+      // the spare code: nbBits 0 with newState odd; any other code is nbBits, newState even
+      wire odd = e_code == OddCode;
+      assign e_nbbits    = odd ? {NbW{1'b0}} : e_code;
+      assign e_new_state = {entry[SymbolBits+NbW +: NsW], odd};
+    end else begin : g_plain
+      assign e_nbbits    = e_code;
+      assign e_new_state = entry[SymbolBits+NbW +: LogL];
+    end
+  endgenerate
 
   // Bits held (registers only): avail = 32*have - pos, as a thermometer ge[i] = avail >= i, written
   // without a subtractor or comparators (which Yosys would put on carry chains): have = 0 holds no
-  // bit (pos is then 0), have = 2 holds more than 32, have = 1 holds 32 - pos.
-  // below[j] = j < pos; have = 1 holds at least g bits when pos <= 32 - g, i.e. !below[32 - g].
+  // bit (pos is then 0), have = 2 holds more than 32, have = 1 holds 32 - pos: at least g bits when
+  // g - 1 <= 31 - pos, i.e. bit g - 1 of all-ones >> pos. below[j] = j < pos (the bits already read).
   wire [PosW-1:0]    pos   = rp_q[PosW-1:0];
   wire [InWidth-1:0] below = ~({InWidth{1'b1}} << pos);
-  reg  [LogL:0]      ge;
-  integer g;
-  always @* begin
-    ge[0] = 1'b1;
-    for (g = 1; g <= LogL; g = g + 1) ge[g] = have_q[1] || (have_q[0] && !below[InWidth - g]);
-  end
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire [InWidth-1:0] fits  = {InWidth{1'b1}} >> pos;   // only its low LogL bits are used
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire [LogL:0]      ge    = {{LogL{have_q[1]}} | ({LogL{have_q[0]}} & fits[LogL-1:0]), 1'b1};
+  // "enough bits" indexed by the entry's code straight from the RAM (not by the decoded nbBits: one
+  // mux level less); codes above log2 L (the spare code: nbBits 0) read 1
+  wire [(1<<NbW)-1:0] ge_code;
+  generate
+    if ((1 << NbW) > LogL + 1) begin : g_ge_spare
+      assign ge_code = {{((1 << NbW) - LogL - 1){1'b1}}, ge};
+    end else begin : g_ge_full
+      assign ge_code = ge;
+    end
+  endgenerate
   wire [NbW-1:0] need     = init_q ? NeedInit : e_nbbits;
-  wire           can_bits = init_q ? ge[LogL] : ge[e_nbbits];
+  // the one signal of the step that depends on the RAM output, kept as a net of its own so that each
+  // enable is one LUT after it (early terms | early terms & ge_sel)
+  (* keep *) wire ge_sel  = ge_code[e_code];
+  wire           can_bits = init_q ? ge[LogL] : ge_sel;
 
   wire active    = run_i && !fin_q;
   wire out_free  = !out_valid_q || out_ready_i;
-  wire sym_step  = active && !init_q && !zero_q && can_bits && out_free;
-  wire init_step = active && init_q && can_bits;
+  wire sym_go    = active && !init_q && !zero_q && out_free;   // a symbol step if the bits are there
+  wire sym_step  = sym_go && ge_sel;
+  wire init_step = active && init_q && ge[LogL];
   assign step    = sym_step || init_step;
   // No more bits will ever come: the FIFO is empty and the distributor owes nothing.
   wire underflow = active && (init_q || !zero_q) && !can_bits && !word_valid_i && !words_pending_i;
@@ -137,12 +183,12 @@ module tans_lane #(
   wire final_chk = active && !init_q && zero_q && !end_q;
   wire end_done  = active && end_q;
 
-  // Window (registers only): the LogL bits of the ring from the read pointer on, wrapping: a
-  // shifter over the ring twice (no per-bit index adders in front of the muxes).
-  wire [2*InWidth-1:0]      ring  = {slot_q[1], slot_q[0]};
-  wire [2*InWidth+LogL-2:0] ring2 = {ring[LogL-2:0], ring};
+  // Window (registers only): the current slot (rp_q's top bit) and the low bits of the other, shifted
+  // by the 5-bit position (no per-bit index adders in front of the muxes).
+  wire [InWidth-1:0]        cur  = rp_q[PosW] ? slot_q[1] : slot_q[0];
+  wire [LogL-2:0]           nxt  = rp_q[PosW] ? slot_q[0][LogL-2:0] : slot_q[1][LogL-2:0];
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [2*InWidth+LogL-2:0] rot   = ring2 >> rp_q;   // only its low LogL bits are the window
+  wire [InWidth+LogL-2:0]   rot  = {nxt, cur} >> pos;   // only its low LogL bits are the window
   /* verilator lint_on UNUSEDSIGNAL */
   wire [LogL-1:0]           window = rot[LogL-1:0];
   // nbBits as a mask: bit i set when i < nbBits
@@ -152,13 +198,12 @@ module tans_lane #(
   // The stream's exact end (docs/FORMAT.md §2): the last read ends inside the last word (fewer than
   // a word of bits left, no word left to come), every bit after it is 0, and the state is 0.
   // With have_q = 1 the unread bits are bits pos.. of the current slot; have_q = 2 leaves a word or more.
-  // The padding of both slots is reduced every cycle into registers; the end check's second cycle
-  // picks the slot of its first.
-  wire pad0 = |(slot_q[0] & ~below);
-  wire pad1 = |(slot_q[1] & ~below);
+  // The padding of the current slot is reduced every cycle into a register; the end check's second
+  // cycle uses it.
+  wire pad = |(cur & ~below);
   wire word_left = have_q[1] || (have_q[0] && pos == {PosW{1'b0}});   // 32 bits or more unread
   wire end_bad   = state_q != {LogL{1'b0}} || word_left || word_valid_i || words_pending_i;
-  wire pad_bad   = padsel_q && (padslot_q ? pad1_q : pad0_q);
+  wire pad_bad   = padsel_q && pad_q;
 
   // the pointer after a step (modulo the ring), added whether or not the step happens: step only selects
   wire [RpW-1:0] rp_step = rp_q + {{(RpW-NbW){1'b0}}, need};
@@ -172,6 +217,35 @@ module tans_lane #(
     if (load) slot_q[wsel_q] <= word_i;
   end
 
+  // the symbol count arrives in the load (one bank) or waits in a shadow register for start_i (two)
+  wire        rem_set;
+  wire [31:0] rem_new;
+  wire        zero_new;
+  generate
+    if (Banks == 2) begin : g_shadow
+      reg [31:0] nrem_q;
+      reg        nzero_q;
+      always @(posedge clk_i or negedge rst_ni) begin
+        if (!rst_ni) begin
+          nrem_q  <= 32'd0;
+          nzero_q <= 1'b1;
+        end else if (rem_we_i) begin
+          nrem_q  <= rem_i;
+          nzero_q <= rem_i == 32'd0;
+        end
+      end
+      // a finished lane keeps copying the shadow: at start_i (every lane is finished then) its
+      // count is in place, and start_i fans out to fewer flip-flops
+      assign rem_set  = fin_q;
+      assign rem_new  = nrem_q;
+      assign zero_new = nzero_q;
+    end else begin : g_direct
+      assign rem_set  = rem_we_i;
+      assign rem_new  = rem_i;
+      assign zero_new = rem_i == 32'd0;
+    end
+  endgenerate
+
   always @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       state_q      <= {LogL{1'b0}};
@@ -181,10 +255,8 @@ module tans_lane #(
       init_q       <= 1'b0;
       end_q        <= 1'b0;
       endbad_q     <= 1'b0;
-      pad0_q       <= 1'b0;
-      pad1_q       <= 1'b0;
+      pad_q        <= 1'b0;
       padsel_q     <= 1'b0;
-      padslot_q    <= 1'b0;
       fin_q        <= 1'b1;
       err_q        <= 1'b0;
       rem_q        <= 32'd0;
@@ -206,26 +278,23 @@ module tans_lane #(
       end else if (out_ready_i) begin
         out_valid_q <= 1'b0;
       end
-      pad0_q    <= pad0;
-      pad1_q    <= pad1;
+      pad_q     <= pad;
       padsel_q  <= have_q == 2'd1;
-      padslot_q <= rp_q[PosW];
       if (final_chk) begin
         end_q    <= 1'b1;
         endbad_q <= end_bad;
       end
       if (underflow || end_done) fin_q <= 1'b1;
       if (underflow || (end_done && (endbad_q || pad_bad))) err_q <= 1'b1;
-      if (rem_we_i) begin
-        rem_q  <= rem_i;
+      if (rem_set) begin
+        rem_q  <= rem_new;
         dec_q  <= 1'b0;
-        zero_q <= rem_i == 32'd0;
+        zero_q <= zero_new;
       end
-      if (start_i) begin
+      // A finished lane holds an empty ring at position 0, ready for the next layer (every lane is
+      // finished when start_i comes): start_i itself only sets init, fin and err.
+      if (fin_q) begin
         end_q  <= 1'b0;
-        init_q <= 1'b1;
-        fin_q  <= 1'b0;
-        err_q  <= 1'b0;
         have_q <= 2'd0;
         rp_q   <= {RpW{1'b0}};
         wsel_q <= 1'b0;
@@ -233,6 +302,11 @@ module tans_lane #(
         have_q <= have_q - {1'b0, crossed} + {1'b0, load};
         if (step) rp_q <= rp_step;
         if (load) wsel_q <= !wsel_q;
+      end
+      if (start_i) begin
+        init_q <= 1'b1;
+        fin_q  <= 1'b0;
+        err_q  <= 1'b0;
       end
     end
   end

@@ -10,6 +10,11 @@
 // rewound, so the cycle model still applies), and checks each cycle that in_ready_o and cfg_ready_o
 // do not depend on the valids, that out_valid_o/out_symbol_o do not depend on out_ready_i and hold
 // until taken, and that reset clears done_o, error_o, in_ready_o and out_valid_o at once.
+// Background loads (the stimulus's background word; an engine with two table banks): while layer l
+// runs, the next layer's load words are offered every cycle until taken (cfg_ready_o must be high
+// until the last one, and low from then on while the loaded layer waits); when done_o rises the
+// harness ticks until it falls (the layer switch), offering what is left of the load. A layer
+// replayed after a reset is loaded in the foreground ("fg 1" on its layer line).
 #include "V{{top}}.h"
 #include "verilated.h"
 
@@ -17,6 +22,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <ctime>
 #include <vector>
 
@@ -56,36 +62,102 @@ uint32_t prand() {
 // true with probability per65536 / 65536
 bool pchance(uint32_t per65536) { return (prand() >> 16) < per65536; }
 
-// Transfer lines are the bulk of the output: written by hand into a buffer (no printf parsing).
-char line_buf[64];
-char* put_u64(char* p, uint64_t v) {
-  char tmp[24];
-  int n = 0;
-  do { tmp[n++] = static_cast<char>('0' + v % 10); v /= 10; } while (v);
-  while (n) *p++ = tmp[--n];
-  return p;
-}
-void put_transfer(FILE* out, uint32_t k, uint32_t sym, int weight, uint64_t cyc) {
-  char* p = line_buf;
-  *p++ = 's'; *p++ = ' ';
-  p = put_u64(p, k); *p++ = ' ';
-  p = put_u64(p, sym); *p++ = ' ';
-  if (weight < 0) { *p++ = '-'; weight = -weight; }
-  p = put_u64(p, static_cast<uint64_t>(weight)); *p++ = ' ';
-  p = put_u64(p, cyc); *p++ = '\n';
-  std::fwrite(line_buf, 1, static_cast<size_t>(p - line_buf), out);
-}
+// Transfer lines are the bulk of the output: assembled by hand in a large buffer of our own (no
+// printf, no per-line fwrite). The "s k symbol weight " head comes from tables built once, and a
+// cycle's number is formatted once for all the transfers of that cycle.
+class TransferWriter {
+ public:
+  explicit TransferWriter(FILE* out) : out_(out), buf_(new char[kSize]) {
+    for (int v = 0; v < 256; v++) {
+      num_len_[v] = static_cast<uint8_t>(std::snprintf(num_[v], sizeof num_[v], "%d", v));
+      int w = static_cast<int8_t>(v);
+      wt_len_[v] = static_cast<uint8_t>(std::snprintf(wt_[v], sizeof wt_[v], "%d", w));
+    }
+  }
+  ~TransferWriter() { flush(); delete[] buf_; }
+  void begin_cycle(uint64_t cyc) { cyc_ = cyc; cyc_len_ = 0; }
+  void put(uint32_t k, uint32_t sym, uint32_t wt) {
+    if (n_ + 64 > kSize) flush();
+    if (cyc_len_ == 0) format_cycle();
+    char* p = buf_ + n_;
+    *p++ = 's'; *p++ = ' ';
+    p = copy(p, num_[k & 255], num_len_[k & 255]); *p++ = ' ';
+    p = copy(p, num_[sym & 255], num_len_[sym & 255]); *p++ = ' ';
+    p = copy(p, wt_[wt & 255], wt_len_[wt & 255]); *p++ = ' ';
+    p = copy(p, cyc_str_, cyc_len_);
+    n_ = static_cast<size_t>(p - buf_);
+  }
+  void flush() {
+    if (n_) std::fwrite(buf_, 1, n_, out_);
+    n_ = 0;
+  }
+
+ private:
+  static constexpr size_t kSize = 4u << 20;
+  static char* copy(char* p, const char* s, size_t n) {
+    std::memcpy(p, s, n);
+    return p + n;
+  }
+  void format_cycle() {
+    char tmp[24];
+    int n = 0;
+    uint64_t v = cyc_;
+    do { tmp[n++] = static_cast<char>('0' + v % 10); v /= 10; } while (v);
+    while (n) cyc_str_[cyc_len_++] = tmp[--n];
+    cyc_str_[cyc_len_++] = '\n';
+  }
+  FILE* out_;
+  char* buf_;
+  size_t n_ = 0;
+  char num_[256][4];
+  uint8_t num_len_[256];
+  char wt_[256][5];
+  uint8_t wt_len_[256];
+  uint64_t cyc_ = 0;
+  char cyc_str_[24];
+  size_t cyc_len_ = 0;
+};
 
 [[noreturn]] void die(const char* msg) {
   std::fprintf(stderr, "tans_harness: %s\n", msg);
   std::exit(3);
 }
 
-uint32_t read_u32(FILE* f) {
-  unsigned long v;
-  if (std::fscanf(f, "%lx", &v) != 1) die("stimulus file is truncated");
-  return static_cast<uint32_t>(v);
-}
+// The stimulus: hex words, one a line, read through a buffer and parsed by hand (fscanf was a
+// tenth of the run).
+class HexReader {
+ public:
+  explicit HexReader(FILE* f) : f_(f), buf_(new char[kSize]) {}
+  ~HexReader() { delete[] buf_; }
+  uint32_t next() {
+    int c = get();
+    while (c == '\n' || c == ' ' || c == '\r') c = get();
+    uint64_t v = 0;
+    int digits = 0;
+    for (;; c = get(), digits++) {
+      if (c >= '0' && c <= '9') v = v * 16 + static_cast<uint64_t>(c - '0');
+      else if (c >= 'a' && c <= 'f') v = v * 16 + static_cast<uint64_t>(c - 'a' + 10);
+      else if (c >= 'A' && c <= 'F') v = v * 16 + static_cast<uint64_t>(c - 'A' + 10);
+      else break;
+    }
+    if (digits == 0 || digits > 8) die("stimulus file is truncated or holds a word that is not 32-bit hex");
+    return static_cast<uint32_t>(v);
+  }
+
+ private:
+  static constexpr size_t kSize = 1u << 20;
+  int get() {
+    if (pos_ == len_) {
+      len_ = std::fread(buf_, 1, kSize, f_);
+      pos_ = 0;
+      if (len_ == 0) return -1;
+    }
+    return static_cast<unsigned char>(buf_[pos_++]);
+  }
+  FILE* f_;
+  char* buf_;
+  size_t pos_ = 0, len_ = 0;
+};
 
 }  // namespace
 
@@ -99,6 +171,8 @@ int main(int argc, char** argv) {
   static char out_buf[4 << 20];
   std::setvbuf(out, out_buf, _IOFBF, sizeof out_buf);
 
+  HexReader hex(in);
+  auto read_u32 = [&](FILE*) { return hex.next(); };
   const uint32_t streams = read_u32(in);
   const uint32_t symbol_bits = read_u32(in);
   rng_state = read_u32(in);
@@ -107,6 +181,16 @@ int main(int argc, char** argv) {
   const uint32_t layers = read_u32(in);
   const bool protocol = read_u32(in) != 0;
   proto_state = read_u32(in) | 1u;
+  const bool background = read_u32(in) != 0;
+
+  // every layer's load and DRAM words up front: a background load reads the next layer's
+  std::vector<std::vector<uint32_t>> loads(layers), datas(layers);
+  for (uint32_t l = 0; l < layers; l++) {
+    loads[l].resize(read_u32(in));
+    datas[l].resize(read_u32(in));
+    for (auto& w : loads[l]) w = read_u32(in);
+    for (auto& w : datas[l]) w = read_u32(in);
+  }
 
   VerilatedContext ctx;
   V{{top}} top{&ctx};
@@ -117,11 +201,16 @@ int main(int argc, char** argv) {
     top.eval();
     top.clk_i = 0;
   };
+  TransferWriter transfers(out);
   uint64_t violations = 0, resets = 0, busy_loads = 0, load_gaps = 0;
+  bool after_reset = true;  // no layer has run since the last reset: done_o must stay low
   uint32_t cur_layer = 0;
   uint64_t cur_cycle = 0;
   auto violation = [&](const char* msg) {
-    if (violations++ < 20) std::fprintf(out, "proto %u %" PRIu64 " %s\n", cur_layer, cur_cycle, msg);
+    if (violations++ < 20) {
+      transfers.flush();
+      std::fprintf(out, "proto %u %" PRIu64 " %s\n", cur_layer, cur_cycle, msg);
+    }
   };
   const uint64_t all_streams = streams >= 64 ? ~0ull : (1ull << streams) - 1;
   // Reset: asynchronous, so the outputs must be idle as soon as rst_ni falls.
@@ -135,6 +224,7 @@ int main(int argc, char** argv) {
     tick();
     top.rst_ni = 1;
     top.eval();
+    after_reset = true;
   };
   top.clk_i = 0;
   top.cfg_valid_i = 0;
@@ -145,44 +235,74 @@ int main(int argc, char** argv) {
   reset();
 
   std::vector<uint8_t> ready(streams);
-  std::vector<uint8_t> held(streams);      // out_valid was high and not taken last cycle
   std::vector<uint32_t> held_sym(streams), held_wt(streams);
   uint64_t total_cycles = 0;
+  // the background load of layer l + 1 (words taken so far) and whether layer l was loaded so
+  uint32_t bg_taken = 0;
+  bool preloaded = false;
   for (uint32_t l = 0; l < layers; l++) {
-    const uint32_t n_load = read_u32(in);
-    const uint32_t n_words = read_u32(in);
-    std::vector<uint32_t> load(n_load), words(n_words);
-    for (auto& w : load) w = read_u32(in);
-    for (auto& w : words) w = read_u32(in);
+    const std::vector<uint32_t>& load = loads[l];
+    const std::vector<uint32_t>& words = datas[l];
+    const uint32_t n_load = static_cast<uint32_t>(load.size());
+    const uint32_t n_words = static_cast<uint32_t>(words.size());
+    const bool has_next = background && l + 1 < layers;
+    const std::vector<uint32_t>* next_load = has_next ? &loads[l + 1] : nullptr;
+    const uint32_t n_next = has_next ? static_cast<uint32_t>(next_load->size()) : 0;
     cur_layer = l;
     const uint32_t stall_at_layer = rng_state;  // a replay after a reset sees the same stall pattern
 
     for (uint32_t attempt = 0;; attempt++) {
       rng_state = stall_at_layer;
       // at most one reset per layer: in its load (1/8) or in its run (1/4)
-      const bool reset_load = protocol && attempt == 0 && n_load > 0 && pchance(8192);
+      const bool fg_load = !(preloaded && attempt == 0);
+      const bool reset_load = protocol && fg_load && attempt == 0 && n_load > 0 && pchance(8192);
       const bool reset_run = protocol && attempt == 0 && !reset_load && pchance(16384);
       const uint32_t reset_load_at = reset_load ? prand() % n_load : 0;
       const uint64_t reset_run_at = reset_run ? prand() % (4ull * n_words + 8) : 0;
       bool was_reset = false;
+      bool hang = false;
 
-      // Load port: the engine must take every word it is offered (gaps: cfg_valid low 1/4 of cycles).
       uint32_t load_cycles = 0;
       cur_cycle = 0;
       top.out_ready_i = 0;
-      for (uint32_t i = 0; i < n_load;) {
-        const bool valid = !protocol || !pchance(16384);
-        top.cfg_valid_i = valid;
-        top.cfg_data_i = valid ? load[i] : prand();
-        top.in_valid_i = protocol && pchance(32768);  // words offered during a load must not be taken
-        top.in_data_i = protocol ? prand() : 0;
-        top.eval();
-        if (!top.cfg_ready_o) violation("cfg_ready_o low during a layer load");
-        if (top.in_valid_i && top.in_ready_o) violation("in_ready_o high during a layer load");
-        if (reset_load && valid && i == reset_load_at) { was_reset = true; break; }
-        tick();
-        if (valid) { i++; load_cycles++; } else load_gaps++;
-        cur_cycle++;
+      if (!fg_load) {
+        // The layer switch: done_o of the previous layer is high; tick until it falls, offering
+        // what is left of the background load (the engine must take it).
+        for (;;) {
+          top.in_valid_i = protocol && pchance(32768);  // words offered before the switch must not be taken
+          top.in_data_i = protocol ? prand() : 0;
+          const bool valid = bg_taken < n_load;
+          top.cfg_valid_i = valid;
+          top.cfg_data_i = valid ? load[bg_taken] : (protocol ? prand() : 0);
+          top.eval();
+          if (!top.done_o) break;
+          if (load_cycles > n_load + 2) { hang = true; break; }
+          if (valid && !top.cfg_ready_o) violation("cfg_ready_o low during a background load");
+          if (top.in_valid_i && top.in_ready_o) violation("in_ready_o high during a layer switch");
+          const bool took = valid && top.cfg_ready_o;
+          tick();
+          if (took) bg_taken++;
+          load_cycles++;
+          cur_cycle++;
+        }
+        if (!hang && bg_taken != n_load) violation("the layer started before its background load completed");
+      } else {
+        // Load port: the engine must take every word it is offered (gaps: cfg_valid low 1/4 of cycles).
+        for (uint32_t i = 0; i < n_load;) {
+          const bool valid = !protocol || !pchance(16384);
+          top.cfg_valid_i = valid;
+          top.cfg_data_i = valid ? load[i] : prand();
+          top.in_valid_i = protocol && pchance(32768);  // words offered during a load must not be taken
+          top.in_data_i = protocol ? prand() : 0;
+          top.eval();
+          if (!top.cfg_ready_o) violation("cfg_ready_o low during a layer load");
+          if (after_reset && top.done_o) violation("done_o high while idle after a reset");
+          if (top.in_valid_i && top.in_ready_o) violation("in_ready_o high during a layer load");
+          if (reset_load && valid && i == reset_load_at) { was_reset = true; break; }
+          tick();
+          if (valid) { i++; load_cycles++; } else load_gaps++;
+          cur_cycle++;
+        }
       }
       top.cfg_valid_i = 0;
       top.in_valid_i = 0;
@@ -194,11 +314,13 @@ int main(int argc, char** argv) {
       }
       top.eval();
 
+      after_reset = false;
       uint64_t cyc = 0;
       uint32_t wi = 0;
-      bool hang = false;
-      std::fill(held.begin(), held.end(), 0);
+      bg_taken = 0;
+      uint64_t held_mask = 0;  // streams whose out_valid was high and not taken last cycle
       for (;;) {
+        if (hang) break;
         cur_cycle = cyc;
         // done_o depends on registers only: its value after the last edge is this cycle's
         if (top.done_o) break;
@@ -210,19 +332,30 @@ int main(int argc, char** argv) {
           ready[k] = !stall();
           if (ready[k]) ready_mask |= 1ull << k;
         }
+        // the next layer's background load: its next word, until all are taken
+        const bool bg_valid = bg_taken < n_next;
+        // a layer runs: cfg_ready_o is low, except with two banks until a background load is complete
+        const bool cfg_ready_expected = background && !(has_next && bg_taken == n_next);
         bool try_load = false;
         if (protocol) {
           // first with every valid low, random data and out_ready the opposite of this cycle's
           top.in_data_i = prand();
           top.cfg_data_i = prand();
+          top.cfg_valid_i = 0;
           top.out_ready_i = ~ready_mask & all_streams;
           top.eval();
           const bool in_ready0 = top.in_ready_o, cfg_ready0 = top.cfg_ready_o;
           const uint64_t ovalid0 = static_cast<uint64_t>(top.out_valid_o);
-          if (cfg_ready0) violation("cfg_ready_o high while a layer runs (a load would be taken mid-layer)");
-          try_load = pchance(16384);
+          if (cfg_ready0 && !cfg_ready_expected) {
+            violation(background ? "cfg_ready_o high while a loaded layer waits (a second load would be taken)"
+                                 : "cfg_ready_o high while a layer runs (a load would be taken mid-layer)");
+          }
+          if (!cfg_ready0 && bg_valid) violation("cfg_ready_o low during a background load");
+          // a load offered where none may be taken (random data): it must not be
+          try_load = !bg_valid && !cfg_ready_expected && pchance(16384);
           if (try_load) busy_loads++;
-          top.cfg_valid_i = try_load;
+          top.cfg_valid_i = try_load || bg_valid;
+          if (bg_valid) top.cfg_data_i = (*next_load)[bg_taken];
           top.in_valid_i = in_valid;
           if (in_valid) top.in_data_i = words[wi];
           top.out_ready_i = ready_mask;
@@ -231,38 +364,49 @@ int main(int argc, char** argv) {
           if (top.cfg_ready_o != cfg_ready0) violation("cfg_ready_o depends on a valid or out_ready_i");
           if (static_cast<uint64_t>(top.out_valid_o) != ovalid0) violation("out_valid_o depends on out_ready_i");
         } else {
+          top.cfg_valid_i = bg_valid;
+          top.cfg_data_i = bg_valid ? (*next_load)[bg_taken] : 0;
           top.in_valid_i = in_valid;
           top.in_data_i = in_valid ? words[wi] : 0;
           top.out_ready_i = ready_mask;
           top.eval();
         }
         const bool accepted = in_valid && top.in_ready_o;
-        for (uint32_t k = 0; k < streams; k++) {
-          const bool v = field(top.out_valid_o, k, 1);
+        const bool bg_took = bg_valid && top.cfg_ready_o;
+        transfers.begin_cycle(cyc);
+        // only the streams with out_valid_o high: each transfers, or holds its symbol for next cycle
+        const uint64_t valid_mask = static_cast<uint64_t>(top.out_valid_o) & all_streams;
+        if (held_mask & ~valid_mask) violation("out_valid_o dropped or its data changed before out_ready_i");
+        for (uint64_t m = valid_mask; m; m &= m - 1) {
+          const uint32_t k = static_cast<uint32_t>(__builtin_ctzll(m));
           const uint32_t sym = field(top.out_symbol_o, k * symbol_bits, symbol_bits);
           const uint32_t wt = field(top.out_weight_o, k * 8, 8);
-          if (held[k] && (!v || sym != held_sym[k] || wt != held_wt[k])) violation("out_valid_o dropped or its data changed before out_ready_i");
-          held[k] = v && !ready[k];
+          if ((held_mask >> k & 1) && (sym != held_sym[k] || wt != held_wt[k])) violation("out_valid_o dropped or its data changed before out_ready_i");
           held_sym[k] = sym;
           held_wt[k] = wt;
-          if (v && ready[k]) put_transfer(out, k, sym, static_cast<int>(static_cast<int8_t>(wt)), cyc);
+          if (ready[k]) transfers.put(k, sym, wt);
         }
+        held_mask = valid_mask & ~ready_mask;
         tick();
         if (accepted) wi++;
+        if (bg_took) bg_taken++;
         cyc++;
       }
       top.in_valid_i = 0;
       top.cfg_valid_i = 0;
+      transfers.flush();
       if (was_reset) {
         std::fprintf(out, "reset %u run %" PRIu64 "\n", l, cyc);
         reset();
         resets++;
+        preloaded = false;  // the replay loads the layer in the foreground
         continue;
       }
       total_cycles += load_cycles + cyc;
-      std::fprintf(out, "layer %u load %u run %" PRIu64 " words %u error %u hang %u\n", l, load_cycles, cyc, wi,
-                   static_cast<unsigned>(top.error_o), hang ? 1u : 0u);
+      std::fprintf(out, "layer %u load %u run %" PRIu64 " words %u error %u hang %u fg %u\n", l, load_cycles, cyc, wi,
+                   static_cast<unsigned>(top.error_o), hang ? 1u : 0u, fg_load ? 1u : 0u);
       if (hang) goto finished;
+      preloaded = has_next;
       break;
     }
   }

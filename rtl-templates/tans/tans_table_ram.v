@@ -1,9 +1,10 @@
 // {{banner}}
 // Decode table of one lane: a write port for the layer load and a registered read port with a read
-// enable, so that it maps to one block RAM (the enable is the BRAM's RE: rdata_o holds while it is
+// enable, so that it maps to block RAM (the enable is the BRAM's RE: rdata_o holds while it is
 // low). The lane reads the candidate next state and enables the read only when it steps, so rdata_o
-// is always the entry of the current state. Writes (layer load) and reads (decoding) never overlap,
-// so no read-during-write bypass logic is wanted (no_rw_check). InitFile (optional) preloads a $readmemh image written by `hwsim rtl --rom-image`.
+// is always the entry of the current state. A load writes only the bank the lanes do not read (or,
+// with one bank, only while no lane decodes), so no read-during-write bypass logic is wanted
+// (no_rw_check). InitFile (optional) preloads a $readmemh image written by `hwsim rtl --rom-image`.
 `default_nettype none
 
 module tans_table_ram #(

@@ -1,7 +1,9 @@
 """cocotb bench for the generated tans_engine (Icarus), plus its pytest entry point.
 
 Protocol checks on every port: random valid/ready, gaps in the layer load, X on every data bus
-whose valid is low, loads offered while a layer runs (cfg_ready_o must stay low until done_o),
+whose valid is low, loads offered while a layer runs (cfg_ready_o must stay low until done_o; with
+two table banks, States <= 128, the next layer is loaded in the background while a layer runs, and
+cfg_ready_o must stay low once that load is complete, until the switch),
 in_ready_o sampled with in_valid_i low and high in the same cycle (it must not depend on it), and
 resets at random points of loads and runs (the outputs must go idle at once; a reset is counted
 as a real check only when something was active to clear).
@@ -66,10 +68,16 @@ async def reset(dut):
     dut.rst_ni.value = 1
 
 
-async def load(dut, layer, rng=None, p_gap=0.0, reset_at=None):
+def banks(p):
+    """Table banks per lane (TansEngineModel / tans_engine): two where the table fits twice in a BRAM."""
+    return 2 if p["states"] <= 128 else 1
+
+
+async def load(dut, layer, rng=None, p_gap=0.0, reset_at=None, start=0):
     """One load word per offered cycle, with cfg_valid low (and X on cfg_data) in gap cycles; the
-    engine must be ready for every one. reset_at: stop before offering that word (for a reset)."""
-    i = 0
+    engine must be ready for every one. reset_at: stop before offering that word (for a reset).
+    start: words already taken in the background."""
+    i = start
     while i < len(layer["load"]):
         await FallingEdge(dut.clk_i)
         gap = rng is not None and rng.random() < p_gap
@@ -89,22 +97,30 @@ async def load(dut, layer, rng=None, p_gap=0.0, reset_at=None):
     dut.cfg_data_i.value = X32
 
 
-async def run(dut, layer, streams, sbits, rng, p_idle, p_bp, max_cycles=None, stop_after=None, p_busy_load=0.0):
+async def run(dut, layer, streams, sbits, rng, p_idle, p_bp, max_cycles=None, stop_after=None, p_busy_load=0.0,
+              next_layer=None, two_banks=False):
     """Streams the layer's words in and collects each stream's symbols until done_o.
-    Returns (symbols, weights, run cycles, error, words taken). Inputs change at falling edges;
-    data buses carry X whenever their valid is low. With p_busy_load, a load word (X) is offered
-    in that share of cycles before done_o: cfg_ready_o must stay low. Every cycle in_ready_o is
-    sampled with in_valid_i low, then with the cycle's in_valid_i: the two must agree."""
+    Returns (symbols, weights, run cycles, error, words taken, next_layer's load words taken).
+    Inputs change at falling edges; data buses carry X whenever their valid is low. With
+    p_busy_load, a load word (X) is offered in that share of cycles before done_o where no load may
+    be taken: cfg_ready_o must stay low. With next_layer (two banks), its load words are offered in
+    the background (gaps of p_busy_load) and must be taken. Every cycle in_ready_o is sampled with
+    in_valid_i low, then with the cycle's in_valid_i: the two must agree."""
     words = layer["words"]
     limit = max_cycles or 50 * (len(words) + sum(len(s) for s in layer["symbols"])) + 1000
     syms = [[] for _ in range(streams)]
     wts = [[] for _ in range(streams)]
     wi = 0
     cycles = 0
+    taken = 0
+    bg = next_layer["load"] if next_layer is not None else []
     while True:
         in_valid = wi < len(words) and rng.random() >= p_idle
         ready = [rng.random() >= p_bp for _ in range(streams)]
-        busy_load = rng.random() < p_busy_load and not int(dut.done_o.value)
+        bg_valid = taken < len(bg) and rng.random() >= p_busy_load
+        # a load may be taken while running only into a free bank (two banks, before a load completes)
+        no_load_allowed = not two_banks or (next_layer is not None and taken == len(bg))
+        busy_load = rng.random() < p_busy_load and not bg_valid and no_load_allowed and not int(dut.done_o.value)
         dut.in_valid_i.value = 0
         dut.in_data_i.value = X32
         dut.cfg_valid_i.value = 0
@@ -114,12 +130,17 @@ async def run(dut, layer, streams, sbits, rng, p_idle, p_bp, max_cycles=None, st
         ready_when_idle = int(dut.in_ready_o.value)
         dut.in_valid_i.value = int(in_valid)
         dut.in_data_i.value = words[wi] if in_valid else X32
-        dut.cfg_valid_i.value = int(busy_load)
+        dut.cfg_valid_i.value = int(busy_load or bg_valid)
+        if bg_valid:
+            dut.cfg_data_i.value = bg[taken]
         await ReadOnly()
         assert int(dut.in_ready_o.value) == ready_when_idle, f"in_ready_o depends on in_valid_i (cycle {cycles})"
         if busy_load:
             assert int(dut.cfg_ready_o.value) == 0, f"cfg_ready_o high while a layer runs (cycle {cycles}): a load would be taken mid-layer"
+        if bg_valid:
+            assert int(dut.cfg_ready_o.value) == 1, f"cfg_ready_o low during a background load (cycle {cycles})"
         if int(dut.done_o.value):
+            taken += int(bg_valid)  # taken at the coming edge
             break
         assert cycles < limit, f"no done_o after {cycles} cycles (hang)"
         if stop_after is not None and cycles >= stop_after:
@@ -135,13 +156,14 @@ async def run(dut, layer, streams, sbits, rng, p_idle, p_bp, max_cycles=None, st
         await RisingEdge(dut.clk_i)
         cycles += 1
         wi += int(accepted)
+        taken += int(bg_valid)
         await FallingEdge(dut.clk_i)
     error = int(dut.error_o.value)
     await FallingEdge(dut.clk_i)
     dut.in_valid_i.value = 0
     dut.in_data_i.value = X32
     dut.cfg_valid_i.value = 0
-    return syms, wts, cycles, error, wi
+    return syms, wts, cycles, error, wi, taken
 
 
 def check_layer(layer, syms, wts, tag):
@@ -163,10 +185,14 @@ async def tb_generators(dut):
     p = v["params"]
     await start(dut)
     rng = random.Random(1)
+    two = banks(p) == 2
     for name, p_idle, p_bp in GENERATORS:
+        taken = 0
         for i, layer in enumerate(v["layers"]):
-            await load(dut, layer, rng, p_gap=0.3)
-            syms, wts, cycles, error, wi = await run(dut, layer, p["streams"], p["symbolBits"], rng, p_idle, p_bp, p_busy_load=0.3)
+            await load(dut, layer, rng, p_gap=0.3, start=taken)
+            nxt = v["layers"][i + 1] if two and i + 1 < len(v["layers"]) else None
+            syms, wts, cycles, error, wi, taken = await run(dut, layer, p["streams"], p["symbolBits"], rng, p_idle, p_bp,
+                                                            p_busy_load=0.3, next_layer=nxt, two_banks=two)
             assert cycles > 0 and wi == len(layer["words"]), f"{name} layer {i}: took {wi} of {len(layer['words'])} words"
             assert error == int(layer["corrupt"]), f"{name} layer {i}: error_o {error}, corrupted {layer['corrupt']}"
             if not layer["corrupt"]:
@@ -181,7 +207,7 @@ async def tb_cycles_match_model(dut):
     await start(dut)
     for i, layer in enumerate(v["layers"]):
         await load(dut, layer)
-        syms, wts, cycles, error, _ = await run(dut, layer, p["streams"], p["symbolBits"], random.Random(0), 0.0, 0.0)
+        syms, wts, cycles, error, _, _ = await run(dut, layer, p["streams"], p["symbolBits"], random.Random(0), 0.0, 0.0)
         assert cycles == layer["runCycles"], f"layer {i}: RTL {cycles} cycles, model {layer['runCycles']}"
         assert error == int(layer["error"]), f"layer {i}: error_o {error}, model {layer['error']}"
         check_layer(layer, syms, wts, f"layer {i}")
@@ -207,7 +233,7 @@ async def tb_reset_random_points(dut):
             await load(dut, layer, rng, p_gap=0.2)
             # a third of the runs go to done_o (error_o high after the corrupted layer), the rest stop anywhere
             stop = None if rng.random() < 0.34 else rng.randrange(layer["runCycles"] + 8)
-            await run(dut, layer, S, p["symbolBits"], rng, 0.2, 0.2, stop_after=stop, p_busy_load=0.2)
+            await run(dut, layer, S, p["symbolBits"], rng, 0.2, 0.2, stop_after=stop, p_busy_load=0.2, two_banks=banks(p) == 2)
         await FallingEdge(dut.clk_i)
         before = [int(dut.done_o.value), int(dut.error_o.value), int(dut.out_valid_o.value), int(dut.in_ready_o.value)]
         meaningful += int(any(before))
@@ -221,7 +247,7 @@ async def tb_reset_random_points(dut):
         dut.rst_ni.value = 1
         good = clean[trial % len(clean)]
         await load(dut, good, rng, p_gap=0.2)
-        syms, wts, _, error, _ = await run(dut, good, S, p["symbolBits"], rng, 0.2, 0.2, p_busy_load=0.2)
+        syms, wts, _, error, _, _ = await run(dut, good, S, p["symbolBits"], rng, 0.2, 0.2, p_busy_load=0.2, two_banks=banks(p) == 2)
         assert error == 0, f"trial {trial}: error_o after reset and a clean layer"
         check_layer(good, syms, wts, f"trial {trial}: after reset")
     # the idle check above could fail: most resets came with something active to clear
@@ -238,12 +264,12 @@ async def tb_corrupt_stream(dut):
     assert bad["corrupt"] and bad["error"], "vectors must hold a corrupted layer the model flags"
     await start(dut)
     await load(dut, bad)
-    _, _, cycles, error, wi = await run(dut, bad, p["streams"], p["symbolBits"], random.Random(4), 0.3, 0.3)
+    _, _, cycles, error, wi, _ = await run(dut, bad, p["streams"], p["symbolBits"], random.Random(4), 0.3, 0.3)
     assert error == 1, "error_o not raised for a corrupted stream"
     assert wi == len(bad["words"]), "the corrupted layer's words were not all drained"
     good = v["layers"][CORRUPT_LAYER + 1]
     await load(dut, good)
     assert int(dut.error_o.value) == 0, "error_o not cleared by the next layer's load"
-    syms, wts, _, error, _ = await run(dut, good, p["streams"], p["symbolBits"], random.Random(5), 0.3, 0.3)
+    syms, wts, _, error, _, _ = await run(dut, good, p["streams"], p["symbolBits"], random.Random(5), 0.3, 0.3)
     assert error == 0
     check_layer(good, syms, wts, "layer after the corrupted one")

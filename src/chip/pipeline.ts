@@ -212,6 +212,11 @@ class PipelineRun {
   private srcBegun = false;
   /** load cycles left before the source's first step */
   private srcBusy = 0;
+  /** the layer the source prepares in the background (WeightSource.preload), or -1; its header and
+   *  the cycle from which its preparation no longer holds the slot */
+  private preloadedLayer = -1;
+  private preloadPrefix: Uint8Array = new Uint8Array(0);
+  private preloadReadyAt = 0;
   private srcDelivered = 0;
   private srcPopped = 0;
   private source: WeightSource;
@@ -358,6 +363,7 @@ class PipelineRun {
         active = true;
       }
     }
+    if (this.srcBegun && this.srcBusy === 0 && this.preloadNext()) active = true;
     if (active) this.srcQuiet = 0;
     else this.srcQuiet++;
     this.slotFrozen = this.slotSettled;
@@ -368,7 +374,30 @@ class PipelineRun {
    * when the layer's header (record prefix) has landed in the staging buffer.
    */
   private mayBeginLayer(li: number): boolean {
-    return this.layers[li].prefix.length === 0 || this.dram.headerLanded(li);
+    return this.layers[li].prefix.length === 0 || this.preloadedLayer === li || this.dram.headerLanded(li);
+  }
+
+  /**
+   * While a layer runs, hands the next layer's landed header to a source that prepares layers in
+   * the background (WeightSource.preload). Returns true when it did.
+   */
+  private preloadNext(): boolean {
+    if (!this.preloadDue()) return false;
+    const li = this.srcLayer + 1;
+    const next = this.layers[li];
+    this.preloadPrefix = this.dram.stagedHeader();
+    this.dram.releaseStagedHeader();
+    this.preloadedLayer = li;
+    this.preloadReadyAt = this.t + this.source.preload!(next, this.preloadPrefix);
+    return true;
+  }
+
+  /** preloadNext would hand the next layer's header to the source in this cycle. */
+  private preloadDue(): boolean {
+    const li = this.srcLayer + 1;
+    if (li >= this.layers.length || this.preloadedLayer === li || !this.source.preload) return false;
+    const next = this.layers[li];
+    return next.prefix.length > 0 && this.sourceOf(next.codec) === this.source && this.dram.headerLanded(li);
   }
 
   private beginLayer(): void {
@@ -376,9 +405,11 @@ class PipelineRun {
     const layer = this.layers[li];
     this.source = this.sourceOf(layer.codec);
     this.settleCycles = this.source.settleCycles ?? DEFAULT_SETTLE_CYCLES;
-    const header = layer.prefix.length > 0 ? this.dram.stagedHeader() : layer.prefix;
-    if (layer.prefix.length > 0) this.dram.releaseStagedHeader();
+    const preloaded = this.preloadedLayer === li;
+    const header = preloaded ? this.preloadPrefix : layer.prefix.length > 0 ? this.dram.stagedHeader() : layer.prefix;
+    if (!preloaded && layer.prefix.length > 0) this.dram.releaseStagedHeader();
     this.srcBusy = this.source.begin(layer, header);
+    if (preloaded) this.srcBusy = Math.max(this.srcBusy, this.preloadReadyAt - this.t);
     // a new layer is a change of input: the source is not settled until it has been still again
     this.srcQuiet = 0;
     this.lastSpace = -1;
@@ -404,7 +435,9 @@ class PipelineRun {
     let active = false;
     let d = 0;
     if (!this.slotSettled) {
-      const maxCycles = this.bulkCycles();
+      // (not in the cycle the next layer's header goes to the source: that frees the staging buffer,
+      // and the DRAM reader may then fetch the following header)
+      const maxCycles = this.preloadDue() ? 0 : this.bulkCycles();
       let popped: number;
       if (maxCycles > 1 && source.advance) {
         // (a stretch ends after a cycle without transfer, so `progressed` is that last cycle's)

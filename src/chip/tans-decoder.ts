@@ -25,11 +25,52 @@ export function resolveTansDecoderParams(p: Partial<TansDecoderParams> = {}): Ta
   return resolveEngineParams(p);
 }
 
-/** Bits of one packed decode-table entry in a lane's RAM: {newState, nbBits, symbol}. */
+/**
+ * Bits of one packed decode-table entry in a lane's RAM: {newState, nbBits code, symbol}. When the
+ * nbBits field (ceil(log2(log2 L + 1)) bits) has a code to spare, newState's bit 0 is not stored:
+ * it is 0 whenever nbBits >= 1 (the low nbBits bits of newState are 0), and for nbBits = 0 the
+ * spare code says "nbBits 0, newState odd" (tableEntryCode). So L = 256 takes 7 + 4 + 5 = 16 bits.
+ */
 export function tableEntryBits(p: TansDecoderParams): number {
   const logL = Math.log2(p.states);
-  return logL + Math.ceil(Math.log2(logL + 1)) + p.symbolBits;
+  const nbW = Math.ceil(Math.log2(logL + 1));
+  return logL - (tableEntryPacked(p) ? 1 : 0) + nbW + p.symbolBits;
 }
+
+/** The nbBits field has a spare code (2^width > log2 L + 1 values), so newState's bit 0 need not be stored. */
+export function tableEntryPacked(p: TansDecoderParams): boolean {
+  const logL = Math.log2(p.states);
+  return 1 << Math.ceil(Math.log2(logL + 1)) > logL + 1;
+}
+
+/**
+ * A decode-table entry as the lane's RAM holds it: {newState >> packed, code, symbol}, where code
+ * is nbBits, or all ones for nbBits 0 with an odd newState (packed entries only).
+ */
+export function tableEntryWord(p: TansDecoderParams, newState: number, nbBits: number, symbol: number): number {
+  const logL = Math.log2(p.states);
+  const nbW = Math.ceil(Math.log2(logL + 1));
+  if (!tableEntryPacked(p)) return ((newState * (1 << nbW) + nbBits) * (1 << p.symbolBits)) + symbol;
+  const code = nbBits === 0 && (newState & 1) === 1 ? (1 << nbW) - 1 : nbBits;
+  return (((newState >>> 1) * (1 << nbW) + code) * (1 << p.symbolBits)) + symbol;
+}
+
+/**
+ * Table banks in each lane's RAM: two where the table fits twice in one iCE40 block RAM
+ * (SB_RAM40_4K, 256 x 16 in its widest mode: L <= 128, entries of at most 16 bits; wider entries
+ * take two block RAMs side by side, which hold two banks as well), else one. With two banks the
+ * next layer loads in the background while the current one decodes (TansEngineModel.preload).
+ */
+export function tableBanks(p: TansDecoderParams): 1 | 2 {
+  return p.states <= 128 ? 2 : 1;
+}
+
+/**
+ * Cycles a layer switch costs when the next layer was loaded in the background and its load has
+ * completed: the cycle done_o is high (the edge at its end arms the lanes). Measured on the model
+ * by test/tans-engine.test.ts and on the RTL by the co-simulation.
+ */
+export const PRELOADED_SWITCH_CYCLES = 1;
 
 /** Cycles the load port takes for one layer: bins header, L table entries, 2 descriptors per stream. */
 export function loadCycles(p: TansDecoderParams): number {
@@ -113,10 +154,21 @@ export class TansEngineModel {
   private readonly S: number;
   private readonly D: number;
   // decode table RAM (one copy per lane in the RTL, all equal) and the dequantizer offset
-  private readonly tSym: Uint8Array;
-  private readonly tNb: Uint8Array;
-  private readonly tNs: Uint16Array;
+  private tSym: Uint8Array;
+  private tNb: Uint8Array;
+  private tNs: Uint16Array;
   private halfQ = 0;
+  // background load (two banks): the other bank, the shadow descriptors, the load words still to
+  // come (one per tick) and the "loaded, waiting for done" flag
+  private readonly banks: 1 | 2;
+  private nSym: Uint8Array;
+  private nNb: Uint8Array;
+  private nNs: Uint16Array;
+  private nHalf = 0;
+  private readonly nRem: Float64Array;
+  private readonly nWords: Float64Array;
+  private loadLeft = 0;
+  private queuedQ = false;
   // engine: run flag and the round-robin distributor
   private runQ = false;
   private turnQ = 0;
@@ -153,6 +205,12 @@ export class TansEngineModel {
     this.tSym = new Uint8Array(this.L);
     this.tNb = new Uint8Array(this.L);
     this.tNs = new Uint16Array(this.L);
+    this.banks = tableBanks(this.params);
+    this.nSym = new Uint8Array(this.L);
+    this.nNb = new Uint8Array(this.L);
+    this.nNs = new Uint16Array(this.L);
+    this.nRem = new Float64Array(S);
+    this.nWords = new Float64Array(S);
     this.wordsLeftQ = new Float64Array(S);
     this.fifoMem = new Uint32Array(S * this.D);
     this.fifoHead = new Int32Array(S);
@@ -181,24 +239,21 @@ export class TansEngineModel {
   get error(): boolean { return this.errorC; }
   get cycle(): number { return this.cycleN; }
 
+  /** True while a background load is under way or waits for the current layer's done. */
+  get preloading(): boolean { return this.loadLeft > 0 || this.queuedQ; }
+
+  /**
+   * Loads a layer through the load port while the engine is free (idle, or done_o high): the
+   * L + 2S + 1 load cycles pass at once (cycle advances by them) and the next tick is run cycle 0.
+   * Returns the load cycles.
+   */
   loadLayer(layer: EngineLayer): number {
     check(!this.runQ || this.doneC, 'loadLayer called while a layer is still running',
-      'tick() until done before loading the next layer');
+      'tick() until done before loading the next layer, or preload() it (two table banks)');
+    check(!this.preloading, 'loadLayer called while a background load is under way', 'tick() until the preloaded layer has started');
     checkLayer(this.params, layer);
-    const t = layer.table;
-    this.tSym.set(t.symbol);
-    this.tNb.set(t.nbBits);
-    this.tNs.set(t.newState);
-    this.halfQ = ((layer.bins - 1) & 0x1ff) >>> 1;
-    for (let k = 0; k < this.S; k++) {
-      this.remQ[k] = layer.symbolCounts[k];
-      this.wordsLeftQ[k] = layer.wordCounts[k];
-      // the load's last cycle arms every lane (start_i)
-      this.initQ[k] = 1; this.finQ[k] = 0; this.errQ[k] = 0; this.endQ[k] = 0;
-      this.haveQ[k] = 0; this.posQ[k] = 0;
-    }
-    this.turnQ = 0;
-    this.runQ = true;
+    this.stage(layer);
+    this.start();
     this.doneC = false;
     this.errorC = false;
     const cycles = loadCycles(this.params);
@@ -206,13 +261,73 @@ export class TansEngineModel {
     return cycles;
   }
 
+  /**
+   * Starts a background load (two table banks only): from the next tick on, the load port takes one
+   * word of `layer` per tick (L + 2S + 1 ticks) into the bank the lanes do not read and the shadow
+   * descriptors, while the current layer (if any) goes on. The tick that takes the last word arms
+   * the lanes if the engine is free then (not running, or done); otherwise the layer waits and the
+   * first tick with done high arms them (PRELOADED_SWITCH_CYCLES). Returns the load cycles.
+   */
+  preload(layer: EngineLayer): number {
+    check(this.banks === 2, `preload: the engine's ${this.L}-state tables take one bank (background loads need L <= 128)`,
+      'loadLayer() after done instead');
+    check(!this.preloading, 'preload called while a background load is under way', 'tick() until the preloaded layer has started');
+    checkLayer(this.params, layer);
+    this.stage(layer);
+    this.loadLeft = loadCycles(this.params);
+    return this.loadLeft;
+  }
+
+  /** The load port's writes: the table into the other bank, the descriptors into the shadows. */
+  private stage(layer: EngineLayer): void {
+    const t = layer.table;
+    this.nSym.set(t.symbol);
+    this.nNb.set(t.nbBits);
+    this.nNs.set(t.newState);
+    this.nHalf = ((layer.bins - 1) & 0x1ff) >>> 1;
+    for (let k = 0; k < this.S; k++) {
+      this.nRem[k] = layer.symbolCounts[k];
+      this.nWords[k] = layer.wordCounts[k];
+    }
+  }
+
+  /** start: the lanes switch to the staged bank and descriptors and are armed (RTL `start`). */
+  private start(): void {
+    [this.tSym, this.nSym] = [this.nSym, this.tSym];
+    [this.tNb, this.nNb] = [this.nNb, this.tNb];
+    [this.tNs, this.nNs] = [this.nNs, this.tNs];
+    this.halfQ = this.nHalf;
+    for (let k = 0; k < this.S; k++) {
+      this.remQ[k] = this.nRem[k];
+      this.wordsLeftQ[k] = this.nWords[k];
+      this.initQ[k] = 1; this.finQ[k] = 0; this.errQ[k] = 0; this.endQ[k] = 0;
+      this.haveQ[k] = 0; this.posQ[k] = 0;
+    }
+    this.turnQ = 0;
+    this.runQ = true;
+  }
+
   tick(inValid: boolean, inWord: number, outReady: Uint8Array): void {
     const { S, D, logL } = this;
     const run = this.runQ;
+    // background load: this tick's load word; the layer switch needs the engine free (done_o now)
+    let switchNow = false;
+    if (this.loadLeft > 0 || this.queuedQ) {
+      const lastWord = this.loadLeft === 1;
+      if (this.loadLeft > 0) this.loadLeft--;
+      const loaded = lastWord || this.queuedQ;
+      const free = !run || this.doneC;
+      switchNow = loaded && free;
+      this.queuedQ = loaded && !free;
+    }
+    // done is a register: it rises the tick after every lane is idle (and falls with a switch)
+    let idleNow = run && !switchNow;
+    for (let k = 0; k < S && idleNow; k++) {
+      if (!(this.finQ[k] && this.fifoCnt[k] === 0 && this.wordsLeftQ[k] === 0 && !this.outValid[k])) idleNow = false;
+    }
     const t = this.turnQ;
     const accept = inValid && run && this.wordsLeftQ[t] !== 0 && this.fifoCnt[t] < D;
     let anyErr = false;
-    let allIdle = true;
     for (let k = 0; k < S; k++) {
       const cnt = this.fifoCnt[k];
       const fv = cnt > 0;
@@ -299,12 +414,10 @@ export class TansEngineModel {
         if (this.wordsLeftQ[k] !== 0) { this.turnQ = k; break; }
       }
     }
-    for (let k = 0; k < S; k++) {
-      if (this.errQ[k]) anyErr = true;
-      if (!(this.finQ[k] && this.fifoCnt[k] === 0 && this.wordsLeftQ[k] === 0 && !this.outValid[k])) allIdle = false;
-    }
+    if (switchNow) this.start();
+    for (let k = 0; k < S; k++) if (this.errQ[k]) anyErr = true;
     this.errorC = anyErr;
-    this.doneC = run && allIdle;
+    this.doneC = idleNow;
     this.cycleN++;
   }
 }

@@ -4,7 +4,9 @@
  * docs/hw/tans-decoder.md). At the start of a layer it parses the layer header the DRAM delivered
  * into the staging buffer (with the container's own reader, so the file format and what the chip
  * understands are one), builds the decode table from the fetched counts and spread rule (the
- * table builder, tableBuildCycles) and loads the engine. Per cycle it offers the FIFO head word
+ * table builder, tableBuildCycles) and loads the engine. With two table banks (L <= 128) it does
+ * that for the next layer in the background while the current one runs (preload), and the layer
+ * switch then costs PRELOADED_SWITCH_CYCLES once the background load is complete. Per cycle it offers the FIFO head word
  * (only words of the current layer), raises outReady on as many valid lanes as the weight buffer
  * has room for (lowest lanes first), ticks the engine once and pops the word if the engine took it.
  */
@@ -14,8 +16,11 @@ import { streamIndices } from '../codecs/tans/streams.js';
 import { HwsimError } from '../errors.js';
 import type { WordFifo } from './fifo.js';
 import { startStretch, stepInto, stretchEnds, type AdvanceLimits, type AdvanceResult, type SourceLayer, type WeightSource } from './weight-source.js';
-import { TansEngineModel, tableBuildCycles, type EngineLayer, type TansDecoderParams } from './tans-decoder.js';
+import {
+  loadCycles, PRELOADED_SWITCH_CYCLES, tableBanks, TansEngineModel, tableBuildCycles, type EngineLayer, type TansDecoderParams,
+} from './tans-decoder.js';
 import { cachedStepBits, TansTimingModel } from './tans-timing.js';
+import type { TansHeader } from '../codecs/codec.js';
 
 /**
  * What the pipeline uses of the engine: its handshakes and flags (TansEngineModel, the register
@@ -48,6 +53,12 @@ export const tansEngineModel: TansEngineFactory = (p) => new TansEngineModel(p);
 /** The fast mode's engine: the same cycles from per-symbol bit counts (tans-timing.ts). */
 export const tansTimingModel: TansEngineFactory = (p) => new TansTimingModel(p);
 
+/** A layer's header as the chip parsed it, and the engine's view of it. */
+interface PreparedLayer {
+  header: TansHeader;
+  engineLayer: EngineLayer;
+}
+
 export class TansSource implements WeightSource {
   readonly lanes: number;
   readonly isDecoder = true;
@@ -77,13 +88,47 @@ export class TansSource implements WeightSource {
     return this.engine.done;
   }
 
-  constructor(factory: TansEngineFactory, readonly params: TansDecoderParams) {
+  /** background preparation of the next layer: only with two table banks (tableBanks) */
+  readonly preload?: (layer: SourceLayer, prefix: Uint8Array) => number;
+  /** the layer prepared in the background, until its begin() */
+  private preloaded: { name: string; prepared: PreparedLayer } | null = null;
+
+  /** `background: false` loads every layer after the previous one is done, even with two banks. */
+  constructor(factory: TansEngineFactory, readonly params: TansDecoderParams, opts: { background?: boolean } = {}) {
     this.engine = factory(params);
     this.lanes = params.streams;
     this.ready = new Uint8Array(params.streams);
+    if (tableBanks(params) === 2 && opts.background !== false) {
+      this.preload = (layer, prefix) => {
+        this.preloaded = { name: layer.name, prepared: this.prepare(layer, prefix) };
+        // the table builder and the load port work through the next layer in the background
+        return tableBuildCycles(prefix.length, params.states) + loadCycles(params);
+      };
+    }
   }
 
   begin(layer: SourceLayer, prefix: Uint8Array): number {
+    const pre = this.preloaded;
+    this.preloaded = null;
+    const background = pre !== null && pre.name === layer.name;
+    const { header, engineLayer } = background ? pre.prepared : this.prepare(layer, prefix);
+    const p = this.params;
+    this.words = layer.words;
+    this.fed = 0;
+    this.emitted = 0;
+    this.layerName = layer.name;
+    const needed = layer.needed;
+    this.laneNeeded = needed
+      ? streamIndices(header.shape, p.streams, header.split).map((list) => Uint8Array.from(list, (j) => needed[j]))
+      : null;
+    this.laneAt = new Int32Array(p.streams);
+    const load = this.engine.loadLayer(engineLayer);
+    // a layer loaded in the background costs only the switch to its bank (the arming is loadLayer's)
+    return background ? PRELOADED_SWITCH_CYCLES : tableBuildCycles(prefix.length, p.states) + load;
+  }
+
+  /** The engine's view of a layer from its record prefix as it landed (checked against the engine). */
+  private prepare(layer: SourceLayer, prefix: Uint8Array): PreparedLayer {
     const { header } = parseRecordPrefix(prefix, `layer ${layer.name} as fetched by the chip`);
     if (header.codec !== 'tans') throw new Error(`internal: layer ${layer.name} (${header.codec}) reached the tANS engine`);
     const p = this.params;
@@ -103,16 +148,7 @@ export class TansSource implements WeightSource {
       if (!layer.payload) throw new Error(`internal: the tANS timing model needs the payload words of layer ${layer.name}`);
       engineLayer.stepBits = cachedStepBits(header, layer.payload);
     }
-    this.words = layer.words;
-    this.fed = 0;
-    this.emitted = 0;
-    const needed = layer.needed;
-    this.laneNeeded = needed
-      ? streamIndices(header.shape, p.streams, header.split).map((list) => Uint8Array.from(list, (j) => needed[j]))
-      : null;
-    this.laneAt = new Int32Array(p.streams);
-    this.layerName = layer.name;
-    return tableBuildCycles(prefix.length, p.states) + this.engine.loadLayer(engineLayer);
+    return { header, engineLayer };
   }
 
   /**

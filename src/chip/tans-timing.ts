@@ -161,7 +161,8 @@ export class TansTimingModel {
     const t = this.turnQ;
     const accept = inValid && run && this.wordsLeftQ[t] !== 0 && this.fifoCnt[t] < D;
     let anyErr = false;
-    let allIdle = true;
+    // done is a register: it reads the lanes as they are at the start of the tick
+    const idleNow = run && this.allIdle();
     for (let k = 0; k < S; k++) {
       const cnt = this.fifoCnt[k];
       const fin = this.finQ[k] === 1;
@@ -180,14 +181,12 @@ export class TansTimingModel {
           this.remQ[k]--;
           this.nextQ[k]++;
           this.outValid[k] = 1;
-          allIdle = false;
           continue;
         }
       }
       if (fin && cnt === 0 && this.outValid[k] === 0) {
         // a finished lane with nothing held: only its error flag and the words it is owed count
         if (this.errQ[k]) anyErr = true;
-        if (this.wordsLeftQ[k] !== 0) allIdle = false;
         continue;
       }
       const fv = cnt > 0;
@@ -228,13 +227,10 @@ export class TansTimingModel {
       }
       if (pop) this.fifoCnt[k] = cnt - 1;
       if (this.errQ[k]) anyErr = true;
-      if (!(this.finQ[k] && this.fifoCnt[k] === 0 && this.wordsLeftQ[k] === 0 && !this.outValid[k])) allIdle = false;
     }
     if (accept) {
       this.fifoCnt[t]++;
       this.wordsLeftQ[t] -= 1;
-      // the accepted word makes its lane busy (the idle test above ran before the push)
-      allIdle = false;
     }
     if (run && (accept || this.wordsLeftQ[t] === 0)) {
       let k = t;
@@ -244,8 +240,16 @@ export class TansTimingModel {
       }
     }
     this.errorC = anyErr;
-    this.doneC = run && allIdle;
+    this.doneC = idleNow;
     this.cycleN++;
+  }
+
+  /** Every lane finished, its FIFO empty, owed no word, its output register empty. */
+  private allIdle(): boolean {
+    for (let k = 0; k < this.S; k++) {
+      if (!(this.finQ[k] && this.fifoCnt[k] === 0 && this.wordsLeftQ[k] === 0 && !this.outValid[k])) return false;
+    }
+    return true;
   }
 
   /**
@@ -255,6 +259,7 @@ export class TansTimingModel {
   quiescent(inValid: boolean, outReady: Uint8Array): boolean {
     const { S, D, logL } = this;
     const run = this.runQ;
+    if (this.doneC !== (run && this.allIdle())) return false; // done rises or falls
     const t = this.turnQ;
     if (run) {
       if (this.wordsLeftQ[t] !== 0) {
@@ -371,6 +376,7 @@ export class TansTimingModel {
     // the slot's blocked cycles are those before the stretch's last
     if (deliveredLast === 0 && space - delivered <= 0) blocked--;
     this.turnQ = turn;
+    this.doneC = false; // no lane finished at the start of any cycle run
     this.lastAccepts = accepted;
     this.lastCycleAccepted = acceptedLast;
     this.lastDelivered = delivered;
@@ -455,6 +461,7 @@ export class TansTimingModel {
       this.remQ[k] -= c;
     }
     this.turnQ = turn;
+    this.doneC = false;
     this.lastAccepts = accepted;
     this.lastCycleAccepted = acceptedLast;
     this.lastDelivered = S * c;

@@ -53,6 +53,15 @@ export interface WeightSource {
    */
   begin(layer: SourceLayer, prefix: Uint8Array): number;
   /**
+   * Optional background preparation of the next layer while the current one runs (the tANS engine
+   * with two table banks builds and loads the next table into its other bank). The pipeline calls
+   * it at most once per layer, for the layer after the one running (same source, its header landed
+   * in the staging buffer: `prefix`), and later calls begin() for that layer as usual, which then
+   * returns only the cycles of the switch; the slot waits for the larger of that and what is left
+   * of the preparation. Returns the cycles the preparation takes from this cycle on.
+   */
+  preload?(layer: SourceLayer, prefix: Uint8Array): number;
+  /**
    * One clock cycle: may pop words of the current layer from `fifo` (never words of the next
    * layer), delivers at most `space` weights. Returns the weights delivered; `popped` holds the
    * words taken.

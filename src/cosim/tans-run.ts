@@ -3,12 +3,16 @@
  * records: each output transfer (stream, symbol, weight, run cycle) and each layer's cycle counts.
  * The loop is the harness's loop, line for line, so that both see the same inputs every cycle.
  */
-import { TansEngineModel, type TansDecoderParams } from '../chip/tans-decoder.js';
+import { tableBanks, TansEngineModel, type TansDecoderParams } from '../chip/tans-decoder.js';
 import { StallPattern } from './stall.js';
 import type { CosimLayer } from './tans-vectors.js';
 
 export interface LayerTrace {
+  /** cycles from the previous layer's done (or from idle) to this layer's run cycle 0: the load's
+   *  L + 2S + 1 in the foreground; with a background load, the layer switch */
   loadCycles: number;
+  /** loaded in the foreground (the first layer, one table bank, or a replay after a reset) */
+  foreground: boolean;
   runCycles: number;
   wordsAccepted: number;
   error: boolean;
@@ -66,21 +70,40 @@ export function maxRunCycles(layer: CosimLayer): number {
   return 64 * (syms + layer.words.length) + 10_000;
 }
 
+/**
+ * The harness's loop: the first layer (and with one table bank every layer) is loaded in the
+ * foreground; with two banks each next layer is preloaded from run cycle 0 of the current one, and
+ * after done the model ticks until the switch has happened (done falls).
+ */
 export function runModel(p: TansDecoderParams, layers: readonly CosimLayer[], seed: number, stallRate: number): LayerTrace[] {
   const m = new TansEngineModel(p);
   const stall = new StallPattern(seed, stallRate);
   const S = p.streams;
+  const background = tableBanks(p) === 2;
   const ready = new Uint8Array(S);
+  const idle = new Uint8Array(S);
   const traces: LayerTrace[] = [];
-  for (const layer of layers) {
-    const loadCycles = m.loadLayer(layer);
+  for (let l = 0; l < layers.length; l++) {
+    const layer = layers[l];
+    const foreground = !(background && l > 0);
+    let loadCycles = 0;
+    let hang = false;
+    if (foreground) {
+      loadCycles = m.loadLayer(layer);
+    } else {
+      while (m.done) {
+        if (loadCycles > m.params.states + 2 * S + 3) { hang = true; break; }
+        m.tick(false, 0, idle);
+        loadCycles++;
+      }
+    }
+    if (background && l + 1 < layers.length && !hang) m.preload(layers[l + 1]);
     const cols = new TransferColumns(S, layer.symbolCounts);
     const limit = maxRunCycles(layer);
     let wi = 0;
     let cyc = 0;
-    let hang = false;
     for (;;) {
-      if (m.done) break;
+      if (hang || m.done) break;
       if (cyc >= limit) { hang = true; break; }
       const inValid = !stall.next() && wi < layer.words.length;
       for (let k = 0; k < S; k++) ready[k] = stall.next() ? 0 : 1;
@@ -92,7 +115,7 @@ export function runModel(p: TansDecoderParams, layers: readonly CosimLayer[], se
       if (accepted) wi++;
       cyc++;
     }
-    traces.push({ loadCycles, runCycles: cyc, wordsAccepted: wi, error: m.error, hang, ...cols.done() });
+    traces.push({ loadCycles, foreground, runCycles: cyc, wordsAccepted: wi, error: m.error, hang, ...cols.done() });
     if (hang) break;
   }
   return traces;

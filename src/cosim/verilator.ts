@@ -63,8 +63,8 @@ export async function buildTansHarness(params: Partial<TansDecoderParams>, root 
   writeFileSync(join(tmp, 'tans_harness.cpp'), harness);
   const args = ['--cc', '--exe', '--build', '-j', '2', '--top-module', TANS_TOP, '-Mdir', 'obj', '-o', 'Vtans_cosim',
     // speed: Verilator's full optimization, X values resolved the fast way (the harness drives every
-    // input and the RTL resets every flop it reads), and the C++ at -O2
-    '-O3', '--x-assign', 'fast', '--x-initial', 'fast', '-CFLAGS', '-O2',
+    // input and the RTL resets every flop it reads), and the C++ at -O3 (bench/cosim-speed.ts)
+    '-O3', '--x-assign', 'fast', '--x-initial', 'fast', '-CFLAGS', '-O3',
     ...TANS_RTL_FILES.map((f) => join('rtl', f)), 'tans_harness.cpp'];
   const r = spawnSync('verilator', args, { cwd: tmp, encoding: 'utf8', maxBuffer: 64 << 20 });
   if (r.error || r.status !== 0 || !existsSync(join(tmp, 'obj', 'Vtans_cosim'))) {

@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { check, HwsimError } from '../errors.js';
-import { resolveTansDecoderParams, tableEntryBits, type TansDecoderParams } from '../chip/tans-decoder.js';
+import { resolveTansDecoderParams, tableBanks, tableEntryBits, type TansDecoderParams } from '../chip/tans-decoder.js';
 import { packageRoot } from '../package-root.js';
 import { checkIce40Target, configName, DEFAULT_ICE40, generateTansRtl, ICE40_PACKAGES, writeGenerated, type Ice40Target } from './tans-rtl.js';
 
@@ -48,21 +48,31 @@ export interface SynthEstimate { logicCells: number; brams: number; fits: boolea
 /**
  * The size of a configuration before synthesis, from the measured table in docs/hw/synthesis.md
  * (Yosys 0.23 + nextpnr 0.4 on the hx8k, symbolBits 5): logic cells grow by one lane per stream,
- * (LCs at S=8 − LCs at S=1) / 7 = 820 / 840 / 868 per lane at L = 64 / 128 / 256, on a base of
- * 46 / 62 / 68; both are fitted as straight lines in log2(L) (+24.3 per lane and +10.7 base per
- * doubling, through L = 64 and 256) and extrapolated outside 64..256. Block RAMs: each lane holds a
- * copy of its decode table, L entries of tableEntryBits bits, in the fewest SB_RAM40_4K of one of the
- * four shapes (256×16, 512×8, 1024×4, 2048×2), which gives the table's 1, 1, 2 BRAMs per lane at
- * L = 64, 128, 256. An estimate, not a promise: it says when a run is hopeless, not exactly what it
- * will use.
+ * (LCs at S=8 − LCs at S=1) / 7 = 780.6 / 797.3 / 758.7 per lane at L = 64 / 128 / 256, on a base of
+ * 111.4 / 111.7 / 70.3 (LCs at S=1 − one lane); between and beyond those L, linear in log2(L) from the
+ * nearest two. Block RAMs: each lane holds a
+ * copy of its decode table (two banks of it at L <= 128, tableBanks), L entries of tableEntryBits
+ * bits each, in the fewest SB_RAM40_4K of one of the four shapes (256×16, 512×8, 1024×4, 2048×2),
+ * which gives 1 BRAM per lane at L = 64, 128 and 256 (16-bit entries at L = 256). An estimate, not a
+ * promise: it says when a run is hopeless, not exactly what it will use.
  */
+const MEASURED_LANES: ReadonlyArray<{ log2L: number; perLane: number; base: number }> = [
+  { log2L: 6, perLane: 780.57, base: 111.43 },
+  { log2L: 7, perLane: 797.29, base: 111.71 },
+  { log2L: 8, perLane: 758.71, base: 70.29 },
+];
+
 export function estimateSynth(p: TansDecoderParams, device: Ice40Target['device']): SynthEstimate {
-  const d = Math.log2(p.states) - 6;
-  const perLane = 819.86 + 24.29 * d;
-  const base = Math.max(0, 46.14 + 10.71 * d);
+  const x = Math.log2(p.states);
+  const i = Math.min(MEASURED_LANES.length - 2, Math.max(0, Math.floor(x) - MEASURED_LANES[0].log2L));
+  const [a, b] = [MEASURED_LANES[i], MEASURED_LANES[i + 1]];
+  const t = (x - a.log2L) / (b.log2L - a.log2L);
+  const perLane = a.perLane + (b.perLane - a.perLane) * t;
+  const base = Math.max(0, a.base + (b.base - a.base) * t);
   const bits = tableEntryBits(p);
+  const entries = tableBanks(p) * p.states;
   const bramsPerLane = Math.min(...[[256, 16], [512, 8], [1024, 4], [2048, 2]].map(([depth, width]) =>
-    Math.ceil(p.states / depth) * Math.ceil(bits / width)));
+    Math.ceil(entries / depth) * Math.ceil(bits / width)));
   const cap = ICE40_CAPACITY[device];
   const logicCells = Math.round(base + perLane * p.streams);
   const brams = bramsPerLane * p.streams;
@@ -178,8 +188,10 @@ export function synthMarkdown(results: readonly SynthResult[], versions: { yosys
     '',
     'LUTs, FFs, carries and BRAMs are Yosys cell counts (SB_LUT4, SB_DFF*, SB_CARRY, SB_RAM40_4K); logic',
     'cells (LCs, a LUT and/or an FF) and Fmax come from nextpnr. Table bytes: one lane\'s decode table,',
-    'L entries of log2(L) + ceil(log2(log2(L)+1)) + symbolBits bits; each lane holds a copy (one BRAM read',
-    'port per lane per cycle).',
+    'L entries of log2(L) + ceil(log2(log2(L)+1)) + symbolBits bits, less one where the nbBits field has a',
+    'spare code (newState\'s bit 0 is then not stored: docs/hw/tans-decoder.md, "Table entry"); each lane',
+    'holds a copy (one BRAM read port per lane per cycle), in two banks at L <= 128 (the next layer\'s table',
+    'loads in the background while a layer decodes).',
   ];
   for (const device of devices) {
     const rs = results.filter((r) => r.target.device === device);
