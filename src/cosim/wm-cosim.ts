@@ -52,6 +52,7 @@ export interface WmCosimResult {
   symbolsCompared: number;
   /** layers whose LOAD, START and DECODE cycle counts equal the model's */
   cycleCountsEqual: number;
+  /** busy cycles of the layers the model ran (those the reference decodes) */
   rtlCycles: number;
   modelCycles: number;
   mismatches: number;
@@ -213,7 +214,6 @@ export async function runWmCosim(o: WmCosimOptions): Promise<WmCosimResult> {
       rtl: { load, start, decode, done: done === 1, error: error === 1, code, delivered: rtlLayers[i].w.length },
     };
     out.push(res);
-    rtlCycles += load + start + decode;
     if (c.golden === null) {
       if (!res.rtl.error) { missedCorruptions++; miss(`${c.name}: the reference rejects it (${c.refError}) but the RTL finished without error_o`); }
       return;
@@ -228,6 +228,7 @@ export async function runWmCosim(o: WmCosimOptions): Promise<WmCosimResult> {
     modelSeconds += (performance.now() - t0) / 1000;
     res.model = { load: m.load, start: m.start, decode: m.decode };
     modelCycles += m.load + m.start + m.decode;
+    rtlCycles += load + start + decode;
     if (m.load === load && m.start === start && m.decode === decode) cycleCountsEqual++;
     else miss(`${c.name}: cycles LOAD/START/DECODE RTL ${load}/${start}/${decode}, model ${m.load}/${m.start}/${m.decode}`);
     // the j-th transfer of lane k is weight first_k + j
