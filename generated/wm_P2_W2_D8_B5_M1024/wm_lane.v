@@ -175,7 +175,7 @@ module wm_lane #(
   wire [PW-1:0] rk_rank = rk_r[PW-1:0];
   wire unused_rk = ^{rk_ch0[7:0], rk_ch1[7:0], rk_r};
 
-  integer v, q;
+  integer q;
   always @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       issued_q <= {PW{1'b0}}; delivered_q <= {PW{1'b0}}; err_q <= 1'b0;
@@ -183,9 +183,7 @@ module wm_lane #(
       for (q = 0; q < Levels; q = q + 1) begin
         ss_q[q] <= {SymbolBits{1'b0}}; sn_q[q] <= 8'd0; so_q[q] <= 5'd0;
       end
-      for (v = 0; v < Nodes; v = v + 1) begin
-        cur_q[v] <= {PW{1'b0}}; start_q[v] <= {PW{1'b0}};
-      end
+      // the cursors need no reset: START sets every one the layer uses before it is read
     end else if (init_i) begin
       issued_q <= {PW{1'b0}}; delivered_q <= {PW{1'b0}}; err_q <= 1'b0;
       sv_q <= {Levels{1'b0}}; sd_q <= {Levels{1'b0}};

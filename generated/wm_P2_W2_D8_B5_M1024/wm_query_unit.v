@@ -143,10 +143,18 @@ module wm_query_unit #(
   localparam [PW-1:0] MaxWeights = MaxWeightsInt[PW-1:0];
   localparam [PW+5:0] LanesW = Lanes[PW+5:0];
   localparam [4:0] LevelsW = Levels[4:0];
-  localparam [7:0] NodesW = Nodes[7:0];
   wire [PW+5:0] covered = {6'd0, slice_q} * LanesW;
   wire unused_cfg = ^cfg_data_i[31:25];
-  wire cfg_bad = levels_q > LevelsW || nodes_q > NodesW || (levels_q == 5'd0) != (nodes_q == 8'd0) ||
+  // more internal nodes than cursors (2^SymbolBits - 1 of them)
+  wire nodes_over;
+  generate
+    if (SymbolBits < 8) begin : g_nodes_over
+      assign nodes_over = nodes_q[7:SymbolBits] != {(8-SymbolBits){1'b0}};
+    end else begin : g_nodes_fit
+      assign nodes_over = 1'b0;
+    end
+  endgenerate
+  wire cfg_bad = levels_q > LevelsW || nodes_over || (levels_q == 5'd0) != (nodes_q == 8'd0) ||
                  n_q == {PW{1'b0}} || n_q > MaxWeights || slice_q == {PW{1'b0}} || covered < {6'd0, n_q};
 
   // ---- LOAD ----
