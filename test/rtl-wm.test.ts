@@ -38,7 +38,7 @@ describe('wm query unit RTL generator', () => {
   });
 
   it('is clean under verilator --lint-only -Wall and compiles with Icarus, across the parameter range', () => {
-    for (const params of [{}, { wmLanes: 1, wmLoadWords: 1, wmLevels: 2, symbolBits: 1, wmBufferWords: 256 },
+    for (const params of [{}, { wmLanes: 1, wmLoadWords: 1, wmLevels: 2, symbolBits: 1, wmBufferWords: 64 },
       { wmLanes: 5, wmLoadWords: 16, wmLevels: 24, symbolBits: 8, wmBufferWords: 1 << 14 }]) {
       const dir = mkdtempSync(join(tmpdir(), 'hwsim-wm-rtl-'));
       writeGenerated(dir, generateWmRtl(params));

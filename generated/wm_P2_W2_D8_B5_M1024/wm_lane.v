@@ -71,12 +71,12 @@ module wm_lane #(
   reg [7:0]            sn_q [0:Levels-1];
   reg [4:0]            so_q [0:Levels-1];
 
-  // node table fields
-  function automatic [4:0] levelOf(input [7:0] v);
-    levelOf = nodetab_i[v*25 + 20 +: 5];
+  // node table fields (the table is an argument: Icarus's @* does not see what a function reads)
+  function automatic [4:0] levelOf(input [(2**SymbolBits-1)*25-1:0] tab, input [7:0] v);
+    levelOf = tab[v*25 + 20 +: 5];
   endfunction
-  function automatic [9:0] childOf(input [7:0] v, input b);
-    childOf = b ? nodetab_i[v*25 + 10 +: 10] : nodetab_i[v*25 +: 10];
+  function automatic [9:0] childOf(input [(2**SymbolBits-1)*25-1:0] tab, input [7:0] v, input b);
+    childOf = b ? tab[v*25 + 10 +: 10] : tab[v*25 +: 10];
   endfunction
 
   // ---- resolve: stage l's word read last cycle picks the child ----
@@ -92,7 +92,7 @@ module wm_lane #(
       rv[l] = sv_q[l]; rd[l] = sd_q[l]; rs[l] = ss_q[l]; rn[l] = sn_q[l]; rerr[l] = 1'b0;
       if (sv_q[l] && !sd_q[l]) begin
         bsel = rline_i[l*512 + {27'd0, so_q[l]}];
-        ch = childOf(sn_q[l], bsel);
+        ch = childOf(nodetab_i, sn_q[l], bsel);
         if (ch[9]) begin
           rd[l] = 1'b1; rs[l] = ch[SymbolBits-1:0];
         end else begin
@@ -145,7 +145,7 @@ module wm_lane #(
     end
     // START: node v = st_cnt / 2; even cycles present the directory entry and the line
     rk_v = st_cnt_i[8:1];
-    rk_l = levelOf(rk_v);
+    rk_l = levelOf(nodetab_i, rk_v);
     rk_c = cur_q[rk_v[NB-1:0]];
     rk_r = 32'd0; rk_w = 32'd0;
     rk_word = rk_c[8:5];
@@ -170,8 +170,8 @@ module wm_lane #(
     end
   end
   wire rk_write = in_start_i && st_cnt_i < {1'b0, ranks2} && st_cnt_i[0];
-  wire [9:0] rk_ch0 = childOf(rk_v, 1'b0);
-  wire [9:0] rk_ch1 = childOf(rk_v, 1'b1);
+  wire [9:0] rk_ch0 = childOf(nodetab_i, rk_v, 1'b0);
+  wire [9:0] rk_ch1 = childOf(nodetab_i, rk_v, 1'b1);
   wire [PW-1:0] rk_rank = rk_r[PW-1:0];
   wire unused_rk = ^{rk_ch0[7:0], rk_ch1[7:0], rk_r};
 

@@ -87,13 +87,13 @@ module wm_query_unit #(
       $error("wm_query_unit: Levels must be an integer 2..24");
 `endif
     end
-    if (BufferWords < 256 || BufferWords > 1048576 || (BufferWords & (BufferWords - 1)) != 0) begin : g_bad_BufferWords
+    if (BufferWords < 64 || BufferWords > 1048576 || (BufferWords & (BufferWords - 1)) != 0) begin : g_bad_BufferWords
 `ifdef __ICARUS__
-      wm_query_unit_bad_parameter__BufferWords_must_be_a_power_of_two_in_256_to_1048576 u_bad_parameter();
+      wm_query_unit_bad_parameter__BufferWords_must_be_a_power_of_two_in_64_to_1048576 u_bad_parameter();
 `elsif VERILATOR
-      $fatal(1, "wm_query_unit: BufferWords must be a power of two in 256..1048576");
+      $fatal(1, "wm_query_unit: BufferWords must be a power of two in 64..1048576");
 `else
-      $error("wm_query_unit: BufferWords must be a power of two in 256..1048576");
+      $error("wm_query_unit: BufferWords must be a power of two in 64..1048576");
 `endif
     end
   endgenerate

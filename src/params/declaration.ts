@@ -68,7 +68,7 @@ export const PARAMS: readonly ParamDecl[] = [
     listOn: ['synth'], unit: 'levels', help: 'wm query unit: most levels (longest code) of a layer it takes; one pipeline stage and one buffer read port per lane each',
   },
   {
-    name: 'wmBufferWords', type: 'int', default: 1024, min: 256, max: 1 << 20, pow2: true, groups: ['wm'], faces: ENGINE, flag: 'buffer-words',
+    name: 'wmBufferWords', type: 'int', default: 1024, min: 64, max: 1 << 20, pow2: true, groups: ['wm'], faces: ENGINE, flag: 'buffer-words',
     verilog: 'BufferWords', listOn: ['synth'], unit: 'words', help: "wm query unit: payload buffer depth in 32-bit words (a layer's bitmaps and directories must fit)",
   },
   {

@@ -210,7 +210,7 @@ export interface WmEngineParams {
   wmLevels: number;
   /**
    * wm query unit: payload buffer depth in 32-bit words (a layer's bitmaps and directories must fit).
-   * Allowed: a power of two in 256..1048576 (words). Default: 1024.
+   * Allowed: a power of two in 64..1048576 (words). Default: 1024.
    */
   wmBufferWords: number;
 }
