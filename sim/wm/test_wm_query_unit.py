@@ -26,7 +26,7 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent.parent
 
 # (lanes, load words, levels, buffer words): the pytest parameter matrix
-CONFIGS = [(1, 1, 12, 1024), (2, 4, 12, 1024), (3, 2, 12, 1024)]
+CONFIGS = [(1, 1, 8, 256), (2, 4, 8, 256)]
 # (name, P(cfg/in valid low), P(out_ready low))
 GENERATORS = [("free", 0.0, 0.0), ("idle", 0.5, 0.0), ("backpressure", 0.0, 0.6), ("both", 0.3, 0.3)]
 CORRUPT_LAYERS = [1, 2]
@@ -195,10 +195,11 @@ async def reset_at_random_points(dut):
     await b.start()
     rng = random.Random(5)
     resets = 0
-    for layer in [l for l in b.layers if l["golden"] is not None]:
+    for layer in [l for l in b.layers if l["golden"] is not None and l["cycles"]["start"] > 0][:2]:
         c = layer["cycles"]
         busy = c["load"] + c["start"] + c["decode"]
-        for at in sorted({rng.randrange(0, max(1, c["load"])), c["load"] + rng.randrange(0, max(1, c["start"])), rng.randrange(0, busy)}):
+        # once in LOAD, once in START, once in DECODE
+        for at in (rng.randrange(0, c["load"]), c["load"] + rng.randrange(0, c["start"]), c["load"] + c["start"] + rng.randrange(0, c["decode"])):
             await b.config(layer, rng, 0.2)
             if await b.run(layer, rng, 0.0, 0.0, full_beats=True, reset_at=at) is None:
                 resets += 1

@@ -39,7 +39,7 @@ def test_wm_query_unit(lanes, load_words, levels, buffer_words):
         assert text.count(m["from"]) == 1, f"mutation: {m['from']!r} does not occur exactly once in {m['file']}"
         f.write_text(text.replace(m["from"], m["to"]))
     vec = build / "vectors.json"
-    node(writer, vec, lanes, load_words, levels, buffer_words, 5, 3, 300, *CORRUPT_LAYERS)
+    node(writer, vec, lanes, load_words, levels, buffer_words, 5, 3, 120, *CORRUPT_LAYERS)
     assert vec.is_file(), "vectors were not written"
 
     runner = get_runner("icarus")

@@ -71,7 +71,7 @@ export function generateWmRtl(params: Partial<WmEngineParams>, target: Ice40Targ
   for (const f of WM_RTL_FILES) emit(`wm/${f}`, f);
   emit('wm/wm_query_unit.f', 'wm_query_unit.f');
   emit(`wm/${WM_PINS_FILE}`, WM_PINS_FILE);
-  emit('synth/synth_ice40.ys', 'synth_ice40.ys');
+  emit('wm/wm_synth_ice40.ys', 'synth_ice40.ys');
   emit('synth/pnr_ice40.sh', 'pnr_ice40.sh');
   return files;
 }
