@@ -59,9 +59,12 @@ export function checkLayerFits(p: WmEngineParams, c: WmCosimLayer): void {
     `raise --buffer-words to ${2 ** Math.ceil(Math.log2(Math.max(256, words)))}, or lower --max-weights / --symbols`);
 }
 
-/** `layer` with its symbols encoded by the reference encoder. */
+/**
+ * `layer` with its symbols encoded by the reference encoder, block-wise: the sequence the unit
+ * streams is then exactly the layer's weights (element-wise rows add delimiters).
+ */
 function encodeWm(symbols: Uint8Array, bins: number, step: number, shape: number[]): WmLayer {
-  return wmCodec.encode(symbols, { shape, quant: { bins, step } }, { states: 64, streams: 1, split: 'channel', effort: 'fast', wmForm: 'element' });
+  return wmCodec.encode(symbols, { shape, quant: { bins, step } }, { states: 64, streams: 1, split: 'channel', effort: 'fast', wmForm: 'block' });
 }
 
 function withGolden(name: string, layer: WmLayer, corruption?: WmCosimLayer['corruption']): WmCosimLayer {
