@@ -53,7 +53,7 @@ describe('wm query unit RTL generator', () => {
       expect(iv.error, 'iverilog must be installed').toBeUndefined();
       expect(iv.status, iv.stderr).toBe(0);
     }
-  });
+  }, 600_000);
 
   it('refuses out-of-range parameters before writing anything, naming the flag and the range', () => {
     expect(() => generateWmRtl({ wmLanes: 17 })).toThrow('--lanes 17 is not allowed: an integer 1..16');
@@ -87,7 +87,7 @@ describe('wm query unit RTL generator', () => {
       }
       for (const [tool, r] of Object.entries(tools(param, good))) expect(r.status, `${tool} ${param}=${good}: ${r.out}`).toBe(0);
     }
-  });
+  }, 900_000);
 
   it('docs/hw/wm-query-unit.md carries the parameter table generated from the declaration', () => {
     const doc = readFileSync(join(root, 'docs/hw/wm-query-unit.md'), 'utf8');

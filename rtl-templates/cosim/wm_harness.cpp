@@ -7,7 +7,8 @@
 // unit is busy (phase_o != 0) takes one xorshift32 draw for the input (a stall lowers in_valid_i)
 // and one per lane for out_ready_i, the order the cycle model's driver uses (src/cosim/wm-cosim.ts).
 // Out: per transfer "w lane symbol cycle", per layer "l load start decode done error code
-// violations", with cycles counted from the first busy cycle of the layer. Protocol check: a lane
+// violations", with cycles counted from the first busy cycle of the layer. A layer still running
+// after its cycle limit is reported neither done nor in error, and the unit is reset. Protocol check: a lane
 // whose out_valid_o is high and not taken must hold out_valid_o and out_symbol_o the next cycle.
 #include "V{{top}}.h"
 #include "verilated.h"
@@ -155,6 +156,13 @@ int main(int argc, char** argv) {
                  static_cast<unsigned long long>(phase_cycles[2]), static_cast<unsigned long long>(phase_cycles[3]),
                  static_cast<unsigned>(top.done_o), static_cast<unsigned>(top.error_o), static_cast<unsigned>(top.error_code_o),
                  violations, fed);
+    if (guard > limit) {
+      // a hung unit (reported above as neither done nor error): reset it so the next layer can run
+      top.rst_ni = 0;
+      tick();
+      top.rst_ni = 1;
+      tick();
+    }
   }
   top.final();
   std::fclose(out);

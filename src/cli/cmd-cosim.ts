@@ -8,6 +8,7 @@ import { WM_CORRUPTIONS, type WmCorruption } from '../cosim/wm-vectors.js';
 import { wmConfigName } from '../rtl/wm-rtl.js';
 import type { CliCommand } from './main.js';
 import { check, HwsimError } from '../errors.js';
+import { oneString } from '../io/output.js';
 
 export const command: CliCommand = {
   register: (y, setExit) => y.command(
@@ -32,7 +33,8 @@ export const command: CliCommand = {
         if (!ok) setExit(1);
         return;
       }
-      check(argv.corruptAs === undefined, '--corrupt-as is a flag of hwsim cosim wm', 'leave it out for tans (its corruptions are chosen per stream)');
+      check(argv.corruptAs === undefined || oneString(argv.corruptAs, '--corrupt-as') === undefined, '--corrupt-as is a flag of hwsim cosim wm',
+        'leave it out for tans (its corruptions are chosen per stream)');
       const p = engineParamsFrom(argv as unknown as Record<string, unknown>, 'cosim');
       for (const [flag, v] of [['--bins', argv.bins], ['--max-weights', argv.maxWeights]] as const) {
         if (v !== undefined && argv.weights === undefined) {
@@ -79,7 +81,7 @@ interface WmArgs {
 /** `hwsim cosim wm`: prints the comparison; false when it failed. */
 async function cosimWm(argv: Record<string, unknown> & WmArgs): Promise<boolean> {
   const p = wmEngineParamsFrom(argv, 'cosim');
-  const kinds = (argv.corruptAs ?? WM_CORRUPTIONS.join(',')).split(',').map((k) => k.trim());
+  const kinds = (argv.corruptAs === undefined ? WM_CORRUPTIONS.join(',') : oneString(argv.corruptAs, '--corrupt-as')).split(',').map((k) => k.trim());
   for (const k of kinds) {
     check((WM_CORRUPTIONS as readonly string[]).includes(k), `--corrupt-as ${k} is not a corruption`, `use one of ${WM_CORRUPTIONS.join(', ')}`);
   }
