@@ -8,7 +8,6 @@ import { WM_CORRUPTIONS, type WmCorruption } from '../cosim/wm-vectors.js';
 import { wmConfigName } from '../rtl/wm-rtl.js';
 import type { CliCommand } from './main.js';
 import { check, HwsimError } from '../errors.js';
-import { oneString } from '../io/output.js';
 
 export const command: CliCommand = {
   register: (y, setExit) => y.command(
@@ -33,7 +32,7 @@ export const command: CliCommand = {
         if (!ok) setExit(1);
         return;
       }
-      check(argv.corruptAs === undefined || oneString(argv.corruptAs, '--corrupt-as') === undefined, '--corrupt-as is a flag of hwsim cosim wm',
+      check(corruptAsText(argv.corruptAs) === undefined, '--corrupt-as is a flag of hwsim cosim wm',
         'leave it out for tans (its corruptions are chosen per stream)');
       const p = engineParamsFrom(argv as unknown as Record<string, unknown>, 'cosim');
       for (const [flag, v] of [['--bins', argv.bins], ['--max-weights', argv.maxWeights]] as const) {
@@ -81,7 +80,7 @@ interface WmArgs {
 /** `hwsim cosim wm`: prints the comparison; false when it failed. */
 async function cosimWm(argv: Record<string, unknown> & WmArgs): Promise<boolean> {
   const p = wmEngineParamsFrom(argv, 'cosim');
-  const kinds = (argv.corruptAs === undefined ? WM_CORRUPTIONS.join(',') : oneString(argv.corruptAs, '--corrupt-as')).split(',').map((k) => k.trim());
+  const kinds = (corruptAsText(argv.corruptAs) ?? WM_CORRUPTIONS.join(',')).split(',').map((k) => k.trim());
   for (const k of kinds) {
     check((WM_CORRUPTIONS as readonly string[]).includes(k), `--corrupt-as ${k} is not a corruption`, `use one of ${WM_CORRUPTIONS.join(', ')}`);
   }
@@ -114,4 +113,12 @@ async function cosimWm(argv: Record<string, unknown> & WmArgs): Promise<boolean>
   ];
   process.stdout.write(lines.join('\n') + '\n');
   return r.pass;
+}
+
+/** --corrupt-as as given: once, not empty (undefined when absent). */
+function corruptAsText(v: unknown): string | undefined {
+  if (v === undefined) return undefined;
+  if (Array.isArray(v)) throw new HwsimError(`--corrupt-as given ${v.length} times`, 'give --corrupt-as once, the kinds separated by commas');
+  check(typeof v === 'string' && v.trim() !== '', '--corrupt-as needs a value', `give one of ${WM_CORRUPTIONS.join(', ')} or a comma list of them`);
+  return v as string;
 }
