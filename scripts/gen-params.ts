@@ -10,12 +10,14 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { IndentationText, Project, QuoteKind } from 'ts-morph';
-import { allParamsMarkdownTable, chipMarkdownTable, engineMarkdownTable } from '../src/params/markdown.js';
+import { allParamsMarkdownTable, chipMarkdownTable, engineMarkdownTable, wmEngineMarkdownTable } from '../src/params/markdown.js';
 import { paramsOf } from '../src/params/lookup.js';
 import { PARAMS } from '../src/params/declaration.js';
 import { defaultOf, describeAllowed, flagOf, keyOf, type Group, type ParamDecl } from '../src/params/schema.js';
 import { packageRoot } from '../src/package-root.js';
 import { DEFAULT_RTL_CONFIGS, generateTansRtl } from '../src/rtl/tans-rtl.js';
+import { DEFAULT_WM_RTL_CONFIGS, generateWmRtl, wmConfigName } from '../src/rtl/wm-rtl.js';
+import { resolveWmEngineParams } from '../src/params/groups.js';
 
 export interface Artifact { readonly path: string; readonly text: string }
 
@@ -23,6 +25,7 @@ const INTERFACES: readonly { name: string; group: Group; doc: string }[] = [
   { name: 'ChipConfig', group: 'chip', doc: 'The simulated edge chip (`hwsim run`, `hwsim config`, `--config chip.json`).' },
   { name: 'CodecParams', group: 'codec', doc: 'Quantization and tANS coding of a model (`hwsim encode`, `hwsim run`).' },
   { name: 'TansEngineParams', group: 'engine', doc: 'The tANS weight decompression engine RTL (`hwsim rtl|cosim|synth tans`).' },
+  { name: 'WmEngineParams', group: 'wm', doc: 'The wavelet-matrix query unit RTL (`hwsim rtl|cosim|synth wm`).' },
 ];
 
 function tsType(p: ParamDecl): string {
@@ -83,11 +86,16 @@ export async function generateArtifacts(root = packageRoot()): Promise<Artifact[
     { path: 'src/params/generated-types.ts', text: typesSource() },
     doc('docs/CHIP.md', 'chip', chipMarkdownTable()),
     doc('docs/hw/tans-decoder.md', 'engine', engineMarkdownTable()),
+    doc('docs/hw/wm-query-unit.md', 'wm', wmEngineMarkdownTable()),
     doc('docs/ARCHITECTURE.md', 'all', allParamsMarkdownTable()),
     doc('docs/MODELS.md', 'limits', limitsMarkdownTable()),
   ];
   for (const c of DEFAULT_RTL_CONFIGS) {
     for (const f of await generateTansRtl(c.params)) out.push({ path: `generated/${c.dir}/${f.name}`, text: f.text });
+  }
+  for (const c of DEFAULT_WM_RTL_CONFIGS) {
+    const dir = wmConfigName(resolveWmEngineParams(c));
+    for (const f of generateWmRtl(c)) out.push({ path: `generated/${dir}/${f.name}`, text: f.text });
   }
   return out;
 }

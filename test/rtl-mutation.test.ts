@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { runTansCosim } from '../src/cosim/tans-cosim.js';
 import type { RtlMutation } from '../src/cosim/verilator.js';
+import { runWmCosim } from '../src/cosim/wm-cosim.js';
+import type { WmCorruption } from '../src/cosim/wm-vectors.js';
 
 // Mutation test of the verification: each mutant is a classic engine bug written into the generated
 // Verilog; the protocol-checked Verilator co-simulation (corrupted layers included) must FAIL on
@@ -81,5 +83,56 @@ describe('mutation test: the protocol-checked co-simulation kills every mutant',
       console.log(`mutant "${name}" killed by: ${r.firstMismatch}`);
       expect(r.firstMismatch).toMatch(kill);
     });
+  }
+});
+
+// The same for the wm query unit: each mutant is a bug of its kind written into the generated
+// Verilog; the co-simulation (values against the reference, cycles against WmSource, stalls,
+// corrupted layers) must FAIL on each, and `kill` names the check that catches it.
+const WM_RUN = {
+  params: { wmLanes: 3, wmLoadWords: 2, wmLevels: 12, wmBufferWords: 4096 }, seed: 9, stallRate: 0.25, layers: 10, weightsPerLayer: 700,
+  // three directory flips: one or two of them hit an entry no rank reads, which only the
+  // directory check catches (the others are caught by the cursor end check as well)
+  corrupt: new Map<number, WmCorruption>([[1, 'directory'], [2, 'consistent'], [5, 'directory'], [6, 'consistent'], [7, 'padding'], [8, 'directory']]),
+};
+const WM_MUTANTS: Array<{ name: string; m: RtlMutation; kill: RegExp }> = [
+  { name: 'off-by-one cursor (a bit-1 child starts one too far)',
+    m: { file: 'wm_lane.v', from: 'cur_q[rk_ch1[NB-1:0]] <= zeros_i[rk_l*PW +: PW] + rk_rank;', to: "cur_q[rk_ch1[NB-1:0]] <= zeros_i[rk_l*PW +: PW] + rk_rank + 1'b1;" },
+    kill: /the reference decodes|error_o/ },
+  { name: 'wrong popcount mask (counts the bit at the position too)',
+    m: { file: 'wm_lane.v', from: "popcount32(rk_w & ((32'd1 << rk_c[4:0]) - 32'd1))", to: "popcount32(rk_w & ((32'd2 << rk_c[4:0]) - 32'd1))" },
+    kill: /the reference decodes|error_o/ },
+  { name: 'out_ready_i ignored (the pipeline moves on regardless)',
+    m: { file: 'wm_lane.v', from: 'wire adv = !(out_valid_o && !out_ready_i);', to: "wire adv = 1'b1;" },
+    kill: /protocol violations|the reference decodes|delivered/ },
+  { name: 'pipeline fill one cycle late',
+    m: { file: 'wm_lane.v', from: "st_cnt_i >= {1'b0, ranks2} - 10'd1", to: "st_cnt_i >= {1'b0, ranks2}" },
+    kill: /cycles LOAD\/START\/DECODE|left in cycle/ },
+  { name: 'no directory check in LOAD',
+    m: { file: 'wm_loader.v', from: "if (fpr != fpc) err[2] = 1'b1;", to: '' },
+    kill: /the reference rejects it .*directory.* but the RTL finished without error_o/ },
+  { name: 'no cursor end check',
+    m: { file: 'wm_query_unit.v', from: "if (cursors[(ln*Nodes + v)*PW +: PW] != bound) cursor_bad = 1'b1;", to: '' },
+    kill: /the reference rejects it .* but the RTL finished without error_o/ },
+];
+
+describe('mutation test: the wm co-simulation kills every mutant', () => {
+  it('control: the unmutated unit passes the same run, corrupted layers rejected by each check', async () => {
+    const r = await runWmCosim(WM_RUN);
+    expect(r.firstMismatch).toBeUndefined();
+    expect(r.pass).toBe(true);
+    const codes = r.layers.filter((l) => l.refRejects).map((l) => l.rtl.code);
+    expect(codes).toContain(5); // directory
+    expect(codes).toContain(3); // padding
+    expect(codes).toContain(7); // a consistent flip caught by the cursor end check
+    expect(r.symbolsCompared).toBeGreaterThan(3000);
+  }, 1_200_000);
+  for (const { name, m, kill } of WM_MUTANTS) {
+    it(`mutant killed: ${name}`, async () => {
+      const r = await runWmCosim({ ...WM_RUN, mutation: m });
+      expect(r.pass).toBe(false);
+      console.log(`wm mutant "${name}" killed by: ${r.firstMismatch}`);
+      expect(r.firstMismatch).toMatch(kill);
+    }, 1_200_000);
   }
 });

@@ -119,6 +119,11 @@ export class WmSource implements WeightSource {
   private blockNeeded: Uint8Array | null = null;
   private segmentAt: Int32Array | null = null;
   private selectCycles = 0;
+  /**
+   * Per lane, whether its output may deliver this cycle (co-simulation drives the RTL's per-lane
+   * out_ready with a stall pattern and sets the same pattern here); null: every lane may.
+   */
+  laneReady: ArrayLike<boolean> | null = null;
   /** cycles LOAD, START and DECODE took in the current layer (the cycle-model test reads them) */
   readonly phaseCycles = { load: 0, start: 0, decode: 0 };
   /** random accesses and rank-cache misses of element-wise layers under activation sparsity (all layers) */
@@ -180,6 +185,7 @@ export class WmSource implements WeightSource {
     let delivered = 0;
     for (let k = 0; k < this.lanes && delivered < space; k++) {
       if (this.next[k] >= this.end[k]) continue;
+      if (this.laneReady && !this.laneReady[k]) continue;
       const pos = this.next[k]++;
       const symbol = this.walk(this.cursors[k]);
       this.opts.capture?.(this.layerName, pos, symbol);

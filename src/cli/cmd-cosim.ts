@@ -2,26 +2,38 @@
 import { runTansCosim } from '../cosim/tans-cosim.js';
 import { configName } from '../rtl/tans-rtl.js';
 import { loadModel, MODEL_ARG_HELP } from '../models/load.js';
-import { engineParamOptions, engineParamsFrom } from '../params/cli.js';
+import { engineParamOptions, engineParamsFrom, wmEngineParamsFrom } from '../params/cli.js';
+import { runWmCosim, WM_ERROR_CODES } from '../cosim/wm-cosim.js';
+import { WM_CORRUPTIONS, type WmCorruption } from '../cosim/wm-vectors.js';
+import { wmConfigName } from '../rtl/wm-rtl.js';
 import type { CliCommand } from './main.js';
-import { HwsimError } from '../errors.js';
+import { check, HwsimError } from '../errors.js';
 
 export const command: CliCommand = {
   register: (y, setExit) => y.command(
     'cosim <block>',
     'co-simulate generated RTL (Verilator) against the TypeScript decoder and cycle model, bit and cycle exact',
-    (c) => engineParamOptions(c.positional('block', { choices: ['tans'] as const, demandOption: true, describe: 'the block' }), 'cosim')
+    (c) => engineParamOptions(c.positional('block', { choices: ['tans', 'wm'] as const, demandOption: true, describe: 'the block' }), 'cosim')
       .option('layers', { type: 'number', describe: 'layers to run, a table reload between each: synthetic ones (default 4), or the first of --weights (default all)' })
       .option('weights', { type: 'string', describe: `real layers instead of synthetic ones, through the encoder hwsim encode uses: ${MODEL_ARG_HELP}` })
       .option('bins', { type: 'number', describe: 'with --weights: quantization bins per layer (odd, at most 2^symbol-bits) (default 15)' })
       .option('max-weights', { type: 'number', describe: 'with --weights: a larger layer keeps only its first output channels (default 65536)' })
       .option('seed', { type: 'number', default: 1, describe: 'seed of the weights and of the stall pattern' })
       .option('stall-rate', { type: 'number', default: 0.2, describe: 'probability that in_valid or an out_ready is low in a cycle' })
-      .option('symbols', { type: 'number', default: 400, describe: 'mean symbols per stream per layer' })
+      .option('symbols', { type: 'number', describe: 'mean symbols per stream per layer (default 400; wm: mean weights per synthetic layer, default 2000)' })
+      .option('corrupt-as', { type: 'string', describe: `wm: how --corrupt layers are corrupted, one of ${WM_CORRUPTIONS.join(', ')} or a comma list taken in turn (default: all in turn); 'consistent' flips a bitmap bit and fixes the directory and zeros, so that only the walk can tell` })
       .option('corrupt', { type: 'array', number: true, default: [] as number[], describe: 'layer indices to corrupt: one stream gets a flipped data, state or padding bit, a dropped last word or an extra word, so that the reference decoder rejects it; error_o must be raised exactly where the reference decoder rejects' })
       .example('$0 cosim tans --states 64 --symbol-bits 5 --streams 4 --stall-rate 0.3', '')
-      .example('$0 cosim tans --states 256 --streams 8 --weights .cache/models/nsfwjs-mobilenet_v2/model.json', 'trained MobileNetV2 layers'),
+      .example('$0 cosim tans --states 256 --streams 8 --weights .cache/models/nsfwjs-mobilenet_v2/model.json', 'trained MobileNetV2 layers')
+      .example('$0 cosim wm --lanes 4 --levels 16 --buffer-words 8192 --weights test/fixtures/lenet/lenet-5.safetensors', 'the query unit on LeNet-5'),
     async (argv) => {
+      if (argv.block === 'wm') {
+        const ok = await cosimWm(argv as unknown as Record<string, unknown> & WmArgs);
+        if (!ok) setExit(1);
+        return;
+      }
+      check(corruptAsText(argv.corruptAs) === undefined, '--corrupt-as is a flag of hwsim cosim wm',
+        'leave it out for tans (its corruptions are chosen per stream)');
       const p = engineParamsFrom(argv as unknown as Record<string, unknown>, 'cosim');
       for (const [flag, v] of [['--bins', argv.bins], ['--max-weights', argv.maxWeights]] as const) {
         if (v !== undefined && argv.weights === undefined) {
@@ -33,7 +45,7 @@ export const command: CliCommand = {
       const maxWeights = argv.maxWeights ?? 65536;
       const model = argv.weights === undefined ? undefined : loadModel(argv.weights, { seed: argv.seed });
       const r = await runTansCosim({
-        params: p, layers: argv.layers, seed: argv.seed, stallRate: argv.stallRate, symbolsPerStream: argv.symbols,
+        params: p, layers: argv.layers, seed: argv.seed, stallRate: argv.stallRate, symbolsPerStream: argv.symbols ?? 400,
         corruptLayers: (argv.corrupt as number[]).map(Number),
         weights: model ? { model, bins, maxWeightsPerLayer: maxWeights } : undefined,
       });
@@ -58,4 +70,55 @@ export const command: CliCommand = {
 
 function fmtRate(n: number, s: number): string {
   return s > 0 ? Math.round(n / s).toLocaleString('en-US') : 'n/a';
+}
+
+interface WmArgs {
+  layers?: number; weights?: string; bins?: number; maxWeights?: number; seed: number; stallRate: number; symbols?: number;
+  corrupt: number[]; corruptAs?: string;
+}
+
+/** `hwsim cosim wm`: prints the comparison; false when it failed. */
+async function cosimWm(argv: Record<string, unknown> & WmArgs): Promise<boolean> {
+  const p = wmEngineParamsFrom(argv, 'cosim');
+  const kinds = (corruptAsText(argv.corruptAs) ?? WM_CORRUPTIONS.join(',')).split(',').map((k) => k.trim());
+  for (const k of kinds) {
+    check((WM_CORRUPTIONS as readonly string[]).includes(k), `--corrupt-as ${k} is not a corruption`, `use one of ${WM_CORRUPTIONS.join(', ')}`);
+  }
+  const corrupt = new Map<number, WmCorruption>();
+  (argv.corrupt ?? []).map(Number).forEach((layer, i) => {
+    check(Number.isInteger(layer) && layer >= 0, `--corrupt ${layer} is not a layer index`, 'give layer indices from 0, e.g. --corrupt 1');
+    corrupt.set(layer, kinds[i % kinds.length] as WmCorruption);
+  });
+  const model = argv.weights === undefined ? undefined : loadModel(argv.weights, { seed: argv.seed });
+  const r = await runWmCosim({
+    params: p, seed: argv.seed, stallRate: argv.stallRate, layers: argv.layers, weightsPerLayer: argv.symbols,
+    model, bins: argv.bins, maxWeightsPerLayer: argv.maxWeights, corrupt,
+  });
+  for (const [i] of corrupt) check(i < r.layers.length, `--corrupt ${i}: there are only ${r.layers.length} layers`, `give indices 0..${r.layers.length - 1}`);
+  const rejected = r.layers.filter((l) => l.refRejects).length;
+  const lines = [
+    `${r.pass ? 'PASS' : 'FAIL'} cosim ${wmConfigName(p)} seed ${argv.seed} stall-rate ${argv.stallRate}`,
+    `  weights: ${model ? `${model.name}, ${model.synthetic ? 'SYNTHETIC' : 'trained'} (${model.source})` : 'synthetic Laplace layers'}, encoded by wmCodec`,
+    `  Verilator build: ${r.build.cached ? 'cached' : `built in ${r.build.seconds.toFixed(1)} s`} (${r.build.dir})`,
+    `  layers ${r.layers.length} (corrupted ${r.layers.filter((l) => l.corrupt).length}, rejected by the reference decoder ${rejected}, ` +
+      `error_o raised in ${r.layers.filter((l) => l.rtl.error).length}; missed ${r.missedCorruptions}, false errors ${r.falseErrors})`,
+    '  layer                        weights   RTL load/start/decode  model load/start/decode   result',
+    ...r.layers.map((l) => `  ${l.name.padEnd(28)} ${String(l.weights).padStart(7)}  ` +
+      `${`${l.rtl.load}/${l.rtl.start}/${l.rtl.decode}`.padStart(22)}   ${(l.model ? `${l.model.load}/${l.model.start}/${l.model.decode}` : '-').padStart(22)}   ` +
+      `${l.rtl.error ? `error_o (${WM_ERROR_CODES[l.rtl.code]})` : l.rtl.done ? 'done' : 'unfinished'}${l.corrupt ? ` [${l.corrupt}: reference ${l.refRejects ? 'rejects' : 'accepts'}]` : ''}`),
+    `  weights compared ${r.symbolsCompared} (value against wmCodec.decode, delivery cycle against WmSource)`,
+    `  layer cycle counts equal ${r.cycleCountsEqual}/${r.layers.filter((l) => l.model).length}; RTL ${r.rtlCycles} cycles, model ${r.modelCycles}`,
+    `  protocol violations ${r.protocolViolations}; mismatches ${r.mismatches}${r.firstMismatch ? `; first: ${r.firstMismatch}` : ''}`,
+    `  speed: RTL ${fmtRate(r.symbolsCompared, r.rtlSeconds)} weights/s, cycle model ${fmtRate(r.symbolsCompared, r.modelSeconds)} weights/s`,
+  ];
+  process.stdout.write(lines.join('\n') + '\n');
+  return r.pass;
+}
+
+/** --corrupt-as as given: once, not empty (undefined when absent). */
+function corruptAsText(v: unknown): string | undefined {
+  if (v === undefined) return undefined;
+  if (Array.isArray(v)) throw new HwsimError(`--corrupt-as given ${v.length} times`, 'give --corrupt-as once, the kinds separated by commas');
+  check(typeof v === 'string' && v.trim() !== '', '--corrupt-as needs a value', `give one of ${WM_CORRUPTIONS.join(', ')} or a comma list of them`);
+  return v as string;
 }

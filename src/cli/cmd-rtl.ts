@@ -4,9 +4,10 @@ import { check, HwsimError } from '../errors.js';
 import type { TansDecoderParams } from '../chip/tans-decoder.js';
 import { normalizeCounts } from '../codecs/tans/normalize.js';
 import { buildDecodeTable, checkCounts, spreadTuned, type DecodeTable } from '../codecs/tans/table.js';
-import { engineParamOptions, engineParamsFrom } from '../params/cli.js';
-import { engineMarkdownTable } from '../params/markdown.js';
+import { engineParamOptions, engineParamsFrom, wmEngineParamsFrom } from '../params/cli.js';
+import { engineMarkdownTable, wmEngineMarkdownTable } from '../params/markdown.js';
 import { configName, generateTansRtl, writeGenerated } from '../rtl/tans-rtl.js';
+import { generateWmRtl, WM_TOP, wmConfigName } from '../rtl/wm-rtl.js';
 import type { CliCommand } from './main.js';
 import { oneString } from '../io/output.js';
 
@@ -52,17 +53,31 @@ function exampleCounts(states: number): string {
 export const command: CliCommand = {
   register: (y) => y.command(
     'rtl <block>',
-    'generate synthesizable Verilog for a hardware block (tans: the tANS weight decompression engine)',
-    (c) => engineParamOptions(c.positional('block', { choices: ['tans'] as const, demandOption: true, describe: 'the block' }), 'rtl')
-      .option('out', { alias: 'o', type: 'string', describe: 'output directory (default generated/<config>/, e.g. generated/tans_L64_B5_S4)' })
+    'generate synthesizable Verilog for a hardware block (tans: the tANS weight decompression engine; wm: the wavelet-matrix query unit)',
+    (c) => engineParamOptions(c.positional('block', { choices: ['tans', 'wm'] as const, demandOption: true, describe: 'the block' }), 'rtl')
+      .option('out', { alias: 'o', type: 'string', describe: 'output directory (default generated/<config>/, e.g. generated/tans_L64_B5_S4 or generated/wm_P2_W2_D8_B5_M1024)' })
       .option('rom-image', { type: 'string', describe: 'also write a $readmemh image of a decode table (file name inside --out)' })
       .option('counts', { type: 'string', describe: 'normalized counts (summing to --states) of the --rom-image table; default: a Laplace-shaped demo table' })
       .option('print-param-table', { type: 'boolean', default: false, describe: 'print the markdown parameter table (docs/hw/tans-decoder.md) and exit' })
       .example('$0 rtl tans --states 64 --symbol-bits 5 --streams 4', 'writes generated/tans_L64_B5_S4/')
-      .example('$0 rtl tans --states 256 --streams 8 --out rtl/ --rom-image table.mem', 'with a table image for TableInit'),
+      .example('$0 rtl tans --states 256 --streams 8 --out rtl/ --rom-image table.mem', 'with a table image for TableInit')
+      .example('$0 rtl wm --lanes 4 --levels 16 --buffer-words 8192', 'writes generated/wm_P4_W2_D16_B5_M8192/'),
     (argv) => {
       if (argv.printParamTable) {
-        process.stdout.write(engineMarkdownTable() + '\n');
+        process.stdout.write((argv.block === 'wm' ? wmEngineMarkdownTable() : engineMarkdownTable()) + '\n');
+        return;
+      }
+      if (argv.block === 'wm') {
+        for (const [flag, v] of [['--rom-image', argv.romImage], ['--counts', argv.counts]] as const) {
+          check(v === undefined, `${flag} is a flag of the tANS engine (its decode table); the wm query unit has no table image`, `leave ${flag} out`);
+        }
+        const p = wmEngineParamsFrom(argv as unknown as Record<string, unknown>, 'rtl');
+        const out = argv.out === undefined ? undefined : oneString(argv.out, '--out');
+        const dir = out ?? join('generated', wmConfigName(p));
+        const files = generateWmRtl(p);
+        writeGenerated(dir, files);
+        process.stdout.write(`wrote ${files.length} files to ${dir}/: ${files.map((f) => f.name).join(' ')}\n` +
+          `top: ${WM_TOP} (lint: verilator --lint-only -Wall -F ${join(dir, 'wm_query_unit.f')} --top-module ${WM_TOP})\n`);
         return;
       }
       const p = engineParamsFrom(argv as unknown as Record<string, unknown>, 'rtl');

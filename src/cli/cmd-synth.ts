@@ -4,7 +4,8 @@ import { dirname } from 'node:path';
 import { check, HwsimError } from '../errors.js';
 import { estimateSynth, ICE40_CAPACITY, ICE40_PACKAGES, synthMarkdown, synthTans, toolVersions, type SynthResult } from '../rtl/synth-ice40.js';
 import { checkIce40Target, type Ice40Target } from '../rtl/tans-rtl.js';
-import { engineParamOptions, engineSweepFrom } from '../params/cli.js';
+import { engineParamOptions, engineSweepFrom, wmSweepFrom } from '../params/cli.js';
+import { synthWm, wmSynthMarkdown, type WmSynthResult } from '../rtl/synth-wm.js';
 import type { CliCommand } from './main.js';
 import { oneString, oneSwitch, writeOutput } from '../io/output.js';
 
@@ -12,18 +13,19 @@ export const command: CliCommand = {
   register: (y) => y.command(
     'synth <block>',
     'synthesize generated RTL for iCE40 (Yosys + nextpnr) and report LUTs, FFs, BRAMs and Fmax',
-    (c) => engineParamOptions(c.positional('block', { choices: ['tans'] as const, demandOption: true, describe: 'the block' }), 'synth')
+    (c) => engineParamOptions(c.positional('block', { choices: ['tans', 'wm'] as const, demandOption: true, describe: 'the block' }), 'synth')
       .option('device', { choices: ['hx8k', 'up5k', 'hx1k', 'lp8k'] as const, default: 'hx8k' as const, describe: 'iCE40 device (hx8k fits L=256, S=8; up5k, synthesized through a 26-pin wrapper, fits S=4 at L=64)' })
       .option('package', { type: 'string', describe: `device package: ${Object.entries(ICE40_PACKAGES).map(([d, ps]) => `${d}: ${ps.join('/')}`).join('; ')} (default: the first)` })
       .option('markdown', { type: 'string', describe: 'also write the results as a markdown table (docs/hw/synthesis.md)' })
       .option('freq', { type: 'number', default: 100, describe: 'timing goal in MHz (nextpnr --freq); a run that misses it still reports its Fmax' })
-      .option('seeds', { type: 'string', default: '1,2,3', describe: 'nextpnr seeds, comma-separated: Fmax is the median over them' })
+      .option('seeds', { type: 'string', describe: 'nextpnr seeds, comma-separated: Fmax is the median over them (default 1,2,3; wm: 1)' })
       .option('force', { type: 'boolean', default: false, describe: 'run configurations estimated larger than the device anyway' })
-      .example('$0 synth tans --states 64,128,256 --streams 1,4,8 --markdown docs/hw/synthesis.md', 'the README table'),
+      .example('$0 synth tans --states 64,128,256 --streams 1,4,8 --markdown docs/hw/synthesis.md', 'the README table')
+      .example('$0 synth wm --lanes 1,2 --levels 4 --symbol-bits 4 --buffer-words 64 --markdown docs/hw/wm-synthesis.md', 'the query unit'),
     async (argv) => {
       const pkg = argv.package === undefined ? ICE40_PACKAGES[argv.device][0] : oneString(argv.package, '--package');
       const target: Ice40Target = { device: argv.device, package: pkg, freqMhz: argv.freq };
-      const seedText = oneString(argv.seeds, '--seeds');
+      const seedText = argv.seeds === undefined ? (argv.block === 'wm' ? '1' : '1,2,3') : oneString(argv.seeds, '--seeds');
       const seeds = seedText.split(',').map((x) => Number(x.trim()));
       check(seeds.length >= 1 && seeds.length <= 9 && seeds.every((x) => Number.isInteger(x) && x >= 1 && x <= 1_000_000),
         `--seeds ${seedText} is not a list of 1 to 9 integers 1..1000000`, 'e.g. --seeds 1,2,3');
@@ -34,6 +36,10 @@ export const command: CliCommand = {
         check(existsSync(dirname(markdown)) && statSync(dirname(markdown)).isDirectory(), `--markdown ${markdown}: the directory ${dirname(markdown)} does not exist`,
           `create it first, or give another path`);
         check(!existsSync(markdown) || statSync(markdown).isFile(), `--markdown ${markdown} is not a regular file`, 'give a file name');
+      }
+      if (argv.block === 'wm') {
+        await synthWmCli(argv as unknown as Record<string, unknown>, target, seeds, markdown);
+        return;
       }
       // every configuration is checked before the first tool runs, its size too
       const configs = engineSweepFrom(argv as unknown as Record<string, unknown>, 'synth');
@@ -69,3 +75,27 @@ export const command: CliCommand = {
     },
   ),
 };
+
+/** `hwsim synth wm`: every configuration checked first, then synthesized one after the other. */
+async function synthWmCli(argv: Record<string, unknown>, target: Ice40Target, seeds: number[], markdown: string | undefined): Promise<void> {
+  const configs = wmSweepFrom(argv, 'synth');
+  check(!oneSwitch(argv.force, '--force'), '--force has no effect on hwsim synth wm (no size estimate refuses a configuration)', 'leave --force out');
+  const versions = toolVersions();
+  process.stdout.write(`iCE40 ${target.device} ${target.package}; ${versions.yosys}; ${versions.nextpnr}\n`);
+  process.stdout.write(`goal ${target.freqMhz} MHz, seeds ${seeds.join(',')}${target.device === 'up5k' ? '; through the pin-limited wrapper wm_query_unit_pins' : ''}\n`);
+  process.stdout.write(' lanes  W  levels  B  buffer   LUTs    FFs  BRAMs        LCs   Fmax MHz  critical path\n');
+  const results: WmSynthResult[] = [];
+  for (const p of configs) {
+    process.stderr.write(`synthesizing lanes ${p.wmLanes}, load words ${p.wmLoadWords}, levels ${p.wmLevels}, symbol bits ${p.symbolBits}, buffer ${p.wmBufferWords} words\n`);
+    const r = await synthWm(p, target, seeds);
+    results.push(r);
+    process.stdout.write(`${String(p.wmLanes).padStart(6)} ${String(p.wmLoadWords).padStart(2)} ${String(p.wmLevels).padStart(7)} ${String(p.symbolBits).padStart(2)} ` +
+      `${String(p.wmBufferWords).padStart(7)} ${String(r.luts).padStart(6)} ${String(r.ffs).padStart(6)} ${String(r.brams).padStart(6)} ` +
+      `${`${r.logicCells}/${r.logicCellsAvailable}`.padStart(10)} ${r.fmaxMhz.toFixed(1).padStart(10)}  ${r.criticalPath}\n`);
+  }
+  if (markdown !== undefined) {
+    const cmd = ['hwsim synth wm', ...process.argv.slice(process.argv.indexOf('wm') + 1).filter((a) => a !== '--markdown' && a !== markdown)].join(' ');
+    writeOutput(markdown, wmSynthMarkdown(results, versions, cmd));
+    process.stdout.write(`wrote ${markdown}\n`);
+  }
+}

@@ -4,9 +4,9 @@
  */
 import type { Argv } from 'yargs';
 import { HwsimError } from '../errors.js';
-import type { ChipConfig, CodecParams, TansEngineParams } from './generated-types.js';
+import type { ChipConfig, CodecParams, TansEngineParams, WmEngineParams } from './generated-types.js';
 import { paramsOn } from './lookup.js';
-import { resolveEngineParams, validateCodecParams } from './groups.js';
+import { resolveEngineParams, resolveWmEngineParams, validateCodecParams } from './groups.js';
 import { defaultOf, describeAllowed, FACE_GROUP, flagOf, keyOf, type Face, type ParamDecl, type ParamValue } from './schema.js';
 import { checkParam } from './validate.js';
 
@@ -135,13 +135,47 @@ export function givenCodecFlags(argv: Readonly<Record<string, unknown>>, face: '
     .map((name) => `--${flagOf(paramsOn(face).find((p) => p.name === name)!, face)}`);
 }
 
-/** The engine flags of rtl / cosim / synth. */
+/** The engine flags of rtl / cosim / synth: the tANS engine's, then the wm query unit's own. */
 export function engineParamOptions<T>(y: Argv<T>, face: 'rtl' | 'cosim' | 'synth'): Argv<T> {
-  return addParamOptions(y, face, (p) => p.groups.includes('engine'));
+  return addParamOptions(addParamOptions(y, face, (p) => p.groups.includes('engine')), face, wmOnly);
+}
+
+const wmOnly: Filter = (p) => p.groups.includes('wm') && !p.groups.includes('engine');
+
+/**
+ * Refuses the flags of the other block (`hwsim rtl tans --lanes 4`): a flag that does nothing must
+ * not pass silently.
+ */
+export function refuseOtherBlockFlags(argv: Readonly<Record<string, unknown>>, face: 'rtl' | 'cosim' | 'synth', block: 'tans' | 'wm'): void {
+  const other: Filter = block === 'tans' ? wmOnly : (p) => p.groups.includes('engine') && !p.groups.includes('wm');
+  const given = Object.keys(paramValuesFrom(argv, face, other));
+  if (given.length === 0) return;
+  const flags = given.map((name) => `--${flagOf(paramsOn(face).find((p) => p.name === name)!, face)}`);
+  throw new HwsimError(`${flags.join(', ')} ${flags.length > 1 ? 'are flags' : 'is a flag'} of ${block === 'tans' ? 'the wm query unit' : 'the tANS engine'}, not of ${block}`,
+    `leave ${flags.join(', ')} out, or run \`hwsim ${face} ${block === 'tans' ? 'wm' : 'tans'}\``);
+}
+
+/** Checked wm query unit parameters from the argv of rtl / cosim. */
+export function wmEngineParamsFrom(argv: Readonly<Record<string, unknown>>, face: 'rtl' | 'cosim'): WmEngineParams {
+  refuseOtherBlockFlags(argv, face, 'wm');
+  return resolveWmEngineParams(paramValuesFrom(argv, face, (p) => p.groups.includes('wm')) as Partial<WmEngineParams>, face);
+}
+
+/** Every wm configuration of a synth sweep (`hwsim synth wm --lanes 1,2`), each checked first. */
+export function wmSweepFrom(argv: Readonly<Record<string, unknown>>, face: 'synth'): WmEngineParams[] {
+  refuseOtherBlockFlags(argv, face, 'wm');
+  const given = paramValuesFrom(argv, face, (p) => p.groups.includes('wm'));
+  let configs: Record<string, ParamValue>[] = [{}];
+  for (const [name, v] of Object.entries(given)) {
+    const vs = Array.isArray(v) ? v : [v];
+    configs = configs.flatMap((c) => vs.map((x) => ({ ...c, [name]: x })));
+  }
+  return configs.map((c) => resolveWmEngineParams(c as Partial<WmEngineParams>, face));
 }
 
 /** Checked engine parameters from the argv of rtl / cosim. */
 export function engineParamsFrom(argv: Readonly<Record<string, unknown>>, face: 'rtl' | 'cosim'): TansEngineParams {
+  refuseOtherBlockFlags(argv, face, 'tans');
   return resolveEngineParams(paramValuesFrom(argv, face, (p) => p.groups.includes('engine')) as Partial<TansEngineParams>, face);
 }
 
@@ -150,6 +184,7 @@ export function engineParamsFrom(argv: Readonly<Record<string, unknown>>, face: 
  * against the declaration before any configuration is built.
  */
 export function engineSweepFrom(argv: Readonly<Record<string, unknown>>, face: 'synth'): TansEngineParams[] {
+  refuseOtherBlockFlags(argv, face, 'tans');
   const given = paramValuesFrom(argv, face, (p) => p.groups.includes('engine'));
   let configs: Record<string, ParamValue>[] = [{}];
   for (const [name, v] of Object.entries(given)) {

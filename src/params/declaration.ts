@@ -36,7 +36,7 @@ export const PARAMS: readonly ParamDecl[] = [
     unit: '', help: "tANS states L: entries of the decode table (each decoder lane holds one)",
   },
   {
-    name: 'symbolBits', type: 'int', default: 5, min: 1, max: 8, groups: ['engine'], faces: ENGINE, verilog: 'SymbolBits',
+    name: 'symbolBits', type: 'int', default: 5, min: 1, max: 8, groups: ['engine', 'wm'], faces: ENGINE, verilog: 'SymbolBits',
     unit: 'bits', help: "bits per decoded symbol; a layer's quantization bins must be at most 2^symbolBits",
   },
   {
@@ -52,6 +52,24 @@ export const PARAMS: readonly ParamDecl[] = [
   {
     name: 'inWidth', type: 'int', default: 32, min: 32, max: 32, choices: [32], groups: ['engine'], faces: ['rtl', 'cosim'],
     verilog: 'InWidth', unit: 'bits', help: "width of the word stream from DRAM (the bitstream's word size)",
+  },
+  // The wavelet-matrix query unit's RTL (`hwsim rtl|cosim|synth wm`, docs/hw/wm-query-unit.md).
+  {
+    name: 'wmLanes', type: 'int', default: 2, min: 1, max: 16, groups: ['wm'], faces: ENGINE, flag: 'lanes', verilog: 'Lanes',
+    listOn: ['synth'], unit: 'lanes', help: "wm query unit: lanes, each delivering one weight a cycle of its contiguous slice of the layer (the chip's --decoders)",
+  },
+  {
+    name: 'wmLoadWords', type: 'int', default: 2, min: 1, max: 16, pow2: true, groups: ['wm'], faces: ENGINE, flag: 'load-words', verilog: 'LoadWords',
+    unit: 'words', help: 'wm query unit: payload words LOAD takes a cycle (the chip: ⌈DRAM bytes per cycle / 4⌉)',
+    why: 'the default chip: 8 B/cycle of DRAM',
+  },
+  {
+    name: 'wmLevels', type: 'int', default: 8, min: 2, max: 24, groups: ['wm'], faces: ENGINE, flag: 'levels', verilog: 'Levels',
+    listOn: ['synth'], unit: 'levels', help: 'wm query unit: most levels (longest code) of a layer it takes; one pipeline stage and one buffer read port per lane each',
+  },
+  {
+    name: 'wmBufferWords', type: 'int', default: 1024, min: 64, max: 1 << 20, pow2: true, groups: ['wm'], faces: ENGINE, flag: 'buffer-words',
+    verilog: 'BufferWords', listOn: ['synth'], unit: 'words', help: "wm query unit: payload buffer depth in 32-bit words (a layer's bitmaps and directories must fit)",
   },
   {
     name: 'dramBytesPerCycle', type: 'number', default: 8, min: 0, minExclusive: true, max: 4096, resolution: 0.001,

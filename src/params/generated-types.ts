@@ -200,3 +200,32 @@ export interface TansEngineParams {
    */
   streamFifoDepth: number;
 }
+
+/** The wavelet-matrix query unit RTL (`hwsim rtl|cosim|synth wm`). */
+export interface WmEngineParams {
+  /**
+   * bits per decoded symbol; a layer's quantization bins must be at most 2^symbolBits.
+   * Allowed: an integer 1..8 (bits). Default: 5.
+   */
+  symbolBits: number;
+  /**
+   * wm query unit: lanes, each delivering one weight a cycle of its contiguous slice of the layer (the chip's --decoders).
+   * Allowed: an integer 1..16 (lanes). Default: 2.
+   */
+  wmLanes: number;
+  /**
+   * wm query unit: payload words LOAD takes a cycle (the chip: ⌈DRAM bytes per cycle / 4⌉).
+   * Allowed: a power of two in 1..16 (words). Default: 2.
+   */
+  wmLoadWords: number;
+  /**
+   * wm query unit: most levels (longest code) of a layer it takes; one pipeline stage and one buffer read port per lane each.
+   * Allowed: an integer 2..24 (levels). Default: 8.
+   */
+  wmLevels: number;
+  /**
+   * wm query unit: payload buffer depth in 32-bit words (a layer's bitmaps and directories must fit).
+   * Allowed: a power of two in 64..1048576 (words). Default: 1024.
+   */
+  wmBufferWords: number;
+}

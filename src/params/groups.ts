@@ -2,7 +2,7 @@
  * The codec and engine parameter groups as library calls: defaults filled, every field checked,
  * cross-field rules applied. (The chip group, with its config file, is src/chip/config.ts.)
  */
-import type { CodecParams, TansEngineParams } from './generated-types.js';
+import type { CodecParams, TansEngineParams, WmEngineParams } from './generated-types.js';
 import { groupDefaults, paramsOf } from './lookup.js';
 import { checkCodecRules } from './rules.js';
 import { defaultOf, type Face } from './schema.js';
@@ -10,6 +10,7 @@ import { applyFields } from './validate.js';
 
 export const CODEC_DEFAULTS = Object.freeze(groupDefaults('codec')) as Readonly<CodecParams>;
 export const ENGINE_DEFAULTS = Object.freeze(groupDefaults('engine')) as Readonly<TansEngineParams>;
+export const WM_ENGINE_DEFAULTS = Object.freeze(groupDefaults('wm')) as Readonly<WmEngineParams>;
 
 /** Applies the defaults that hold only while another parameter is absent (bitsPerWeight unless bins). */
 function conditionalDefaults(group: 'codec', c: Record<string, unknown>): void {
@@ -33,4 +34,9 @@ export function validateCodecParams(obj: Readonly<Partial<CodecParams>>, face: F
 /** Engine parameters with defaults filled and every field checked (errors name the `hwsim rtl` flags). */
 export function resolveEngineParams(p: Readonly<Partial<TansEngineParams>> = {}, face: Face = 'rtl'): TansEngineParams {
   return applyFields('engine', { ...ENGINE_DEFAULTS }, p as Record<string, unknown>, { face });
+}
+
+/** Wavelet-matrix query unit parameters with defaults filled and every field checked (errors name the `hwsim rtl wm` flags). */
+export function resolveWmEngineParams(p: Readonly<Partial<WmEngineParams>> = {}, face: Face = 'rtl'): WmEngineParams {
+  return applyFields('wm', { ...WM_ENGINE_DEFAULTS }, p as Record<string, unknown>, { face });
 }

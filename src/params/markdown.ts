@@ -30,6 +30,13 @@ export function engineMarkdownTable(): string {
       String(defaultOf(p, 'engine')), describeAllowed(p), p.help]));
 }
 
+/** docs/hw/wm-query-unit.md: the query unit's Verilog parameters. */
+export function wmEngineMarkdownTable(): string {
+  return table(['field', 'Verilog', 'CLI', 'default', 'range', 'meaning'],
+    paramsOf('wm').map((p) => [`\`${keyOf(p, 'wm')}\``, `\`${p.verilog ?? ''}\``, `\`--${flagOf(p, 'rtl')}\``,
+      String(defaultOf(p, 'wm')), describeAllowed(p), p.help]));
+}
+
 /** docs/ARCHITECTURE.md: every parameter, where it is used and under which names. */
 export function allParamsMarkdownTable(): string {
   return table(['name', 'type', 'default', 'allowed', 'unit', 'groups (key)', 'faces: flag', 'Verilog'],

@@ -8,9 +8,9 @@
 export type Face = 'run' | 'encode' | 'config' | 'rtl' | 'cosim' | 'synth';
 export const FACES: readonly Face[] = ['run', 'encode', 'config', 'rtl', 'cosim', 'synth'];
 
-/** The typed objects parameters are grouped into: ChipConfig, CodecParams, TansEngineParams. */
-export type Group = 'chip' | 'codec' | 'engine';
-export const GROUPS: readonly Group[] = ['chip', 'codec', 'engine'];
+/** The typed objects parameters are grouped into: ChipConfig, CodecParams, TansEngineParams, WmEngineParams. */
+export type Group = 'chip' | 'codec' | 'engine' | 'wm';
+export const GROUPS: readonly Group[] = ['chip', 'codec', 'engine', 'wm'];
 
 /** The group whose values (defaults, keys) a face works with. */
 export const FACE_GROUP: Readonly<Record<Face, Group>> = {

@@ -95,7 +95,7 @@ export function toolVersions(): { yosys: string; nextpnr: string } {
   };
 }
 
-function cellCount(stat: string, re: RegExp): number {
+export function cellCount(stat: string, re: RegExp): number {
   let n = 0;
   for (const m of stat.matchAll(re)) n += Number(m[1]);
   return n;
@@ -126,7 +126,7 @@ export function criticalPathWords(log: string): string {
     (split ? `, ${split[1]} ns logic + ${split[2]} ns routing` : '');
 }
 
-function median(xs: readonly number[]): number {
+export function median(xs: readonly number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
