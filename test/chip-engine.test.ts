@@ -18,22 +18,12 @@ import { decodeImage } from '../src/codecs/model-image.js';
 import { streamIndices } from '../src/codecs/tans/streams.js';
 import { HwsimError } from '../src/errors.js';
 import type { LayerSpec } from '../src/models/types.js';
-import { chipImage, countOf, neverSettled, sourcesBy, type LayerRecipe } from './chip-fixtures.js';
+import { chipImage, countOf, neverSettled, sourcesBy, wrapped, type LayerRecipe } from './chip-fixtures.js';
 
 const spec64: LayerSpec = { name: 'c64', kind: 'conv', ifmapH: 2, ifmapW: 2, filterH: 1, filterW: 1, channels: 64, filters: 64, stride: 1, weightShape: [64, 64, 1, 1] } as LayerSpec;
 
 const tans = (spec: LayerSpec, cfg: ChipConfig, bins = 15, seed = 7): LayerRecipe =>
   ({ spec, codec: 'tans', states: 64, streams: cfg.decoders, bins, seed });
-
-/** sourcesFor with every source wrapped once by `wrap`. */
-function wrapped(inner: (codec: CodecId) => WeightSource, wrap: (s: WeightSource) => WeightSource): (codec: CodecId) => WeightSource {
-  const built = new Map<CodecId, WeightSource>();
-  return (codec) => {
-    let s = built.get(codec);
-    if (!s) { s = wrap(inner(codec)); built.set(codec, s); }
-    return s;
-  };
-}
 
 describe('pipeline with the tANS engine', () => {
   it('decoder-bound layer: 4 decoders cannot feed a 16×16 array; header fetch, table build and load counted exactly', () => {

@@ -11,14 +11,13 @@ import { runPipeline, type ChipLayer, type PipelineResult } from '../src/chip/pi
 import { sourcesFor, type SimulationMode } from '../src/chip/sources.js';
 import { layerStepBits, TansTimingModel } from '../src/chip/tans-timing.js';
 import type { TansEngineFactory } from '../src/chip/tans-source.js';
-import type { CodecId, TansLayer } from '../src/codecs/codec.js';
+import type { TansLayer } from '../src/codecs/codec.js';
 import type { ContainerImage } from '../src/codecs/container.js';
 import { decodeTansLayer } from '../src/codecs/tans/layer.js';
 import { decodeTableOf, streamSymbolCounts } from '../src/codecs/tans/index.js';
 import { deinterleaveStreams } from '../src/codecs/tans/layout.js';
 import type { LayerSpec } from '../src/models/types.js';
-import { chipImage, neverSettled, type LayerRecipe } from './chip-fixtures.js';
-import type { WeightSource } from '../src/chip/weight-source.js';
+import { chipImage, neverSettled, wrapped, type LayerRecipe } from './chip-fixtures.js';
 
 const base: LayerSpec = { name: 'x', kind: 'conv', ifmapH: 2, ifmapW: 2, filterH: 1, filterW: 1, channels: 64, filters: 64, stride: 1, weightShape: [64, 64, 1, 1] } as LayerSpec;
 
@@ -32,12 +31,7 @@ function figures(r: PipelineResult) {
 
 function run(cfg: ChipConfig, image: ContainerImage, layers: ChipLayer[], mode: SimulationMode, opts: { everyCycle?: boolean; engine?: TansEngineFactory } = {}): PipelineResult {
   const inner = sourcesFor(cfg, image, { simulation: mode, tansEngine: opts.engine });
-  const built = new Map<CodecId, WeightSource>();
-  const sourceOf = opts.everyCycle ? (c: CodecId) => {
-    let s = built.get(c);
-    if (!s) { s = neverSettled(inner(c)); built.set(c, s); }
-    return s;
-  } : inner;
+  const sourceOf = opts.everyCycle ? wrapped(inner, neverSettled) : inner;
   return runPipeline(cfg, layers, sourceOf, { skipQuietStretches: !opts.everyCycle });
 }
 

@@ -85,3 +85,13 @@ export function neverSettled(s: WeightSource): WeightSource {
     get layerDone() { return s.layerDone; },
   };
 }
+
+/** sourcesFor (or any sourceOf) with every source wrapped once by `wrap`. */
+export function wrapped(inner: (codec: CodecId) => WeightSource, wrap: (s: WeightSource) => WeightSource): (codec: CodecId) => WeightSource {
+  const built = new Map<CodecId, WeightSource>();
+  return (codec) => {
+    let s = built.get(codec);
+    if (!s) { s = wrap(inner(codec)); built.set(codec, s); }
+    return s;
+  };
+}

@@ -232,16 +232,21 @@ export class TansTimingModel {
       this.fifoCnt[t]++;
       this.wordsLeftQ[t] -= 1;
     }
-    if (run && (accept || this.wordsLeftQ[t] === 0)) {
-      let k = t;
-      for (let i = 1; i <= S; i++) {
-        k = k + 1 === S ? 0 : k + 1;
-        if (this.wordsLeftQ[k] !== 0) { this.turnQ = k; break; }
-      }
-    }
+    if (run && (accept || this.wordsLeftQ[t] === 0)) this.turnQ = this.nextTurn(t);
     this.errorC = anyErr;
     this.doneC = idleNow;
     this.cycleN++;
+  }
+
+  /** The distributor's turn after `t`: the next stream still owed words (t itself when none is). */
+  private nextTurn(t: number): number {
+    const S = this.S;
+    let k = t;
+    for (let i = 1; i <= S; i++) {
+      k = k + 1 === S ? 0 : k + 1;
+      if (this.wordsLeftQ[k] !== 0) return k;
+    }
+    return t;
   }
 
   /** Every lane finished, its FIFO empty, owed no word, its output register empty. */
@@ -362,13 +367,7 @@ export class TansTimingModel {
         wordsLeftQ[turn] -= 1;
         accepted++;
       }
-      if (accept || wordsLeftQ[turn] === 0) {
-        let k = turn;
-        for (let i = 1; i <= S; i++) {
-          k = k + 1 === S ? 0 : k + 1;
-          if (wordsLeftQ[k] !== 0) { turn = k; break; }
-        }
-      }
+      if (accept || wordsLeftQ[turn] === 0) turn = this.nextTurn(turn);
       c++;
       if (accepted >= stopAfterAccepts || delivered >= maxDeliver || (granted === 0 && !accept)) break;
     }
@@ -434,13 +433,7 @@ export class TansTimingModel {
         wordsLeftQ[turn] -= 1;
         accepted++;
       }
-      if (accept || wordsLeftQ[turn] === 0) {
-        let k = turn;
-        for (let i = 1; i <= S; i++) {
-          k = k + 1 === S ? 0 : k + 1;
-          if (wordsLeftQ[k] !== 0) { turn = k; break; }
-        }
-      }
+      if (accept || wordsLeftQ[turn] === 0) turn = this.nextTurn(turn);
       c++;
       if (accepted >= stopAfterAccepts) break;
     }
