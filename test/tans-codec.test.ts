@@ -10,6 +10,8 @@ import {
   buildDecodeTable, buildEncodeTable, checkSpread, checkStates, spreadFseStep, spreadTuned,
 } from '../src/codecs/tans/table.js';
 import { HwsimError } from '../src/errors.js';
+import { stepBitsDecoded, tansCodec } from '../src/codecs/tans/index.js';
+import { histogram } from '../src/codecs/tans/layer.js';
 
 /** Deterministic PRNG for test data (xorshift32). */
 function rng(seed: number) {
@@ -288,5 +290,25 @@ describe('copyStream', () => {
       }
     }
     expect(moved).toBeGreaterThan(1000);
+  });
+});
+
+describe('tansCodec.decodeHistogram (verifying an image without putting the symbols in flat order)', () => {
+  it('counts exactly the symbols decode() yields, records the same step bits, and fails the checks decode() fails', () => {
+    for (const [shape, S, split] of [[[16, 8, 3, 3], 4, 'channel'], [[16, 1, 3, 3], 8, 'channel'], [[40, 30], 3, 'interleaved']] as const) {
+      const n = shape.reduce((x, y) => x * y, 1);
+      const symbols = sample(laplace(31, 2.5), n, 7);
+      const layer = tansCodec.encode(symbols, { shape: [...shape], quant: { bins: 31, step: 0.01 } },
+        { states: 64, streams: S, split, effort: 'fast' });
+      const hist = tansCodec.decodeHistogram!(layer, 31);
+      const histBits = stepBitsDecoded(layer.words)!.map((b) => Array.from(b));
+      expect(Array.from(hist)).toEqual(Array.from(histogram(symbols, 31)));
+      expect(Array.from(histogram(tansCodec.decode(layer), 31))).toEqual(Array.from(hist));
+      expect(stepBitsDecoded(layer.words)!.map((b) => Array.from(b))).toEqual(histBits);
+      // a stream cut short: both refuse it
+      const cut = { ...layer, words: layer.words.slice(0, -1), wordCounts: Int32Array.from(layer.wordCounts, (c, k) => (k === S - 1 ? c - 1 : c)) };
+      expect(() => tansCodec.decode(cut as never)).toThrow(HwsimError);
+      expect(() => tansCodec.decodeHistogram!(cut as never, 31)).toThrow(HwsimError);
+    }
   });
 });

@@ -199,7 +199,8 @@ function buildParser(args: string[], setExit: (code: number) => void, modules: C
     .help()
     .alias('h', 'help')
     .version()
-    .wrap(Math.min(110, process.stdout.columns || 100))
+    // yargs lays out the whole help text after every command; wrapping it costs ~0.1 s, so only when asked for
+    .wrap(args.includes('--help') || args.includes('-h') ? Math.min(110, process.stdout.columns || 100) : null)
     .fail((msg, err) => { throw err ?? new HwsimError(msg, 'see `hwsim <command> --help`'); })
     // before yargs validates choices and before any handler: the written options, by name
     .middleware(withParser((yy) => checkWrittenOptions(args, optionsOf(yy.getOptions() as unknown as YargsOptions))), true);

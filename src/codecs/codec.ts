@@ -132,6 +132,12 @@ export interface Codec<H extends LayerHeader, L extends H & CodedLayer> {
   withPayload(header: H, payload: Uint8Array): L;
   /** reference software decoder: symbols in flat order; throws HwsimError naming the failed check */
   decode(layer: L): Uint8Array;
+  /**
+   * How often each of the `bins` symbols occurs in decode(layer), with every check decode makes:
+   * for callers that need no order (verifying an image), where the codec can skip putting the
+   * symbols in flat order. Absent: a histogram of decode(layer).
+   */
+  decodeHistogram?(layer: L, bins: number): Float64Array;
   /** for codecs that code float values (sz): the decoded weights themselves, not a dequantization of decode() */
   decodeValues?(layer: L): Float32Array;
   figures(header: H): CodecFigures;

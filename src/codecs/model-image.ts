@@ -5,7 +5,7 @@
  */
 import { HwsimError } from '../errors.js';
 import { checkLimit } from '../limits.js';
-import type { CodecFigures, CodecId, CodedLayer } from './codec.js';
+import { params, type CodecFigures, type CodecId, type CodedLayer } from './codec.js';
 import { readContainer, type ContainerImage, type ModelImage } from './container.js';
 import { dequantize, entropyOf } from './quant/index.js';
 import { codecById } from './registry.js';
@@ -31,8 +31,13 @@ export interface DecodedLayer {
 /** One layer's symbols through its codec's reference decoder; a failed check names the layer. */
 function decodeSymbols(image: ModelImage, i: number, label: string): Uint8Array {
   const layer = image.layers[i];
+  return named(image, i, label, () => codecById(layer.codec).decode(layer as never));
+}
+
+/** `decode()` of layer `i`, a failed check (a HwsimError) renamed after the image and the layer. */
+function named<T>(image: ModelImage, i: number, label: string, decode: () => T): T {
   try {
-    return codecById(layer.codec).decode(layer as never);
+    return decode();
   } catch (err) {
     if (err instanceof HwsimError) {
       throw new HwsimError(`${label}: layer #${i} '${image.specs[i].name}': ${err.message}`, 're-encode the model, or restore the file from a good copy');
@@ -58,10 +63,15 @@ const entropyBitsOf = (symbols: Uint8Array, bins: number) => entropyOf(histogram
  */
 export function verifyImage(image: ModelImage, label: string): { entropyBits: number; tableBytes: number }[] {
   checkImageSize(image, label);
-  return image.layers.map((layer, i) => ({
-    entropyBits: entropyBitsOf(decodeSymbols(image, i, label), layer.quant.bins),
-    tableBytes: codecById(layer.codec).figures(layer as never).tableBytes,
-  }));
+  return image.layers.map((layer, i) => {
+    const codec = codecById(layer.codec);
+    const { bins } = layer.quant;
+    // the order of the symbols does not matter here: a codec may skip putting them in flat order
+    const hist = codec.decodeHistogram
+      ? named(image, i, label, () => codec.decodeHistogram!(layer as never, bins))
+      : histogram(decodeSymbols(image, i, label), bins);
+    return { entropyBits: entropyOf(hist) * params(layer.shape), tableBytes: codec.figures(layer as never).tableBytes };
+  });
 }
 
 /** Decodes every layer to symbols, int8 levels and float32 weights; a failed check names the layer. */

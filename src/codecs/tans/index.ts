@@ -8,7 +8,7 @@
 import { HwsimError } from '../../errors.js';
 import type { ByteReader, ByteWriter } from '../bytes.js';
 import type { Codec, TansHeader, TansLayer } from '../codec.js';
-import { decodeTansLayer, encodeTansLayer, rebuildSpread } from './layer.js';
+import { decodeTansLayer, decodeTansStreams, encodeTansLayer, rebuildSpread } from './layer.js';
 import { deinterleaveStreams } from './layout.js';
 import { hasTail, type SpreadKind } from './optimize.js';
 import { effectiveSplit, streamLengths, type StreamSplit } from './streams.js';
@@ -29,6 +29,12 @@ const decodedStepBits = new WeakMap<Uint32Array, Uint8Array[]>();
 /** The step bits a decode of these payload words recorded, if one ran. */
 export function stepBitsDecoded(words: Uint32Array): Uint8Array[] | undefined {
   return decodedStepBits.get(words);
+}
+
+/** A layer's streams as decodeTansLayer takes them: each one's words and symbol count. */
+function streamsOf(layer: TansLayer): Array<{ words: Uint32Array; symbolCount: number }> {
+  const counts = streamSymbolCounts(layer);
+  return deinterleaveStreams(layer.words, layer.wordCounts).map((words, k) => ({ words, symbolCount: counts[k] }));
 }
 
 /** One array per stream, views of one buffer. */
@@ -182,14 +188,20 @@ export const tansCodec: Codec<TansHeader, TansLayer> = {
   },
 
   decode(layer) {
-    const table = decodeTableOf(layer);
-    const streams = deinterleaveStreams(layer.words, layer.wordCounts);
-    const counts = streamSymbolCounts(layer);
-    const stepBits = stepBitArrays(counts);
-    const symbols = decodeTansLayer(layer.shape, table, layer.split,
-      streams.map((words, k) => ({ words, symbolCount: counts[k] })), stepBits);
+    const stepBits = stepBitArrays(streamSymbolCounts(layer));
+    const symbols = decodeTansLayer(layer.shape, decodeTableOf(layer), layer.split, streamsOf(layer), stepBits);
     decodedStepBits.set(layer.words, stepBits);
     return symbols;
+  },
+
+  decodeHistogram(layer, bins) {
+    const stepBits = stepBitArrays(streamSymbolCounts(layer));
+    const hist = new Float64Array(bins);
+    decodeTansStreams(layer.shape, decodeTableOf(layer), layer.split, streamsOf(layer), stepBits, (_, symbols) => {
+      for (let i = 0; i < symbols.length; i++) hist[symbols[i]]++;
+    });
+    decodedStepBits.set(layer.words, stepBits);
+    return hist;
   },
 
   figures: (h) => ({ states: h.states, streams: h.wordCounts.length, tableBytes: 3 * h.states }),

@@ -74,23 +74,32 @@ export function rebuildSpread(kind: SpreadKind, counts: Int32Array, explicit?: U
 }
 
 /**
- * Decodes every stream of a layer back into flat symbol order. Throws StreamDecodeError. With
- * `stepBits` (one array per stream, its symbol count long), records the bits each step reads.
+ * Decodes every stream of a layer (each checked by decodeStream) and hands each one's symbols, in
+ * stream order, to `visit` (a view reused for the next stream); `stepBits[k]` receives stream k's
+ * step bits when given.
  */
-export function decodeTansLayer(
+export function decodeTansStreams(
   shape: readonly number[], decodeTable: DecodeTable, split: StreamSplit,
   streams: ReadonlyArray<{ words: Uint32Array; bitLength?: number; symbolCount: number }>,
-  stepBits?: readonly Uint8Array[],
-): Uint8Array {
-  const total = shape.reduce((a, b) => a * b, 1);
-  const out = new Uint8Array(total);
+  stepBits: readonly Uint8Array[] | undefined, visit: (k: number, symbols: Uint8Array) => void,
+): void {
   const lengths = streamLengths(shape, streams.length, split);
   const tmp = new Uint8Array(lengths.reduce((a, n) => Math.max(a, n), 0));
   streams.forEach((s, k) => {
     check(s.symbolCount === lengths[k], `stream ${k} holds ${s.symbolCount} symbols, the layer shape needs ${lengths[k]}`);
     const own = tmp.subarray(0, lengths[k]);
     decodeStream(s.words, s.bitLength, s.symbolCount, decodeTable, own, 0, 1, stepBits?.[k]);
-    copyStream(out, own, shape, streams.length, split, k, false);
+    visit(k, own);
   });
+}
+
+/** A layer's symbols in flat order (decodeTansStreams, each stream copied to its places). */
+export function decodeTansLayer(
+  shape: readonly number[], decodeTable: DecodeTable, split: StreamSplit,
+  streams: ReadonlyArray<{ words: Uint32Array; bitLength?: number; symbolCount: number }>,
+  stepBits?: readonly Uint8Array[],
+): Uint8Array {
+  const out = new Uint8Array(shape.reduce((a, b) => a * b, 1));
+  decodeTansStreams(shape, decodeTable, split, streams, stepBits, (k, own) => copyStream(out, own, shape, streams.length, split, k, false));
   return out;
 }

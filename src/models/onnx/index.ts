@@ -7,7 +7,8 @@
  * tensors NCHW are walked channels last ([H, W, C]), batch dropped.
  */
 import { basename, extname } from 'node:path';
-import protobuf from 'protobufjs';
+import { createRequire } from 'node:module';
+import type protobuf from 'protobufjs';
 import { HwsimError } from '../../errors.js';
 import { modelFromGraph, type FoldBn } from '../graph/build.js';
 import type { Graph, GraphNode, Op, Padding, Pads, Window } from '../graph/ir.js';
@@ -34,7 +35,11 @@ interface ModelProto { ir_version?: number; graph?: GraphProto; opset_import?: {
 
 let modelType: protobuf.Type | undefined;
 function modelProto(): protobuf.Type {
-  modelType ??= protobuf.Root.fromJSON(ONNX_SCHEMA as protobuf.INamespace).lookupType('onnx.ModelProto');
+  if (!modelType) {
+    // loaded on first use: most runs read no ONNX file, and protobufjs takes ~0.1 s to load
+    const { Root } = createRequire(import.meta.url)('protobufjs') as typeof protobuf;
+    modelType = Root.fromJSON(ONNX_SCHEMA as protobuf.INamespace).lookupType('onnx.ModelProto');
+  }
   return modelType;
 }
 
