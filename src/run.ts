@@ -11,7 +11,8 @@ import type { SourceOptions } from './chip/sources.js';
 import { readContainer, writeContainer, type ContainerImage } from './codecs/container.js';
 import { encodeModel, type EncodeOptions } from './codecs/model-codec.js';
 import { layerCyclesOn } from './chip/layer-cycles.js';
-import { verifyImage } from './codecs/model-image.js';
+import { tableBytesOf, verifyImage } from './codecs/model-image.js';
+import { readVerdict, writeVerdict } from './io/image-verdict.js';
 import { HwsimError } from './errors.js';
 import { imageKey, modelDigest, type ImageCache } from './io/image-cache.js';
 import type { Model } from './models/types.js';
@@ -144,29 +145,49 @@ export interface CodedImage {
 }
 
 /**
- * The image under `key` in `cache` when a copy is there and passes every check and a full decode
- * (a damaged one is encoded again); else `encode()`d, verified and kept in the cache (a cache that
- * cannot be written costs the next run its reuse, not this one its result: `onNotice` says so).
+ * The image under `key` in `cache` when a copy is there and passes every container check (CRCs,
+ * lengths) and either the verdict kept beside it (image-verdict.ts: what decoding it found) or a
+ * full decode (a damaged image is encoded again); else `encode()`d, verified and kept in the cache
+ * with its verdict (a cache that cannot be written costs the next run its reuse, not this one its
+ * result: `onNotice` says so).
  */
 export function cachedOrEncoded(cache: ImageCache | undefined, key: string, label: string, encode: () => Uint8Array,
   onNotice?: (message: string) => void): CodedImage {
   const fromCache = cache?.get(key);
   if (fromCache) {
+    const cachedLabel = `${label} (cached image ${cache!.pathOf(key)})`;
     try {
-      return { bytes: fromCache, prepared: prepareImage(fromCache, `${label} (cached image ${cache!.pathOf(key)})`), cached: true };
+      const image = readContainer(fromCache, cachedLabel);
+      const verdict = cache!.getVerdict(key);
+      const entropyBits = verdict && readVerdict(verdict, fromCache, image);
+      if (entropyBits) {
+        const entropy = image.layers.map((l, i) => ({ entropyBits: entropyBits[i], tableBytes: tableBytesOf(l) }));
+        return { bytes: fromCache, prepared: { label: cachedLabel, image, entropy, plain: plainLayers(image) }, cached: true };
+      }
+      const prepared = prepareImage(fromCache, cachedLabel);
+      keep(cache!, key, undefined, fromCache, prepared, onNotice);
+      return { bytes: fromCache, prepared, cached: true };
     } catch (err) {
       if (!(err instanceof HwsimError)) throw err;
     }
   }
   const bytes = encode();
   const prepared = prepareImage(bytes, label);
+  if (cache) keep(cache, key, bytes, bytes, prepared, onNotice);
+  return { bytes, prepared, cached: false };
+}
+
+/** Writes `image` (when given) and the verdict of `prepared` (verified from `bytes`) under `key`. */
+function keep(cache: ImageCache, key: string, image: Uint8Array | undefined, bytes: Uint8Array, prepared: PreparedImage,
+  onNotice?: (message: string) => void): void {
   try {
-    cache?.put(key, bytes);
+    if (image) cache.put(key, image);
+    const verdict = writeVerdict(bytes, prepared.image, prepared.entropy.map((e) => e.entropyBits));
+    if (verdict) cache.putVerdict(key, verdict);
   } catch (err) {
     if (!(err instanceof HwsimError)) throw err;
     onNotice?.(`the encoded image was not kept in the cache (${err.message}); --cache-dir elsewhere or --no-cache`);
   }
-  return { bytes, prepared, cached: false };
 }
 
 async function runVerified(bytes: Uint8Array, label: string, opts: RunOptions, int8?: Int8Run): Promise<RunReport> {

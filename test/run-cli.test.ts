@@ -2,13 +2,14 @@
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { captureOutput } from './capture-output.js';
 import { STALL_CAUSES } from '../src/chip/pipeline.js';
 import { mapLayer } from '../src/chip/mac-array.js';
 import type { RunReport } from '../src/report/run-figures.js';
 import { main } from '../src/cli/main.js';
 import { readContainer } from '../src/codecs/container.js';
+import { tansCodec } from '../src/codecs/tans/index.js';
 import { loadZooModel, zooNames } from '../src/models/zoo.js';
 
 const io = captureOutput();
@@ -182,7 +183,20 @@ describe('hwsim run keeps encoded images in a cache, and runs them as fresh ones
     const bytes = readFileSync(file);
     // the cached image is the container the run simulated: a valid .hwz of the same model
     expect(readContainer(new Uint8Array(bytes), file).model.name).toBe('lenet-5');
+    // beside it, the verdict of the decode that verified it: a warm run decodes nothing
+    const verdictFile = file.replace(/\.hwz$/, '.verdict');
+    const verdict = readFileSync(verdictFile);
+    const decodes = vi.spyOn(tansCodec, 'decodeHistogram');
     expect(await run('b', '--cache-dir', cache)).toEqual(first);
+    expect(decodes).not.toHaveBeenCalled();
+    // a damaged verdict is refused: the image is decoded again, the same report, the verdict rewritten
+    const badVerdict = Buffer.from(verdict);
+    badVerdict[badVerdict.length >> 1] ^= 0x01;
+    writeFileSync(verdictFile, badVerdict);
+    expect(await run('b2', '--cache-dir', cache)).toEqual(first);
+    expect(decodes).toHaveBeenCalled();
+    expect(readFileSync(verdictFile).equals(verdict)).toBe(true);
+    decodes.mockRestore();
     // one flipped byte in the middle of the file: its CRC fails, the run encodes afresh and repairs it
     const damaged = Buffer.from(bytes);
     damaged[damaged.length >> 1] ^= 0x40;

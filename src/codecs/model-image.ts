@@ -70,8 +70,13 @@ export function verifyImage(image: ModelImage, label: string): { entropyBits: nu
     const hist = codec.decodeHistogram
       ? named(image, i, label, () => codec.decodeHistogram!(layer as never, bins))
       : histogram(decodeSymbols(image, i, label), bins);
-    return { entropyBits: entropyOf(hist) * params(layer.shape), tableBytes: codec.figures(layer as never).tableBytes };
+    return { entropyBits: entropyOf(hist) * params(layer.shape), tableBytes: tableBytesOf(layer) };
   });
+}
+
+/** The on-chip table bytes a layer's decoder needs (its codec's figure). */
+export function tableBytesOf(layer: CodedLayer): number {
+  return codecById(layer.codec).figures(layer as never).tableBytes;
 }
 
 /** Decodes every layer to symbols, int8 levels and float32 weights; a failed check names the layer. */

@@ -6,7 +6,9 @@
  * The key is a SHA-256 of the model (name, layer geometry, every weight's bits), the codec settings
  * and a fingerprint of the encoder's own code (every file under src/codecs as it runs), so a changed
  * encoder never reuses an old image. A cached file is an ordinary .hwz: it is read back with every
- * container check (CRCs, lengths) and verified by decoding before it is used, like any input.
+ * container check (CRCs, lengths) and verified by decoding before it is used, like any input; what
+ * that decode found is kept beside it (`<key>.verdict`, image-verdict.ts), so that a later run
+ * checks the CRCs and takes the rest from the verdict instead of decoding every weight again.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -66,14 +68,27 @@ export class ImageCache {
   }
 
   get(key: string): Uint8Array | undefined {
-    const p = this.pathOf(key);
-    if (!existsSync(p)) return undefined;
-    const b = readFileSync(p);
-    return new Uint8Array(b.buffer, b.byteOffset, b.length); // a view: copying 10 MB element by element costs ~50 ms
+    return readIfThere(this.pathOf(key));
   }
 
   put(key: string, bytes: Uint8Array): void {
     ensureDirectory(this.dir);
     writeOutput(this.pathOf(key), bytes);
   }
+
+  /** What verifying the image under `key` found (image-verdict.ts), if it was kept. */
+  getVerdict(key: string): Uint8Array | undefined {
+    return readIfThere(join(this.dir, `${key}.verdict`));
+  }
+
+  putVerdict(key: string, verdict: Uint8Array): void {
+    ensureDirectory(this.dir);
+    writeOutput(join(this.dir, `${key}.verdict`), verdict);
+  }
+}
+
+function readIfThere(path: string): Uint8Array | undefined {
+  if (!existsSync(path)) return undefined;
+  const b = readFileSync(path);
+  return new Uint8Array(b.buffer, b.byteOffset, b.length); // a view: copying 10 MB element by element costs ~50 ms
 }

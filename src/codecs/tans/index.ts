@@ -31,6 +31,11 @@ export function stepBitsDecoded(words: Uint32Array): Uint8Array[] | undefined {
   return decodedStepBits.get(words);
 }
 
+/** Step bits a decode of these words recorded earlier (an image cache's verdict), kept as if decoded here. */
+export function keepStepBits(words: Uint32Array, stepBits: Uint8Array[]): void {
+  decodedStepBits.set(words, stepBits);
+}
+
 /** A layer's streams as decodeTansLayer takes them: each one's words and symbol count. */
 function streamsOf(layer: TansLayer): Array<{ words: Uint32Array; symbolCount: number }> {
   const counts = streamSymbolCounts(layer);
