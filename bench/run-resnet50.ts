@@ -22,6 +22,8 @@ import type { RunReport } from '../src/report/run-figures.js';
 import { resolveChipConfig, type ChipFlags } from '../src/chip/config.js';
 import { runInt8 } from '../src/chip/simulate.js';
 import { ImageCache, imageKey, modelDigest } from '../src/io/image-cache.js';
+import { readVerdict } from '../src/io/image-verdict.js';
+import { readContainer } from '../src/codecs/container.js';
 import { loadModel } from '../src/models/load.js';
 import { codecParamsFrom } from '../src/params/cli.js';
 import { prepareImage, simulatePrepared } from '../src/run.js';
@@ -124,9 +126,13 @@ console.log(`  chip: ${c.macRows}x${c.macCols} ${c.dataflow} @ ${c.clockMhz} MHz
   const codec = resolveCodecDefaults(chip);
   const m = timed('load the model (synthetic weights)', () => loadModel(model, { seed: codec.seed, topology: true }));
   const key = timed('digest the weights (cache key)', () => imageKey(modelDigest(m), codec as unknown as Record<string, unknown>));
-  const bytes = timed('read the cached image', () => new ImageCache(cache).get(key));
-  if (bytes) {
-    const p = timed('verify it (container checks, full decode)', () => prepareImage(bytes, model));
+  const imageCache = new ImageCache(cache);
+  const bytes = timed('read the cached image', () => imageCache.get(key));
+  const verdict = timed('read its verdict', () => imageCache.getVerdict(key));
+  if (bytes && verdict) {
+    const image = timed('container checks (every CRC, lengths)', () => readContainer(bytes, model));
+    timed('the verdict: its CRC, entropy, step bits (warm run)', () => readVerdict(verdict, bytes, image));
+    const p = timed('verify by a full decode instead (cold run)', () => prepareImage(bytes, model));
     timed('simulate tANS, fast (first run: step bits)', () => simulatePrepared(p, chip, { simulation: 'fast' }));
     timed('simulate tANS, fast (again)', () => simulatePrepared(p, chip, { simulation: 'fast' }));
     timed('simulate tANS, exact', () => simulatePrepared(p, chip, { simulation: 'exact' }));
@@ -134,7 +140,7 @@ console.log(`  chip: ${c.macRows}x${c.macCols} ${c.dataflow} @ ${c.clockMhz} MHz
     console.log(`  a warm run's steps (CPU seconds of one thread, load ${load()}):`);
     for (const [name, sec] of phases) console.log(`    ${name.padEnd(46)} ${sec.toFixed(3)} s`);
   } else {
-    console.log('  (no cached image for these flags: the phase breakdown needs the default codec settings)');
+    console.log('  (no cached image and verdict for these flags: the phase breakdown needs the default codec settings)');
   }
 }
 
