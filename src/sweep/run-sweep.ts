@@ -136,7 +136,8 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
       digests.set(seed, modelDigest(m));
       first ??= m;
     }
-    plain = first!.layers.map((l) => ({ spec: l.spec, params: l.weights.length }));
+    // the counts from the shapes: reading l.weights would draw every synthetic weight (~1 s for ResNet-50)
+    plain = first!.layers.map((l) => ({ spec: l.spec, params: l.spec.weightShape.reduce((a, b) => a * b, 1) }));
     model = { name: first!.name, source: first!.source, synthetic: first!.synthetic, description: first!.description };
   }
 
