@@ -56,4 +56,10 @@ export class WordFifo {
     this.count--;
     return v;
   }
+
+  /** Pops `n` words (n ≤ count) without reading them. */
+  drop(n: number): void {
+    this.head = (this.head + n) % this.depth;
+    this.count -= n;
+  }
 }
