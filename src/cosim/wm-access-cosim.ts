@@ -164,7 +164,7 @@ export function accessLayers(p: WmEngineParams, o: AccessLayerSource): AccessLay
     }
   } else {
     const mean = o.weightsPerLayer ?? 3000;
-    for (let l = 0; l < (o.layers ?? 3); l++) {
+    for (let l = 0; l < (o.layers ?? 4); l++) {
       const n = Math.max(1, Math.round(mean * (0.5 + rng.unit())));
       // every fourth layer a degenerate one: a single symbol (zero levels)
       const bins = l % 4 === 3 ? 1 : rng.int(1, (maxBins - 1) >> 1) * 2 + 1;
