@@ -192,7 +192,7 @@ export async function buildWmAccessHarness(p: WmEngineParams, root = join(packag
   const hash = createHash('sha256').update(version);
   for (const f of rtl) hash.update(f.name).update(f.text);
   hash.update(harness);
-  const name = `access_${wmConfigName(p)}_${p.wmRankCache}${mutation ? '-mutant' : ''}-${hash.digest('hex').slice(0, 12)}`;
+  const name = `access_${wmConfigName(p)}${mutation ? '-mutant' : ''}-${hash.digest('hex').slice(0, 12)}`;
   const dir = join(root, name);
   const binary = join(dir, 'obj', 'Vwm_access_cosim');
   if (existsSync(binary)) return { binary, dir, cached: true, seconds: (Date.now() - t0) / 1000 };

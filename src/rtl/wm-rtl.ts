@@ -5,7 +5,7 @@
  * parameter declaration (src/params/declaration.ts).
  */
 import { check } from '../errors.js';
-import { resolveWmEngineParams } from '../params/groups.js';
+import { resolveWmEngineParams, WM_ENGINE_DEFAULTS } from '../params/groups.js';
 import type { WmEngineParams } from '../params/generated-types.js';
 import { paramsOf } from '../params/lookup.js';
 import { verilogParamChecks, verilogValue } from '../params/verilog.js';
@@ -27,9 +27,13 @@ const ACCESS_ONLY_PARAMS: readonly string[] = ['wmRankCache'];
 /** The configurations committed under generated/ (`npm run gen` rewrites them; a test diffs them). */
 export const DEFAULT_WM_RTL_CONFIGS: readonly Partial<WmEngineParams>[] = [{}];
 
-/** generated/<name>/: wm_P2_W2_D8_B5_M1024 (lanes, load words, levels, symbol bits, buffer words). */
+/**
+ * generated/<name>/: wm_P2_W2_D8_B5_M1024 (lanes, load words, levels, symbol bits, buffer words),
+ * and _Cnone / _Clevel when the access port's rank cache is not the default (per node).
+ */
 export function wmConfigName(p: WmEngineParams): string {
-  return `wm_P${p.wmLanes}_W${p.wmLoadWords}_D${p.wmLevels}_B${p.symbolBits}_M${p.wmBufferWords}`;
+  const cache = p.wmRankCache === WM_ENGINE_DEFAULTS.wmRankCache ? '' : `_C${p.wmRankCache}`;
+  return `wm_P${p.wmLanes}_W${p.wmLoadWords}_D${p.wmLevels}_B${p.symbolBits}_M${p.wmBufferWords}${cache}`;
 }
 
 /** Internal nodes of the code tree the unit holds a cursor for: 2^SymbolBits − 1. */
