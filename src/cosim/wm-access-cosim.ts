@@ -262,7 +262,10 @@ export async function runWmAccessCosim(o: WmAccessCosimOptions): Promise<WmAcces
     lines.push(cfg.length);
     for (const [a, d] of cfg) lines.push(a, d);
     const words = matrixPayload(c.wm);
-    lines.push(words.length, ...words, positions[i].length, ...positions[i]);
+    lines.push(words.length);
+    for (const w of words) lines.push(w);
+    lines.push(positions[i].length);
+    for (const x of positions[i]) lines.push(x);
   });
   const work = mkdtempSync(join(tmpdir(), 'hwsim-wm-access-'));
   let text: string;
