@@ -117,6 +117,22 @@ describe('wm random-access port co-simulation (Verilator)', () => {
     }, BUILD_TIMEOUT);
   }
 
+  it('the port refuses a config it cannot take (cfg_error_o), and the run fails', async () => {
+    const q = quantize(laplace(3000, 0.05, 5), 31).symbols;
+    const deep = huffmanMatrix(q, 31);
+    expect(deep.levels.length).toBeGreaterThan(4);
+    // more levels than the port's Levels
+    const r = await runWmAccessCosim({ params: { ...SMALL, wmLevels: 4 }, layers: [{ name: 'deep', shape: 'huffman', wm: deep }], order: 'random', seed: 1, stallRate: 0.2, accesses: 100, unchecked: true });
+    expect(r.pass).toBe(false);
+    expect(r.firstMismatch).toMatch(/refused the config \(cfg_error_o\)/);
+    expect(r.rtl.accesses).toBe(0);
+    // a payload larger than BufferWords
+    const big = plainMatrix(quantize(laplace(20000, 0.05, 6), 31).symbols, 31);
+    const r2 = await runWmAccessCosim({ params: { ...SMALL, wmBufferWords: 2048 }, layers: [{ name: 'big', shape: 'plain', wm: big }], order: 'random', seed: 1, stallRate: 0.2, accesses: 100, unchecked: true });
+    expect(r2.pass).toBe(false);
+    expect(r2.firstMismatch).toMatch(/refused the config/);
+  }, BUILD_TIMEOUT);
+
   it('hwsim cosim wm --access prints PASS and the figures; bad flags are refused in one line', async () => {
     expect(await main(['cosim', 'wm', '--access', 'random', '--rank-cache', 'node', '--levels', '16', '--buffer-words', '4096', '--layers', '2', '--symbols', '800'])).toBe(0);
     expect(io.stdout).toMatch(/^PASS cosim wm access wm_P2_W2_D16_B5_M4096 rank-cache node random seed 1/);
