@@ -126,9 +126,11 @@ describe('wm random-access port co-simulation (Verilator)', () => {
     expect(r.pass).toBe(false);
     expect(r.firstMismatch).toMatch(/refused the config \(cfg_error_o\)/);
     expect(r.rtl.accesses).toBe(0);
-    // a payload larger than BufferWords
-    const big = plainMatrix(quantize(laplace(20000, 0.05, 6), 31).symbols, 31);
-    const r2 = await runWmAccessCosim({ params: { ...SMALL, wmBufferWords: 2048 }, layers: [{ name: 'big', shape: 'plain', wm: big }], order: 'random', seed: 1, stallRate: 0.2, accesses: 100, unchecked: true });
+    // a payload larger than BufferWords (the same build: 4 levels, 4096 words)
+    const big = plainMatrix(quantize(laplace(40000, 0.2, 6), 15).symbols, 15);
+    expect(big.levels.length).toBe(4);
+    expect(big.storedBits / 32).toBeGreaterThan(SMALL.wmBufferWords);
+    const r2 = await runWmAccessCosim({ params: { ...SMALL, wmLevels: 4 }, layers: [{ name: 'big', shape: 'plain', wm: big }], order: 'random', seed: 1, stallRate: 0.2, accesses: 100, unchecked: true });
     expect(r2.pass).toBe(false);
     expect(r2.firstMismatch).toMatch(/refused the config/);
   }, BUILD_TIMEOUT);
