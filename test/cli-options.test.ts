@@ -62,6 +62,7 @@ const VALID: Record<string, string> = {
   codec: 'tans', 'conv-codec': 'tans', 'error-bound': '0.005', sparsity: '0.9', 'sz-lanes': '16', 'loss-budget': '0.3%', bounds: '0.1', biases: join(tmp, 'none.safetensors'),
   'wm-fpr-threshold': '16', 'auto-objective': 'bytes', 'wm-tuple-zeros': '0.9', 'act-sparsity': '0',
   lanes: '2', 'load-words': '2', levels: '8', 'buffer-words': '1024', 'corrupt-as': 'bitmap',
+  'rank-cache': 'node', access: 'random', matrix: 'both', accesses: '100',
 };
 
 /**
@@ -78,6 +79,7 @@ const WRONG_STRING: Record<string, string | null> = {
   'loss-budget': 'abc', bounds: 'abc', biases: null, codec: '3', 'conv-codec': '3', 'wm-fpr-threshold': 'abc', 'error-bound': 'abc', sparsity: 'abc', 'sz-lanes': 'abc',
   'auto-objective': '3', 'wm-tuple-zeros': 'abc', 'act-sparsity': 'abc',
   lanes: 'abc', levels: 'abc', 'buffer-words': 'abc', 'corrupt-as': null,
+  'rank-cache': '3', access: '3', matrix: '3',
 };
 
 /**

@@ -14,7 +14,7 @@ import { wmEngineMarkdownTable } from '../src/params/markdown.js';
 import { badParameterModule } from '../src/params/verilog.js';
 import { resolveWmEngineParams } from '../src/params/groups.js';
 import { writeGenerated } from '../src/rtl/tans-rtl.js';
-import { DEFAULT_WM_RTL_CONFIGS, generateWmRtl, WM_RTL_FILES, WM_TOP, wmConfigName } from '../src/rtl/wm-rtl.js';
+import { DEFAULT_WM_RTL_CONFIGS, generateWmRtl, WM_ACCESS_FILE, WM_ACCESS_TOP, WM_RTL_FILES, WM_TOP, wmConfigName } from '../src/rtl/wm-rtl.js';
 import { main } from '../src/cli/main.js';
 import { captureOutput } from './capture-output.js';
 
@@ -22,10 +22,15 @@ const root = packageRoot();
 const io = captureOutput();
 
 describe('wm query unit RTL generator', () => {
-  it('the top declares exactly the wm parameters of the declaration, under their Verilog names', () => {
-    const top = readFileSync(join(root, 'rtl-templates/wm/wm_query_unit.v'), 'utf8');
-    const declared = [...top.matchAll(/parameter\s+integer\s+(\w+)\s*=\s*\{\{(\w+)\}\}/g)].map((m) => [m[1], m[2]]);
-    expect(declared.map(String).sort()).toEqual(paramsOf('wm').map((p) => String([p.verilog, p.name])).sort());
+  it('the top and the random-access port declare exactly the wm parameters of the declaration, under their Verilog names', () => {
+    const declaredIn = (file: string) => {
+      const text = readFileSync(join(root, 'rtl-templates/wm', file), 'utf8');
+      return [...text.matchAll(/parameter\s+integer\s+(\w+)\s*=\s*\{\{(\w+)\}\}/g)].map((m) => String([m[1], m[2]]));
+    };
+    const wm = paramsOf('wm').map((p) => String([p.verilog, p.name]));
+    // the rank cache is the port's alone
+    expect(declaredIn('wm_query_unit.v').sort()).toEqual(wm.filter((x) => !x.endsWith(',wmRankCache')).sort());
+    expect(declaredIn(WM_ACCESS_FILE).sort()).toEqual(wm.filter((x) => /,(symbolBits|wmLevels|wmBufferWords|wmRankCache)$/.test(x)).sort());
   });
 
   it('generated/ matches a fresh generation of the default configuration', () => {
@@ -52,7 +57,40 @@ describe('wm query unit RTL generator', () => {
       const iv = spawnSync('iverilog', ['-g2005', '-s', WM_TOP, '-o', 'a.vvp', ...WM_RTL_FILES], { cwd: dir, encoding: 'utf8' });
       expect(iv.error, 'iverilog must be installed').toBeUndefined();
       expect(iv.status, iv.stderr).toBe(0);
+      // the random-access port, each rank cache option
+      for (const cache of [0, 1, 2]) {
+        const lint = spawnSync('verilator', ['--lint-only', '-Wall', '--top-module', WM_ACCESS_TOP, `-GRankCache=${cache}`, WM_ACCESS_FILE], { cwd: dir, encoding: 'utf8' });
+        expect(`${lint.stdout}${lint.stderr}`, `${JSON.stringify(params)} RankCache=${cache}`).toBe('');
+        expect(lint.status).toBe(0);
+        const ivp = spawnSync('iverilog', ['-g2005', '-s', WM_ACCESS_TOP, '-P', `${WM_ACCESS_TOP}.RankCache=${cache}`, '-o', 'p.vvp', WM_ACCESS_FILE], { cwd: dir, encoding: 'utf8' });
+        expect(ivp.status, ivp.stderr).toBe(0);
+      }
     }
+  }, 600_000);
+
+  it('the random-access port stops every tool on a bad RankCache, naming it, and takes --rank-cache as its index', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hwsim-wm-port-'));
+    writeGenerated(dir, generateWmRtl({ wmRankCache: 'level' }));
+    expect(readFileSync(join(dir, WM_ACCESS_FILE), 'utf8')).toContain('parameter integer RankCache   = 1');
+    const message = 'RankCache must be 0..2 (0 none, 1 level, 2 node)';
+    const run = (cmd: string, args: string[]) => {
+      const r = spawnSync(cmd, args, { cwd: dir, encoding: 'utf8' });
+      expect(r.error, `${cmd} must be installed`).toBeUndefined();
+      return { status: r.status, out: `${r.stdout}${r.stderr}` };
+    };
+    for (const [value, ok] of [[3, false], [2, true]] as const) {
+      const results = {
+        verilator: run('verilator', ['--lint-only', '-Wall', '--top-module', WM_ACCESS_TOP, `-GRankCache=${value}`, WM_ACCESS_FILE]),
+        icarus: run('iverilog', ['-g2005', '-s', WM_ACCESS_TOP, '-P', `${WM_ACCESS_TOP}.RankCache=${value}`, '-o', 'x.vvp', WM_ACCESS_FILE]),
+        yosys: run('yosys', ['-q', '-p', `read_verilog -defer ${WM_ACCESS_FILE}; chparam -set RankCache ${value} ${WM_ACCESS_TOP}; hierarchy -top ${WM_ACCESS_TOP}`]),
+      };
+      for (const [tool, r] of Object.entries(results)) {
+        if (ok) { expect(r.status, `${tool}: ${r.out}`).toBe(0); continue; }
+        expect(r.status, tool).not.toBe(0);
+        expect(r.out, tool).toContain(tool === 'icarus' ? badParameterModule(WM_ACCESS_TOP, message) : `${WM_ACCESS_TOP}: ${message}`);
+      }
+    }
+    expect(() => generateWmRtl({ wmRankCache: 'lru' as 'node' })).toThrow(/--rank-cache "lru" is not allowed: one of none, level, node/);
   }, 600_000);
 
   it('refuses out-of-range parameters before writing anything, naming the flag and the range', () => {
@@ -99,7 +137,7 @@ describe('wm query unit RTL generator', () => {
   it('hwsim rtl wm writes the files; a flag of the other block is refused in one line', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'hwsim-wm-cli-'));
     expect(await main(['rtl', 'wm', '--lanes', '3', '--out', dir])).toBe(0);
-    expect(io.stdout).toMatch(/wrote 9 files to .*top: wm_query_unit/s);
+    expect(io.stdout).toMatch(/wrote 10 files to .*top: wm_query_unit.*random-access port: wm_access_port, rank cache node/s);
     expect(readFileSync(join(dir, 'wm_query_unit.v'), 'utf8')).toContain('parameter integer Lanes       = 3,');
     io.clear();
     expect(await main(['rtl', 'tans', '--lanes', '3', '--out', dir])).toBe(2);

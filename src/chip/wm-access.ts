@@ -6,8 +6,11 @@
  * (rank-cache.ts: a slot of this level or node within 32 bits below the position) is added in that
  * same cycle (the popcount of at most two partial words), a **miss** takes one more cycle for the
  * masked popcount of the 512-bit line, as a START rank. So an access costs len(code) cycles plus one
- * per miss; the leaf level needs no rank. A zero-level layer answers in one cycle.
- * This is the model only: the RTL has no query port yet.
+ * per miss; the leaf level needs no rank. A zero-level layer answers in one cycle, and so does a
+ * refused (out-of-range) position. An access's cycles run from the cycle its position is accepted
+ * to the cycle its symbol is valid; cycles waiting for a request or for the response's ready are
+ * no access's. The RTL port (rtl-templates/wm/wm_access_port.v) is co-simulated against this,
+ * access by access (src/cosim/wm-access-cosim.ts).
  */
 import { CachedAccess, type RankCacheMode } from '../codecs/wm/rank-cache.js';
 import type { WaveletMatrix } from '../codecs/wm/matrix.js';
@@ -15,6 +18,8 @@ import type { WaveletMatrix } from '../codecs/wm/matrix.js';
 /** cycles a level costs: the word read (+ the rank's directory read on a miss), then the line popcount on a miss */
 export const ACCESS_LEVEL_CYCLES = 1;
 export const ACCESS_MISS_CYCLES = 1;
+/** a position outside the sequence is refused (an error response) in one cycle, touching no cache slot */
+export const REFUSED_ACCESS_CYCLES = 1;
 
 export interface WmAccessFigures {
   mode: RankCacheMode;
@@ -27,17 +32,33 @@ export interface WmAccessFigures {
   cycles: number;
   /** the symbols answered, in the order asked */
   symbols: Uint8Array;
+  /** per access, in the order asked: its cycles, cache hits and misses */
+  accessCycles: Uint32Array;
+  accessHits: Uint8Array;
+  accessMisses: Uint8Array;
 }
 
 /** access(i) for every position of `positions`, in order, through a unit with rank cache `mode`. */
 export function wmAccessCycles(wm: WaveletMatrix, positions: ArrayLike<number>, mode: RankCacheMode): WmAccessFigures {
   const cache = new CachedAccess(wm, mode);
   const symbols = new Uint8Array(positions.length);
-  for (let k = 0; k < positions.length; k++) symbols[k] = cache.access(positions[k]);
+  const accessCycles = new Uint32Array(positions.length);
+  const accessHits = new Uint8Array(positions.length);
+  const accessMisses = new Uint8Array(positions.length);
+  const zeroLevels = wm.levels.length === 0;
+  for (let k = 0; k < positions.length; k++) {
+    const h0 = cache.stats.hits;
+    const m0 = cache.stats.misses;
+    symbols[k] = cache.access(positions[k]);
+    accessHits[k] = cache.stats.hits - h0;
+    accessMisses[k] = cache.stats.misses - m0;
+    const ranks = accessHits[k] + accessMisses[k];
+    accessCycles[k] = zeroLevels ? 1 : ACCESS_LEVEL_CYCLES * (ranks + 1) + ACCESS_MISS_CYCLES * accessMisses[k];
+  }
   const { accesses, hits, misses } = cache.stats;
   const ranks = hits + misses;
   // every walk passes one level more than it ranks (the leaf level); a zero-level layer none
   const levels = wm.levels.length === 0 ? 0 : ranks + accesses;
   const cycles = wm.levels.length === 0 ? accesses : ACCESS_LEVEL_CYCLES * levels + ACCESS_MISS_CYCLES * misses;
-  return { mode, accesses, levels, ranks, hits, misses, cycles, symbols };
+  return { mode, accesses, levels, ranks, hits, misses, cycles, symbols, accessCycles, accessHits, accessMisses };
 }

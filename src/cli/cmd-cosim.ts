@@ -6,6 +6,8 @@ import { engineParamOptions, engineParamsFrom, wmEngineParamsFrom } from '../par
 import { runWmCosim, WM_ERROR_CODES } from '../cosim/wm-cosim.js';
 import { WM_CORRUPTIONS, type WmCorruption } from '../cosim/wm-vectors.js';
 import { wmConfigName } from '../rtl/wm-rtl.js';
+import { ACCESS_ORDERS } from '../cosim/wm-access-cosim.js';
+import { cosimWmAccess, MATRIX_CHOICES, type WmAccessArgs } from './cosim-wm-access.js';
 import type { CliCommand } from './main.js';
 import { check, HwsimError } from '../errors.js';
 
@@ -22,11 +24,23 @@ export const command: CliCommand = {
       .option('stall-rate', { type: 'number', default: 0.2, describe: 'probability that in_valid or an out_ready is low in a cycle' })
       .option('symbols', { type: 'number', describe: 'mean symbols per stream per layer (default 400; wm: mean weights per synthetic layer, default 2000)' })
       .option('corrupt-as', { type: 'string', describe: `wm: how --corrupt layers are corrupted, one of ${WM_CORRUPTIONS.join(', ')} or a comma list taken in turn (default: all in turn); 'consistent' flips a bitmap bit and fixes the directory and zeros, so that only the walk can tell` })
+      .option('access', { type: 'string', describe: `wm: co-simulate the random-access port instead of the streaming unit, positions in order: ${ACCESS_ORDERS.join(' or ')} (with --rank-cache)` })
+      .option('matrix', { type: 'string', describe: `wm --access: the matrices the sequences are stored as, ${MATRIX_CHOICES.join(', ')} (default both)` })
+      .option('accesses', { type: 'number', describe: 'wm --access: positions per layer (sequential: the first so many; random: default the length, at most 20000)' })
       .option('corrupt', { type: 'array', number: true, default: [] as number[], describe: 'layer indices to corrupt: one stream gets a flipped data, state or padding bit, a dropped last word or an extra word, so that the reference decoder rejects it; error_o must be raised exactly where the reference decoder rejects' })
       .example('$0 cosim tans --states 64 --symbol-bits 5 --streams 4 --stall-rate 0.3', '')
       .example('$0 cosim tans --states 256 --streams 8 --weights .cache/models/nsfwjs-mobilenet_v2/model.json', 'trained MobileNetV2 layers')
-      .example('$0 cosim wm --lanes 4 --levels 16 --buffer-words 8192 --weights test/fixtures/lenet/lenet-5.safetensors', 'the query unit on LeNet-5'),
+      .example('$0 cosim wm --lanes 4 --levels 16 --buffer-words 8192 --weights test/fixtures/lenet/lenet-5.safetensors', 'the query unit on LeNet-5')
+      .example('$0 cosim wm --access random --rank-cache level --levels 16 --buffer-words 4096', 'the random-access port, one cache slot per level'),
     async (argv) => {
+      if (argv.block === 'wm' && argv.access !== undefined) {
+        if (!await cosimWmAccess(argv as unknown as Record<string, unknown> & WmAccessArgs)) setExit(1);
+        return;
+      }
+      for (const flag of ['access', 'matrix', 'accesses', 'rankCache'] as const) {
+        const name = flag === 'rankCache' ? 'rank-cache' : flag;
+        check((argv as Record<string, unknown>)[flag] === undefined, `--${name} is a flag of hwsim cosim wm --access`, `leave --${name} out, or run \`hwsim cosim wm --access random\``);
+      }
       if (argv.block === 'wm') {
         const ok = await cosimWm(argv as unknown as Record<string, unknown> & WmArgs);
         if (!ok) setExit(1);

@@ -7,7 +7,7 @@ import { buildDecodeTable, checkCounts, spreadTuned, type DecodeTable } from '..
 import { engineParamOptions, engineParamsFrom, wmEngineParamsFrom } from '../params/cli.js';
 import { engineMarkdownTable, wmEngineMarkdownTable } from '../params/markdown.js';
 import { configName, generateTansRtl, writeGenerated } from '../rtl/tans-rtl.js';
-import { generateWmRtl, WM_TOP, wmConfigName } from '../rtl/wm-rtl.js';
+import { generateWmRtl, WM_ACCESS_FILE, WM_ACCESS_TOP, WM_TOP, wmConfigName } from '../rtl/wm-rtl.js';
 import type { CliCommand } from './main.js';
 import { oneString } from '../io/output.js';
 
@@ -77,7 +77,8 @@ export const command: CliCommand = {
         const files = generateWmRtl(p);
         writeGenerated(dir, files);
         process.stdout.write(`wrote ${files.length} files to ${dir}/: ${files.map((f) => f.name).join(' ')}\n` +
-          `top: ${WM_TOP} (lint: verilator --lint-only -Wall -F ${join(dir, 'wm_query_unit.f')} --top-module ${WM_TOP})\n`);
+          `top: ${WM_TOP} (lint: verilator --lint-only -Wall -F ${join(dir, 'wm_query_unit.f')} --top-module ${WM_TOP})\n` +
+          `random-access port: ${WM_ACCESS_TOP}, rank cache ${p.wmRankCache} (lint: verilator --lint-only -Wall ${join(dir, WM_ACCESS_FILE)})\n`);
         return;
       }
       const p = engineParamsFrom(argv as unknown as Record<string, unknown>, 'rtl');

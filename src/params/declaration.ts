@@ -72,6 +72,12 @@ export const PARAMS: readonly ParamDecl[] = [
     verilog: 'BufferWords', listOn: ['synth'], unit: 'words', help: "wm query unit: payload buffer depth in 32-bit words (a layer's bitmaps and directories must fit)",
   },
   {
+    name: 'wmRankCache', type: 'enum', default: 'node', choices: ['none', 'level', 'node'], groups: ['wm'], faces: ['rtl', 'cosim'],
+    flag: 'rank-cache', verilog: 'RankCache', unit: '',
+    help: "wm random-access port: rank cache (docs/WM.md): none, one slot per level, or one per internal node of the code tree; in Verilog the choice's index (0 none, 1 level, 2 node)",
+    why: 'per node: a sequential scan hits after each node\'s first element',
+  },
+  {
     name: 'dramBytesPerCycle', type: 'number', default: 8, min: 0, minExclusive: true, max: 4096, resolution: 0.001,
     groups: ['chip'], faces: CHIP, flag: 'dram-bw',
     unit: 'B/cycle', help: 'DRAM bandwidth, bytes per chip cycle (may be fractional)',

@@ -228,4 +228,9 @@ export interface WmEngineParams {
    * Allowed: a power of two in 64..1048576 (words). Default: 1024.
    */
   wmBufferWords: number;
+  /**
+   * wm random-access port: rank cache (docs/WM.md): none, one slot per level, or one per internal node of the code tree; in Verilog the choice's index (0 none, 1 level, 2 node).
+   * Allowed: one of none, level, node. Default: node.
+   */
+  wmRankCache: 'none' | 'level' | 'node';
 }

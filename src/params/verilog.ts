@@ -10,8 +10,10 @@ import { PARAMS } from './declaration.js';
 import { describeAllowed, type ParamDecl } from './schema.js';
 
 function badCondition(p: ParamDecl & { verilog: string }): string {
-  if (p.type !== 'int') throw new Error(`Verilog parameter ${p.verilog} must be declared as an int`);
   const v = p.verilog;
+  // an enum is the index of its choice in Verilog (verilogValue)
+  if (p.type === 'enum') return `${v} < 0 || ${v} > ${p.choices.length - 1}`;
+  if (p.type !== 'int') throw new Error(`Verilog parameter ${p.verilog} must be declared as an int or an enum`);
   const parts: string[] = [];
   if (p.choices) parts.push(p.choices.map((c) => `${v} != ${c}`).join(' && '));
   else parts.push(`${v} < ${p.min}`, `${v} > ${p.max}`);
@@ -42,6 +44,18 @@ export function verilogParamCheck(module: string, name: string, condition: strin
   ].join('\n');
 }
 
+/** What the Verilog parameter of `p` is for `value`: an int as it is, an enum's choice as its index. */
+export function verilogValue(p: ParamDecl, value: unknown): number {
+  if (p.type === 'enum') return p.choices.indexOf(String(value));
+  if (typeof value !== 'number') throw new Error(`Verilog parameter ${p.verilog}: ${String(value)} is not a number`);
+  return value;
+}
+
+/** The allowed values as the Verilog check words them (an enum: the indices of its choices). */
+function verilogAllowed(p: ParamDecl): string {
+  return p.type === 'enum' ? `0..${p.choices.length - 1} (${p.choices.map((c, i) => `${i} ${c}`).join(', ')})` : describeAllowed(p);
+}
+
 /** The check block of `module`, for the Verilog parameters it declares (in declaration order). */
 export function verilogParamChecks(module: string, declared: readonly string[]): string {
   const ps = PARAMS.filter((p): p is ParamDecl & { verilog: string } => p.verilog !== undefined && declared.includes(p.verilog));
@@ -50,7 +64,7 @@ export function verilogParamChecks(module: string, declared: readonly string[]):
     '  // parameter ranges from src/params/declaration.ts (the generator refuses the same values): a bad',
     '  // value stops elaboration in Verilator, Icarus and Yosys alike, naming the parameter and its range',
     '  generate',
-    ...ps.map((p) => verilogParamCheck(module, p.verilog, badCondition(p), describeAllowed(p))),
+    ...ps.map((p) => verilogParamCheck(module, p.verilog, badCondition(p), verilogAllowed(p))),
     '  endgenerate',
   ].join('\n');
 }

@@ -1,0 +1,155 @@
+/**
+ * The query unit's random-access port (wm_access_port.v) under Verilator against the reference
+ * (WaveletMatrix.access: every symbol; positions outside the sequence refused) and the random-access
+ * cycle model (wmAccessCycles: cycles, cache hits and misses of every access and in total), with
+ * random valid/ready on both sides: each rank cache option, plain and Huffman-shaped matrices,
+ * sequential and random positions, synthetic Laplace weights (test/laplace.ts) and the LeNet-5
+ * fixture. Mutants of the port (the hit rule, the miss cycle, a level base, the range check) must
+ * each make the run fail.
+ */
+import { describe, expect, it } from 'vitest';
+import { wmAccessCycles } from '../src/chip/wm-access.js';
+import { quantize } from '../src/codecs/quant/index.js';
+import { huffmanMatrix, plainMatrix } from '../src/codecs/wm/matrix.js';
+import { accessLayers, runWmAccessCosim, type AccessLayer, type AccessOrder, type WmAccessCosimResult } from '../src/cosim/wm-access-cosim.js';
+import type { RtlMutation } from '../src/cosim/verilator.js';
+import { loadModel } from '../src/models/load.js';
+import { resolveWmEngineParams } from '../src/params/groups.js';
+import { main } from '../src/cli/main.js';
+import { captureOutput } from './capture-output.js';
+import { laplace } from './laplace.js';
+
+const io = captureOutput();
+const SMALL = { wmLevels: 16, wmBufferWords: 4096 };
+/** a cold Verilator build takes a minute or more on a loaded 2-core machine */
+const BUILD_TIMEOUT = 1_200_000;
+
+/** Laplace weights (test/laplace.ts) quantized at `bins`, as a plain and a Huffman-shaped matrix; and a one-symbol layer */
+function laplaceLayers(seed: number): AccessLayer[] {
+  const out: AccessLayer[] = [];
+  for (const [n, bins, b] of [[3000, 31, 0.05], [2500, 15, 0.2], [1800, 3, 1]] as const) {
+    const q = quantize(laplace(n, b, seed + bins), bins).symbols;
+    out.push({ name: `Laplace ${bins} bins`, shape: 'plain', wm: plainMatrix(q, bins) });
+    out.push({ name: `Laplace ${bins} bins`, shape: 'huffman', wm: huffmanMatrix(q, bins) });
+  }
+  out.push({ name: 'one symbol', shape: 'huffman', wm: huffmanMatrix(new Uint8Array(700).fill(2), 5) });
+  return out;
+}
+
+function expectRan(r: WmAccessCosimResult, layers: AccessLayer[]) {
+  expect(r.firstMismatch).toBeUndefined();
+  expect(r.pass).toBe(true);
+  expect(r.protocolViolations).toBe(0);
+  // it really ran: every position answered and compared, refusals among them, cycles counted both ways
+  expect(r.layers).toHaveLength(layers.length);
+  expect(r.accessesCompared).toBe(r.rtl.accesses);
+  expect(r.rtl.accesses).toBe(r.model.accesses);
+  expect(r.rtl.refused).toBeGreaterThan(0);
+  expect(r.rtl.refused).toBe(r.model.refused);
+  expect(r.rtl.cycles).toBe(r.model.cycles);
+  expect(r.rtl.hits).toBe(r.model.hits);
+  expect(r.rtl.misses).toBe(r.model.misses);
+  expect(r.rtl.cycles).toBeGreaterThan(r.rtl.accesses);
+  for (const l of r.layers) expect(l.rtl.accesses).toBeGreaterThan(0);
+}
+
+describe('wm random-access port co-simulation (Verilator)', () => {
+  for (const mode of ['none', 'level', 'node'] as const) {
+    it(`rank cache ${mode}: every symbol, refusal, cycle, hit and miss equal, sequential and random, with stalls`, async () => {
+      const layers = laplaceLayers(7);
+      const params = { ...SMALL, wmRankCache: mode };
+      const rates: Record<string, number> = {};
+      for (const order of ['sequential', 'random'] as AccessOrder[]) {
+        const r = await runWmAccessCosim({ params, layers, order, seed: 3, stallRate: 0.3, accesses: 2500 });
+        expectRan(r, layers);
+        // stalls on both sides: the run is longer than its accesses, whose cycles exclude the waits
+        expect(r.rtl.run).toBeGreaterThan(r.rtl.cycles);
+        rates[order] = r.rtl.hits / (r.rtl.hits + r.rtl.misses);
+        // with no stalls, back to back: the run takes exactly the model's cycles
+        const still = await runWmAccessCosim({ params, layers, order, seed: 4, stallRate: 0, accesses: 800 });
+        expectRan(still, layers);
+        expect(still.rtl.run).toBe(still.model.cycles);
+      }
+      if (mode === 'none') expect(rates.sequential).toBe(0);
+      if (mode === 'node') expect(rates.sequential).toBeGreaterThan(0.99);
+      if (mode === 'level') expect(rates.sequential).toBeGreaterThan(0.3);
+      expect(rates.random).toBeLessThan(0.1);
+    }, BUILD_TIMEOUT);
+  }
+
+  it('the LeNet-5 fixture, Huffman-shaped through the encoder and plain: every access equal', async () => {
+    const p = resolveWmEngineParams({ ...SMALL, wmRankCache: 'level' });
+    const model = loadModel('test/fixtures/lenet/lenet-5.safetensors');
+    const layers = accessLayers(p, { seed: 1, shapes: ['plain', 'huffman'], model, bins: 15, maxWeightsPerLayer: 12000 });
+    expect(layers).toHaveLength(2 * model.layers.length);
+    for (const order of ['sequential', 'random'] as AccessOrder[]) {
+      const r = await runWmAccessCosim({ params: p, layers, order, seed: 1, stallRate: 0.2 });
+      expectRan(r, layers);
+      expect(r.accessesCompared).toBeGreaterThan(30_000);
+    }
+  }, BUILD_TIMEOUT);
+
+  it('the model reports per access what it reports in total', () => {
+    const q = quantize(laplace(5000, 0.1, 3), 31).symbols;
+    for (const wm of [plainMatrix(q, 31), huffmanMatrix(q, 31)]) {
+      const pos = Array.from({ length: 3000 }, (_, i) => (i * 7919) % 5000);
+      const f = wmAccessCycles(wm, pos, 'level');
+      const sum = (a: ArrayLike<number>) => Array.from(a).reduce((x, y) => x + y, 0);
+      expect(sum(f.accessCycles)).toBe(f.cycles);
+      expect(sum(f.accessHits)).toBe(f.hits);
+      expect(sum(f.accessMisses)).toBe(f.misses);
+    }
+  });
+
+  // each deliberate bug must make the co-simulation fail, and for the reason it breaks
+  const mutants: [string, RtlMutation, RegExp][] = [
+    ['the hit rule one word too long', { file: 'wm_access_port.v', from: "sdist <= {{(PW-6){1'b0}}, 6'd32}", to: "sdist <= {{(PW-7){1'b0}}, 7'd64}" }, /hits|is \d+, the reference/],
+    ['the miss cycle skipped', { file: 'wm_access_port.v', from: 'wire descend = (walking && internal && hit) ||', to: 'wire descend = (walking && internal) ||' }, /cycles/],
+    ['a wrong level base (the directory one entry short)', { file: 'wm_access_port.v', from: "dirw = ((len >> 11) + 32'd1) << 1;", to: 'dirw = (len >> 11) << 1;' }, /the reference answers/],
+    ['out-of-range positions not refused', { file: 'wm_access_port.v', from: 'wire refuse = req_pos_i >= n_q;', to: "wire refuse = 1'b0 && req_pos_i >= n_q;" }, /outside the sequence/],
+  ];
+  for (const [what, mutation, reason] of mutants) {
+    it(`mutant caught: ${what}`, async () => {
+      const layers = laplaceLayers(11);
+      const r = await runWmAccessCosim({ params: { ...SMALL, wmRankCache: 'level' }, layers, order: 'sequential', seed: 2, stallRate: 0.2, accesses: 1500, mutation });
+      expect(r.pass).toBe(false);
+      expect(r.firstMismatch).toMatch(reason);
+    }, BUILD_TIMEOUT);
+  }
+
+  it('the port refuses a config it cannot take (cfg_error_o), and the run fails', async () => {
+    const q = quantize(laplace(3000, 0.05, 5), 31).symbols;
+    const deep = huffmanMatrix(q, 31);
+    expect(deep.levels.length).toBeGreaterThan(4);
+    // more levels than the port's Levels
+    const r = await runWmAccessCosim({ params: { ...SMALL, wmLevels: 4 }, layers: [{ name: 'deep', shape: 'huffman', wm: deep }], order: 'random', seed: 1, stallRate: 0.2, accesses: 100, unchecked: true });
+    expect(r.pass).toBe(false);
+    expect(r.firstMismatch).toMatch(/refused the config \(cfg_error_o\)/);
+    expect(r.rtl.accesses).toBe(0);
+    // a payload larger than BufferWords (the same build: 4 levels, 4096 words)
+    const big = plainMatrix(quantize(laplace(40000, 0.2, 6), 15).symbols, 15);
+    expect(big.levels.length).toBe(4);
+    expect(big.storedBits / 32).toBeGreaterThan(SMALL.wmBufferWords);
+    const r2 = await runWmAccessCosim({ params: { ...SMALL, wmLevels: 4 }, layers: [{ name: 'big', shape: 'plain', wm: big }], order: 'random', seed: 1, stallRate: 0.2, accesses: 100, unchecked: true });
+    expect(r2.pass).toBe(false);
+    expect(r2.firstMismatch).toMatch(/refused the config/);
+  }, BUILD_TIMEOUT);
+
+  it('hwsim cosim wm --access prints PASS and the figures; bad flags are refused in one line', async () => {
+    expect(await main(['cosim', 'wm', '--access', 'random', '--rank-cache', 'node', '--levels', '16', '--buffer-words', '4096', '--layers', '2', '--symbols', '800'])).toBe(0);
+    expect(io.stdout).toMatch(/^PASS cosim wm access wm_P2_W2_D16_B5_M4096 rank-cache node random seed 1/);
+    expect(io.stdout).toMatch(/accesses compared \d+/);
+    io.clear();
+    expect(await main(['cosim', 'wm', '--access', 'diagonal'])).toBe(2);
+    expect(io.stderr).toMatch(/--access diagonal is not an access order/);
+    io.clear();
+    expect(await main(['cosim', 'wm', '--rank-cache', 'level'])).toBe(2);
+    expect(io.stderr).toMatch(/--rank-cache is a flag of hwsim cosim wm --access/);
+    io.clear();
+    expect(await main(['cosim', 'wm', '--access', 'random', '--rank-cache', 'lru'])).toBe(2);
+    expect(io.stderr).toMatch(/--rank-cache "lru" is not allowed: one of none, level, node/);
+    io.clear();
+    expect(await main(['cosim', 'wm', '--access', 'random', '--levels', '4', '--layers', '1', '--symbols', '500'])).toBe(2);
+    expect(io.stderr).toMatch(/more than --levels 4[\s\S]*raise --levels/);
+  }, BUILD_TIMEOUT);
+});
