@@ -46,9 +46,10 @@ module wm_level_bank #(
       reg [DW-1:0] wdata;
       integer k;
       always @* begin
+        // the address and data of slot j when no other slot writes here (only we matters then)
         we = 1'b0;
-        waddr = {RW{1'b0}};
-        wdata = {DW{1'b0}};
+        waddr = widx_i[j*AW + SW +: RW];
+        wdata = {wrank_i[j*PosBits +: PosBits], wword_i[j*32 +: 32]};
         for (k = 0; k < LoadWords; k = k + 1) begin
           if (wv_i[k] && wlevel_i[k*5 +: 5] == ThisLevel && (widx_i[k*AW +: AW] & LowMask) == Sub) begin
             we = 1'b1;

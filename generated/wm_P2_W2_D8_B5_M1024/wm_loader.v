@@ -97,13 +97,17 @@ module wm_loader #(
   reg [AW:0]    addr_q, addr;
   reg [3:0]     err_q, err;
 
+  reg           extra_q, extra;   // the level's extra directory entry is still to fold
+  reg           dirword, fold;
+  reg [31:0]    fa, fb;
   reg [31:0]    w;
   reg [5:0]     pc;
   reg [PW-1:0]  len, bmw, dirw;
   integer k, s;
   always @* begin
     lvl = lvl_q; indir = indir_q; idx = idx_q; ones = ones_q; blkabs = blkabs_q; inblk = inblk_q;
-    rel = rel_q; fpc = fpc_q; fpr = fpr_q; addr = addr_q; err = err_q;
+    rel = rel_q; fpc = fpc_q; fpr = fpr_q; addr = addr_q; err = err_q; extra = extra_q;
+    dirword = 1'b0; fold = 1'b0; fa = 32'd0; fb = 32'd0;
     w = 32'd0; pc = 6'd0; len = {PW{1'b0}}; bmw = {PW{1'b0}}; dirw = {PW{1'b0}};
     wv_o = {LoadWords{1'b0}}; wlevel_o = {LoadWords*5{1'b0}}; widx_o = {LoadWords*AW{1'b0}};
     wword_o = {LoadWords*32{1'b0}}; wrank_o = {LoadWords*PW{1'b0}};
@@ -116,6 +120,8 @@ module wm_loader #(
         bmw = (len + 31) >> 5;
         dirw = ((len >> 11) + 1) << 1;
         if (addr >= BufLimit) err[3] = 1'b1;
+        dirword = indir;
+        fold = 1'b0; fa = 32'd0; fb = 32'd0;
         if (!indir) begin
           wv_o[k] = 1'b1;
           wlevel_o[k*5 +: 5] = lvl;
@@ -133,15 +139,23 @@ module wm_loader #(
           if (idx == bmw - 1) begin
             // the last block: sub-block boundaries past the end count the whole block
             for (s = 1; s < 4; s = s + 1) if ({30'd0, idx[5:4]} < s) rel = rel | relField(s[1:0], inblk[10:0]);
-            fpc = crc32_word(crc32_word(fpc, blkabs), rel);
-            if (len[10:0] == 11'd0) fpc = crc32_word(crc32_word(fpc, {{(32-PW){1'b0}}, ones}), 32'd0);
+            fold = 1'b1; fa = blkabs; fb = rel;
+            // a level of a whole number of blocks has one more entry, {ones, 0}: folded with the
+            // first directory word (one fold per word keeps one CRC circuit per load slot)
+            extra = len[10:0] == 11'd0;
             if (len - ones != levelField(zeros_i, lvl)) err[1] = 1'b1;
             indir = 1'b1; idx = {PW{1'b0}};
           end else begin
-            if (idx[5:0] == 6'd63) fpc = crc32_word(crc32_word(fpc, blkabs), rel);
+            if (idx[5:0] == 6'd63) begin
+              fold = 1'b1; fa = blkabs; fb = rel;
+            end
             idx = idx + 1;
           end
-        end else begin
+        end else if (extra) begin
+          fold = 1'b1; fa = {{(32-PW){1'b0}}, ones}; fb = 32'd0; extra = 1'b0;
+        end
+        if (fold) fpc = crc32_word(crc32_word(fpc, fa), fb);
+        if (dirword) begin
           fpr = crc32_word(fpr, w);
           if (idx == dirw - 1) begin
             if (fpr != fpc) err[2] = 1'b1;
@@ -160,14 +174,14 @@ module wm_loader #(
     if (!rst_ni) begin
       lvl_q <= 5'd0; indir_q <= 1'b0; idx_q <= {PW{1'b0}}; ones_q <= {PW{1'b0}}; blkabs_q <= 32'd0;
       inblk_q <= 12'd0; rel_q <= 32'd0; fpc_q <= 32'd0; fpr_q <= 32'd0; addr_q <= {(AW+1){1'b0}};
-      err_q <= 4'd0;
+      err_q <= 4'd0; extra_q <= 1'b0;
     end else if (init_i) begin
       lvl_q <= 5'd0; indir_q <= 1'b0; idx_q <= {PW{1'b0}}; ones_q <= {PW{1'b0}}; blkabs_q <= 32'd0;
       inblk_q <= 12'd0; rel_q <= 32'd0; fpc_q <= 32'd0; fpr_q <= 32'd0; addr_q <= {(AW+1){1'b0}};
-      err_q <= 4'd0;
+      err_q <= 4'd0; extra_q <= 1'b0;
     end else begin
       lvl_q <= lvl; indir_q <= indir; idx_q <= idx; ones_q <= ones; blkabs_q <= blkabs; inblk_q <= inblk;
-      rel_q <= rel; fpc_q <= fpc; fpr_q <= fpr; addr_q <= addr; err_q <= err;
+      rel_q <= rel; fpc_q <= fpc; fpr_q <= fpr; addr_q <= addr; err_q <= err; extra_q <= extra;
     end
   end
 

@@ -12,7 +12,8 @@
 // the next cycle the bit picks the child, which stage l + 1 reads at once. A symbol whose code
 // ends early rides the remaining stages. The whole pipeline holds while the output is valid and
 // not ready. Element-wise layers: a delimiter leaving the pipeline takes its cycle and goes
-// nowhere (out_valid_o stays low). Every register-indexed read is an explicit mux (no part-select
+// nowhere (out_valid_o stays low); a delimiter must close each row of rowlen_i weights, exactly
+// (the place of each symbol in its row is counted from phase_i), as the reference decoder checks. Every register-indexed read is an explicit mux (no part-select
 // at a register offset), so that synthesis sees muxes, not shifters.
 `default_nettype none
 
@@ -33,6 +34,8 @@ module wm_lane #(
   input  wire [SymbolBits-1:0]        only_i,       // the symbol of a zero-level layer
   input  wire                         delim_en_i,   // element-wise: the layer's rows end in delimiters
   input  wire [SymbolBits-1:0]        delim_i,      // the delimiter's symbol
+  input  wire [PosBits-1:0]           rowlen_i,     // element-wise: weights per row (a delimiter after each row)
+  input  wire [PosBits-1:0]           phase_i,      // element-wise: the slice's first symbol's place in its row (0..rowlen)
   input  wire [(2**SymbolBits-1)*25-1:0] nodetab_i, // per node {level[4:0], child1[9:0], child0[9:0]}
   input  wire [Levels*PosBits-1:0]    zeros_i,
   // LOAD: the bitmap words of the beat (from wm_loader), written into every lane's banks
@@ -49,7 +52,7 @@ module wm_lane #(
   input  wire                         out_ready_i,
   output wire [SymbolBits-1:0]        out_symbol_o,
   output wire                         last_o,       // the slice's last symbol leaves this cycle, or has left
-  output wire                         err_o,        // a weight took an unused code (sticky)
+  output wire                         err_o,        // a symbol took an unused code, or a delimiter is out of its place (sticky)
   output wire [(2**SymbolBits-1)*PosBits-1:0] cursor_o,
   output wire [(2**SymbolBits-1)*PosBits-1:0] start_o
 );
@@ -69,7 +72,14 @@ module wm_lane #(
     end
   endfunction
   // node v of the table: {level[24:20], child1[19:10], child0[9:0]} (the table is an argument:
-  // Icarus's @* does not see what a function reads)
+  // Icarus's @* does not see what a function reads); the stages need only the children
+  function automatic [19:0] childrenOf(input [Nodes*25-1:0] tab, input [7:0] v);
+    integer i;
+    begin
+      childrenOf = 20'd0;
+      for (i = 0; i < Nodes; i = i + 1) if (v == i[7:0]) childrenOf = tab[i*25 +: 20];
+    end
+  endfunction
   function automatic [24:0] nodeOf(input [Nodes*25-1:0] tab, input [7:0] v);
     integer i;
     begin
@@ -86,7 +96,7 @@ module wm_lane #(
   endfunction
 
   reg [Nodes*PW-1:0] cur_q, start_q;
-  reg [PW-1:0] issued_q, retired_q;
+  reg [PW-1:0] issued_q, retired_q, rowpos_q;
   reg          err_q;
 
   // pipeline stage registers: valid, done (symbol known), symbol, node, bit offset in the word read
@@ -114,19 +124,19 @@ module wm_lane #(
   reg [Levels-1:0]            rv, rd, rerr;
   reg [Levels*SymbolBits-1:0] rs;
   reg [Levels*8-1:0]          rn;
-  reg [24:0]                  nd;
+  reg [19:0]                  nd;
   reg [9:0]                   ch;
   reg [31:0]                  wd;
   reg                         bsel;
   integer l;
   always @* begin
-    nd = 25'd0; ch = 10'd0; wd = 32'd0; bsel = 1'b0;
+    nd = 20'd0; ch = 10'd0; wd = 32'd0; bsel = 1'b0;
     rv = sv_q; rd = sd_q; rs = ss_q; rn = sn_q; rerr = {Levels{1'b0}};
     for (l = 0; l < Levels; l = l + 1) begin
       if (sv_q[l] && !sd_q[l]) begin
         wd = bword[l*32 +: 32];
         bsel = wd[so_q[l*5 +: 5]];
-        nd = nodeOf(nodetab_i, sn_q[l*8 +: 8]);
+        nd = childrenOf(nodetab_i, sn_q[l*8 +: 8]);
         ch = bsel ? nd[19:10] : nd[9:0];
         if (ch[9]) begin
           rd[l] = 1'b1; rs[l*SymbolBits +: SymbolBits] = ch[SymbolBits-1:0];
@@ -158,6 +168,8 @@ module wm_lane #(
   wire adv = !(out_valid_o && !out_ready_i);
   // a symbol leaves the lane: a weight taken, or a delimiter (which needs no ready)
   wire retire = has_levels ? (last_v && adv) : (out_valid_o && out_ready_i);
+  wire row_end = rowpos_q == rowlen_i;          // this symbol must be the row's delimiter
+  wire misplaced = delim_en_i && has_levels && last_v && last_d && (last_delim != row_end);
   wire [8:0] ranks2 = {nodes_i, 1'b0};
   wire issue_en = has_levels && ((in_start_i && st_cnt_i >= {1'b0, ranks2} - 10'd1) || in_decode_i);
 
@@ -213,7 +225,7 @@ module wm_lane #(
   wire [9:0]    rk_ch0 = rk_node[9:0];
   wire [9:0]    rk_ch1 = rk_node[19:10];
   wire [PW-1:0] rk_zeros = levelField(zeros_i, rk_l);
-  wire unused_rk = ^{rk_ch0[7:0], rk_ch1[7:0], rk_v, rk_cm1[PW-1], nd[24:20]};
+  wire unused_rk = ^{rk_ch0[7:0], rk_ch1[7:0], rk_v, rk_cm1[PW-1]};
 
   // ---- bank reads: stage l reads level l (DECODE, and the first weight in START); the rank's
   // even cycles, when the pipeline is still empty, read the node's level ----
@@ -258,11 +270,11 @@ module wm_lane #(
   integer e;
   always @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
-      issued_q <= {PW{1'b0}}; retired_q <= {PW{1'b0}}; err_q <= 1'b0;
+      issued_q <= {PW{1'b0}}; retired_q <= {PW{1'b0}}; rowpos_q <= {PW{1'b0}}; err_q <= 1'b0;
       sv_q <= {Levels{1'b0}}; sd_q <= {Levels{1'b0}};
       ss_q <= {Levels*SymbolBits{1'b0}}; sn_q <= {Levels*8{1'b0}}; so_q <= {Levels*5{1'b0}};
     end else if (init_i) begin
-      issued_q <= {PW{1'b0}}; retired_q <= {PW{1'b0}}; err_q <= 1'b0;
+      issued_q <= {PW{1'b0}}; retired_q <= {PW{1'b0}}; rowpos_q <= phase_i; err_q <= 1'b0;
       sv_q <= {Levels{1'b0}}; sd_q <= {Levels{1'b0}};
     end else begin
       if (adv) begin
@@ -270,7 +282,11 @@ module wm_lane #(
         for (e = 0; e < Levels; e = e + 1) so_q[e*5 +: 5] <= ic[e*PW +: 5];
         if (issue_en && issued_q != count_i) issued_q <= issued_q + 1'b1;
       end
-      if (retire) retired_q <= retired_q + 1'b1;
+      if (retire) begin
+        retired_q <= retired_q + 1'b1;
+        rowpos_q <= row_end ? {PW{1'b0}} : rowpos_q + 1'b1;
+      end
+      if (misplaced) err_q <= 1'b1;
       for (e = 0; e < Levels; e = e + 1) begin
         if (e < levels_i && rerr[e]) err_q <= 1'b1;
       end

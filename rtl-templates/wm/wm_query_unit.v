@@ -11,11 +11,14 @@
 //   0x001 slice (symbols per lane, ceil(n / Lanes))   0x002 levels   0x003 internal nodes
 //   0x004 the only symbol of a zero-level layer   0x005 go: start the layer
 //   0x006 delimiter: {element-wise[8], symbol[7:0]} (0: a block-wise layer, no delimiter)
+//   0x007 element-wise: weights per row   0x300 + k  element-wise: lane k's first symbol's place in
+//              its row, (k * slice) mod (weights per row + 1)
 //   0x100 + l  bits of level l     0x200 + l  zeros of level l
 //   0x400 + v  node v: {level[24:20], child1[19:10], child0[9:0]}; a child is {leaf, none, index[7:0]}:
 //              leaf = 1: index is a symbol; none = 1: an unused code; else index is a node
 // error_code_o: 1 config, 2 payload larger than the buffer, 3 padding bits, 4 zeros, 5 directory,
-//              6 a weight took an unused code, 7 the cursors did not end at their node's end.
+//              6 a symbol took an unused code or (element-wise) a delimiter is out of its place,
+//              7 the cursors did not end at their node's end.
 `default_nettype none
 
 module wm_query_unit #(
@@ -64,6 +67,8 @@ module wm_query_unit #(
   reg [7:0]             nodes_q;
   reg [SymbolBits-1:0]  only_q;
   reg                   delim_en_q;
+  reg [PW-1:0]          rowlen_q;
+  reg [Lanes*PW-1:0]    phase_q;
   reg [SymbolBits-1:0]  delim_q;
   reg [Levels*PW-1:0]   len_q, zeros_q;
   reg [Nodes*25-1:0]    nodetab_q;
@@ -74,7 +79,7 @@ module wm_query_unit #(
   always @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       n_q <= {PW{1'b0}}; slice_q <= {PW{1'b0}}; levels_q <= 5'd0; nodes_q <= 8'd0; only_q <= {SymbolBits{1'b0}};
-      delim_en_q <= 1'b0; delim_q <= {SymbolBits{1'b0}};
+      delim_en_q <= 1'b0; delim_q <= {SymbolBits{1'b0}}; rowlen_q <= {PW{1'b0}}; phase_q <= {Lanes*PW{1'b0}};
       len_q <= {Levels*PW{1'b0}}; zeros_q <= {Levels*PW{1'b0}}; nodetab_q <= {Nodes*25{1'b0}};
     end else if (cfg_write) begin
       case (cfg_addr_i)
@@ -83,6 +88,7 @@ module wm_query_unit #(
         12'h002: levels_q <= cfg_data_i[4:0];
         12'h003: nodes_q <= cfg_data_i[7:0];
         12'h004: only_q <= cfg_data_i[SymbolBits-1:0];
+        12'h007: rowlen_q <= cfg_data_i[PW-1:0];
         12'h006: begin
           delim_en_q <= cfg_data_i[8]; delim_q <= cfg_data_i[SymbolBits-1:0];
         end
@@ -91,6 +97,9 @@ module wm_query_unit #(
       for (i = 0; i < Levels; i = i + 1) begin
         if (cfg_addr_i == 12'h100 + i[11:0]) len_q[i*PW +: PW] <= cfg_data_i[PW-1:0];
         if (cfg_addr_i == 12'h200 + i[11:0]) zeros_q[i*PW +: PW] <= cfg_data_i[PW-1:0];
+      end
+      for (i = 0; i < Lanes; i = i + 1) begin
+        if (cfg_addr_i == 12'h300 + i[11:0]) phase_q[i*PW +: PW] <= cfg_data_i[PW-1:0];
       end
       for (i = 0; i < Nodes; i = i + 1) begin
         if (cfg_addr_i == 12'h400 + i[11:0]) nodetab_q[i*25 +: 25] <= cfg_data_i[24:0];
@@ -152,6 +161,7 @@ module wm_query_unit #(
       wm_lane #(.Levels(Levels), .SymbolBits(SymbolBits), .BufferWords(BufferWords), .LoadWords(LoadWords), .PosBits(PW)) u_lane (
         .clk_i, .rst_ni, .init_i(go), .first_i(first), .count_i(upto - first),
         .levels_i(levels_q), .nodes_i(nodes_q), .only_i(only_q), .delim_en_i(delim_en_q), .delim_i(delim_q),
+        .rowlen_i(rowlen_q), .phase_i(phase_q[k*PW +: PW]),
         .nodetab_i(nodetab_q), .zeros_i(zeros_q),
         .wv_i(wv), .wlevel_i(wlevel), .widx_i(widx), .wword_i(wword), .wrank_i(wrank),
         .in_start_i(state_q == S_START), .st_cnt_i(st_cnt_q), .in_decode_i(state_q == S_DECODE),

@@ -4,7 +4,7 @@ import { configName } from '../rtl/tans-rtl.js';
 import { loadModel, MODEL_ARG_HELP } from '../models/load.js';
 import { engineParamOptions, engineParamsFrom, wmEngineParamsFrom } from '../params/cli.js';
 import { runWmCosim, WM_ERROR_CODES } from '../cosim/wm-cosim.js';
-import { WM_CORRUPTIONS, type WmCorruption } from '../cosim/wm-vectors.js';
+import { WM_CORRUPTIONS, WM_COSIM_FORMS, type WmCorruption, type WmCosimForm } from '../cosim/wm-vectors.js';
 import { wmConfigName } from '../rtl/wm-rtl.js';
 import type { CliCommand } from './main.js';
 import { check, HwsimError } from '../errors.js';
@@ -22,10 +22,12 @@ export const command: CliCommand = {
       .option('stall-rate', { type: 'number', default: 0.2, describe: 'probability that in_valid or an out_ready is low in a cycle' })
       .option('symbols', { type: 'number', describe: 'mean symbols per stream per layer (default 400; wm: mean weights per synthetic layer, default 2000)' })
       .option('corrupt-as', { type: 'string', describe: `wm: how --corrupt layers are corrupted, one of ${WM_CORRUPTIONS.join(', ')} or a comma list taken in turn (default: all in turn); 'consistent' flips a bitmap bit and fixes the directory and zeros, so that only the walk can tell` })
+      .option('form', { choices: WM_COSIM_FORMS, describe: 'wm: how the layers are encoded: block (the weights) or element (rows, a delimiter after each, which takes its lane\'s cycle and delivers no weight) (default block)' })
       .option('corrupt', { type: 'array', number: true, default: [] as number[], describe: 'layer indices to corrupt: one stream gets a flipped data, state or padding bit, a dropped last word or an extra word, so that the reference decoder rejects it; error_o must be raised exactly where the reference decoder rejects' })
       .example('$0 cosim tans --states 64 --symbol-bits 5 --streams 4 --stall-rate 0.3', '')
       .example('$0 cosim tans --states 256 --streams 8 --weights .cache/models/nsfwjs-mobilenet_v2/model.json', 'trained MobileNetV2 layers')
-      .example('$0 cosim wm --lanes 4 --levels 16 --buffer-words 8192 --weights test/fixtures/lenet/lenet-5.safetensors', 'the query unit on LeNet-5'),
+      .example('$0 cosim wm --lanes 4 --levels 16 --buffer-words 8192 --weights test/fixtures/lenet/lenet-5.safetensors', 'the query unit on LeNet-5')
+      .example('$0 cosim wm --lanes 3 --levels 12 --buffer-words 4096 --form element', 'element-wise layers (rows and delimiters)'),
     async (argv) => {
       if (argv.block === 'wm') {
         const ok = await cosimWm(argv as unknown as Record<string, unknown> & WmArgs);
@@ -34,6 +36,7 @@ export const command: CliCommand = {
       }
       check(corruptAsText(argv.corruptAs) === undefined, '--corrupt-as is a flag of hwsim cosim wm',
         'leave it out for tans (its corruptions are chosen per stream)');
+      check(argv.form === undefined, '--form is a flag of hwsim cosim wm', 'leave it out for tans');
       const p = engineParamsFrom(argv as unknown as Record<string, unknown>, 'cosim');
       for (const [flag, v] of [['--bins', argv.bins], ['--max-weights', argv.maxWeights]] as const) {
         if (v !== undefined && argv.weights === undefined) {
@@ -74,7 +77,7 @@ function fmtRate(n: number, s: number): string {
 
 interface WmArgs {
   layers?: number; weights?: string; bins?: number; maxWeights?: number; seed: number; stallRate: number; symbols?: number;
-  corrupt: number[]; corruptAs?: string;
+  corrupt: number[]; corruptAs?: string; form?: WmCosimForm;
 }
 
 /** `hwsim cosim wm`: prints the comparison; false when it failed. */
@@ -92,13 +95,13 @@ async function cosimWm(argv: Record<string, unknown> & WmArgs): Promise<boolean>
   const model = argv.weights === undefined ? undefined : loadModel(argv.weights, { seed: argv.seed });
   const r = await runWmCosim({
     params: p, seed: argv.seed, stallRate: argv.stallRate, layers: argv.layers, weightsPerLayer: argv.symbols,
-    model, bins: argv.bins, maxWeightsPerLayer: argv.maxWeights, corrupt,
+    model, bins: argv.bins, maxWeightsPerLayer: argv.maxWeights, corrupt, form: argv.form,
   });
   for (const [i] of corrupt) check(i < r.layers.length, `--corrupt ${i}: there are only ${r.layers.length} layers`, `give indices 0..${r.layers.length - 1}`);
   const rejected = r.layers.filter((l) => l.refRejects).length;
   const lines = [
     `${r.pass ? 'PASS' : 'FAIL'} cosim ${wmConfigName(p)} seed ${argv.seed} stall-rate ${argv.stallRate}`,
-    `  weights: ${model ? `${model.name}, ${model.synthetic ? 'SYNTHETIC' : 'trained'} (${model.source})` : 'synthetic Laplace layers'}, encoded by wmCodec`,
+    `  weights: ${model ? `${model.name}, ${model.synthetic ? 'SYNTHETIC' : 'trained'} (${model.source})` : 'synthetic Laplace layers'}, encoded by wmCodec ${argv.form ?? 'block'}-wise`,
     `  Verilator build: ${r.build.cached ? 'cached' : `built in ${r.build.seconds.toFixed(1)} s`} (${r.build.dir})`,
     `  layers ${r.layers.length} (corrupted ${r.layers.filter((l) => l.corrupt).length}, rejected by the reference decoder ${rejected}, ` +
       `error_o raised in ${r.layers.filter((l) => l.rtl.error).length}; missed ${r.missedCorruptions}, false errors ${r.falseErrors})`,

@@ -2,74 +2,38 @@
  * `hwsim synth wm`: the generated query unit → Yosys synth_ice40 → nextpnr-ice40, with the same
  * figures as the tANS engine's (LUTs, FFs, block RAMs, logic cells, Fmax).
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { check, HwsimError } from '../errors.js';
 import { resolveWmEngineParams } from '../params/groups.js';
 import type { WmEngineParams } from '../params/generated-types.js';
 import { packageRoot } from '../package-root.js';
-import { cellCount, criticalPathWords, median, SYNTH_GOAL_MHZ, toolVersions } from './synth-ice40.js';
+import { checkSeeds, runIce40Flow, SYNTH_GOAL_MHZ, toolVersions, type Ice40Figures } from './synth-ice40.js';
 import { checkIce40Target, DEFAULT_ICE40, writeGenerated, type Ice40Target } from './tans-rtl.js';
-import { generateWmRtl, wmConfigName } from './wm-rtl.js';
+import { generateWmRtl, wmConfigName, wmPosBits } from './wm-rtl.js';
 
-export interface WmSynthResult {
+export interface WmSynthResult extends Ice40Figures {
   config: WmEngineParams;
   target: Ice40Target;
   dir: string;
-  luts: number;
-  ffs: number;
-  carries: number;
-  brams: number;
-  logicCells: number;
-  logicCellsAvailable: number;
-  ios: number;
-  fmaxMhz: number;
-  fmaxBySeed: number[];
-  seeds: number[];
-  criticalPath: string;
-  /** the payload buffer's bits (each read port needs its own copy in block RAM) */
+  /** payload buffer bits held by the unit: per lane, per level, BufferWords words of 32 bits and a rank each */
   bufferBits: number;
   seconds: number;
 }
 
+/** The unit's payload memory: every lane holds a bank per level of BufferWords words, each word with its rank. */
+export const wmBufferBits = (p: WmEngineParams): number => p.wmLanes * p.wmLevels * p.wmBufferWords * (32 + wmPosBits(p));
+
 export async function synthWm(params: Partial<WmEngineParams>, target: Ice40Target = { ...DEFAULT_ICE40, freqMhz: SYNTH_GOAL_MHZ },
-  seeds: readonly number[] = [1]): Promise<WmSynthResult> {
+  seeds: readonly number[] = [1], timeoutSeconds?: number): Promise<WmSynthResult> {
   const t0 = Date.now();
   const p = resolveWmEngineParams(params, 'synth');
   checkIce40Target(target);
-  check(seeds.length >= 1 && seeds.every((x) => Number.isInteger(x) && x >= 1 && x <= 1_000_000), `--seeds ${seeds.join(',')} are not integers 1..1000000`, 'e.g. --seeds 1');
+  checkSeeds(seeds, '1');
   toolVersions();
   const dir = join(packageRoot(), 'build', 'synth', `${wmConfigName(p)}-${target.device}`);
   writeGenerated(dir, generateWmRtl(p, target));
-  const r = spawnSync('sh', ['pnr_ice40.sh', ...seeds.map(String)], { cwd: dir, encoding: 'utf8', maxBuffer: 256 << 20 });
-  const logOf = (seed: number) => (existsSync(join(dir, `nextpnr-${seed}.log`)) ? readFileSync(join(dir, `nextpnr-${seed}.log`), 'utf8') : '');
-  if (r.status !== 0 || !seeds.every((seed) => existsSync(join(dir, `nextpnr_report-${seed}.json`)))) {
-    const tail = `${r.stderr}\n${logOf(seeds[seeds.length - 1])}`.trim().split('\n').slice(-12).join('\n');
-    throw new HwsimError(`synthesis of ${wmConfigName(p)} for the ${target.device} failed (logs in ${dir}):\n${tail}`,
-      /Unable to place|too many|exceeds|fit/i.test(tail) ? 'the unit does not fit this device: try fewer --lanes, --levels or --buffer-words' : 'see yosys.log / nextpnr-<seed>.log');
-  }
-  const stat = readFileSync(join(dir, 'yosys_stat.txt'), 'utf8');
-  type Report = { fmax: Record<string, { achieved: number }>; utilization: Record<string, { used: number; available: number }> };
-  const reports = seeds.map((seed) => JSON.parse(readFileSync(join(dir, `nextpnr_report-${seed}.json`), 'utf8')) as Report);
-  const fmaxBySeed = reports.map((rep) => Math.round(Math.min(...Object.values(rep.fmax).map((f) => f.achieved)) * 10) / 10);
-  const mid = fmaxBySeed.indexOf([...fmaxBySeed].sort((a, b) => a - b)[Math.floor((fmaxBySeed.length - 1) / 2)]);
-  const report = reports[mid];
-  return {
-    config: p, target, dir,
-    luts: cellCount(stat, /SB_LUT4\s+(\d+)/g),
-    ffs: cellCount(stat, /SB_DFF\w*\s+(\d+)/g),
-    carries: cellCount(stat, /SB_CARRY\s+(\d+)/g),
-    brams: cellCount(stat, /SB_RAM40_4K\w*\s+(\d+)/g),
-    logicCells: report.utilization.ICESTORM_LC?.used ?? 0,
-    logicCellsAvailable: report.utilization.ICESTORM_LC?.available ?? 0,
-    ios: report.utilization.SB_IO?.used ?? 0,
-    fmaxMhz: Math.round(median(fmaxBySeed) * 10) / 10,
-    fmaxBySeed, seeds: [...seeds],
-    criticalPath: criticalPathWords(logOf(seeds[mid])),
-    bufferBits: 32 * p.wmBufferWords,
-    seconds: (Date.now() - t0) / 1000,
-  };
+  const figures = runIce40Flow(dir, seeds, `${wmConfigName(p)} for the ${target.device}`,
+    'the unit does not fit this device: try fewer --lanes, --levels, --symbol-bits or --buffer-words', timeoutSeconds);
+  return { config: p, target, dir, ...figures, bufferBits: wmBufferBits(p), seconds: (Date.now() - t0) / 1000 };
 }
 
 /** docs/hw/wm-synthesis.md: one table per device. */
