@@ -116,23 +116,32 @@ const WM_MUTANTS: Array<{ name: string; m: RtlMutation; kill: RegExp }> = [
     kill: /the reference rejects it .* but the RTL finished without error_o/ },
 ];
 
-// element-wise layers: a delimiter takes its lane's cycle and delivers nothing
-const WM_ELEMENT_RUN = { ...WM_RUN, corrupt: undefined, form: 'element' as const };
+// element-wise layers: a delimiter takes its lane's cycle and delivers nothing; consistent flips
+// (directory and zeros made to match) that move a delimiter are caught by the row check (code 6)
+const WM_ELEMENT_RUN = {
+  ...WM_RUN, form: 'element' as const,
+  corrupt: new Map<number, WmCorruption>([0, 1, 2, 3, 5, 6, 7, 8].map((l) => [l, 'consistent'])),
+};
 const WM_ELEMENT_MUTANTS: Array<{ name: string; m: RtlMutation; kill: RegExp }> = [
   { name: 'a delimiter delivered as a weight',
-    m: { file: 'wm_lane.v', from: 'wire last_delim = delim_en_i && last_s == delim_i;', to: "wire last_delim = 1'b0;" },
+    m: { file: 'wm_lane.v', from: 'assign out_valid_o = has_levels ? (last_v && !last_delim)', to: 'assign out_valid_o = has_levels ? (last_v)' },
     kill: /the reference decodes|delivered/ },
+  { name: 'no row check (a delimiter out of its place passes)',
+    m: { file: 'wm_lane.v', from: "if (misplaced) err_q <= 1'b1;", to: '' },
+    kill: /the reference rejects it .*row.* but the RTL finished without error_o/ },
   { name: "a delimiter waits for its lane's ready like a weight",
     m: { file: 'wm_lane.v', from: 'wire adv = !(out_valid_o && !out_ready_i);', to: 'wire adv = !((out_valid_o || last_v) && !out_ready_i);' },
     kill: /cycles LOAD\/START\/DECODE|left in cycle/ },
 ];
 
 describe('mutation test: the wm co-simulation kills every mutant', () => {
-  it('control: element-wise layers pass unmutated', async () => {
+  it('control: element-wise layers pass unmutated, moved delimiters rejected by the row check', async () => {
     const r = await runWmCosim(WM_ELEMENT_RUN);
     expect(r.firstMismatch).toBeUndefined();
     expect(r.pass).toBe(true);
     expect(r.layers.every((l) => l.symbols > l.weights)).toBe(true);
+    expect(r.layers.filter((l) => l.refRejects).map((l) => l.rtl.code)).toContain(6);
+    expect(r.symbolsCompared).toBeGreaterThan(1000);
   }, 1_200_000);
   for (const { name, m, kill } of WM_ELEMENT_MUTANTS) {
     it(`element-wise mutant killed: ${name}`, async () => {

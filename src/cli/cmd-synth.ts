@@ -1,5 +1,5 @@
 /** `hwsim synth tans`: Yosys + nextpnr-ice40 figures (LUTs, FFs, BRAMs, Fmax) for one or more configurations. */
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { check, HwsimError } from '../errors.js';
 import { estimateSynth, ICE40_CAPACITY, ICE40_PACKAGES, synthMarkdown, synthTans, toolVersions, type SynthResult } from '../rtl/synth-ice40.js';
@@ -21,7 +21,7 @@ export const command: CliCommand = {
       .option('seeds', { type: 'string', describe: 'nextpnr seeds, comma-separated: Fmax is the median over them (default 1,2,3; wm: 1)' })
       .option('force', { type: 'boolean', default: false, describe: 'run configurations estimated larger than the device anyway' })
       .example('$0 synth tans --states 64,128,256 --streams 1,4,8 --markdown docs/hw/synthesis.md', 'the README table')
-      .example('$0 synth wm --lanes 1,2 --levels 4 --symbol-bits 4 --buffer-words 64 --markdown docs/hw/wm-synthesis.md', 'the query unit'),
+      .example('$0 synth wm --lanes 1,2 --levels 4 --symbol-bits 4 --buffer-words 64 --markdown docs/hw/wm-synthesis.md', 'the query unit (prints the table and writes it; run again with --device up5k to add its table)'),
     async (argv) => {
       const pkg = argv.package === undefined ? ICE40_PACKAGES[argv.device][0] : oneString(argv.package, '--package');
       const target: Ice40Target = { device: argv.device, package: pkg, freqMhz: argv.freq };
@@ -95,7 +95,9 @@ async function synthWmCli(argv: Record<string, unknown>, target: Ice40Target, se
   }
   if (markdown !== undefined) {
     const cmd = ['hwsim synth wm', ...process.argv.slice(process.argv.indexOf('wm') + 1).filter((a) => a !== '--markdown' && a !== markdown)].join(' ');
-    writeOutput(markdown, wmSynthMarkdown(results, versions, cmd));
-    process.stdout.write(`wrote ${markdown}\n`);
+    // the other devices' tables of an earlier run stay
+    const text = wmSynthMarkdown(results, versions, cmd, existsSync(markdown) ? readFileSync(markdown, 'utf8') : '');
+    writeOutput(markdown, text);
+    process.stdout.write(`\n${text}wrote ${markdown}\n`);
   }
 }

@@ -213,6 +213,9 @@ export function synthMarkdown(results: readonly SynthResult[], versions: { yosys
     'spare code (newState\'s bit 0 is then not stored: docs/hw/tans-decoder.md, "Table entry"); each lane',
     'holds a copy (one BRAM read port per lane per cycle), in two banks at L <= 128 (the next layer\'s table',
     'loads in the background while a layer decodes).',
+    '',
+    'The wavelet-matrix query unit\'s figures (`hwsim synth wm`) are in docs/hw/wm-synthesis.md, with',
+    'what sets its size and Fmax in docs/hw/wm-query-unit.md ("Synthesis").',
   ];
   for (const device of devices) {
     const rs = results.filter((r) => r.target.device === device);

@@ -36,27 +36,48 @@ export async function synthWm(params: Partial<WmEngineParams>, target: Ice40Targ
   return { config: p, target, dir, ...figures, bufferBits: wmBufferBits(p), seconds: (Date.now() - t0) / 1000 };
 }
 
-/** docs/hw/wm-synthesis.md: one table per device. */
-export function wmSynthMarkdown(results: readonly WmSynthResult[], versions: { yosys: string; nextpnr: string }, command: string): string {
+/** The device sections of a table written before (`## iCE40 ...` to the next `## ` or the end). */
+function deviceSections(markdown: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const m of markdown.matchAll(/^## iCE40 (\w+)[^\n]*\n[\s\S]*?(?=^## |(?![\s\S]))/gm)) out.set(m[1].toLowerCase(), m[0].trimEnd());
+  return out;
+}
+
+/**
+ * docs/hw/wm-synthesis.md: one table per device. The sections of devices not in `results` are
+ * kept from `previous` (the file as it was), so that one run per device builds the whole page.
+ */
+export function wmSynthMarkdown(results: readonly WmSynthResult[], versions: { yosys: string; nextpnr: string }, command: string, previous = ''): string {
   const first = results[0];
   const out = [
     '# wm_query_unit on iCE40: synthesis figures',
     '',
-    `Produced by \`${command}\` (and the same with \`--device up5k\`).`,
-    `nextpnr places and routes with \`--freq ${first?.target.freqMhz}\` once per seed ${first?.seeds.join(', ')}; Fmax is the median over the seeds.`,
+    `Produced by \`hwsim synth wm ... --markdown\`, one run per device and configuration set (the last: \`${command}\`).`,
+    `nextpnr places and routes with \`--freq ${first?.target.freqMhz}\` once per seed; Fmax is the median over the seeds (each row lists them).`,
     `Tools: ${versions.yosys}; ${versions.nextpnr}. IOs are left unconstrained: figures for the unit, not a board.`,
-    'LUTs, FFs, carries and BRAMs are Yosys cell counts; logic cells (LCs) and Fmax come from nextpnr.',
+    'LUTs, FFs, carries and BRAMs are Yosys cell counts; logic cells (LCs) and Fmax come from nextpnr. Buffer kbit: the',
+    'payload banks of all lanes (per lane, per level, buffer-words words of 32 bits and a rank each).',
   ];
+  const sections = deviceSections(previous);
   for (const device of [...new Set(results.map((r) => r.target.device))]) {
     const rs = results.filter((r) => r.target.device === device);
-    out.push('', `## iCE40 ${device.toUpperCase()} (${rs[0].target.package})${device === 'up5k' ? ', through the pin-limited wrapper wm_query_unit_pins (24 pins)' : ''}`, '',
-      '| lanes | load words | levels | symbol bits | buffer words | LUTs | FFs | carries | BRAMs | LCs (of device) | Fmax MHz | critical path |',
-      '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|');
+    const lines = [`## iCE40 ${device.toUpperCase()} (${rs[0].target.package})${device === 'up5k' ? ', through the pin-limited wrapper wm_query_unit_pins (24 pins)' : ''}`, '',
+      '| lanes | load words | levels | symbol bits | buffer words | buffer kbit | LUTs | FFs | carries | BRAMs | LCs (of device) | Fmax MHz (median) | Fmax per seed | critical path (median seed) |',
+      '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|'];
+    // rows by configuration (lanes, load words, levels, symbol bits, buffer words): an earlier run's
+    // rows of other configurations stay, in their order, before this run's
+    const rowKey = (row: string) => row.split('|').slice(1, 6).map((x) => x.trim()).join(',');
+    const rows = new Map<string, string>();
+    for (const row of (sections.get(device) ?? '').split('\n').filter((x) => /^\| \d/.test(x))) rows.set(rowKey(row), row);
     for (const r of rs) {
       const c = r.config;
-      out.push(`| ${c.wmLanes} | ${c.wmLoadWords} | ${c.wmLevels} | ${c.symbolBits} | ${c.wmBufferWords} | ${r.luts} | ${r.ffs} | ${r.carries} | ${r.brams} | ` +
-        `${r.logicCells} / ${r.logicCellsAvailable} | ${r.fmaxMhz} | ${r.criticalPath} |`);
+      const row = `| ${c.wmLanes} | ${c.wmLoadWords} | ${c.wmLevels} | ${c.symbolBits} | ${c.wmBufferWords} | ${(r.bufferBits / 1024).toFixed(1)} | ${r.luts} | ${r.ffs} | ${r.carries} | ${r.brams} | ` +
+        `${r.logicCells} / ${r.logicCellsAvailable} | ${r.fmaxMhz} | ${r.fmaxBySeed.join(', ')} (seeds ${r.seeds.join(', ')}) | ${r.criticalPath} |`;
+      rows.delete(rowKey(row));
+      rows.set(rowKey(row), row);
     }
+    sections.set(device, [...lines, ...rows.values()].join('\n'));
   }
+  for (const text of sections.values()) out.push('', text);
   return [...out, ''].join('\n');
 }
