@@ -52,7 +52,7 @@ describe('hwsim synth wm', () => {
       return {
         config, target: { device, package: device === 'hx8k' ? 'ct256' : 'sg48', freqMhz: 100 }, dir: '/tmp/x',
         luts, ffs: 1, carries: 1, brams: 1, logicCells: 2, logicCellsAvailable: 7680, ios: 0, fmaxMhz: 50, fmaxBySeed: [49, 50, 51], seeds: [1, 2, 3],
-        criticalPath: 'a → b', bufferBits: wmBufferBits(config), seconds: 1,
+        criticalPath: 'a → b', fits: true, bufferBits: wmBufferBits(config), seconds: 1,
       };
     };
     const versions = { yosys: 'Yosys 0.23', nextpnr: 'nextpnr 0.4' };

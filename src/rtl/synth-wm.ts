@@ -2,11 +2,12 @@
  * `hwsim synth wm`: the generated query unit → Yosys synth_ice40 → nextpnr-ice40, with the same
  * figures as the tANS engine's (LUTs, FFs, block RAMs, logic cells, Fmax).
  */
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { resolveWmEngineParams } from '../params/groups.js';
 import type { WmEngineParams } from '../params/generated-types.js';
 import { packageRoot } from '../package-root.js';
-import { checkSeeds, runIce40Flow, SYNTH_GOAL_MHZ, toolVersions, type Ice40Figures } from './synth-ice40.js';
+import { cellCount, checkSeeds, runIce40Flow, SYNTH_GOAL_MHZ, toolVersions, type Ice40Figures } from './synth-ice40.js';
 import { checkIce40Target, DEFAULT_ICE40, writeGenerated, type Ice40Target } from './tans-rtl.js';
 import { generateWmRtl, wmConfigName, wmPosBits } from './wm-rtl.js';
 
@@ -14,6 +15,8 @@ export interface WmSynthResult extends Ice40Figures {
   config: WmEngineParams;
   target: Ice40Target;
   dir: string;
+  /** false when nextpnr could not place it: logicCells is then what it needed (figures after it are 0) */
+  fits: boolean;
   /** payload buffer bits held by the unit: per lane, per level, BufferWords words of 32 bits and a rank each */
   bufferBits: number;
   seconds: number;
@@ -31,9 +34,24 @@ export async function synthWm(params: Partial<WmEngineParams>, target: Ice40Targ
   toolVersions();
   const dir = join(packageRoot(), 'build', 'synth', `${wmConfigName(p)}-${target.device}`);
   writeGenerated(dir, generateWmRtl(p, target));
-  const figures = runIce40Flow(dir, seeds, `${wmConfigName(p)} for the ${target.device}`,
-    'the unit does not fit this device: try fewer --lanes, --levels, --symbol-bits or --buffer-words', timeoutSeconds);
-  return { config: p, target, dir, ...figures, bufferBits: wmBufferBits(p), seconds: (Date.now() - t0) / 1000 };
+  let figures: Ice40Figures;
+  try {
+    figures = runIce40Flow(dir, seeds, `${wmConfigName(p)} for the ${target.device}`,
+      'the unit does not fit this device: try fewer --lanes, --levels, --symbol-bits or --buffer-words', timeoutSeconds);
+  } catch (err) {
+    // a unit larger than the device is a figure too: the logic cells nextpnr needed
+    const log = existsSync(join(dir, `nextpnr-${seeds[0]}.log`)) ? readFileSync(join(dir, `nextpnr-${seeds[0]}.log`), 'utf8') : '';
+    const over = /ICESTORM_LC:\s+(\d+)\/\s*(\d+)/.exec(log);
+    if (!over || Number(over[1]) <= Number(over[2]) || !/Unable to place/.test(log)) throw err;
+    const stat = readFileSync(join(dir, 'yosys_stat.txt'), 'utf8');
+    figures = {
+      luts: cellCount(stat, /SB_LUT4\s+(\d+)/g), ffs: cellCount(stat, /SB_DFF\w*\s+(\d+)/g), carries: cellCount(stat, /SB_CARRY\s+(\d+)/g),
+      brams: cellCount(stat, /SB_RAM40_4K\w*\s+(\d+)/g), logicCells: Number(over[1]), logicCellsAvailable: Number(over[2]), ios: 0,
+      fmaxMhz: 0, fmaxBySeed: [], seeds: [...seeds], criticalPath: 'does not fit',
+    };
+    return { config: p, target, dir, ...figures, fits: false, bufferBits: wmBufferBits(p), seconds: (Date.now() - t0) / 1000 };
+  }
+  return { config: p, target, dir, ...figures, fits: true, bufferBits: wmBufferBits(p), seconds: (Date.now() - t0) / 1000 };
 }
 
 /** The device sections of a table written before (`## iCE40 ...` to the next `## ` or the end). */
@@ -72,7 +90,8 @@ export function wmSynthMarkdown(results: readonly WmSynthResult[], versions: { y
     for (const r of rs) {
       const c = r.config;
       const row = `| ${c.wmLanes} | ${c.wmLoadWords} | ${c.wmLevels} | ${c.symbolBits} | ${c.wmBufferWords} | ${(r.bufferBits / 1024).toFixed(1)} | ${r.luts} | ${r.ffs} | ${r.carries} | ${r.brams} | ` +
-        `${r.logicCells} / ${r.logicCellsAvailable} | ${r.fmaxMhz} | ${r.fmaxBySeed.join(', ')} (seeds ${r.seeds.join(', ')}) | ${r.criticalPath} |`;
+        (r.fits ? `${r.logicCells} / ${r.logicCellsAvailable} | ${r.fmaxMhz} | ${r.fmaxBySeed.join(', ')} (seeds ${r.seeds.join(', ')}) | ${r.criticalPath} |`
+          : `needs ${r.logicCells} / ${r.logicCellsAvailable} | - | - | does not fit the device |`);
       rows.delete(rowKey(row));
       rows.set(rowKey(row), row);
     }
