@@ -150,12 +150,19 @@ export function runIce40Flow(dir: string, seeds: readonly number[], what: string
   if (r.error && (r.error as NodeJS.ErrnoException).code === 'ETIMEDOUT') {
     throw new HwsimError(`synthesis of ${what} did not finish in ${timeoutSeconds} s (logs in ${dir})`, 'try a smaller configuration, or a machine with more free cores');
   }
-  const logOf = (seed: number) => (existsSync(join(dir, `nextpnr-${seed}.log`)) ? readFileSync(join(dir, `nextpnr-${seed}.log`), 'utf8') : '');
   if (r.status !== 0 || !seeds.every((seed) => existsSync(join(dir, `nextpnr_report-${seed}.json`)))) {
-    const tail = `${r.stderr}\n${logOf(seeds[seeds.length - 1])}`.trim().split('\n').slice(-12).join('\n');
+    const tail = `${r.stderr}\n${nextpnrLog(dir, seeds[seeds.length - 1])}`.trim().split('\n').slice(-12).join('\n');
     throw new HwsimError(`synthesis of ${what} failed (logs in ${dir}):\n${tail}`,
       /Unable to place|too many|exceeds|fit/i.test(tail) ? fitFix : 'see yosys.log / nextpnr-<seed>.log');
   }
+  return readIce40Figures(dir, seeds);
+}
+
+const nextpnrLog = (dir: string, seed: number) => (existsSync(join(dir, `nextpnr-${seed}.log`)) ? readFileSync(join(dir, `nextpnr-${seed}.log`), 'utf8') : '');
+
+/** The figures of a finished run in `dir`: Yosys's stat and nextpnr's report and log of each seed. */
+export function readIce40Figures(dir: string, seeds: readonly number[]): Ice40Figures {
+  const logOf = (seed: number) => nextpnrLog(dir, seed);
   const stat = readFileSync(join(dir, 'yosys_stat.txt'), 'utf8');
   type Report = { fmax: Record<string, { achieved: number }>; utilization: Record<string, { used: number; available: number }> };
   const reports = seeds.map((seed) => JSON.parse(readFileSync(join(dir, `nextpnr_report-${seed}.json`), 'utf8')) as Report);
