@@ -45,6 +45,46 @@ describe('wm query unit co-simulation (Verilator)', () => {
     }, BUILD_TIMEOUT);
   }
 
+  for (const seed of [1, 2]) {
+    it(`element-wise synthetic layers, seed ${seed}: delimiters take their lane's cycle and deliver nothing; every weight and cycle equal`, async () => {
+      const r = await runWmCosim({ params: SMALL, seed, stallRate: 0.3, layers: 6, weightsPerLayer: 1500, form: 'element' });
+      expect(r.firstMismatch).toBeUndefined();
+      expect(r.pass).toBe(true);
+      const weights = r.layers.reduce((a, l) => a + l.weights, 0);
+      expect(r.symbolsCompared).toBe(weights);
+      expect(r.cycleCountsEqual).toBe(6);
+      expect(r.rtlCycles).toBe(r.modelCycles);
+      for (const l of r.layers) {
+        expect(l.rtl.done).toBe(true);
+        // only the weights leave the unit, but every row has its delimiter in the sequence
+        expect(l.rtl.delivered).toBe(l.weights);
+        expect(l.symbols).toBeGreaterThan(l.weights);
+        // each lane walks its slice of the sequence, delimiters included, one symbol a cycle at most
+        expect(l.rtl.decode).toBeGreaterThanOrEqual(Math.ceil(l.symbols / 3));
+      }
+      // rows of many lengths: some layer has more than 20 rows
+      expect(r.layers.some((l) => l.symbols - l.weights > 20)).toBe(true);
+    }, BUILD_TIMEOUT);
+  }
+
+  it('element-wise LeNet-5 (a row per output channel) and corrupted element-wise layers', async () => {
+    const model = loadModel('test/fixtures/lenet/lenet-5.safetensors');
+    const r = await runWmCosim({ params: SMALL, seed: 2, stallRate: 0.2, model, bins: 15, form: 'element' });
+    expect(r.firstMismatch).toBeUndefined();
+    expect(r.pass).toBe(true);
+    expect(r.symbolsCompared).toBe(r.layers.reduce((a, l) => a + l.weights, 0));
+    expect(r.cycleCountsEqual).toBe(model.layers.length);
+    expect(r.layers.every((l) => l.symbols > l.weights)).toBe(true);
+    const corrupt = new Map<number, WmCorruption>([[0, 'bitmap'], [1, 'directory'], [2, 'consistent'], [5, 'consistent']]);
+    const c = await runWmCosim({ params: SMALL, seed: 4, stallRate: 0.2, layers: 6, weightsPerLayer: 800, form: 'element', corrupt });
+    expect(c.firstMismatch).toBeUndefined();
+    expect(c.pass).toBe(true);
+    expect(c.missedCorruptions).toBe(0);
+    expect(c.falseErrors).toBe(0);
+    for (const l of c.layers.filter((x) => x.corrupt)) expect(l.rtl.error).toBe(l.refRejects);
+    expect(c.layers.filter((x) => x.corrupt && x.refRejects).length).toBeGreaterThanOrEqual(2);
+  }, BUILD_TIMEOUT);
+
   it('corrupted payloads and configs: error_o exactly where the reference decoder rejects; accepted ones decode as the reference', async () => {
     const kinds: WmCorruption[] = ['bitmap', 'directory', 'padding', 'zeros', 'consistent', 'consistent', 'consistent', 'consistent'];
     const corrupt = new Map<number, WmCorruption>();
@@ -82,6 +122,12 @@ describe('wm query unit co-simulation (Verilator)', () => {
     expect(await main(['cosim', 'wm', '--lanes', '3', '--levels', '12', '--buffer-words', '4096', '--layers', '3', '--symbols', '500'])).toBe(0);
     expect(io.stdout).toMatch(/^PASS cosim wm_P3_W2_D12_B5_M4096 seed 1/);
     expect(io.stdout).toMatch(/layer cycle counts equal 3\/3/);
+    io.clear();
+    expect(await main(['cosim', 'wm', '--lanes', '3', '--levels', '12', '--buffer-words', '4096', '--layers', '2', '--symbols', '500', '--form', 'element'])).toBe(0);
+    expect(io.stdout).toMatch(/^PASS cosim wm_P3_W2_D12_B5_M4096 seed 1[\s\S]*element-wise[\s\S]*layer cycle counts equal 2\/2/);
+    io.clear();
+    expect(await main(['cosim', 'tans', '--form', 'element'])).toBe(2);
+    expect(io.stderr).toMatch(/--form is a flag of hwsim cosim wm/);
     io.clear();
     expect(await main(['cosim', 'wm', '--lanes', '3', '--levels', '12', '--buffer-words', '256', '--layers', '1', '--symbols', '20000'])).toBe(2);
     expect(io.stderr).toMatch(/more than --buffer-words 256[\s\S]*raise --buffer-words/);

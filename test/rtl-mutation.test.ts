@@ -97,10 +97,10 @@ const WM_RUN = {
 };
 const WM_MUTANTS: Array<{ name: string; m: RtlMutation; kill: RegExp }> = [
   { name: 'off-by-one cursor (a bit-1 child starts one too far)',
-    m: { file: 'wm_lane.v', from: 'cur_q[rk_ch1[NB-1:0]] <= zeros_i[rk_l*PW +: PW] + rk_rank;', to: "cur_q[rk_ch1[NB-1:0]] <= zeros_i[rk_l*PW +: PW] + rk_rank + 1'b1;" },
+    m: { file: 'wm_lane.v', from: 'cur_q[v*PW +: PW] <= rk_zeros + rk_rank;', to: "cur_q[v*PW +: PW] <= rk_zeros + rk_rank + 1'b1;" },
     kill: /the reference decodes|error_o/ },
   { name: 'wrong popcount mask (counts the bit at the position too)',
-    m: { file: 'wm_lane.v', from: "popcount32(rk_w & ((32'd1 << rk_c[4:0]) - 32'd1))", to: "popcount32(rk_w & ((32'd2 << rk_c[4:0]) - 32'd1))" },
+    m: { file: 'wm_lane.v', from: "wire [31:0]   rk_keep = 32'hffffffff >> ~rk_off;", to: "wire [31:0]   rk_keep = 32'hffffffff >> (~rk_off - 5'd1);" },
     kill: /the reference decodes|error_o/ },
   { name: 'out_ready_i ignored (the pipeline moves on regardless)',
     m: { file: 'wm_lane.v', from: 'wire adv = !(out_valid_o && !out_ready_i);', to: "wire adv = 1'b1;" },
@@ -116,7 +116,42 @@ const WM_MUTANTS: Array<{ name: string; m: RtlMutation; kill: RegExp }> = [
     kill: /the reference rejects it .* but the RTL finished without error_o/ },
 ];
 
+// element-wise layers: a delimiter takes its lane's cycle and delivers nothing; consistent flips
+// (directory and zeros made to match) that move a delimiter are caught by the row check (code 6)
+const WM_ELEMENT_RUN = {
+  ...WM_RUN, form: 'element' as const,
+  corrupt: new Map<number, WmCorruption>([0, 1, 2, 3, 5, 6, 7, 8].map((l) => [l, 'consistent'])),
+};
+const WM_ELEMENT_MUTANTS: Array<{ name: string; m: RtlMutation; kill: RegExp }> = [
+  { name: 'a delimiter delivered as a weight',
+    m: { file: 'wm_lane.v', from: 'assign out_valid_o = has_levels ? (last_v && !last_delim)', to: 'assign out_valid_o = has_levels ? (last_v)' },
+    // the delivered delimiter waits for a ready: the layer's cycles are compared first
+    kill: /cycles LOAD\/START\/DECODE|the reference decodes|delivered/ },
+  { name: 'no row check (a delimiter out of its place passes)',
+    m: { file: 'wm_lane.v', from: "if (misplaced) err_q <= 1'b1;", to: '' },
+    kill: /the reference rejects it .*row.* but the RTL finished without error_o/ },
+  { name: "a delimiter waits for its lane's ready like a weight",
+    m: { file: 'wm_lane.v', from: 'wire adv = !(out_valid_o && !out_ready_i);', to: 'wire adv = !((out_valid_o || last_v) && !out_ready_i);' },
+    kill: /cycles LOAD\/START\/DECODE|left in cycle/ },
+];
+
 describe('mutation test: the wm co-simulation kills every mutant', () => {
+  it('control: element-wise layers pass unmutated, moved delimiters rejected by the row check', async () => {
+    const r = await runWmCosim(WM_ELEMENT_RUN);
+    expect(r.firstMismatch).toBeUndefined();
+    expect(r.pass).toBe(true);
+    expect(r.layers.every((l) => l.symbols > l.weights)).toBe(true);
+    expect(r.layers.filter((l) => l.refRejects).map((l) => l.rtl.code)).toContain(6);
+    expect(r.symbolsCompared).toBeGreaterThan(1000);
+  }, 1_200_000);
+  for (const { name, m, kill } of WM_ELEMENT_MUTANTS) {
+    it(`element-wise mutant killed: ${name}`, async () => {
+      const r = await runWmCosim({ ...WM_ELEMENT_RUN, mutation: m });
+      expect(r.pass).toBe(false);
+      console.log(`wm mutant "${name}" killed by: ${r.firstMismatch}`);
+      expect(r.firstMismatch).toMatch(kill);
+    }, 1_200_000);
+  }
   it('control: the unmutated unit passes the same run, corrupted layers rejected by each check', async () => {
     const r = await runWmCosim(WM_RUN);
     expect(r.firstMismatch).toBeUndefined();

@@ -1,5 +1,5 @@
-wm_bank.v
-wm_buffer.v
+wm_ram.v
+wm_level_bank.v
 wm_loader.v
 wm_lane.v
 wm_query_unit.v

@@ -2,16 +2,23 @@
 // The wavelet-matrix query unit (docs/hw/wm-query-unit.md): a layer's config through the config
 // port, its payload words through the load port (LOAD), one rank per internal node of the code
 // tree and the level pipeline's fill (START), then each lane delivers one weight a cycle of its
-// slice of the layer (DECODE). Cycle model: WmSource (src/chip/wm-source.ts).
+// slice of the layer (DECODE). Cycle model: WmSource (src/chip/wm-source.ts). Block-wise layers
+// stream their weights; element-wise layers stream their rows with a delimiter after each, and a
+// delimiter takes its lane's cycle without leaving the unit.
 //
 // Config port (writes while cfg_ready_o; an address not listed is ignored):
-//   0x000 weights n   0x001 slice (weights per lane, ceil(n / Lanes))   0x002 levels
-//   0x003 internal nodes   0x004 the only symbol of a zero-level layer   0x005 go: start the layer
+//   0x000 symbols n (block-wise: the weights; element-wise: weights and delimiters)
+//   0x001 slice (symbols per lane, ceil(n / Lanes))   0x002 levels   0x003 internal nodes
+//   0x004 the only symbol of a zero-level layer   0x005 go: start the layer
+//   0x006 delimiter: {element-wise[8], symbol[7:0]} (0: a block-wise layer, no delimiter)
+//   0x007 element-wise: weights per row   0x300 + k  element-wise: lane k's first symbol's place in
+//              its row, (k * slice) mod (weights per row + 1)
 //   0x100 + l  bits of level l     0x200 + l  zeros of level l
 //   0x400 + v  node v: {level[24:20], child1[19:10], child0[9:0]}; a child is {leaf, none, index[7:0]}:
 //              leaf = 1: index is a symbol; none = 1: an unused code; else index is a node
 // error_code_o: 1 config, 2 payload larger than the buffer, 3 padding bits, 4 zeros, 5 directory,
-//              6 a weight took an unused code, 7 the cursors did not end at their node's end.
+//              6 a symbol took an unused code or (element-wise) a delimiter is out of its place,
+//              7 the cursors did not end at their node's end.
 `default_nettype none
 
 module wm_query_unit #(
@@ -45,8 +52,6 @@ module wm_query_unit #(
   localparam integer Nodes = 2**SymbolBits - 1;
   localparam integer AW = $clog2(BufferWords);
   localparam integer PW = AW + 6;
-  localparam integer CW = $clog2(LoadWords + 1);
-  localparam integer LP = Levels + 1;             // buffer ports per lane
 
   // parameter ranges from src/params/declaration.ts (the generator refuses the same values): a bad
   // value stops elaboration in Verilator, Icarus and Yosys alike, naming the parameter and its range
@@ -109,6 +114,10 @@ module wm_query_unit #(
   reg [4:0]             levels_q;
   reg [7:0]             nodes_q;
   reg [SymbolBits-1:0]  only_q;
+  reg                   delim_en_q;
+  reg [PW-1:0]          rowlen_q;
+  reg [Lanes*PW-1:0]    phase_q;
+  reg [SymbolBits-1:0]  delim_q;
   reg [Levels*PW-1:0]   len_q, zeros_q;
   reg [Nodes*25-1:0]    nodetab_q;
 
@@ -118,6 +127,7 @@ module wm_query_unit #(
   always @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       n_q <= {PW{1'b0}}; slice_q <= {PW{1'b0}}; levels_q <= 5'd0; nodes_q <= 8'd0; only_q <= {SymbolBits{1'b0}};
+      delim_en_q <= 1'b0; delim_q <= {SymbolBits{1'b0}}; rowlen_q <= {PW{1'b0}}; phase_q <= {Lanes*PW{1'b0}};
       len_q <= {Levels*PW{1'b0}}; zeros_q <= {Levels*PW{1'b0}}; nodetab_q <= {Nodes*25{1'b0}};
     end else if (cfg_write) begin
       case (cfg_addr_i)
@@ -126,11 +136,18 @@ module wm_query_unit #(
         12'h002: levels_q <= cfg_data_i[4:0];
         12'h003: nodes_q <= cfg_data_i[7:0];
         12'h004: only_q <= cfg_data_i[SymbolBits-1:0];
+        12'h007: rowlen_q <= cfg_data_i[PW-1:0];
+        12'h006: begin
+          delim_en_q <= cfg_data_i[8]; delim_q <= cfg_data_i[SymbolBits-1:0];
+        end
         default: ;
       endcase
       for (i = 0; i < Levels; i = i + 1) begin
         if (cfg_addr_i == 12'h100 + i[11:0]) len_q[i*PW +: PW] <= cfg_data_i[PW-1:0];
         if (cfg_addr_i == 12'h200 + i[11:0]) zeros_q[i*PW +: PW] <= cfg_data_i[PW-1:0];
+      end
+      for (i = 0; i < Lanes; i = i + 1) begin
+        if (cfg_addr_i == 12'h300 + i[11:0]) phase_q[i*PW +: PW] <= cfg_data_i[PW-1:0];
       end
       for (i = 0; i < Nodes; i = i + 1) begin
         if (cfg_addr_i == 12'h400 + i[11:0]) nodetab_q[i*25 +: 25] <= cfg_data_i[24:0];
@@ -157,27 +174,24 @@ module wm_query_unit #(
   wire cfg_bad = levels_q > LevelsW || nodes_over || (levels_q == 5'd0) != (nodes_q == 8'd0) ||
                  n_q == {PW{1'b0}} || n_q > MaxWeights || slice_q == {PW{1'b0}} || covered < {6'd0, n_q};
 
-  // ---- LOAD ----
-  wire [AW-1:0] waddr;
+  // ---- LOAD: the bitmap words go to every lane's level banks ----
   wire          load_finished;
   wire [3:0]    load_err;
-  wire [Levels*AW-1:0] bmbase, dirbase;
   wire          take = in_valid_i && in_ready_o;
+  wire [LoadWords-1:0]      wv;
+  wire [LoadWords*5-1:0]    wlevel;
+  wire [LoadWords*AW-1:0]   widx;
+  wire [LoadWords*32-1:0]   wword;
+  wire [LoadWords*PW-1:0]   wrank;
   assign in_ready_o = state_q == S_LOAD;
   wm_loader #(.Levels(Levels), .LoadWords(LoadWords), .BufferWords(BufferWords), .PosBits(PW)) u_loader (
     .clk_i, .rst_ni, .init_i(go), .levels_i(levels_q), .length_i(len_q), .zeros_i(zeros_q),
-    .take_i(take), .count_i(in_count_i), .data_i(in_data_i), .waddr_o(waddr), .finished_o(load_finished),
-    .bmbase_o(bmbase), .dirbase_o(dirbase), .err_o(load_err)
+    .take_i(take), .count_i(in_count_i), .data_i(in_data_i),
+    .wv_o(wv), .wlevel_o(wlevel), .widx_o(widx), .wword_o(wword), .wrank_o(wrank),
+    .finished_o(load_finished), .err_o(load_err)
   );
 
-  // ---- buffer and lanes ----
-  wire [Lanes*LP-1:0]     re;
-  wire [Lanes*LP*AW-1:0]  raddr;
-  wire [Lanes*LP*512-1:0] rline;
-  wm_buffer #(.BufferWords(BufferWords), .LoadWords(LoadWords), .Ports(Lanes * LP)) u_buffer (
-    .clk_i, .waddr_i(waddr), .wcount_i(take ? in_count_i : {CW{1'b0}}), .wdata_i(in_data_i),
-    .re_i(re), .raddr_i(raddr), .rline_o(rline)
-  );
+  // ---- lanes ----
 
   wire [Lanes-1:0] lane_valid, lane_last, lane_err;
   wire [Lanes*Nodes*PW-1:0] cursors, starts;
@@ -192,12 +206,13 @@ module wm_query_unit #(
       wire [PW-1:0] first = (lo >= {6'd0, n_q}) ? n_q : lo[PW-1:0];
       wire [PW-1:0] upto  = (hi > {6'd0, n_q}) ? n_q : hi[PW-1:0];
       wire [SymbolBits-1:0] sym;
-      wm_lane #(.Levels(Levels), .SymbolBits(SymbolBits), .BufferWords(BufferWords), .PosBits(PW)) u_lane (
+      wm_lane #(.Levels(Levels), .SymbolBits(SymbolBits), .BufferWords(BufferWords), .LoadWords(LoadWords), .PosBits(PW)) u_lane (
         .clk_i, .rst_ni, .init_i(go), .first_i(first), .count_i(upto - first),
-        .levels_i(levels_q), .nodes_i(nodes_q), .only_i(only_q), .nodetab_i(nodetab_q), .zeros_i(zeros_q),
-        .bmbase_i(bmbase), .dirbase_i(dirbase),
+        .levels_i(levels_q), .nodes_i(nodes_q), .only_i(only_q), .delim_en_i(delim_en_q), .delim_i(delim_q),
+        .rowlen_i(rowlen_q), .phase_i(phase_q[k*PW +: PW]),
+        .nodetab_i(nodetab_q), .zeros_i(zeros_q),
+        .wv_i(wv), .wlevel_i(wlevel), .widx_i(widx), .wword_i(wword), .wrank_i(wrank),
         .in_start_i(state_q == S_START), .st_cnt_i(st_cnt_q), .in_decode_i(state_q == S_DECODE),
-        .re_o(re[k*LP +: LP]), .raddr_o(raddr[k*LP*AW +: LP*AW]), .rline_i(rline[k*LP*512 +: LP*512]),
         .out_valid_o(lane_valid[k]), .out_ready_i(out_ready_i[k] && state_q == S_DECODE), .out_symbol_o(sym),
         .last_o(lane_last[k]), .err_o(lane_err[k]),
         .cursor_o(cursors[k*Nodes*PW +: Nodes*PW]), .start_o(starts[k*Nodes*PW +: Nodes*PW])
@@ -210,6 +225,13 @@ module wm_query_unit #(
   // ---- the end check: every cursor ended where the next lane's began (the last lane: at its
   // node's end, the next node of its level's start or the level's length), as the reference
   // decoder checks that every node's bits were read exactly once ----
+  function automatic [PW-1:0] levelField(input [Levels*PW-1:0] vec, input [4:0] l);
+    integer j;
+    begin
+      levelField = {PW{1'b0}};
+      for (j = 0; j < Levels; j = j + 1) if (l == j[4:0]) levelField = vec[j*PW +: PW];
+    end
+  endfunction
   reg cursor_bad;
   reg [PW-1:0] bound;
   reg [4:0] lv;
@@ -225,7 +247,7 @@ module wm_query_unit #(
           if (ln + 1 < Lanes) bound = starts[((ln + 1)*Nodes + v)*PW +: PW];
           else if (v + 1 < {24'd0, nodes_q} && v + 1 < Nodes && nodetab_q[((v + 1) % Nodes)*25 + 20 +: 5] == lv)
             bound = starts[(v + 1)*PW +: PW];
-          else bound = len_q[lv*PW +: PW];
+          else bound = levelField(len_q, lv);
           if (cursors[(ln*Nodes + v)*PW +: PW] != bound) cursor_bad = 1'b1;
         end
       end

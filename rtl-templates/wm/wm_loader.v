@@ -1,7 +1,9 @@
 // {{banner}}
 // LOAD: takes the layer's payload words in DRAM order (per level its bitmap, then its rank
 // directory; docs/FORMAT.md, docs/WM.md), up to LoadWords a cycle, and tracks where each word
-// belongs. It records each level's bitmap and directory base addresses and checks what the
+// belongs. Each bitmap word leaves on a write slot (its level, its index in the level, the word,
+// and the level's ones before it) for the lanes' level banks; the directory words are only
+// checked, never stored (the ranks the lanes need are the per-word ones). It checks what the
 // reference decoder checks (levelVectors): the padding bits past a level's last bit are zero, the
 // level's zeros equal the config's, and the stored directory equals the directory of the bitmap.
 // The directory is checked without storing a second copy: the entries rebuilt from the bitmap as
@@ -24,10 +26,13 @@ module wm_loader #(
   input  wire                            take_i,      // a beat is taken this cycle
   input  wire [$clog2(LoadWords+1)-1:0]  count_i,     // words in the beat
   input  wire [LoadWords*32-1:0]         data_i,
-  output wire [$clog2(BufferWords)-1:0]  waddr_o,     // buffer address of the beat's first word
+  // per slot k of the beat: a bitmap word to store (level, index in the level, word, ones before it)
+  output reg  [LoadWords-1:0]            wv_o,
+  output reg  [LoadWords*5-1:0]          wlevel_o,
+  output reg  [LoadWords*$clog2(BufferWords)-1:0] widx_o,
+  output reg  [LoadWords*32-1:0]         wword_o,
+  output reg  [LoadWords*PosBits-1:0]    wrank_o,
   output wire                            finished_o,  // every level is in once this cycle's beat is taken
-  output wire [Levels*$clog2(BufferWords)-1:0] bmbase_o,
-  output wire [Levels*$clog2(BufferWords)-1:0] dirbase_o,
   output wire [3:0]                      err_o        // {overflow, directory, zeros, padding}, sticky
 );
   localparam integer AW = $clog2(BufferWords);
@@ -46,11 +51,14 @@ module wm_loader #(
     end
   endfunction
 
-  function automatic [5:0] popcount32(input [31:0] w);
+{{popcount32}}
+
+  // field l of a per-level vector (an explicit mux: no index arithmetic on a register)
+  function automatic [PW-1:0] levelField(input [Levels*PW-1:0] vec, input [4:0] l);
     integer i;
     begin
-      popcount32 = 6'd0;
-      for (i = 0; i < 32; i = i + 1) popcount32 = popcount32 + {5'd0, w[i]};
+      levelField = {PW{1'b0}};
+      for (i = 0; i < Levels; i = i + 1) if (l == i[4:0]) levelField = vec[i*PW +: PW];
     end
   endfunction
 
@@ -75,46 +83,66 @@ module wm_loader #(
   reg [31:0]    fpc_q, fpc, fpr_q, fpr;
   reg [AW:0]    addr_q, addr;
   reg [3:0]     err_q, err;
-  reg [Levels*AW-1:0] bmb_q, bmb, dirb_q, dirb;
 
+  reg           extra_q, extra;   // the level's extra directory entry is still to fold
+  reg           dirword, fold;
+  reg [31:0]    fa, fb;
   reg [31:0]    w;
+  reg [5:0]     pc;
   reg [PW-1:0]  len, bmw, dirw;
   integer k, s;
   always @* begin
     lvl = lvl_q; indir = indir_q; idx = idx_q; ones = ones_q; blkabs = blkabs_q; inblk = inblk_q;
-    rel = rel_q; fpc = fpc_q; fpr = fpr_q; addr = addr_q; err = err_q; bmb = bmb_q; dirb = dirb_q;
-    w = 32'd0; len = {PW{1'b0}}; bmw = {PW{1'b0}}; dirw = {PW{1'b0}};
+    rel = rel_q; fpc = fpc_q; fpr = fpr_q; addr = addr_q; err = err_q; extra = extra_q;
+    dirword = 1'b0; fold = 1'b0; fa = 32'd0; fb = 32'd0;
+    w = 32'd0; pc = 6'd0; len = {PW{1'b0}}; bmw = {PW{1'b0}}; dirw = {PW{1'b0}};
+    wv_o = {LoadWords{1'b0}}; wlevel_o = {LoadWords*5{1'b0}}; widx_o = {LoadWords*AW{1'b0}};
+    wword_o = {LoadWords*32{1'b0}}; wrank_o = {LoadWords*PW{1'b0}};
     for (k = 0; k < LoadWords; k = k + 1) begin
       // words past the last level are not taken (the producer sends exactly the payload)
       if (take_i && k[CW-1:0] < count_i && lvl < levels_i) begin
         w = data_i[k*32 +: 32];
-        len = length_i[lvl*PW +: PW];
+        pc = popcount32(w);
+        len = levelField(length_i, lvl);
         bmw = (len + 31) >> 5;
         dirw = ((len >> 11) + 1) << 1;
         if (addr >= BufLimit) err[3] = 1'b1;
+        dirword = indir;
+        fold = 1'b0; fa = 32'd0; fb = 32'd0;
         if (!indir) begin
-          if (idx == 0) bmb[lvl*AW +: AW] = addr[AW-1:0];
+          wv_o[k] = 1'b1;
+          wlevel_o[k*5 +: 5] = lvl;
+          widx_o[k*AW +: AW] = idx[AW-1:0];
+          wword_o[k*32 +: 32] = w;
+          wrank_o[k*PW +: PW] = ones;
           if (idx[5:0] == 6'd0) begin
             blkabs = {{(32-PW){1'b0}}, ones}; inblk = 12'd0; rel = 32'd0;
           end else if (idx[3:0] == 4'd0) begin
             rel = rel | relField(idx[5:4], inblk[10:0]);
           end
           if (idx == bmw - 1 && len[4:0] != 5'd0 && (w >> len[4:0]) != 32'd0) err[0] = 1'b1;
-          ones = ones + {{(PW-6){1'b0}}, popcount32(w)};
-          inblk = inblk + {6'd0, popcount32(w)};
+          ones = ones + {{(PW-6){1'b0}}, pc};
+          inblk = inblk + {6'd0, pc};
           if (idx == bmw - 1) begin
             // the last block: sub-block boundaries past the end count the whole block
             for (s = 1; s < 4; s = s + 1) if ({30'd0, idx[5:4]} < s) rel = rel | relField(s[1:0], inblk[10:0]);
-            fpc = crc32_word(crc32_word(fpc, blkabs), rel);
-            if (len[10:0] == 11'd0) fpc = crc32_word(crc32_word(fpc, {{(32-PW){1'b0}}, ones}), 32'd0);
-            if (len - ones != zeros_i[lvl*PW +: PW]) err[1] = 1'b1;
+            fold = 1'b1; fa = blkabs; fb = rel;
+            // a level of a whole number of blocks has one more entry, {ones, 0}: folded with the
+            // first directory word (one fold per word keeps one CRC circuit per load slot)
+            extra = len[10:0] == 11'd0;
+            if (len - ones != levelField(zeros_i, lvl)) err[1] = 1'b1;
             indir = 1'b1; idx = {PW{1'b0}};
           end else begin
-            if (idx[5:0] == 6'd63) fpc = crc32_word(crc32_word(fpc, blkabs), rel);
+            if (idx[5:0] == 6'd63) begin
+              fold = 1'b1; fa = blkabs; fb = rel;
+            end
             idx = idx + 1;
           end
-        end else begin
-          if (idx == 0) dirb[lvl*AW +: AW] = addr[AW-1:0];
+        end else if (extra) begin
+          fold = 1'b1; fa = {{(32-PW){1'b0}}, ones}; fb = 32'd0; extra = 1'b0;
+        end
+        if (fold) fpc = crc32_word(crc32_word(fpc, fa), fb);
+        if (dirword) begin
           fpr = crc32_word(fpr, w);
           if (idx == dirw - 1) begin
             if (fpr != fpc) err[2] = 1'b1;
@@ -133,21 +161,18 @@ module wm_loader #(
     if (!rst_ni) begin
       lvl_q <= 5'd0; indir_q <= 1'b0; idx_q <= {PW{1'b0}}; ones_q <= {PW{1'b0}}; blkabs_q <= 32'd0;
       inblk_q <= 12'd0; rel_q <= 32'd0; fpc_q <= 32'd0; fpr_q <= 32'd0; addr_q <= {(AW+1){1'b0}};
-      err_q <= 4'd0; bmb_q <= {Levels*AW{1'b0}}; dirb_q <= {Levels*AW{1'b0}};
+      err_q <= 4'd0; extra_q <= 1'b0;
     end else if (init_i) begin
       lvl_q <= 5'd0; indir_q <= 1'b0; idx_q <= {PW{1'b0}}; ones_q <= {PW{1'b0}}; blkabs_q <= 32'd0;
       inblk_q <= 12'd0; rel_q <= 32'd0; fpc_q <= 32'd0; fpr_q <= 32'd0; addr_q <= {(AW+1){1'b0}};
-      err_q <= 4'd0;
+      err_q <= 4'd0; extra_q <= 1'b0;
     end else begin
       lvl_q <= lvl; indir_q <= indir; idx_q <= idx; ones_q <= ones; blkabs_q <= blkabs; inblk_q <= inblk;
-      rel_q <= rel; fpc_q <= fpc; fpr_q <= fpr; addr_q <= addr; err_q <= err; bmb_q <= bmb; dirb_q <= dirb;
+      rel_q <= rel; fpc_q <= fpc; fpr_q <= fpr; addr_q <= addr; err_q <= err; extra_q <= extra;
     end
   end
 
-  assign waddr_o = addr_q[AW-1:0];
   assign finished_o = lvl >= levels_i;
-  assign bmbase_o = bmb_q;
-  assign dirbase_o = dirb_q;
   assign err_o = err;
 endmodule
 

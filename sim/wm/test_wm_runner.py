@@ -10,7 +10,7 @@ from cocotb_tools.runner import get_results, get_runner
 
 from test_wm_query_unit import CONFIGS, CORRUPT_LAYERS, HERE, REPO
 
-RTL = ["wm_bank.v", "wm_buffer.v", "wm_loader.v", "wm_lane.v", "wm_query_unit.v"]
+RTL = ["wm_ram.v", "wm_level_bank.v", "wm_loader.v", "wm_lane.v", "wm_query_unit.v"]
 
 
 def node(*args):

@@ -331,6 +331,8 @@ export class WmSource implements WeightSource {
       const D = delimiterOf(layer.quant.bins);
       for (let k = 0; k < this.lanes && delivered < space; k++) {
         if (this.next[k] >= this.end[k]) continue;
+        // a weight waits for its lane's ready; a delimiter needs none (it leaves no weight)
+        if (this.laneReady && !this.laneReady[k] && this.peek(this.cursors[k]) !== D) continue;
         this.next[k]++;
         this.worked = true;
         const symbol = this.walk(this.cursors[k]);
@@ -464,6 +466,21 @@ export class WmSource implements WeightSource {
     this.rowNext[k]++;
     this.posInRow[k] = 0;
     this.rowClosing[k] = 0;
+  }
+
+  /** the symbol the next walk from these cursors gives, leaving them where they are */
+  private peek(cur: Int32Array): number {
+    const tree = this.tree!;
+    if (tree.level.length === 0) return this.only;
+    let v = 0;
+    for (;;) {
+      const p = cur[v];
+      const bv = this.levels[tree.level[v]];
+      const bit = (bv.words[p >>> 5] >>> (p & 31)) & 1;
+      const c = bit ? tree.child1[v] : tree.child0[v];
+      if (c >= 0) { v = c; continue; }
+      return -1 - c;
+    }
   }
 
   private walk(cur: Int32Array): number {

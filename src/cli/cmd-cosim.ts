@@ -4,7 +4,7 @@ import { configName } from '../rtl/tans-rtl.js';
 import { loadModel, MODEL_ARG_HELP } from '../models/load.js';
 import { engineParamOptions, engineParamsFrom, wmEngineParamsFrom } from '../params/cli.js';
 import { runWmCosim, WM_ERROR_CODES } from '../cosim/wm-cosim.js';
-import { WM_CORRUPTIONS, type WmCorruption } from '../cosim/wm-vectors.js';
+import { WM_CORRUPTIONS, WM_COSIM_FORMS, type WmCorruption, type WmCosimForm } from '../cosim/wm-vectors.js';
 import { wmConfigName } from '../rtl/wm-rtl.js';
 import { ACCESS_ORDERS } from '../cosim/wm-access-cosim.js';
 import { cosimWmAccess, MATRIX_CHOICES, type WmAccessArgs } from './cosim-wm-access.js';
@@ -27,13 +27,17 @@ export const command: CliCommand = {
       .option('access', { type: 'string', describe: `wm: co-simulate the random-access port instead of the streaming unit, positions in order: ${ACCESS_ORDERS.join(' or ')} (with --rank-cache)` })
       .option('matrix', { type: 'string', describe: `wm --access: the matrices the sequences are stored as, ${MATRIX_CHOICES.join(', ')} (default both)` })
       .option('accesses', { type: 'number', describe: 'wm --access: positions per layer (sequential: the first so many; random: default the length, at most 20000)' })
+      .option('form', { choices: WM_COSIM_FORMS, describe: 'wm: how the layers are encoded: block (the weights) or element (rows, a delimiter after each, which takes its lane\'s cycle and delivers no weight) (default block)' })
       .option('corrupt', { type: 'array', number: true, default: [] as number[], describe: 'layer indices to corrupt: one stream gets a flipped data, state or padding bit, a dropped last word or an extra word, so that the reference decoder rejects it; error_o must be raised exactly where the reference decoder rejects' })
       .example('$0 cosim tans --states 64 --symbol-bits 5 --streams 4 --stall-rate 0.3', '')
       .example('$0 cosim tans --states 256 --streams 8 --weights .cache/models/nsfwjs-mobilenet_v2/model.json', 'trained MobileNetV2 layers')
       .example('$0 cosim wm --lanes 4 --levels 16 --buffer-words 8192 --weights test/fixtures/lenet/lenet-5.safetensors', 'the query unit on LeNet-5')
+      .example('$0 cosim wm --lanes 3 --levels 12 --buffer-words 4096 --form element', 'element-wise layers (rows and delimiters)')
       .example('$0 cosim wm --access random --rank-cache level --levels 16 --buffer-words 4096', 'the random-access port, one cache slot per level'),
     async (argv) => {
       if (argv.block === 'wm' && argv.access !== undefined) {
+        check(argv.form === undefined, '--form is a flag of the query unit\'s streaming co-simulation, not of --access',
+          'leave --form out with --access (the port answers positions of the sequence as it is stored)');
         if (!await cosimWmAccess(argv as unknown as Record<string, unknown> & WmAccessArgs)) setExit(1);
         return;
       }
@@ -48,6 +52,7 @@ export const command: CliCommand = {
       }
       check(corruptAsText(argv.corruptAs) === undefined, '--corrupt-as is a flag of hwsim cosim wm',
         'leave it out for tans (its corruptions are chosen per stream)');
+      check(argv.form === undefined, '--form is a flag of hwsim cosim wm', 'leave it out for tans');
       const p = engineParamsFrom(argv as unknown as Record<string, unknown>, 'cosim');
       for (const [flag, v] of [['--bins', argv.bins], ['--max-weights', argv.maxWeights]] as const) {
         if (v !== undefined && argv.weights === undefined) {
@@ -88,7 +93,7 @@ function fmtRate(n: number, s: number): string {
 
 interface WmArgs {
   layers?: number; weights?: string; bins?: number; maxWeights?: number; seed: number; stallRate: number; symbols?: number;
-  corrupt: number[]; corruptAs?: string;
+  corrupt: number[]; corruptAs?: string; form?: WmCosimForm;
 }
 
 /** `hwsim cosim wm`: prints the comparison; false when it failed. */
@@ -106,13 +111,13 @@ async function cosimWm(argv: Record<string, unknown> & WmArgs): Promise<boolean>
   const model = argv.weights === undefined ? undefined : loadModel(argv.weights, { seed: argv.seed });
   const r = await runWmCosim({
     params: p, seed: argv.seed, stallRate: argv.stallRate, layers: argv.layers, weightsPerLayer: argv.symbols,
-    model, bins: argv.bins, maxWeightsPerLayer: argv.maxWeights, corrupt,
+    model, bins: argv.bins, maxWeightsPerLayer: argv.maxWeights, corrupt, form: argv.form,
   });
   for (const [i] of corrupt) check(i < r.layers.length, `--corrupt ${i}: there are only ${r.layers.length} layers`, `give indices 0..${r.layers.length - 1}`);
   const rejected = r.layers.filter((l) => l.refRejects).length;
   const lines = [
     `${r.pass ? 'PASS' : 'FAIL'} cosim ${wmConfigName(p)} seed ${argv.seed} stall-rate ${argv.stallRate}`,
-    `  weights: ${model ? `${model.name}, ${model.synthetic ? 'SYNTHETIC' : 'trained'} (${model.source})` : 'synthetic Laplace layers'}, encoded by wmCodec`,
+    `  weights: ${model ? `${model.name}, ${model.synthetic ? 'SYNTHETIC' : 'trained'} (${model.source})` : 'synthetic Laplace layers'}, encoded by wmCodec ${argv.form ?? 'block'}-wise`,
     `  Verilator build: ${r.build.cached ? 'cached' : `built in ${r.build.seconds.toFixed(1)} s`} (${r.build.dir})`,
     `  layers ${r.layers.length} (corrupted ${r.layers.filter((l) => l.corrupt).length}, rejected by the reference decoder ${rejected}, ` +
       `error_o raised in ${r.layers.filter((l) => l.rtl.error).length}; missed ${r.missedCorruptions}, false errors ${r.falseErrors})`,

@@ -1,5 +1,5 @@
 /** `hwsim synth tans`: Yosys + nextpnr-ice40 figures (LUTs, FFs, BRAMs, Fmax) for one or more configurations. */
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { check, HwsimError } from '../errors.js';
 import { estimateSynth, ICE40_CAPACITY, ICE40_PACKAGES, synthMarkdown, synthTans, toolVersions, type SynthResult } from '../rtl/synth-ice40.js';
@@ -18,14 +18,14 @@ export const command: CliCommand = {
       .option('package', { type: 'string', describe: `device package: ${Object.entries(ICE40_PACKAGES).map(([d, ps]) => `${d}: ${ps.join('/')}`).join('; ')} (default: the first)` })
       .option('markdown', { type: 'string', describe: 'also write the results as a markdown table (docs/hw/synthesis.md)' })
       .option('freq', { type: 'number', default: 100, describe: 'timing goal in MHz (nextpnr --freq); a run that misses it still reports its Fmax' })
-      .option('seeds', { type: 'string', describe: 'nextpnr seeds, comma-separated: Fmax is the median over them (default 1,2,3; wm: 1)' })
+      .option('seeds', { type: 'string', describe: 'nextpnr seeds, comma-separated: Fmax is the median over them (default 1,2,3)' })
       .option('force', { type: 'boolean', default: false, describe: 'run configurations estimated larger than the device anyway' })
       .example('$0 synth tans --states 64,128,256 --streams 1,4,8 --markdown docs/hw/synthesis.md', 'the README table')
-      .example('$0 synth wm --lanes 1,2 --levels 4 --symbol-bits 4 --buffer-words 64 --markdown docs/hw/wm-synthesis.md', 'the query unit'),
+      .example('$0 synth wm --lanes 1,2 --levels 4 --symbol-bits 4 --buffer-words 64 --markdown docs/hw/wm-synthesis.md', 'the query unit (prints the table and writes it; run again with --device up5k to add its table)'),
     async (argv) => {
       const pkg = argv.package === undefined ? ICE40_PACKAGES[argv.device][0] : oneString(argv.package, '--package');
       const target: Ice40Target = { device: argv.device, package: pkg, freqMhz: argv.freq };
-      const seedText = argv.seeds === undefined ? (argv.block === 'wm' ? '1' : '1,2,3') : oneString(argv.seeds, '--seeds');
+      const seedText = argv.seeds === undefined ? '1,2,3' : oneString(argv.seeds, '--seeds');
       const seeds = seedText.split(',').map((x) => Number(x.trim()));
       check(seeds.length >= 1 && seeds.length <= 9 && seeds.every((x) => Number.isInteger(x) && x >= 1 && x <= 1_000_000),
         `--seeds ${seedText} is not a list of 1 to 9 integers 1..1000000`, 'e.g. --seeds 1,2,3');
@@ -91,11 +91,14 @@ async function synthWmCli(argv: Record<string, unknown>, target: Ice40Target, se
     results.push(r);
     process.stdout.write(`${String(p.wmLanes).padStart(6)} ${String(p.wmLoadWords).padStart(2)} ${String(p.wmLevels).padStart(7)} ${String(p.symbolBits).padStart(2)} ` +
       `${String(p.wmBufferWords).padStart(7)} ${String(r.luts).padStart(6)} ${String(r.ffs).padStart(6)} ${String(r.brams).padStart(6)} ` +
-      `${`${r.logicCells}/${r.logicCellsAvailable}`.padStart(10)} ${r.fmaxMhz.toFixed(1).padStart(10)}  ${r.criticalPath}\n`);
+      `${`${r.logicCells}/${r.logicCellsAvailable}`.padStart(10)} ${r.fits ? r.fmaxMhz.toFixed(1).padStart(10) : '-'.padStart(10)}  ` +
+      `${r.fits ? `${r.criticalPath} (per seed ${r.fmaxBySeed.join(', ')})` : 'does not fit the device'}\n`);
   }
   if (markdown !== undefined) {
     const cmd = ['hwsim synth wm', ...process.argv.slice(process.argv.indexOf('wm') + 1).filter((a) => a !== '--markdown' && a !== markdown)].join(' ');
-    writeOutput(markdown, wmSynthMarkdown(results, versions, cmd));
-    process.stdout.write(`wrote ${markdown}\n`);
+    // the other devices' tables of an earlier run stay
+    const text = wmSynthMarkdown(results, versions, cmd, existsSync(markdown) ? readFileSync(markdown, 'utf8') : '');
+    writeOutput(markdown, text);
+    process.stdout.write(`\n${text}wrote ${markdown}\n`);
   }
 }

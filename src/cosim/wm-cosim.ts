@@ -14,7 +14,7 @@ import { check, HwsimError } from '../errors.js';
 import { ByteWriter } from '../codecs/bytes.js';
 import { params as paramCount, type WmLayer } from '../codecs/codec.js';
 import { layerHeaderBytes } from '../codecs/container.js';
-import { wmCodec } from '../codecs/wm/index.js';
+import { sequenceLength, wmCodec } from '../codecs/wm/index.js';
 import type { WordFifo } from '../chip/fifo.js';
 import { WmSource } from '../chip/wm-source.js';
 import { resolveWmEngineParams } from '../params/groups.js';
@@ -24,7 +24,7 @@ import { readTemplate, renderTemplate } from '../rtl/tans-rtl.js';
 import { generateWmRtl, WM_RTL_FILES, WM_TOP, wmConfigName } from '../rtl/wm-rtl.js';
 import { StallPattern } from './stall.js';
 import { applyMutation, verilatorVersion, type HarnessBuild, type RtlMutation } from './verilator.js';
-import { checkLayerFits, wmConfigWrites, wmCosimLayers, type WmCosimLayer, type WmVectorOptions } from './wm-vectors.js';
+import { checkLayerFits, laneFirstWeights, wmConfigWrites, wmCosimLayers, type WmCosimLayer, type WmVectorOptions } from './wm-vectors.js';
 
 export interface WmCosimOptions extends WmVectorOptions {
   params: Partial<WmEngineParams>;
@@ -37,6 +37,8 @@ export interface WmCosimOptions extends WmVectorOptions {
 export interface WmLayerResult {
   name: string;
   weights: number;
+  /** symbols the unit streams: the weights, element-wise with a delimiter after each row */
+  symbols: number;
   corrupt?: string;
   refRejects: boolean;
   rtl: { load: number; start: number; decode: number; done: boolean; error: boolean; code: number; delivered: number };
@@ -65,7 +67,7 @@ export interface WmCosimResult {
 }
 
 /** error_code_o of wm_query_unit.v, in words */
-export const WM_ERROR_CODES = ['none', 'config', 'payload larger than the buffer', 'padding bits', 'zeros', 'directory', 'unused code', 'cursor end check'];
+export const WM_ERROR_CODES = ['none', 'config', 'payload larger than the buffer', 'padding bits', 'zeros', 'directory', 'unused code or misplaced delimiter', 'cursor end check'];
 
 export async function buildWmHarness(p: WmEngineParams, root = join(packageRoot(), 'build', 'cosim'), mutation?: RtlMutation): Promise<HarnessBuild> {
   const t0 = Date.now();
@@ -210,7 +212,7 @@ export async function runWmCosim(o: WmCosimOptions): Promise<WmCosimResult> {
     if (violations) miss(`${c.name}: ${violations} protocol violations (out_valid_o or out_symbol_o changed before the transfer)`);
     const n = paramCount(c.layer.shape);
     const res: WmLayerResult = {
-      name: c.name, weights: n, corrupt: c.corruption?.kind, refRejects: c.golden === null,
+      name: c.name, weights: n, symbols: sequenceLength(c.layer), corrupt: c.corruption?.kind, refRejects: c.golden === null,
       rtl: { load, start, decode, done: done === 1, error: error === 1, code, delivered: rtlLayers[i].w.length },
     };
     out.push(res);
@@ -231,12 +233,13 @@ export async function runWmCosim(o: WmCosimOptions): Promise<WmCosimResult> {
     rtlCycles += load + start + decode;
     if (m.load === load && m.start === start && m.decode === decode) cycleCountsEqual++;
     else miss(`${c.name}: cycles LOAD/START/DECODE RTL ${load}/${start}/${decode}, model ${m.load}/${m.start}/${m.decode}`);
-    // the j-th transfer of lane k is weight first_k + j
-    const slice = Math.ceil(n / p.wmLanes);
+    // the j-th transfer of lane k is weight first_k + j (element-wise: the delimiters before the
+    // lane's first symbol are not weights)
+    const first = laneFirstWeights(p, c.layer);
     const seen = new Int32Array(p.wmLanes);
     for (const [k, sym, cyc] of rtlLayers[i].w) {
-      const pos = Math.min(n, k * slice) + seen[k]++;
-      if (pos >= Math.min(n, (k + 1) * slice)) { miss(`${c.name}: lane ${k} delivered more than its slice`); continue; }
+      const pos = first[k] + seen[k]++;
+      if (pos >= (k + 1 < p.wmLanes ? first[k + 1] : n)) { miss(`${c.name}: lane ${k} delivered more than its slice`); continue; }
       symbolsCompared++;
       if (sym !== c.golden[pos]) miss(`${c.name}: weight ${pos} (lane ${k}) is ${sym}, the reference decodes ${c.golden[pos]}`);
       else if (cyc !== m.cycle[pos]) miss(`${c.name}: weight ${pos} (lane ${k}) left in cycle ${cyc}, the model delivers it in cycle ${m.cycle[pos]}`);

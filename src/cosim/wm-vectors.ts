@@ -9,9 +9,10 @@ import { check, HwsimError } from '../errors.js';
 import { params as paramCount, type WmLayer } from '../codecs/codec.js';
 import { quantize } from '../codecs/quant/index.js';
 import { buildDirectory, directoryWords } from '../codecs/wm/bitvector.js';
-import { levelWordCounts, wmCodec } from '../codecs/wm/index.js';
-import { assignCodes } from '../codecs/wm/matrix.js';
+import { levelVectors, levelWordCounts, sequenceLength, wmCodec } from '../codecs/wm/index.js';
+import { assignCodes, WaveletMatrix } from '../codecs/wm/matrix.js';
 import { codeTree, NO_CHILD } from '../codecs/wm/nodes.js';
+import { delimiterOf } from '../codecs/wm/ras.js';
 import type { Model } from '../models/types.js';
 import type { WmEngineParams } from '../params/generated-types.js';
 import { wmNodes } from '../rtl/wm-rtl.js';
@@ -31,12 +32,27 @@ export interface WmCosimLayer {
   corruption?: { kind: WmCorruption; level: number; bit: number };
 }
 
-/** Config writes of a layer (addresses of wm_query_unit.v's config port), the go write last. */
+/** The dense forms the unit streams: block-wise (the weights) and element-wise (rows, each with its delimiter). */
+export type WmCosimForm = 'block' | 'element';
+export const WM_COSIM_FORMS: readonly WmCosimForm[] = ['block', 'element'];
+
+/**
+ * Config writes of a layer (addresses of wm_query_unit.v's config port), the go write last. The
+ * unit streams the layer's sequence: its weights, and element-wise a delimiter after each row.
+ */
 export function wmConfigWrites(p: WmEngineParams, layer: WmLayer): [number, number][] {
-  const n = paramCount(layer.shape);
+  const n = sequenceLength(layer);
   const tree = codeTree(assignCodes(layer.lengths));
+  const delimiter = layer.form === 'element' ? (1 << 8) | delimiterOf(layer.quant.bins) : 0;
   const out: [number, number][] = [[0x000, n], [0x001, Math.ceil(n / p.wmLanes)], [0x002, layer.levelLengths.length],
-    [0x003, tree.level.length], [0x004, Math.max(0, layer.only)]];
+    [0x003, tree.level.length], [0x004, Math.max(0, layer.only)], [0x006, delimiter]];
+  if (layer.form === 'element') {
+    // the row check: weights per row, and each lane's first symbol's place in its row
+    const rowLength = paramCount(layer.shape) / layer.shape[0];
+    const slice = Math.ceil(n / p.wmLanes);
+    out.push([0x007, rowLength]);
+    for (let k = 0; k < p.wmLanes; k++) out.push([0x300 + k, Math.min(n, k * slice) % (rowLength + 1)]);
+  }
   layer.levelLengths.forEach((len, l) => out.push([0x100 + l, len], [0x200 + l, layer.levelZeros[l]]));
   const child = (c: number) => (c >= 0 ? c : c === NO_CHILD ? 1 << 8 : (1 << 9) | (-1 - c));
   for (let v = 0; v < tree.level.length; v++) {
@@ -50,8 +66,12 @@ export function wmConfigWrites(p: WmEngineParams, layer: WmLayer): [number, numb
 export function checkLayerFits(p: WmEngineParams, c: WmCosimLayer): void {
   const { layer } = c;
   const bins = layer.quant.bins;
-  check(bins <= wmNodes(p) + 1, `${c.name}: ${bins} bins need more than --symbol-bits ${p.symbolBits} (${wmNodes(p)} internal nodes at most)`,
-    `use --bins ${wmNodes(p)} or fewer (odd), or a larger --symbol-bits`);
+  check(layer.form === 'block' || layer.form === 'element', `${c.name}: the unit streams block-wise and element-wise layers, not ${layer.form}`,
+    'encode it with --wm-form block or element');
+  // element-wise: one more symbol, the delimiter
+  const symbols = bins + (layer.form === 'element' ? 1 : 0);
+  check(symbols <= wmNodes(p) + 1, `${c.name}: ${symbols} symbols (${bins} bins${symbols > bins ? ' and the delimiter' : ''}) need more than --symbol-bits ${p.symbolBits} (${wmNodes(p)} internal nodes at most)`,
+    `use --bins ${wmNodes(p) - (symbols - bins)} or fewer, or a larger --symbol-bits`);
   check(layer.levelLengths.length <= p.wmLevels, `${c.name}: its longest code has ${layer.levelLengths.length} bits, more than --levels ${p.wmLevels}`,
     `raise --levels to ${layer.levelLengths.length}`);
   const words = layer.words.length;
@@ -60,11 +80,27 @@ export function checkLayerFits(p: WmEngineParams, c: WmCosimLayer): void {
 }
 
 /**
- * `layer` with its symbols encoded by the reference encoder, block-wise: the sequence the unit
- * streams is then exactly the layer's weights (element-wise rows add delimiters).
+ * `layer` with its symbols encoded by the reference encoder, block-wise (the sequence the unit
+ * streams is then exactly the layer's weights) or element-wise (rows of shape[0], each followed by
+ * a delimiter).
  */
-function encodeWm(symbols: Uint8Array, bins: number, step: number, shape: number[]): WmLayer {
-  return wmCodec.encode(symbols, { shape, quant: { bins, step } }, { states: 64, streams: 1, split: 'channel', effort: 'fast', wmForm: 'block' });
+function encodeWm(symbols: Uint8Array, bins: number, step: number, shape: number[], form: WmCosimForm): WmLayer {
+  return wmCodec.encode(symbols, { shape, quant: { bins, step } }, { states: 64, streams: 1, split: 'channel', effort: 'fast', wmForm: form });
+}
+
+/**
+ * Weight position of each lane's first symbol, lane k starting at sequence position k·slice: its
+ * start less the delimiters before it (the reference matrix's rank of the delimiter); block-wise
+ * the start itself.
+ */
+export function laneFirstWeights(p: WmEngineParams, layer: WmLayer): number[] {
+  const n = sequenceLength(layer);
+  const slice = Math.ceil(n / p.wmLanes);
+  const starts = Array.from({ length: p.wmLanes }, (_, k) => Math.min(n, k * slice));
+  if (layer.form !== 'element') return starts;
+  const m = new WaveletMatrix(n, assignCodes(layer.lengths), levelVectors(layer));
+  const D = delimiterOf(layer.quant.bins);
+  return starts.map((s) => s - m.rank(D, s));
 }
 
 function withGolden(name: string, layer: WmLayer, corruption?: WmCosimLayer['corruption']): WmCosimLayer {
@@ -121,11 +157,15 @@ export interface WmVectorOptions {
   maxWeightsPerLayer?: number;
   /** layer index → how to corrupt it */
   corrupt?: ReadonlyMap<number, WmCorruption>;
+  /** how the layers are encoded (default block-wise) */
+  form?: WmCosimForm;
 }
 
 export function wmCosimLayers(p: WmEngineParams, o: WmVectorOptions): WmCosimLayer[] {
   const rng = new Rng(o.seed);
-  const maxBins = Math.min(31, wmNodes(p)) | 1;
+  const form = o.form ?? 'block';
+  // element-wise the delimiter is one more symbol
+  const maxBins = Math.min(31, wmNodes(p) - (form === 'element' ? 1 : 0)) | 1;
   const plain: { name: string; layer: WmLayer }[] = [];
   if (o.model) {
     const bins = o.bins ?? Math.min(15, maxBins);
@@ -135,12 +175,16 @@ export function wmCosimLayers(p: WmEngineParams, o: WmVectorOptions): WmCosimLay
       const perOut = shape.slice(1).reduce((a, b) => a * b, 1);
       shape[0] = Math.max(1, Math.min(shape[0], Math.floor(maxW / perOut)));
       const q = quantize(layer.weights.subarray(0, shape[0] * perOut), bins);
-      plain.push({ name: `layer ${layer.spec.name}`, layer: encodeWm(q.symbols, bins, q.params.step, shape) });
+      plain.push({ name: `layer ${layer.spec.name}`, layer: encodeWm(q.symbols, bins, q.params.step, shape, form) });
     }
   } else {
     const mean = o.weightsPerLayer ?? 2000;
     for (let l = 0; l < (o.layers ?? 4); l++) {
-      const n = Math.max(1, Math.round(mean * (0.5 + rng.unit())));
+      const drawn = Math.max(1, Math.round(mean * (0.5 + rng.unit())));
+      // element-wise: rows of 1 to 64 weights (a delimiter after each)
+      const cols = form === 'element' ? rng.int(1, Math.min(64, drawn)) : drawn;
+      const rows = Math.max(1, Math.floor(drawn / cols));
+      const n = rows * cols;
       // every few layers a degenerate one: a single symbol (zero levels) or two (one level)
       const kind = l % 5;
       const bins = kind === 3 ? 3 : rng.int(1, (maxBins - 1) >> 1) * 2 + 1;
@@ -153,7 +197,7 @@ export function wmCosimLayers(p: WmEngineParams, o: WmVectorOptions): WmCosimLay
         symbols[i] = kind === 4 ? half : Math.max(0, Math.min(bins - 1, half + Math.round(x)));
       }
       if (kind === 3) for (let i = 0; i < n; i++) symbols[i] = symbols[i] > half ? 2 : 1; // two symbols
-      plain.push({ name: `synthetic layer ${l}`, layer: encodeWm(symbols, bins, 1, [n]) });
+      plain.push({ name: `synthetic layer ${l}`, layer: encodeWm(symbols, bins, 1, form === 'element' ? [rows, cols] : [n], form) });
     }
   }
   return plain.map(({ name, layer }, i) => {

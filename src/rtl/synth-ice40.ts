@@ -12,24 +12,10 @@ import { checkIce40Target, configName, DEFAULT_ICE40, generateTansRtl, ICE40_PAC
 
 export { ICE40_PACKAGES };
 
-export interface SynthResult {
+export interface SynthResult extends Ice40Figures {
   config: TansDecoderParams;
   target: Ice40Target;
   dir: string;
-  luts: number;
-  ffs: number;
-  carries: number;
-  brams: number;
-  logicCells: number;
-  logicCellsAvailable: number;
-  ios: number;
-  /** the median over the seeds (nextpnr placement varies with its seed) */
-  fmaxMhz: number;
-  /** per seed, in seed order */
-  fmaxBySeed: number[];
-  seeds: number[];
-  /** the critical path of the median seed's run, from nextpnr's report */
-  criticalPath: string;
   /** decode table bits per lane: L entries of {newState, nbBits, symbol} */
   tableBytes: number;
   seconds: number;
@@ -131,33 +117,60 @@ export function median(xs: readonly number[]): number {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
 
-export async function synthTans(params: Partial<TansDecoderParams>, target: Ice40Target = { ...DEFAULT_ICE40, freqMhz: SYNTH_GOAL_MHZ },
-  seeds: readonly number[] = DEFAULT_SEEDS): Promise<SynthResult> {
-  const t0 = Date.now();
-  const p = resolveTansDecoderParams(params);
-  checkIce40Target(target);
-  check(seeds.length >= 1 && seeds.every((x) => Number.isInteger(x) && x >= 1 && x <= 1_000_000), `--seeds ${seeds.join(',')} are not integers 1..1000000`, 'e.g. --seeds 1,2,3');
-  toolVersions();
-  const dir = join(packageRoot(), 'build', 'synth', `${configName(p)}-${target.device}`);
-  writeGenerated(dir, await generateTansRtl(p, { target }));
-  const r = spawnSync('sh', ['pnr_ice40.sh', ...seeds.map(String)], { cwd: dir, encoding: 'utf8', maxBuffer: 256 << 20 });
-  const logOf = (seed: number) => (existsSync(join(dir, `nextpnr-${seed}.log`)) ? readFileSync(join(dir, `nextpnr-${seed}.log`), 'utf8') : '');
-  const pnrLog = logOf(seeds[seeds.length - 1]);
-  if (r.status !== 0 || !seeds.every((seed) => existsSync(join(dir, `nextpnr_report-${seed}.json`)))) {
-    const tail = `${r.stderr}\n${pnrLog}`.trim().split('\n').slice(-12).join('\n');
-    throw new HwsimError(`synthesis of ${configName(p)} for the ${target.device} failed (logs in ${dir}):\n${tail}`,
-      /Unable to place|too many|exceeds|fit/i.test(tail) ? 'the design does not fit this device: try --device hx8k or fewer --streams' : 'see yosys.log / nextpnr.log');
+/** The figures of one Yosys + nextpnr run (one or more seeds), as both blocks report them. */
+export interface Ice40Figures {
+  luts: number;
+  ffs: number;
+  carries: number;
+  brams: number;
+  logicCells: number;
+  logicCellsAvailable: number;
+  ios: number;
+  /** the median over the seeds (nextpnr placement varies with its seed) */
+  fmaxMhz: number;
+  /** per seed, in seed order */
+  fmaxBySeed: number[];
+  seeds: number[];
+  /** the critical path of the median seed's run, from nextpnr's report */
+  criticalPath: string;
+}
+
+export function checkSeeds(seeds: readonly number[], example: string): void {
+  check(seeds.length >= 1 && seeds.every((x) => Number.isInteger(x) && x >= 1 && x <= 1_000_000), `--seeds ${seeds.join(',')} are not integers 1..1000000`, `e.g. --seeds ${example}`);
+}
+
+/**
+ * Runs pnr_ice40.sh (Yosys, then nextpnr once per seed) in a generated directory and reads the
+ * figures: cell counts from Yosys's stat, logic cells and Fmax from nextpnr's reports (the median
+ * seed's). `what` names the configuration in errors; `fitFix` is the fix when it does not fit.
+ * A run longer than `timeoutSeconds` is stopped and reported as such.
+ */
+export function runIce40Flow(dir: string, seeds: readonly number[], what: string, fitFix: string, timeoutSeconds = 4 * 3600): Ice40Figures {
+  const r = spawnSync('sh', ['pnr_ice40.sh', ...seeds.map(String)], { cwd: dir, encoding: 'utf8', maxBuffer: 256 << 20, timeout: timeoutSeconds * 1000, killSignal: 'SIGKILL' });
+  if (r.error && (r.error as NodeJS.ErrnoException).code === 'ETIMEDOUT') {
+    throw new HwsimError(`synthesis of ${what} did not finish in ${timeoutSeconds} s (logs in ${dir})`, 'try a smaller configuration, or a machine with more free cores');
   }
+  if (r.status !== 0 || !seeds.every((seed) => existsSync(join(dir, `nextpnr_report-${seed}.json`)))) {
+    const tail = `${r.stderr}\n${nextpnrLog(dir, seeds[seeds.length - 1])}`.trim().split('\n').slice(-12).join('\n');
+    throw new HwsimError(`synthesis of ${what} failed (logs in ${dir}):\n${tail}`,
+      /Unable to place|too many|exceeds|fit/i.test(tail) ? fitFix : 'see yosys.log / nextpnr-<seed>.log');
+  }
+  return readIce40Figures(dir, seeds);
+}
+
+const nextpnrLog = (dir: string, seed: number) => (existsSync(join(dir, `nextpnr-${seed}.log`)) ? readFileSync(join(dir, `nextpnr-${seed}.log`), 'utf8') : '');
+
+/** The figures of a finished run in `dir`: Yosys's stat and nextpnr's report and log of each seed. */
+export function readIce40Figures(dir: string, seeds: readonly number[]): Ice40Figures {
+  const logOf = (seed: number) => nextpnrLog(dir, seed);
   const stat = readFileSync(join(dir, 'yosys_stat.txt'), 'utf8');
   type Report = { fmax: Record<string, { achieved: number }>; utilization: Record<string, { used: number; available: number }> };
   const reports = seeds.map((seed) => JSON.parse(readFileSync(join(dir, `nextpnr_report-${seed}.json`), 'utf8')) as Report);
   const fmaxBySeed = reports.map((rep) => Math.round(Math.min(...Object.values(rep.fmax).map((f) => f.achieved)) * 10) / 10);
-  const fmax = median(fmaxBySeed);
   // the seed whose Fmax is the median (the lower middle one for an even count)
   const mid = fmaxBySeed.indexOf([...fmaxBySeed].sort((a, b) => a - b)[Math.floor((fmaxBySeed.length - 1) / 2)]);
   const report = reports[mid];
   return {
-    config: p, target, dir,
     luts: cellCount(stat, /SB_LUT4\s+(\d+)/g),
     ffs: cellCount(stat, /SB_DFF\w*\s+(\d+)/g),
     carries: cellCount(stat, /SB_CARRY\s+(\d+)/g),
@@ -165,9 +178,24 @@ export async function synthTans(params: Partial<TansDecoderParams>, target: Ice4
     logicCells: report.utilization.ICESTORM_LC?.used ?? 0,
     logicCellsAvailable: report.utilization.ICESTORM_LC?.available ?? 0,
     ios: report.utilization.SB_IO?.used ?? 0,
-    fmaxMhz: Math.round(fmax * 10) / 10,
+    fmaxMhz: Math.round(median(fmaxBySeed) * 10) / 10,
     fmaxBySeed, seeds: [...seeds],
     criticalPath: criticalPathWords(logOf(seeds[mid])),
+  };
+}
+
+export async function synthTans(params: Partial<TansDecoderParams>, target: Ice40Target = { ...DEFAULT_ICE40, freqMhz: SYNTH_GOAL_MHZ },
+  seeds: readonly number[] = DEFAULT_SEEDS): Promise<SynthResult> {
+  const t0 = Date.now();
+  const p = resolveTansDecoderParams(params);
+  checkIce40Target(target);
+  checkSeeds(seeds, '1,2,3');
+  toolVersions();
+  const dir = join(packageRoot(), 'build', 'synth', `${configName(p)}-${target.device}`);
+  writeGenerated(dir, await generateTansRtl(p, { target }));
+  const figures = runIce40Flow(dir, seeds, `${configName(p)} for the ${target.device}`, 'the design does not fit this device: try --device hx8k or fewer --streams');
+  return {
+    config: p, target, dir, ...figures,
     tableBytes: Math.ceil((p.states * tableEntryBits(p)) / 8),
     seconds: (Date.now() - t0) / 1000,
   };
@@ -192,6 +220,9 @@ export function synthMarkdown(results: readonly SynthResult[], versions: { yosys
     'spare code (newState\'s bit 0 is then not stored: docs/hw/tans-decoder.md, "Table entry"); each lane',
     'holds a copy (one BRAM read port per lane per cycle), in two banks at L <= 128 (the next layer\'s table',
     'loads in the background while a layer decodes).',
+    '',
+    'The wavelet-matrix query unit\'s figures (`hwsim synth wm`) are in docs/hw/wm-synthesis.md, with',
+    'what sets its size and Fmax in docs/hw/wm-query-unit.md ("Synthesis").',
   ];
   for (const device of devices) {
     const rs = results.filter((r) => r.target.device === device);

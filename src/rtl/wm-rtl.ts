@@ -12,7 +12,7 @@ import { verilogParamChecks, verilogValue } from '../params/verilog.js';
 import { checkIce40Target, DEFAULT_ICE40, readTemplate, renderTemplate, shQuote, type GeneratedFile, type Ice40Target } from './tans-rtl.js';
 
 /** Verilog sources in compile order (leaves first); the top is wm_query_unit. */
-export const WM_RTL_FILES = ['wm_bank.v', 'wm_buffer.v', 'wm_loader.v', 'wm_lane.v', 'wm_query_unit.v'] as const;
+export const WM_RTL_FILES = ['wm_ram.v', 'wm_level_bank.v', 'wm_loader.v', 'wm_lane.v', 'wm_query_unit.v'] as const;
 export const WM_TOP = 'wm_query_unit';
 /** the pin-limited wrapper synthesis uses as the top on the UP5K (sg48: 39 IOs) */
 export const WM_PINS_FILE = 'wm_query_unit_pins.v';
@@ -41,6 +41,25 @@ export const wmNodes = (p: WmEngineParams): number => 2 ** p.symbolBits - 1;
 /** Bits of a position (a weight index or a bit of a level): log2(BufferWords) + 6. */
 export const wmPosBits = (p: WmEngineParams): number => Math.log2(p.wmBufferWords) + 6;
 
+/**
+ * The popcount of a 32-bit word as an adder tree of small counts (16 two-bit sums, then 8, 4, 2, 1),
+ * written into every module that counts ones (the loader's level checks, the lanes' ranks).
+ */
+const POPCOUNT32 = `  function automatic [5:0] popcount32(input [31:0] w);
+    reg [31:0] c2;
+    reg [23:0] c4;
+    reg [15:0] c8;
+    reg [9:0]  c16;
+    integer i;
+    begin
+      for (i = 0; i < 16; i = i + 1) c2[i*2 +: 2] = {1'b0, w[2*i]} + {1'b0, w[2*i+1]};
+      for (i = 0; i < 8; i = i + 1) c4[i*3 +: 3] = {1'b0, c2[4*i +: 2]} + {1'b0, c2[4*i+2 +: 2]};
+      for (i = 0; i < 4; i = i + 1) c8[i*4 +: 4] = {1'b0, c4[6*i +: 3]} + {1'b0, c4[6*i+3 +: 3]};
+      for (i = 0; i < 2; i = i + 1) c16[i*5 +: 5] = {1'b0, c8[8*i +: 4]} + {1'b0, c8[8*i+4 +: 4]};
+      popcount32 = {1'b0, c16[4:0]} + {1'b0, c16[9:5]};
+    end
+  endfunction`;
+
 function verilogParams() {
   return paramsOf('wm').flatMap((f) => (f.verilog ? [{ name: f.name, verilog: f.verilog, help: f.help, decl: f }] : []));
 }
@@ -67,6 +86,7 @@ export function generateWmRtl(params: Partial<WmEngineParams>, target: Ice40Targ
     synthTop,
     chparams: schema.map((f) => `-set ${f.verilog} ${valueOf(f.name)}`).join(' '),
     paramChecks: '',
+    popcount32: POPCOUNT32,
   };
   for (const f of all) values[f.name] = valueOf(f.name);
   const shellValues: Record<string, string> = {
