@@ -12,8 +12,8 @@ const RUN = { params: { states: 64, symbolBits: 5, streams: 4 }, layers: 24, see
 
 const MUTANTS: Array<{ name: string; m: RtlMutation; kill: RegExp }> = [
   { name: 'in_ready_o &= in_valid_i',
-    m: { file: 'tans_engine.v', from: 'assign in_ready_o = run_q && pending[turn_q] && fifo_wready[turn_q];',
-      to: 'assign in_ready_o = run_q && pending[turn_q] && fifo_wready[turn_q] && in_valid_i;' },
+    m: { file: 'tans_engine.v', from: 'assign in_ready_o = run_q && |offer;',
+      to: 'assign in_ready_o = run_q && |offer && in_valid_i;' },
     kill: /protocol: .*in_ready_o depends on in_valid_i/ },
   { name: 'cfg_ready_o = 1 (a second load taken while a loaded layer waits)',
     m: { file: 'tans_engine.v', from: 'assign cfg_ready_o = !queued_q;', to: "assign cfg_ready_o = 1'b1;" },
@@ -22,7 +22,7 @@ const MUTANTS: Array<{ name: string; m: RtlMutation; kill: RegExp }> = [
     m: { file: 'tans_engine.v', from: 'wire             cfg_acc  = cfg_valid_i && cfg_ready_o;', to: 'wire             cfg_acc  = cfg_ready_o;' },
     kill: /./ },
   { name: 'data word taken without in_valid_i',
-    m: { file: 'tans_engine.v', from: 'wire accept = in_valid_i && in_ready_o;', to: 'wire accept = in_ready_o;' },
+    m: { file: 'tans_engine.v', from: 'offer & {Streams{in_valid_i && run_q}};', to: 'offer & {Streams{run_q}};' },
     kill: /./ },
   { name: 'output dropped without out_ready_i',
     m: { file: 'tans_lane.v', from: "end else if (out_ready_i) begin\n        out_valid_q <= 1'b0;", to: "end else begin\n        out_valid_q <= 1'b0;" },
