@@ -121,33 +121,45 @@ module tans_lane #(
   wire [PosW-1:0]    pos   = rp_q[PosW-1:0];
   wire [InWidth-1:0] below = ~({InWidth{1'b1}} << pos);
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [InWidth-1:0] fits  = {InWidth{1'b1}} >> pos;   // only its low LogL bits are used
+  wire [InWidth-1:0] fits  = {InWidth{1'b1}} >> pos;   // only its low LogL + 1 bits are used
   /* verilator lint_on UNUSEDSIGNAL */
   wire [LogL:0]      ge    = {{LogL{have_q[1]}} | ({LogL{have_q[0]}} & fits[LogL-1:0]), 1'b1};
   // "enough bits" indexed by the entry's code straight from the RAM (not by the decoded nbBits: one
   // mux level less); codes above log2 L (the spare code: nbBits 0) read 1
-  wire [(1<<NbW)-1:0] ge_code;
+  (* keep *) wire [(1<<NbW)-1:0] ge_code;
+  // and "the step crosses into the other slot", per code, the same way: pos + nbBits >= 32, i.e. bit
+  // nbBits of fits is 0 (so that the held-words count needs no adder after the RAM); spare codes read 0
+  (* keep *) wire [(1<<NbW)-1:0] cross_code;
+  wire [LogL:0] crosses = {~fits[LogL:1], 1'b0};
   generate
     if ((1 << NbW) > LogL + 1) begin : g_ge_spare
-      assign ge_code = {{((1 << NbW) - LogL - 1){1'b1}}, ge};
+      assign ge_code    = {{((1 << NbW) - LogL - 1){1'b1}}, ge};
+      assign cross_code = {{((1 << NbW) - LogL - 1){1'b0}}, crosses};
     end else begin : g_ge_full
-      assign ge_code = ge;
+      assign ge_code    = ge;
+      assign cross_code = crosses;
     end
   endgenerate
   wire [NbW-1:0] need     = init_q ? NeedInit : e_nbbits;
-  // the one signal of the step that depends on the RAM output, kept as a net of its own so that each
-  // enable is one LUT after it (early terms | early terms & ge_sel)
+  // The RAM output arrives late in the cycle; Yosys's ABC maps for depth as if every input arrived
+  // at once and would merge the early logic in after it. So the one RAM-dependent signal of the step
+  // (ge_sel) and the early terms (registers only) are kept as nets of their own, and each consumer
+  // is written as one small function of them: every enable is one LUT after ge_sel.
   (* keep *) wire ge_sel  = ge_code[e_code];
-  wire           can_bits = init_q ? ge[LogL] : ge_sel;
+  (* keep *) wire cr_sel  = cross_code[e_code];
 
   wire active    = run_i && !fin_q;
   wire out_free  = !out_valid_q || out_ready_i;
-  wire sym_go    = active && !init_q && !zero_q && out_free;   // a symbol step if the bits are there
+  (* keep *) wire sym_go    = active && !init_q && !zero_q && out_free;   // a symbol step if the bits are there
+  (* keep *) wire init_step = active && init_q && ge[LogL];
   wire sym_step  = sym_go && ge_sel;
-  wire init_step = active && init_q && ge[LogL];
   assign step    = sym_step || init_step;
-  // No more bits will ever come: the FIFO is empty and the distributor owes nothing.
-  wire underflow = active && (init_q || !zero_q) && !can_bits && !word_valid_i && !words_pending_i;
+  // No more bits will ever come: the FIFO is empty and the distributor owes nothing. Early terms:
+  // an initial state short of bits (registers only), a symbol step waiting for bits.
+  wire starved   = active && !word_valid_i && !words_pending_i;
+  (* keep *) wire uf_init   = starved && init_q && !ge[LogL];
+  (* keep *) wire uf_sym    = starved && !init_q && !zero_q;
+  wire underflow = uf_init || (uf_sym && !ge_sel);
   // End of stream, in two cycles: the first (all symbols out) takes the verdict into registers, the
   // second finishes the lane with it (the padding reduction runs over a register stage).
   wire final_chk = active && !init_q && zero_q && !end_q;
@@ -160,10 +172,11 @@ module tans_lane #(
   /* verilator lint_off UNUSEDSIGNAL */
   wire [InWidth+LogL-2:0]   rot  = {nxt, cur} >> pos;   // only its low LogL bits are the window
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [LogL-1:0]           window = rot[LogL-1:0];
-  // nbBits as a mask: bit i set when i < nbBits
-  wire [LogL-1:0] mask = ~({LogL{1'b1}} << e_nbbits);
-  assign cand = init_q ? window : (e_new_state | (window & mask));
+  (* keep *) wire [LogL-1:0] window = rot[LogL-1:0];
+  // nbBits as a mask: bit i set when i < nbBits. The initial state is the window itself: all of it
+  // (mask all ones) and no newState, so that cand is one LUT after the window and the mask.
+  wire [LogL-1:0] mask = ~({LogL{1'b1}} << e_nbbits) | {LogL{init_q}};
+  assign cand = (e_new_state & {LogL{!init_q}}) | (window & mask);
 
   // The stream's exact end (docs/FORMAT.md §2): the last read ends inside the last word (fewer than
   // a word of bits left, no word left to come), every bit after it is 0, and the state is 0.
@@ -177,7 +190,7 @@ module tans_lane #(
 
   // the pointer after a step (modulo the ring), added whether or not the step happens: step only selects
   wire [RpW-1:0] rp_step = rp_q + {{(RpW-NbW){1'b0}}, need};
-  wire           crossed = step && (rp_step[PosW] != rp_q[PosW]);
+  wire           crossed = (sym_step && cr_sel) || (init_step && !fits[LogL]);
   // A finished lane drains its FIFO (words of a corrupted stream) and discards them.
   wire         pop  = word_valid_i && (fin_q || have_q != 2'd2);
   wire         load = pop && !fin_q;
