@@ -124,29 +124,34 @@ module tans_lane #(
   wire [InWidth-1:0] fits  = {InWidth{1'b1}} >> pos;   // only its low LogL + 1 bits are used
   /* verilator lint_on UNUSEDSIGNAL */
   wire [LogL:0]      ge    = {{LogL{have_q[1]}} | ({LogL{have_q[0]}} & fits[LogL-1:0]), 1'b1};
-  // "enough bits" indexed by the entry's code straight from the RAM (not by the decoded nbBits: one
-  // mux level less); codes above log2 L (the spare code: nbBits 0) read 1
-  (* keep *) wire [(1<<NbW)-1:0] ge_code;
-  // and "the step crosses into the other slot", per code, the same way: pos + nbBits >= 32, i.e. bit
-  // nbBits of fits is 0 (so that the held-words count needs no adder after the RAM); spare codes read 0
-  (* keep *) wire [(1<<NbW)-1:0] cross_code;
-  wire [LogL:0] crosses = {~fits[LogL:1], 1'b0};
-  generate
-    if ((1 << NbW) > LogL + 1) begin : g_ge_spare
-      assign ge_code    = {{((1 << NbW) - LogL - 1){1'b1}}, ge};
-      assign cross_code = {{((1 << NbW) - LogL - 1){1'b0}}, crosses};
-    end else begin : g_ge_full
-      assign ge_code    = ge;
-      assign cross_code = crosses;
-    end
-  endgenerate
   wire [NbW-1:0] need     = init_q ? NeedInit : e_nbbits;
   // The RAM output arrives late in the cycle; Yosys's ABC maps for depth as if every input arrived
-  // at once and would merge the early logic in after it. So the one RAM-dependent signal of the step
-  // (ge_sel) and the early terms (registers only) are kept as nets of their own, and each consumer
-  // is written as one small function of them: every enable is one LUT after ge_sel.
-  (* keep *) wire ge_sel  = ge_code[e_code];
-  (* keep *) wire cr_sel  = cross_code[e_code];
+  // at once and would merge early logic in after it. So the RAM-dependent signals of the step and
+  // the early terms (registers only) are kept as nets of their own, and each consumer is written as
+  // one small function of them: ge_sel and cr_sel two LUT levels after the RAM, each enable one more.
+  //
+  // "Enough bits" (ge_sel) and "the step crosses into the other slot" (cr_sel, pos + nbBits >= 32:
+  // the held-words count then needs no adder after the RAM) compare the entry's code with counts
+  // from registers: cnt = min(bits held, log2 L), enough when nbBits <= cnt; room = min(31 - pos,
+  // log2 L), crossing when nbBits > room. Spare codes (nbBits 0) read enough and not crossing. Each
+  // comparison is the low two bits and the high bits compared apart (one LUT each), then combined.
+  localparam [NbW-1:0] Cap = LogL[NbW-1:0];
+  wire [PosW:0]  left = 6'd32 - {1'b0, pos};               // bits held when have_q = 1
+  wire [PosW-1:0] rest = ~pos;                              // 31 - pos
+  (* keep *) wire [NbW-1:0] cnt  = have_q[1] ? Cap : !have_q[0] ? {NbW{1'b0}} :
+                                   (left > {{(PosW+1-NbW){1'b0}}, Cap}) ? Cap : left[NbW-1:0];
+  (* keep *) wire [NbW-1:0] room = (rest > {{(PosW-NbW){1'b0}}, Cap}) ? Cap : rest[NbW-1:0];
+  /* verilator lint_off CMPCONST */
+  (* keep *) wire spare = e_code > Cap;                    // constant 0 where no code is spare (L = 128)
+  /* verilator lint_on CMPCONST */
+  (* keep *) wire ge_lo = e_code[1:0] <= cnt[1:0];
+  (* keep *) wire ge_hl = e_code[NbW-1:2] < cnt[NbW-1:2];
+  (* keep *) wire ge_he = e_code[NbW-1:2] == cnt[NbW-1:2];
+  (* keep *) wire rm_lo = e_code[1:0] <= room[1:0];
+  (* keep *) wire rm_hl = e_code[NbW-1:2] < room[NbW-1:2];
+  (* keep *) wire rm_he = e_code[NbW-1:2] == room[NbW-1:2];
+  (* keep *) wire ge_sel = spare || ge_hl || (ge_he && ge_lo);
+  (* keep *) wire cr_sel = !spare && !(rm_hl || (rm_he && rm_lo));
 
   wire active    = run_i && !fin_q;
   wire out_free  = !out_valid_q || out_ready_i;
@@ -159,7 +164,6 @@ module tans_lane #(
   wire starved   = active && !word_valid_i && !words_pending_i;
   (* keep *) wire uf_init   = starved && init_q && !ge[LogL];
   (* keep *) wire uf_sym    = starved && !init_q && !zero_q;
-  wire underflow = uf_init || (uf_sym && !ge_sel);
   // End of stream, in two cycles: the first (all symbols out) takes the verdict into registers, the
   // second finishes the lane with it (the padding reduction runs over a register stage).
   wire final_chk = active && !init_q && zero_q && !end_q;
@@ -187,6 +191,10 @@ module tans_lane #(
   wire word_left = have_q[1] || (have_q[0] && pos == {PosW{1'b0}});   // 32 bits or more unread
   wire end_bad   = state_q != {LogL{1'b0}} || word_left || word_valid_i || words_pending_i;
   wire pad_bad   = padsel_q && pad_q;
+  // What finishes the lane, or fails it, this cycle, but for an underflow of a symbol step
+  // (uf_sym && !ge_sel, the late term).
+  (* keep *) wire fin_early = uf_init || end_done;
+  (* keep *) wire err_early = uf_init || (end_done && (endbad_q || pad_bad));
 
   // the pointer after a step (modulo the ring), added whether or not the step happens: step only selects
   wire [RpW-1:0] rp_step = rp_q + {{(RpW-NbW){1'b0}}, need};
@@ -267,8 +275,8 @@ module tans_lane #(
         end_q    <= 1'b1;
         endbad_q <= end_bad;
       end
-      if (underflow || end_done) fin_q <= 1'b1;
-      if (underflow || (end_done && (endbad_q || pad_bad))) err_q <= 1'b1;
+      if (fin_early || (uf_sym && !ge_sel)) fin_q <= 1'b1;
+      if (err_early || (uf_sym && !ge_sel)) err_q <= 1'b1;
       if (rem_set) begin
         rem_q  <= rem_new;
         dec_q  <= 1'b0;
