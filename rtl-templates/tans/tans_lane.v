@@ -53,6 +53,11 @@ module tans_lane #(
   localparam integer PosW = $clog2(InWidth);
   localparam integer RpW  = PosW + 1;            // read pointer over the two-word ring
   localparam [NbW-1:0]  NeedInit = LogL[NbW-1:0];
+  /* verilator lint_off UNUSEDSIGNAL */
+  function automatic [NbW-1:0] pv2code(input integer v);   // a small count as an NbW-bit code
+    pv2code = v[NbW-1:0];
+  endfunction
+  /* verilator lint_on UNUSEDSIGNAL */
 
 {{paramChecks}}
 
@@ -135,12 +140,22 @@ module tans_lane #(
   // from registers: cnt = min(bits held, log2 L), enough when nbBits <= cnt; room = min(31 - pos,
   // log2 L), crossing when nbBits > room. Spare codes (nbBits 0) read enough and not crossing. Each
   // comparison is the low two bits and the high bits compared apart (one LUT each), then combined.
+  // cnt and room as tables of pos (constants per pos: plain LUTs, no carry chain)
   localparam [NbW-1:0] Cap = LogL[NbW-1:0];
-  wire [PosW:0]  left = 6'd32 - {1'b0, pos};               // bits held when have_q = 1
-  wire [PosW-1:0] rest = ~pos;                              // 31 - pos
-  (* keep *) wire [NbW-1:0] cnt  = have_q[1] ? Cap : !have_q[0] ? {NbW{1'b0}} :
-                                   (left > {{(PosW+1-NbW){1'b0}}, Cap}) ? Cap : left[NbW-1:0];
-  (* keep *) wire [NbW-1:0] room = (rest > {{(PosW-NbW){1'b0}}, Cap}) ? Cap : rest[NbW-1:0];
+  reg [NbW-1:0] left, rest;                                 // min(32 - pos, Cap), min(31 - pos, Cap)
+  integer pv;
+  always @* begin
+    left = Cap;
+    rest = Cap;
+    for (pv = 0; pv < InWidth; pv = pv + 1) begin
+      if (pos == pv[PosW-1:0]) begin
+        left = (InWidth - pv > LogL) ? Cap : pv2code(InWidth - pv);
+        rest = (InWidth - 1 - pv > LogL) ? Cap : pv2code(InWidth - 1 - pv);
+      end
+    end
+  end
+  (* keep *) wire [NbW-1:0] cnt  = have_q[1] ? Cap : have_q[0] ? left : {NbW{1'b0}};
+  (* keep *) wire [NbW-1:0] room = rest;
   /* verilator lint_off CMPCONST */
   (* keep *) wire spare = e_code > Cap;                    // constant 0 where no code is spare (L = 128)
   /* verilator lint_on CMPCONST */
@@ -159,6 +174,8 @@ module tans_lane #(
   (* keep *) wire init_step = active && init_q && ge[LogL];
   wire sym_step  = sym_go && ge_sel;
   assign step    = sym_step || init_step;
+  // the read pointer's enable: a finished lane clears it, a step moves it
+  (* keep *) wire rp_en = fin_q || init_step || (sym_go && ge_sel);
   // No more bits will ever come: the FIFO is empty and the distributor owes nothing. Early terms:
   // an initial state short of bits (registers only), a symbol step waiting for bits.
   wire starved   = active && !word_valid_i && !words_pending_i;
@@ -284,14 +301,13 @@ module tans_lane #(
       end
       // A finished lane holds an empty ring at position 0, ready for the next layer (every lane is
       // finished when start_i comes): start_i itself only sets init, fin and err.
+      if (rp_en) rp_q <= fin_q ? {RpW{1'b0}} : rp_step;
       if (fin_q) begin
         end_q  <= 1'b0;
         have_q <= 2'd0;
-        rp_q   <= {RpW{1'b0}};
         wsel_q <= 1'b0;
       end else begin
         have_q <= have_q - {1'b0, crossed} + {1'b0, load};
-        if (step) rp_q <= rp_step;
         if (load) wsel_q <= !wsel_q;
       end
       if (start_i) begin
