@@ -53,6 +53,11 @@ module tans_lane #(
   localparam integer PosW = $clog2(InWidth);
   localparam integer RpW  = PosW + 1;            // read pointer over the two-word ring
   localparam [NbW-1:0]  NeedInit = LogL[NbW-1:0];
+  /* verilator lint_off UNUSEDSIGNAL */
+  function automatic [NbW-1:0] pv2code(input integer v);   // a small count as an NbW-bit code
+    pv2code = v[NbW-1:0];
+  endfunction
+  /* verilator lint_on UNUSEDSIGNAL */
 
   // parameter ranges from src/params/declaration.ts (the generator refuses the same values): a bad
   // value stops elaboration in Verilator, Icarus and Yosys alike, naming the parameter and its range
@@ -151,33 +156,61 @@ module tans_lane #(
   wire [PosW-1:0]    pos   = rp_q[PosW-1:0];
   wire [InWidth-1:0] below = ~({InWidth{1'b1}} << pos);
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [InWidth-1:0] fits  = {InWidth{1'b1}} >> pos;   // only its low LogL bits are used
+  wire [InWidth-1:0] fits  = {InWidth{1'b1}} >> pos;   // only its low LogL + 1 bits are used
   /* verilator lint_on UNUSEDSIGNAL */
   wire [LogL:0]      ge    = {{LogL{have_q[1]}} | ({LogL{have_q[0]}} & fits[LogL-1:0]), 1'b1};
-  // "enough bits" indexed by the entry's code straight from the RAM (not by the decoded nbBits: one
-  // mux level less); codes above log2 L (the spare code: nbBits 0) read 1
-  wire [(1<<NbW)-1:0] ge_code;
-  generate
-    if ((1 << NbW) > LogL + 1) begin : g_ge_spare
-      assign ge_code = {{((1 << NbW) - LogL - 1){1'b1}}, ge};
-    end else begin : g_ge_full
-      assign ge_code = ge;
-    end
-  endgenerate
   wire [NbW-1:0] need     = init_q ? NeedInit : e_nbbits;
-  // the one signal of the step that depends on the RAM output, kept as a net of its own so that each
-  // enable is one LUT after it (early terms | early terms & ge_sel)
-  (* keep *) wire ge_sel  = ge_code[e_code];
-  wire           can_bits = init_q ? ge[LogL] : ge_sel;
+  // The RAM output arrives late in the cycle; Yosys's ABC maps for depth as if every input arrived
+  // at once and would merge early logic in after it. So the RAM-dependent signals of the step and
+  // the early terms (registers only) are kept as nets of their own, and each consumer is written as
+  // one small function of them: ge_sel and cr_sel two LUT levels after the RAM, each enable one more.
+  //
+  // "Enough bits" (ge_sel) and "the step crosses into the other slot" (cr_sel, pos + nbBits >= 32:
+  // the held-words count then needs no adder after the RAM) compare the entry's code with counts
+  // from registers: cnt = min(bits held, log2 L), enough when nbBits <= cnt; room = min(31 - pos,
+  // log2 L), crossing when nbBits > room. Spare codes (nbBits 0) read enough and not crossing. Each
+  // comparison is the low two bits and the high bits compared apart (one LUT each), then combined.
+  // cnt and room as tables of pos (constants per pos: plain LUTs, no carry chain)
+  localparam [NbW-1:0] Cap = LogL[NbW-1:0];
+  reg [NbW-1:0] left, rest;                                 // min(32 - pos, Cap), min(31 - pos, Cap)
+  integer pv;
+  always @* begin
+    left = Cap;
+    rest = Cap;
+    for (pv = 0; pv < InWidth; pv = pv + 1) begin
+      if (pos == pv[PosW-1:0]) begin
+        left = (InWidth - pv > LogL) ? Cap : pv2code(InWidth - pv);
+        rest = (InWidth - 1 - pv > LogL) ? Cap : pv2code(InWidth - 1 - pv);
+      end
+    end
+  end
+  (* keep *) wire [NbW-1:0] cnt  = have_q[1] ? Cap : have_q[0] ? left : {NbW{1'b0}};
+  (* keep *) wire [NbW-1:0] room = rest;
+  /* verilator lint_off CMPCONST */
+  (* keep *) wire spare = e_code > Cap;                    // constant 0 where no code is spare (L = 128)
+  /* verilator lint_on CMPCONST */
+  (* keep *) wire ge_lo = e_code[1:0] <= cnt[1:0];
+  (* keep *) wire ge_hl = e_code[NbW-1:2] < cnt[NbW-1:2];
+  (* keep *) wire ge_he = e_code[NbW-1:2] == cnt[NbW-1:2];
+  (* keep *) wire rm_lo = e_code[1:0] <= room[1:0];
+  (* keep *) wire rm_hl = e_code[NbW-1:2] < room[NbW-1:2];
+  (* keep *) wire rm_he = e_code[NbW-1:2] == room[NbW-1:2];
+  (* keep *) wire ge_sel = spare || ge_hl || (ge_he && ge_lo);
+  (* keep *) wire cr_sel = !spare && !(rm_hl || (rm_he && rm_lo));
 
   wire active    = run_i && !fin_q;
   wire out_free  = !out_valid_q || out_ready_i;
-  wire sym_go    = active && !init_q && !zero_q && out_free;   // a symbol step if the bits are there
+  (* keep *) wire sym_go    = active && !init_q && !zero_q && out_free;   // a symbol step if the bits are there
+  (* keep *) wire init_step = active && init_q && ge[LogL];
   wire sym_step  = sym_go && ge_sel;
-  wire init_step = active && init_q && ge[LogL];
   assign step    = sym_step || init_step;
-  // No more bits will ever come: the FIFO is empty and the distributor owes nothing.
-  wire underflow = active && (init_q || !zero_q) && !can_bits && !word_valid_i && !words_pending_i;
+  // the read pointer's enable: a finished lane clears it, a step moves it
+  (* keep *) wire rp_en = fin_q || init_step || (sym_go && ge_sel);
+  // No more bits will ever come: the FIFO is empty and the distributor owes nothing. Early terms:
+  // an initial state short of bits (registers only), a symbol step waiting for bits.
+  wire starved   = active && !word_valid_i && !words_pending_i;
+  (* keep *) wire uf_init   = starved && init_q && !ge[LogL];
+  (* keep *) wire uf_sym    = starved && !init_q && !zero_q;
   // End of stream, in two cycles: the first (all symbols out) takes the verdict into registers, the
   // second finishes the lane with it (the padding reduction runs over a register stage).
   wire final_chk = active && !init_q && zero_q && !end_q;
@@ -190,10 +223,11 @@ module tans_lane #(
   /* verilator lint_off UNUSEDSIGNAL */
   wire [InWidth+LogL-2:0]   rot  = {nxt, cur} >> pos;   // only its low LogL bits are the window
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [LogL-1:0]           window = rot[LogL-1:0];
-  // nbBits as a mask: bit i set when i < nbBits
-  wire [LogL-1:0] mask = ~({LogL{1'b1}} << e_nbbits);
-  assign cand = init_q ? window : (e_new_state | (window & mask));
+  (* keep *) wire [LogL-1:0] window = rot[LogL-1:0];
+  // nbBits as a mask: bit i set when i < nbBits. The initial state is the window itself: all of it
+  // (mask all ones) and no newState, so that cand is one LUT after the window and the mask.
+  wire [LogL-1:0] mask = ~({LogL{1'b1}} << e_nbbits) | {LogL{init_q}};
+  assign cand = (e_new_state & {LogL{!init_q}}) | (window & mask);
 
   // The stream's exact end (docs/FORMAT.md §2): the last read ends inside the last word (fewer than
   // a word of bits left, no word left to come), every bit after it is 0, and the state is 0.
@@ -204,10 +238,14 @@ module tans_lane #(
   wire word_left = have_q[1] || (have_q[0] && pos == {PosW{1'b0}});   // 32 bits or more unread
   wire end_bad   = state_q != {LogL{1'b0}} || word_left || word_valid_i || words_pending_i;
   wire pad_bad   = padsel_q && pad_q;
+  // What finishes the lane, or fails it, this cycle, but for an underflow of a symbol step
+  // (uf_sym && !ge_sel, the late term).
+  (* keep *) wire fin_early = uf_init || end_done;
+  (* keep *) wire err_early = uf_init || (end_done && (endbad_q || pad_bad));
 
   // the pointer after a step (modulo the ring), added whether or not the step happens: step only selects
   wire [RpW-1:0] rp_step = rp_q + {{(RpW-NbW){1'b0}}, need};
-  wire           crossed = step && (rp_step[PosW] != rp_q[PosW]);
+  wire           crossed = (sym_step && cr_sel) || (init_step && !fits[LogL]);
   // A finished lane drains its FIFO (words of a corrupted stream) and discards them.
   wire         pop  = word_valid_i && (fin_q || have_q != 2'd2);
   wire         load = pop && !fin_q;
@@ -284,8 +322,8 @@ module tans_lane #(
         end_q    <= 1'b1;
         endbad_q <= end_bad;
       end
-      if (underflow || end_done) fin_q <= 1'b1;
-      if (underflow || (end_done && (endbad_q || pad_bad))) err_q <= 1'b1;
+      if (fin_early || (uf_sym && !ge_sel)) fin_q <= 1'b1;
+      if (err_early || (uf_sym && !ge_sel)) err_q <= 1'b1;
       if (rem_set) begin
         rem_q  <= rem_new;
         dec_q  <= 1'b0;
@@ -293,14 +331,13 @@ module tans_lane #(
       end
       // A finished lane holds an empty ring at position 0, ready for the next layer (every lane is
       // finished when start_i comes): start_i itself only sets init, fin and err.
+      if (rp_en) rp_q <= fin_q ? {RpW{1'b0}} : rp_step;
       if (fin_q) begin
         end_q  <= 1'b0;
         have_q <= 2'd0;
-        rp_q   <= {RpW{1'b0}};
         wsel_q <= 1'b0;
       end else begin
         have_q <= have_q - {1'b0, crossed} + {1'b0, load};
-        if (step) rp_q <= rp_step;
         if (load) wsel_q <= !wsel_q;
       end
       if (start_i) begin

@@ -46,7 +46,7 @@ module tans_engine #(
   localparam integer EntryW    = NsW + NbW + SymbolBits;
   localparam [NbW-1:0] OddCode = {NbW{1'b1}};
   localparam integer Banks     = (States <= 128) ? 2 : 1;
-  localparam integer TurnW     = (Streams > 1) ? $clog2(Streams) : 1;
+  localparam integer TurnW     = (Streams > 1) ? $clog2(Streams) : 1;   // the load's descriptor stream counter
 
 {{paramChecks}}
 
@@ -153,14 +153,17 @@ module tans_engine #(
   end
 
   // ---------------------------------------------------------------- distributor
-  reg  [TurnW-1:0]      turn_q;
-  reg  [TurnW-1:0]      turn_d;
-  wire [Streams-1:0]    pending, pend_after, rem_we;
+  // The turn is one-hot (turn_q[k]: stream k's turn), so that the offer, the accept and each
+  // stream's push are ANDs of registers with in_valid_i, with no index decode or mux over streams.
+  reg  [Streams-1:0]    turn_q;
+  wire [Streams-1:0]    pending, rem_we;
   wire [Streams-1:0]    fifo_wready, fifo_rvalid, lane_ready;
   wire [Streams*InWidth-1:0] fifo_rdata;
 
-  assign in_ready_o = run_q && pending[turn_q] && fifo_wready[turn_q];
-  wire accept = in_valid_i && in_ready_o;
+  wire [Streams-1:0] offer = turn_q & pending & fifo_wready;     // at most one bit set
+  assign in_ready_o = run_q && |offer;
+  wire [Streams-1:0] take  = offer & {Streams{in_valid_i && run_q}};   // the stream whose word is accepted
+  wire accept = |take;
 
   genvar k;
   generate
@@ -171,11 +174,10 @@ module tans_engine #(
       reg [31:0] wl_q;                 // words this stream is still owed, before a lagging decrement
       reg        wdec_q;               // a word was taken last cycle: wl_q - 1 pending
       reg        pend_q;               // still owed words (wl_q - wdec_q != 0), exact every cycle
-      wire       mine = accept && turn_q == Me;
+      wire       mine = take[k];
       // one more word owed exactly (registers only)
       wire       last_word = wdec_q ? wl_q == 32'd2 : wl_q == 32'd1;
       assign pending[k]    = pend_q;
-      assign pend_after[k] = pend_q && !(mine && last_word);
       assign rem_we[k]     = sym_we;
       // the word count arrives in the load (one bank) or waits in a shadow register (two banks):
       // a stream owed nothing keeps copying it, so that start only sets the owed flag
@@ -255,27 +257,35 @@ module tans_engine #(
   endgenerate
 
   // The turn moves on after an accepted word, or when its stream is owed nothing, to the next
-  // stream (cyclically) still owed words; it stays put when there is none.
-  integer i, j;
-  reg found;
-  always @* begin
-    turn_d = turn_q;
-    found  = 1'b0;
-    for (i = 1; i <= Streams; i = i + 1) begin
-      j = {{(32-TurnW){1'b0}}, turn_q} + i;
-      if (j >= Streams) j = j - Streams;
-      if (!found && pend_after[j]) begin
-        found  = 1'b1;
-        turn_d = j[TurnW-1:0];
+  // stream (cyclically) still owed words; it stays put when there is none. nxt is that stream,
+  // one-hot, from registers only (the owed flags and the turn): the turn's own stream is never a
+  // candidate, as moving to it is staying put, so a word accepted this cycle cannot change nxt and
+  // the accept logic is only in the turn register's enable.
+  wire [Streams-1:0] nxt;
+  genvar a, d;
+  generate
+    for (a = 0; a < Streams; a = a + 1) begin : g_next
+      // from[d]: the turn is d streams before a, and none of the d - 1 streams between is owed words
+      wire [Streams-1:0] from;
+      assign from[0] = 1'b0;
+      for (d = 1; d < Streams; d = d + 1) begin : g_dist
+        localparam integer Back = (a - d + Streams) % Streams;     // the stream d before a
+        localparam integer Lo   = (a - d + 1 + Streams) % Streams; // the first stream after it
+        // the d - 1 streams from Lo on, cyclically: a run of ones rotated to Lo
+        localparam [2*Streams-1:0] Run = ~({(2*Streams){1'b1}} << (d - 1)) << Lo;
+        localparam [Streams-1:0]   Between = Run[Streams-1:0] | Run[2*Streams-1:Streams];
+        assign from[d] = turn_q[Back] && !(|(pending & Between));
       end
+      assign nxt[a] = pending[a] && |from;
     end
-    if (start) turn_d = {TurnW{1'b0}};
-    else if (!(run_q && (accept || !pending[turn_q]))) turn_d = turn_q;
-  end
+  endgenerate
+  wire move = run_q && (accept || !(|(turn_q & pending))) && |nxt;
 
+  localparam [Streams-1:0] FirstStream = 1;
   always @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni) turn_q <= {TurnW{1'b0}};
-    else         turn_q <= turn_d;
+    if (!rst_ni)    turn_q <= FirstStream;
+    else if (start) turn_q <= FirstStream;
+    else if (move)  turn_q <= nxt;
   end
 
   // ---------------------------------------------------------------- lanes
