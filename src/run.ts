@@ -186,7 +186,8 @@ function keep(cache: ImageCache, key: string, image: Uint8Array | undefined, byt
     if (verdict) cache.putVerdict(key, verdict);
   } catch (err) {
     if (!(err instanceof HwsimError)) throw err;
-    onNotice?.(`the encoded image was not kept in the cache (${err.message}); --cache-dir elsewhere or --no-cache`);
+    const what = image ? 'the encoded image was' : 'what verifying the cached image found was';
+    onNotice?.(`${what} not kept in the cache (${err.message}); --cache-dir elsewhere or --no-cache`);
   }
 }
 
