@@ -139,7 +139,28 @@ function gemmGroups(df: Dataflow, R: number, C: number, M: number, K: number, N:
   return fr * fc;
 }
 
+/**
+ * Mappings already made, by everything a mapping depends on (a sweep maps the same layers on every
+ * point's array, and each point three times: checks, coded run, int8 baseline). Bounded: cleared
+ * when full.
+ */
+const mappingMemo = new Map<string, LayerMapping>();
+const MAPPING_MEMO_ENTRIES = 4096;
+
+/** How `spec` runs on an R×C array in dataflow `df` (shared: callers never modify a mapping). */
 export function mapLayer(spec: LayerSpec, params: number, df: Dataflow, R: number, C: number): LayerMapping {
+  const key = `${spec.kind} ${spec.ifmapH} ${spec.ifmapW} ${spec.filterH} ${spec.filterW} ${spec.channels} ${spec.filters} ` +
+    `${spec.stride} ${spec.repeat ?? 1} ${params} ${df} ${R} ${C}`;
+  let m = mappingMemo.get(key);
+  if (!m) {
+    m = computeMapping(spec, params, df, R, C);
+    if (mappingMemo.size >= MAPPING_MEMO_ENTRIES) mappingMemo.clear();
+    mappingMemo.set(key, m);
+  }
+  return m;
+}
+
+function computeMapping(spec: LayerSpec, params: number, df: Dataflow, R: number, C: number): LayerMapping {
   const dims = gemmDims(spec, params);
   const { M, K, N, copies } = dims;
   const weights: number[] = [];

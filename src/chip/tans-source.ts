@@ -218,8 +218,12 @@ export class TansSource implements WeightSource {
       if (eng.runSteady && !this.laneNeeded) {
         const held = fifo.count;
         const left = out.lastSpace - out.lastDelivered;
+        // the stretch ends with the maxPops-th pop or the one that empties the FIFO; from an empty
+        // FIFO (nothing lands in a stretch) no pop comes, and only maxPops ≤ 0 ends it at once
+        const popsLeft = limits.maxPops - out.popped;
+        const stopAfter = popsLeft <= 0 ? 0 : held === 0 ? Infinity : Math.min(popsLeft, held);
         const n = eng.runSteady(limits.maxCycles - out.cycles, left, Math.min(held, this.words - this.fed),
-          Math.min(limits.maxPops - out.popped, held), limits.maxDeliver - out.delivered);
+          stopAfter, limits.maxDeliver - out.delivered);
         if (n > 0) {
           if (out.cycles > 0 && out.lastDelivered === 0 && left <= 0) out.blocked++; // the cycle before: not the last
           const taken = eng.lastAccepts!;
