@@ -9,6 +9,10 @@ import { stepBitsDecoded } from '../src/codecs/tans/index.js';
 import { layerStepBits } from '../src/chip/tans-timing.js';
 import { crc32 } from '../src/codecs/crc32.js';
 import { readVerdict, writeVerdict } from '../src/io/image-verdict.js';
+import { ImageCache } from '../src/io/image-cache.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { loadZooModel } from '../src/models/zoo.js';
 
 const bytesOf = (states: number) => writeContainer(encodeModel(loadZooModel('lenet-5', 1), { states, streams: 3 }));
@@ -50,6 +54,29 @@ describe('image verdicts', () => {
     expect(readVerdict(forged, bytes, readContainer(bytes, 'e'))).toBeUndefined();
     // too short to hold anything
     expect(readVerdict(verdict.subarray(0, 10), bytes, readContainer(bytes, 'f'))).toBeUndefined();
+  });
+
+  it('read from the image cache, are unpacked in place over themselves and give the same step bits', () => {
+    const bytes = bytesOf(64);
+    const decoded = readContainer(bytes, 'h');
+    const entropy = verifyImage(decoded, 'h').map((e) => e.entropyBits);
+    const dir = mkdtempSync(join(tmpdir(), 'hwsim-verdict-'));
+    try {
+      const cache = new ImageCache(dir);
+      cache.putVerdict('k', writeVerdict(bytes, decoded, entropy)!);
+      const read = cache.getVerdict('k')!;
+      expect(read.byteOffset).toBe(read.length); // the room in front that the in-place unpack uses
+      const fresh = readContainer(bytes, 'i');
+      expect(readVerdict(read, bytes, fresh)).toEqual(entropy);
+      const tans = fresh.layers.filter((l) => l.codec === 'tans') as TansLayer[];
+      for (const l of tans) {
+        const kept = stepBitsDecoded(l.words)!;
+        expect(kept[0].buffer).toBe(read.buffer); // unpacked into the verdict's own buffer
+        expect(kept.map((b) => Array.from(b))).toEqual(layerStepBits(l, l.words).map((b) => Array.from(b)));
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('is not written for an image this process has not decoded (no step bits to keep)', () => {

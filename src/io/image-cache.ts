@@ -11,7 +11,7 @@
  * checks the CRCs and takes the rest from the verdict instead of decoding every weight again.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -77,8 +77,28 @@ export class ImageCache {
   }
 
   /** What verifying the image under `key` found (image-verdict.ts), if it was kept. */
+  /**
+   * The verdict kept for `key`, read into the end of a buffer twice its size: readVerdict unpacks
+   * its step bits into the room in front, touching no other fresh memory (where page faults are
+   * dear, as on small VMs, a 25 MB unpack into new memory costs ~0.2 s).
+   */
   getVerdict(key: string): Uint8Array | undefined {
-    return readIfThere(join(this.dir, `${key}.verdict`));
+    const path = join(this.dir, `${key}.verdict`);
+    if (!existsSync(path)) return undefined;
+    const size = statSync(path).size;
+    const room = Buffer.allocUnsafe(2 * size);
+    const fd = openSync(path, 'r');
+    try {
+      let at = 0;
+      while (at < size) {
+        const n = readSync(fd, room, size + at, size - at, at);
+        if (n === 0) return undefined; // cut short while reading
+        at += n;
+      }
+    } finally {
+      closeSync(fd);
+    }
+    return new Uint8Array(room.buffer, room.byteOffset + size, size);
   }
 
   putVerdict(key: string, verdict: Uint8Array): void {

@@ -66,18 +66,22 @@ export function readVerdict(verdict: Uint8Array, bytes: Uint8Array, image: Conta
     nibbles += want;
   }
   if (verdict.length !== head + Math.ceil(nibbles / 2) + 4) return undefined;
-  const all = unpackNibbles(verdict.subarray(head, verdict.length - 4), nibbles);
+  const entropyBits = image.layers.map((_, i) => v.getFloat64(16 + 12 * i, true));
+  // in place (over the verdict itself) when it sits at the end of a buffer twice its size, as
+  // ImageCache.getVerdict reads it: output byte 2j + 1 is written only after input byte j is read
+  const inPlace = verdict.byteOffset === verdict.length && verdict.buffer.byteLength === 2 * verdict.length;
+  const all = unpackNibbles(verdict.subarray(head, verdict.length - 4), nibbles,
+    inPlace ? new Uint8Array(verdict.buffer, 0, nibbles) : new Uint8Array(nibbles));
   let from = 0;
   image.layers.forEach((layer, i) => {
     const streams = counts[i];
     if (streams) keepStepBits((layer as TansLayer).words, streams.map((c) => all.subarray(from, (from += c))));
   });
-  return image.layers.map((_, i) => v.getFloat64(16 + 12 * i, true));
+  return entropyBits;
 }
 
-/** `n` 4-bit values, two to a byte, low nibble first. */
-function unpackNibbles(packed: Uint8Array, n: number): Uint8Array {
-  const out = new Uint8Array(n);
+/** `n` 4-bit values, two to a byte, low nibble first, into `out` (which may start before `packed` in its buffer). */
+function unpackNibbles(packed: Uint8Array, n: number, out: Uint8Array): Uint8Array {
   const pairs = n >> 1;
   for (let j = 0; j < pairs; j++) {
     const b = packed[j];
