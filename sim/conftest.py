@@ -1,0 +1,1 @@
+# (empty: its presence puts sim/ on sys.path, so that the benches' entry points import cocotb_bench)
