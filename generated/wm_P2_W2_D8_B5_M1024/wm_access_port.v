@@ -277,22 +277,23 @@ module wm_access_port #(
   reg [PW-1:0] blk_q, step_q, rem_q, j_q, start_q;
   reg [1:0]    sub_q;
   reg [9:0]    selcyc_q;                   // cycles of this request's select so far
+  wire         sbit = dcode_q[lv_q];      // the delimiter's code bit at this level: select1 (1) or select0 (0)
   wire [PW-1:0] lvlen = len_q[lv_q*PW +: PW];
   wire [PW-1:0] last_blk = lvlen >> 11;    // the level's last directory entry
   // the count of b-bits before block e of level lv_q, from its entry on dir_i
   wire [PW-1:0] probe_e = blk_q + step_q;
-  wire [PW-1:0] before_probe = dbit ? dir_i[PW-1:0] : (probe_e << 11) - dir_i[PW-1:0];
+  wire [PW-1:0] before_probe = sbit ? dir_i[PW-1:0] : (probe_e << 11) - dir_i[PW-1:0];
   wire         probe_ok = probe_e <= last_blk && before_probe <= t_q;
   wire [PW-1:0] blk_found = probe_ok ? probe_e : blk_q;
   // the entry of the found block: the rest of the target, the sub-block (512-bit line) holding it
-  wire [PW-1:0] before_blk = dbit ? dir_i[PW-1:0] : (blk_q << 11) - dir_i[PW-1:0];
+  wire [PW-1:0] before_blk = sbit ? dir_i[PW-1:0] : (blk_q << 11) - dir_i[PW-1:0];
   wire [PW-1:0] rem_blk = t_q - before_blk;
   wire [PW-1:0] ones1 = {{(PW-10){1'b0}}, dir_i[32 +: 10]};
   wire [PW-1:0] ones2 = {{(PW-11){1'b0}}, dir_i[42 +: 11]};
   wire [PW-1:0] ones3 = {{(PW-11){1'b0}}, dir_i[53 +: 11]};
-  wire [PW-1:0] sb1 = dbit ? ones1 : {{(PW-10){1'b0}}, 10'd512} - ones1;
-  wire [PW-1:0] sb2 = dbit ? ones2 : {{(PW-11){1'b0}}, 11'd1024} - ones2;
-  wire [PW-1:0] sb3 = dbit ? ones3 : {{(PW-11){1'b0}}, 11'd1536} - ones3;
+  wire [PW-1:0] sb1 = sbit ? ones1 : {{(PW-10){1'b0}}, 10'd512} - ones1;
+  wire [PW-1:0] sb2 = sbit ? ones2 : {{(PW-11){1'b0}}, 11'd1024} - ones2;
+  wire [PW-1:0] sb3 = sbit ? ones3 : {{(PW-11){1'b0}}, 11'd1536} - ones3;
   wire [1:0]   sub_found = sb3 <= rem_blk ? 2'd3 : sb2 <= rem_blk ? 2'd2 : sb1 <= rem_blk ? 2'd1 : 2'd0;
   wire [PW-1:0] sub_before = sub_found == 2'd3 ? sb3 : sub_found == 2'd2 ? sb2 : sub_found == 2'd1 ? sb1 : {PW{1'b0}};
   // the line: the word holding the rem_q-th b-bit (prefix popcount), then the bit in that word
@@ -306,14 +307,14 @@ module wm_access_port #(
     seen = {PW{1'b0}};
     sel_word = 4'd0;
     for (m = 1; m < 16; m = m + 1) begin
-      wk = dbit ? line_i[(m-1)*32 +: 32] : ~line_i[(m-1)*32 +: 32];
+      wk = sbit ? line_i[(m-1)*32 +: 32] : ~line_i[(m-1)*32 +: 32];
       seen = seen + {{(PW-6){1'b0}}, popcount32(wk)};
       if (seen <= rem_q) sel_word = m[3:0];
     end
-    wsel = dbit ? line_i[sel_word*32 +: 32] : ~line_i[sel_word*32 +: 32];
+    wsel = sbit ? line_i[sel_word*32 +: 32] : ~line_i[sel_word*32 +: 32];
     seen = {PW{1'b0}};
     for (m = 0; m < 16; m = m + 1) begin
-      wk = dbit ? line_i[m*32 +: 32] : ~line_i[m*32 +: 32];
+      wk = sbit ? line_i[m*32 +: 32] : ~line_i[m*32 +: 32];
       if (m[3:0] < sel_word) seen = seen + {{(PW-6){1'b0}}, popcount32(wk)};
     end
     cnt = 6'd0;
