@@ -375,8 +375,8 @@ export class WmSource implements WeightSource {
   /**
    * Random access to lane k's next needed weight: a select on the delimiter when it enters a new
    * row (wmRowSelectCycles: none for row 0), then access through the lane's per-node rank cache;
-   * its cost is the stall before it is delivered (the level pipeline takes one weight a cycle, a rank that misses adds its directory
-   * read). The symbol is decoded now, from the popped words.
+   * its cost is the stall before it is delivered (the level pipeline takes one weight a cycle, a
+   * rank that misses adds its directory read). The symbol is decoded now, from the popped words.
    */
   private prepareRandom(k: number): void {
     if (this.next[k] >= this.end[k]) return;
