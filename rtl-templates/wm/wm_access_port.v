@@ -260,28 +260,24 @@ module wm_access_port #(
   // the line: the word holding the rem_q-th b-bit (prefix popcount), then the bit in that word
   reg [3:0]    sel_word;
   reg [4:0]    sel_bit;
-  reg [PW-1:0] seen;
-  reg [31:0]   wsel, wk;
+  reg [PW-1:0] seen, seen_word;
+  reg [31:0]   wsel;
   reg [5:0]    cnt;
   integer m;
   always @* begin
+    // P(w) = the b-bits of words 0..w-1; the target is in the last word w with P(w) <= rem_q
     seen = {PW{1'b0}};
+    seen_word = {PW{1'b0}};
     sel_word = 4'd0;
-    for (m = 1; m < 16; m = m + 1) begin
-      wk = sbit ? line_i[(m-1)*32 +: 32] : ~line_i[(m-1)*32 +: 32];
-      seen = seen + {{(PW-6){1'b0}}, popcount32(wk)};
-      if (seen <= rem_q) sel_word = m[3:0];
+    for (m = 0; m < 15; m = m + 1) begin
+      seen = seen + {{(PW-6){1'b0}}, popcount32(sbit ? line_i[m*32 +: 32] : ~line_i[m*32 +: 32])};
+      if (seen <= rem_q) begin sel_word = m[3:0] + 4'd1; seen_word = seen; end
     end
     wsel = sbit ? line_i[sel_word*32 +: 32] : ~line_i[sel_word*32 +: 32];
-    seen = {PW{1'b0}};
-    for (m = 0; m < 16; m = m + 1) begin
-      wk = sbit ? line_i[m*32 +: 32] : ~line_i[m*32 +: 32];
-      if (m[3:0] < sel_word) seen = seen + {{(PW-6){1'b0}}, popcount32(wk)};
-    end
     cnt = 6'd0;
     sel_bit = 5'd0;
     for (m = 0; m < 32; m = m + 1) begin
-      if (wsel[m] && {{(PW-6){1'b0}}, cnt} == rem_q - seen) sel_bit = m[4:0];
+      if (wsel[m] && {{(PW-6){1'b0}}, cnt} == rem_q - seen_word) sel_bit = m[4:0];
       cnt = cnt + {5'd0, wsel[m]};
     end
   end
