@@ -4,14 +4,19 @@
  * cycle model (wmAccessCycles: cycles, cache hits and misses of every access and in total), with
  * random valid/ready on both sides: each rank cache option, plain and Huffman-shaped matrices,
  * sequential and random positions, synthetic Laplace weights (test/laplace.ts) and the LeNet-5
- * fixture. Mutants of the port (the hit rule, the miss cycle, a level base, the range check) must
- * each make the run fail.
+ * fixture. Row requests (select on the delimiter, then access) on element-wise layers against
+ * RowAccess and wmRowAccessCycles, each cache option, synthetic Laplace layers and LeNet-5's fully
+ * connected layers. Mutants of the port (the hit rule, the miss cycle, a level base, the range
+ * check; the select's binary search, select0/select1, the entry cycle, the row refusal, the walk to
+ * the delimiter's leaf) must each make the run fail.
  */
 import { describe, expect, it } from 'vitest';
-import { wmAccessCycles } from '../src/chip/wm-access.js';
+import { wmAccessCycles, wmRowAccessCycles } from '../src/chip/wm-access.js';
+import { wmSelectCycles } from '../src/chip/wm-source.js';
+import { RowAccess, elementSequence } from '../src/codecs/wm/ras.js';
 import { quantize } from '../src/codecs/quant/index.js';
 import { huffmanMatrix, plainMatrix } from '../src/codecs/wm/matrix.js';
-import { accessLayers, runWmAccessCosim, type AccessLayer, type AccessOrder, type WmAccessCosimResult } from '../src/cosim/wm-access-cosim.js';
+import { accessLayers, rowHeaderOf, rowLayers, runWmAccessCosim, type AccessLayer, type AccessOrder, type WmAccessCosimResult } from '../src/cosim/wm-access-cosim.js';
 import type { RtlMutation } from '../src/cosim/verilator.js';
 import { loadModel } from '../src/models/load.js';
 import { resolveWmEngineParams } from '../src/params/groups.js';
@@ -89,6 +94,73 @@ describe('wm random-access port co-simulation (Verilator)', () => {
     }
   }, BUILD_TIMEOUT);
 
+  /** element-wise Laplace layers: some with levels of several directory blocks (a binary search of 2 or 3 probes) */
+  const rowSet = (seed: number) => rowLayers(resolveWmEngineParams(SMALL), { seed, shapes: ['plain', 'huffman'], layers: 4, weightsPerLayer: 6000 });
+
+  function expectRowsRan(r: WmAccessCosimResult, layers: AccessLayer[]) {
+    expectRan(r, layers);
+    expect(r.rows).toBe(true);
+    // selects taken and timed both ways; the walk to the delimiter's leaf at go, RTL and model
+    expect(r.rtl.selects).toBeGreaterThan(0);
+    expect(r.rtl.selects).toBe(r.model.selects);
+    expect(r.rtl.selectCycles).toBe(r.model.selectCycles);
+    expect(r.rtl.selectCycles).toBeGreaterThan(2 * r.rtl.selects);
+    expect(r.rtl.walk).toBe(r.model.walk);
+    for (const l of r.layers) expect(l.rtl.walk).toBeGreaterThan(0);
+  }
+
+  for (const mode of ['none', 'level', 'node'] as const) {
+    it(`row requests, rank cache ${mode}: every row start, symbol, refusal, select and access cycle equal, sequential and random, with stalls`, async () => {
+      const layers = rowSet(5);
+      // a binary search of more than one probe is among them
+      expect(Math.max(...layers.map((l) => l.wm.length))).toBeGreaterThan(2 * 2048);
+      const params = { ...SMALL, wmRankCache: mode };
+      for (const order of ['sequential', 'random'] as AccessOrder[]) {
+        const r = await runWmAccessCosim({ params, layers, order, seed: 3, stallRate: 0.3, accesses: 3000, rows: true });
+        expectRowsRan(r, layers);
+        expect(r.rtl.run).toBeGreaterThan(r.rtl.cycles);
+        // sequentially a select per row entered (the last row's start is kept), at random nearly one per request
+        if (order === 'sequential') expect(r.rtl.selects).toBeLessThan(r.rtl.accesses / 2);
+        else expect(r.rtl.selects).toBeGreaterThan(r.rtl.accesses / 2);
+        const still = await runWmAccessCosim({ params, layers, order, seed: 4, stallRate: 0, accesses: 600, rows: true });
+        expectRowsRan(still, layers);
+        expect(still.rtl.run).toBe(still.model.cycles);
+      }
+    }, BUILD_TIMEOUT);
+  }
+
+  it('row requests on LeNet-5\'s fully connected layers, Huffman-shaped through the encoder and plain', async () => {
+    const p = resolveWmEngineParams({ ...SMALL, wmRankCache: 'node' });
+    const model = loadModel('test/fixtures/lenet/lenet-5.safetensors');
+    const layers = rowLayers(p, { seed: 1, shapes: ['plain', 'huffman'], model, bins: 15, maxWeightsPerLayer: 12000 });
+    expect(layers.length).toBeGreaterThanOrEqual(4);
+    expect(layers.every((l) => l.name.startsWith('layer ip'))).toBe(true);
+    for (const order of ['sequential', 'random'] as AccessOrder[]) {
+      const r = await runWmAccessCosim({ params: p, layers, order, seed: 1, stallRate: 0.2, accesses: 4000, rows: true });
+      expectRowsRan(r, layers);
+      expect(r.accessesCompared).toBeGreaterThan(4 * 4000);
+    }
+  }, BUILD_TIMEOUT);
+
+  it('the row model: a select per row entered (none for row 0 or the last row), the start RowAccess gives, per request what it gives in total', () => {
+    const q = quantize(laplace(6000, 0.1, 3), 15).symbols;
+    const shape = [40, 150];
+    const header = { form: 'element' as const, gapSymbols: 0, quant: { bins: 15, step: 1 }, shape };
+    const wm = plainMatrix(elementSequence(q, shape, 15), 16);
+    const rows = new RowAccess(wm, header);
+    const requests = [{ row: 0, element: 3 }, { row: 5, element: 0 }, { row: 5, element: 149 }, { row: 0, element: 1 }, { row: 39, element: 7 }, { row: 5, element: 2 }];
+    const f = wmRowAccessCycles(rows, requests, 'none');
+    const select = wmSelectCycles(rowHeaderOf(wm, rows));
+    // 6040 bits a level: 3 directory entries, 2 probes, then the entry and the line: 4 cycles per level of the delimiter's 4-bit code
+    expect(select).toBe(4 * (2 + 2));
+    expect(Array.from(f.selectCycles)).toEqual([0, select, 0, 0, select, select]);
+    expect(Array.from(f.starts)).toEqual(requests.map((r) => r.row * 151));
+    expect(Array.from(f.symbols)).toEqual(requests.map((r) => q[r.row * 150 + r.element]));
+    // each request: its select, then the access (plain, no cache: 4 levels, 3 misses)
+    expect(Array.from(f.accessCycles)).toEqual(Array.from(f.selectCycles, (s) => s + 4 + 3));
+    expect(f.cycles).toBe(Array.from(f.accessCycles).reduce((a, b) => a + b, 0));
+  });
+
   it('the model reports per access what it reports in total', () => {
     const q = quantize(laplace(5000, 0.1, 3), 31).symbols;
     for (const wm of [plainMatrix(q, 31), huffmanMatrix(q, 31)]) {
@@ -106,12 +178,29 @@ describe('wm random-access port co-simulation (Verilator)', () => {
     ['the hit rule one word too long', { file: 'wm_access_port.v', from: "sdist <= {{(PW-6){1'b0}}, 6'd32}", to: "sdist <= {{(PW-7){1'b0}}, 7'd64}" }, /hits|is \d+, the reference/],
     ['the miss cycle skipped', { file: 'wm_access_port.v', from: 'wire descend = (walking && internal && hit) ||', to: 'wire descend = (walking && internal) ||' }, /cycles/],
     ['a wrong level base (the directory one entry short)', { file: 'wm_access_port.v', from: "dirw = ((len >> 11) + 32'd1) << 1;", to: 'dirw = (len >> 11) << 1;' }, /the reference answers/],
-    ['out-of-range positions not refused', { file: 'wm_access_port.v', from: 'wire refuse = req_pos_i >= n_q;', to: "wire refuse = 1'b0 && req_pos_i >= n_q;" }, /outside the sequence/],
+    ['out-of-range positions not refused', { file: 'wm_access_port.v', from: 'wire refuse_pos = req_pos_i >= n_q;', to: "wire refuse_pos = 1'b0 && req_pos_i >= n_q;" }, /outside the sequence/],
   ];
   for (const [what, mutation, reason] of mutants) {
     it(`mutant caught: ${what}`, async () => {
       const layers = laplaceLayers(11);
       const r = await runWmAccessCosim({ params: { ...SMALL, wmRankCache: 'level' }, layers, order: 'sequential', seed: 2, stallRate: 0.2, accesses: 1500, mutation });
+      expect(r.pass).toBe(false);
+      expect(r.firstMismatch).toMatch(reason);
+    }, BUILD_TIMEOUT);
+  }
+
+  // the select's mutants, on row requests: each must fail the run
+  const rowMutants: [string, RtlMutation, RegExp][] = [
+    ['the binary search probes one entry too low', { file: 'wm_access_port.v', from: 'wire [PW-1:0] probe_e = blk_q + step_q;', to: "wire [PW-1:0] probe_e = blk_q + step_q - {{(PW-1){1'b0}}, 1'b1};" }, /row start/],
+    ['select0 and select1 swapped', { file: 'wm_access_port.v', from: 'wire         sbit = dcode_q[lv_q];', to: 'wire         sbit = !dcode_q[lv_q];' }, /row start/],
+    ['the entry cycle skipped (the line read from the last probe)', { file: 'wm_access_port.v', from: 'S_PROBE: state_d = probe_last ? S_ENTRY : S_PROBE;', to: 'S_PROBE: state_d = probe_last ? S_LINE : S_PROBE;' }, /row start|select took/],
+    ['rows past the last delimiter not refused', { file: 'wm_access_port.v', from: 'wire refuse = req_row_i ? req_r_i >= rows_q || req_pos_i >= rowlen_q : refuse_pos;', to: 'wire refuse = req_row_i ? req_pos_i >= rowlen_q : refuse_pos;' }, /the reference refuses it \(RowAccess.weight\)/],
+    ['the walk to the delimiter\'s leaf one level short', { file: 'wm_access_port.v', from: "wire         down_more = lv_q + 5'd1 < dlen_q;", to: "wire         down_more = lv_q + 5'd2 < dlen_q;" }, /walk to the delimiter's leaf took|row start/],
+  ];
+  for (const [what, mutation, reason] of rowMutants) {
+    it(`row mutant caught: ${what}`, async () => {
+      const layers = rowSet(13);
+      const r = await runWmAccessCosim({ params: { ...SMALL, wmRankCache: 'level' }, layers, order: 'sequential', seed: 2, stallRate: 0.2, accesses: 3000, rows: true, mutation });
       expect(r.pass).toBe(false);
       expect(r.firstMismatch).toMatch(reason);
     }, BUILD_TIMEOUT);
@@ -142,6 +231,14 @@ describe('wm random-access port co-simulation (Verilator)', () => {
     io.clear();
     expect(await main(['cosim', 'wm', '--access', 'diagonal'])).toBe(2);
     expect(io.stderr).toMatch(/--access diagonal is not an access order/);
+    io.clear();
+    expect(await main(['cosim', 'wm', '--access', 'sequential', '--rows', '--levels', '16', '--buffer-words', '4096', '--layers', '2', '--symbols', '1500'])).toBe(0);
+    expect(io.stdout).toMatch(/^PASS cosim wm access wm_P2_W2_D16_B5_M4096 rank-cache node sequential rows seed 1/);
+    expect(io.stdout).toMatch(/row requests compared \d+/);
+    expect(io.stdout).toMatch(/\d+ selects in \d+ cycles\), model \d+ \(\d+ hits, \d+ misses, \d+ selects in \d+ cycles/);
+    io.clear();
+    expect(await main(['cosim', 'wm', '--rows'])).toBe(2);
+    expect(io.stderr).toMatch(/--rows is a flag of hwsim cosim wm --access/);
     io.clear();
     expect(await main(['cosim', 'wm', '--rank-cache', 'level'])).toBe(2);
     expect(io.stderr).toMatch(/--rank-cache is a flag of hwsim cosim wm --access/);

@@ -14,6 +14,8 @@
  */
 import { CachedAccess, type RankCacheMode } from '../codecs/wm/rank-cache.js';
 import type { WaveletMatrix } from '../codecs/wm/matrix.js';
+import type { RowAccess } from '../codecs/wm/ras.js';
+import { wmRowSelectCycles } from './wm-source.js';
 
 /** cycles a level costs: the word read (+ the rank's directory read on a miss), then the line popcount on a miss */
 export const ACCESS_LEVEL_CYCLES = 1;
@@ -61,4 +63,36 @@ export function wmAccessCycles(wm: WaveletMatrix, positions: ArrayLike<number>, 
   const levels = wm.levels.length === 0 ? 0 : ranks + accesses;
   const cycles = wm.levels.length === 0 ? accesses : ACCESS_LEVEL_CYCLES * levels + ACCESS_MISS_CYCLES * misses;
   return { mode, accesses, levels, ranks, hits, misses, cycles, symbols, accessCycles, accessHits, accessMisses };
+}
+
+/** A row request of an element-wise layer: element `element` of row `row`. */
+export interface RowRequest { row: number; element: number }
+
+export interface WmRowAccessFigures extends WmAccessFigures {
+  /** per request: the row start the select found (RowAccess.rowStart), and the select's cycles */
+  starts: Uint32Array;
+  selectCycles: Uint32Array;
+}
+
+/**
+ * Row requests (r, j) through the random-access port: the row's start by a select on the delimiter
+ * (RowAccess.rowStart; cycles wmRowSelectCycles: none for row 0 or the last request's row, whose
+ * start the port keeps), then access(start + j) through the rank cache
+ * (as wmAccessCycles, one cache for all requests). Every request must be one RowAccess.weight
+ * accepts (the caller leaves the refused ones out; each of those takes REFUSED_ACCESS_CYCLES).
+ */
+export function wmRowAccessCycles(rows: RowAccess, requests: readonly RowRequest[], mode: RankCacheMode): WmRowAccessFigures {
+  const wm = rows.wm;
+  const header = { levelLengths: Int32Array.from(wm.levels, (b) => b.length), lengths: wm.code.lengths, quant: rows.header.quant };
+  const starts = Uint32Array.from(requests, (q) => rows.rowStart(q.row));
+  let lastRow = -1;
+  const selectCycles = Uint32Array.from(requests, (q) => {
+    const c = wmRowSelectCycles(header, q.row, lastRow);
+    lastRow = q.row;
+    return c;
+  });
+  const f = wmAccessCycles(wm, requests.map((q, k) => starts[k] + q.element), mode);
+  const accessCycles = f.accessCycles.map((c, k) => c + selectCycles[k]);
+  const cycles = f.cycles + selectCycles.reduce((a, b) => a + b, 0);
+  return { ...f, cycles, accessCycles, starts, selectCycles };
 }

@@ -48,15 +48,33 @@ export interface WmSourceOptions {
 export const ZERO_RUN_WEIGHTS = 16;
 
 /**
- * Cycles of one select on the delimiter (a row start): per level of the delimiter's code, a binary
- * search over the level's directory entries (one read each), then the 512-bit line's prefix
- * popcount to find the word and one cycle to find the bit in it.
+ * Cycles of one select on the delimiter (a row start), as the random-access port
+ * (rtl-templates/wm/wm_access_port.v) takes them with registered memory reads: per level of the
+ * delimiter's code, walked up from its leaf, a binary search over the level's E directory entries,
+ * ⌈log2 E⌉ probes of one entry read a cycle (the first read issued in the level's first cycle),
+ * then 2 cycles: the found block's entry (its sub-block counts pick the 512-bit line, read next),
+ * and the line (the prefix popcount of its words finds the word, and the bit in the word, in that
+ * cycle, which is also the next level's first). A level of one block thus costs 2 cycles.
  */
 export function wmSelectCycles(h: Pick<WmHeader, 'levelLengths' | 'lengths' | 'quant'>): number {
   const len = h.lengths[delimiterOf(h.quant.bins)] ?? 0;
   let c = 0;
   for (let l = 0; l < len; l++) c += Math.ceil(Math.log2(directoryWords(h.levelLengths[l]) / 2)) + 2;
   return c;
+}
+
+/**
+ * Cycles to find the start of row r when the last row found was `lastRow` (−1: none since the
+ * layer began): row 0 starts at 0 and the last row's start is kept, so neither takes a select;
+ * any other row takes one.
+ */
+export function wmRowSelectCycles(h: Pick<WmHeader, 'levelLengths' | 'lengths' | 'quant'>, row: number, lastRow: number): number {
+  return row === 0 || row === lastRow ? 0 : wmSelectCycles(h);
+}
+
+/** The walk down to the delimiter's leaf (where its occurrences start at the last level): one rank per level of its code. */
+export function wmDelimiterWalkCycles(h: Pick<WmHeader, 'lengths' | 'quant'>): number {
+  return RANK_CYCLES * (h.lengths[delimiterOf(h.quant.bins)] ?? 0);
 }
 
 /**
@@ -68,7 +86,7 @@ export function wmSelectCycles(h: Pick<WmHeader, 'levelLengths' | 'lengths' | 'q
 export function wmStartCyclesOf(h: Pick<WmHeader, 'levelLengths' | 'lengths' | 'quant' | 'form'>, sparse: boolean): number {
   const levels = h.levelLengths.length;
   const fill = Math.max(0, levels - 1);
-  if (sparse) return fill + (h.form === 'element' ? RANK_CYCLES * (h.lengths[delimiterOf(h.quant.bins)] ?? 0) : 0);
+  if (sparse) return fill + (h.form === 'element' ? wmDelimiterWalkCycles(h) : 0);
   const start = wmStartCycles(codeTree(assignCodes(h.lengths)).level.length, levels);
   return h.form === 'tuples' ? start + wmSelectCycles(h) : start;
 }
@@ -118,7 +136,6 @@ export class WmSource implements WeightSource {
   private pending = new Int32Array(0);
   private blockNeeded: Uint8Array | null = null;
   private segmentAt: Int32Array | null = null;
-  private selectCycles = 0;
   /**
    * Per lane, whether its output may deliver this cycle (co-simulation drives the RTL's per-lane
    * out_ready with a stall pattern and sets the same pattern here); null: every lane may.
@@ -152,7 +169,6 @@ export class WmSource implements WeightSource {
     this.phaseCycles.decode = 0;
     this.tree = codeTree(assignCodes(header.lengths));
     this.only = header.only;
-    this.selectCycles = wmSelectCycles(header);
     this.rowClosing = new Uint8Array(this.lanes);
     return header.quant.bins;
   }
@@ -358,9 +374,9 @@ export class WmSource implements WeightSource {
 
   /**
    * Random access to lane k's next needed weight: a select on the delimiter when it enters a new
-   * row, then access through the lane's per-node rank cache; its cost is the stall before it is
-   * delivered (the level pipeline takes one weight a cycle, a rank that misses adds its directory
-   * read). The symbol is decoded now, from the popped words.
+   * row (wmRowSelectCycles: none for row 0), then access through the lane's per-node rank cache;
+   * its cost is the stall before it is delivered (the level pipeline takes one weight a cycle, a
+   * rank that misses adds its directory read). The symbol is decoded now, from the popped words.
    */
   private prepareRandom(k: number): void {
     if (this.next[k] >= this.end[k]) return;
@@ -368,9 +384,9 @@ export class WmSource implements WeightSource {
     const row = Math.floor(pos / this.rowLength);
     let cycles = 0;
     if (row !== this.laneRow[k]) {
+      cycles += wmRowSelectCycles(this.header!, row, this.laneRow[k]);
       this.laneRow[k] = row;
       this.laneRowStart[k] = this.rowAccess!.rowStart(row);
-      cycles += this.selectCycles;
     }
     const cache = this.laneCache[k];
     const missesBefore = cache.stats.misses;

@@ -27,13 +27,15 @@ export const command: CliCommand = {
       .option('access', { type: 'string', describe: `wm: co-simulate the random-access port instead of the streaming unit, positions in order: ${ACCESS_ORDERS.join(' or ')} (with --rank-cache)` })
       .option('matrix', { type: 'string', describe: `wm --access: the matrices the sequences are stored as, ${MATRIX_CHOICES.join(', ')} (default both)` })
       .option('accesses', { type: 'number', describe: 'wm --access: positions per layer (sequential: the first so many; random: default the length, at most 20000)' })
+      .option('rows', { type: 'boolean', describe: 'wm --access: element-wise layers and row requests (row r, element j: a select on the delimiter finds the row start, then access), against RowAccess and wmRowAccessCycles' })
       .option('form', { choices: WM_COSIM_FORMS, describe: 'wm: how the layers are encoded: block (the weights) or element (rows, a delimiter after each, which takes its lane\'s cycle and delivers no weight) (default block)' })
       .option('corrupt', { type: 'array', number: true, default: [] as number[], describe: 'layer indices to corrupt: one stream gets a flipped data, state or padding bit, a dropped last word or an extra word, so that the reference decoder rejects it; error_o must be raised exactly where the reference decoder rejects' })
       .example('$0 cosim tans --states 64 --symbol-bits 5 --streams 4 --stall-rate 0.3', '')
       .example('$0 cosim tans --states 256 --streams 8 --weights .cache/models/nsfwjs-mobilenet_v2/model.json', 'trained MobileNetV2 layers')
       .example('$0 cosim wm --lanes 4 --levels 16 --buffer-words 8192 --weights test/fixtures/lenet/lenet-5.safetensors', 'the query unit on LeNet-5')
       .example('$0 cosim wm --lanes 3 --levels 12 --buffer-words 4096 --form element', 'element-wise layers (rows and delimiters)')
-      .example('$0 cosim wm --access random --rank-cache level --levels 16 --buffer-words 4096', 'the random-access port, one cache slot per level'),
+      .example('$0 cosim wm --access random --rank-cache level --levels 16 --buffer-words 4096', 'the random-access port, one cache slot per level')
+      .example('$0 cosim wm --access random --rows --levels 16 --buffer-words 4096', 'row requests: select on the delimiter, then access'),
     async (argv) => {
       if (argv.block === 'wm' && argv.access !== undefined) {
         check(argv.form === undefined, '--form is a flag of the query unit\'s streaming co-simulation, not of --access',
@@ -41,7 +43,7 @@ export const command: CliCommand = {
         if (!await cosimWmAccess(argv as unknown as Record<string, unknown> & WmAccessArgs)) setExit(1);
         return;
       }
-      for (const flag of ['access', 'matrix', 'accesses', 'rankCache'] as const) {
+      for (const flag of ['access', 'matrix', 'accesses', 'rankCache', 'rows'] as const) {
         const name = flag === 'rankCache' ? 'rank-cache' : flag;
         check((argv as Record<string, unknown>)[flag] === undefined, `--${name} is a flag of hwsim cosim wm --access`, `leave --${name} out, or run \`hwsim cosim wm --access random\``);
       }
