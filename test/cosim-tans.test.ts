@@ -89,12 +89,14 @@ describe('Verilator co-simulation of tans_engine', () => {
     expect(build).not.toHaveBeenCalled();
   });
 
-  it('background table reload: with two banks (L = 64) a layer switch takes PRELOADED_SWITCH_CYCLES in the RTL, with one (L = 256) the whole load', async () => {
+  it('background table reload: with two banks (L = 64) a layer switch takes PRELOADED_SWITCH_CYCLES (0) in the RTL, with one (L = 256) the whole load', async () => {
     const two = await runTansCosim({ params: { states: 64, symbolBits: 5, streams: 4 }, layers: 5, seed: 11, stallRate: 0.2, protocol: false });
     expect(two.firstMismatch).toBeUndefined();
     expect(two.pass).toBe(true);
     expect(two.perLayer.map((l) => l.background)).toEqual([false, true, true, true, true]);
-    expect(two.perLayer.map((l) => l.rtlLoad)).toEqual([loadCycles(two.config), 1, 1, 1, 1].map((x, i) => (i ? PRELOADED_SWITCH_CYCLES : x)));
+    expect(PRELOADED_SWITCH_CYCLES).toBe(0);
+    expect(two.perLayer.map((l) => l.rtlLoad)).toEqual([loadCycles(two.config), 0, 0, 0, 0].map((x, i) => (i ? PRELOADED_SWITCH_CYCLES : x)));
+    expect(two.perLayer.map((l) => l.modelLoad)).toEqual(two.perLayer.map((l) => l.rtlLoad));
     const one = await runTansCosim({ params: { states: 256, symbolBits: 5, streams: 4 }, layers: 3, seed: 11, stallRate: 0.2, protocol: false });
     expect(one.pass).toBe(true);
     expect(one.perLayer.every((l) => !l.background && l.rtlLoad === loadCycles(one.config))).toBe(true);

@@ -13,9 +13,12 @@
 // until taken, and that reset clears done_o, error_o, in_ready_o and out_valid_o at once.
 // Background loads (the stimulus's background word; an engine with two table banks): while layer l
 // runs, the next layer's load words are offered every cycle until taken (cfg_ready_o must be high
-// until the last one, and low from then on while the loaded layer waits); when done_o rises the
-// harness ticks until it falls (the layer switch), offering what is left of the load. A layer
-// replayed after a reset is loaded in the foreground ("fg 1" on its layer line).
+// until the last one, and low from then on while the loaded layer waits). A load complete when
+// done_o rises has switched at the edge that raised it: the done cycle is the next layer's run
+// cycle 0 (done_o, and error_o as layer l's verdict, high in it for that one cycle). Otherwise the
+// harness ticks, offering what is left of the load, until the last word is taken (those ticks are
+// the switch cycles); done_o must then be low. A layer replayed after a reset is loaded in the
+// foreground ("fg 1" on its layer line).
 #include "V{{top}}.h"
 #include "verilated.h"
 
@@ -232,31 +235,36 @@ int main(int argc, char** argv) {
       const uint64_t reset_run_at = reset_run ? prand() % (4ull * n_words + 8) : 0;
       bool was_reset = false;
       bool hang = false;
+      bool switched_at_done = false;  // the done cycle of layer l - 1 is this layer's run cycle 0
 
       uint32_t load_cycles = 0;
       cur_cycle = 0;
       top.out_ready_i = 0;
       if (!fg_load) {
-        // The layer switch: done_o of the previous layer is high; tick until it falls, offering
-        // what is left of the background load (the engine must take it).
-        for (;;) {
+        // The layer switch: done_o of the previous layer is high. With the load complete the layer
+        // is already running; else tick, offering what is left of the background load (the engine
+        // must take it, and start the layer at the edge that takes the last word).
+        switched_at_done = bg_taken == n_load;
+        while (bg_taken < n_load) {
           top.in_valid_i = protocol && pchance(32768);  // words offered before the switch must not be taken
           top.in_data_i = protocol ? prand() : 0;
-          const bool valid = bg_taken < n_load;
-          top.cfg_valid_i = valid;
-          top.cfg_data_i = valid ? load[bg_taken] : (protocol ? prand() : 0);
+          top.cfg_valid_i = 1;
+          top.cfg_data_i = load[bg_taken];
           top.eval();
-          if (!top.done_o) break;
-          if (load_cycles > n_load + 2) { hang = true; break; }
-          if (valid && !top.cfg_ready_o) violation("cfg_ready_o low during a background load");
+          if (!top.done_o) violation("done_o fell before the background load completed");
+          if (!top.cfg_ready_o) violation("cfg_ready_o low during a background load");
           if (top.in_valid_i && top.in_ready_o) violation("in_ready_o high during a layer switch");
-          const bool took = valid && top.cfg_ready_o;
+          const bool took = top.cfg_ready_o;
           tick();
           if (took) bg_taken++;
           load_cycles++;
           cur_cycle++;
+          if (load_cycles > n_load + 2) { hang = true; break; }
         }
-        if (!hang && bg_taken != n_load) violation("the layer started before its background load completed");
+        top.cfg_valid_i = 0;
+        top.in_valid_i = 0;
+        top.eval();
+        if (!hang && !switched_at_done && top.done_o) violation("done_o still high after the switch (the layer did not start)");
       } else {
         // Load port: the engine must take every word it is offered (gaps: cfg_valid low 1/4 of cycles).
         for (uint32_t i = 0; i < n_load;) {
@@ -293,8 +301,9 @@ int main(int argc, char** argv) {
       for (;;) {
         if (hang) break;
         cur_cycle = cyc;
-        // done_o depends on registers only: its value after the last edge is this cycle's
-        if (top.done_o) break;
+        // done_o depends on registers only: its value after the last edge is this cycle's (in run
+        // cycle 0 of a layer switched in at done, it is still the previous layer's)
+        if (top.done_o && !(switched_at_done && cyc == 0)) break;
         if (cyc >= max_cycles) { hang = true; break; }
         if (reset_run && cyc == reset_run_at) { was_reset = true; break; }
         const bool in_valid = !stall() && wi < n_words;
