@@ -294,6 +294,15 @@ module tans_engine #(
   end
 
   // ---------------------------------------------------------------- lanes
+  // The lanes are armed a cycle after `start` (arm_q), so that start, which the AND over every lane
+  // feeds, drives only the engine's own registers. This costs no cycle: in run cycle 0 a lane has
+  // nothing to do (the first word reaches its FIFO at the end of it), and a finished lane holds
+  // the new layer's symbol count and an empty ring already.
+  reg arm_q;
+  always @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) arm_q <= 1'b0;
+    else         arm_q <= start;
+  end
   wire [Streams-1:0]            fin, err;
   wire [Streams*SymbolBits-1:0] symbols;
   tans_decoder #(
@@ -306,7 +315,7 @@ module tans_engine #(
     .clk_i          (clk_i),
     .rst_ni         (rst_ni),
     .run_i          (run_q),
-    .start_i        (start),
+    .start_i        (arm_q),
     .bank_i         (bank_q),
     .rem_we_i       (rem_we),
     .rem_i          (cfg_data_i),
@@ -341,7 +350,7 @@ module tans_engine #(
   // It falls with a switch once it is high, or (one bank) with the first word of a load. A switch in
   // the first idle cycle (two banks, a loaded layer waiting) still raises it, for one cycle: the
   // next layer's run cycle 0, in which error_o is the finished layer's verdict (verdict_q).
-  assign idle_all = &(fin & ~fifo_rvalid & ~pending & ~out_valid_o);
+  assign idle_all = !arm_q && &(fin & ~fifo_rvalid & ~pending & ~out_valid_o);
   wire stop     = (Banks == 1) && cfg_acc && !load_q;
   reg  done_q, verdict_q;
   always @(posedge clk_i or negedge rst_ni) begin
@@ -355,7 +364,7 @@ module tans_engine #(
   end
   assign done    = done_q;
   assign done_o  = done;
-  assign error_o = done_q ? verdict_q : |err;
+  assign error_o = done_q ? verdict_q : |err && !arm_q;   // (in run cycle 0 the lanes hold the last layer's)
 endmodule
 
 `default_nettype wire

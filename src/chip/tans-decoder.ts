@@ -194,6 +194,7 @@ export class TansEngineModel {
   readonly outSymbol: Uint16Array;
   readonly outWeight: Int8Array;
   private doneC = false;
+  private armQ = false;  // RTL arm_q: the lanes are armed at the end of this tick (run cycle 0)
   private errorC = false;
   private cycleN = 0;
 
@@ -250,7 +251,7 @@ export class TansEngineModel {
    */
   loadLayer(layer: EngineLayer): number {
     // (done alone is not enough: in the done cycle of a background switch the next layer runs)
-    check(!this.runQ || (this.doneC && this.finQ.every((f) => f === 1)), 'loadLayer called while a layer is still running',
+    check(!this.runQ || (this.doneC && !this.armQ && this.finQ.every((f) => f === 1)), 'loadLayer called while a layer is still running',
       'tick() until done before loading the next layer, or preload() it (two table banks)');
     check(!this.preloading, 'loadLayer called while a background load is under way', 'tick() until the preloaded layer has started');
     checkLayer(this.params, layer);
@@ -294,7 +295,10 @@ export class TansEngineModel {
     }
   }
 
-  /** start: the lanes switch to the staged bank and descriptors and are armed (RTL `start`). */
+  /**
+   * start: the lanes switch to the staged bank and descriptors (RTL `start`); they are armed at the
+   * end of the next tick (RTL arm_q: run cycle 0, in which a finished lane has nothing to do).
+   */
   private start(): void {
     [this.tSym, this.nSym] = [this.nSym, this.tSym];
     [this.tNb, this.nNb] = [this.nNb, this.tNb];
@@ -303,18 +307,27 @@ export class TansEngineModel {
     for (let k = 0; k < this.S; k++) {
       this.remQ[k] = this.nRem[k];
       this.wordsLeftQ[k] = this.nWords[k];
-      this.initQ[k] = 1; this.finQ[k] = 0; this.errQ[k] = 0; this.endQ[k] = 0;
       this.haveQ[k] = 0; this.posQ[k] = 0;
     }
     this.turnQ = 0;
     this.runQ = true;
+    this.armQ = true;
+  }
+
+  /** arm_q: every lane begins the layer (init), its error and end check cleared. */
+  private armLanes(): void {
+    for (let k = 0; k < this.S; k++) {
+      this.initQ[k] = 1; this.finQ[k] = 0; this.errQ[k] = 0; this.endQ[k] = 0;
+    }
   }
 
   tick(inValid: boolean, inWord: number, outReady: Uint8Array): void {
     const { S, D, logL } = this;
     const run = this.runQ;
-    // every lane finished and nothing in flight (RTL idle_all)
-    let idleAll = true;
+    // every lane finished and nothing in flight (RTL idle_all; not while the lanes are being armed)
+    const arming = this.armQ;
+    this.armQ = false;
+    let idleAll = !arming;
     for (let k = 0; k < S && idleAll; k++) {
       if (!(this.finQ[k] && this.fifoCnt[k] === 0 && this.wordsLeftQ[k] === 0 && !this.outValid[k])) idleAll = false;
     }
@@ -424,9 +437,10 @@ export class TansEngineModel {
         if (this.wordsLeftQ[k] !== 0) { this.turnQ = k; break; }
       }
     }
+    if (arming) this.armLanes();
     if (switchNow) this.start();
     for (let k = 0; k < S; k++) if (this.errQ[k]) anyErr = true;
-    this.errorC = idleNow ? errBefore : anyErr;
+    this.errorC = idleNow ? errBefore : anyErr && !this.armQ;
     this.doneC = idleNow;
     this.cycleN++;
   }
