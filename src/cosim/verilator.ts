@@ -124,7 +124,10 @@ export async function buildTansHarness(params: Partial<TansDecoderParams>, root 
     name: configName(p), top: TANS_TOP, rtl, harness: 'cosim/tans_harness.cpp',
     command: 'hwsim cosim tans', binary: 'Vtans_cosim',
     // -CFLAGS reaches the compiler before verilated.mk's own -Os for the model's files (the last -O
-    // wins): OPT_FAST/OPT_GLOBAL set it to -O3 there, which halves the harness's run time
-    flags: ['-CFLAGS', '-O3', '-MAKEFLAGS', 'OPT_FAST=-O3', '-MAKEFLAGS', 'OPT_GLOBAL=-O3'],
+    // wins): OPT_FAST/OPT_GLOBAL set it to -O3 there, which halves the harness's run time; link-time
+    // optimization (the harness's loop, the model's eval and the Verilator runtime are separate
+    // files) takes about a fifth off what is left
+    flags: ['-CFLAGS', '-O3', '-CFLAGS', '-flto', '-LDFLAGS', '-flto', '-LDFLAGS', '-O3',
+      '-MAKEFLAGS', 'OPT_FAST=-O3', '-MAKEFLAGS', 'OPT_GLOBAL=-O3'],
   }, root, mutation);
 }
