@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { parseHarnessOutput, readHarnessOutput, runTansCosim, writeStimulus } from '../src/cosim/tans-cosim.js';
+import { parseHarnessOutput, readHarnessOutput, runTansCosim, TRANSFER_RECORD_BYTES, writeStimulus } from '../src/cosim/tans-cosim.js';
 import type { CosimLayer } from '../src/cosim/tans-vectors.js';
 import { loadCycles, PRELOADED_SWITCH_CYCLES, resolveTansDecoderParams } from '../src/chip/tans-decoder.js';
 import { buildTansHarness } from '../src/cosim/verilator.js';
@@ -89,12 +89,14 @@ describe('Verilator co-simulation of tans_engine', () => {
     expect(build).not.toHaveBeenCalled();
   });
 
-  it('background table reload: with two banks (L = 64) a layer switch takes PRELOADED_SWITCH_CYCLES in the RTL, with one (L = 256) the whole load', async () => {
+  it('background table reload: with two banks (L = 64) a layer switch takes PRELOADED_SWITCH_CYCLES (0) in the RTL, with one (L = 256) the whole load', async () => {
     const two = await runTansCosim({ params: { states: 64, symbolBits: 5, streams: 4 }, layers: 5, seed: 11, stallRate: 0.2, protocol: false });
     expect(two.firstMismatch).toBeUndefined();
     expect(two.pass).toBe(true);
     expect(two.perLayer.map((l) => l.background)).toEqual([false, true, true, true, true]);
-    expect(two.perLayer.map((l) => l.rtlLoad)).toEqual([loadCycles(two.config), 1, 1, 1, 1].map((x, i) => (i ? PRELOADED_SWITCH_CYCLES : x)));
+    expect(PRELOADED_SWITCH_CYCLES).toBe(0);
+    expect(two.perLayer.map((l) => l.rtlLoad)).toEqual([loadCycles(two.config), 0, 0, 0, 0].map((x, i) => (i ? PRELOADED_SWITCH_CYCLES : x)));
+    expect(two.perLayer.map((l) => l.modelLoad)).toEqual(two.perLayer.map((l) => l.rtlLoad));
     const one = await runTansCosim({ params: { states: 256, symbolBits: 5, streams: 4 }, layers: 3, seed: 11, stallRate: 0.2, protocol: false });
     expect(one.pass).toBe(true);
     expect(one.perLayer.every((l) => !l.background && l.rtlLoad === loadCycles(one.config))).toBe(true);
@@ -121,25 +123,40 @@ describe('Verilator co-simulation of tans_engine', () => {
 
 // `cosim tans --symbols 1048576 --streams 8` wrote its vectors and read the harness's output as one
 // string each (about 800 MB of output: "Cannot create a string longer than 0x1fffffe8 characters").
-// Both are now read and written a piece at a time; these check the pieces join up exactly.
+// Both are now read and written a piece at a time (the transfers as binary records); these check the
+// pieces join up exactly.
 describe('co-simulation files in pieces', () => {
   const dir = mkdtempSync(join(tmpdir(), 'hwsim-cosim-io-'));
-  it('the harness output read in pieces equals the same text parsed whole (lines cut at piece borders)', () => {
+  it('the harness output read in pieces equals the same output parsed whole (records cut at piece borders, reset records dropped)', () => {
     const streams = 3;
     const lines: string[] = [];
+    const records: number[][] = [];
     let n = 0;
+    const record = (k: number, sym: number, wt: number, cyc: number) => records.push([cyc, k, sym, wt]);
+    // a reset part way through layer 0: its 1000 transfers so far do not count
+    for (let i = 0; i < 1000; i++) record(i % streams, 30, 15, 7);
+    lines.push(`reset 0 run 1000 transfers ${records.length}`);
     for (let l = 0; l < 2; l++) {
-      // ~12 MB per layer: more than one 8 MB piece, so lines straddle the borders
-      for (let i = 0; i < 300_000; i++) for (let k = 0; k < streams; k++) lines.push(`s ${k} ${(i + k) % 31} ${((i + k) % 31) - 15} ${n++}`);
-      lines.push(`layer ${l} load 40 run ${n} words 77 error ${l} hang 0`);
+      // 2 x 900k records of 8 bytes: more than one 8 MB piece, so records straddle the borders
+      for (let i = 0; i < 300_000; i++) for (let k = 0; k < streams; k++) record(k, (i + k) % 31, ((i + k) % 31) - 15, n++);
+      lines.push(`layer ${l} load 40 run ${n} words 77 error ${l} hang 0 fg 1 transfers ${records.length}`);
     }
     lines.push(`end ${n + 80}`);
     const text = lines.join('\n') + '\n';
-    expect(text.length).toBeGreaterThan(16 << 20);
+    const bin = Buffer.alloc(records.length * TRANSFER_RECORD_BYTES);
+    records.forEach(([cyc, k, sym, wt], i) => {
+      bin.writeUInt32LE(cyc, 8 * i);
+      bin.writeUInt8(k, 8 * i + 4);
+      bin.writeUInt8(sym, 8 * i + 5);
+      bin.writeInt8(wt, 8 * i + 6);
+    });
+    expect(bin.length).toBeGreaterThan(8 << 20); // more than one 8 MB piece
     const path = join(dir, 'out.txt');
+    const binPath = join(dir, 'transfers.bin');
     writeFileSync(path, text);
-    const whole = parseHarnessOutput(text, streams);
-    const pieces = readHarnessOutput(path, streams, [[300_000, 300_000, 300_000], [10, 10, 10]]);
+    writeFileSync(binPath, bin);
+    const whole = parseHarnessOutput(text, bin, streams);
+    const pieces = readHarnessOutput(path, binPath, streams, [[300_000, 300_000, 300_000], [10, 10, 10]]);
     expect(pieces.totalCycles).toBe(n + 80);
     expect(pieces.traces).toHaveLength(2);
     expect(pieces.traces[1].error).toBe(true);
@@ -154,23 +171,34 @@ describe('co-simulation files in pieces', () => {
       }
     }
     expect(pieces.traces[0].cycles[2][299_999]).toBe(3 * 300_000 - 1);
+    expect(pieces.traces[0].symbols[0][0]).toBe(0);
+    expect(pieces.traces[0].weights[1][15]).toBe(16 - 15);
+    expect(pieces.traces[1].weights[0][30]).toBe(30 - 15);
   });
 
-  it('the stimulus written in pieces is the words one per line, as one string would have it', () => {
+  it('a transfer file shorter than its output says is an error, not a short trace', () => {
+    const bin = Buffer.alloc(8 * 5);
+    expect(() => parseHarnessOutput('layer 0 load 1 run 9 words 1 error 0 hang 0 fg 1 transfers 6\nend 10\n', bin, 1))
+      .toThrow(/holds 5 records, its output counts 6/);
+  });
+
+  it('the stimulus written in pieces is the words in order, 32-bit little-endian', () => {
     const p = resolveTansDecoderParams({ states: 64, symbolBits: 5, streams: 2 });
-    const words = Uint32Array.from({ length: 400_000 }, (_, i) => (i * 2654435761) >>> 0);
+    const words = Uint32Array.from({ length: 1_200_000 }, (_, i) => (i * 2654435761) >>> 0);
     const layer = { load: Uint32Array.of(1, 2, 0xffffffff), words, symbolCounts: [10, 10] } as unknown as CosimLayer;
-    const path = join(dir, 'stimulus.txt');
+    const path = join(dir, 'stimulus.bin');
     writeStimulus(path, p, [layer, layer], 5, 0.25);
-    const text = readFileSync(path, 'latin1');
-    expect(text.length).toBeGreaterThan(2 << 20);
-    const lines = text.split('\n');
-    expect(lines.pop()).toBe('');
-    expect(lines.slice(0, 2)).toEqual(['2', '5']);
-    expect(lines[5]).toBe('2'); // layers
-    expect(lines[6]).toBe('1'); // protocol checks on
-    expect(lines[8]).toBe('1'); // background loads (L = 64: two table banks)
-    const layerLines = ['3', (400_000).toString(16), '1', '2', 'ffffffff', ...Array.from(words, (w) => w.toString(16))];
-    expect(lines.slice(9).join('\n') === [...layerLines, ...layerLines].join('\n')).toBe(true);
+    const bytes = readFileSync(path);
+    expect(bytes.length).toBeGreaterThan(8 << 20); // more than one piece
+    expect(bytes.length % 4).toBe(0);
+    const word = (i: number) => bytes.readUInt32LE(4 * i);
+    expect([word(0), word(1)]).toEqual([2, 5]);
+    expect(word(5)).toBe(2); // layers
+    expect(word(6)).toBe(1); // protocol checks on
+    expect(word(8)).toBe(1); // background loads (L = 64: two table banks)
+    const layerWords = Uint32Array.from([3, 1_200_000, 1, 2, 0xffffffff, ...words]);
+    const expected = Buffer.alloc(2 * 4 * layerWords.length);
+    for (let i = 0; i < 2 * layerWords.length; i++) expected.writeUInt32LE(layerWords[i % layerWords.length], 4 * i);
+    expect(bytes.subarray(4 * 9).equals(expected)).toBe(true);
   });
 });

@@ -44,7 +44,7 @@ describe('TansEngineModel cycle semantics (docs/hw/tans-decoder.md)', () => {
     expect(m.outWeight[0]).toBe(1); // symbol 1 - (2-1)>>1 = 1
   });
 
-  it('background load (two banks): a layer preloaded while the previous one runs switches in PRELOADED_SWITCH_CYCLES, else after its last word', () => {
+  it('background load (two banks): a layer preloaded while the previous one runs switches in PRELOADED_SWITCH_CYCLES (0: the done cycle is its run cycle 0), else after its last word', () => {
     const p = resolveTansDecoderParams({ states: 32, symbolBits: 1, streams: 1 });
     expect(tableBanks(p)).toBe(2);
     const N = loadCycles(p); // 35
@@ -61,18 +61,23 @@ describe('TansEngineModel cycle semantics (docs/hw/tans-decoder.md)', () => {
       while (!m.done) { const v = wi < a.words.length; m.tick(v, v ? a.words[wi] : 0, ready); if (v) wi++; }
       const runA = m.cycle - N;
       let ticks = 0;
-      while (m.done) { m.tick(false, 0, idle); ticks++; }
+      while (m.preloading) { expect(m.done).toBe(true); m.tick(false, 0, idle); ticks++; }
+      // switched at the edge that raised done: done is high in b's run cycle 0 (a's), else it fell with the switch
+      expect(m.done).toBe(ticks === 0);
+      // ...and b is running: a foreground load now is refused
+      expect(() => m.loadLayer(b)).toThrow(/still running/);
       // b then runs exactly as after a foreground load
       const seen: number[] = [];
       let c = 0;
-      for (wi = 0; !m.done; c++) { if (m.outValid[0]) seen.push(m.outSymbol[0]); const v = wi < b.words.length; m.tick(v, v ? b.words[wi] : 0, ready); if (v) wi++; }
+      for (wi = 0; !m.done || c === 0; c++) { if (m.outValid[0]) seen.push(m.outSymbol[0]); const v = wi < b.words.length; m.tick(v, v ? b.words[wi] : 0, ready); if (v) wi++; }
       expect(seen).toEqual([1, 0, 1]);
       return { ticks, runA, runB: c };
     };
-    // the load (35 ticks) completes during a's 60+6-cycle run: the switch is the done cycle alone
+    // the load (35 ticks) completes during a's 60+6-cycle run: no switch cycle (a's done cycle is b's run cycle 0)
     const bg = switchTicks(long, short);
     expect(bg.runA).toBeGreaterThan(N);
     expect(bg.ticks).toBe(PRELOADED_SWITCH_CYCLES);
+    expect(PRELOADED_SWITCH_CYCLES).toBe(0);
     expect(bg.runB).toBe(9); // the hand-worked 3-symbol layer below: n + 6
     // a's run (9 cycles) is shorter than the load: the switch waits for the load's last word (tick N - 1 from a's run cycle 0)
     const late = switchTicks(short, short);

@@ -1,8 +1,9 @@
 // {{banner}}
 // Verilator co-simulation harness for tans_engine. Reads a stimulus file written by hwsim
-// (src/cosim/tans-cosim.ts): per layer the load-port words and the layer's DRAM words. Drives the
-// engine with the stall pattern both sides generate from the same xorshift32 (src/cosim/stall.ts),
-// and writes every output transfer (stream, symbol, weight, cycle) and each layer's cycle counts.
+// (src/cosim/tans-cosim.ts, 32-bit little-endian words): per layer the load-port words and the
+// layer's DRAM words. Drives the engine with the stall pattern both sides generate from the same
+// xorshift32 (src/cosim/stall.ts), and writes every output transfer (run cycle, stream, symbol,
+// weight: binary records in the transfer file) and each layer's cycle counts (text lines).
 // With protocol checks on (the stimulus's protocol word), a second generator, independent of the
 // stall pattern, also: leaves gaps in the layer load (cfg_valid low), attempts loads while a layer
 // runs (cfg_ready_o must stay low), drives random data on every bus whose valid is low, resets the
@@ -12,9 +13,12 @@
 // until taken, and that reset clears done_o, error_o, in_ready_o and out_valid_o at once.
 // Background loads (the stimulus's background word; an engine with two table banks): while layer l
 // runs, the next layer's load words are offered every cycle until taken (cfg_ready_o must be high
-// until the last one, and low from then on while the loaded layer waits); when done_o rises the
-// harness ticks until it falls (the layer switch), offering what is left of the load. A layer
-// replayed after a reset is loaded in the foreground ("fg 1" on its layer line).
+// until the last one, and low from then on while the loaded layer waits). A load complete when
+// done_o rises has switched at the edge that raised it: the done cycle is the next layer's run
+// cycle 0 (done_o, and error_o as layer l's verdict, high in it for that one cycle). Otherwise the
+// harness ticks, offering what is left of the load, until the last word is taken (those ticks are
+// the switch cycles); done_o must then be low. A layer replayed after a reset is loaded in the
+// foreground ("fg 1" on its layer line).
 #include "V{{top}}.h"
 #include "verilated.h"
 
@@ -62,60 +66,43 @@ uint32_t prand() {
 // true with probability per65536 / 65536
 bool pchance(uint32_t per65536) { return (prand() >> 16) < per65536; }
 
-// Transfer lines are the bulk of the output: assembled by hand in a large buffer of our own (no
-// printf, no per-line fwrite). The "s k symbol weight " head comes from tables built once, and a
-// cycle's number is formatted once for all the transfers of that cycle.
+// Transfers are the bulk of the output: binary records of 8 bytes (run cycle as u32 little-endian,
+// stream, symbol, weight, 0) in a file of their own, gathered in a large buffer and written with one
+// fwrite per 4 MB (text lines and printf were a quarter of the run). The text output's layer and
+// reset lines give the count of records written so far, which places each record in its layer.
 class TransferWriter {
  public:
-  explicit TransferWriter(FILE* out) : out_(out), buf_(new char[kSize]) {
-    for (int v = 0; v < 256; v++) {
-      num_len_[v] = static_cast<uint8_t>(std::snprintf(num_[v], sizeof num_[v], "%d", v));
-      int w = static_cast<int8_t>(v);
-      wt_len_[v] = static_cast<uint8_t>(std::snprintf(wt_[v], sizeof wt_[v], "%d", w));
-    }
-  }
+  explicit TransferWriter(FILE* out) : out_(out), buf_(new uint8_t[kSize]) {}
   ~TransferWriter() { flush(); delete[] buf_; }
-  void begin_cycle(uint64_t cyc) { cyc_ = cyc; cyc_len_ = 0; }
-  void put(uint32_t k, uint32_t sym, uint32_t wt) {
-    if (n_ + 64 > kSize) flush();
-    if (cyc_len_ == 0) format_cycle();
-    char* p = buf_ + n_;
-    *p++ = 's'; *p++ = ' ';
-    p = copy(p, num_[k & 255], num_len_[k & 255]); *p++ = ' ';
-    p = copy(p, num_[sym & 255], num_len_[sym & 255]); *p++ = ' ';
-    p = copy(p, wt_[wt & 255], wt_len_[wt & 255]); *p++ = ' ';
-    p = copy(p, cyc_str_, cyc_len_);
-    n_ = static_cast<size_t>(p - buf_);
+  void put(uint32_t cycle, uint32_t k, uint32_t sym, uint32_t wt) {
+    if (n_ + 8 > kSize) flush();
+    uint8_t* p = buf_ + n_;
+    p[0] = static_cast<uint8_t>(cycle);
+    p[1] = static_cast<uint8_t>(cycle >> 8);
+    p[2] = static_cast<uint8_t>(cycle >> 16);
+    p[3] = static_cast<uint8_t>(cycle >> 24);
+    p[4] = static_cast<uint8_t>(k);
+    p[5] = static_cast<uint8_t>(sym);
+    p[6] = static_cast<uint8_t>(wt);
+    p[7] = 0;
+    n_ += 8;
+    count_++;
   }
   void flush() {
-    if (n_) std::fwrite(buf_, 1, n_, out_);
+    if (n_ && std::fwrite(buf_, 1, n_, out_) != n_) {
+      std::fprintf(stderr, "tans_harness: cannot write the transfer file\n");
+      std::exit(3);
+    }
     n_ = 0;
   }
+  uint64_t count() const { return count_; }
 
  private:
   static constexpr size_t kSize = 4u << 20;
-  static char* copy(char* p, const char* s, size_t n) {
-    std::memcpy(p, s, n);
-    return p + n;
-  }
-  void format_cycle() {
-    char tmp[24];
-    int n = 0;
-    uint64_t v = cyc_;
-    do { tmp[n++] = static_cast<char>('0' + v % 10); v /= 10; } while (v);
-    while (n) cyc_str_[cyc_len_++] = tmp[--n];
-    cyc_str_[cyc_len_++] = '\n';
-  }
   FILE* out_;
-  char* buf_;
+  uint8_t* buf_;
   size_t n_ = 0;
-  char num_[256][4];
-  uint8_t num_len_[256];
-  char wt_[256][5];
-  uint8_t wt_len_[256];
-  uint64_t cyc_ = 0;
-  char cyc_str_[24];
-  size_t cyc_len_ = 0;
+  uint64_t count_ = 0;
 };
 
 [[noreturn]] void die(const char* msg) {
@@ -123,56 +110,46 @@ class TransferWriter {
   std::exit(3);
 }
 
-// The stimulus: hex words, one a line, read through a buffer and parsed by hand (fscanf was a
-// tenth of the run).
-class HexReader {
+// The stimulus: 32-bit little-endian words, read through a buffer.
+class WordReader {
  public:
-  explicit HexReader(FILE* f) : f_(f), buf_(new char[kSize]) {}
-  ~HexReader() { delete[] buf_; }
+  explicit WordReader(FILE* f) : f_(f), buf_(new uint8_t[kSize]) {}
+  ~WordReader() { delete[] buf_; }
   uint32_t next() {
-    int c = get();
-    while (c == '\n' || c == ' ' || c == '\r') c = get();
-    uint64_t v = 0;
-    int digits = 0;
-    for (;; c = get(), digits++) {
-      if (c >= '0' && c <= '9') v = v * 16 + static_cast<uint64_t>(c - '0');
-      else if (c >= 'a' && c <= 'f') v = v * 16 + static_cast<uint64_t>(c - 'a' + 10);
-      else if (c >= 'A' && c <= 'F') v = v * 16 + static_cast<uint64_t>(c - 'A' + 10);
-      else break;
-    }
-    if (digits == 0 || digits > 8) die("stimulus file is truncated or holds a word that is not 32-bit hex");
-    return static_cast<uint32_t>(v);
+    if (len_ - pos_ < 4) refill();
+    const uint8_t* p = buf_ + pos_;
+    pos_ += 4;
+    return static_cast<uint32_t>(p[0]) | static_cast<uint32_t>(p[1]) << 8 | static_cast<uint32_t>(p[2]) << 16 |
+           static_cast<uint32_t>(p[3]) << 24;
   }
 
  private:
   static constexpr size_t kSize = 1u << 20;
-  int get() {
-    if (pos_ == len_) {
-      len_ = std::fread(buf_, 1, kSize, f_);
-      pos_ = 0;
-      if (len_ == 0) return -1;
-    }
-    return static_cast<unsigned char>(buf_[pos_++]);
+  void refill() {
+    const size_t rest = len_ - pos_;
+    std::memmove(buf_, buf_ + pos_, rest);
+    len_ = rest + std::fread(buf_ + rest, 1, kSize - rest, f_);
+    pos_ = 0;
+    if (len_ < 4) die("stimulus file is truncated (or not a whole number of 32-bit words)");
   }
   FILE* f_;
-  char* buf_;
+  uint8_t* buf_;
   size_t pos_ = 0, len_ = 0;
 };
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc != 3) die("usage: Vtans_cosim STIMULUS OUTPUT");
-  FILE* in = std::fopen(argv[1], "r");
+  if (argc != 4) die("usage: Vtans_cosim STIMULUS OUTPUT TRANSFERS");
+  FILE* in = std::fopen(argv[1], "rb");
   if (!in) die("cannot open the stimulus file");
   FILE* out = std::fopen(argv[2], "w");
   if (!out) die("cannot open the output file");
-  // batch the output: one write per 4 MB of transfer lines, not per line
-  static char out_buf[4 << 20];
-  std::setvbuf(out, out_buf, _IOFBF, sizeof out_buf);
+  FILE* xfer = std::fopen(argv[3], "wb");
+  if (!xfer) die("cannot open the transfer file");
 
-  HexReader hex(in);
-  auto read_u32 = [&](FILE*) { return hex.next(); };
+  WordReader stim(in);
+  auto read_u32 = [&](FILE*) { return stim.next(); };
   const uint32_t streams = read_u32(in);
   const uint32_t symbol_bits = read_u32(in);
   rng_state = read_u32(in);
@@ -201,16 +178,13 @@ int main(int argc, char** argv) {
     top.eval();
     top.clk_i = 0;
   };
-  TransferWriter transfers(out);
+  TransferWriter transfers(xfer);
   uint64_t violations = 0, resets = 0, busy_loads = 0, load_gaps = 0;
   bool after_reset = true;  // no layer has run since the last reset: done_o must stay low
   uint32_t cur_layer = 0;
   uint64_t cur_cycle = 0;
   auto violation = [&](const char* msg) {
-    if (violations++ < 20) {
-      transfers.flush();
-      std::fprintf(out, "proto %u %" PRIu64 " %s\n", cur_layer, cur_cycle, msg);
-    }
+    if (violations++ < 20) std::fprintf(out, "proto %u %" PRIu64 " %s\n", cur_layer, cur_cycle, msg);
   };
   const uint64_t all_streams = streams >= 64 ? ~0ull : (1ull << streams) - 1;
   // Reset: asynchronous, so the outputs must be idle as soon as rst_ni falls.
@@ -261,31 +235,36 @@ int main(int argc, char** argv) {
       const uint64_t reset_run_at = reset_run ? prand() % (4ull * n_words + 8) : 0;
       bool was_reset = false;
       bool hang = false;
+      bool switched_at_done = false;  // the done cycle of layer l - 1 is this layer's run cycle 0
 
       uint32_t load_cycles = 0;
       cur_cycle = 0;
       top.out_ready_i = 0;
       if (!fg_load) {
-        // The layer switch: done_o of the previous layer is high; tick until it falls, offering
-        // what is left of the background load (the engine must take it).
-        for (;;) {
+        // The layer switch: done_o of the previous layer is high. With the load complete the layer
+        // is already running; else tick, offering what is left of the background load (the engine
+        // must take it, and start the layer at the edge that takes the last word).
+        switched_at_done = bg_taken == n_load;
+        while (bg_taken < n_load) {
           top.in_valid_i = protocol && pchance(32768);  // words offered before the switch must not be taken
           top.in_data_i = protocol ? prand() : 0;
-          const bool valid = bg_taken < n_load;
-          top.cfg_valid_i = valid;
-          top.cfg_data_i = valid ? load[bg_taken] : (protocol ? prand() : 0);
+          top.cfg_valid_i = 1;
+          top.cfg_data_i = load[bg_taken];
           top.eval();
-          if (!top.done_o) break;
-          if (load_cycles > n_load + 2) { hang = true; break; }
-          if (valid && !top.cfg_ready_o) violation("cfg_ready_o low during a background load");
+          if (!top.done_o) violation("done_o fell before the background load completed");
+          if (!top.cfg_ready_o) violation("cfg_ready_o low during a background load");
           if (top.in_valid_i && top.in_ready_o) violation("in_ready_o high during a layer switch");
-          const bool took = valid && top.cfg_ready_o;
+          const bool took = top.cfg_ready_o;
           tick();
           if (took) bg_taken++;
           load_cycles++;
           cur_cycle++;
+          if (load_cycles > n_load + 2) { hang = true; break; }
         }
-        if (!hang && bg_taken != n_load) violation("the layer started before its background load completed");
+        top.cfg_valid_i = 0;
+        top.in_valid_i = 0;
+        top.eval();
+        if (!hang && !switched_at_done && top.done_o) violation("done_o still high after the switch (the layer did not start)");
       } else {
         // Load port: the engine must take every word it is offered (gaps: cfg_valid low 1/4 of cycles).
         for (uint32_t i = 0; i < n_load;) {
@@ -307,7 +286,7 @@ int main(int argc, char** argv) {
       top.cfg_valid_i = 0;
       top.in_valid_i = 0;
       if (was_reset) {
-        std::fprintf(out, "reset %u load %u\n", l, reset_load_at);
+        std::fprintf(out, "reset %u load %u transfers %" PRIu64 "\n", l, reset_load_at, transfers.count());
         reset();
         resets++;
         continue;
@@ -322,8 +301,9 @@ int main(int argc, char** argv) {
       for (;;) {
         if (hang) break;
         cur_cycle = cyc;
-        // done_o depends on registers only: its value after the last edge is this cycle's
-        if (top.done_o) break;
+        // done_o depends on registers only: its value after the last edge is this cycle's (in run
+        // cycle 0 of a layer switched in at done, it is still the previous layer's)
+        if (top.done_o && !(switched_at_done && cyc == 0)) break;
         if (cyc >= max_cycles) { hang = true; break; }
         if (reset_run && cyc == reset_run_at) { was_reset = true; break; }
         const bool in_valid = !stall() && wi < n_words;
@@ -373,7 +353,6 @@ int main(int argc, char** argv) {
         }
         const bool accepted = in_valid && top.in_ready_o;
         const bool bg_took = bg_valid && top.cfg_ready_o;
-        transfers.begin_cycle(cyc);
         // only the streams with out_valid_o high: each transfers, or holds its symbol for next cycle
         const uint64_t valid_mask = static_cast<uint64_t>(top.out_valid_o) & all_streams;
         if (held_mask & ~valid_mask) violation("out_valid_o dropped or its data changed before out_ready_i");
@@ -384,7 +363,7 @@ int main(int argc, char** argv) {
           if ((held_mask >> k & 1) && (sym != held_sym[k] || wt != held_wt[k])) violation("out_valid_o dropped or its data changed before out_ready_i");
           held_sym[k] = sym;
           held_wt[k] = wt;
-          if (ready[k]) transfers.put(k, sym, wt);
+          if (ready[k]) transfers.put(static_cast<uint32_t>(cyc), k, sym, wt);
         }
         held_mask = valid_mask & ~ready_mask;
         tick();
@@ -394,17 +373,16 @@ int main(int argc, char** argv) {
       }
       top.in_valid_i = 0;
       top.cfg_valid_i = 0;
-      transfers.flush();
       if (was_reset) {
-        std::fprintf(out, "reset %u run %" PRIu64 "\n", l, cyc);
+        std::fprintf(out, "reset %u run %" PRIu64 " transfers %" PRIu64 "\n", l, cyc, transfers.count());
         reset();
         resets++;
         preloaded = false;  // the replay loads the layer in the foreground
         continue;
       }
       total_cycles += load_cycles + cyc;
-      std::fprintf(out, "layer %u load %u run %" PRIu64 " words %u error %u hang %u fg %u\n", l, load_cycles, cyc, wi,
-                   static_cast<unsigned>(top.error_o), hang ? 1u : 0u, fg_load ? 1u : 0u);
+      std::fprintf(out, "layer %u load %u run %" PRIu64 " words %u error %u hang %u fg %u transfers %" PRIu64 "\n", l, load_cycles,
+                   cyc, wi, static_cast<unsigned>(top.error_o), hang ? 1u : 0u, fg_load ? 1u : 0u, transfers.count());
       if (hang) goto finished;
       preloaded = has_next;
       break;
@@ -414,7 +392,8 @@ finished:
   std::fprintf(out, "end %" PRIu64 " protocol %u violations %" PRIu64 " resets %" PRIu64 " busy_loads %" PRIu64 " load_gaps %" PRIu64 " cpu_s %.6f\n",
                total_cycles, protocol ? 1u : 0u, violations, resets, busy_loads, load_gaps,
                static_cast<double>(std::clock()) / CLOCKS_PER_SEC);
-  std::fclose(out);
+  transfers.flush();
+  if (std::fclose(xfer) != 0 || std::fclose(out) != 0) die("cannot write the output files");
   std::fclose(in);
   top.final();
   return 0;

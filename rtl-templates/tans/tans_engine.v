@@ -7,7 +7,8 @@
 // Where a lane's table fits twice in one iCE40 block RAM (States <= 128: 2 x States entries of at
 // most 16 bits in a 256 x 16 SB_RAM40_4K), each lane's RAM holds two banks and the load port takes
 // the next layer in the background, into the bank the lanes do not read and into shadow
-// descriptor registers, while the current layer decodes; the layer switch then costs one cycle.
+// descriptor registers, while the current layer decodes; the layer switch then costs no cycle: the
+// loaded layer's run cycle 0 is the cycle done_o rises for the previous one.
 // Cycle semantics: docs/hw/tans-decoder.md; cycle model: TansEngineModel (src/chip/tans-decoder.ts).
 `default_nettype none
 
@@ -55,15 +56,17 @@ module tans_engine #(
   // a descriptor stream counter and a symbol/word toggle), so that every write enable is an AND of
   // cfg_acc with registers: no index arithmetic or comparison after cfg_valid_i.
   // A load may run while a layer decodes (two banks) or only when the engine is free (one bank);
-  // `start` arms the lanes with the loaded layer: at the last load word when the engine is free
-  // (not running, or done_o), else (two banks: the load is queued) at the next done_o.
+  // `start` arms the lanes with the loaded layer: at the last load word when the engine is free,
+  // else (two banks: the load is queued) as soon as it is. Free is: not running, or done_o (one
+  // bank); not running, or every lane idle (two banks: the edge at which done_q rises switches, so
+  // the done cycle is the next layer's run cycle 0).
   reg              load_q, run_q, bank_q;
   reg              tphase_q, dphase_q, last_q, dword_q;
   reg [LogL-1:0]   taddr_q;
   reg [TurnW-1:0]  dk_q;
   reg [7:0]        half_q, nhalf_q;
   wire             done;
-  wire             free     = !run_q || done;
+  wire             idle_all;                // every lane finished, nothing in flight (below)
   wire             start;
   wire             cfg_acc  = cfg_valid_i && cfg_ready_o;
   // Inside a load cfg_ready_o is high: the table and descriptor enables need only cfg_valid_i.
@@ -73,7 +76,8 @@ module tans_engine #(
   wire             dsc_we   = cfg_valid_i && dphase_q;
   generate
     if (Banks == 2) begin : g_bg_load
-      reg queued_q;                         // a whole layer is loaded and waits for done_o
+      reg queued_q;                         // a whole layer is loaded and waits for the lanes
+      wire free = !run_q || idle_all;
       assign cfg_ready_o = !queued_q;
       assign start       = (last_acc || queued_q) && free;
       always @(posedge clk_i or negedge rst_ni) begin
@@ -81,6 +85,7 @@ module tans_engine #(
         else         queued_q <= (last_acc || queued_q) && !free;
       end
     end else begin : g_fg_load
+      wire free = !run_q || done;
       assign cfg_ready_o = load_q || free;
       assign start       = last_acc;
     end
@@ -289,6 +294,15 @@ module tans_engine #(
   end
 
   // ---------------------------------------------------------------- lanes
+  // The lanes are armed a cycle after `start` (arm_q), so that start, which the AND over every lane
+  // feeds, drives only the engine's own registers. This costs no cycle: in run cycle 0 a lane has
+  // nothing to do (the first word reaches its FIFO at the end of it), and a finished lane holds
+  // the new layer's symbol count and an empty ring already.
+  reg arm_q;
+  always @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) arm_q <= 1'b0;
+    else         arm_q <= start;
+  end
   wire [Streams-1:0]            fin, err;
   wire [Streams*SymbolBits-1:0] symbols;
   tans_decoder #(
@@ -301,7 +315,7 @@ module tans_engine #(
     .clk_i          (clk_i),
     .rst_ni         (rst_ni),
     .run_i          (run_q),
-    .start_i        (start),
+    .start_i        (arm_q),
     .bank_i         (bank_q),
     .rem_we_i       (rem_we),
     .rem_i          (cfg_data_i),
@@ -332,19 +346,25 @@ module tans_engine #(
   endgenerate
 
   // The layer is done when every lane has finished and nothing is left in flight: taken into a
-  // register (done_o rises the cycle after), so that the AND over every lane has a cycle to itself
-  // and done_o, cfg_ready_o and the layer switch start from a flip-flop. It falls with the switch,
-  // or (one bank) with the first word of a load.
-  wire idle_all = &(fin & ~fifo_rvalid & ~pending & ~out_valid_o);
+  // register (done_o rises the cycle after), so that done_o and cfg_ready_o start from a flip-flop.
+  // It falls with a switch once it is high, or (one bank) with the first word of a load. A switch in
+  // the first idle cycle (two banks, a loaded layer waiting) still raises it, for one cycle: the
+  // next layer's run cycle 0, in which error_o is the finished layer's verdict (verdict_q).
+  assign idle_all = !arm_q && &(fin & ~fifo_rvalid & ~pending & ~out_valid_o);
   wire stop     = (Banks == 1) && cfg_acc && !load_q;
-  reg  done_q;
+  reg  done_q, verdict_q;
   always @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni) done_q <= 1'b0;
-    else         done_q <= run_q && idle_all && !start && !stop;
+    if (!rst_ni) begin
+      done_q    <= 1'b0;
+      verdict_q <= 1'b0;
+    end else begin
+      done_q    <= run_q && idle_all && !(start && done_q) && !stop;
+      verdict_q <= |err;
+    end
   end
   assign done    = done_q;
   assign done_o  = done;
-  assign error_o = |err;
+  assign error_o = done_q ? verdict_q : |err && !arm_q;   // (in run cycle 0 the lanes hold the last layer's)
 endmodule
 
 `default_nettype wire

@@ -67,10 +67,11 @@ export function tableBanks(p: TansDecoderParams): 1 | 2 {
 
 /**
  * Cycles a layer switch costs when the next layer was loaded in the background and its load has
- * completed: the cycle done_o is high (the edge at its end arms the lanes). Measured on the model
- * by test/tans-engine.test.ts and on the RTL by the co-simulation.
+ * completed: none. The edge ending the first cycle in which every lane is idle arms the lanes, the
+ * same edge that raises done_o, so the cycle done_o is high is the next layer's run cycle 0.
+ * Measured on the model by test/tans-engine.test.ts and on the RTL by the co-simulation.
  */
-export const PRELOADED_SWITCH_CYCLES = 1;
+export const PRELOADED_SWITCH_CYCLES = 0;
 
 /** Cycles the load port takes for one layer: bins header, L table entries, 2 descriptors per stream. */
 export function loadCycles(p: TansDecoderParams): number {
@@ -193,6 +194,7 @@ export class TansEngineModel {
   readonly outSymbol: Uint16Array;
   readonly outWeight: Int8Array;
   private doneC = false;
+  private armQ = false;  // RTL arm_q: the lanes are armed at the end of this tick (run cycle 0)
   private errorC = false;
   private cycleN = 0;
 
@@ -248,7 +250,8 @@ export class TansEngineModel {
    * Returns the load cycles.
    */
   loadLayer(layer: EngineLayer): number {
-    check(!this.runQ || this.doneC, 'loadLayer called while a layer is still running',
+    // (done alone is not enough: in the done cycle of a background switch the next layer runs)
+    check(!this.runQ || (this.doneC && !this.armQ && this.finQ.every((f) => f === 1)), 'loadLayer called while a layer is still running',
       'tick() until done before loading the next layer, or preload() it (two table banks)');
     check(!this.preloading, 'loadLayer called while a background load is under way', 'tick() until the preloaded layer has started');
     checkLayer(this.params, layer);
@@ -265,8 +268,9 @@ export class TansEngineModel {
    * Starts a background load (two table banks only): from the next tick on, the load port takes one
    * word of `layer` per tick (L + 2S + 1 ticks) into the bank the lanes do not read and the shadow
    * descriptors, while the current layer (if any) goes on. The tick that takes the last word arms
-   * the lanes if the engine is free then (not running, or done); otherwise the layer waits and the
-   * first tick with done high arms them (PRELOADED_SWITCH_CYCLES). Returns the load cycles.
+   * the lanes if the engine is free then (not running, or every lane idle); otherwise the layer
+   * waits and the first tick with every lane idle arms them, the tick that raises done
+   * (PRELOADED_SWITCH_CYCLES = 0: done is then high in the new layer's run cycle 0). Returns the load cycles.
    */
   preload(layer: EngineLayer): number {
     check(this.banks === 2, `preload: the engine's ${this.L}-state tables take one bank (background loads need L <= 128)`,
@@ -291,7 +295,10 @@ export class TansEngineModel {
     }
   }
 
-  /** start: the lanes switch to the staged bank and descriptors and are armed (RTL `start`). */
+  /**
+   * start: the lanes switch to the staged bank and descriptors (RTL `start`); they are armed at the
+   * end of the next tick (RTL arm_q: run cycle 0, in which a finished lane has nothing to do).
+   */
   private start(): void {
     [this.tSym, this.nSym] = [this.nSym, this.tSym];
     [this.tNb, this.nNb] = [this.nNb, this.tNb];
@@ -300,31 +307,47 @@ export class TansEngineModel {
     for (let k = 0; k < this.S; k++) {
       this.remQ[k] = this.nRem[k];
       this.wordsLeftQ[k] = this.nWords[k];
-      this.initQ[k] = 1; this.finQ[k] = 0; this.errQ[k] = 0; this.endQ[k] = 0;
       this.haveQ[k] = 0; this.posQ[k] = 0;
     }
     this.turnQ = 0;
     this.runQ = true;
+    this.armQ = true;
+  }
+
+  /** arm_q: every lane begins the layer (init), its error and end check cleared. */
+  private armLanes(): void {
+    for (let k = 0; k < this.S; k++) {
+      this.initQ[k] = 1; this.finQ[k] = 0; this.errQ[k] = 0; this.endQ[k] = 0;
+    }
   }
 
   tick(inValid: boolean, inWord: number, outReady: Uint8Array): void {
     const { S, D, logL } = this;
     const run = this.runQ;
-    // background load: this tick's load word; the layer switch needs the engine free (done_o now)
+    // every lane finished and nothing in flight (RTL idle_all; not while the lanes are being armed)
+    const arming = this.armQ;
+    this.armQ = false;
+    let idleAll = !arming;
+    for (let k = 0; k < S && idleAll; k++) {
+      if (!(this.finQ[k] && this.fifoCnt[k] === 0 && this.wordsLeftQ[k] === 0 && !this.outValid[k])) idleAll = false;
+    }
+    // background load: this tick's load word; the layer switch needs the engine free (every lane
+    // idle now: the switch is at the edge that raises done)
     let switchNow = false;
     if (this.loadLeft > 0 || this.queuedQ) {
       const lastWord = this.loadLeft === 1;
       if (this.loadLeft > 0) this.loadLeft--;
       const loaded = lastWord || this.queuedQ;
-      const free = !run || this.doneC;
+      const free = !run || idleAll;
       switchNow = loaded && free;
       this.queuedQ = loaded && !free;
     }
-    // done is a register: it rises the tick after every lane is idle (and falls with a switch)
-    let idleNow = run && !switchNow;
-    for (let k = 0; k < S && idleNow; k++) {
-      if (!(this.finQ[k] && this.fifoCnt[k] === 0 && this.wordsLeftQ[k] === 0 && !this.outValid[k])) idleNow = false;
-    }
+    // done is a register: it rises the tick after every lane is idle, and falls with a switch once
+    // high (a switch in the first idle cycle raises it for one cycle: the next layer's run cycle 0)
+    const idleNow = run && idleAll && !(switchNow && this.doneC);
+    // error in a done cycle is the finished layer's verdict: the lanes' errors before this tick
+    let errBefore = false;
+    for (let k = 0; k < S; k++) if (this.errQ[k]) errBefore = true;
     const t = this.turnQ;
     const accept = inValid && run && this.wordsLeftQ[t] !== 0 && this.fifoCnt[t] < D;
     let anyErr = false;
@@ -414,9 +437,10 @@ export class TansEngineModel {
         if (this.wordsLeftQ[k] !== 0) { this.turnQ = k; break; }
       }
     }
+    if (arming) this.armLanes();
     if (switchNow) this.start();
     for (let k = 0; k < S; k++) if (this.errQ[k]) anyErr = true;
-    this.errorC = anyErr;
+    this.errorC = idleNow ? errBefore : anyErr && !this.armQ;
     this.doneC = idleNow;
     this.cycleN++;
   }

@@ -6,7 +6,7 @@
  * understands are one), builds the decode table from the fetched counts and spread rule (the
  * table builder, tableBuildCycles) and loads the engine. With two table banks (L <= 128) it does
  * that for the next layer in the background while the current one runs (preload), and the layer
- * switch then costs PRELOADED_SWITCH_CYCLES once the background load is complete. Per cycle it offers the FIFO head word
+ * switch then costs PRELOADED_SWITCH_CYCLES (none) once the background load is complete. Per cycle it offers the FIFO head word
  * (only words of the current layer), raises outReady on as many valid lanes as the weight buffer
  * has room for (lowest lanes first), ticks the engine once and pops the word if the engine took it.
  */

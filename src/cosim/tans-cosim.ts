@@ -74,9 +74,9 @@ export interface TansCosimResult {
 export const HARNESS_MAX_U32 = 0xffffffff;
 
 /**
- * Writes the harness's stimulus file: one hex word per line. Written in pieces of at most
- * `CHUNK_CHARS` characters, so a file of any size is written (one string for all of it would pass
- * V8's string length limit, about 512 M characters, at a few million words).
+ * Writes the harness's stimulus file: 32-bit little-endian words (the header, then per layer its
+ * load and DRAM word counts and words). Written in pieces of at most `CHUNK_BYTES`, so a file of any
+ * size is written without one buffer for all of it.
  */
 export function writeStimulus(path: string, p: TansDecoderParams, layers: readonly CosimLayer[], seed: number, stallRate: number,
   protocol = true): void {
@@ -85,15 +85,15 @@ export function writeStimulus(path: string, p: TansDecoderParams, layers: readon
   const maxCycles = layers.reduce((a, l) => Math.max(a, maxRunCycles(l)), 0);
   const fd = openSync(path, 'w');
   try {
-    const out = new ChunkedWriter(fd);
+    const out = new WordWriter(fd);
     const protoSeed = StallPattern.seedState(seed ^ 0x5bd1e995);
     const background = tableBanks(p) === 2 ? 1 : 0;
     for (const v of [p.streams, p.symbolBits, StallPattern.seedState(seed), stall.threshold, maxCycles, layers.length, protocol ? 1 : 0, protoSeed, background]) out.word(v);
     for (const l of layers) {
       out.word(l.load.length);
       out.word(l.words.length);
-      for (let i = 0; i < l.load.length; i++) out.word(l.load[i]);
-      for (let i = 0; i < l.words.length; i++) out.word(l.words[i]);
+      out.words(l.load);
+      out.words(l.words);
     }
     out.flush();
   } finally {
@@ -101,24 +101,24 @@ export function writeStimulus(path: string, p: TansDecoderParams, layers: readon
   }
 }
 
-const CHUNK_CHARS = 1 << 20;
+const CHUNK_BYTES = 8 << 20;
 
-/** Hex words, one a line, written to a file descriptor a piece at a time. */
-class ChunkedWriter {
-  private parts: string[] = [];
-  private chars = 0;
+/** 32-bit little-endian words written to a file descriptor a piece at a time. */
+class WordWriter {
+  private readonly buf = Buffer.alloc(CHUNK_BYTES);
+  private n = 0;
   constructor(private readonly fd: number) {}
   word(v: number): void {
-    const text = (v >>> 0).toString(16);
-    this.parts.push(text);
-    this.chars += text.length + 1;
-    if (this.chars >= CHUNK_CHARS) this.flush();
+    if (this.n + 4 > this.buf.length) this.flush();
+    this.buf.writeUInt32LE(v >>> 0, this.n);
+    this.n += 4;
+  }
+  words(ws: ArrayLike<number>): void {
+    for (let i = 0; i < ws.length; i++) this.word(ws[i]);
   }
   flush(): void {
-    if (this.parts.length === 0) return;
-    writeSync(this.fd, this.parts.join('\n') + '\n');
-    this.parts = [];
-    this.chars = 0;
+    if (this.n > 0) writeSync(this.fd, this.buf, 0, this.n);
+    this.n = 0;
   }
 }
 
@@ -145,23 +145,72 @@ export interface HarnessResult {
   cpuSeconds: number;
 }
 
-/** Reads the harness's output lines into traces (typed columns per stream, see LayerTrace). */
+/** Bytes of one transfer record in the harness's transfer file: u32 run cycle (LE), stream, symbol, weight (int8), 0. */
+export const TRANSFER_RECORD_BYTES = 8;
+
+/**
+ * The harness's transfer file read a piece at a time (2^20 symbols on 8 streams is 64 MB), handing
+ * records on in order up to a count the text output gives.
+ */
+export class TransferReader {
+  private readonly buf = Buffer.alloc(CHUNK_BYTES);
+  private pos = 0;
+  private len = 0;
+  /** records handed on so far */
+  count = 0;
+  /** `bytes`: the records in memory instead of a file (parseHarnessOutput) */
+  constructor(private readonly fd: number | null, private readonly bytes?: Buffer) {}
+  /** hands records on to `sink` (null: drops them) until `total` have been read */
+  readUpTo(total: number, sink: ((stream: number, symbol: number, weight: number, cycle: number) => void) | null): void {
+    while (this.count < total) {
+      if (this.len - this.pos < TRANSFER_RECORD_BYTES) this.refill(total);
+      const b = this.bytes ?? this.buf;
+      const o = this.pos;
+      if (sink) sink(b[o + 4], b[o + 5], (b[o + 6] << 24) >> 24, b.readUInt32LE(o));
+      this.pos += TRANSFER_RECORD_BYTES;
+      this.count++;
+    }
+  }
+  private refill(total: number): void {
+    const short = () => new HwsimError(`the Verilator harness's transfer file holds ${this.count} records, its output counts ${total}: the RTL run did not complete`);
+    if (this.bytes) {
+      this.len = this.bytes.length;
+      if (this.len - this.pos < TRANSFER_RECORD_BYTES) throw short();
+      return;
+    }
+    const rest = this.len - this.pos;
+    this.buf.copy(this.buf, 0, this.pos, this.len);
+    this.pos = 0;
+    this.len = rest + (this.fd === null ? 0 : readSync(this.fd, this.buf, rest, this.buf.length - rest, null));
+    if (this.len < TRANSFER_RECORD_BYTES) throw short();
+  }
+}
+
+/** Reads the harness's output lines into traces (typed columns per stream, see LayerTrace), pulling each layer's transfers from `transfers`. */
 class HarnessOutputParser {
   readonly traces: LayerTrace[] = [];
   totalCycles = -1;
   cpuSeconds = NaN;
   readonly protocol: ProtocolReport = { checked: false, violations: 0, messages: [], resets: 0, busyLoads: 0, loadGaps: 0 };
   private cols: TransferColumns;
-  constructor(private readonly streams: number, private readonly expected: readonly (readonly number[])[] = []) {
+  private readonly push: (stream: number, symbol: number, weight: number, cycle: number) => void;
+  constructor(private readonly streams: number, private readonly transfers: TransferReader, private readonly expected: readonly (readonly number[])[] = []) {
     this.cols = new TransferColumns(streams, expected[0]);
+    this.push = (k, symbol, weight, cycle) => {
+      if (k >= this.streams) throw new HwsimError(`the Verilator harness reported stream ${k} of ${this.streams} (transfer ${this.transfers.count})`);
+      this.cols.push(k, symbol, weight, cycle);
+    };
   }
   line(line: string): void {
     const f = line.split(' ');
-    if (f[0] === 's') {
-      const k = Number(f[1]);
-      if (!(k >= 0 && k < this.streams)) throw new HwsimError(`the Verilator harness reported stream ${f[1]} of ${this.streams}: ${line}`);
-      this.cols.push(k, Number(f[2]), Number(f[3]), Number(f[4]));
-    } else if (f[0] === 'layer') {
+    const records = () => {
+      const i = f.indexOf('transfers');
+      const n = i < 0 ? NaN : Number(f[i + 1]);
+      if (!Number.isSafeInteger(n) || n < this.transfers.count) throw new HwsimError(`the Verilator harness wrote a line without a valid transfer count: ${line}`);
+      return n;
+    };
+    if (f[0] === 'layer') {
+      this.transfers.readUpTo(records(), this.push);
       this.traces.push({
         loadCycles: Number(f[3]), runCycles: Number(f[5]), wordsAccepted: Number(f[7]), error: f[9] === '1', hang: f[11] === '1',
         foreground: f[13] !== '0',
@@ -170,6 +219,7 @@ class HarnessOutputParser {
       this.cols = new TransferColumns(this.streams, this.expected[this.traces.length]);
     } else if (f[0] === 'reset') {
       // the layer was reset part way and is replayed: its transfers so far do not count
+      this.transfers.readUpTo(records(), null);
       this.cols = new TransferColumns(this.streams, this.expected[this.traces.length]);
     } else if (f[0] === 'proto') {
       this.protocol.messages.push(`layer ${f[1]} cycle ${f[2]}: ${f.slice(3).join(' ')}`);
@@ -188,21 +238,23 @@ class HarnessOutputParser {
   }
 }
 
-export function parseHarnessOutput(text: string, streams: number): HarnessResult {
-  const parser = new HarnessOutputParser(streams);
+/** The harness's output given whole: its text lines and its transfer records. */
+export function parseHarnessOutput(text: string, transfers: Buffer, streams: number): HarnessResult {
+  const parser = new HarnessOutputParser(streams, new TransferReader(null, transfers));
   for (const line of text.split('\n')) parser.line(line);
   return parser.result();
 }
 
 /**
- * The harness's output file read a piece at a time (it holds a line per transfer, tens of bytes
- * each: 2^20 symbols on 8 streams is about 800 MB, more than one string may hold).
+ * The harness's output files read a piece at a time: the text lines (a few per layer) and the
+ * transfer file, `TRANSFER_RECORD_BYTES` per transfer.
  */
-export function readHarnessOutput(path: string, streams: number, expected: readonly (readonly number[])[] = []): HarnessResult {
-  const parser = new HarnessOutputParser(streams, expected);
+export function readHarnessOutput(path: string, transferPath: string, streams: number, expected: readonly (readonly number[])[] = []): HarnessResult {
   const fd = openSync(path, 'r');
+  const xfd = openSync(transferPath, 'r');
   try {
-    const buf = Buffer.alloc(CHUNK_CHARS * 8);
+    const parser = new HarnessOutputParser(streams, new TransferReader(xfd), expected);
+    const buf = Buffer.alloc(1 << 20);
     let rest = '';
     for (;;) {
       const n = readSync(fd, buf, 0, buf.length, null);
@@ -212,10 +264,11 @@ export function readHarnessOutput(path: string, streams: number, expected: reado
       for (const line of lines) parser.line(line);
     }
     if (rest) parser.line(rest);
+    return parser.result();
   } finally {
     closeSync(fd);
+    closeSync(xfd);
   }
-  return parser.result();
 }
 
 /**
@@ -295,15 +348,15 @@ export async function runTansCosim(o: TansCosimOptions): Promise<TansCosimResult
   let rtl: HarnessResult;
   let rtlSeconds: number;
   try {
-    writeStimulus(join(work, 'stimulus.txt'), p, layers, o.seed, o.stallRate, o.protocol ?? true);
+    writeStimulus(join(work, 'stimulus.bin'), p, layers, o.seed, o.stallRate, o.protocol ?? true);
     const t1 = performance.now();
-    const r = spawnSync(build.binary, [join(work, 'stimulus.txt'), join(work, 'out.txt')], { encoding: 'utf8' });
+    const r = spawnSync(build.binary, [join(work, 'stimulus.bin'), join(work, 'out.txt'), join(work, 'transfers.bin')], { encoding: 'utf8' });
     rtlSeconds = (performance.now() - t1) / 1000;
     if (r.error || r.status !== 0) {
       throw new HwsimError(`the Verilator harness failed (exit ${r.status}): ${(r.stderr || String(r.error ?? '')).trim()}`,
         `rerun with the same --seed; the build is in ${build.dir}`);
     }
-    rtl = readHarnessOutput(join(work, 'out.txt'), p.streams, layers.map((l) => l.symbolCounts));
+    rtl = readHarnessOutput(join(work, 'out.txt'), join(work, 'transfers.bin'), p.streams, layers.map((l) => l.symbolCounts));
   } finally {
     rmSync(work, { recursive: true, force: true });
   }

@@ -9,7 +9,8 @@ import type { CosimLayer } from './tans-vectors.js';
 
 export interface LayerTrace {
   /** cycles from the previous layer's done (or from idle) to this layer's run cycle 0: the load's
-   *  L + 2S + 1 in the foreground; with a background load, the layer switch */
+   *  L + 2S + 1 in the foreground; with a background load, the layer switch (0 when the load was
+   *  complete before done: the done cycle is run cycle 0, else the cycles to finish the load) */
   loadCycles: number;
   /** loaded in the foreground (the first layer, one table bank, or a replay after a reset) */
   foreground: boolean;
@@ -73,7 +74,8 @@ export function maxRunCycles(layer: CosimLayer): number {
 /**
  * The harness's loop: the first layer (and with one table bank every layer) is loaded in the
  * foreground; with two banks each next layer is preloaded from run cycle 0 of the current one, and
- * after done the model ticks until the switch has happened (done falls).
+ * after done the model ticks until the switch has happened (none when the load was complete: the
+ * layer switched at the edge that raised done, and the done cycle is its run cycle 0).
  */
 export function runModel(p: TansDecoderParams, layers: readonly CosimLayer[], seed: number, stallRate: number): LayerTrace[] {
   const m = new TansEngineModel(p);
@@ -91,19 +93,21 @@ export function runModel(p: TansDecoderParams, layers: readonly CosimLayer[], se
     if (foreground) {
       loadCycles = m.loadLayer(layer);
     } else {
-      while (m.done) {
+      while (m.preloading) {
         if (loadCycles > m.params.states + 2 * S + 3) { hang = true; break; }
         m.tick(false, 0, idle);
         loadCycles++;
       }
     }
+    // switched at the edge that raised done: done is still high in run cycle 0 (the previous layer's)
+    const switchedAtDone = !foreground && loadCycles === 0;
     if (background && l + 1 < layers.length && !hang) m.preload(layers[l + 1]);
     const cols = new TransferColumns(S, layer.symbolCounts);
     const limit = maxRunCycles(layer);
     let wi = 0;
     let cyc = 0;
     for (;;) {
-      if (hang || m.done) break;
+      if (hang || (m.done && !(switchedAtDone && cyc === 0))) break;
       if (cyc >= limit) { hang = true; break; }
       const inValid = !stall.next() && wi < layer.words.length;
       for (let k = 0; k < S; k++) ready[k] = stall.next() ? 0 : 1;
