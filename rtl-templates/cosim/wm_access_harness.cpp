@@ -76,15 +76,18 @@ int main(int argc, char** argv) {
   };
   // a clock edge with the RAM's registered reads: the reads asked before the edge are on line_i / dir_i after it
   auto word = [&](uint64_t a) { return a < mem.size() ? mem[a] : 0u; };
-  auto tick_mem = [&]() {
-    top.clk_i = 0;
-    top.eval();
+  auto rise_mem = [&]() { // the rising edge, clk_i low and evaluated before it
     const bool line_re = top.line_re_o, dir_re = top.dir_re_o;
     const uint32_t line_addr = top.line_addr_o, dir_addr = top.dir_addr_o;
     top.clk_i = 1;
     top.eval();
     if (line_re) for (int k = 0; k < 16; k++) line_q[k] = word(static_cast<uint64_t>(line_addr) + k);
     if (dir_re) { dir_q[0] = word(dir_addr); dir_q[1] = word(static_cast<uint64_t>(dir_addr) + 1); }
+  };
+  auto tick_mem = [&]() {
+    top.clk_i = 0;
+    top.eval();
+    rise_mem();
   };
   top.clk_i = 0;
   top.rst_ni = 0;
@@ -166,12 +169,7 @@ int main(int argc, char** argv) {
         if (offered == 0) first_accept = cyc;
         accepted[offered++] = cyc;
       }
-      const bool line_re = top.line_re_o, dir_re = top.dir_re_o;
-      const uint32_t line_addr = top.line_addr_o, dir_addr = top.dir_addr_o;
-      top.clk_i = 1;
-      top.eval();
-      if (line_re) for (int k = 0; k < 16; k++) line_q[k] = word(static_cast<uint64_t>(line_addr) + k);
-      if (dir_re) { dir_q[0] = word(dir_addr); dir_q[1] = word(static_cast<uint64_t>(dir_addr) + 1); }
+      rise_mem();
       cyc++;
     }
     top.req_valid_i = 0;
