@@ -78,9 +78,9 @@ export class ImageCache {
 
   /**
    * What verifying the image under `key` found (image-verdict.ts), if it was kept; read into the
-   * end of a buffer twice its size: readVerdict unpacks
-   * its step bits into the room in front, touching no other fresh memory (where page faults are
-   * dear, as on small VMs, a 25 MB unpack into new memory costs ~0.2 s).
+   * end of a buffer twice its size: readVerdict unpacks its step bits into the room in front,
+   * touching no other fresh memory (where page faults are dear, as on small VMs, a 25 MB unpack
+   * into new memory costs ~0.2 s).
    */
   getVerdict(key: string): Uint8Array | undefined {
     const path = join(this.dir, `${key}.verdict`);
