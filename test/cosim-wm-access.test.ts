@@ -11,12 +11,12 @@
  * the delimiter's leaf) must each make the run fail.
  */
 import { describe, expect, it } from 'vitest';
-import { wmAccessCycles, wmRowAccessCycles } from '../src/chip/wm-access.js';
+import { rowHeaderOf, wmAccessCycles, wmRowAccessCycles } from '../src/chip/wm-access.js';
 import { wmSelectCycles } from '../src/chip/wm-source.js';
 import { RowAccess, elementSequence } from '../src/codecs/wm/ras.js';
 import { quantize } from '../src/codecs/quant/index.js';
 import { huffmanMatrix, plainMatrix } from '../src/codecs/wm/matrix.js';
-import { accessLayers, rowHeaderOf, rowLayers, runWmAccessCosim, type AccessLayer, type AccessOrder, type WmAccessCosimResult } from '../src/cosim/wm-access-cosim.js';
+import { accessLayers, rowLayers, runWmAccessCosim, type AccessLayer, type AccessOrder, type WmAccessCosimResult } from '../src/cosim/wm-access-cosim.js';
 import type { RtlMutation } from '../src/cosim/verilator.js';
 import { loadModel } from '../src/models/load.js';
 import { resolveWmEngineParams } from '../src/params/groups.js';

@@ -15,6 +15,7 @@
 import { CachedAccess, type RankCacheMode } from '../codecs/wm/rank-cache.js';
 import type { WaveletMatrix } from '../codecs/wm/matrix.js';
 import type { RowAccess } from '../codecs/wm/ras.js';
+import type { WmHeader } from '../codecs/codec.js';
 import { wmRowSelectCycles } from './wm-source.js';
 
 /** cycles a level costs: the word read (+ the rank's directory read on a miss), then the line popcount on a miss */
@@ -65,6 +66,11 @@ export function wmAccessCycles(wm: WaveletMatrix, positions: ArrayLike<number>, 
   return { mode, accesses, levels, ranks, hits, misses, cycles, symbols, accessCycles, accessHits, accessMisses };
 }
 
+/** The header fields the select's and the walk's cycle functions read, of an element-wise layer's matrix. */
+export function rowHeaderOf(wm: WaveletMatrix, rows: RowAccess): Pick<WmHeader, 'levelLengths' | 'lengths' | 'quant'> {
+  return { levelLengths: Int32Array.from(wm.levels, (b) => b.length), lengths: wm.code.lengths, quant: rows.header.quant };
+}
+
 /** A row request of an element-wise layer: element `element` of row `row`. */
 export interface RowRequest { row: number; element: number }
 
@@ -83,7 +89,7 @@ export interface WmRowAccessFigures extends WmAccessFigures {
  */
 export function wmRowAccessCycles(rows: RowAccess, requests: readonly RowRequest[], mode: RankCacheMode): WmRowAccessFigures {
   const wm = rows.wm;
-  const header = { levelLengths: Int32Array.from(wm.levels, (b) => b.length), lengths: wm.code.lengths, quant: rows.header.quant };
+  const header = rowHeaderOf(wm, rows);
   const starts = Uint32Array.from(requests, (q) => rows.rowStart(q.row));
   let lastRow = -1;
   const selectCycles = Uint32Array.from(requests, (q) => {

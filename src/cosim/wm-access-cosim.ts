@@ -12,11 +12,10 @@
  */
 import { join } from 'node:path';
 import { check, HwsimError } from '../errors.js';
-import { REFUSED_ACCESS_CYCLES, wmAccessCycles, wmRowAccessCycles, type RowRequest } from '../chip/wm-access.js';
+import { REFUSED_ACCESS_CYCLES, rowHeaderOf, wmAccessCycles, wmRowAccessCycles, type RowRequest } from '../chip/wm-access.js';
 import { wmDelimiterWalkCycles, wmSelectCycles } from '../chip/wm-source.js';
 import { huffmanMatrix, plainMatrix, type WaveletMatrix } from '../codecs/wm/matrix.js';
 import { delimiterOf, elementSequence, RowAccess } from '../codecs/wm/ras.js';
-import type { WmHeader } from '../codecs/codec.js';
 import { codeTree, NO_CHILD, scanAll } from '../codecs/wm/nodes.js';
 import { wmCodec, layerMatrix } from '../codecs/wm/index.js';
 import { quantize } from '../codecs/quant/index.js';
@@ -108,11 +107,6 @@ export function matrixPayload(wm: WaveletMatrix): Uint32Array {
     at += bv.words.length + bv.dir.length;
   }
   return words;
-}
-
-/** The header fields the select's and the walk's cycle functions read, of an element-wise layer's matrix. */
-export function rowHeaderOf(wm: WaveletMatrix, rows: RowAccess): Pick<WmHeader, 'levelLengths' | 'lengths' | 'quant'> {
-  return { levelLengths: Int32Array.from(wm.levels, (b) => b.length), lengths: wm.code.lengths, quant: rows.header.quant };
 }
 
 /**
