@@ -30,30 +30,10 @@
 #include <ctime>
 #include <vector>
 
+constexpr const char* kHarnessName = "tans_harness";
+#include "cosim_common.h"
+
 namespace {
-
-uint32_t rng_state = 1;
-uint32_t stall_threshold = 0;
-
-// One draw per decision; a draw stalls when its top 16 bits fall below the threshold.
-bool stall() {
-  rng_state ^= rng_state << 13;
-  rng_state ^= rng_state >> 17;
-  rng_state ^= rng_state << 5;
-  return (rng_state >> 16) < stall_threshold;
-}
-
-template <typename T>
-uint32_t field(const T& v, int lo, int w) {
-  return static_cast<uint32_t>((static_cast<uint64_t>(v) >> lo) & ((1ull << w) - 1));
-}
-
-template <std::size_t N>
-uint32_t field(const VlWide<N>& v, int lo, int w) {
-  uint32_t r = 0;
-  for (int b = 0; b < w; b++) r |= ((v[(lo + b) / 32] >> ((lo + b) % 32)) & 1u) << b;
-  return r;
-}
 
 // The protocol generator: its own xorshift32, so the stall pattern is the one the model sees.
 uint32_t proto_state = 1;
@@ -104,11 +84,6 @@ class TransferWriter {
   size_t n_ = 0;
   uint64_t count_ = 0;
 };
-
-[[noreturn]] void die(const char* msg) {
-  std::fprintf(stderr, "tans_harness: %s\n", msg);
-  std::exit(3);
-}
 
 // The stimulus: 32-bit little-endian words, read through a buffer.
 class WordReader {

@@ -26,31 +26,8 @@
 #include <utility>
 #include <vector>
 
-namespace {
-
-uint32_t rng_state = 1;
-uint32_t stall_threshold = 0;
-
-bool stall() {
-  rng_state ^= rng_state << 13;
-  rng_state ^= rng_state >> 17;
-  rng_state ^= rng_state << 5;
-  return (rng_state >> 16) < stall_threshold;
-}
-
-[[noreturn]] void die(const char* msg) {
-  std::fprintf(stderr, "wm_access_harness: %s\n", msg);
-  std::exit(2);
-}
-
-FILE* in_file = nullptr;
-uint32_t next_word() {
-  unsigned v;
-  if (std::fscanf(in_file, "%x", &v) != 1) die("stimulus file ends early");
-  return v;
-}
-
-}  // namespace
+constexpr const char* kHarnessName = "wm_access_harness";
+#include "cosim_common.h"
 
 int main(int argc, char** argv) {
   if (argc < 3) die("usage: Vwm_access_cosim <stimulus> <out>");

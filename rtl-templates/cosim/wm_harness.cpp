@@ -18,28 +18,11 @@
 #include <cstdlib>
 #include <vector>
 
+constexpr const char* kHarnessName = "wm_harness";
+#include "cosim_common.h"
+
 namespace {
 
-uint32_t rng_state = 1;
-uint32_t stall_threshold = 0;
-
-bool stall() {
-  rng_state ^= rng_state << 13;
-  rng_state ^= rng_state >> 17;
-  rng_state ^= rng_state << 5;
-  return (rng_state >> 16) < stall_threshold;
-}
-
-template <typename T>
-uint32_t field(const T& v, int lo, int w) {
-  return static_cast<uint32_t>((static_cast<uint64_t>(v) >> lo) & ((1ull << w) - 1));
-}
-template <std::size_t N>
-uint32_t field(const VlWide<N>& v, int lo, int w) {
-  uint32_t r = 0;
-  for (int b = 0; b < w; b++) r |= ((v[(lo + b) / 32] >> ((lo + b) % 32)) & 1u) << b;
-  return r;
-}
 template <typename T>
 void set_word(T& v, int k, uint32_t x) {
   uint64_t m = 0xffffffffull << (32 * k);
@@ -47,18 +30,6 @@ void set_word(T& v, int k, uint32_t x) {
 }
 template <std::size_t N>
 void set_word(VlWide<N>& v, int k, uint32_t x) { v[k] = x; }
-
-[[noreturn]] void die(const char* msg) {
-  std::fprintf(stderr, "wm_harness: %s\n", msg);
-  std::exit(2);
-}
-
-FILE* in_file = nullptr;
-uint32_t next_word() {
-  unsigned v;
-  if (std::fscanf(in_file, "%x", &v) != 1) die("stimulus file ends early");
-  return v;
-}
 
 }  // namespace
 

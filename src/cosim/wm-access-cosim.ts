@@ -27,6 +27,7 @@ import { generateWmRtl, WM_ACCESS_FILE, WM_ACCESS_TOP, wmConfigName } from '../r
 import { StallPattern } from './stall.js';
 import { Rng } from './tans-vectors.js';
 import { buildHarness, runHarness, type HarnessBuild, type RtlMutation } from './verilator.js';
+import { narrowBins } from './wm-vectors.js';
 
 export type AccessOrder = 'sequential' | 'random';
 export const ACCESS_ORDERS: readonly AccessOrder[] = ['sequential', 'random'];
@@ -185,8 +186,14 @@ export function accessLayers(p: WmEngineParams, o: AccessLayerSource): AccessLay
     for (let l = 0; l < (o.layers ?? 4); l++) {
       const n = Math.max(1, Math.round(mean * (0.5 + rng.unit())));
       // every fourth layer a degenerate one: a single symbol (zero levels)
-      const bins = l % 4 === 3 ? 1 : rng.int(1, (maxBins - 1) >> 1) * 2 + 1;
-      sets.push({ name: `Laplace ${l} (${bins} bins)`, symbols: laplaceSymbols(n, bins, 0.3 + 2 * rng.unit(), rng), bins });
+      let bins = l % 4 === 3 ? 1 : rng.int(1, (maxBins - 1) >> 1) * 2 + 1;
+      let symbols = laplaceSymbols(n, bins, 0.3 + 2 * rng.unit(), rng);
+      // a layer deeper than the port's levels loses its outer bins until it fits
+      while (bins > 3 && huffmanMatrix(symbols, bins).levels.length > p.wmLevels) {
+        symbols = narrowBins(symbols, bins, bins - 2);
+        bins -= 2;
+      }
+      sets.push({ name: `Laplace ${l} (${bins} bins)`, symbols, bins });
     }
   }
   const out: AccessLayer[] = [];
@@ -228,8 +235,15 @@ export function rowLayers(p: WmEngineParams, o: AccessLayerSource): AccessLayer[
       // every third layer many short rows (a frequent delimiter: a short code), the others few long rows
       const rowLength = l % 3 === 2 ? rng.int(1, 4) : rng.int(20, Math.max(20, n >> 3));
       const rows = Math.max(1, Math.floor(n / rowLength));
-      const bins = rng.int(1, (maxBins - 1) >> 1) * 2 + 1;
-      const weights = laplaceSymbols(rows * rowLength, bins, 0.3 + 2 * rng.unit(), rng);
+      let bins = rng.int(1, (maxBins - 1) >> 1) * 2 + 1;
+      let weights = laplaceSymbols(rows * rowLength, bins, 0.3 + 2 * rng.unit(), rng);
+      // a layer deeper than the port's levels (its Huffman shape, the delimiter included) loses outer bins until it fits
+      const depth = (b: number) => layerMatrix(wmCodec.encode(weights, { shape: [rows, rowLength], quant: { bins: b, step: 1 } },
+        { states: 64, streams: 1, split: 'channel', effort: 'fast', wmForm: 'element' })).levels.length;
+      while (bins > 3 && depth(bins) > p.wmLevels) {
+        weights = narrowBins(weights, bins, bins - 2);
+        bins -= 2;
+      }
       sets.push({ name: `Laplace ${l} (${rows}x${rowLength}, ${bins} bins)`, weights, shape: [rows, rowLength], bins, step: 1 });
     }
   }

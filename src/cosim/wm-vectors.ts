@@ -79,6 +79,12 @@ export function checkLayerFits(p: WmEngineParams, c: WmCosimLayer): void {
     `raise --buffer-words to ${2 ** Math.ceil(Math.log2(Math.max(256, words)))}, or lower --max-weights / --symbols`);
 }
 
+/** Centred symbols of `bins` bins in `fewer` centred bins, the outer ones merged into the last kept. */
+export function narrowBins(symbols: Uint8Array, bins: number, fewer: number): Uint8Array {
+  const shift = (bins - fewer) >> 1;
+  return symbols.map((v) => Math.max(0, Math.min(fewer - 1, v - shift)));
+}
+
 /**
  * `layer` with its symbols encoded by the reference encoder, block-wise (the sequence the unit
  * streams is then exactly the layer's weights) or element-wise (rows of shape[0], each followed by
@@ -187,17 +193,25 @@ export function wmCosimLayers(p: WmEngineParams, o: WmVectorOptions): WmCosimLay
       const n = rows * cols;
       // every few layers a degenerate one: a single symbol (zero levels) or two (one level)
       const kind = l % 5;
-      const bins = kind === 3 ? 3 : rng.int(1, (maxBins - 1) >> 1) * 2 + 1;
+      let bins = kind === 3 ? 3 : rng.int(1, (maxBins - 1) >> 1) * 2 + 1;
       const half = (bins - 1) >> 1;
       const scale = 0.3 + 2 * rng.unit();
-      const symbols = new Uint8Array(n);
+      let symbols: Uint8Array = new Uint8Array(n);
       for (let i = 0; i < n; i++) {
         const u = rng.unit() - 0.5;
         const x = -scale * Math.sign(u) * Math.log(1 - 2 * Math.abs(u));
         symbols[i] = kind === 4 ? half : Math.max(0, Math.min(bins - 1, half + Math.round(x)));
       }
       if (kind === 3) for (let i = 0; i < n; i++) symbols[i] = symbols[i] > half ? 2 : 1; // two symbols
-      plain.push({ name: `synthetic layer ${l}`, layer: encodeWm(symbols, bins, 1, form === 'element' ? [rows, cols] : [n], form) });
+      const shape = form === 'element' ? [rows, cols] : [n];
+      let layer = encodeWm(symbols, bins, 1, shape, form);
+      // a layer deeper than the unit's levels loses its outer bins until it fits
+      while (layer.levelLengths.length > p.wmLevels && bins > 3) {
+        symbols = narrowBins(symbols, bins, bins - 2);
+        bins -= 2;
+        layer = encodeWm(symbols, bins, 1, shape, form);
+      }
+      plain.push({ name: `synthetic layer ${l}`, layer });
     }
   }
   return plain.map(({ name, layer }, i) => {
