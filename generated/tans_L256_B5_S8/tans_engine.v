@@ -417,11 +417,11 @@ module tans_engine #(
   assign idle_all = !arm_q && &idle_q;
 `ifndef SYNTHESIS
   // Simulation check of the retiming: the registered idle flags equal the idle condition of the
-  // current registers in every cycle (in reset too: both are then all ones).
+  // current registers in every cycle (in reset too: both are then all ones); a difference ends the
+  // simulation with an error (Verilator aborts the harness, Icarus exits non-zero).
   always @(posedge clk_i) begin
     if (idle_q != (fin & ~fifo_rvalid & ~pending & ~out_valid_o)) begin
-      $display("tans_engine: registered idle flag %b != idle condition %b", idle_q, fin & ~fifo_rvalid & ~pending & ~out_valid_o);
-      $stop;
+      $fatal(1, "tans_engine: registered idle flag %b != idle condition %b", idle_q, fin & ~fifo_rvalid & ~pending & ~out_valid_o);
     end
   end
 `endif
