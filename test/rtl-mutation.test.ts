@@ -25,7 +25,7 @@ const MUTANTS: Array<{ name: string; m: RtlMutation; kill: RegExp }> = [
     m: { file: 'tans_engine.v', from: 'offer & {Streams{in_valid_i && run_q}};', to: 'offer & {Streams{run_q}};' },
     kill: /./ },
   { name: 'output dropped without out_ready_i',
-    m: { file: 'tans_lane.v', from: "end else if (out_ready_i) begin\n        out_valid_q <= 1'b0;", to: "end else begin\n        out_valid_q <= 1'b0;" },
+    m: { file: 'tans_lane.v', from: 'wire ov_d  = sym_step || (out_valid_q && !out_ready_i);', to: 'wire ov_d  = sym_step;' },
     kill: /protocol: .*out_valid_o dropped|emitted \d+ symbols/ },
   { name: 'reset keeps the run flag',
     m: { file: 'tans_engine.v', from: "load_q   <= 1'b0;\n      run_q    <= 1'b0;\n      bank_q", to: "load_q   <= 1'b0;\n      run_q    <= run_q;\n      bank_q" },
@@ -59,7 +59,7 @@ const MUTANTS: Array<{ name: string; m: RtlMutation; kill: RegExp }> = [
     m: { file: 'tans_engine.v', from: 'wire free = !run_q || idle_all;', to: 'wire free = !run_q || done;' },
     kill: /cfg_ready_o low during a background load|RTL emitted at run cycle|RTL ran|did not start/ },
   { name: 'the layer switch (and done) early: idle with a last symbol still held in an output register',
-    m: { file: 'tans_engine.v', from: 'assign idle_all = !arm_q && &(fin & ~fifo_rvalid & ~pending & ~out_valid_o);', to: 'assign idle_all = !arm_q && &(fin & ~fifo_rvalid & ~pending);' },
+    m: { file: 'tans_engine.v', from: 'assign idle_all = !arm_q && &idle_q;', to: 'assign idle_all = !arm_q && &(fin & ~fifo_rvalid & ~pending);' },
     kill: /expected symbol|emitted \d+ symbols|RTL emitted at run cycle|RTL ran|error_o=|did not finish/ },
   { name: 'a switch in the first idle cycle raises no done_o',
     m: { file: 'tans_engine.v', from: 'done_q    <= run_q && idle_all && !(start && done_q) && !stop;', to: 'done_q    <= run_q && idle_all && !start && !stop;' },
@@ -85,6 +85,15 @@ const MUTANTS: Array<{ name: string; m: RtlMutation; kill: RegExp }> = [
     kill: /expected symbol|emitted \d+ symbols|error_o=1/ },
 ];
 
+// The registered idle flags are a retiming of the idle condition; the RTL's simulation check (equal
+// in every cycle, else $stop) must stop a harness built with a flag that is not.
+const RETIMING_MUTANTS: Array<{ name: string; m: RtlMutation }> = [
+  { name: "the idle flag from the owed flag's current value (a cycle late)",
+    m: { file: 'tans_engine.v', from: '!fifo_rvalid_next[k] && !pend_d;', to: '!fifo_rvalid_next[k] && !pending[k];' } },
+  { name: "the lane's part of the idle flag from its current registers (a cycle late)",
+    m: { file: 'tans_lane.v', from: 'assign idle_next_o = fin_d && !ov_d;', to: 'assign idle_next_o = fin_q && !out_valid_q;' } },
+];
+
 describe('mutation test: the protocol-checked co-simulation kills every mutant', () => {
   it('control: the unmutated engine passes the same run, with resets, busy loads, load gaps and background loads exercised', async () => {
     const r = await runTansCosim(RUN);
@@ -104,6 +113,14 @@ describe('mutation test: the protocol-checked co-simulation kills every mutant',
       expect(r.pass).toBe(false);
       console.log(`mutant "${name}" killed by: ${r.firstMismatch}`);
       expect(r.firstMismatch).toMatch(kill);
+    });
+  }
+});
+
+describe('mutation test: the simulation check of the registered idle flags stops every mis-timed flag', () => {
+  for (const { name, m } of RETIMING_MUTANTS) {
+    it(`mutant stopped: ${name}`, async () => {
+      await expect(runTansCosim({ ...RUN, mutation: m })).rejects.toThrow(/registered idle flag [01]+ != idle condition [01]+/);
     });
   }
 });

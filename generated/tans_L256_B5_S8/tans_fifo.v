@@ -15,7 +15,8 @@ module tans_fifo #(
   input  wire [Width-1:0] wdata_i,
   output wire             rvalid_o,
   input  wire             rready_i,
-  output wire [Width-1:0] rdata_o
+  output wire [Width-1:0] rdata_o,
+  output wire             rvalid_next_o   // rvalid_o of the next cycle (for a registered idle flag)
 );
   localparam integer PtrW = $clog2(Depth);
   localparam integer CntW = $clog2(Depth + 1);
@@ -45,6 +46,9 @@ module tans_fifo #(
   assign wready_o = cnt_q != Full;
   assign rvalid_o = cnt_q != {CntW{1'b0}};
   assign rdata_o  = mem_q[rptr_q];
+  // the count's next value, written once: cnt_q takes it and rvalid_next_o is made of it
+  wire [CntW-1:0] cnt_d = (push && !pop) ? cnt_q + 1'b1 : (pop && !push) ? cnt_q - 1'b1 : cnt_q;
+  assign rvalid_next_o = cnt_d != {CntW{1'b0}};
 
   always @(posedge clk_i) begin
     if (push) mem_q[wptr_q] <= wdata_i;
@@ -58,8 +62,7 @@ module tans_fifo #(
     end else begin
       if (push) wptr_q <= (wptr_q == LastPtr) ? {PtrW{1'b0}} : wptr_q + 1'b1;
       if (pop)  rptr_q <= (rptr_q == LastPtr) ? {PtrW{1'b0}} : rptr_q + 1'b1;
-      if (push && !pop) cnt_q <= cnt_q + 1'b1;
-      else if (pop && !push) cnt_q <= cnt_q - 1'b1;
+      cnt_q <= cnt_d;
     end
   end
 endmodule

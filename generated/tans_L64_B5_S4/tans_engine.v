@@ -212,6 +212,8 @@ module tans_engine #(
   wire [Streams-1:0]    pending, rem_we;
   wire [Streams-1:0]    fifo_wready, fifo_rvalid, lane_ready;
   wire [Streams*InWidth-1:0] fifo_rdata;
+  wire [Streams-1:0]    fifo_rvalid_next, lane_idle_next;
+  reg  [Streams-1:0]    idle_q;            // stream k idle (below), registered
 
   wire [Streams-1:0] offer = turn_q & pending & fifo_wready;     // at most one bit set
   assign in_ready_o = run_q && |offer;
@@ -230,6 +232,7 @@ module tans_engine #(
       wire       mine = take[k];
       // one more word owed exactly (registers only)
       wire       last_word = wdec_q ? wl_q == 32'd2 : wl_q == 32'd1;
+      wire       pend_d;                // pend_q's next value, written once (the idle flag uses it)
       assign pending[k]    = pend_q;
       assign rem_we[k]     = sym_we;
       // the word count arrives in the load (one bank) or waits in a shadow register (two banks):
@@ -256,14 +259,14 @@ module tans_engine #(
           assign wl_new   = nwl_q;
           assign pend_new = npend_q;
         end
+        assign pend_d = start ? pend_new : mine ? !last_word : pend_q;
         always @(posedge clk_i or negedge rst_ni) begin
           if (!rst_ni) begin
             wl_q   <= 32'd0;
             wdec_q <= 1'b0;
             pend_q <= 1'b0;
           end else begin
-            if (start)     pend_q <= pend_new;
-            else if (mine) pend_q <= !last_word;
+            pend_q <= pend_d;
             if (!pend_q) begin
               wl_q   <= wl_new;
               wdec_q <= 1'b0;
@@ -275,22 +278,33 @@ module tans_engine #(
           end
         end
       end else begin : g_direct
+        assign pend_d = word_we ? cfg_data_i != 32'd0 : mine ? !last_word : pend_q;
         always @(posedge clk_i or negedge rst_ni) begin
           if (!rst_ni) begin
             wl_q   <= 32'd0;
             wdec_q <= 1'b0;
             pend_q <= 1'b0;
-          end else if (word_we) begin
-            wl_q   <= cfg_data_i;
-            wdec_q <= 1'b0;
-            pend_q <= cfg_data_i != 32'd0;
           end else begin
-            // the 32-bit counter's enable is a register (no accept logic on it)
-            wdec_q <= mine;
-            if (wdec_q) wl_q <= wl_q - 32'd1;
-            if (mine) pend_q <= !last_word;
+            pend_q <= pend_d;
+            if (word_we) begin
+              wl_q   <= cfg_data_i;
+              wdec_q <= 1'b0;
+            end else begin
+              // the 32-bit counter's enable is a register (no accept logic on it)
+              wdec_q <= mine;
+              if (wdec_q) wl_q <= wl_q - 32'd1;
+            end
           end
         end
+      end
+
+      // Stream k is idle when its lane is finished with an empty output register, its FIFO is empty
+      // and it is owed no word. idle_q holds that of the current registers, computed one cycle
+      // early from their next values (a retiming, no cycle changes): the AND over the streams that
+      // feeds the layer switch then starts from flip-flops, not from the lanes' logic.
+      always @(posedge clk_i or negedge rst_ni) begin
+        if (!rst_ni) idle_q[k] <= 1'b1;
+        else         idle_q[k] <= lane_idle_next[k] && !fifo_rvalid_next[k] && !pend_d;
       end
 
       tans_fifo #(
@@ -304,7 +318,8 @@ module tans_engine #(
         .wdata_i (in_data_i),
         .rvalid_o(fifo_rvalid[k]),
         .rready_i(lane_ready[k]),
-        .rdata_o (fifo_rdata[k*InWidth +: InWidth])
+        .rdata_o (fifo_rdata[k*InWidth +: InWidth]),
+        .rvalid_next_o(fifo_rvalid_next[k])
       );
     end
   endgenerate
@@ -378,7 +393,8 @@ module tans_engine #(
     .out_ready_i    (out_ready_i),
     .out_symbol_o   (symbols),
     .fin_o          (fin),
-    .err_o          (err)
+    .err_o          (err),
+    .idle_next_o    (lane_idle_next)
   );
   assign out_symbol_o = symbols;
 
@@ -398,7 +414,17 @@ module tans_engine #(
   // It falls with a switch once it is high, or (one bank) with the first word of a load. A switch in
   // the first idle cycle (two banks, a loaded layer waiting) still raises it, for one cycle: the
   // next layer's run cycle 0, in which error_o is the finished layer's verdict (verdict_q).
-  assign idle_all = !arm_q && &(fin & ~fifo_rvalid & ~pending & ~out_valid_o);
+  assign idle_all = !arm_q && &idle_q;
+`ifndef SYNTHESIS
+  // Simulation check of the retiming: the registered idle flags equal the idle condition of the
+  // current registers in every cycle (in reset too: both are then all ones); a difference ends the
+  // simulation with an error (Verilator aborts the harness, Icarus exits non-zero).
+  always @(posedge clk_i) begin
+    if (idle_q != (fin & ~fifo_rvalid & ~pending & ~out_valid_o)) begin
+      $fatal(1, "tans_engine: registered idle flag %b != idle condition %b", idle_q, fin & ~fifo_rvalid & ~pending & ~out_valid_o);
+    end
+  end
+`endif
   wire stop     = (Banks == 1) && cfg_acc && !load_q;
   reg  done_q, verdict_q;
   always @(posedge clk_i or negedge rst_ni) begin

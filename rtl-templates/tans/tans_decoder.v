@@ -29,7 +29,8 @@ module tans_decoder #(
   input  wire [Streams-1:0]            out_ready_i,
   output wire [Streams*SymbolBits-1:0] out_symbol_o,
   output wire [Streams-1:0]            fin_o,
-  output wire [Streams-1:0]            err_o
+  output wire [Streams-1:0]            err_o,
+  output wire [Streams-1:0]            idle_next_o
 );
 {{paramChecks}}
 
@@ -60,7 +61,8 @@ module tans_decoder #(
         .out_ready_i    (out_ready_i[k]),
         .out_symbol_o   (out_symbol_o[k*SymbolBits +: SymbolBits]),
         .fin_o          (fin_o[k]),
-        .err_o          (err_o[k])
+        .err_o          (err_o[k]),
+        .idle_next_o    (idle_next_o[k])
       );
     end
   endgenerate

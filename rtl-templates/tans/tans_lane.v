@@ -40,7 +40,8 @@ module tans_lane #(
   input  wire                  out_ready_i,
   output wire [SymbolBits-1:0] out_symbol_o,
   output wire                  fin_o,            // finished (all symbols, or stopped on an error)
-  output wire                  err_o
+  output wire                  err_o,
+  output wire                  idle_next_o       // next cycle: finished with the output register empty
 );
   localparam integer LogL   = $clog2(States);
   localparam integer NbW    = $clog2(LogL + 1);
@@ -213,6 +214,13 @@ module tans_lane #(
   (* keep *) wire fin_early = uf_init || end_done;
   (* keep *) wire err_early = uf_init || (end_done && (endbad_q || pad_bad));
 
+  // The next values of fin_q and out_valid_q, written once: the registers take them, and idle_next_o
+  // (the lane's part of the engine's registered idle flag) is made of them, so that the flag is a
+  // pure retiming of fin_q && !out_valid_q.
+  wire fin_d = !start_i && (fin_q || fin_early || (uf_sym && !ge_sel));
+  wire ov_d  = sym_step || (out_valid_q && !out_ready_i);
+  assign idle_next_o = fin_d && !ov_d;
+
   // the pointer after a step (modulo the ring), added whether or not the step happens: step only selects
   wire [RpW-1:0] rp_step = rp_q + {{(RpW-NbW){1'b0}}, need};
   wire           crossed = (sym_step && cr_sel) || (init_step && !fits[LogL]);
@@ -281,18 +289,16 @@ module tans_lane #(
       if (dec_q) rem_q <= rem_q - 32'd1;
       if (sym_step) begin
         zero_q       <= dec_q ? rem_q == 32'd2 : rem_q == 32'd1;
-        out_valid_q  <= 1'b1;
         out_symbol_q <= e_symbol;
-      end else if (out_ready_i) begin
-        out_valid_q <= 1'b0;
       end
+      out_valid_q <= ov_d;
       pad_q     <= pad;
       padsel_q  <= have_q == 2'd1;
       if (final_chk) begin
         end_q    <= 1'b1;
         endbad_q <= end_bad;
       end
-      if (fin_early || (uf_sym && !ge_sel)) fin_q <= 1'b1;
+      fin_q <= fin_d;
       if (err_early || (uf_sym && !ge_sel)) err_q <= 1'b1;
       if (rem_set) begin
         rem_q  <= rem_new;
@@ -312,7 +318,6 @@ module tans_lane #(
       end
       if (start_i) begin
         init_q <= 1'b1;
-        fin_q  <= 1'b0;
         err_q  <= 1'b0;
       end
     end

@@ -353,7 +353,9 @@ export async function runTansCosim(o: TansCosimOptions): Promise<TansCosimResult
     const r = spawnSync(build.binary, [join(work, 'stimulus.bin'), join(work, 'out.txt'), join(work, 'transfers.bin')], { encoding: 'utf8' });
     rtlSeconds = (performance.now() - t1) / 1000;
     if (r.error || r.status !== 0) {
-      throw new HwsimError(`the Verilator harness failed (exit ${r.status}): ${(r.stderr || String(r.error ?? '')).trim()}`,
+      // an RTL simulation check ($fatal) prints on stdout and aborts the harness
+      const said = [r.stdout, r.stderr, r.error ? String(r.error) : ''].map((t) => (t ?? '').trim()).filter(Boolean).join('; ');
+      throw new HwsimError(`the Verilator harness failed (${r.status === null ? `signal ${r.signal}` : `exit ${r.status}`}): ${said}`,
         `rerun with the same --seed; the build is in ${build.dir}`);
     }
     rtl = readHarnessOutput(join(work, 'out.txt'), join(work, 'transfers.bin'), p.streams, layers.map((l) => l.symbolCounts));
