@@ -188,12 +188,14 @@ export function accessLayers(p: WmEngineParams, o: AccessLayerSource): AccessLay
       // every fourth layer a degenerate one: a single symbol (zero levels)
       let bins = l % 4 === 3 ? 1 : rng.int(1, (maxBins - 1) >> 1) * 2 + 1;
       let symbols = laplaceSymbols(n, bins, 0.3 + 2 * rng.unit(), rng);
+      let encoded = huffmanMatrix(symbols, bins);
       // a layer deeper than the port's levels loses its outer bins until it fits
-      while (bins > 3 && huffmanMatrix(symbols, bins).levels.length > p.wmLevels) {
+      while (bins > 3 && encoded.levels.length > p.wmLevels) {
         symbols = narrowBins(symbols, bins, bins - 2);
         bins -= 2;
+        encoded = huffmanMatrix(symbols, bins);
       }
-      sets.push({ name: `Laplace ${l} (${bins} bins)`, symbols, bins });
+      sets.push({ name: `Laplace ${l} (${bins} bins)`, symbols, bins, encoded });
     }
   }
   const out: AccessLayer[] = [];
