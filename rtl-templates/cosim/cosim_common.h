@@ -1,8 +1,8 @@
 // {{banner}}
 // What the co-simulation harnesses share: the stall pattern (the same xorshift32 as
 // src/cosim/stall.ts, so the RTL and the cycle model see the same inputs), reading fields of
-// Verilator's packed ports, failing with a message, and reading a text stimulus. Each harness is one translation unit that
-// defines kHarnessName and includes this file once.
+// Verilator's packed ports, failing with a message, and reading a text stimulus. Each harness is
+// one translation unit that defines kHarnessName and includes this file once.
 #pragma once
 
 #include <cstdint>
