@@ -29,14 +29,18 @@ export const command: CliCommand = {
       .option('accesses', { type: 'number', describe: 'wm --access: positions per layer (sequential: the first so many; random: default the length, at most 20000)' })
       .option('rows', { type: 'boolean', describe: 'wm --access: element-wise layers and row requests (row r, element j: a select on the delimiter finds the row start, then access), against RowAccess and wmRowAccessCycles' })
       .option('form', { choices: WM_COSIM_FORMS, describe: 'wm: how the layers are encoded: block (the weights) or element (rows, a delimiter after each, which takes its lane\'s cycle and delivers no weight) (default block)' })
+      .option('netlist', { type: 'boolean', describe: 'tans: co-simulate the engine as Yosys synthesizes it for the iCE40 (the netlist `hwsim synth` places and routes, with Yosys\'s cell models) instead of the RTL: a gate-level check of the synthesis' })
       .option('corrupt', { type: 'array', number: true, default: [] as number[], describe: 'layer indices to corrupt: one stream gets a flipped data, state or padding bit, a dropped last word or an extra word, so that the reference decoder rejects it; error_o must be raised exactly where the reference decoder rejects' })
       .example('$0 cosim tans --states 64 --symbol-bits 5 --streams 4 --stall-rate 0.3', '')
+      .example('$0 cosim tans --states 64 --streams 4 --netlist --corrupt 1 3', 'the synthesized netlist (gate level) against the reference decoder')
       .example('$0 cosim tans --states 256 --streams 8 --weights .cache/models/nsfwjs-mobilenet_v2/model.json', 'trained MobileNetV2 layers')
       .example('$0 cosim wm --lanes 4 --levels 16 --buffer-words 8192 --weights test/fixtures/lenet/lenet-5.safetensors', 'the query unit on LeNet-5')
       .example('$0 cosim wm --lanes 3 --levels 12 --buffer-words 4096 --form element', 'element-wise layers (rows and delimiters)')
       .example('$0 cosim wm --access random --rank-cache level --levels 16 --buffer-words 4096', 'the random-access port, one cache slot per level')
       .example('$0 cosim wm --access random --rows --levels 16 --buffer-words 4096', 'row requests: select on the delimiter, then access'),
     async (argv) => {
+      check(argv.block !== 'wm' || argv.netlist === undefined, '--netlist is a flag of hwsim cosim tans',
+        'leave it out for wm (its co-simulation runs the RTL)');
       if (argv.block === 'wm' && argv.access !== undefined) {
         check(argv.form === undefined, '--form is a flag of the query unit\'s streaming co-simulation, not of --access',
           'leave --form out with --access (the port answers positions of the sequence as it is stored)');
@@ -68,12 +72,13 @@ export const command: CliCommand = {
       const r = await runTansCosim({
         params: p, layers: argv.layers, seed: argv.seed, stallRate: argv.stallRate, symbolsPerStream: argv.symbols ?? 400,
         corruptLayers: (argv.corrupt as number[]).map(Number),
-        weights: model ? { model, bins, maxWeightsPerLayer: maxWeights } : undefined,
+        weights: model ? { model, bins, maxWeightsPerLayer: maxWeights } : undefined, netlist: argv.netlist === true,
       });
       const errs = r.perLayer.filter((l) => l.rtlError).length;
       process.stdout.write(
         `${r.pass ? 'PASS' : 'FAIL'} cosim ${configName(p)} seed ${argv.seed} stall-rate ${argv.stallRate}\n` +
         `  weights: ${model ? `${model.name}, ${model.synthetic ? 'SYNTHETIC' : 'trained'} (${model.source}), ${bins} bins, tables by the encoder` : 'synthetic cosim layers (seeded Laplace-like symbols)'}\n` +
+        (r.level === 'netlist' ? `  gate level: the Yosys iCE40 netlist of the engine (synthesized in ${r.yosysSeconds!.toFixed(1)} s) with Yosys's cell models\n` : '') +
         `  Verilator build: ${r.build.cached ? 'cached' : `built in ${r.build.seconds.toFixed(1)} s`} (${r.build.dir})\n` +
         `  layers ${r.layers} (table reloads ${r.layers - 1}, corrupted ${r.perLayer.filter((l) => l.corrupt).length}, ` +
         `rejected by the reference decoder ${r.perLayer.filter((l) => l.refRejects).length}, error_o raised in ${errs}; ` +

@@ -15,6 +15,7 @@ import { maxRunCycles, runModel, TransferColumns, type LayerTrace } from './tans
 import type { Model } from '../models/types.js';
 import { modelLayers } from './model-vectors.js';
 import { syntheticLayers, type CosimLayer } from './tans-vectors.js';
+import { buildTansNetlistHarness } from './netlist.js';
 import { buildTansHarness, type HarnessBuild, type RtlMutation } from './verilator.js';
 
 export interface TansCosimOptions {
@@ -33,12 +34,17 @@ export interface TansCosimOptions {
   protocol?: boolean;
   /** a deliberate RTL bug (mutation tests only): the run must then FAIL */
   mutation?: RtlMutation;
+  /** simulate the Yosys iCE40 netlist of the engine (gate level, src/cosim/netlist.ts) instead of the RTL */
+  netlist?: boolean;
 }
 
 export interface TansCosimResult {
   pass: boolean;
   config: TansDecoderParams;
   build: HarnessBuild;
+  /** what ran: the RTL, or the synthesized netlist (with the seconds Yosys took) */
+  level: 'rtl' | 'netlist';
+  yosysSeconds?: number;
   layers: number;
   /** RTL output symbols compared with the reference decoder (or, in corrupted layers, the model) */
   symbolsCompared: number;
@@ -338,7 +344,7 @@ export async function runTansCosim(o: TansCosimOptions): Promise<TansCosimResult
     check(c < layers.length, `--corrupt ${c}: there are only ${layers.length} layers`, `give indices 0..${layers.length - 1}`);
   }
   checkHarnessFits(layers);
-  const build = await buildTansHarness(p, o.buildRoot, o.mutation);
+  const build = o.netlist ? await buildTansNetlistHarness(p, o.buildRoot, o.mutation) : await buildTansHarness(p, o.buildRoot, o.mutation);
 
   const t0 = performance.now();
   const model = runModel(p, layers, o.seed, o.stallRate);
@@ -434,7 +440,8 @@ export async function runTansCosim(o: TansCosimOptions): Promise<TansCosimResult
   const cleanCompared = perLayer.reduce((a, pl) => a + (pl.corrupt ? 0 : pl.symbols), 0);
   if (rtlCycles <= 0 || cleanCompared !== expectedSymbols) miss(`the RTL emitted ${cleanCompared} of ${expectedSymbols} symbols in ${rtlCycles} cycles`);
   return {
-    pass: mismatches === 0, config: p, build, layers: layers.length, symbolsCompared, cycleCountsCompared,
+    pass: mismatches === 0, config: p, build, level: o.netlist ? 'netlist' : 'rtl',
+    yosysSeconds: 'yosysSeconds' in build ? (build.yosysSeconds as number) : undefined, layers: layers.length, symbolsCompared, cycleCountsCompared,
     rtlCycles, modelCycles, mismatches, firstMismatch, perLayer, rtlSeconds, rtlCpuSeconds: rtl.cpuSeconds, modelSeconds, missedCorruptions, falseErrors,
     protocol: rtl.protocol,
     corruptions: layers.flatMap((l, i) => (l.corruption ? [{ layer: i, ...l.corruption }] : [])),

@@ -122,6 +122,15 @@ export function runHarness(build: HarnessBuild, stimulus: readonly number[], tag
   }
 }
 
+/**
+ * The tans harness's compiler flags. -CFLAGS reaches the compiler before verilated.mk's own -Os
+ * for the model's files (the last -O wins): OPT_FAST/OPT_GLOBAL set it to -O3 there, which halves
+ * the harness's run time; link-time optimization (the harness's loop, the model's eval and the
+ * Verilator runtime are separate files) takes about a fifth off what is left.
+ */
+export const TANS_HARNESS_FLAGS: readonly string[] = ['-CFLAGS', '-O3', '-CFLAGS', '-flto', '-LDFLAGS', '-flto', '-LDFLAGS', '-O3',
+  '-MAKEFLAGS', 'OPT_FAST=-O3', '-MAKEFLAGS', 'OPT_GLOBAL=-O3'];
+
 export async function buildTansHarness(params: Partial<TansDecoderParams>, root = join(packageRoot(), 'build', 'cosim'),
   mutation?: RtlMutation): Promise<HarnessBuild> {
   const p = resolveTansDecoderParams(params);
@@ -129,12 +138,6 @@ export async function buildTansHarness(params: Partial<TansDecoderParams>, root 
   const rtl = TANS_RTL_FILES.map((name) => generated.find((f) => f.name === name)!);
   return buildHarness({
     name: configName(p), top: TANS_TOP, rtl, harness: 'cosim/tans_harness.cpp',
-    command: 'hwsim cosim tans', binary: 'Vtans_cosim',
-    // -CFLAGS reaches the compiler before verilated.mk's own -Os for the model's files (the last -O
-    // wins): OPT_FAST/OPT_GLOBAL set it to -O3 there, which halves the harness's run time; link-time
-    // optimization (the harness's loop, the model's eval and the Verilator runtime are separate
-    // files) takes about a fifth off what is left
-    flags: ['-CFLAGS', '-O3', '-CFLAGS', '-flto', '-LDFLAGS', '-flto', '-LDFLAGS', '-O3',
-      '-MAKEFLAGS', 'OPT_FAST=-O3', '-MAKEFLAGS', 'OPT_GLOBAL=-O3'],
+    command: 'hwsim cosim tans', binary: 'Vtans_cosim', flags: TANS_HARNESS_FLAGS,
   }, root, mutation);
 }
