@@ -22,6 +22,7 @@ import { decodeTableOf, stepBitArrays, stepBitsDecoded, streamSymbolCounts } fro
 import { deinterleaveStreams } from '../codecs/tans/layout.js';
 import { check } from '../errors.js';
 import { loadCycles, resolveTansDecoderParams, type EngineLayer, type TansDecoderParams } from './tans-decoder.js';
+import type { PopLog } from './weight-source.js';
 
 /**
  * Per stream, the bits each symbol step reads (the decode table's nbBits of the state it steps
@@ -320,7 +321,7 @@ export class TansTimingModel {
       const n = this.runLanes(roomy, wordsOffered, stopAfterAccepts, maxDeliver);
       if (n > 0) return n;
     }
-    const { haveQ, posQ, fifoCnt, nextQ, wordsLeftQ, bits, outValid } = this;
+    const { haveQ, posQ, fifoCnt, nextQ, wordsLeftQ, bits, outValid, popLog: log } = this;
     const first = this.firstScratch;
     for (let k = 0; k < S; k++) first[k] = nextQ[k];
     let turn = this.turnQ;
@@ -366,6 +367,7 @@ export class TansTimingModel {
         fifoCnt[turn]++;
         wordsLeftQ[turn] -= 1;
         accepted++;
+        if (log) log.at[log.n++] = log.base + c;
       }
       if (accept || wordsLeftQ[turn] === 0) turn = this.nextTurn(turn);
       c++;
@@ -395,7 +397,7 @@ export class TansTimingModel {
    * where one would not (the caller's loop takes it from there). Lanes ≤ 32; 0 when not so.
    */
   private runLanes(maxCycles: number, wordsOffered: number, stopAfterAccepts: number, maxDeliver: number): number {
-    const { S, D, haveQ, posQ, fifoCnt, nextQ, wordsLeftQ, bits, outValid } = this;
+    const { S, D, haveQ, posQ, fifoCnt, nextQ, wordsLeftQ, bits, outValid, popLog: log } = this;
     if (S > 32) return 0;
     for (let k = 0; k < S; k++) {
       const have = haveQ[k];
@@ -432,6 +434,7 @@ export class TansTimingModel {
         fifoCnt[turn]++;
         wordsLeftQ[turn] -= 1;
         accepted++;
+        if (log) log.at[log.n++] = log.base + c;
       }
       if (accept || wordsLeftQ[turn] === 0) turn = this.nextTurn(turn);
       c++;
@@ -467,6 +470,8 @@ export class TansTimingModel {
 
   /** stretches runLanes ran (a diagnostic: the tests check it is exercised) */
   laneRuns = 0;
+  /** where runSteady records the cycle (popLog.base + its own count) of each word the distributor takes */
+  popLog: PopLog | null = null;
   private popMask = new Uint32Array(0);
 
   /** words the distributor took in the last runSteady, and whether it took one in its last cycle */
