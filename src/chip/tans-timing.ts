@@ -73,6 +73,40 @@ function flatten(bits: readonly Uint8Array[], start: Int32Array): Uint8Array {
 }
 
 /**
+ * Per symbol of a layer's step bits (flattened, as the model indexes them): the lane's bit
+ * position in its oldest word after the symbol's step, before a word it ends is dropped (< 32 + a
+ * step's bits; the position itself is that mod 32), and one bit per symbol set when the step ends
+ * a word. A lane's position follows from its stream alone (log2(L) bits of initial state, then
+ * the step bits), so runLanes reads both instead of adding up step bits lane by lane.
+ */
+interface StepMarks {
+  logL: number;
+  after: Uint8Array;
+  endsWord: Uint32Array;
+}
+
+/** StepMarks of the flattened step bits, once per layer image (the points of a sweep share it). */
+const marksCache = new WeakMap<ArrayBufferLike, StepMarks>();
+
+function stepMarks(bits: Uint8Array, start: Int32Array, counts: ArrayLike<number>, logL: number): StepMarks {
+  const cached = marksCache.get(bits.buffer);
+  if (cached && cached.logL === logL && cached.after.length === bits.length) return cached;
+  const after = new Uint8Array(bits.length);
+  const endsWord = new Uint32Array((bits.length >>> 5) + 1);
+  for (let k = 0; k < counts.length; k++) {
+    let p = logL;
+    for (let j = start[k], end = start[k] + counts[k]; j < end; j++) {
+      p += bits[j];
+      after[j] = p;
+      if (p >= 32) { p -= 32; endsWord[j >>> 5] |= 1 << (j & 31); }
+    }
+  }
+  const marks = { logL, after, endsWord };
+  marksCache.set(bits.buffer, marks);
+  return marks;
+}
+
+/**
  * Same control rules as TansEngineModel.tick, lane by lane, on counters: symbols left and the
  * index of the next one, words held (have) and the bit position in the oldest (pos), the lane
  * FIFO's fill, the output register's valid bit, init / end / finished flags; the distributor's
@@ -87,6 +121,7 @@ export class TansTimingModel {
   private readonly D: number;
   /** the step bits of every stream; nextQ[k] indexes lane k's next symbol in it */
   private bits: Uint8Array = new Uint8Array(0);
+  private marks: StepMarks = { logL: 0, after: new Uint8Array(0), endsWord: new Uint32Array(0) };
   private runQ = false;
   private turnQ = 0;
   private readonly wordsLeftQ: Float64Array;
@@ -147,6 +182,7 @@ export class TansTimingModel {
       this.haveQ[k] = 0; this.posQ[k] = 0;
     }
     this.bits = flatten(bits, this.nextQ);
+    this.marks = stepMarks(this.bits, this.nextQ, layer.symbolCounts, this.logL);
     this.turnQ = 0;
     this.runQ = true;
     this.doneC = false;
@@ -389,33 +425,40 @@ export class TansTimingModel {
 
   /**
    * runSteady when the buffer has room for every lane in every cycle and every lane holds a weight
-   * and the bits of its next symbol: then each lane steps in every cycle as long as its FIFO has a
-   * word whenever it holds fewer than two (after a step that ends a word it holds one, with at
-   * least 32 − log2(L) + 1 ≥ 21 bits, more than a step reads, and pops the next cycle). So the
-   * lanes go one at a time over their step bits (when they pop), and the distributor cycle by
-   * cycle (whom it feeds), checking that every pop finds a word; the stretch ends before a cycle
-   * where one would not (the caller's loop takes it from there). Lanes ≤ 32; 0 when not so.
+   * and the bits of its next symbol: then each lane steps in every cycle as long as it holds its
+   * next symbol's bits. With two words held it does (a step reads at most log2(L) ≤ 12 bits); a
+   * step that ends a word leaves it one, and from the next cycle on it pops its FIFO as soon as
+   * that holds a word; until it has, it steps within the one word it holds. So the lanes go one at
+   * a time over their step bits (in which cycles they end a word), and the distributor cycle by
+   * cycle (whom it feeds, which waiting lane pops); the stretch ends before a cycle in which a lane
+   * still waiting for its word would have to step into it (the caller's loop takes it from there).
+   * Lanes ≤ 32; 0 when not so.
    */
   private runLanes(maxCycles: number, wordsOffered: number, stopAfterAccepts: number, maxDeliver: number): number {
     const { S, D, haveQ, posQ, fifoCnt, nextQ, wordsLeftQ, bits, outValid, popLog: log } = this;
     if (S > 32) return 0;
+    let waiting = 0; // lanes holding one word, to pop their FIFO's next as soon as it has one
     for (let k = 0; k < S; k++) {
       const have = haveQ[k];
-      if (!outValid[k] || have === 0 || (have === 1 && fifoCnt[k] === 0) || have * 32 - posQ[k] < bits[nextQ[k]]) return 0;
+      if (!outValid[k] || have === 0 || have > 2 || have * 32 - posQ[k] < bits[nextQ[k]]) return 0;
+      if (have === 1) waiting |= 1 << k;
     }
     // every cycle delivers S: the stretch ends with the cycle that delivers the maxDeliver-th
     const m = Math.min(maxCycles, Math.ceil(maxDeliver / S));
-    if (this.popMask.length < m) this.popMask = new Uint32Array(Math.max(m, 2 * this.popMask.length));
-    const popMask = this.popMask;
-    popMask.fill(0, 0, m);
+    if (this.endsWord.length < m) this.endsWord = new Uint32Array(Math.max(m, 2 * this.endsWord.length));
+    const endsWord = this.endsWord; // per cycle: the lanes whose step in it ends a word
+    endsWord.fill(0, 0, m);
+    const { after, endsWord: ends } = this.marks;
     for (let k = 0; k < S; k++) {
       const bit = 1 << k;
-      if (haveQ[k] < 2) popMask[0] |= bit;
-      let p = posQ[k];
       const j0 = nextQ[k];
-      for (let c = 0; c + 1 < m; c++) {
-        p += bits[j0 + c];
-        if (p >= 32) { p -= 32; popMask[c + 1] |= bit; }
+      // the lane's symbols j0 .. j0 + m − 1 that end a word, 32 flags at a time
+      for (let j = j0, end = j0 + m; j < end;) {
+        const span = Math.min(32 - (j & 31), end - j);
+        let w = ends[j >>> 5] >>> (j & 31);
+        if (span < 32) w &= (1 << span) - 1;
+        for (; w !== 0; w &= w - 1) endsWord[j - j0 + 31 - Math.clz32(w & -w)] |= bit;
+        j += span;
       }
     }
     let turn = this.turnQ;
@@ -423,12 +466,15 @@ export class TansTimingModel {
     let acceptedLast = false;
     let c = 0;
     while (c < m) {
-      let mask = popMask[c];
-      let dry = false;
-      for (let rest = mask; rest !== 0; rest &= rest - 1) if (fifoCnt[31 - Math.clz32(rest & -rest)] === 0) { dry = true; break; }
-      if (dry) break;
+      // a waiting lane's step that ends its only word would need the next: the general loop's case
+      if ((waiting & endsWord[c]) !== 0) break;
+      // (the distributor sees the lane FIFOs as the cycle starts)
       const accept = accepted < wordsOffered && wordsLeftQ[turn] !== 0 && fifoCnt[turn] < D;
-      for (; mask !== 0; mask &= mask - 1) fifoCnt[31 - Math.clz32(mask & -mask)]--;
+      // waiting lanes pop a word their FIFO held at the start of the cycle
+      for (let rest = waiting; rest !== 0; rest &= rest - 1) {
+        const k = 31 - Math.clz32(rest & -rest);
+        if (fifoCnt[k] > 0) { fifoCnt[k]--; waiting ^= 1 << k; }
+      }
       acceptedLast = accept;
       if (accept) {
         fifoCnt[turn]++;
@@ -437,22 +483,16 @@ export class TansTimingModel {
         if (log) log.at[log.n++] = log.base + c;
       }
       if (accept || wordsLeftQ[turn] === 0) turn = this.nextTurn(turn);
+      waiting |= endsWord[c];
       c++;
       if (accepted >= stopAfterAccepts) break;
     }
     if (c === 0) return 0;
-    // the lanes' registers after c steps each: one word held after a step that ended a word, else two
+    // the lanes' registers after c steps each: one word held while waiting for the next, else two
     for (let k = 0; k < S; k++) {
-      let p = posQ[k];
       const j0 = nextQ[k];
-      let crossed = false;
-      for (let i = 0; i < c; i++) {
-        p += bits[j0 + i];
-        crossed = p >= 32;
-        if (crossed) p -= 32;
-      }
-      posQ[k] = p;
-      haveQ[k] = crossed ? 1 : 2;
+      posQ[k] = after[j0 + c - 1] & 31;
+      haveQ[k] = (waiting >>> k) & 1 ? 1 : 2;
       nextQ[k] = j0 + c;
       this.remQ[k] -= c;
     }
@@ -472,7 +512,7 @@ export class TansTimingModel {
   laneRuns = 0;
   /** where runSteady records the cycle (popLog.base + its own count) of each word the distributor takes */
   popLog: PopLog | null = null;
-  private popMask = new Uint32Array(0);
+  private endsWord = new Uint32Array(0);
 
   /** words the distributor took in the last runSteady, and whether it took one in its last cycle */
   lastAccepts = 0;
