@@ -473,9 +473,9 @@ export class Dram {
    * word of the stretch left it, so that the reader sees in every cycle the room it had then, as
    * stepping would. Nothing lands in those cycles (the caller ends the stretch before the next
    * landing, and within the latency, before a burst issued in it could land) and the FIFO holds
-   * words in all of them or in none. Without activation traffic, runs of cycles in which only
-   * credit can change (up to the cycle the credit covers the reader's burst, or the pop that makes
-   * room for it) are taken at once. Returns the weight bursts issued.
+   * words in all of them or in none. Runs of cycles in which the reader cannot issue (up to the
+   * pop that makes room for its burst; without activation traffic, up to the cycle the credit
+   * covers it) are taken at once (advanceIdle). Returns the weight bursts issued.
    */
   replayStretch(t: number, n: number, fifo: WordFifo, popAt: Int32Array, pops: number): number {
     const then = this.then;
@@ -488,19 +488,19 @@ export class Dram {
     while (i < n) {
       // the slot pops before the reader looks (steps 3 and 4 of a cycle)
       while (j < pops && popAt[j] <= i) { then.count--; j++; }
-      if (this.actPending === 0) {
-        let until = n;
-        if (this.weightWanted) {
-          until = Math.min(n, i + this.cyclesToIssue() - 1);
-        } else if (this.blockedByFifo) {
-          const k = j + this.blockedWords - then.free - 1; // the pop after which the burst fits
-          until = k < j ? i : k < pops ? Math.min(n, popAt[k]) : n;
-        }
-        if (until > i) {
-          this.idleCyclesHeld(until - i, then.count > 0);
-          i = until;
-          continue;
-        }
+      // while the reader cannot issue (no burst it may issue, or waiting for credit without
+      // activation traffic to alternate with), only credit and activation bursts move
+      let until = i;
+      if (!this.weightWanted) {
+        const k = j + this.blockedWords - then.free - 1; // the pop after which the blocked burst fits
+        until = !this.blockedByFifo ? n : k < j ? i : k < pops ? Math.min(n, popAt[k]) : n;
+      } else if (this.actPending === 0) {
+        until = Math.min(n, i + this.cyclesToIssue() - 1);
+      }
+      if (until > i) {
+        this.idleCyclesHeld(until - i, then.count > 0);
+        i = until;
+        continue;
       }
       issued += this.issue(t + i, then);
       i++;
@@ -527,7 +527,8 @@ export class Dram {
       this.lastCycle = t0 + n;
       return n;
     }
-    for (let i = 1; i <= n; i++) {
+    // cycle i = 1, 2, ...: the credit it earns, then the activation bursts it covers
+    for (let i = 1; i <= n;) {
       credit += this.bwMilli;
       let waiting = readerWaiting;
       while (this.actPending > 0) {
@@ -545,6 +546,12 @@ export class Dram {
         if (!readerWaiting && credit > this.capMilli) credit = this.capMilli;
         break;
       }
+      // the channel waits for the next activation burst (no cap): the cycles before the one whose
+      // credit covers it only earn credit
+      const ab = this.actPending > this.burstBytes ? this.burstBytes : this.actPending;
+      const wait = Math.min(Math.ceil((ab * 1000 - credit) / this.bwMilli) - 1, n - i);
+      credit += wait * this.bwMilli;
+      i += wait + 1;
     }
     this.credit = credit;
     this.lastCycle = t0 + n;
