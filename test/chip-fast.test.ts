@@ -97,6 +97,8 @@ describe('fast and exact simulation agree', () => {
     const rnd = lcg(2024);
     let tansLayers = 0;
     let bulk = 0;
+    let bulkIssues = 0;
+    let exactBulkIssues = 0;
     const models: TansTimingModel[] = [];
     const recorded: TansEngineFactory = (p) => { const m = new TansTimingModel(p); models.push(m); return m; };
     for (let trial = 0; trial < 100; trial++) {
@@ -104,8 +106,11 @@ describe('fast and exact simulation agree', () => {
       tansLayers += image.layers.filter((l) => l.codec === 'tans').length;
       const fastRun = run(cfg, image, mk(), 'fast', { engine: recorded });
       bulk += fastRun.bulkStretches;
+      bulkIssues += fastRun.bulkIssues;
       const fast = figures(fastRun);
-      const exact = figures(run(cfg, image, mk(), 'exact'));
+      const exactRun = run(cfg, image, mk(), 'exact');
+      exactBulkIssues += exactRun.bulkIssues;
+      const exact = figures(exactRun);
       expect({ trial, cfg, ...fast }).toEqual({ trial, cfg, ...exact });
       // no skipping, no bulk stretches: every cycle stepped through the register model
       expect({ trial, ...figures(run(cfg, image, mk(), 'exact', { everyCycle: true })) }).toEqual({ trial, ...exact });
@@ -114,9 +119,15 @@ describe('fast and exact simulation agree', () => {
     // the fast paths were taken: bulk stretches through the slot, lane by lane runs in the engine
     expect(bulk).toBeGreaterThan(1000);
     expect(models.reduce((a, m) => a + m.laneRuns, 0)).toBeGreaterThan(100);
+    // stretches spanned DRAM issues (replayed from the slot's pops), in both modes
+    console.log(`bulk stretches ${bulk}, DRAM issues inside them ${bulkIssues} (exact mode ${exactBulkIssues}), lane runs ${models.reduce((a, m) => a + m.laneRuns, 0)}, words lanes popped late in them ${models.reduce((a, m) => a + m.lateWords, 0)}`);
+    expect(bulkIssues).toBeGreaterThan(500);
+    expect(exactBulkIssues).toBeGreaterThan(500);
+    // lane runs went on while a lane waited for its next word
+    expect(models.reduce((a, m) => a + m.lateWords, 0)).toBeGreaterThan(100);
   });
 
-  it('lanes the distributor cannot keep fed (8 lanes at ~6 bits a weight, a 32×32 array): identical, and lane runs end where a FIFO runs dry', () => {
+  it('lanes the distributor cannot keep fed (8 lanes at ~6 bits a weight, a 32×32 array): identical, lane runs going on while a lane waits for its word', () => {
     for (const [bins, fifo] of [[63, 2], [63, 4], [31, 3], [127, 8], [255, 2], [255, 6]] as const) {
       const cfg: ChipConfig = { ...DEFAULT_CHIP, macRows: 32, macCols: 32, decoders: 8, streamFifoDepth: fifo, dramBytesPerCycle: 16 };
       const spec = { ...base, name: 'wide', ifmapH: 4, ifmapW: 4, channels: 256, filters: 128, weightShape: [128, 256, 1, 1] } as LayerSpec;
@@ -125,6 +136,7 @@ describe('fast and exact simulation agree', () => {
       const fast = figures(run(cfg, image, layers, 'fast', { engine: (p) => { const m = new TansTimingModel(p); models.push(m); return m; } }));
       expect({ bins, fifo, ...fast }).toEqual({ bins, fifo, ...figures(run(cfg, image, layers, 'exact', { everyCycle: true })) });
       expect(models[0].laneRuns).toBeGreaterThan(10);
+      expect(models[0].lateWords).toBeGreaterThan(0);
       // the lanes starve: the decoders are the limit
       expect(fast.layers[0].stalls.decoder).toBeGreaterThan(0);
     }

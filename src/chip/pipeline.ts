@@ -108,6 +108,8 @@ export interface PipelineResult {
   quietSkips: Record<QuietSkipKind, number>;
   /** stretches of more than one cycle the decoder slot was stepped through in bulk (a diagnostic) */
   bulkStretches: number;
+  /** weight bursts the DRAM reader issued inside those stretches, replayed after them (a diagnostic) */
+  bulkIssues: number;
   /** row-buffer hits, activates, refreshes of a detailed DRAM (null with `dram: simple`) */
   dramDevice: DeviceStats | null;
 }
@@ -234,6 +236,7 @@ class PipelineRun {
   private bulkSpansIssues = false;
   private readonly bulk: AdvanceResult = { cycles: 0, delivered: 0, popped: 0, blocked: 0, lastDelivered: 0, lastPopped: 0, lastHasWord: false, lastSpace: 0 };
   private bulkStretches = 0;
+  private bulkIssues = 0;
 
   // set by stepDecoderSlot for the rest of the cycle
   /** the slot spent this cycle building or loading a table */
@@ -288,6 +291,7 @@ class PipelineRun {
       simulatedCycles: this.iterations,
       quietSkips: { ...this.quietSkips },
       bulkStretches: this.bulkStretches,
+      bulkIssues: this.bulkIssues,
       dramDevice: dram.deviceStats,
     };
   }
@@ -519,6 +523,7 @@ class PipelineRun {
       const { pops } = this.bulkLimits;
       const issued = this.dram.replayStretch(this.t, before, this.fifo, pops.at, pops.n);
       if (issued > 0 && !this.bulkSpansIssues) throw new Error(`internal: a weight burst issued inside a bulk stretch from cycle ${this.t}`);
+      this.bulkIssues += issued;
       this.openCycles[kind] += before;
       this.timing[this.srcLayer].sourceBlocked += r.blocked;
       const d = r.delivered - r.lastDelivered;

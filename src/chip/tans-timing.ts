@@ -473,7 +473,11 @@ export class TansTimingModel {
       // waiting lanes pop a word their FIFO held at the start of the cycle
       for (let rest = waiting; rest !== 0; rest &= rest - 1) {
         const k = 31 - Math.clz32(rest & -rest);
-        if (fifoCnt[k] > 0) { fifoCnt[k]--; waiting ^= 1 << k; }
+        if (fifoCnt[k] > 0) {
+          fifoCnt[k]--;
+          waiting ^= 1 << k;
+          if (c > 0 && ((endsWord[c - 1] >>> k) & 1) === 0) this.lateWords++;
+        }
       }
       acceptedLast = accept;
       if (accept) {
@@ -510,6 +514,8 @@ export class TansTimingModel {
 
   /** stretches runLanes ran (a diagnostic: the tests check it is exercised) */
   laneRuns = 0;
+  /** words runLanes saw a lane pop later than the cycle after it ended a word (it had waited) */
+  lateWords = 0;
   /** where runSteady records the cycle (popLog.base + its own count) of each word the distributor takes */
   popLog: PopLog | null = null;
   private endsWord = new Uint32Array(0);
