@@ -14,7 +14,7 @@ import type { TansEngineFactory } from '../src/chip/tans-source.js';
 import type { TansLayer } from '../src/codecs/codec.js';
 import type { ContainerImage } from '../src/codecs/container.js';
 import { decodeTansLayer } from '../src/codecs/tans/layer.js';
-import { decodeTableOf, streamSymbolCounts } from '../src/codecs/tans/index.js';
+import { decodeTableOf, keepStepBits, streamSymbolCounts } from '../src/codecs/tans/index.js';
 import { deinterleaveStreams } from '../src/codecs/tans/layout.js';
 import type { LayerSpec } from '../src/models/types.js';
 import { chipImage, neverSettled, wrapped, type LayerRecipe } from './chip-fixtures.js';
@@ -140,6 +140,23 @@ describe('fast and exact simulation agree', () => {
       // the lanes starve: the decoders are the limit
       expect(fast.layers[0].stalls.decoder).toBeGreaterThan(0);
     }
+  });
+
+  it('the step bits of every layer in one buffer (as a cached image\'s verdict keeps them): identical', () => {
+    const cfg: ChipConfig = { ...DEFAULT_CHIP, macRows: 8, macCols: 8, decoders: 4, dramBytesPerCycle: 8 };
+    const recipes: LayerRecipe[] = ['p', 'q', 'r'].map((name, i) => ({
+      spec: { ...base, name, channels: 48 + 16 * i, filters: 32, weightShape: [32, 48 + 16 * i, 1, 1] } as LayerSpec,
+      codec: 'tans', states: 64, streams: 4, bins: 15, seed: 11 + i,
+    }));
+    const { image, layers } = chipImage(cfg, recipes);
+    const perLayer = image.layers.map((l) => layerStepBits(l as TansLayer, (l as TansLayer).words));
+    const all = new Uint8Array(perLayer.flat().reduce((a, b) => a + b.length, 0));
+    let at = 0;
+    layers.forEach((l, i) => keepStepBits(l.payload!, perLayer[i].map((b) => { all.set(b, at); at += b.length; return all.subarray(at - b.length, at); })));
+    const models: TansTimingModel[] = [];
+    const fast = run(cfg, image, layers, 'fast', { engine: (p) => { const m = new TansTimingModel(p); models.push(m); return m; } });
+    expect(figures(fast)).toEqual(figures(run(cfg, image, layers, 'exact', { everyCycle: true })));
+    expect(models[0].laneRuns).toBeGreaterThan(10);
   });
 
   /** How many of 12 random cases a deliberately wrong fast engine gets wrong. */

@@ -73,36 +73,41 @@ function flatten(bits: readonly Uint8Array[], start: Int32Array): Uint8Array {
 }
 
 /**
- * Per symbol of a layer's step bits (flattened, as the model indexes them): the lane's bit
- * position in its oldest word after the symbol's step, before a word it ends is dropped (< 32 + a
- * step's bits; the position itself is that mod 32), and one bit per symbol set when the step ends
- * a word. A lane's position follows from its stream alone (log2(L) bits of initial state, then
- * the step bits), so runLanes reads both instead of adding up step bits lane by lane.
+ * Per symbol of the step bits (indexed as the model indexes them: the flattened buffer), the
+ * lane's bit position in its oldest word after the symbol's step, before a word it ends is
+ * dropped (< 32 + a step's bits; the position itself is that mod 32), and one bit per symbol set
+ * when the step ends a word. A lane's position follows from its stream alone (log2(L) bits of
+ * initial state, then the step bits), so runLanes reads both instead of adding up step bits lane
+ * by lane. Filled layer by layer (`filled`: the layers' step-bit arrays): the step bits of a whole
+ * image may share one buffer (a cached image's verdict unpacks them so).
  */
 interface StepMarks {
   logL: number;
   after: Uint8Array;
   endsWord: Uint32Array;
+  filled: WeakSet<object>;
 }
 
-/** StepMarks of the flattened step bits, once per layer image (the points of a sweep share it). */
+/** StepMarks per step-bits buffer, kept while the buffer lives (the points of a sweep share it). */
 const marksCache = new WeakMap<ArrayBufferLike, StepMarks>();
 
-function stepMarks(bits: Uint8Array, start: Int32Array, counts: ArrayLike<number>, logL: number): StepMarks {
-  const cached = marksCache.get(bits.buffer);
-  if (cached && cached.logL === logL && cached.after.length === bits.length) return cached;
-  const after = new Uint8Array(bits.length);
-  const endsWord = new Uint32Array((bits.length >>> 5) + 1);
-  for (let k = 0; k < counts.length; k++) {
+function stepMarks(layerBits: readonly Uint8Array[], bits: Uint8Array, start: Int32Array, logL: number): StepMarks {
+  let marks = marksCache.get(bits.buffer);
+  if (!marks || marks.logL !== logL || marks.after.length !== bits.length) {
+    marks = { logL, after: new Uint8Array(bits.length), endsWord: new Uint32Array((bits.length >>> 5) + 1), filled: new WeakSet() };
+    marksCache.set(bits.buffer, marks);
+  }
+  if (marks.filled.has(layerBits)) return marks;
+  const { after, endsWord } = marks;
+  layerBits.forEach((b, k) => {
     let p = logL;
-    for (let j = start[k], end = start[k] + counts[k]; j < end; j++) {
+    for (let j = start[k], end = start[k] + b.length; j < end; j++) {
       p += bits[j];
       after[j] = p;
       if (p >= 32) { p -= 32; endsWord[j >>> 5] |= 1 << (j & 31); }
     }
-  }
-  const marks = { logL, after, endsWord };
-  marksCache.set(bits.buffer, marks);
+  });
+  marks.filled.add(layerBits);
   return marks;
 }
 
@@ -121,7 +126,7 @@ export class TansTimingModel {
   private readonly D: number;
   /** the step bits of every stream; nextQ[k] indexes lane k's next symbol in it */
   private bits: Uint8Array = new Uint8Array(0);
-  private marks: StepMarks = { logL: 0, after: new Uint8Array(0), endsWord: new Uint32Array(0) };
+  private marks: StepMarks = { logL: 0, after: new Uint8Array(0), endsWord: new Uint32Array(0), filled: new WeakSet() };
   private runQ = false;
   private turnQ = 0;
   private readonly wordsLeftQ: Float64Array;
@@ -182,7 +187,7 @@ export class TansTimingModel {
       this.haveQ[k] = 0; this.posQ[k] = 0;
     }
     this.bits = flatten(bits, this.nextQ);
-    this.marks = stepMarks(this.bits, this.nextQ, layer.symbolCounts, this.logL);
+    this.marks = stepMarks(bits, this.bits, this.nextQ, this.logL);
     this.turnQ = 0;
     this.runQ = true;
     this.doneC = false;
