@@ -41,6 +41,13 @@ export function layerStepBits(header: TansHeader, words: Uint32Array): Uint8Arra
   return bits;
 }
 
+/** Set bits of a 32-bit mask. */
+function popCount(x: number): number {
+  x -= (x >>> 1) & 0x55555555;
+  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
+  return Math.imul((x + (x >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24;
+}
+
 /** cycles runLanes looks ahead at most (its per-lane pass is wasted past a FIFO running dry) */
 const LANE_CHUNK = 64;
 
@@ -356,7 +363,7 @@ export class TansTimingModel {
       if (this.remQ[k] < m) m = this.remQ[k];
     }
     if (m < 1) return 0;
-    // while the buffer has room for every lane, in chunks (a lane's FIFO running dry ends one early)
+    // while the buffer has room for every lane, lane by lane, in chunks
     const roomy = Math.min(m, Math.floor(space / S), LANE_CHUNK);
     if (roomy >= 2) {
       const n = this.runLanes(roomy, wordsOffered, stopAfterAccepts, maxDeliver);
@@ -429,50 +436,75 @@ export class TansTimingModel {
   }
 
   /**
-   * runSteady when the buffer has room for every lane in every cycle and every lane holds a weight
-   * and the bits of its next symbol: then each lane steps in every cycle as long as it holds its
-   * next symbol's bits. With two words held it does (a step reads at most log2(L) ≤ 12 bits); a
-   * step that ends a word leaves it one, and from the next cycle on it pops its FIFO as soon as
-   * that holds a word; until it has, it steps within the one word it holds. So the lanes go one at
-   * a time over their step bits (in which cycles they end a word), and the distributor cycle by
-   * cycle (whom it feeds, which waiting lane pops); the stretch ends before a cycle in which a lane
-   * still waiting for its word would have to step into it (the caller's loop takes it from there).
-   * Lanes ≤ 32; 0 when not so.
+   * runSteady when the buffer has room for every lane in every cycle: every lane's weight is taken
+   * as soon as it is out, so a lane steps in every cycle in which it holds its next symbol's bits.
+   * With two words held it does (a step reads at most log2(L) ≤ 12 bits); a step that ends a word
+   * leaves it one, and from the next cycle on it pops its FIFO as soon as that holds a word; until
+   * it has, it steps within the one word it holds, and a step that would need the next word stalls
+   * it until the cycle after it pops that word. So the lanes go one at a time over the marks of
+   * where their steps end a word (StepMarks), shifted by the cycles they stalled, and the
+   * distributor cycle by cycle (whom it feeds, which waiting lane pops). A waiting lane's step that
+   * ends exactly at its word's end fits; when the lane pops its next word in that cycle it goes on
+   * holding one, else (holding none) the run leaves it to the cycle-by-cycle loop, as a lane that
+   * would underflow. Lanes ≤ 32; 0 when not so.
    */
   private runLanes(maxCycles: number, wordsOffered: number, stopAfterAccepts: number, maxDeliver: number): number {
     const { S, D, haveQ, posQ, fifoCnt, nextQ, wordsLeftQ, bits, outValid, popLog: log } = this;
     if (S > 32) return 0;
+    const m = maxCycles;
     let waiting = 0; // lanes holding one word, to pop their FIFO's next as soon as it has one
+    let stalled = 0; // waiting lanes that cannot step before they hold that word
+    let valid = 0; // lanes whose output register holds a weight as the cycle starts
+    const shift = this.laneShift; // per lane: the cycles of this run in which it did not step
     for (let k = 0; k < S; k++) {
       const have = haveQ[k];
-      if (!outValid[k] || have === 0 || have > 2 || have * 32 - posQ[k] < bits[nextQ[k]]) return 0;
-      if (have === 1) waiting |= 1 << k;
+      if (have === 0 || have > 2) return 0;
+      const bit = 1 << k;
+      if (outValid[k]) valid |= bit;
+      if (have === 1) waiting |= bit;
+      // (two words held always hold the bits of a step)
+      if (have * 32 - posQ[k] < bits[nextQ[k]]) {
+        if (fifoCnt[k] === 0 && wordsLeftQ[k] === 0) return 0; // it underflows: the cycle loop's error
+        stalled |= bit;
+      }
+      shift[k] = 0;
     }
-    // every cycle delivers S: the stretch ends with the cycle that delivers the maxDeliver-th
-    const m = Math.min(maxCycles, Math.ceil(maxDeliver / S));
     if (this.endsWord.length < m) this.endsWord = new Uint32Array(Math.max(m, 2 * this.endsWord.length));
     const endsWord = this.endsWord; // per cycle: the lanes whose step in it ends a word
     endsWord.fill(0, 0, m);
-    const { after, endsWord: ends } = this.marks;
-    for (let k = 0; k < S; k++) {
-      const bit = 1 << k;
-      const j0 = nextQ[k];
-      // the lane's symbols j0 .. j0 + m − 1 that end a word, 32 flags at a time
-      for (let j = j0, end = j0 + m; j < end;) {
-        const span = Math.min(32 - (j & 31), end - j);
-        let w = ends[j >>> 5] >>> (j & 31);
-        if (span < 32) w &= (1 << span) - 1;
-        for (; w !== 0; w &= w - 1) endsWord[j - j0 + 31 - Math.clz32(w & -w)] |= bit;
-        j += span;
-      }
-    }
+    const { after } = this.marks;
+    for (let k = 0; k < S; k++) if (((stalled >>> k) & 1) === 0) this.markEnds(k, nextQ[k], 0, m, true);
+    const all = S === 32 ? -1 : (1 << S) - 1;
     let turn = this.turnQ;
     let accepted = 0;
     let acceptedLast = false;
+    let delivered = 0;
+    let deliveredLast = 0;
     let c = 0;
     while (c < m) {
-      // a waiting lane's step that ends its only word would need the next: the general loop's case
-      if ((waiting & endsWord[c]) !== 0) break;
+      // a waiting lane whose step would end its only word stalls (stalled lanes carry no marks),
+      // unless the step ends exactly at the word's end: it fits, and when the lane pops its next
+      // word in this cycle it goes on holding one
+      let into = waiting & endsWord[c];
+      if (into !== 0) {
+        let leave = false;
+        for (let rest = into; rest !== 0 && !leave; rest &= rest - 1) {
+          const k = 31 - Math.clz32(rest & -rest);
+          if (after[nextQ[k] + c - shift[k]] === 32) {
+            if (fifoCnt[k] > 0) into ^= 1 << k;
+            else leave = true; // it would hold no word: the cycle loop's case
+          } else {
+            leave = fifoCnt[k] === 0 && wordsLeftQ[k] === 0; // it underflows: the cycle loop's error
+          }
+        }
+        if (leave) break;
+        for (let rest = into; rest !== 0; rest &= rest - 1) {
+          const k = 31 - Math.clz32(rest & -rest);
+          this.markEnds(k, nextQ[k] + c - shift[k], c, m, false);
+          this.laneStalls++;
+        }
+        stalled |= into;
+      }
       // (the distributor sees the lane FIFOs as the cycle starts)
       const accept = accepted < wordsOffered && wordsLeftQ[turn] !== 0 && fifoCnt[turn] < D;
       // waiting lanes pop a word their FIFO held at the start of the cycle
@@ -484,6 +516,20 @@ export class TansTimingModel {
           if (c > 0 && ((endsWord[c - 1] >>> k) & 1) === 0) this.lateWords++;
         }
       }
+      // out: the weights held as the cycle started; next: those of the lanes that step in it
+      const given = popCount(valid);
+      valid = all & ~stalled;
+      for (let rest = stalled; rest !== 0; rest &= rest - 1) shift[31 - Math.clz32(rest & -rest)]++;
+      // a stalled lane that popped its word steps again from the next cycle
+      const resumed = stalled & ~waiting;
+      if (resumed !== 0) {
+        stalled ^= resumed;
+        for (let rest = resumed; rest !== 0; rest &= rest - 1) {
+          const k = 31 - Math.clz32(rest & -rest);
+          this.markEnds(k, nextQ[k] + c + 1 - shift[k], c + 1, m, true);
+        }
+      }
+      waiting |= endsWord[c] & valid;
       acceptedLast = accept;
       if (accept) {
         fifoCnt[turn]++;
@@ -492,35 +538,63 @@ export class TansTimingModel {
         if (log) log.at[log.n++] = log.base + c;
       }
       if (accept || wordsLeftQ[turn] === 0) turn = this.nextTurn(turn);
-      waiting |= endsWord[c];
+      delivered += given;
+      deliveredLast = given;
       c++;
-      if (accepted >= stopAfterAccepts) break;
+      if (accepted >= stopAfterAccepts || delivered >= maxDeliver || (given === 0 && !accept)) break;
     }
     if (c === 0) return 0;
-    // the lanes' registers after c steps each: one word held while waiting for the next, else two
+    // each lane's registers after its steps: one word held while waiting for the next, else two
     for (let k = 0; k < S; k++) {
       const j0 = nextQ[k];
-      posQ[k] = after[j0 + c - 1] & 31;
+      const steps = c - shift[k];
+      if (steps > 0) posQ[k] = after[j0 + steps - 1] & 31;
       haveQ[k] = (waiting >>> k) & 1 ? 1 : 2;
-      nextQ[k] = j0 + c;
-      this.remQ[k] -= c;
+      outValid[k] = (valid >>> k) & 1;
+      nextQ[k] = j0 + steps;
+      this.remQ[k] -= steps;
     }
     this.turnQ = turn;
     this.doneC = false;
     this.lastAccepts = accepted;
     this.lastCycleAccepted = acceptedLast;
-    this.lastDelivered = S * c;
-    this.lastCycleDelivered = S;
+    this.lastDelivered = delivered;
+    this.lastCycleDelivered = deliveredLast;
     this.lastBlocked = 0;
     this.cycleN += c;
     this.laneRuns++;
     return c;
   }
 
+  /**
+   * Sets (or clears) lane k's marks in this.endsWord from cycle cFrom on, its symbol jFrom stepped
+   * in cycle cFrom and one more in each cycle after: the cycles in which its step ends a word.
+   */
+  private markEnds(k: number, jFrom: number, cFrom: number, m: number, set: boolean): void {
+    const ends = this.marks.endsWord;
+    const endsWord = this.endsWord;
+    const bit = 1 << k;
+    const offset = cFrom - jFrom;
+    // 32 symbols' flags at a time
+    for (let j = jFrom, end = jFrom + m - cFrom; j < end;) {
+      const span = Math.min(32 - (j & 31), end - j);
+      let w = ends[j >>> 5] >>> (j & 31);
+      if (span < 32) w &= (1 << span) - 1;
+      for (; w !== 0; w &= w - 1) {
+        const c = offset + j + 31 - Math.clz32(w & -w);
+        endsWord[c] = set ? endsWord[c] | bit : endsWord[c] & ~bit;
+      }
+      j += span;
+    }
+  }
+
   /** stretches runLanes ran (a diagnostic: the tests check it is exercised) */
   laneRuns = 0;
   /** words runLanes saw a lane pop later than the cycle after it ended a word (it had waited) */
   lateWords = 0;
+  /** lanes that stalled inside runLanes for want of their next word (and stepped on after it) */
+  laneStalls = 0;
+  private readonly laneShift = new Int32Array(32);
   /** where runSteady records the cycle (popLog.base + its own count) of each word the distributor takes */
   popLog: PopLog | null = null;
   private endsWord = new Uint32Array(0);
