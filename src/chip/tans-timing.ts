@@ -444,9 +444,10 @@ export class TansTimingModel {
    * it until the cycle after it pops that word. So the lanes go one at a time over the marks of
    * where their steps end a word (StepMarks), shifted by the cycles they stalled, and the
    * distributor cycle by cycle (whom it feeds, which waiting lane pops). A waiting lane's step that
-   * ends exactly at its word's end fits; when the lane pops its next word in that cycle it goes on
-   * holding one, else (holding none) the run leaves it to the cycle-by-cycle loop, as a lane that
-   * would underflow. Lanes ≤ 32; 0 when not so.
+   * ends exactly at its word's end fits; the lane then holds the next word if it pops it in that
+   * cycle, else none and it stalls from the next cycle on. The run leaves to the cycle-by-cycle loop
+   * a lane that would underflow, and one holding no word whose next step reads no bits. Lanes ≤ 32;
+   * 0 when not so.
    */
   private runLanes(maxCycles: number, wordsOffered: number, stopAfterAccepts: number, maxDeliver: number): number {
     const { S, D, haveQ, posQ, fifoCnt, nextQ, wordsLeftQ, bits, outValid, popLog: log } = this;
@@ -455,13 +456,17 @@ export class TansTimingModel {
     let waiting = 0; // lanes holding one word, to pop their FIFO's next as soon as it has one
     let stalled = 0; // waiting lanes that cannot step before they hold that word
     let valid = 0; // lanes whose output register holds a weight as the cycle starts
+    let empty = 0; // waiting lanes holding no word (a step ended exactly at their word's end)
+    let stallNext = 0; // lanes that stall from the next cycle on (they hold no word)
     const shift = this.laneShift; // per lane: the cycles of this run in which it did not step
     for (let k = 0; k < S; k++) {
       const have = haveQ[k];
-      if (have === 0 || have > 2) return 0;
+      // (holding no word, a lane whose next step reads no bits could still step: the cycle loop's case)
+      if (have > 2 || (have === 0 && bits[nextQ[k]] === 0)) return 0;
       const bit = 1 << k;
       if (outValid[k]) valid |= bit;
-      if (have === 1) waiting |= bit;
+      if (have < 2) waiting |= bit;
+      if (have === 0) empty |= bit;
       // (two words held always hold the bits of a step)
       if (have * 32 - posQ[k] < bits[nextQ[k]]) {
         if (fifoCnt[k] === 0 && wordsLeftQ[k] === 0) return 0; // it underflows: the cycle loop's error
@@ -482,17 +487,33 @@ export class TansTimingModel {
     let deliveredLast = 0;
     let c = 0;
     while (c < m) {
+      if (stallNext !== 0) {
+        // a lane that holds no word cannot step (a step reads bits); one owed none underflows: the cycle loop's error
+        let leave = false;
+        for (let rest = stallNext; rest !== 0 && !leave; rest &= rest - 1) {
+          const k = 31 - Math.clz32(rest & -rest);
+          leave = fifoCnt[k] === 0 && wordsLeftQ[k] === 0;
+        }
+        if (leave) break;
+        stalled |= stallNext;
+        stallNext = 0;
+      }
       // a waiting lane whose step would end its only word stalls (stalled lanes carry no marks),
-      // unless the step ends exactly at the word's end: it fits, and when the lane pops its next
-      // word in this cycle it goes on holding one
+      // unless the step ends exactly at the word's end: it fits, and the lane goes on holding the
+      // next word if it pops it in this cycle, else none (it stalls from the next cycle on)
       let into = waiting & endsWord[c];
       if (into !== 0) {
         let leave = false;
+        let toEmpty = 0;
         for (let rest = into; rest !== 0 && !leave; rest &= rest - 1) {
           const k = 31 - Math.clz32(rest & -rest);
-          if (after[nextQ[k] + c - shift[k]] === 32) {
-            if (fifoCnt[k] > 0) into ^= 1 << k;
-            else leave = true; // it would hold no word: the cycle loop's case
+          const j = nextQ[k] + c - shift[k];
+          if (after[j] === 32) {
+            into ^= 1 << k;
+            if (fifoCnt[k] > 0) continue;
+            // (a step that reads no bits could follow even with no word held: the cycle loop's case)
+            if (bits[j + 1] === 0 || (empty >>> k) & 1) leave = true;
+            else toEmpty |= 1 << k;
           } else {
             leave = fifoCnt[k] === 0 && wordsLeftQ[k] === 0; // it underflows: the cycle loop's error
           }
@@ -503,16 +524,26 @@ export class TansTimingModel {
           this.markEnds(k, nextQ[k] + c - shift[k], c, m, false);
           this.laneStalls++;
         }
+        for (let rest = toEmpty; rest !== 0; rest &= rest - 1) {
+          const k = 31 - Math.clz32(rest & -rest);
+          this.markEnds(k, nextQ[k] + c + 1 - shift[k], c + 1, m, false);
+          this.laneStalls++;
+        }
         stalled |= into;
+        empty |= toEmpty;
+        stallNext = toEmpty;
       }
       // (the distributor sees the lane FIFOs as the cycle starts)
       const accept = accepted < wordsOffered && wordsLeftQ[turn] !== 0 && fifoCnt[turn] < D;
-      // waiting lanes pop a word their FIFO held at the start of the cycle
+      // waiting lanes pop a word their FIFO held at the start of the cycle (one holding none then holds one)
+      let popped = 0;
       for (let rest = waiting; rest !== 0; rest &= rest - 1) {
         const k = 31 - Math.clz32(rest & -rest);
         if (fifoCnt[k] > 0) {
           fifoCnt[k]--;
-          waiting ^= 1 << k;
+          popped |= 1 << k;
+          if ((empty >>> k) & 1) empty ^= 1 << k;
+          else waiting ^= 1 << k;
           if (c > 0 && ((endsWord[c - 1] >>> k) & 1) === 0) this.lateWords++;
         }
       }
@@ -521,7 +552,7 @@ export class TansTimingModel {
       valid = all & ~stalled;
       for (let rest = stalled; rest !== 0; rest &= rest - 1) shift[31 - Math.clz32(rest & -rest)]++;
       // a stalled lane that popped its word steps again from the next cycle
-      const resumed = stalled & ~waiting;
+      const resumed = stalled & popped;
       if (resumed !== 0) {
         stalled ^= resumed;
         for (let rest = resumed; rest !== 0; rest &= rest - 1) {
@@ -549,7 +580,7 @@ export class TansTimingModel {
       const j0 = nextQ[k];
       const steps = c - shift[k];
       if (steps > 0) posQ[k] = after[j0 + steps - 1] & 31;
-      haveQ[k] = (waiting >>> k) & 1 ? 1 : 2;
+      haveQ[k] = (waiting >>> k) & 1 ? ((empty >>> k) & 1 ? 0 : 1) : 2;
       outValid[k] = (valid >>> k) & 1;
       nextQ[k] = j0 + steps;
       this.remQ[k] -= steps;
