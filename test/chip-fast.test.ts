@@ -120,12 +120,14 @@ describe('fast and exact simulation agree', () => {
     expect(bulk).toBeGreaterThan(1000);
     expect(models.reduce((a, m) => a + m.laneRuns, 0)).toBeGreaterThan(100);
     // stretches spanned DRAM issues (replayed from the slot's pops), in both modes
-    console.log(`bulk stretches ${bulk}, DRAM issues inside them ${bulkIssues} (exact mode ${exactBulkIssues}), lane runs ${models.reduce((a, m) => a + m.laneRuns, 0)}, words lanes popped late in them ${models.reduce((a, m) => a + m.lateWords, 0)}, lanes stalled in them ${models.reduce((a, m) => a + m.laneStalls, 0)}`);
+    console.log(`bulk stretches ${bulk}, DRAM issues inside them ${bulkIssues} (exact mode ${exactBulkIssues}), lane runs ${models.reduce((a, m) => a + m.laneRuns, 0)}, words lanes popped late in them ${models.reduce((a, m) => a + m.lateWords, 0)}, lanes stalled in them ${models.reduce((a, m) => a + m.laneStalls, 0)}, runs with the buffer full ${models.reduce((a, m) => a + m.blockedRuns, 0)}`);
     expect(bulkIssues).toBeGreaterThan(500);
     expect(exactBulkIssues).toBeGreaterThan(500);
     // lane runs went on while a lane waited for its next word
     expect(models.reduce((a, m) => a + m.lateWords, 0)).toBeGreaterThan(100);
     expect(models.reduce((a, m) => a + m.laneStalls, 0)).toBeGreaterThan(100);
+    // and the distributor alone was followed while the buffer was full
+    expect(models.reduce((a, m) => a + m.blockedRuns, 0)).toBeGreaterThan(100);
   });
 
   it('lanes the distributor cannot keep fed (8 lanes at ~6 bits a weight, a 32×32 array): identical, lane runs going on while a lane waits for its word', () => {

@@ -368,6 +368,9 @@ export class TansTimingModel {
     if (roomy >= 2) {
       const n = this.runLanes(roomy, wordsOffered, stopAfterAccepts, maxDeliver);
       if (n > 0) return n;
+    } else if (space <= 0) {
+      const n = this.runBlocked(m, wordsOffered, stopAfterAccepts);
+      if (n > 0) return n;
     }
     const { haveQ, posQ, fifoCnt, nextQ, wordsLeftQ, bits, outValid, popLog: log } = this;
     const first = this.firstScratch;
@@ -598,6 +601,66 @@ export class TansTimingModel {
   }
 
   /**
+   * runSteady with no room in the buffer and a weight in every lane's output register: no lane
+   * steps, and only the distributor (a word a cycle while the turn's lane FIFO has room) and the
+   * lanes holding fewer than two words (they pop their FIFO) move, until a cycle in which the
+   * distributor takes nothing (idle). Leaves to the cycle-by-cycle loop a lane that would
+   * underflow. Lanes ≤ 32; 0 when not so.
+   */
+  private runBlocked(maxCycles: number, wordsOffered: number, stopAfterAccepts: number): number {
+    const { S, D, haveQ, posQ, fifoCnt, nextQ, wordsLeftQ, bits, outValid, popLog: log } = this;
+    if (S > 32) return 0;
+    let hungry = 0; // lanes holding fewer than two words
+    for (let k = 0; k < S; k++) {
+      if (!outValid[k]) return 0;
+      if (haveQ[k] < 2) hungry |= 1 << k;
+    }
+    let turn = this.turnQ;
+    let accepted = 0;
+    let acceptedLast = false;
+    let c = 0;
+    while (c < maxCycles) {
+      let underflow = false;
+      for (let rest = hungry; rest !== 0 && !underflow; rest &= rest - 1) {
+        const k = 31 - Math.clz32(rest & -rest);
+        underflow = fifoCnt[k] === 0 && wordsLeftQ[k] === 0 && haveQ[k] * 32 - posQ[k] < bits[nextQ[k]];
+      }
+      if (underflow) break;
+      // (the distributor sees the lane FIFOs as the cycle starts)
+      const accept = accepted < wordsOffered && wordsLeftQ[turn] !== 0 && fifoCnt[turn] < D;
+      for (let rest = hungry; rest !== 0; rest &= rest - 1) {
+        const k = 31 - Math.clz32(rest & -rest);
+        if (fifoCnt[k] > 0) {
+          fifoCnt[k]--;
+          if (++haveQ[k] === 2) hungry ^= 1 << k;
+        }
+      }
+      acceptedLast = accept;
+      if (accept) {
+        fifoCnt[turn]++;
+        wordsLeftQ[turn] -= 1;
+        accepted++;
+        if (log) log.at[log.n++] = log.base + c;
+      }
+      if (accept || wordsLeftQ[turn] === 0) turn = this.nextTurn(turn);
+      c++;
+      if (!accept || accepted >= stopAfterAccepts) break;
+    }
+    if (c === 0) return 0;
+    this.turnQ = turn;
+    this.doneC = false;
+    this.lastAccepts = accepted;
+    this.lastCycleAccepted = acceptedLast;
+    this.lastDelivered = 0;
+    this.lastCycleDelivered = 0;
+    // every cycle is blocked; the slot's blocked cycles are those before the stretch's last
+    this.lastBlocked = c - 1;
+    this.cycleN += c;
+    this.blockedRuns++;
+    return c;
+  }
+
+  /**
    * Sets (or clears) lane k's marks in this.endsWord from cycle cFrom on, its symbol jFrom stepped
    * in cycle cFrom and one more in each cycle after: the cycles in which its step ends a word.
    */
@@ -625,6 +688,8 @@ export class TansTimingModel {
   lateWords = 0;
   /** lanes that stalled inside runLanes for want of their next word (and stepped on after it) */
   laneStalls = 0;
+  /** stretches runBlocked ran (the buffer full, only the distributor moving) */
+  blockedRuns = 0;
   private readonly laneShift = new Int32Array(32);
   /** where runSteady records the cycle (popLog.base + its own count) of each word the distributor takes */
   popLog: PopLog | null = null;
