@@ -274,4 +274,47 @@ describe('the timing model run many cycles at once is tick() run cycle by cycle'
     expect(checked).toBeGreaterThan(300);
     expect(laneRuns).toBeGreaterThan(50);
   });
+
+  it('lanes starved of words, then a full buffer while words arrive: the same registers (runBlocked, lanes holding no word)', () => {
+    const rnd = lcg(31);
+    let blockedRuns = 0;
+    let emptyLanes = 0;
+    for (let trial = 0; trial < 40; trial++) {
+      const S = 2 + rnd(7);
+      const D = 2 + rnd(4);
+      const filters = 8 + rnd(40);
+      const channels = 64 + rnd(200);
+      const spec = { ...base, name: 'l', channels, filters, weightShape: [filters, channels, 1, 1] } as LayerSpec;
+      const cfg: ChipConfig = { ...DEFAULT_CHIP, decoders: S, streamFifoDepth: D };
+      const { image, layers } = chipImage(cfg, [{ spec, codec: 'tans', states: 64, streams: S, bins: [3, 9][rnd(2)], seed: 1 + rnd(99) }]);
+      const layer = image.layers[0] as TansLayer;
+      const engineLayer = {
+        table: decodeTableOf(layer), bins: layer.quant.bins, symbolCounts: streamSymbolCounts(layer), wordCounts: layer.wordCounts,
+        stepBits: layerStepBits(layer, layers[0].payload!),
+      };
+      const params = { states: 64, symbolBits: 2, streams: S, inWidth: 32, streamFifoDepth: D };
+      const a = new TansTimingModel(params);
+      const b = new TansTimingModel(params);
+      a.loadLayer(engineLayer);
+      b.loadLayer(engineLayer);
+      let words = layers[0].words;
+      for (let round = 0; round < 40 && !b.done; round++) {
+        // fed, then starved (lanes stall, some holding no word), then the buffer full while words arrive
+        words -= tickFor(b, rnd(30), S * 64, words, S);
+        tickFor(b, rnd(40), S * 64, 0, S);
+        copyRegisters(b, a);
+        emptyLanes += Array.from({ length: S }, (_, k) => (b as unknown as { haveQ: Uint8Array }).haveQ[k] === 0 ? 1 : 0).reduce((x, y) => x + y, 0);
+        const offered = Math.min(words, 1 + rnd(40));
+        const before = a.blockedRuns;
+        const n = a.runSteady(1 + rnd(100), 0, offered, Infinity, Infinity);
+        if (n === 0) continue;
+        const taken = tickFor(b, n, 0, offered, S);
+        expect({ trial, round, n, registers: registers(a), taken: a.lastAccepts }).toEqual({ trial, round, n, registers: registers(b), taken });
+        words -= taken;
+        blockedRuns += a.blockedRuns - before;
+      }
+    }
+    expect(blockedRuns).toBeGreaterThan(100);
+    expect(emptyLanes).toBeGreaterThan(10);
+  });
 });
