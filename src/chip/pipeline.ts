@@ -503,8 +503,9 @@ class PipelineRun {
 
   /**
    * Steps the source over a stretch of cycles t .. t + n − 1 in one call; accounts the first
-   * n − 1 cycles here (computing, DRAM idle but for activation bursts and credit) and leaves t at
-   * the last one, which the caller finishes as a stepped cycle. Returns the last cycle's weights.
+   * n − 1 cycles here (their DRAM steps replayed from the cycles the source popped its words in)
+   * and leaves t at the last one, which the caller finishes as a stepped cycle. Returns the last
+   * cycle's weights.
    */
   private advanceSource(source: WeightSource, space: number, maxCycles: number, layer: ChipLayer): number {
     const r = this.bulk;
