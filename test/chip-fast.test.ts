@@ -14,7 +14,7 @@ import type { TansEngineFactory } from '../src/chip/tans-source.js';
 import type { TansLayer } from '../src/codecs/codec.js';
 import type { ContainerImage } from '../src/codecs/container.js';
 import { decodeTansLayer } from '../src/codecs/tans/layer.js';
-import { decodeTableOf, streamSymbolCounts } from '../src/codecs/tans/index.js';
+import { decodeTableOf, keepStepBits, streamSymbolCounts } from '../src/codecs/tans/index.js';
 import { deinterleaveStreams } from '../src/codecs/tans/layout.js';
 import type { LayerSpec } from '../src/models/types.js';
 import { chipImage, neverSettled, wrapped, type LayerRecipe } from './chip-fixtures.js';
@@ -97,6 +97,8 @@ describe('fast and exact simulation agree', () => {
     const rnd = lcg(2024);
     let tansLayers = 0;
     let bulk = 0;
+    let bulkIssues = 0;
+    let exactBulkIssues = 0;
     const models: TansTimingModel[] = [];
     const recorded: TansEngineFactory = (p) => { const m = new TansTimingModel(p); models.push(m); return m; };
     for (let trial = 0; trial < 100; trial++) {
@@ -104,8 +106,11 @@ describe('fast and exact simulation agree', () => {
       tansLayers += image.layers.filter((l) => l.codec === 'tans').length;
       const fastRun = run(cfg, image, mk(), 'fast', { engine: recorded });
       bulk += fastRun.bulkStretches;
+      bulkIssues += fastRun.bulkIssues;
       const fast = figures(fastRun);
-      const exact = figures(run(cfg, image, mk(), 'exact'));
+      const exactRun = run(cfg, image, mk(), 'exact');
+      exactBulkIssues += exactRun.bulkIssues;
+      const exact = figures(exactRun);
       expect({ trial, cfg, ...fast }).toEqual({ trial, cfg, ...exact });
       // no skipping, no bulk stretches: every cycle stepped through the register model
       expect({ trial, ...figures(run(cfg, image, mk(), 'exact', { everyCycle: true })) }).toEqual({ trial, ...exact });
@@ -114,9 +119,18 @@ describe('fast and exact simulation agree', () => {
     // the fast paths were taken: bulk stretches through the slot, lane by lane runs in the engine
     expect(bulk).toBeGreaterThan(1000);
     expect(models.reduce((a, m) => a + m.laneRuns, 0)).toBeGreaterThan(100);
+    // stretches spanned DRAM issues (replayed from the slot's pops), in both modes
+    console.log(`bulk stretches ${bulk}, DRAM issues inside them ${bulkIssues} (exact mode ${exactBulkIssues}), lane runs ${models.reduce((a, m) => a + m.laneRuns, 0)}, words lanes popped late in them ${models.reduce((a, m) => a + m.lateWords, 0)}, lanes stalled in them ${models.reduce((a, m) => a + m.laneStalls, 0)}, runs with the buffer full ${models.reduce((a, m) => a + m.blockedRuns, 0)}`);
+    expect(bulkIssues).toBeGreaterThan(500);
+    expect(exactBulkIssues).toBeGreaterThan(500);
+    // lane runs went on while a lane waited for its next word
+    expect(models.reduce((a, m) => a + m.lateWords, 0)).toBeGreaterThan(100);
+    expect(models.reduce((a, m) => a + m.laneStalls, 0)).toBeGreaterThan(100);
+    // and the distributor alone was followed while the buffer was full
+    expect(models.reduce((a, m) => a + m.blockedRuns, 0)).toBeGreaterThan(100);
   });
 
-  it('lanes the distributor cannot keep fed (8 lanes at ~6 bits a weight, a 32×32 array): identical, and lane runs end where a FIFO runs dry', () => {
+  it('lanes the distributor cannot keep fed (8 lanes at ~6 bits a weight, a 32×32 array): identical, lane runs going on while a lane waits for its word', () => {
     for (const [bins, fifo] of [[63, 2], [63, 4], [31, 3], [127, 8], [255, 2], [255, 6]] as const) {
       const cfg: ChipConfig = { ...DEFAULT_CHIP, macRows: 32, macCols: 32, decoders: 8, streamFifoDepth: fifo, dramBytesPerCycle: 16 };
       const spec = { ...base, name: 'wide', ifmapH: 4, ifmapW: 4, channels: 256, filters: 128, weightShape: [128, 256, 1, 1] } as LayerSpec;
@@ -125,9 +139,28 @@ describe('fast and exact simulation agree', () => {
       const fast = figures(run(cfg, image, layers, 'fast', { engine: (p) => { const m = new TansTimingModel(p); models.push(m); return m; } }));
       expect({ bins, fifo, ...fast }).toEqual({ bins, fifo, ...figures(run(cfg, image, layers, 'exact', { everyCycle: true })) });
       expect(models[0].laneRuns).toBeGreaterThan(10);
+      expect(models[0].lateWords).toBeGreaterThan(0);
+      expect(models[0].laneStalls).toBeGreaterThan(0);
       // the lanes starve: the decoders are the limit
       expect(fast.layers[0].stalls.decoder).toBeGreaterThan(0);
     }
+  });
+
+  it('the step bits of every layer in one buffer (as a cached image\'s verdict keeps them): identical', () => {
+    const cfg: ChipConfig = { ...DEFAULT_CHIP, macRows: 8, macCols: 8, decoders: 4, dramBytesPerCycle: 8 };
+    const recipes: LayerRecipe[] = ['p', 'q', 'r'].map((name, i) => ({
+      spec: { ...base, name, channels: 48 + 16 * i, filters: 32, weightShape: [32, 48 + 16 * i, 1, 1] } as LayerSpec,
+      codec: 'tans', states: 64, streams: 4, bins: 15, seed: 11 + i,
+    }));
+    const { image, layers } = chipImage(cfg, recipes);
+    const perLayer = image.layers.map((l) => layerStepBits(l as TansLayer, (l as TansLayer).words));
+    const all = new Uint8Array(perLayer.flat().reduce((a, b) => a + b.length, 0));
+    let at = 0;
+    layers.forEach((l, i) => keepStepBits(l.payload!, perLayer[i].map((b) => { all.set(b, at); at += b.length; return all.subarray(at - b.length, at); })));
+    const models: TansTimingModel[] = [];
+    const fast = run(cfg, image, layers, 'fast', { engine: (p) => { const m = new TansTimingModel(p); models.push(m); return m; } });
+    expect(figures(fast)).toEqual(figures(run(cfg, image, layers, 'exact', { everyCycle: true })));
+    expect(models[0].laneRuns).toBeGreaterThan(10);
   });
 
   /** How many of 12 random cases a deliberately wrong fast engine gets wrong. */
@@ -240,5 +273,48 @@ describe('the timing model run many cycles at once is tick() run cycle by cycle'
     }
     expect(checked).toBeGreaterThan(300);
     expect(laneRuns).toBeGreaterThan(50);
+  });
+
+  it('lanes starved of words, then a full buffer while words arrive: the same registers (runBlocked, lanes holding no word)', () => {
+    const rnd = lcg(31);
+    let blockedRuns = 0;
+    let emptyLanes = 0;
+    for (let trial = 0; trial < 40; trial++) {
+      const S = 2 + rnd(7);
+      const D = 2 + rnd(4);
+      const filters = 8 + rnd(40);
+      const channels = 64 + rnd(200);
+      const spec = { ...base, name: 'l', channels, filters, weightShape: [filters, channels, 1, 1] } as LayerSpec;
+      const cfg: ChipConfig = { ...DEFAULT_CHIP, decoders: S, streamFifoDepth: D };
+      const { image, layers } = chipImage(cfg, [{ spec, codec: 'tans', states: 64, streams: S, bins: [3, 9][rnd(2)], seed: 1 + rnd(99) }]);
+      const layer = image.layers[0] as TansLayer;
+      const engineLayer = {
+        table: decodeTableOf(layer), bins: layer.quant.bins, symbolCounts: streamSymbolCounts(layer), wordCounts: layer.wordCounts,
+        stepBits: layerStepBits(layer, layers[0].payload!),
+      };
+      const params = { states: 64, symbolBits: 2, streams: S, inWidth: 32, streamFifoDepth: D };
+      const a = new TansTimingModel(params);
+      const b = new TansTimingModel(params);
+      a.loadLayer(engineLayer);
+      b.loadLayer(engineLayer);
+      let words = layers[0].words;
+      for (let round = 0; round < 40 && !b.done; round++) {
+        // fed, then starved (lanes stall, some holding no word), then the buffer full while words arrive
+        words -= tickFor(b, rnd(30), S * 64, words, S);
+        tickFor(b, rnd(40), S * 64, 0, S);
+        copyRegisters(b, a);
+        emptyLanes += Array.from({ length: S }, (_, k) => (b as unknown as { haveQ: Uint8Array }).haveQ[k] === 0 ? 1 : 0).reduce((x, y) => x + y, 0);
+        const offered = Math.min(words, 1 + rnd(40));
+        const before = a.blockedRuns;
+        const n = a.runSteady(1 + rnd(100), 0, offered, Infinity, Infinity);
+        if (n === 0) continue;
+        const taken = tickFor(b, n, 0, offered, S);
+        expect({ trial, round, n, registers: registers(a), taken: a.lastAccepts }).toEqual({ trial, round, n, registers: registers(b), taken });
+        words -= taken;
+        blockedRuns += a.blockedRuns - before;
+      }
+    }
+    expect(blockedRuns).toBeGreaterThan(100);
+    expect(emptyLanes).toBeGreaterThan(10);
   });
 });

@@ -56,6 +56,26 @@ export interface DramImage {
   actWriteBytes?: number;
 }
 
+/** What the reader needs of the weight FIFO: its fill, its room, and the reservation of a burst's words. */
+export interface FifoRoom {
+  readonly count: number;
+  readonly free: number;
+  reserve(n: number): void;
+}
+
+/** The FIFO as it was in an earlier cycle of a bulk stretch (Dram.replayStretch): fill and reservations. */
+class FifoThen implements FifoRoom {
+  depth = 0;
+  count = 0;
+  reserved = 0;
+  get free(): number {
+    return this.depth - this.count - this.reserved;
+  }
+  reserve(n: number): void {
+    this.reserved += n;
+  }
+}
+
 const KIND_WORDS = 0;
 const KIND_TABLE = 1;
 
@@ -122,6 +142,9 @@ export class Dram {
   private readonly actBufAddr: [number, number];
   /** words that landed in the FIFO, per layer */
   readonly fifoPushWords: Float64Array;
+
+  /** the FIFO of a past cycle, for replayStretch */
+  private readonly then = new FifoThen();
 
   /** round-robin pointer: true when the weight reader issued last */
   private weightLast = false;
@@ -233,7 +256,7 @@ export class Dram {
   }
 
   /** Bytes of the reader's next burst, or 0 when it has nothing it may issue now. */
-  private nextWeightBytes(fifo: WordFifo): number {
+  private nextWeightBytes(fifo: FifoRoom): number {
     this.blockedByFifo = false;
     if (this.readLayer >= this.images.length) return 0;
     const img = this.images[this.readLayer];
@@ -250,7 +273,7 @@ export class Dram {
     return n * 4;
   }
 
-  private issueWeight(t: number, fifo: WordFifo, bytes: number): void {
+  private issueWeight(t: number, fifo: FifoRoom, bytes: number): void {
     const mask = this.qArrival.length - 1;
     const q = (this.qHead + this.qLen) & mask;
     if (this.qLen > mask) throw new Error('internal: DRAM in-flight queue overflow');
@@ -361,7 +384,7 @@ export class Dram {
   }
 
   /** Steps 2 and 3: credit and issue for cycle t. Returns the number of weight bursts issued. */
-  issue(t: number, fifo: WordFifo): number {
+  issue(t: number, fifo: FifoRoom): number {
     this.lastCycle = t;
     let credit = this.credit + this.bwMilli;
     let issued = 0;
@@ -428,7 +451,7 @@ export class Dram {
    * until the cycle in which the last activation burst issues (at most n). Returns the cycles
    * advanced. Same per-cycle rules as issue(), FIFO-full cycles included.
    */
-  idleCycles(n: number, fifo: WordFifo, untilActDone = false): number {
+  idleCycles(n: number, fifo: FifoRoom, untilActDone = false): number {
     return this.idleCyclesHeld(n, fifo.count > 0, untilActDone);
   }
 
@@ -439,11 +462,58 @@ export class Dram {
     return advanced;
   }
 
+  /** True when every burst lands exactly `latency` cycles after it issues (the simple model). */
+  get fixedLatency(): boolean {
+    return this.device === null;
+  }
+
+  /**
+   * Steps 2 and 3 for cycles t .. t + n − 1, which the decoder slot has already run in bulk:
+   * `fifo` is the FIFO as the stretch left it, `popAt[0..pops)` the cycle (from t) in which each
+   * word of the stretch left it, so that the reader sees in every cycle the room it had then, as
+   * stepping would. Nothing lands in those cycles (the caller ends the stretch before the next
+   * landing, and within the latency, before a burst issued in it could land) and the FIFO holds
+   * words in all of them or in none. Runs of cycles in which the reader cannot issue (up to the
+   * pop that makes room for its burst; without activation traffic, up to the cycle the credit
+   * covers it) are taken at once (advanceIdle). Returns the weight bursts issued.
+   */
+  replayStretch(t: number, n: number, fifo: WordFifo, popAt: Int32Array, pops: number): number {
+    const then = this.then;
+    then.depth = fifo.depth;
+    then.count = fifo.count + pops;
+    then.reserved = fifo.reserved;
+    let issued = 0;
+    let j = 0;
+    let i = 0;
+    while (i < n) {
+      // the slot pops before the reader looks (steps 3 and 4 of a cycle)
+      while (j < pops && popAt[j] <= i) { then.count--; j++; }
+      // while the reader cannot issue (no burst it may issue, or waiting for credit without
+      // activation traffic to alternate with), only credit and activation bursts move
+      let until = i;
+      if (!this.weightWanted) {
+        const k = j + this.blockedWords - then.free - 1; // the pop after which the blocked burst fits
+        until = !this.blockedByFifo ? n : k < j ? i : k < pops ? Math.min(n, popAt[k]) : n;
+      } else if (this.actPending === 0) {
+        until = Math.min(n, i + this.cyclesToIssue() - 1);
+      }
+      if (until > i) {
+        this.idleCyclesHeld(until - i, then.count > 0);
+        i = until;
+        continue;
+      }
+      issued += this.issue(t + i, then);
+      i++;
+    }
+    fifo.reserve(then.reserved - fifo.reserved);
+    return issued;
+  }
+
   /**
    * Words the decoder slot may pop, from the FIFO as the last issue() saw it, before the reader
    * could issue again (Infinity when pops cannot unblock it). Bulk stepping ends at that pop.
    */
-  popsBeforeIssue(fifo: WordFifo): number {
+  popsBeforeIssue(fifo: FifoRoom): number {
     return this.blockedByFifo ? this.blockedWords - fifo.free : Infinity;
   }
 
@@ -457,7 +527,8 @@ export class Dram {
       this.lastCycle = t0 + n;
       return n;
     }
-    for (let i = 1; i <= n; i++) {
+    // cycle i = 1, 2, ...: the credit it earns, then the activation bursts it covers
+    for (let i = 1; i <= n;) {
       credit += this.bwMilli;
       let waiting = readerWaiting;
       while (this.actPending > 0) {
@@ -475,6 +546,12 @@ export class Dram {
         if (!readerWaiting && credit > this.capMilli) credit = this.capMilli;
         break;
       }
+      // the channel waits for the next activation burst (no cap): the cycles before the one whose
+      // credit covers it only earn credit
+      const ab = this.actPending > this.burstBytes ? this.burstBytes : this.actPending;
+      const wait = Math.min(Math.ceil((ab * 1000 - credit) / this.bwMilli) - 1, n - i);
+      credit += wait * this.bwMilli;
+      i += wait + 1;
     }
     this.credit = credit;
     this.lastCycle = t0 + n;

@@ -108,6 +108,8 @@ export interface PipelineResult {
   quietSkips: Record<QuietSkipKind, number>;
   /** stretches of more than one cycle the decoder slot was stepped through in bulk (a diagnostic) */
   bulkStretches: number;
+  /** weight bursts the DRAM reader issued inside those stretches, replayed after them (a diagnostic) */
+  bulkIssues: number;
   /** row-buffer hits, activates, refreshes of a detailed DRAM (null with `dram: simple`) */
   dramDevice: DeviceStats | null;
 }
@@ -229,9 +231,12 @@ class PipelineRun {
   private lastSpace = -1;
 
   // bulk stepping (advanceSource)
-  private readonly bulkLimits: AdvanceLimits = { maxCycles: 0, maxPops: 0, maxDeliver: 0 };
+  private readonly bulkLimits: AdvanceLimits;
+  /** the stretch bulkCycles sized spans the reader's issues (replayed after it), not only its waits */
+  private bulkSpansIssues = false;
   private readonly bulk: AdvanceResult = { cycles: 0, delivered: 0, popped: 0, blocked: 0, lastDelivered: 0, lastPopped: 0, lastHasWord: false, lastSpace: 0 };
   private bulkStretches = 0;
+  private bulkIssues = 0;
 
   // set by stepDecoderSlot for the rest of the cycle
   /** the slot spent this cycle building or loading a table */
@@ -250,6 +255,8 @@ class PipelineRun {
       fifoPushWords: 0, fifoPopWords: 0, weightsDelivered: 0,
     }));
     this.fifo = new WordFifo(cfg.fifoDepth);
+    // (a stretch pops at most the words the FIFO held when it began: nothing lands in it)
+    this.bulkLimits = { maxCycles: 0, maxPops: 0, maxDeliver: 0, pops: { at: new Int32Array(cfg.fifoDepth), n: 0, base: 0 } };
     this.dram = new Dram(cfg, layers, dramTrace);
     this.dram.openActivations(layers[0].actReadBytes, layers[0].actWriteBytes);
     this.source = sourceOf(layers[0].codec);
@@ -284,6 +291,7 @@ class PipelineRun {
       simulatedCycles: this.iterations,
       quietSkips: { ...this.quietSkips },
       bulkStretches: this.bulkStretches,
+      bulkIssues: this.bulkIssues,
       dramDevice: dram.deviceStats,
     };
   }
@@ -472,48 +480,51 @@ class PipelineRun {
   /**
    * How many cycles from t on the slot may be stepped in bulk (WeightSource.advance): while the
    * array computes its group, or waits for the weights of the next one (its layer not yet
-   * computed), no burst lands and the DRAM reader cannot issue a weight burst except by the slot's
-   * pops (which advance() stops at). 0 when bulk stepping is off or not possible.
+   * computed), and no burst lands. 0 when bulk stepping is off or not possible.
+   *
+   * The DRAM reader's steps of those cycles are replayed after the slot's (Dram.replayStretch,
+   * from the cycles the slot popped its words in). With a fixed DRAM latency the stretch may span
+   * the reader's issues: it ends within the latency, before a burst issued in it could land, and
+   * every cycle of it is the same kind (computing, or a FIFO holding words throughout: decoder
+   * or DRAM bound by the open layer's source, not by the reader). Otherwise the reader must not
+   * issue inside: the stretch ends at the pop that makes room for its burst, and by the cycle its
+   * credit covers the burst (activation bursts in between only spend credit).
    */
   private bulkCycles(): number {
     if (!this.skipQuiet || this.layerComputeDone) return 0;
     const { dram, t } = this;
     let m = this.computing ? this.computeEnd - t : Infinity;
     if (dram.inflight > 0) m = Math.min(m, dram.nextArrival - t);
-    // waiting for credit: the issue cannot come before the credit alone covers the burst
-    // (activation bursts in between only spend credit), so that cycle at the latest ends the stretch
+    this.bulkSpansIssues = dram.fixedLatency && (this.computing || this.fifo.count > 0);
+    if (this.bulkSpansIssues) return Math.min(m, dram.latency);
     if (dram.weightWanted) m = Math.min(m, dram.cyclesToIssue());
     return m;
   }
 
   /**
    * Steps the source over a stretch of cycles t .. t + n − 1 in one call; accounts the first
-   * n − 1 cycles here (computing, DRAM idle but for activation bursts and credit) and leaves t at
-   * the last one, which the caller finishes as a stepped cycle. Returns the last cycle's weights.
+   * n − 1 cycles here (their DRAM steps replayed from the cycles the source popped its words in)
+   * and leaves t at the last one, which the caller finishes as a stepped cycle. Returns the last
+   * cycle's weights.
    */
   private advanceSource(source: WeightSource, space: number, maxCycles: number, layer: ChipLayer): number {
     const r = this.bulk;
-    const fifoHeldWords = this.fifo.count > 0;
     // Every cycle but the last is the same kind: the stretch ends with the pop that empties the
     // FIFO, so the FIFO holds words in all of them iff it does now; with none, nothing is popped.
     const kind = this.computing ? COMPUTE : this.cycleKind();
     this.bulkLimits.maxCycles = maxCycles;
-    this.bulkLimits.maxPops = this.dram.popsBeforeIssue(this.fifo);
+    this.bulkLimits.maxPops = this.bulkSpansIssues ? Infinity : this.dram.popsBeforeIssue(this.fifo);
+    this.bulkLimits.pops.n = 0;
     // waiting for a group: it starts the cycle after its last weight arrives
     this.bulkLimits.maxDeliver = this.computing ? layer.params - this.srcDelivered
       : Math.min(layer.params - this.srcDelivered, this.groups.cumWeights[this.nextGroup] - this.delivered);
     source.advance!(this.fifo, space, this.bulkLimits, r);
     const before = r.cycles - 1;
     if (before > 0) {
-      if (this.dram.weightWanted) {
-        // the reader waits for credit, so pops do not change what it wants: its per-cycle rules
-        // (credit, the weight/activation alternation) run as they would have, and issue no weight
-        for (let i = 0; i < before; i++) {
-          if (this.dram.issue(this.t + i, this.fifo) > 0) throw new Error(`internal: a weight burst issued inside a bulk stretch at cycle ${this.t + i}`);
-        }
-      } else {
-        this.dram.idleCyclesHeld(before, fifoHeldWords);
-      }
+      const { pops } = this.bulkLimits;
+      const issued = this.dram.replayStretch(this.t, before, this.fifo, pops.at, pops.n);
+      if (issued > 0 && !this.bulkSpansIssues) throw new Error(`internal: a weight burst issued inside a bulk stretch from cycle ${this.t}`);
+      this.bulkIssues += issued;
       this.openCycles[kind] += before;
       this.timing[this.srcLayer].sourceBlocked += r.blocked;
       const d = r.delivered - r.lastDelivered;

@@ -15,7 +15,9 @@ import { decodeTableOf, streamSymbolCounts } from '../codecs/tans/index.js';
 import { streamIndices } from '../codecs/tans/streams.js';
 import { HwsimError } from '../errors.js';
 import type { WordFifo } from './fifo.js';
-import { startStretch, stepInto, stretchEnds, type AdvanceLimits, type AdvanceResult, type SourceLayer, type WeightSource } from './weight-source.js';
+import {
+  startStretch, stepInto, stretchEnds, type AdvanceLimits, type AdvanceResult, type PopLog, type SourceLayer, type WeightSource,
+} from './weight-source.js';
 import {
   loadCycles, PRELOADED_SWITCH_CYCLES, tableBanks, TansEngineModel, tableBuildCycles, type EngineLayer, type TansDecoderParams,
 } from './tans-decoder.js';
@@ -40,6 +42,8 @@ export interface TansEngine {
   quiescent?(inValid: boolean, outReady: Uint8Array): boolean;
   /** many cycles at once between the lanes' first and last symbols (TansTimingModel.runSteady) */
   runSteady?(maxCycles: number, space: number, wordsOffered: number, stopAfterAccepts: number, maxDeliver: number): number;
+  /** where runSteady records the cycle (from popLog.base) of each word it takes */
+  popLog?: PopLog | null;
   readonly lastBlocked?: number;
   readonly lastAccepts?: number;
   readonly lastCycleAccepted?: boolean;
@@ -222,6 +226,8 @@ export class TansSource implements WeightSource {
         // FIFO (nothing lands in a stretch) no pop comes, and only maxPops ≤ 0 ends it at once
         const popsLeft = limits.maxPops - out.popped;
         const stopAfter = popsLeft <= 0 ? 0 : held === 0 ? Infinity : Math.min(popsLeft, held);
+        eng.popLog = limits.pops;
+        limits.pops.base = out.cycles;
         const n = eng.runSteady(limits.maxCycles - out.cycles, left, Math.min(held, this.words - this.fed),
           stopAfter, limits.maxDeliver - out.delivered);
         if (n > 0) {

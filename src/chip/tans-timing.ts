@@ -22,6 +22,7 @@ import { decodeTableOf, stepBitArrays, stepBitsDecoded, streamSymbolCounts } fro
 import { deinterleaveStreams } from '../codecs/tans/layout.js';
 import { check } from '../errors.js';
 import { loadCycles, resolveTansDecoderParams, type EngineLayer, type TansDecoderParams } from './tans-decoder.js';
+import type { PopLog } from './weight-source.js';
 
 /**
  * Per stream, the bits each symbol step reads (the decode table's nbBits of the state it steps
@@ -38,6 +39,13 @@ export function layerStepBits(header: TansHeader, words: Uint32Array): Uint8Arra
   const bits = stepBitArrays(counts);
   streams.forEach((w, k) => decodeStream(w, undefined, counts[k], table, symbols, 0, 1, bits[k]));
   return bits;
+}
+
+/** Set bits of a 32-bit mask. */
+function popCount(x: number): number {
+  x -= (x >>> 1) & 0x55555555;
+  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
+  return Math.imul((x + (x >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24;
 }
 
 /** cycles runLanes looks ahead at most (its per-lane pass is wasted past a FIFO running dry) */
@@ -72,6 +80,45 @@ function flatten(bits: readonly Uint8Array[], start: Int32Array): Uint8Array {
 }
 
 /**
+ * Per symbol of the step bits (indexed as the model indexes them: the flattened buffer), the
+ * lane's bit position in its oldest word after the symbol's step, before a word it ends is
+ * dropped (< 32 + a step's bits; the position itself is that mod 32), and one bit per symbol set
+ * when the step ends a word. A lane's position follows from its stream alone (log2(L) bits of
+ * initial state, then the step bits), so runLanes reads both instead of adding up step bits lane
+ * by lane. Filled layer by layer (`filled`: the layers' step-bit arrays): the step bits of a whole
+ * image may share one buffer (a cached image's verdict unpacks them so).
+ */
+interface StepMarks {
+  logL: number;
+  after: Uint8Array;
+  endsWord: Uint32Array;
+  filled: WeakSet<object>;
+}
+
+/** StepMarks per step-bits buffer, kept while the buffer lives (the points of a sweep share it). */
+const marksCache = new WeakMap<ArrayBufferLike, StepMarks>();
+
+function stepMarks(layerBits: readonly Uint8Array[], bits: Uint8Array, start: Int32Array, logL: number): StepMarks {
+  let marks = marksCache.get(bits.buffer);
+  if (!marks || marks.logL !== logL || marks.after.length !== bits.length) {
+    marks = { logL, after: new Uint8Array(bits.length), endsWord: new Uint32Array((bits.length >>> 5) + 1), filled: new WeakSet() };
+    marksCache.set(bits.buffer, marks);
+  }
+  if (marks.filled.has(layerBits)) return marks;
+  const { after, endsWord } = marks;
+  layerBits.forEach((b, k) => {
+    let p = logL;
+    for (let j = start[k], end = start[k] + b.length; j < end; j++) {
+      p += bits[j];
+      after[j] = p;
+      if (p >= 32) { p -= 32; endsWord[j >>> 5] |= 1 << (j & 31); }
+    }
+  });
+  marks.filled.add(layerBits);
+  return marks;
+}
+
+/**
  * Same control rules as TansEngineModel.tick, lane by lane, on counters: symbols left and the
  * index of the next one, words held (have) and the bit position in the oldest (pos), the lane
  * FIFO's fill, the output register's valid bit, init / end / finished flags; the distributor's
@@ -86,6 +133,7 @@ export class TansTimingModel {
   private readonly D: number;
   /** the step bits of every stream; nextQ[k] indexes lane k's next symbol in it */
   private bits: Uint8Array = new Uint8Array(0);
+  private marks: StepMarks = { logL: 0, after: new Uint8Array(0), endsWord: new Uint32Array(0), filled: new WeakSet() };
   private runQ = false;
   private turnQ = 0;
   private readonly wordsLeftQ: Float64Array;
@@ -146,6 +194,7 @@ export class TansTimingModel {
       this.haveQ[k] = 0; this.posQ[k] = 0;
     }
     this.bits = flatten(bits, this.nextQ);
+    this.marks = stepMarks(bits, this.bits, this.nextQ, this.logL);
     this.turnQ = 0;
     this.runQ = true;
     this.doneC = false;
@@ -314,13 +363,16 @@ export class TansTimingModel {
       if (this.remQ[k] < m) m = this.remQ[k];
     }
     if (m < 1) return 0;
-    // while the buffer has room for every lane, in chunks (a lane's FIFO running dry ends one early)
+    // while the buffer has room for every lane, lane by lane, in chunks
     const roomy = Math.min(m, Math.floor(space / S), LANE_CHUNK);
     if (roomy >= 2) {
       const n = this.runLanes(roomy, wordsOffered, stopAfterAccepts, maxDeliver);
       if (n > 0) return n;
+    } else if (space <= 0) {
+      const n = this.runBlocked(m, wordsOffered, stopAfterAccepts);
+      if (n > 0) return n;
     }
-    const { haveQ, posQ, fifoCnt, nextQ, wordsLeftQ, bits, outValid } = this;
+    const { haveQ, posQ, fifoCnt, nextQ, wordsLeftQ, bits, outValid, popLog: log } = this;
     const first = this.firstScratch;
     for (let k = 0; k < S; k++) first[k] = nextQ[k];
     let turn = this.turnQ;
@@ -366,6 +418,7 @@ export class TansTimingModel {
         fifoCnt[turn]++;
         wordsLeftQ[turn] -= 1;
         accepted++;
+        if (log) log.at[log.n++] = log.base + c;
       }
       if (accept || wordsLeftQ[turn] === 0) turn = this.nextTurn(turn);
       c++;
@@ -386,88 +439,261 @@ export class TansTimingModel {
   }
 
   /**
-   * runSteady when the buffer has room for every lane in every cycle and every lane holds a weight
-   * and the bits of its next symbol: then each lane steps in every cycle as long as its FIFO has a
-   * word whenever it holds fewer than two (after a step that ends a word it holds one, with at
-   * least 32 − log2(L) + 1 ≥ 21 bits, more than a step reads, and pops the next cycle). So the
-   * lanes go one at a time over their step bits (when they pop), and the distributor cycle by
-   * cycle (whom it feeds), checking that every pop finds a word; the stretch ends before a cycle
-   * where one would not (the caller's loop takes it from there). Lanes ≤ 32; 0 when not so.
+   * runSteady when the buffer has room for every lane in every cycle: every lane's weight is taken
+   * as soon as it is out, so a lane steps in every cycle in which it holds its next symbol's bits.
+   * With two words held it does (a step reads at most log2(L) ≤ 12 bits); a step that ends a word
+   * leaves it one, and from the next cycle on it pops its FIFO as soon as that holds a word; until
+   * it has, it steps within the one word it holds, and a step that would need the next word stalls
+   * it until the cycle after it pops that word. So the lanes go one at a time over the marks of
+   * where their steps end a word (StepMarks), shifted by the cycles they stalled, and the
+   * distributor cycle by cycle (whom it feeds, which waiting lane pops). A waiting lane's step that
+   * ends exactly at its word's end fits; the lane then holds the next word if it pops it in that
+   * cycle, else none and it stalls from the next cycle on. The run leaves to the cycle-by-cycle loop
+   * a lane that would underflow, and one holding no word whose next step reads no bits. Lanes ≤ 32;
+   * 0 when not so.
    */
   private runLanes(maxCycles: number, wordsOffered: number, stopAfterAccepts: number, maxDeliver: number): number {
-    const { S, D, haveQ, posQ, fifoCnt, nextQ, wordsLeftQ, bits, outValid } = this;
+    const { S, D, haveQ, posQ, fifoCnt, nextQ, wordsLeftQ, bits, outValid, popLog: log } = this;
     if (S > 32) return 0;
+    const m = maxCycles;
+    let waiting = 0; // lanes holding one word, to pop their FIFO's next as soon as it has one
+    let stalled = 0; // waiting lanes that cannot step before they hold that word
+    let valid = 0; // lanes whose output register holds a weight as the cycle starts
+    let empty = 0; // waiting lanes holding no word (a step ended exactly at their word's end)
+    let stallNext = 0; // lanes that stall from the next cycle on (they hold no word)
+    const shift = this.laneShift; // per lane: the cycles of this run in which it did not step
     for (let k = 0; k < S; k++) {
       const have = haveQ[k];
-      if (!outValid[k] || have === 0 || (have === 1 && fifoCnt[k] === 0) || have * 32 - posQ[k] < bits[nextQ[k]]) return 0;
-    }
-    // every cycle delivers S: the stretch ends with the cycle that delivers the maxDeliver-th
-    const m = Math.min(maxCycles, Math.ceil(maxDeliver / S));
-    if (this.popMask.length < m) this.popMask = new Uint32Array(Math.max(m, 2 * this.popMask.length));
-    const popMask = this.popMask;
-    popMask.fill(0, 0, m);
-    for (let k = 0; k < S; k++) {
+      // (holding no word, a lane whose next step reads no bits could still step: the cycle loop's case)
+      if (have > 2 || (have === 0 && bits[nextQ[k]] === 0)) return 0;
       const bit = 1 << k;
-      if (haveQ[k] < 2) popMask[0] |= bit;
-      let p = posQ[k];
-      const j0 = nextQ[k];
-      for (let c = 0; c + 1 < m; c++) {
-        p += bits[j0 + c];
-        if (p >= 32) { p -= 32; popMask[c + 1] |= bit; }
+      if (outValid[k]) valid |= bit;
+      if (have < 2) waiting |= bit;
+      if (have === 0) empty |= bit;
+      // (two words held always hold the bits of a step)
+      if (have * 32 - posQ[k] < bits[nextQ[k]]) {
+        if (fifoCnt[k] === 0 && wordsLeftQ[k] === 0) return 0; // it underflows: the cycle loop's error
+        stalled |= bit;
       }
+      shift[k] = 0;
     }
+    if (this.endsWord.length < m) this.endsWord = new Uint32Array(Math.max(m, 2 * this.endsWord.length));
+    const endsWord = this.endsWord; // per cycle: the lanes whose step in it ends a word
+    endsWord.fill(0, 0, m);
+    const { after } = this.marks;
+    for (let k = 0; k < S; k++) if (((stalled >>> k) & 1) === 0) this.markEnds(k, nextQ[k], 0, m, true);
+    const all = S === 32 ? -1 : (1 << S) - 1;
     let turn = this.turnQ;
     let accepted = 0;
     let acceptedLast = false;
+    let delivered = 0;
+    let deliveredLast = 0;
     let c = 0;
     while (c < m) {
-      let mask = popMask[c];
-      let dry = false;
-      for (let rest = mask; rest !== 0; rest &= rest - 1) if (fifoCnt[31 - Math.clz32(rest & -rest)] === 0) { dry = true; break; }
-      if (dry) break;
+      if (stallNext !== 0) {
+        // a lane that holds no word cannot step (a step reads bits); one owed none underflows: the cycle loop's error
+        let leave = false;
+        for (let rest = stallNext; rest !== 0 && !leave; rest &= rest - 1) {
+          const k = 31 - Math.clz32(rest & -rest);
+          leave = fifoCnt[k] === 0 && wordsLeftQ[k] === 0;
+        }
+        if (leave) break;
+        stalled |= stallNext;
+        stallNext = 0;
+      }
+      // a waiting lane whose step would end its only word stalls (stalled lanes carry no marks),
+      // unless the step ends exactly at the word's end: it fits, and the lane goes on holding the
+      // next word if it pops it in this cycle, else none (it stalls from the next cycle on)
+      let into = waiting & endsWord[c];
+      if (into !== 0) {
+        let leave = false;
+        let toEmpty = 0;
+        for (let rest = into; rest !== 0 && !leave; rest &= rest - 1) {
+          const k = 31 - Math.clz32(rest & -rest);
+          const j = nextQ[k] + c - shift[k];
+          if (after[j] === 32) {
+            into ^= 1 << k;
+            if (fifoCnt[k] > 0) continue;
+            // (a step that reads no bits could follow even with no word held: the cycle loop's case)
+            if (bits[j + 1] === 0 || (empty >>> k) & 1) leave = true;
+            else toEmpty |= 1 << k;
+          } else {
+            leave = fifoCnt[k] === 0 && wordsLeftQ[k] === 0; // it underflows: the cycle loop's error
+          }
+        }
+        if (leave) break;
+        for (let rest = into; rest !== 0; rest &= rest - 1) {
+          const k = 31 - Math.clz32(rest & -rest);
+          this.markEnds(k, nextQ[k] + c - shift[k], c, m, false);
+          this.laneStalls++;
+        }
+        for (let rest = toEmpty; rest !== 0; rest &= rest - 1) {
+          const k = 31 - Math.clz32(rest & -rest);
+          this.markEnds(k, nextQ[k] + c + 1 - shift[k], c + 1, m, false);
+          this.laneStalls++;
+        }
+        stalled |= into;
+        empty |= toEmpty;
+        stallNext = toEmpty;
+      }
+      // (the distributor sees the lane FIFOs as the cycle starts)
       const accept = accepted < wordsOffered && wordsLeftQ[turn] !== 0 && fifoCnt[turn] < D;
-      for (; mask !== 0; mask &= mask - 1) fifoCnt[31 - Math.clz32(mask & -mask)]--;
+      // waiting lanes pop a word their FIFO held at the start of the cycle (one holding none then holds one)
+      let popped = 0;
+      for (let rest = waiting; rest !== 0; rest &= rest - 1) {
+        const k = 31 - Math.clz32(rest & -rest);
+        if (fifoCnt[k] > 0) {
+          fifoCnt[k]--;
+          popped |= 1 << k;
+          if ((empty >>> k) & 1) empty ^= 1 << k;
+          else waiting ^= 1 << k;
+          if (c > 0 && ((endsWord[c - 1] >>> k) & 1) === 0) this.lateWords++;
+        }
+      }
+      // out: the weights held as the cycle started; next: those of the lanes that step in it
+      const given = popCount(valid);
+      valid = all & ~stalled;
+      for (let rest = stalled; rest !== 0; rest &= rest - 1) shift[31 - Math.clz32(rest & -rest)]++;
+      // a stalled lane that popped its word steps again from the next cycle
+      const resumed = stalled & popped;
+      if (resumed !== 0) {
+        stalled ^= resumed;
+        for (let rest = resumed; rest !== 0; rest &= rest - 1) {
+          const k = 31 - Math.clz32(rest & -rest);
+          this.markEnds(k, nextQ[k] + c + 1 - shift[k], c + 1, m, true);
+        }
+      }
+      waiting |= endsWord[c] & valid;
       acceptedLast = accept;
       if (accept) {
         fifoCnt[turn]++;
         wordsLeftQ[turn] -= 1;
         accepted++;
+        if (log) log.at[log.n++] = log.base + c;
       }
       if (accept || wordsLeftQ[turn] === 0) turn = this.nextTurn(turn);
+      delivered += given;
+      deliveredLast = given;
       c++;
-      if (accepted >= stopAfterAccepts) break;
+      if (accepted >= stopAfterAccepts || delivered >= maxDeliver || (given === 0 && !accept)) break;
     }
     if (c === 0) return 0;
-    // the lanes' registers after c steps each: one word held after a step that ended a word, else two
+    // each lane's registers after its steps: one word held while waiting for the next, else two
     for (let k = 0; k < S; k++) {
-      let p = posQ[k];
       const j0 = nextQ[k];
-      let crossed = false;
-      for (let i = 0; i < c; i++) {
-        p += bits[j0 + i];
-        crossed = p >= 32;
-        if (crossed) p -= 32;
-      }
-      posQ[k] = p;
-      haveQ[k] = crossed ? 1 : 2;
-      nextQ[k] = j0 + c;
-      this.remQ[k] -= c;
+      const steps = c - shift[k];
+      if (steps > 0) posQ[k] = after[j0 + steps - 1] & 31;
+      haveQ[k] = (waiting >>> k) & 1 ? ((empty >>> k) & 1 ? 0 : 1) : 2;
+      outValid[k] = (valid >>> k) & 1;
+      nextQ[k] = j0 + steps;
+      this.remQ[k] -= steps;
     }
     this.turnQ = turn;
     this.doneC = false;
     this.lastAccepts = accepted;
     this.lastCycleAccepted = acceptedLast;
-    this.lastDelivered = S * c;
-    this.lastCycleDelivered = S;
+    this.lastDelivered = delivered;
+    this.lastCycleDelivered = deliveredLast;
     this.lastBlocked = 0;
     this.cycleN += c;
     this.laneRuns++;
     return c;
   }
 
+  /**
+   * runSteady with no room in the buffer and a weight in every lane's output register: no lane
+   * steps, and only the distributor (a word a cycle while the turn's lane FIFO has room) and the
+   * lanes holding fewer than two words (they pop their FIFO) move, until a cycle in which the
+   * distributor takes nothing (idle). Leaves to the cycle-by-cycle loop a lane that would
+   * underflow. Lanes ≤ 32; 0 when not so.
+   */
+  private runBlocked(maxCycles: number, wordsOffered: number, stopAfterAccepts: number): number {
+    const { S, D, haveQ, posQ, fifoCnt, nextQ, wordsLeftQ, bits, outValid, popLog: log } = this;
+    if (S > 32) return 0;
+    let hungry = 0; // lanes holding fewer than two words
+    for (let k = 0; k < S; k++) {
+      if (!outValid[k]) return 0;
+      if (haveQ[k] < 2) hungry |= 1 << k;
+    }
+    let turn = this.turnQ;
+    let accepted = 0;
+    let acceptedLast = false;
+    let c = 0;
+    while (c < maxCycles) {
+      let underflow = false;
+      for (let rest = hungry; rest !== 0 && !underflow; rest &= rest - 1) {
+        const k = 31 - Math.clz32(rest & -rest);
+        underflow = fifoCnt[k] === 0 && wordsLeftQ[k] === 0 && haveQ[k] * 32 - posQ[k] < bits[nextQ[k]];
+      }
+      if (underflow) break;
+      // (the distributor sees the lane FIFOs as the cycle starts)
+      const accept = accepted < wordsOffered && wordsLeftQ[turn] !== 0 && fifoCnt[turn] < D;
+      for (let rest = hungry; rest !== 0; rest &= rest - 1) {
+        const k = 31 - Math.clz32(rest & -rest);
+        if (fifoCnt[k] > 0) {
+          fifoCnt[k]--;
+          if (++haveQ[k] === 2) hungry ^= 1 << k;
+        }
+      }
+      acceptedLast = accept;
+      if (accept) {
+        fifoCnt[turn]++;
+        wordsLeftQ[turn] -= 1;
+        accepted++;
+        if (log) log.at[log.n++] = log.base + c;
+      }
+      if (accept || wordsLeftQ[turn] === 0) turn = this.nextTurn(turn);
+      c++;
+      if (!accept || accepted >= stopAfterAccepts) break;
+    }
+    if (c === 0) return 0;
+    this.turnQ = turn;
+    this.doneC = false;
+    this.lastAccepts = accepted;
+    this.lastCycleAccepted = acceptedLast;
+    this.lastDelivered = 0;
+    this.lastCycleDelivered = 0;
+    // every cycle is blocked; the slot's blocked cycles are those before the stretch's last
+    this.lastBlocked = c - 1;
+    this.cycleN += c;
+    this.blockedRuns++;
+    return c;
+  }
+
+  /**
+   * Sets (or clears) lane k's marks in this.endsWord from cycle cFrom on, its symbol jFrom stepped
+   * in cycle cFrom and one more in each cycle after: the cycles in which its step ends a word.
+   */
+  private markEnds(k: number, jFrom: number, cFrom: number, m: number, set: boolean): void {
+    const ends = this.marks.endsWord;
+    const endsWord = this.endsWord;
+    const bit = 1 << k;
+    const offset = cFrom - jFrom;
+    // 32 symbols' flags at a time
+    for (let j = jFrom, end = jFrom + m - cFrom; j < end;) {
+      const span = Math.min(32 - (j & 31), end - j);
+      let w = ends[j >>> 5] >>> (j & 31);
+      if (span < 32) w &= (1 << span) - 1;
+      for (; w !== 0; w &= w - 1) {
+        const c = offset + j + 31 - Math.clz32(w & -w);
+        endsWord[c] = set ? endsWord[c] | bit : endsWord[c] & ~bit;
+      }
+      j += span;
+    }
+  }
+
   /** stretches runLanes ran (a diagnostic: the tests check it is exercised) */
   laneRuns = 0;
-  private popMask = new Uint32Array(0);
+  /** words runLanes saw a lane pop later than the cycle after it ended a word (it had waited) */
+  lateWords = 0;
+  /** lanes that stalled inside runLanes for want of their next word (and stepped on after it) */
+  laneStalls = 0;
+  /** stretches runBlocked ran (the buffer full, only the distributor moving) */
+  blockedRuns = 0;
+  private readonly laneShift = new Int32Array(32);
+  /** where runSteady records the cycle (popLog.base + its own count) of each word the distributor takes */
+  popLog: PopLog | null = null;
+  private endsWord = new Uint32Array(0);
 
   /** words the distributor took in the last runSteady, and whether it took one in its last cycle */
   lastAccepts = 0;

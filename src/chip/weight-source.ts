@@ -99,6 +99,19 @@ export interface AdvanceLimits {
   maxCycles: number;
   maxPops: number;
   maxDeliver: number;
+  /** where the source records when it popped each word (the caller clears it before a stretch) */
+  pops: PopLog;
+}
+
+/**
+ * The cycle (counted from the stretch's first, 0) in which each word of a stretch left the FIFO,
+ * in order: from it the pipeline replays the DRAM reader over the stretch, which sees in every
+ * cycle the FIFO room it had then. `base` is where a source's inner loop starts counting.
+ */
+export interface PopLog {
+  at: Int32Array;
+  n: number;
+  base: number;
 }
 
 /** What advance() did; `last*` describe its last cycle, the totals include it. */
@@ -139,6 +152,8 @@ export function stepInto(source: WeightSource, fifo: WordFifo, out: AdvanceResul
   out.lastSpace = space;
   const d = source.step(fifo, space);
   const p = source.popped;
+  const log = limits.pops;
+  for (let i = 0; i < p; i++) log.at[log.n++] = out.cycles;
   out.cycles++;
   out.delivered += d;
   out.popped += p;
@@ -203,6 +218,9 @@ export class RawBypass implements WeightSource {
     let fed = this.fed;
     let count = fifo.count;
     let cycles = 0, delivered = 0, popped = 0, lastD = 0, lastP = 0;
+    const log = limits.pops;
+    const popAt = log.at;
+    let logged = log.n;
     let left = space, lastSpace = space, lastHasWord = count > 0;
     // no blocked cycles: without room in the buffer the bypass neither delivers nor pops, so the stretch ends
     for (;;) {
@@ -223,6 +241,7 @@ export class RawBypass implements WeightSource {
         held -= n;
         d += n;
       }
+      for (let i = 0; i < p; i++) popAt[logged++] = cycles;
       cycles++;
       delivered += d;
       popped += p;
@@ -233,6 +252,7 @@ export class RawBypass implements WeightSource {
         delivered >= limits.maxDeliver) break;
     }
     fifo.drop(popped);
+    log.n = logged;
     this.held = held;
     this.fed = fed;
     this.popped = lastP;
