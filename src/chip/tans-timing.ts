@@ -80,38 +80,49 @@ function flatten(bits: readonly Uint8Array[], start: Int32Array): Uint8Array {
 }
 
 /**
- * Per symbol of the step bits (indexed as the model indexes them: the flattened buffer), the
- * lane's bit position in its oldest word after the symbol's step, before a word it ends is
- * dropped (< 32 + a step's bits; the position itself is that mod 32), and one bit per symbol set
- * when the step ends a word. A lane's position follows from its stream alone (log2(L) bits of
- * initial state, then the step bits), so runLanes reads both instead of adding up step bits lane
- * by lane. Filled layer by layer (`filled`: the layers' step-bit arrays): the step bits of a whole
- * image may share one buffer (a cached image's verdict unpacks them so).
+ * Per symbol of the step bits (indexed as the model indexes them: the flattened buffer), one bit
+ * set when the symbol's step ends a word, and one when it ends exactly at the word's end; and per
+ * block of 8 symbols, the lane's bit position in its word after the block's last step. A lane's
+ * position follows from its stream alone (log2(L) bits of initial state, then the step bits), so
+ * runLanes reads these instead of adding up step bits lane by lane (a position: the block's, then
+ * at most 8 steps). Bits and blocks, not a byte per symbol: a whole image's marks touch a ninth of
+ * the memory (fresh memory costs page faults, which a single run pays in full). Filled layer by
+ * layer (`filled`: the layers' step-bit arrays): the step bits of a whole image may share one
+ * buffer (a cached image's verdict unpacks them so).
  */
 interface StepMarks {
   logL: number;
-  after: Uint8Array;
   endsWord: Uint32Array;
+  endsExactly: Uint32Array;
+  blockPos: Uint8Array;
   filled: WeakSet<object>;
 }
 
 /** StepMarks per step-bits buffer, kept while the buffer lives (the points of a sweep share it). */
 const marksCache = new WeakMap<ArrayBufferLike, StepMarks>();
 
+function emptyMarks(logL: number, n: number): StepMarks {
+  return { logL, endsWord: new Uint32Array((n >>> 5) + 1), endsExactly: new Uint32Array((n >>> 5) + 1), blockPos: new Uint8Array((n >>> 3) + 1), filled: new WeakSet() };
+}
+
 function stepMarks(layerBits: readonly Uint8Array[], bits: Uint8Array, start: Int32Array, logL: number): StepMarks {
   let marks = marksCache.get(bits.buffer);
-  if (!marks || marks.logL !== logL || marks.after.length !== bits.length) {
-    marks = { logL, after: new Uint8Array(bits.length), endsWord: new Uint32Array((bits.length >>> 5) + 1), filled: new WeakSet() };
+  if (!marks || marks.logL !== logL || marks.blockPos.length !== (bits.length >>> 3) + 1) {
+    marks = emptyMarks(logL, bits.length);
     marksCache.set(bits.buffer, marks);
   }
   if (marks.filled.has(layerBits)) return marks;
-  const { after, endsWord } = marks;
+  const { endsWord, endsExactly, blockPos } = marks;
   layerBits.forEach((b, k) => {
     let p = logL;
     for (let j = start[k], end = start[k] + b.length; j < end; j++) {
       p += bits[j];
-      after[j] = p;
-      if (p >= 32) { p -= 32; endsWord[j >>> 5] |= 1 << (j & 31); }
+      if (p >= 32) {
+        endsWord[j >>> 5] |= 1 << (j & 31);
+        if (p === 32) endsExactly[j >>> 5] |= 1 << (j & 31);
+        p -= 32;
+      }
+      if ((j & 7) === 7) blockPos[j >>> 3] = p;
     }
   });
   marks.filled.add(layerBits);
@@ -133,7 +144,9 @@ export class TansTimingModel {
   private readonly D: number;
   /** the step bits of every stream; nextQ[k] indexes lane k's next symbol in it */
   private bits: Uint8Array = new Uint8Array(0);
-  private marks: StepMarks = { logL: 0, after: new Uint8Array(0), endsWord: new Uint32Array(0), filled: new WeakSet() };
+  private marks: StepMarks = emptyMarks(0, 0);
+  /** each stream's first index in `bits` */
+  private streamStart = new Int32Array(0);
   private runQ = false;
   private turnQ = 0;
   private readonly wordsLeftQ: Float64Array;
@@ -194,6 +207,7 @@ export class TansTimingModel {
       this.haveQ[k] = 0; this.posQ[k] = 0;
     }
     this.bits = flatten(bits, this.nextQ);
+    this.streamStart = Int32Array.from(this.nextQ);
     this.marks = stepMarks(bits, this.bits, this.nextQ, this.logL);
     this.turnQ = 0;
     this.runQ = true;
@@ -438,6 +452,24 @@ export class TansTimingModel {
     return c;
   }
 
+  /** Lane k's bit position in its word after its step j: from the block before j's (StepMarks), or its stream's start. */
+  private posAfter(k: number, j: number): number {
+    const bits = this.bits;
+    let i = j & ~7;
+    let p: number;
+    if (i - 1 < this.streamStart[k]) {
+      p = this.logL;
+      i = this.streamStart[k];
+    } else {
+      p = this.marks.blockPos[(i >>> 3) - 1];
+    }
+    for (; i <= j; i++) {
+      p += bits[i];
+      if (p >= 32) p -= 32;
+    }
+    return p;
+  }
+
   /**
    * runSteady when the buffer has room for every lane in every cycle: every lane's weight is taken
    * as soon as it is out, so a lane steps in every cycle in which it holds its next symbol's bits.
@@ -480,7 +512,7 @@ export class TansTimingModel {
     if (this.endsWord.length < m) this.endsWord = new Uint32Array(Math.max(m, 2 * this.endsWord.length));
     const endsWord = this.endsWord; // per cycle: the lanes whose step in it ends a word
     endsWord.fill(0, 0, m);
-    const { after } = this.marks;
+    const { endsExactly } = this.marks;
     for (let k = 0; k < S; k++) if (((stalled >>> k) & 1) === 0) this.markEnds(k, nextQ[k], 0, m, true);
     const all = S === 32 ? -1 : (1 << S) - 1;
     let turn = this.turnQ;
@@ -511,7 +543,7 @@ export class TansTimingModel {
         for (let rest = into; rest !== 0 && !leave; rest &= rest - 1) {
           const k = 31 - Math.clz32(rest & -rest);
           const j = nextQ[k] + c - shift[k];
-          if (after[j] === 32) {
+          if ((endsExactly[j >>> 5] >>> (j & 31)) & 1) {
             into ^= 1 << k;
             if (fifoCnt[k] > 0) continue;
             // (a step that reads no bits could follow even with no word held: the cycle loop's case)
@@ -582,7 +614,7 @@ export class TansTimingModel {
     for (let k = 0; k < S; k++) {
       const j0 = nextQ[k];
       const steps = c - shift[k];
-      if (steps > 0) posQ[k] = after[j0 + steps - 1] & 31;
+      if (steps > 0) posQ[k] = this.posAfter(k, j0 + steps - 1);
       haveQ[k] = (waiting >>> k) & 1 ? ((empty >>> k) & 1 ? 0 : 1) : 2;
       outValid[k] = (valid >>> k) & 1;
       nextQ[k] = j0 + steps;
