@@ -301,6 +301,14 @@ export class TansTimingModel {
     this.cycleN++;
   }
 
+  /** The distributor takes a word for stream `turn` in cycle `c` of a bulk run (recorded in popLog for the DRAM replay). */
+  private takeWord(turn: number, c: number): void {
+    this.fifoCnt[turn]++;
+    this.wordsLeftQ[turn] -= 1;
+    const log = this.popLog;
+    if (log) log.at[log.n++] = log.base + c;
+  }
+
   /** The distributor's turn after `t`: the next stream still owed words (t itself when none is). */
   private nextTurn(t: number): number {
     const S = this.S;
@@ -386,7 +394,7 @@ export class TansTimingModel {
       const n = this.runBlocked(m, wordsOffered, stopAfterAccepts);
       if (n > 0) return n;
     }
-    const { haveQ, posQ, fifoCnt, nextQ, wordsLeftQ, bits, outValid, popLog: log } = this;
+    const { haveQ, posQ, fifoCnt, nextQ, wordsLeftQ, bits, outValid } = this;
     const first = this.firstScratch;
     for (let k = 0; k < S; k++) first[k] = nextQ[k];
     let turn = this.turnQ;
@@ -429,10 +437,8 @@ export class TansTimingModel {
       if (granted === 0 && roomAtStart <= 0) blocked++;
       acceptedLast = accept;
       if (accept) {
-        fifoCnt[turn]++;
-        wordsLeftQ[turn] -= 1;
+        this.takeWord(turn, c);
         accepted++;
-        if (log) log.at[log.n++] = log.base + c;
       }
       if (accept || wordsLeftQ[turn] === 0) turn = this.nextTurn(turn);
       c++;
@@ -485,7 +491,7 @@ export class TansTimingModel {
    * 0 when not so.
    */
   private runLanes(maxCycles: number, wordsOffered: number, stopAfterAccepts: number, maxDeliver: number): number {
-    const { S, D, haveQ, posQ, fifoCnt, nextQ, wordsLeftQ, bits, outValid, popLog: log } = this;
+    const { S, D, haveQ, posQ, fifoCnt, nextQ, wordsLeftQ, bits, outValid } = this;
     if (S > 32) return 0;
     const m = maxCycles;
     let waiting = 0; // lanes holding one word, to pop their FIFO's next as soon as it has one
@@ -598,10 +604,8 @@ export class TansTimingModel {
       waiting |= endsWord[c] & valid;
       acceptedLast = accept;
       if (accept) {
-        fifoCnt[turn]++;
-        wordsLeftQ[turn] -= 1;
+        this.takeWord(turn, c);
         accepted++;
-        if (log) log.at[log.n++] = log.base + c;
       }
       if (accept || wordsLeftQ[turn] === 0) turn = this.nextTurn(turn);
       delivered += given;
@@ -640,7 +644,7 @@ export class TansTimingModel {
    * underflow. Lanes ≤ 32; 0 when not so.
    */
   private runBlocked(maxCycles: number, wordsOffered: number, stopAfterAccepts: number): number {
-    const { S, D, haveQ, posQ, fifoCnt, nextQ, wordsLeftQ, bits, outValid, popLog: log } = this;
+    const { S, D, haveQ, posQ, fifoCnt, nextQ, wordsLeftQ, bits, outValid } = this;
     if (S > 32) return 0;
     let hungry = 0; // lanes holding fewer than two words
     for (let k = 0; k < S; k++) {
@@ -669,10 +673,8 @@ export class TansTimingModel {
       }
       acceptedLast = accept;
       if (accept) {
-        fifoCnt[turn]++;
-        wordsLeftQ[turn] -= 1;
+        this.takeWord(turn, c);
         accepted++;
-        if (log) log.at[log.n++] = log.base + c;
       }
       if (accept || wordsLeftQ[turn] === 0) turn = this.nextTurn(turn);
       c++;
