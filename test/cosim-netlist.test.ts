@@ -31,7 +31,9 @@ describe('gate-level co-simulation of the synthesized engine (hwsim cosim tans -
     const simulated = readFileSync(join(r.build.dir, 'rtl', TANS_NETLIST), 'utf8');
     expect(simulated).toMatch(/SB_LUT4 #\(/);
     expect(simulated).toMatch(/SB_RAM40_4K/);
-    expect(simulated).not.toMatch(/module tans_lane/);
+    // (the lane is flattened into the engine; its late decisions, kept apart for the mapper, are cells too)
+    expect(simulated).not.toMatch(/module tans_lane\b/);
+    expect(simulated).not.toMatch(/\balways\b|\bassign\s+\w+\s*=\s*[^;]*[?&|+]/);
     expect(r.firstMismatch).toBeUndefined();
     expect(r.pass).toBe(true);
     expect(r.cycleCountsCompared).toBe(RUN.layers);

@@ -25,7 +25,7 @@ const MUTANTS: Array<{ name: string; m: RtlMutation; kill: RegExp }> = [
     m: { file: 'tans_engine.v', from: 'offer & {Streams{in_valid_i && run_q}};', to: 'offer & {Streams{run_q}};' },
     kill: /./ },
   { name: 'output dropped without out_ready_i',
-    m: { file: 'tans_lane.v', from: 'wire ov_d  = sym_step || (out_valid_q && !out_ready_i);', to: 'wire ov_d  = sym_step;' },
+    m: { file: 'tans_lane.v', from: 'wire ov_hold  = out_valid_q && !out_ready_i;', to: "wire ov_hold  = 1'b0;" },
     kill: /protocol: .*out_valid_o dropped|emitted \d+ symbols/ },
   { name: 'reset keeps the run flag',
     m: { file: 'tans_engine.v', from: "load_q   <= 1'b0;\n      run_q    <= 1'b0;\n      bank_q", to: "load_q   <= 1'b0;\n      run_q    <= run_q;\n      bank_q" },
@@ -83,6 +83,16 @@ const MUTANTS: Array<{ name: string; m: RtlMutation; kill: RegExp }> = [
   { name: 'the packed entry loses newState bit 0 (nbBits 0, odd newState)',
     m: { file: 'tans_lane.v', from: 'wire odd = e_code == OddCode;', to: "wire odd = 1'b0;" },
     kill: /expected symbol|emitted \d+ symbols|error_o=1/ },
+  // the lane's late decisions (tans_lane_late): each picks between alternatives made early
+  { name: 'the words held do not drop when a symbol step crosses into the other slot',
+    m: { file: 'tans_lane_late.v', from: 'assign have_d_o    = ge_sel_i && cr_sel_i ? have_go_i : have_still_i;', to: 'assign have_d_o    = have_still_i;' },
+    kill: /expected symbol|emitted \d+ symbols|did not finish|cycles|error_o=1/ },
+  { name: 'the symbols-left zero flag is not updated by a step',
+    m: { file: 'tans_lane_late.v', from: 'assign zero_en_o   = rem_set_i || (sym_go_i && ge_sel_i);', to: 'assign zero_en_o   = rem_set_i;' },
+    kill: /expected symbol|emitted \d+ symbols|did not finish|cycles|error_o=1/ },
+  { name: 'a symbol step short of bits does not fail the lane (no underflow error)',
+    m: { file: 'tans_lane_late.v', from: 'assign err_en_o    = err_pre_i || (uf_sym_i && !ge_sel_i);', to: 'assign err_en_o    = err_pre_i;' },
+    kill: /RTL error_o=0, but the reference decoder rejects/ },
 ];
 
 // The registered idle flags are a retiming of the idle condition; the RTL's simulation check (equal
@@ -91,7 +101,17 @@ const RETIMING_MUTANTS: Array<{ name: string; m: RtlMutation }> = [
   { name: "the idle flag from the owed flag's current value (a cycle late)",
     m: { file: 'tans_engine.v', from: '!fifo_rvalid_next[k] && !pend_d;', to: '!fifo_rvalid_next[k] && !pending[k];' } },
   { name: "the lane's part of the idle flag from its current registers (a cycle late)",
-    m: { file: 'tans_lane.v', from: 'assign idle_next_o = fin_d && !ov_d;', to: 'assign idle_next_o = fin_q && !out_valid_q;' } },
+    m: { file: 'tans_lane.v', from: '.idle_ge_i(fin_pre && !sym_go && !ov_hold), .idle_short_i((fin_pre || uf_pre) && !ov_hold),',
+      to: '.idle_ge_i(fin_q && !out_valid_q), .idle_short_i(fin_q && !out_valid_q),' } },
+];
+
+// The window reads one-hot copies of the read pointer; the RTL's simulation check (equal to the
+// decoded pointer in every cycle) must stop a harness built with copies that are not.
+const ONE_HOT_MUTANTS: Array<{ name: string; m: RtlMutation }> = [
+  { name: 'the one-hot copies from the current pointer (a cycle late)',
+    m: { file: 'tans_lane.v', from: "oh_lo_q <= 8'd1 << rp_next[2:0];", to: "oh_lo_q <= 8'd1 << rp_q[2:0];" } },
+  { name: 'the byte copy not cleared when the lane finishes',
+    m: { file: 'tans_lane.v', from: "oh_hi_q <= {{(HiWays-1){1'b0}}, 1'b1} << rp_next[RpW-1:3];", to: "oh_hi_q <= {{(HiWays-1){1'b0}}, 1'b1} << rp_step[RpW-1:3];" } },
 ];
 
 describe('mutation test: the protocol-checked co-simulation kills every mutant', () => {
@@ -121,6 +141,14 @@ describe('mutation test: the simulation check of the registered idle flags stops
   for (const { name, m } of RETIMING_MUTANTS) {
     it(`mutant stopped: ${name}`, async () => {
       await expect(runTansCosim({ ...RUN, mutation: m })).rejects.toThrow(/registered idle flag [01]+ != idle condition [01]+/);
+    });
+  }
+});
+
+describe('mutation test: the simulation check of the one-hot read pointer stops every wrong copy', () => {
+  for (const { name, m } of ONE_HOT_MUTANTS) {
+    it(`mutant stopped: ${name}`, async () => {
+      await expect(runTansCosim({ ...RUN, mutation: m })).rejects.toThrow(/one-hot read pointer [01]+\/[01]+ != rp_q/);
     });
   }
 });

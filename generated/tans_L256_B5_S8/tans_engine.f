@@ -1,5 +1,6 @@
 tans_fifo.v
 tans_table_ram.v
+tans_lane_late.v
 tans_lane.v
 tans_decoder.v
 tans_engine.v

@@ -5,9 +5,9 @@
 // Built for timing: the table RAM is read at the candidate next state with its read enable = step
 // (so its output is always the entry of state_q); newState | bits needs no adder (the low nbBits
 // bits of newState are 0); "enough bits" is a thermometer of the held bit count, computed from
-// registers and indexed by nbBits; the two window words are a ring written in turn (no shifting):
-// the read pointer's top bit selects the current slot, its 5 low bits the position in it; the
-// symbols-left counter has a registered zero flag.
+// registers and indexed by nbBits; the two window words are a ring written in turn (no shifting),
+// read at the pointer through one-hot copies of it; what the RAM-dependent comparisons decide is one
+// LUT after them (tans_lane_late); the symbols-left counter has a registered zero flag.
 // With two table banks (States <= 128) the RAM is read in bank bank_i and loaded in the other, and
 // the symbol count of the next layer waits in a shadow register until start_i.
 `default_nettype none
@@ -162,9 +162,9 @@ module tans_lane #(
   wire [LogL:0]      ge    = {{LogL{have_q[1]}} | ({LogL{have_q[0]}} & fits[LogL-1:0]), 1'b1};
   wire [NbW-1:0] need     = init_q ? NeedInit : e_nbbits;
   // The RAM output arrives late in the cycle; Yosys's ABC maps for depth as if every input arrived
-  // at once and would merge early logic in after it. So the RAM-dependent signals of the step and
-  // the early terms (registers only) are kept as nets of their own, and each consumer is written as
-  // one small function of them: ge_sel and cr_sel two LUT levels after the RAM, each enable one more.
+  // at once and would merge early logic in after it. So the RAM-dependent comparisons are kept as
+  // nets of their own (ge_sel and cr_sel two LUT levels after the RAM), and what they decide is one
+  // LUT more, in a module synthesis keeps apart (tans_lane_late, below).
   //
   // "Enough bits" (ge_sel) and "the step crosses into the other slot" (cr_sel, pos + nbBits >= 32:
   // the held-words count then needs no adder after the RAM) compare the entry's code with counts
@@ -201,30 +201,47 @@ module tans_lane #(
 
   wire active    = run_i && !fin_q;
   wire out_free  = !out_valid_q || out_ready_i;
-  (* keep *) wire sym_go    = active && !init_q && !zero_q && out_free;   // a symbol step if the bits are there
-  (* keep *) wire init_step = active && init_q && ge[LogL];
-  wire sym_step  = sym_go && ge_sel;
-  assign step    = sym_step || init_step;
-  // the read pointer's enable: a finished lane clears it, a step moves it
-  (* keep *) wire rp_en = fin_q || init_step || (sym_go && ge_sel);
+  wire sym_go    = active && !init_q && !zero_q && out_free;   // a symbol step if the bits are there
+  wire init_step = active && init_q && ge[LogL];
   // No more bits will ever come: the FIFO is empty and the distributor owes nothing. Early terms:
   // an initial state short of bits (registers only), a symbol step waiting for bits.
   wire starved   = active && !word_valid_i && !words_pending_i;
-  (* keep *) wire uf_init   = starved && init_q && !ge[LogL];
-  (* keep *) wire uf_sym    = starved && !init_q && !zero_q;
+  wire uf_init   = starved && init_q && !ge[LogL];
+  wire uf_sym    = starved && !init_q && !zero_q;
   // End of stream, in two cycles: the first (all symbols out) takes the verdict into registers, the
   // second finishes the lane with it (the padding reduction runs over a register stage).
   wire final_chk = active && !init_q && zero_q && !end_q;
   wire end_done  = active && end_q;
 
-  // Window (registers only): the current slot (rp_q's top bit) and the low bits of the other, shifted
-  // by the 5-bit position (no per-bit index adders in front of the muxes).
-  wire [InWidth-1:0]        cur  = rp_q[PosW] ? slot_q[1] : slot_q[0];
-  wire [LogL-2:0]           nxt  = rp_q[PosW] ? slot_q[0][LogL-2:0] : slot_q[1][LogL-2:0];
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire [InWidth+LogL-2:0]   rot  = {nxt, cur} >> pos;   // only its low LogL bits are the window
-  /* verilator lint_on UNUSEDSIGNAL */
-  (* keep *) wire [LogL-1:0] window = rot[LogL-1:0];
+  // Window (registers only): bits rp_q .. rp_q + LogL - 1 of the ring {slot 1, slot 0} (modulo its
+  // width), selected by one-hot copies of the read pointer in two AND-OR stages: the byte (oh_hi_q,
+  // rp_q's bits above the low 3) picks 7 + LogL bits from there on, the bit in the byte (oh_lo_q)
+  // the window among them. Two LUT levels a stage, against six for a slot select and a 5-stage
+  // shifter driven by the binary pointer. cur is the current slot (the end check's padding).
+  wire [InWidth-1:0] cur = rp_q[PosW] ? slot_q[1] : slot_q[0];
+  localparam integer RingW  = 2 * InWidth;
+  localparam integer HiWays = RingW / 8;
+  localparam integer CoarseW = 7 + LogL;
+  wire [RingW-1:0] ring = {slot_q[1], slot_q[0]};
+  reg  [HiWays-1:0] oh_hi_q;                     // one-hot rp_q[RpW-1:3]
+  reg  [7:0]        oh_lo_q;                     // one-hot rp_q[2:0]
+  reg  [CoarseW-1:0] coarse_w;
+  reg  [LogL-1:0]    window_w;
+  integer wh, wy, wl, wi;
+  always @* begin
+    coarse_w = {CoarseW{1'b0}};
+    for (wh = 0; wh < HiWays; wh = wh + 1)
+      for (wy = 0; wy < CoarseW; wy = wy + 1)
+        coarse_w[wy] = coarse_w[wy] | (oh_hi_q[wh] & ring[(8 * wh + wy) % RingW]);
+  end
+  (* keep *) wire [CoarseW-1:0] coarse = coarse_w;
+  always @* begin
+    window_w = {LogL{1'b0}};
+    for (wl = 0; wl < 8; wl = wl + 1)
+      for (wi = 0; wi < LogL; wi = wi + 1)
+        window_w[wi] = window_w[wi] | (oh_lo_q[wl] & coarse[wl + wi]);
+  end
+  (* keep *) wire [LogL-1:0] window = window_w;
   // nbBits as a mask: bit i set when i < nbBits. The initial state is the window itself: all of it
   // (mask all ones) and no newState, so that cand is one LUT after the window and the mask.
   wire [LogL-1:0] mask = ~({LogL{1'b1}} << e_nbbits) | {LogL{init_q}};
@@ -241,19 +258,12 @@ module tans_lane #(
   wire pad_bad   = padsel_q && pad_q;
   // What finishes the lane, or fails it, this cycle, but for an underflow of a symbol step
   // (uf_sym && !ge_sel, the late term).
-  (* keep *) wire fin_early = uf_init || end_done;
-  (* keep *) wire err_early = uf_init || (end_done && (endbad_q || pad_bad));
-
-  // The next values of fin_q and out_valid_q, written once: the registers take them, and idle_next_o
-  // (the lane's part of the engine's registered idle flag) is made of them, so that the flag is a
-  // pure retiming of fin_q && !out_valid_q.
-  wire fin_d = !start_i && (fin_q || fin_early || (uf_sym && !ge_sel));
-  wire ov_d  = sym_step || (out_valid_q && !out_ready_i);
-  assign idle_next_o = fin_d && !ov_d;
+  wire fin_early = uf_init || end_done;
+  wire err_early = uf_init || (end_done && (endbad_q || pad_bad));
 
   // the pointer after a step (modulo the ring), added whether or not the step happens: step only selects
   wire [RpW-1:0] rp_step = rp_q + {{(RpW-NbW){1'b0}}, need};
-  wire           crossed = (sym_step && cr_sel) || (init_step && !fits[LogL]);
+  wire [RpW-1:0] rp_next = fin_q ? {RpW{1'b0}} : rp_step;
   // A finished lane drains its FIFO (words of a corrupted stream) and discards them.
   wire         pop  = word_valid_i && (fin_q || have_q != 2'd2);
   wire         load = pop && !fin_q;
@@ -292,12 +302,38 @@ module tans_lane #(
     end
   endgenerate
 
+  // Everything the late terms (ge_sel, cr_sel: two LUT levels after the RAM) decide, as one LUT
+  // after them (tans_lane_late): for each register, the early alternatives are made here from
+  // registers, and the late terms only pick among them.
+  wire ov_hold  = out_valid_q && !out_ready_i;
+  wire fin_pre  = !start_i && (fin_q || fin_early);             // fin_q's next value without an underflow
+  wire uf_pre   = !start_i && uf_sym;
+  // the words held next: without a crossing, with one (a finished lane empties the ring)
+  wire [1:0] have_keep  = fin_q ? 2'd0 : have_q + {1'b0, load};
+  wire [1:0] have_cross = fin_q ? 2'd0 : have_q - 2'd1 + {1'b0, load};
+  wire       init_cross = init_step && !fits[LogL];
+  wire [1:0] have_still = init_cross ? have_cross : have_keep;  // unless a symbol step crosses
+  wire [1:0] have_go    = sym_go ? have_cross : have_still;     // if the step has its bits and crosses
+  wire       sym_step, rp_en, zero_en, err_en, dec_d, fin_d, ov_d;
+  wire [1:0] have_d;
+  tans_lane_late u_late (
+    .ge_sel_i(ge_sel), .cr_sel_i(cr_sel),
+    .sym_go_i(sym_go), .init_step_i(init_step), .fin_q_i(fin_q), .rem_set_i(rem_set),
+    .err_pre_i(start_i || err_early), .uf_sym_i(uf_sym), .fin_pre_i(fin_pre), .uf_pre_i(uf_pre),
+    .ov_hold_i(ov_hold), .idle_ge_i(fin_pre && !sym_go && !ov_hold), .idle_short_i((fin_pre || uf_pre) && !ov_hold),
+    .have_still_i(have_still), .have_go_i(have_go),
+    .sym_step_o(sym_step), .step_o(step), .rp_en_o(rp_en), .zero_en_o(zero_en), .err_en_o(err_en),
+    .dec_d_o(dec_d), .fin_d_o(fin_d), .ov_d_o(ov_d), .idle_next_o(idle_next_o), .have_d_o(have_d)
+  );
+
   always @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       state_q      <= {LogL{1'b0}};
       wsel_q       <= 1'b0;
       have_q       <= 2'd0;
       rp_q         <= {RpW{1'b0}};
+      oh_hi_q      <= {{(HiWays-1){1'b0}}, 1'b1};
+      oh_lo_q      <= 8'd1;
       init_q       <= 1'b0;
       end_q        <= 1'b0;
       endbad_q     <= 1'b0;
@@ -315,12 +351,11 @@ module tans_lane #(
       if (init_step) init_q <= 1'b0;
       // the counter decrements a cycle late, from a register (no step logic on its 32 enables);
       // the zero flag is exact every cycle
-      dec_q <= sym_step;
-      if (dec_q) rem_q <= rem_q - 32'd1;
-      if (sym_step) begin
-        zero_q       <= dec_q ? rem_q == 32'd2 : rem_q == 32'd1;
-        out_symbol_q <= e_symbol;
-      end
+      dec_q <= dec_d;
+      if (rem_set) rem_q <= rem_new;
+      else if (dec_q) rem_q <= rem_q - 32'd1;
+      if (zero_en) zero_q <= rem_set ? zero_new : dec_q ? rem_q == 32'd2 : rem_q == 32'd1;
+      if (sym_step) out_symbol_q <= e_symbol;
       out_valid_q <= ov_d;
       pad_q     <= pad;
       padsel_q  <= have_q == 2'd1;
@@ -329,29 +364,34 @@ module tans_lane #(
         endbad_q <= end_bad;
       end
       fin_q <= fin_d;
-      if (err_early || (uf_sym && !ge_sel)) err_q <= 1'b1;
-      if (rem_set) begin
-        rem_q  <= rem_new;
-        dec_q  <= 1'b0;
-        zero_q <= zero_new;
-      end
+      if (err_en) err_q <= !start_i;      // set by an error, cleared by start_i
       // A finished lane holds an empty ring at position 0, ready for the next layer (every lane is
       // finished when start_i comes): start_i itself only sets init, fin and err.
-      if (rp_en) rp_q <= fin_q ? {RpW{1'b0}} : rp_step;
+      if (rp_en) begin
+        rp_q    <= rp_next;
+        oh_hi_q <= {{(HiWays-1){1'b0}}, 1'b1} << rp_next[RpW-1:3];
+        oh_lo_q <= 8'd1 << rp_next[2:0];
+      end
+      have_q <= have_d;
       if (fin_q) begin
         end_q  <= 1'b0;
-        have_q <= 2'd0;
         wsel_q <= 1'b0;
-      end else begin
-        have_q <= have_q - {1'b0, crossed} + {1'b0, load};
-        if (load) wsel_q <= !wsel_q;
+      end else if (load) begin
+        wsel_q <= !wsel_q;
       end
-      if (start_i) begin
-        init_q <= 1'b1;
-        err_q  <= 1'b0;
-      end
+      if (start_i) init_q <= 1'b1;
     end
   end
+
+`ifndef SYNTHESIS
+  // Simulation check: the one-hot copies equal the decoded read pointer in every cycle (in reset
+  // too: both are then position 0); a difference ends the simulation with an error.
+  always @(posedge clk_i) begin
+    if (oh_hi_q != ({{(HiWays-1){1'b0}}, 1'b1} << rp_q[RpW-1:3]) || oh_lo_q != (8'd1 << rp_q[2:0])) begin
+      $fatal(1, "tans_lane: one-hot read pointer %b/%b != rp_q %d", oh_hi_q, oh_lo_q, rp_q);
+    end
+  end
+`endif
 
   assign out_valid_o  = out_valid_q;
   assign out_symbol_o = out_symbol_q;

@@ -163,7 +163,10 @@ const nextpnrLog = (dir: string, seed: number) => (existsSync(join(dir, `nextpnr
 /** The figures of a finished run in `dir`: Yosys's stat and nextpnr's report and log of each seed. */
 export function readIce40Figures(dir: string, seeds: readonly number[]): Ice40Figures {
   const logOf = (seed: number) => nextpnrLog(dir, seed);
-  const stat = readFileSync(join(dir, 'yosys_stat.txt'), 'utf8');
+  // (with modules kept apart, stat lists each and then the whole design: count the whole design)
+  const statText = readFileSync(join(dir, 'yosys_stat.txt'), 'utf8');
+  const whole = statText.indexOf('=== design hierarchy ===');
+  const stat = whole >= 0 ? statText.slice(whole) : statText;
   type Report = { fmax: Record<string, { achieved: number }>; utilization: Record<string, { used: number; available: number }> };
   const reports = seeds.map((seed) => JSON.parse(readFileSync(join(dir, `nextpnr_report-${seed}.json`), 'utf8')) as Report);
   const fmaxBySeed = reports.map((rep) => Math.round(Math.min(...Object.values(rep.fmax).map((f) => f.achieved)) * 10) / 10);

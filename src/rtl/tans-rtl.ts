@@ -15,7 +15,7 @@ import { verilogParamCheck, verilogParamChecks } from '../params/verilog.js';
 import { packageRoot } from '../package-root.js';
 
 /** Verilog sources in compile order (leaves first); the top is tans_engine. */
-export const TANS_RTL_FILES = ['tans_fifo.v', 'tans_table_ram.v', 'tans_lane.v', 'tans_decoder.v', 'tans_engine.v'] as const;
+export const TANS_RTL_FILES = ['tans_fifo.v', 'tans_table_ram.v', 'tans_lane_late.v', 'tans_lane.v', 'tans_decoder.v', 'tans_engine.v'] as const;
 export const TANS_TOP = 'tans_engine';
 
 /** The configurations committed under generated/ (`npm run gen` rewrites them; a test diffs them). */
