@@ -225,21 +225,20 @@ module tans_lane #(
   wire [RingW-1:0] ring = {slot_q[1], slot_q[0]};
   reg  [HiWays-1:0] oh_hi_q;                     // one-hot rp_q[RpW-1:3]
   reg  [7:0]        oh_lo_q;                     // one-hot rp_q[2:0]
+  // (written as ANDs and ORs of whole vectors: one operation per byte for the simulator, the same
+  // AND-OR network per bit for synthesis)
+  wire [RingW+CoarseW-9:0] ring2 = {ring[CoarseW-9:0], ring};   // the ring and its start again, up to the last byte's window
   reg  [CoarseW-1:0] coarse_w;
   reg  [LogL-1:0]    window_w;
-  integer wh, wy, wl, wi;
+  integer wh, wl;
   always @* begin
     coarse_w = {CoarseW{1'b0}};
-    for (wh = 0; wh < HiWays; wh = wh + 1)
-      for (wy = 0; wy < CoarseW; wy = wy + 1)
-        coarse_w[wy] = coarse_w[wy] | (oh_hi_q[wh] & ring[(8 * wh + wy) % RingW]);
+    for (wh = 0; wh < HiWays; wh = wh + 1) coarse_w = coarse_w | ({CoarseW{oh_hi_q[wh]}} & ring2[8 * wh +: CoarseW]);
   end
   (* keep *) wire [CoarseW-1:0] coarse = coarse_w;
   always @* begin
     window_w = {LogL{1'b0}};
-    for (wl = 0; wl < 8; wl = wl + 1)
-      for (wi = 0; wi < LogL; wi = wi + 1)
-        window_w[wi] = window_w[wi] | (oh_lo_q[wl] & coarse[wl + wi]);
+    for (wl = 0; wl < 8; wl = wl + 1) window_w = window_w | ({LogL{oh_lo_q[wl]}} & coarse[wl +: LogL]);
   end
   (* keep *) wire [LogL-1:0] window = window_w;
   // nbBits as a mask: bit i set when i < nbBits. The initial state is the window itself: all of it
