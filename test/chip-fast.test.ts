@@ -17,7 +17,9 @@ import { decodeTansLayer } from '../src/codecs/tans/layer.js';
 import { decodeTableOf, keepStepBits, streamSymbolCounts } from '../src/codecs/tans/index.js';
 import { deinterleaveStreams } from '../src/codecs/tans/layout.js';
 import type { LayerSpec } from '../src/models/types.js';
-import { chipImage, neverSettled, wrapped, type LayerRecipe } from './chip-fixtures.js';
+import { int8ChipLayers, plainLayers } from '../src/chip/simulate.js';
+import { RawBypass, rawBypassWidth } from '../src/chip/weight-source.js';
+import { chipImage, neverSettled, sourcesBy, wrapped, type LayerRecipe } from './chip-fixtures.js';
 
 const base: LayerSpec = { name: 'x', kind: 'conv', ifmapH: 2, ifmapW: 2, filterH: 1, filterW: 1, channels: 64, filters: 64, stride: 1, weightShape: [64, 64, 1, 1] } as LayerSpec;
 
@@ -199,6 +201,24 @@ describe('fast and exact simulation agree', () => {
       const runSteady = m.runSteady.bind(m);
       m.runSteady = (n, space, w, a, d) => runSteady(n, space, w, a + 1, d);
     }))).toBeGreaterThan(3);
+  });
+});
+
+describe('the int8 baseline in bulk is the int8 baseline stepped every cycle', () => {
+  it('60 random chips × networks, every layer raw: identical figures, and the bypass took runs of whole words at once', () => {
+    const rnd = lcg(4242);
+    let batched = 0;
+    for (let trial = 0; trial < 60; trial++) {
+      const { cfg, image, mk } = randomCase(rnd);
+      const coded = mk();
+      const layers = () => int8ChipLayers(plainLayers(image), cfg).map((l, i) => ({ ...l, actReadBytes: coded[i].actReadBytes, actWriteBytes: coded[i].actWriteBytes }));
+      const bypass = new RawBypass(rawBypassWidth(cfg.dramBytesPerCycle));
+      const bulk = figures(runPipeline(cfg, layers(), sourcesBy({ raw: bypass })));
+      const stepped = figures(runPipeline(cfg, layers(), sourcesBy({ raw: neverSettled(new RawBypass(rawBypassWidth(cfg.dramBytesPerCycle))) }), { skipQuietStretches: false }));
+      expect({ trial, cfg, ...bulk }).toEqual({ trial, cfg, ...stepped });
+      batched += bypass.batchedCycles;
+    }
+    expect(batched).toBeGreaterThan(1000);
   });
 });
 

@@ -188,6 +188,8 @@ export class RawBypass implements WeightSource {
   }
 
   private needed: Uint8Array | null = null;
+  /** cycles advance() took many at once (a diagnostic: the tests check it is exercised) */
+  batchedCycles = 0;
 
   begin(layer: SourceLayer): number {
     this.params = layer.params;
@@ -222,8 +224,25 @@ export class RawBypass implements WeightSource {
     const popAt = log.at;
     let logged = log.n;
     let left = space, lastSpace = space, lastHasWord = count > 0;
+    const fullWords = Math.floor(params / 4);
     // no blocked cycles: without room in the buffer the bypass neither delivers nor pops, so the stretch ends
     for (;;) {
+      if (held === 0) {
+        // Cycles that pop a full width of whole words and hand all their weights on, none of them
+        // ending the stretch (the FIFO keeps a word, the buffer room for a full width): k at once.
+        const k = Math.min(Math.floor((count - 1) / widthWords), Math.floor(left / lanes), Math.floor((fullWords - fed) / widthWords),
+          limits.maxCycles - cycles - 1, Math.ceil((limits.maxPops - popped) / widthWords) - 1, Math.ceil((limits.maxDeliver - delivered) / lanes) - 1);
+        if (k >= 2) {
+          this.batchedCycles += k;
+          for (let c = cycles, end = cycles + k; c < end; c++) for (let i = 0; i < widthWords; i++) popAt[logged++] = c;
+          cycles += k;
+          count -= k * widthWords;
+          fed += k * widthWords;
+          popped += k * widthWords;
+          delivered += k * lanes;
+          left -= k * lanes;
+        }
+      }
       lastSpace = left;
       lastHasWord = count > 0;
       const budget = left < lanes ? left : lanes;
