@@ -499,9 +499,12 @@ export class TansTimingModel {
     let valid = 0; // lanes whose output register holds a weight as the cycle starts
     let empty = 0; // waiting lanes holding no word (a step ended exactly at their word's end)
     let stallNext = 0; // lanes that stall from the next cycle on (they hold no word)
-    const shift = this.laneShift; // per lane: the cycles of this run in which it did not step
+    let hasWords = 0; // lanes whose FIFO holds a word (fifoCnt[k] > 0)
+    const shift = this.laneShift; // per lane: the cycles of this run in which it did not step (stalls up to the last resumption)
+    const stallFrom = this.laneStallFrom; // per stalled lane: the cycle its stall began
     for (let k = 0; k < S; k++) {
       const have = haveQ[k];
+      if (fifoCnt[k] > 0) hasWords |= 1 << k;
       // (holding no word, a lane whose next step reads no bits could still step: the cycle loop's case)
       if (have > 2 || (have === 0 && bits[nextQ[k]] === 0)) return 0;
       const bit = 1 << k;
@@ -512,6 +515,7 @@ export class TansTimingModel {
       if (have * 32 - posQ[k] < bits[nextQ[k]]) {
         if (fifoCnt[k] === 0 && wordsLeftQ[k] === 0) return 0; // it underflows: the cycle loop's error
         stalled |= bit;
+        stallFrom[k] = 0;
       }
       shift[k] = 0;
     }
@@ -536,6 +540,7 @@ export class TansTimingModel {
           leave = fifoCnt[k] === 0 && wordsLeftQ[k] === 0;
         }
         if (leave) break;
+        for (let rest = stallNext; rest !== 0; rest &= rest - 1) stallFrom[31 - Math.clz32(rest & -rest)] = c;
         stalled |= stallNext;
         stallNext = 0;
       }
@@ -570,6 +575,7 @@ export class TansTimingModel {
           this.markEnds(k, nextQ[k] + c + 1 - shift[k], c + 1, m, false);
           this.laneStalls++;
         }
+        for (let rest = into; rest !== 0; rest &= rest - 1) stallFrom[31 - Math.clz32(rest & -rest)] = c;
         stalled |= into;
         empty |= toEmpty;
         stallNext = toEmpty;
@@ -577,27 +583,24 @@ export class TansTimingModel {
       // (the distributor sees the lane FIFOs as the cycle starts)
       const accept = accepted < wordsOffered && wordsLeftQ[turn] !== 0 && fifoCnt[turn] < D;
       // waiting lanes pop a word their FIFO held at the start of the cycle (one holding none then holds one)
-      let popped = 0;
-      for (let rest = waiting; rest !== 0; rest &= rest - 1) {
+      const popped = waiting & hasWords;
+      for (let rest = popped; rest !== 0; rest &= rest - 1) {
         const k = 31 - Math.clz32(rest & -rest);
-        if (fifoCnt[k] > 0) {
-          fifoCnt[k]--;
-          popped |= 1 << k;
-          if ((empty >>> k) & 1) empty ^= 1 << k;
-          else waiting ^= 1 << k;
-          if (c > 0 && ((endsWord[c - 1] >>> k) & 1) === 0) this.lateWords++;
-        }
+        if (--fifoCnt[k] === 0) hasWords ^= 1 << k;
+        if ((empty >>> k) & 1) empty ^= 1 << k;
+        else waiting ^= 1 << k;
+        if (c > 0 && ((endsWord[c - 1] >>> k) & 1) === 0) this.lateWords++;
       }
       // out: the weights held as the cycle started; next: those of the lanes that step in it
       const given = popCount(valid);
       valid = all & ~stalled;
-      for (let rest = stalled; rest !== 0; rest &= rest - 1) shift[31 - Math.clz32(rest & -rest)]++;
-      // a stalled lane that popped its word steps again from the next cycle
+      // a stalled lane that popped its word steps again from the next cycle (it stalled in this one)
       const resumed = stalled & popped;
       if (resumed !== 0) {
         stalled ^= resumed;
         for (let rest = resumed; rest !== 0; rest &= rest - 1) {
           const k = 31 - Math.clz32(rest & -rest);
+          shift[k] += c + 1 - stallFrom[k];
           this.markEnds(k, nextQ[k] + c + 1 - shift[k], c + 1, m, true);
         }
       }
@@ -605,6 +608,7 @@ export class TansTimingModel {
       acceptedLast = accept;
       if (accept) {
         this.takeWord(turn, c);
+        hasWords |= 1 << turn;
         accepted++;
       }
       if (accept || wordsLeftQ[turn] === 0) turn = this.nextTurn(turn);
@@ -614,6 +618,10 @@ export class TansTimingModel {
       if (accepted >= stopAfterAccepts || delivered >= maxDeliver || (given === 0 && !accept)) break;
     }
     if (c === 0) return 0;
+    for (let rest = stalled; rest !== 0; rest &= rest - 1) {
+      const k = 31 - Math.clz32(rest & -rest);
+      shift[k] += c - stallFrom[k];
+    }
     // each lane's registers after its steps: one word held while waiting for the next, else two
     for (let k = 0; k < S; k++) {
       const j0 = nextQ[k];
@@ -725,6 +733,7 @@ export class TansTimingModel {
   /** stretches runBlocked ran (the buffer full, only the distributor moving) */
   blockedRuns = 0;
   private readonly laneShift = new Int32Array(32);
+  private readonly laneStallFrom = new Int32Array(32);
   /** where runSteady records the cycle (popLog.base + its own count) of each word the distributor takes */
   popLog: PopLog | null = null;
   private endsWord = new Uint32Array(0);
