@@ -80,6 +80,9 @@ const MUTANTS: Array<{ name: string; m: RtlMutation; kill: RegExp }> = [
   { name: 'crossing into the other slot off by one (low half of the comparison)',
     m: { file: 'tans_lane.v', from: 'wire rm_lo = e_code[1:0] <= room[1:0];', to: 'wire rm_lo = e_code[1:0] < room[1:0];' },
     kill: /expected symbol|emitted \d+ symbols|did not finish|cycles/ },
+  { name: 'the read pointer adds the spare code (nbBits 0) as if it were nbBits',
+    m: { file: 'tans_lane.v', from: 'wire           no_add  = init_q || (Packed == 1 && e_code == OddCode);', to: 'wire           no_add  = init_q;' },
+    kill: /expected symbol|emitted \d+ symbols|did not finish|cycles|error_o=1/ },
   { name: 'the packed entry loses newState bit 0 (nbBits 0, odd newState)',
     m: { file: 'tans_lane.v', from: 'wire odd = e_code == OddCode;', to: "wire odd = 1'b0;" },
     kill: /expected symbol|emitted \d+ symbols|error_o=1/ },
@@ -112,6 +115,16 @@ const ONE_HOT_MUTANTS: Array<{ name: string; m: RtlMutation }> = [
     m: { file: 'tans_lane.v', from: "oh_lo_q <= 8'd1 << rp_next[2:0];", to: "oh_lo_q <= 8'd1 << rp_q[2:0];" } },
   { name: 'the byte copy not cleared when the lane finishes',
     m: { file: 'tans_lane.v', from: "oh_hi_q <= {{(HiWays-1){1'b0}}, 1'b1} << rp_next[RpW-1:3];", to: "oh_hi_q <= {{(HiWays-1){1'b0}}, 1'b1} << rp_step[RpW-1:3];" } },
+];
+
+// cnt and room take the position's part from registers (left_q, rest_q) written with the read
+// pointer; the RTL's simulation check (equal to the tables of rp_q in every cycle) must stop a
+// harness built with registers that are not.
+const POS_TABLE_MUTANTS: Array<{ name: string; m: RtlMutation }> = [
+  { name: 'left_q from the current pointer (a cycle late)',
+    m: { file: 'tans_lane.v', from: 'left_q  <= left_of(rp_next[PosW-1:0]);', to: 'left_q  <= left_of(rp_q[PosW-1:0]);' } },
+  { name: "rest_q from the left table (min(32 - pos, Cap), one too many)",
+    m: { file: 'tans_lane.v', from: 'rest_q  <= rest_of(rp_next[PosW-1:0]);', to: 'rest_q  <= left_of(rp_next[PosW-1:0]);' } },
 ];
 
 describe('mutation test: the protocol-checked co-simulation kills every mutant', () => {
@@ -149,6 +162,14 @@ describe('mutation test: the simulation check of the one-hot read pointer stops 
   for (const { name, m } of ONE_HOT_MUTANTS) {
     it(`mutant stopped: ${name}`, async () => {
       await expect(runTansCosim({ ...RUN, mutation: m })).rejects.toThrow(/one-hot read pointer [01]+\/[01]+ != rp_q/);
+    });
+  }
+});
+
+describe('mutation test: the simulation check of the registered position tables stops every wrong register', () => {
+  for (const { name, m } of POS_TABLE_MUTANTS) {
+    it(`mutant stopped: ${name}`, async () => {
+      await expect(runTansCosim({ ...RUN, mutation: m })).rejects.toThrow(/registered left\/rest \d+\/\d+ != tables of rp_q/);
     });
   }
 });

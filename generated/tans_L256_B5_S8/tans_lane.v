@@ -150,17 +150,11 @@ module tans_lane #(
     end
   endgenerate
 
-  // Bits held (registers only): avail = 32*have - pos, as a thermometer ge[i] = avail >= i, written
-  // without a subtractor or comparators (which Yosys would put on carry chains): have = 0 holds no
-  // bit (pos is then 0), have = 2 holds more than 32, have = 1 holds 32 - pos: at least g bits when
-  // g - 1 <= 31 - pos, i.e. bit g - 1 of all-ones >> pos. below[j] = j < pos (the bits already read).
+  // Bits held (registers only): avail = 32*have - pos, written without a subtractor or comparators
+  // (which Yosys would put on carry chains): have = 0 holds no bit (pos is then 0), have = 2 holds
+  // more than 32, have = 1 holds 32 - pos (below: cnt, init_ge). below[j] = j < pos (the bits already read).
   wire [PosW-1:0]    pos   = rp_q[PosW-1:0];
   wire [InWidth-1:0] below = ~({InWidth{1'b1}} << pos);
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire [InWidth-1:0] fits  = {InWidth{1'b1}} >> pos;   // only its low LogL + 1 bits are used
-  /* verilator lint_on UNUSEDSIGNAL */
-  wire [LogL:0]      ge    = {{LogL{have_q[1]}} | ({LogL{have_q[0]}} & fits[LogL-1:0]), 1'b1};
-  wire [NbW-1:0] need     = init_q ? NeedInit : e_nbbits;
   // The RAM output arrives late in the cycle; Yosys's ABC maps for depth as if every input arrived
   // at once and would merge early logic in after it. So the RAM-dependent comparisons are kept as
   // nets of their own (ge_sel and cr_sel two LUT levels after the RAM), and what they decide is one
@@ -171,22 +165,34 @@ module tans_lane #(
   // from registers: cnt = min(bits held, log2 L), enough when nbBits <= cnt; room = min(31 - pos,
   // log2 L), crossing when nbBits > room. Spare codes (nbBits 0) read enough and not crossing. Each
   // comparison is the low two bits and the high bits compared apart (one LUT each), then combined.
-  // cnt and room as tables of pos (constants per pos: plain LUTs, no carry chain)
+  // The position's part of cnt and room, left = min(32 - pos, Cap) and rest = min(31 - pos, Cap), are
+  // registers (left_q, rest_q) written with the read pointer, their D the tables of the next
+  // position: the tables leave the pointer -> cnt -> comparison path, cnt is one LUT of registers.
   localparam [NbW-1:0] Cap = LogL[NbW-1:0];
-  reg [NbW-1:0] left, rest;                                 // min(32 - pos, Cap), min(31 - pos, Cap)
-  integer pv;
-  always @* begin
-    left = Cap;
-    rest = Cap;
-    for (pv = 0; pv < InWidth; pv = pv + 1) begin
-      if (pos == pv[PosW-1:0]) begin
-        left = (InWidth - pv > LogL) ? Cap : pv2code(InWidth - pv);
-        rest = (InWidth - 1 - pv > LogL) ? Cap : pv2code(InWidth - 1 - pv);
-      end
+  function automatic [NbW-1:0] left_of(input [PosW-1:0] p);   // min(32 - p, Cap)
+    integer v;
+    begin
+      left_of = Cap;
+      for (v = 0; v < InWidth; v = v + 1)
+        if (p == v[PosW-1:0] && InWidth - v <= LogL) left_of = pv2code(InWidth - v);
     end
-  end
-  (* keep *) wire [NbW-1:0] cnt  = have_q[1] ? Cap : have_q[0] ? left : {NbW{1'b0}};
-  (* keep *) wire [NbW-1:0] room = rest;
+  endfunction
+  function automatic [NbW-1:0] rest_of(input [PosW-1:0] p);   // min(31 - p, Cap)
+    integer v;
+    begin
+      rest_of = Cap;
+      for (v = 0; v < InWidth; v = v + 1)
+        if (p == v[PosW-1:0] && InWidth - 1 - v <= LogL) rest_of = pv2code(InWidth - 1 - v);
+    end
+  endfunction
+  reg  [NbW-1:0] left_q, rest_q;
+  (* keep *) wire [NbW-1:0] cnt  = have_q[1] ? Cap : have_q[0] ? left_q : {NbW{1'b0}};
+  (* keep *) wire [NbW-1:0] room = rest_q;
+  // The initial state's tests, from the same registers: it has its LogL bits when have = 2 or
+  // LogL <= 32 - pos (left_q == Cap), and it crosses into the other slot unless LogL <= 31 - pos
+  // (rest_q == Cap). Cap is never a smaller value's code (min(.., Cap) < Cap fits in NbW bits).
+  wire init_ge    = have_q[1] || (have_q[0] && left_q == Cap);
+  wire init_fits  = rest_q == Cap;
   /* verilator lint_off CMPCONST */
   (* keep *) wire spare = e_code > Cap;                    // constant 0 where no code is spare (L = 128)
   /* verilator lint_on CMPCONST */
@@ -202,11 +208,11 @@ module tans_lane #(
   wire active    = run_i && !fin_q;
   wire out_free  = !out_valid_q || out_ready_i;
   wire sym_go    = active && !init_q && !zero_q && out_free;   // a symbol step if the bits are there
-  wire init_step = active && init_q && ge[LogL];
+  wire init_step = active && init_q && init_ge;
   // No more bits will ever come: the FIFO is empty and the distributor owes nothing. Early terms:
   // an initial state short of bits (registers only), a symbol step waiting for bits.
   wire starved   = active && !word_valid_i && !words_pending_i;
-  wire uf_init   = starved && init_q && !ge[LogL];
+  wire uf_init   = starved && init_q && !init_ge;
   wire uf_sym    = starved && !init_q && !zero_q;
   // End of stream, in two cycles: the first (all symbols out) takes the verdict into registers, the
   // second finishes the lane with it (the padding reduction runs over a register stage).
@@ -260,8 +266,13 @@ module tans_lane #(
   wire fin_early = uf_init || end_done;
   wire err_early = uf_init || (end_done && (endbad_q || pad_bad));
 
-  // the pointer after a step (modulo the ring), added whether or not the step happens: step only selects
-  wire [RpW-1:0] rp_step = rp_q + {{(RpW-NbW){1'b0}}, need};
+  // the pointer after a step (modulo the ring), added whether or not the step happens: step only
+  // selects. The adder takes the entry's code straight from the RAM (no decode or mux in front of
+  // it); what adds no code (the initial step's LogL, from registers; the spare code's 0) is picked after.
+  wire [RpW-1:0] rp_code = rp_q + {{(RpW-NbW){1'b0}}, e_code};
+  wire [RpW-1:0] rp_alt  = init_q ? rp_q + {{(RpW-NbW){1'b0}}, NeedInit} : rp_q;
+  wire           no_add  = init_q || (Packed == 1 && e_code == OddCode);
+  wire [RpW-1:0] rp_step = no_add ? rp_alt : rp_code;
   wire [RpW-1:0] rp_next = fin_q ? {RpW{1'b0}} : rp_step;
   // A finished lane drains its FIFO (words of a corrupted stream) and discards them.
   wire         pop  = word_valid_i && (fin_q || have_q != 2'd2);
@@ -310,7 +321,7 @@ module tans_lane #(
   // the words held next: without a crossing, with one (a finished lane empties the ring)
   wire [1:0] have_keep  = fin_q ? 2'd0 : have_q + {1'b0, load};
   wire [1:0] have_cross = fin_q ? 2'd0 : have_q - 2'd1 + {1'b0, load};
-  wire       init_cross = init_step && !fits[LogL];
+  wire       init_cross = init_step && !init_fits;
   wire [1:0] have_still = init_cross ? have_cross : have_keep;  // unless a symbol step crosses
   wire [1:0] have_go    = sym_go ? have_cross : have_still;     // if the step has its bits and crosses
   wire       sym_step, rp_en, zero_en, err_en, dec_d, fin_d, ov_d;
@@ -333,6 +344,8 @@ module tans_lane #(
       rp_q         <= {RpW{1'b0}};
       oh_hi_q      <= {{(HiWays-1){1'b0}}, 1'b1};
       oh_lo_q      <= 8'd1;
+      left_q       <= left_of({PosW{1'b0}});
+      rest_q       <= rest_of({PosW{1'b0}});
       init_q       <= 1'b0;
       end_q        <= 1'b0;
       endbad_q     <= 1'b0;
@@ -370,6 +383,8 @@ module tans_lane #(
         rp_q    <= rp_next;
         oh_hi_q <= {{(HiWays-1){1'b0}}, 1'b1} << rp_next[RpW-1:3];
         oh_lo_q <= 8'd1 << rp_next[2:0];
+        left_q  <= left_of(rp_next[PosW-1:0]);
+        rest_q  <= rest_of(rp_next[PosW-1:0]);
       end
       have_q <= have_d;
       if (fin_q) begin
@@ -388,6 +403,13 @@ module tans_lane #(
   always @(posedge clk_i) begin
     if (oh_hi_q != ({{(HiWays-1){1'b0}}, 1'b1} << rp_q[RpW-1:3]) || oh_lo_q != (8'd1 << rp_q[2:0])) begin
       $fatal(1, "tans_lane: one-hot read pointer %b/%b != rp_q %d", oh_hi_q, oh_lo_q, rp_q);
+    end
+  end
+  // The same for the registered position tables: left_q / rest_q equal the tables of rp_q.
+  always @(posedge clk_i) begin
+    if (left_q != left_of(pos) || rest_q != rest_of(pos)) begin
+      $fatal(1, "tans_lane: registered left/rest %0d/%0d != tables of rp_q %0d (%0d/%0d)",
+             left_q, rest_q, rp_q, left_of(pos), rest_of(pos));
     end
   end
 `endif

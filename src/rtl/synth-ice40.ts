@@ -34,8 +34,8 @@ export interface SynthEstimate { logicCells: number; brams: number; fits: boolea
 /**
  * The size of a configuration before synthesis, from the measured table in docs/hw/synthesis.md
  * (Yosys 0.23 + nextpnr 0.4 on the hx8k, symbolBits 5): logic cells grow by one lane per stream,
- * (LCs at S=8 − LCs at S=1) / 7 = 819.3 / 833.1 / 787.3 per lane at L = 64 / 128 / 256, on a base of
- * 99.7 / 100.9 / 72.7 (LCs at S=1 − one lane); between and beyond those L, linear in log2(L) from the
+ * (LCs at S=8 − LCs at S=1) / 7 = 837.9 / 840.9 / 804.4 per lane at L = 64 / 128 / 256, on a base of
+ * 104.1 / 98.1 / 69.6 (LCs at S=1 − one lane); between and beyond those L, linear in log2(L) from the
  * nearest two. Block RAMs: each lane holds a
  * copy of its decode table (two banks of it at L <= 128, tableBanks), L entries of tableEntryBits
  * bits each, in the fewest SB_RAM40_4K of one of the four shapes (256×16, 512×8, 1024×4, 2048×2),
@@ -43,9 +43,9 @@ export interface SynthEstimate { logicCells: number; brams: number; fits: boolea
  * promise: it says when a run is hopeless, not exactly what it will use.
  */
 const MEASURED_LANES: ReadonlyArray<{ log2L: number; perLane: number; base: number }> = [
-  { log2L: 6, perLane: 819.29, base: 99.71 },
-  { log2L: 7, perLane: 833.14, base: 100.86 },
-  { log2L: 8, perLane: 787.29, base: 72.71 },
+  { log2L: 6, perLane: 837.86, base: 104.14 },
+  { log2L: 7, perLane: 840.86, base: 98.14 },
+  { log2L: 8, perLane: 804.43, base: 69.57 },
 ];
 
 export function estimateSynth(p: TansDecoderParams, device: Ice40Target['device']): SynthEstimate {
