@@ -169,7 +169,7 @@ describe('mutation test: the simulation check of the one-hot read pointer stops 
 describe('mutation test: the simulation check of the registered position tables stops every wrong register', () => {
   for (const { name, m } of POS_TABLE_MUTANTS) {
     it(`mutant stopped: ${name}`, async () => {
-      await expect(runTansCosim({ ...RUN, mutation: m })).rejects.toThrow(/registered left\/rest \d+\/\d+ != tables of rp_q/);
+      await expect(runTansCosim({ ...RUN, mutation: m })).rejects.toThrow(/registered left\/rest \d+\/\d+ != min\(32 - pos, LogL\)/);
     });
   }
 });

@@ -405,11 +405,16 @@ module tans_lane #(
       $fatal(1, "tans_lane: one-hot read pointer %b/%b != rp_q %d", oh_hi_q, oh_lo_q, rp_q);
     end
   end
-  // The same for the registered position tables: left_q / rest_q equal the tables of rp_q.
+  // The same for the registered position tables: left_q / rest_q equal min(32 - pos, LogL) and
+  // min(31 - pos, LogL), here by arithmetic (an independent reference, and cheaper to simulate
+  // every cycle than the tables' loops).
+  wire [31:0] pos32    = {{(32-PosW){1'b0}}, pos};
+  wire [31:0] left_ref = (InWidth - pos32 > LogL) ? LogL : InWidth - pos32;
+  wire [31:0] rest_ref = (InWidth - 1 - pos32 > LogL) ? LogL : InWidth - 1 - pos32;
   always @(posedge clk_i) begin
-    if (left_q != left_of(pos) || rest_q != rest_of(pos)) begin
-      $fatal(1, "tans_lane: registered left/rest %0d/%0d != tables of rp_q %0d (%0d/%0d)",
-             left_q, rest_q, rp_q, left_of(pos), rest_of(pos));
+    if (left_q != left_ref[NbW-1:0] || rest_q != rest_ref[NbW-1:0]) begin
+      $fatal(1, "tans_lane: registered left/rest %0d/%0d != min(32 - pos, LogL) / min(31 - pos, LogL) at rp_q %0d (%0d/%0d)",
+             left_q, rest_q, rp_q, left_ref, rest_ref);
     end
   end
 `endif
