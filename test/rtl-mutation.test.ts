@@ -118,8 +118,8 @@ const ONE_HOT_MUTANTS: Array<{ name: string; m: RtlMutation }> = [
 ];
 
 // cnt and room take the position's part from registers (left_q, rest_q) written with the read
-// pointer; the RTL's simulation check (equal to the tables of rp_q in every cycle) must stop a
-// harness built with registers that are not.
+// pointer; the RTL's simulation check (equal to min(32 - pos, LogL) and min(31 - pos, LogL) in
+// every cycle) must stop a harness built with registers that are not.
 const POS_TABLE_MUTANTS: Array<{ name: string; m: RtlMutation }> = [
   { name: 'left_q from the current pointer (a cycle late)',
     m: { file: 'tans_lane.v', from: 'left_q  <= left_of(rp_next[PosW-1:0]);', to: 'left_q  <= left_of(rp_q[PosW-1:0]);' } },
