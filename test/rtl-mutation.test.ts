@@ -81,11 +81,14 @@ const MUTANTS: Array<{ name: string; m: RtlMutation; kill: RegExp }> = [
     m: { file: 'tans_lane.v', from: 'wire rm_lo = e_code[1:0] <= room[1:0];', to: 'wire rm_lo = e_code[1:0] < room[1:0];' },
     kill: /expected symbol|emitted \d+ symbols|did not finish|cycles/ },
   { name: 'the read pointer adds the spare code (nbBits 0) as if it were nbBits',
-    m: { file: 'tans_lane.v', from: 'wire           no_add  = init_q || (Packed == 1 && e_code == OddCode);', to: 'wire           no_add  = init_q;' },
+    m: { file: 'tans_lane.v', from: 'wire           no_add  = fin_q || init_q || e_odd;', to: 'wire           no_add  = fin_q || init_q;' },
     kill: /expected symbol|emitted \d+ symbols|did not finish|cycles|error_o=1/ },
   { name: 'the packed entry loses newState bit 0 (nbBits 0, odd newState)',
-    m: { file: 'tans_lane.v', from: 'wire odd = e_code == OddCode;', to: "wire odd = 1'b0;" },
+    m: { file: 'tans_lane.v', from: 'assign e_new_state = {entry[SymbolBits+NbW +: NsW], e_odd};', to: "assign e_new_state = {entry[SymbolBits+NbW +: NsW], 1'b0};" },
     kill: /expected symbol|emitted \d+ symbols|error_o=1/ },
+  { name: "the load does not store the spare code's flag",
+    m: { file: 'tans_lane.v', from: 'assign ram_wdata = {tbl_data_i[SymbolBits +: NbW] == OddCode, tbl_data_i[EntryW-1:0]};', to: "assign ram_wdata = {1'b0, tbl_data_i[EntryW-1:0]};" },
+    kill: /expected symbol|emitted \d+ symbols|did not finish|cycles|error_o=1/ },
   // the lane's late decisions (tans_lane_late): each picks between alternatives made early
   { name: 'the words held do not drop when a symbol step crosses into the other slot',
     m: { file: 'tans_lane_late.v', from: 'assign have_d_o    = ge_sel_i && cr_sel_i ? have_go_i : have_still_i;', to: 'assign have_d_o    = have_still_i;' },
@@ -104,8 +107,10 @@ const RETIMING_MUTANTS: Array<{ name: string; m: RtlMutation }> = [
   { name: "the idle flag from the owed flag's current value (a cycle late)",
     m: { file: 'tans_engine.v', from: '!fifo_rvalid_next[k] && !pend_d;', to: '!fifo_rvalid_next[k] && !pending[k];' } },
   { name: "the lane's part of the idle flag from its current registers (a cycle late)",
-    m: { file: 'tans_lane.v', from: '.idle_ge_i(fin_pre && !sym_go && !ov_hold), .idle_short_i((fin_pre || uf_pre) && !ov_hold),',
+    m: { file: 'tans_lane.v', from: '.idle_ge_i(idle_ge), .idle_short_i(idle_short),',
       to: '.idle_ge_i(fin_q && !out_valid_q), .idle_short_i(fin_q && !out_valid_q),' } },
+  { name: 'a lane ending its stream not seen idle next (its end check taken for a step)',
+    m: { file: 'tans_lane.v', from: '(* keep *) wire idle_done = fin_q || end_q;', to: '(* keep *) wire idle_done = fin_q;' } },
 ];
 
 // The window reads one-hot copies of the read pointer; the RTL's simulation check (equal to the
@@ -114,7 +119,7 @@ const ONE_HOT_MUTANTS: Array<{ name: string; m: RtlMutation }> = [
   { name: 'the one-hot copies from the current pointer (a cycle late)',
     m: { file: 'tans_lane.v', from: "oh_lo_q <= 8'd1 << rp_next[2:0];", to: "oh_lo_q <= 8'd1 << rp_q[2:0];" } },
   { name: 'the byte copy not cleared when the lane finishes',
-    m: { file: 'tans_lane.v', from: "oh_hi_q <= {{(HiWays-1){1'b0}}, 1'b1} << rp_next[RpW-1:3];", to: "oh_hi_q <= {{(HiWays-1){1'b0}}, 1'b1} << rp_step[RpW-1:3];" } },
+    m: { file: 'tans_lane.v', from: "oh_hi_q <= {{(HiWays-1){1'b0}}, 1'b1} << rp_next[RpW-1:3];", to: "if (!fin_q) oh_hi_q <= {{(HiWays-1){1'b0}}, 1'b1} << rp_next[RpW-1:3];" } },
 ];
 
 // cnt and room take the position's part from registers (left_q, rest_q) written with the read
@@ -125,6 +130,13 @@ const POS_TABLE_MUTANTS: Array<{ name: string; m: RtlMutation }> = [
     m: { file: 'tans_lane.v', from: 'left_q  <= left_of(rp_next[PosW-1:0]);', to: 'left_q  <= left_of(rp_q[PosW-1:0]);' } },
   { name: "rest_q from the left table (min(32 - pos, Cap), one too many)",
     m: { file: 'tans_lane.v', from: 'rest_q  <= rest_of(rp_next[PosW-1:0]);', to: 'rest_q  <= left_of(rp_next[PosW-1:0]);' } },
+];
+
+// The lanes do not see the engine's run flag; the RTL's simulation check (no lane decoding while the
+// engine is not running) must stop a harness built with an engine that stops with lanes running.
+const RUN_FLAG_MUTANTS: Array<{ name: string; m: RtlMutation }> = [
+  { name: 'a load stops the engine with two banks as well (the lanes still decoding)',
+    m: { file: 'tans_engine.v', from: 'if (Banks == 1) run_q <= 1\'b0;', to: 'run_q <= 1\'b0;' } },
 ];
 
 describe('mutation test: the protocol-checked co-simulation kills every mutant', () => {
@@ -162,6 +174,14 @@ describe('mutation test: the simulation check of the one-hot read pointer stops 
   for (const { name, m } of ONE_HOT_MUTANTS) {
     it(`mutant stopped: ${name}`, async () => {
       await expect(runTansCosim({ ...RUN, mutation: m })).rejects.toThrow(/one-hot read pointer [01]+\/[01]+ != rp_q/);
+    });
+  }
+});
+
+describe('mutation test: the simulation check of the lanes against the run flag stops an engine that stops early', () => {
+  for (const { name, m } of RUN_FLAG_MUTANTS) {
+    it(`mutant stopped: ${name}`, async () => {
+      await expect(runTansCosim({ ...RUN, mutation: m })).rejects.toThrow(/lanes [01]+ still decoding while the engine is not running/);
     });
   }
 });

@@ -8,7 +8,7 @@ import { paramsOf } from '../src/params/lookup.js';
 import { engineMarkdownTable } from '../src/params/markdown.js';
 import { synthTans } from '../src/rtl/synth-ice40.js';
 import { DEFAULT_RTL_CONFIGS, generateTansRtl, readTemplate, romImage, TANS_RTL_FILES, writeGenerated } from '../src/rtl/tans-rtl.js';
-import { resolveTansDecoderParams, tableEntryBits, tableEntryPacked, tableEntryWord } from '../src/chip/tans-decoder.js';
+import { resolveTansDecoderParams, tableEntryBits, tableEntryPacked, tableEntryWord, tableRamBits } from '../src/chip/tans-decoder.js';
 import { buildDecodeTable, spreadTuned } from '../src/codecs/tans/table.js';
 import { HwsimError } from '../src/errors.js';
 import { badParameterModule } from '../src/params/verilog.js';
@@ -64,20 +64,37 @@ describe('RTL generator', () => {
 
   it('writes a $readmemh image in the RAM packing', () => {
     const p = resolveTansDecoderParams({ states: 32, symbolBits: 2 });
-    const counts = Int32Array.from([8, 16, 8]);
+    const counts = Int32Array.from([4, 24, 4]); // a dominant symbol: nbBits 0 entries, some with odd newState
     const t = buildDecodeTable(counts, spreadTuned(counts));
     const lines = romImage(p, t).trim().split('\n').slice(1);
     expect(lines).toHaveLength(32);
-    // nbBits 0..5 in 3 bits leaves code 7 spare: newState's bit 0 is not stored (docs/hw/tans-decoder.md, "Table entry")
+    // nbBits 0..5 in 3 bits leaves code 7 spare: newState's bit 0 is not stored (docs/hw/tans-decoder.md,
+    // "Table entry"); the 9-bit entry leaves the RAM word room for the spare code's flag, bit 9
     const nbW = 3;
+    expect(tableRamBits(p)).toBe(10);
+    let flagged = 0;
     lines.forEach((l, s) => {
       const v = parseInt(l, 16);
       const code = (v >> 2) & 7;
       expect(v & 3).toBe(t.symbol[s]);
       expect(code === 7 ? 0 : code).toBe(t.nbBits[s]);
-      expect(((v >> (nbW + 2)) << 1) | (code === 7 ? 1 : 0)).toBe(t.newState[s]);
+      expect((((v & 0x1ff) >> (nbW + 2)) << 1) | (code === 7 ? 1 : 0)).toBe(t.newState[s]);
+      expect(v >> 9).toBe(code === 7 ? 1 : 0);
+      flagged += v >> 9;
     });
-    expect(lines.every((l) => parseInt(l, 16) < 1 << 12)).toBe(true); // 4 + 3 + 2 bits (was 5 + 3 + 2)
+    expect(flagged).toBeGreaterThan(0);
+    expect(lines.every((l) => parseInt(l, 16) < 1 << 10)).toBe(true); // 1 + 4 + 3 + 2 bits
+  });
+
+  it('stores the spare-code flag only where the packed entry leaves a 16-bit RAM word a bit free', () => {
+    const ram = (states: number, symbolBits: number) => {
+      const p = resolveTansDecoderParams({ states, symbolBits });
+      return [tableEntryBits(p), tableRamBits(p)];
+    };
+    expect(ram(64, 5)).toEqual([13, 14]);
+    expect(ram(128, 5)).toEqual([15, 15]); // not packed: no spare code
+    expect(ram(256, 5)).toEqual([16, 16]); // packed, but the word is full: the lane decodes the code
+    expect(ram(64, 8)).toEqual([16, 16]);
   });
 
   it('the packed entry is exact: every entry of real tables (nbBits 0 with odd newState included) unpacks to itself', () => {
@@ -178,7 +195,7 @@ describe('synthesis (Yosys synth_ice40 + nextpnr-ice40, real tools)', () => {
     expect(r.logicCells).toBeGreaterThanOrEqual(r.luts);
     expect(r.fmaxMhz).toBeGreaterThan(20);
     expect(r.fmaxMhz).toBeLessThan(500);
-    expect(r.tableBytes).toBe(104); // 64 entries × (5 + 3 + 5) bits / 8 (newState's bit 0 is not stored)
+    expect(r.tableBytes).toBe(112); // 64 words × (1 + 5 + 3 + 5) bits / 8 (newState's bit 0 not stored, the spare code's flag stored)
     expect(r.target.freqMhz).toBe(100); // placed and routed for the timing goal
     expect(r.fmaxBySeed).toEqual([r.fmaxMhz]);
     expect(r.criticalPath).toMatch(/^\S+ → \S+.*: \d+ LUTs, \d+ carry steps, [\d.]+ ns logic \+ [\d.]+ ns routing$/);

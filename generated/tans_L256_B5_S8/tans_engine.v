@@ -377,7 +377,6 @@ module tans_engine #(
   ) u_decoder (
     .clk_i          (clk_i),
     .rst_ni         (rst_ni),
-    .run_i          (run_q),
     .start_i        (arm_q),
     .bank_i         (bank_q),
     .rem_we_i       (rem_we),
@@ -422,6 +421,13 @@ module tans_engine #(
   always @(posedge clk_i) begin
     if (idle_q != (fin & ~fifo_rvalid & ~pending & ~out_valid_o)) begin
       $fatal(1, "tans_engine: registered idle flag %b != idle condition %b", idle_q, fin & ~fifo_rvalid & ~pending & ~out_valid_o);
+    end
+  end
+  // The lanes do not see run_q: a lane decodes only while the engine runs (it is armed after run_q
+  // rises, and run_q falls only with every lane finished). Checked every cycle.
+  always @(posedge clk_i) begin
+    if (!run_q && !(&fin)) begin
+      $fatal(1, "tans_engine: lanes %b still decoding while the engine is not running", ~fin);
     end
   end
 `endif

@@ -13,7 +13,6 @@ module tans_decoder #(
 ) (
   input  wire                          clk_i,
   input  wire                          rst_ni,
-  input  wire                          run_i,
   input  wire                          start_i,
   input  wire                          bank_i,
   input  wire [Streams-1:0]            rem_we_i,
@@ -45,7 +44,6 @@ module tans_decoder #(
       ) u_lane (
         .clk_i          (clk_i),
         .rst_ni         (rst_ni),
-        .run_i          (run_i),
         .start_i        (start_i),
         .bank_i         (bank_i),
         .rem_we_i       (rem_we_i[k]),

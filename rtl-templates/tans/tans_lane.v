@@ -20,7 +20,6 @@ module tans_lane #(
 ) (
   input  wire                  clk_i,
   input  wire                  rst_ni,
-  input  wire                  run_i,            // engine is decoding a layer
   input  wire                  start_i,          // layer switch: arm the lane for the loaded layer
   /* verilator lint_off UNUSEDSIGNAL */
   input  wire                  bank_i,           // table bank the lanes read (two banks); loads write the other
@@ -49,6 +48,10 @@ module tans_lane #(
   localparam integer NsW    = LogL - Packed;
   localparam integer EntryW = NsW + NbW + SymbolBits;
   localparam [NbW-1:0] OddCode = {NbW{1'b1}};
+  // Packed entries get a flag of the spare code beside them where the RAM's 16-bit word has room
+  // (written at the load): the pointer's next value then picks its case from one RAM bit, not from
+  // a decode of the code's bits after the RAM.
+  localparam integer FlagW  = (Packed == 1 && EntryW < 16) ? 1 : 0;
   localparam integer Banks  = (States <= 128) ? 2 : 1;
   localparam integer AddrW  = LogL + Banks - 1;
   localparam integer PosW = $clog2(InWidth);
@@ -81,6 +84,7 @@ module tans_lane #(
   wire [LogL-1:0]   cand;                        // the next state if this cycle steps
   wire              step;
   wire [EntryW-1:0] entry;
+  wire              e_odd;                       // the entry's code is the spare code
   wire [AddrW-1:0] waddr, raddr;
   generate
     if (Banks == 2) begin : g_banks
@@ -91,18 +95,29 @@ module tans_lane #(
       assign raddr = cand;
     end
   endgenerate
+  wire [EntryW+FlagW-1:0] ram_wdata, ram_rdata;
+  generate
+    if (FlagW == 1) begin : g_flag
+      assign ram_wdata = {tbl_data_i[SymbolBits +: NbW] == OddCode, tbl_data_i[EntryW-1:0]};
+      assign e_odd     = ram_rdata[EntryW];
+    end else begin : g_noflag
+      assign ram_wdata = tbl_data_i[EntryW-1:0];
+      assign e_odd     = Packed == 1 && ram_rdata[SymbolBits +: NbW] == OddCode;
+    end
+  endgenerate
+  assign entry = ram_rdata[EntryW-1:0];
   tans_table_ram #(
     .Depth   (Banks * States),
-    .Width   (EntryW),
+    .Width   (EntryW + FlagW),
     .InitFile(TableInit)
   ) u_table (
     .clk_i  (clk_i),
     .we_i   (tbl_we_i),
     .waddr_i(waddr),
-    .wdata_i(tbl_data_i[EntryW-1:0]),
+    .wdata_i(ram_wdata),
     .re_i   (step),
     .raddr_i(raddr),
-    .rdata_o(entry)
+    .rdata_o(ram_rdata)
   );
   wire [SymbolBits-1:0] e_symbol = entry[SymbolBits-1:0];
   wire [NbW-1:0]        e_code   = entry[SymbolBits +: NbW];
@@ -111,9 +126,8 @@ module tans_lane #(
   generate
     if (Packed == 1) begin : g_unpack
       // the spare code: nbBits 0 with newState odd; any other code is nbBits, newState even
-      wire odd = e_code == OddCode;
-      assign e_nbbits    = odd ? {NbW{1'b0}} : e_code;
-      assign e_new_state = {entry[SymbolBits+NbW +: NsW], odd};
+      assign e_nbbits    = e_odd ? {NbW{1'b0}} : e_code;
+      assign e_new_state = {entry[SymbolBits+NbW +: NsW], e_odd};
     end else begin : g_plain
       assign e_nbbits    = e_code;
       assign e_new_state = entry[SymbolBits+NbW +: LogL];
@@ -163,9 +177,7 @@ module tans_lane #(
   // (rest_q == Cap). Cap is never a smaller value's code (min(.., Cap) < Cap fits in NbW bits).
   wire init_ge    = have_q[1] || (have_q[0] && left_q == Cap);
   wire init_fits  = rest_q == Cap;
-  /* verilator lint_off CMPCONST */
-  (* keep *) wire spare = e_code > Cap;                    // constant 0 where no code is spare (L = 128)
-  /* verilator lint_on CMPCONST */
+  (* keep *) wire spare = e_odd;                           // constant 0 where no code is spare (L = 128)
   (* keep *) wire ge_lo = e_code[1:0] <= cnt[1:0];
   (* keep *) wire ge_hl = e_code[NbW-1:2] < cnt[NbW-1:2];
   (* keep *) wire ge_he = e_code[NbW-1:2] == cnt[NbW-1:2];
@@ -175,7 +187,9 @@ module tans_lane #(
   (* keep *) wire ge_sel = spare || ge_hl || (ge_he && ge_lo);
   (* keep *) wire cr_sel = !spare && !(rm_hl || (rm_he && rm_lo));
 
-  wire active    = run_i && !fin_q;
+  // (a lane runs only while the engine does: the engine arms it after it starts running, and stops
+  // only with every lane finished, which it checks in simulation)
+  wire active    = !fin_q;
   wire out_free  = !out_valid_q || out_ready_i;
   wire sym_go    = active && !init_q && !zero_q && out_free;   // a symbol step if the bits are there
   wire init_step = active && init_q && init_ge;
@@ -238,12 +252,14 @@ module tans_lane #(
 
   // the pointer after a step (modulo the ring), added whether or not the step happens: step only
   // selects. The adder takes the entry's code straight from the RAM (no decode or mux in front of
-  // it); what adds no code (the initial step's LogL, from registers; the spare code's 0) is picked after.
-  wire [RpW-1:0] rp_code = rp_q + {{(RpW-NbW){1'b0}}, e_code};
-  wire [RpW-1:0] rp_alt  = init_q ? rp_q + {{(RpW-NbW){1'b0}}, NeedInit} : rp_q;
-  wire           no_add  = init_q || (Packed == 1 && e_code == OddCode);
-  wire [RpW-1:0] rp_step = no_add ? rp_alt : rp_code;
-  wire [RpW-1:0] rp_next = fin_q ? {RpW{1'b0}} : rp_step;
+  // it); what adds no code (a finished lane's return to position 0, the initial step's LogL, both
+  // from registers; the spare code's 0) is one mux after it, picked by registers and the spare
+  // code's flag. Kept nets: the mapper, which takes every input as arriving at once, would fold
+  // the cases into the adder's sum in two LUT levels.
+  (* keep *) wire [RpW-1:0] rp_code = rp_q + {{(RpW-NbW){1'b0}}, e_code};
+  (* keep *) wire [RpW-1:0] rp_alt  = fin_q ? {RpW{1'b0}} : init_q ? rp_q + {{(RpW-NbW){1'b0}}, NeedInit} : rp_q;
+  (* keep *) wire           no_add  = fin_q || init_q || e_odd;
+  wire [RpW-1:0] rp_next = no_add ? rp_alt : rp_code;
   // A finished lane drains its FIFO (words of a corrupted stream) and discards them.
   wire         pop  = word_valid_i && (fin_q || have_q != 2'd2);
   wire         load = pop && !fin_q;
@@ -288,6 +304,17 @@ module tans_lane #(
   wire ov_hold  = out_valid_q && !out_ready_i;
   wire fin_pre  = !start_i && (fin_q || fin_early);             // fin_q's next value without an underflow
   wire uf_pre   = !start_i && uf_sym;
+  // Idle next cycle (finished, output register empty), flat from registers: the engine ANDs it over
+  // every lane for the layer switch, so it is kept out of the chains above (fin_pre, uf_pre). A
+  // lane idles next if it is finished or ends its stream now (end_q: no symbol step then), or
+  // underflows (starved, short of the initial state's bits, or, unless the step has them, of the
+  // next symbol's); never with a weight held in its output register, nor when it is armed.
+  (* keep *) wire idle_keep = !start_i && !ov_hold;
+  (* keep *) wire idle_done = fin_q || end_q;
+  (* keep *) wire idle_dry  = !fin_q && !word_valid_i && !words_pending_i;
+  (* keep *) wire idle_init = init_q && !init_ge;
+  wire idle_ge    = idle_keep && (idle_done || (idle_dry && idle_init));
+  wire idle_short = idle_keep && (idle_done || (idle_dry && (init_q ? !init_ge : !zero_q)));
   // the words held next: without a crossing, with one (a finished lane empties the ring)
   wire [1:0] have_keep  = fin_q ? 2'd0 : have_q + {1'b0, load};
   wire [1:0] have_cross = fin_q ? 2'd0 : have_q - 2'd1 + {1'b0, load};
@@ -300,7 +327,7 @@ module tans_lane #(
     .ge_sel_i(ge_sel), .cr_sel_i(cr_sel),
     .sym_go_i(sym_go), .init_step_i(init_step), .fin_q_i(fin_q), .rem_set_i(rem_set),
     .err_pre_i(start_i || err_early), .uf_sym_i(uf_sym), .fin_pre_i(fin_pre), .uf_pre_i(uf_pre),
-    .ov_hold_i(ov_hold), .idle_ge_i(fin_pre && !sym_go && !ov_hold), .idle_short_i((fin_pre || uf_pre) && !ov_hold),
+    .ov_hold_i(ov_hold), .idle_ge_i(idle_ge), .idle_short_i(idle_short),
     .have_still_i(have_still), .have_go_i(have_go),
     .sym_step_o(sym_step), .step_o(step), .rp_en_o(rp_en), .zero_en_o(zero_en), .err_en_o(err_en),
     .dec_d_o(dec_d), .fin_d_o(fin_d), .ov_d_o(ov_d), .idle_next_o(idle_next_o), .have_d_o(have_d)

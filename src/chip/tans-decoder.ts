@@ -44,6 +44,24 @@ export function tableEntryPacked(p: TansDecoderParams): boolean {
 }
 
 /**
+ * Bits of a word of the lane's table RAM: the entry, and, where a packed entry leaves a 16-bit word
+ * a bit free, a flag of the spare code above it (tans_lane's FlagW), so that the read pointer's next
+ * value picks its case from one RAM bit instead of a decode of the code's bits.
+ */
+export function tableRamBits(p: TansDecoderParams): number {
+  const bits = tableEntryBits(p);
+  return tableEntryPacked(p) && bits < 16 ? bits + 1 : bits;
+}
+
+/** A word of the lane's table RAM: the entry (tableEntryWord) and, where there is room (tableRamBits), the spare code's flag above it. */
+export function tableRamWord(p: TansDecoderParams, newState: number, nbBits: number, symbol: number): number {
+  const entry = tableEntryWord(p, newState, nbBits, symbol);
+  const bits = tableEntryBits(p);
+  const spare = tableEntryPacked(p) && nbBits === 0 && (newState & 1) === 1;
+  return tableRamBits(p) > bits && spare ? entry + 2 ** bits : entry;
+}
+
+/**
  * A decode-table entry as the lane's RAM holds it: {newState >> packed, code, symbol}, where code
  * is nbBits, or all ones for nbBits 0 with an odd newState (packed entries only).
  */

@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { check, HwsimError } from '../errors.js';
-import { resolveTansDecoderParams, tableBanks, tableEntryBits, type TansDecoderParams } from '../chip/tans-decoder.js';
+import { resolveTansDecoderParams, tableBanks, tableRamBits, type TansDecoderParams } from '../chip/tans-decoder.js';
 import { packageRoot } from '../package-root.js';
 import { checkIce40Target, configName, DEFAULT_ICE40, generateTansRtl, ICE40_PACKAGES, writeGenerated, type Ice40Target } from './tans-rtl.js';
 
@@ -37,7 +37,7 @@ export interface SynthEstimate { logicCells: number; brams: number; fits: boolea
  * (LCs at S=8 − LCs at S=1) / 7 = 837.9 / 840.9 / 804.4 per lane at L = 64 / 128 / 256, on a base of
  * 104.1 / 98.1 / 69.6 (LCs at S=1 − one lane); between and beyond those L, linear in log2(L) from the
  * nearest two. Block RAMs: each lane holds a
- * copy of its decode table (two banks of it at L <= 128, tableBanks), L entries of tableEntryBits
+ * copy of its decode table (two banks of it at L <= 128, tableBanks), L words of tableRamBits
  * bits each, in the fewest SB_RAM40_4K of one of the four shapes (256×16, 512×8, 1024×4, 2048×2),
  * which gives 1 BRAM per lane at L = 64, 128 and 256 (16-bit entries at L = 256). An estimate, not a
  * promise: it says when a run is hopeless, not exactly what it will use.
@@ -55,7 +55,7 @@ export function estimateSynth(p: TansDecoderParams, device: Ice40Target['device'
   const t = (x - a.log2L) / (b.log2L - a.log2L);
   const perLane = a.perLane + (b.perLane - a.perLane) * t;
   const base = Math.max(0, a.base + (b.base - a.base) * t);
-  const bits = tableEntryBits(p);
+  const bits = tableRamBits(p);
   const entries = tableBanks(p) * p.states;
   const bramsPerLane = Math.min(...[[256, 16], [512, 8], [1024, 4], [2048, 2]].map(([depth, width]) =>
     Math.ceil(entries / depth) * Math.ceil(bits / width)));
@@ -199,7 +199,7 @@ export async function synthTans(params: Partial<TansDecoderParams>, target: Ice4
   const figures = runIce40Flow(dir, seeds, `${configName(p)} for the ${target.device}`, 'the design does not fit this device: try --device hx8k or fewer --streams');
   return {
     config: p, target, dir, ...figures,
-    tableBytes: Math.ceil((p.states * tableEntryBits(p)) / 8),
+    tableBytes: Math.ceil((p.states * tableRamBits(p)) / 8),
     seconds: (Date.now() - t0) / 1000,
   };
 }

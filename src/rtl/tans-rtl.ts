@@ -8,7 +8,7 @@ import { closeSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } 
 import { join } from 'node:path';
 import { check, HwsimError } from '../errors.js';
 import { ensureDirectory } from '../io/output.js';
-import { resolveTansDecoderParams, tableEntryBits, tableEntryPacked, tableEntryWord, TANS_DECODER_DEFAULTS, type TansDecoderParams } from '../chip/tans-decoder.js';
+import { resolveTansDecoderParams, tableEntryBits, tableEntryPacked, tableRamBits, tableRamWord, TANS_DECODER_DEFAULTS, type TansDecoderParams } from '../chip/tans-decoder.js';
 import type { DecodeTable } from '../codecs/tans/table.js';
 import { paramsOf } from '../params/lookup.js';
 import { verilogParamCheck, verilogParamChecks } from '../params/verilog.js';
@@ -110,21 +110,24 @@ export function readTemplate(rel: string): string {
 }
 
 /**
- * $readmemh image of a decode table in tans_table_ram's packing {newState, nbBits code, symbol}
- * (tableEntryWord: newState without its bit 0 where the nbBits field has a spare code). It fills
- * bank 0; a load is needed to run in any case.
+ * $readmemh image of a decode table in tans_table_ram's packing {spare flag, newState, nbBits code,
+ * symbol} (tableRamWord: newState without its bit 0 where the nbBits field has a spare code, and
+ * the spare code's own flag where the RAM word has room for it). It fills bank 0; a load is needed
+ * to run in any case.
  */
 export function romImage(p: TansDecoderParams, table: DecodeTable): string {
   check(table.states === p.states, `table has ${table.states} states, the engine ${p.states}`);
   const logL = Math.log2(p.states);
   const nbW = Math.ceil(Math.log2(logL + 1));
-  const digits = Math.ceil(tableEntryBits(p) / 4);
+  const bits = tableRamBits(p);
+  const digits = Math.ceil(bits / 4);
+  const flag = bits > tableEntryBits(p) ? 'spare code[1], ' : '';
   const ns = tableEntryPacked(p) ? `newState[${logL}:1], nbBits code[${nbW}] (${(1 << nbW) - 1} = nbBits 0 with newState odd)` : `newState[${logL}], nbBits[${nbW}]`;
-  const lines = [`// decode table, ${p.states} entries of ${tableEntryBits(p)} bits: {${ns}, symbol[${p.symbolBits}]}`];
+  const lines = [`// decode table, ${p.states} entries of ${bits} bits: {${flag}${ns}, symbol[${p.symbolBits}]}`];
   for (let s = 0; s < p.states; s++) {
     check(table.symbol[s] < 1 << p.symbolBits, `table symbol ${table.symbol[s]} needs more than ${p.symbolBits} bits`,
       'raise --symbol-bits');
-    lines.push(tableEntryWord(p, table.newState[s], table.nbBits[s], table.symbol[s]).toString(16).padStart(digits, '0'));
+    lines.push(tableRamWord(p, table.newState[s], table.nbBits[s], table.symbol[s]).toString(16).padStart(digits, '0'));
   }
   return lines.join('\n') + '\n';
 }
