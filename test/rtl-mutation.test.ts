@@ -122,7 +122,7 @@ const ONE_HOT_MUTANTS: Array<{ name: string; m: RtlMutation }> = [
     m: { file: 'tans_lane.v', from: "oh_hi_q <= {{(HiWays-1){1'b0}}, 1'b1} << rp_next[RpW-1:3];", to: "if (!fin_q) oh_hi_q <= {{(HiWays-1){1'b0}}, 1'b1} << rp_next[RpW-1:3];" } },
 ];
 
-// cnt and room take the position's part from registers (left_q, rest_q) written with the read
+// cnt and room take the position's part from registers (left_q, rest_q, lfull_q) written with the read
 // pointer; the RTL's simulation check (equal to min(32 - pos, LogL) and min(31 - pos, LogL) in
 // every cycle) must stop a harness built with registers that are not.
 const POS_TABLE_MUTANTS: Array<{ name: string; m: RtlMutation }> = [
@@ -130,6 +130,8 @@ const POS_TABLE_MUTANTS: Array<{ name: string; m: RtlMutation }> = [
     m: { file: 'tans_lane.v', from: 'left_q  <= left_of(rp_next[PosW-1:0]);', to: 'left_q  <= left_of(rp_q[PosW-1:0]);' } },
   { name: "rest_q from the left table (min(32 - pos, Cap), one too many)",
     m: { file: 'tans_lane.v', from: 'rest_q  <= rest_of(rp_next[PosW-1:0]);', to: 'rest_q  <= left_of(rp_next[PosW-1:0]);' } },
+  { name: 'lfull_q from the current pointer (a cycle late)',
+    m: { file: 'tans_lane.v', from: 'lfull_q <= left_of(rp_next[PosW-1:0]) == Cap;', to: 'lfull_q <= left_of(rp_q[PosW-1:0]) == Cap;' } },
 ];
 
 // The lanes do not see the engine's run flag; the RTL's simulation check (no lane decoding while the

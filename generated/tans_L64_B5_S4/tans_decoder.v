@@ -29,6 +29,7 @@ module tans_decoder #(
   output wire [Streams*SymbolBits-1:0] out_symbol_o,
   output wire [Streams-1:0]            fin_o,
   output wire [Streams-1:0]            err_o,
+  input  wire [Streams-1:0]            drained_next_i,
   output wire [Streams-1:0]            idle_next_o
 );
   // parameter ranges from src/params/declaration.ts (the generator refuses the same values): a bad
@@ -99,6 +100,7 @@ module tans_decoder #(
         .out_symbol_o   (out_symbol_o[k*SymbolBits +: SymbolBits]),
         .fin_o          (fin_o[k]),
         .err_o          (err_o[k]),
+        .drained_next_i (drained_next_i[k]),
         .idle_next_o    (idle_next_o[k])
       );
     end

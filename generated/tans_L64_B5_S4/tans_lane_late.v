@@ -18,8 +18,9 @@ module tans_lane_late (
   input  wire       fin_pre_i,
   input  wire       uf_pre_i,
   input  wire       ov_hold_i,      // the output register keeps its weight
-  input  wire       idle_ge_i,      // idle next if the step has its bits, and if not
+  input  wire       idle_ge_i,      // the lane idles next if the step has its bits, and if not
   input  wire       idle_short_i,
+  input  wire       drained_i,      // and its stream is drained next (FIFO empty, no word owed)
   input  wire [1:0] have_still_i,
   input  wire [1:0] have_go_i,
   output wire       sym_step_o,
@@ -43,7 +44,7 @@ module tans_lane_late (
   assign dec_d_o     = !rem_set_i && sym_go_i && ge_sel_i;
   assign fin_d_o     = fin_pre_i || (uf_pre_i && !ge_sel_i);
   assign ov_d_o      = ov_hold_i || (sym_go_i && ge_sel_i);
-  assign idle_next_o = ge_sel_i ? idle_ge_i : idle_short_i;
+  assign idle_next_o = drained_i && (ge_sel_i ? idle_ge_i : idle_short_i);
   assign have_d_o    = ge_sel_i && cr_sel_i ? have_go_i : have_still_i;
 endmodule
 

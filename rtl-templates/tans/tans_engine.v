@@ -164,7 +164,7 @@ module tans_engine #(
   wire [Streams-1:0]    pending, rem_we;
   wire [Streams-1:0]    fifo_wready, fifo_rvalid, lane_ready;
   wire [Streams*InWidth-1:0] fifo_rdata;
-  wire [Streams-1:0]    fifo_rvalid_next, lane_idle_next;
+  wire [Streams-1:0]    fifo_rvalid_next, drained_next, lane_idle_next;
   reg  [Streams-1:0]    idle_q;            // stream k idle (below), registered
 
   wire [Streams-1:0] offer = turn_q & pending & fifo_wready;     // at most one bit set
@@ -253,10 +253,13 @@ module tans_engine #(
       // Stream k is idle when its lane is finished with an empty output register, its FIFO is empty
       // and it is owed no word. idle_q holds that of the current registers, computed one cycle
       // early from their next values (a retiming, no cycle changes): the AND over the streams that
-      // feeds the layer switch then starts from flip-flops, not from the lanes' logic.
+      // feeds the layer switch then starts from flip-flops, not from the lanes' logic. The lane
+      // computes the whole next value (its late decision is the last LUT before idle_q), handed
+      // the stream's part: drained next, its FIFO empty and no word owed.
+      assign drained_next[k] = !fifo_rvalid_next[k] && !pend_d;
       always @(posedge clk_i or negedge rst_ni) begin
         if (!rst_ni) idle_q[k] <= 1'b1;
-        else         idle_q[k] <= lane_idle_next[k] && !fifo_rvalid_next[k] && !pend_d;
+        else         idle_q[k] <= lane_idle_next[k];
       end
 
       tans_fifo #(
@@ -345,6 +348,7 @@ module tans_engine #(
     .out_symbol_o   (symbols),
     .fin_o          (fin),
     .err_o          (err),
+    .drained_next_i (drained_next),
     .idle_next_o    (lane_idle_next)
   );
   assign out_symbol_o = symbols;

@@ -40,7 +40,8 @@ module tans_lane #(
   output wire [SymbolBits-1:0] out_symbol_o,
   output wire                  fin_o,            // finished (all symbols, or stopped on an error)
   output wire                  err_o,
-  output wire                  idle_next_o       // next cycle: finished with the output register empty
+  input  wire                  drained_next_i,   // next cycle: the lane's FIFO empty, its stream owed no word
+  output wire                  idle_next_o       // next cycle: finished, output register empty, drained
 );
   localparam integer LogL   = $clog2(States);
   localparam integer NbW    = $clog2(LogL + 1);
@@ -170,12 +171,14 @@ module tans_lane #(
     end
   endfunction
   reg  [NbW-1:0] left_q, rest_q;
+  reg            lfull_q;                        // left_q == Cap: LogL bits or more left in the slot
   (* keep *) wire [NbW-1:0] cnt  = have_q[1] ? Cap : have_q[0] ? left_q : {NbW{1'b0}};
   (* keep *) wire [NbW-1:0] room = rest_q;
   // The initial state's tests, from the same registers: it has its LogL bits when have = 2 or
-  // LogL <= 32 - pos (left_q == Cap), and it crosses into the other slot unless LogL <= 31 - pos
-  // (rest_q == Cap). Cap is never a smaller value's code (min(.., Cap) < Cap fits in NbW bits).
-  wire init_ge    = have_q[1] || (have_q[0] && left_q == Cap);
+  // LogL <= 32 - pos (left_q == Cap, also kept as a flag of its own, lfull_q, for the idle flag's
+  // short chain), and it crosses into the other slot unless LogL <= 31 - pos (rest_q == Cap). Cap
+  // is never a smaller value's code (min(.., Cap) < Cap fits in NbW bits).
+  wire init_ge    = have_q[1] || (have_q[0] && lfull_q);
   wire init_fits  = rest_q == Cap;
   (* keep *) wire spare = e_odd;                           // constant 0 where no code is spare (L = 128)
   (* keep *) wire ge_lo = e_code[1:0] <= cnt[1:0];
@@ -327,7 +330,7 @@ module tans_lane #(
     .ge_sel_i(ge_sel), .cr_sel_i(cr_sel),
     .sym_go_i(sym_go), .init_step_i(init_step), .fin_q_i(fin_q), .rem_set_i(rem_set),
     .err_pre_i(start_i || err_early), .uf_sym_i(uf_sym), .fin_pre_i(fin_pre), .uf_pre_i(uf_pre),
-    .ov_hold_i(ov_hold), .idle_ge_i(idle_ge), .idle_short_i(idle_short),
+    .ov_hold_i(ov_hold), .idle_ge_i(idle_ge), .idle_short_i(idle_short), .drained_i(drained_next_i),
     .have_still_i(have_still), .have_go_i(have_go),
     .sym_step_o(sym_step), .step_o(step), .rp_en_o(rp_en), .zero_en_o(zero_en), .err_en_o(err_en),
     .dec_d_o(dec_d), .fin_d_o(fin_d), .ov_d_o(ov_d), .idle_next_o(idle_next_o), .have_d_o(have_d)
@@ -342,6 +345,7 @@ module tans_lane #(
       oh_hi_q      <= {{(HiWays-1){1'b0}}, 1'b1};
       oh_lo_q      <= 8'd1;
       left_q       <= left_of({PosW{1'b0}});
+      lfull_q      <= left_of({PosW{1'b0}}) == Cap;
       rest_q       <= rest_of({PosW{1'b0}});
       init_q       <= 1'b0;
       end_q        <= 1'b0;
@@ -381,6 +385,7 @@ module tans_lane #(
         oh_hi_q <= {{(HiWays-1){1'b0}}, 1'b1} << rp_next[RpW-1:3];
         oh_lo_q <= 8'd1 << rp_next[2:0];
         left_q  <= left_of(rp_next[PosW-1:0]);
+        lfull_q <= left_of(rp_next[PosW-1:0]) == Cap;
         rest_q  <= rest_of(rp_next[PosW-1:0]);
       end
       have_q <= have_d;
@@ -403,15 +408,15 @@ module tans_lane #(
     end
   end
   // The same for the registered position tables: left_q / rest_q equal min(32 - pos, LogL) and
-  // min(31 - pos, LogL), here by arithmetic (an independent reference, and cheaper to simulate
+  // min(31 - pos, LogL), and lfull_q is set exactly when the first is LogL, here by arithmetic (an independent reference, and cheaper to simulate
   // every cycle than the tables' loops).
   wire [31:0] pos32    = {{(32-PosW){1'b0}}, pos};
   wire [31:0] left_ref = (InWidth - pos32 > LogL) ? LogL : InWidth - pos32;
   wire [31:0] rest_ref = (InWidth - 1 - pos32 > LogL) ? LogL : InWidth - 1 - pos32;
   always @(posedge clk_i) begin
-    if (left_q != left_ref[NbW-1:0] || rest_q != rest_ref[NbW-1:0]) begin
-      $fatal(1, "tans_lane: registered left/rest %0d/%0d != min(32 - pos, LogL) / min(31 - pos, LogL) at rp_q %0d (%0d/%0d)",
-             left_q, rest_q, rp_q, left_ref, rest_ref);
+    if (left_q != left_ref[NbW-1:0] || rest_q != rest_ref[NbW-1:0] || lfull_q != (left_ref == LogL)) begin
+      $fatal(1, "tans_lane: registered left/rest %0d/%0d != min(32 - pos, LogL) / min(31 - pos, LogL) at rp_q %0d (%0d/%0d), or full flag %0d",
+             left_q, rest_q, rp_q, left_ref, rest_ref, lfull_q);
     end
   end
 `endif
