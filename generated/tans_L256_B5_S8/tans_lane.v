@@ -107,6 +107,7 @@ module tans_lane #(
   reg                  pad_q;                    // non-zero bits from pos on in the current slot (last cycle's)
   reg                  padsel_q;                 // last cycle: have = 1
   reg [31:0]           rem_q;                    // symbols left, before this cycle's lagging decrement
+  wire                 rem_lo_zero = rem_q[15:0] == 16'd0;   // the decrement borrows from the high half
   reg                  dec_q;                    // a symbol step happened last cycle: rem_q - 1 pending
   reg                  zero_q;                   // no symbol left (rem_q - dec_q == 0)
   reg                  out_valid_q;
@@ -201,14 +202,12 @@ module tans_lane #(
     end
   endfunction
   reg  [NbW-1:0] left_q, rest_q;
-  reg            lfull_q;                        // left_q == Cap: LogL bits or more left in the slot
   (* keep *) wire [NbW-1:0] cnt  = have_q[1] ? Cap : have_q[0] ? left_q : {NbW{1'b0}};
   (* keep *) wire [NbW-1:0] room = rest_q;
   // The initial state's tests, from the same registers: it has its LogL bits when have = 2 or
-  // LogL <= 32 - pos (left_q == Cap, also kept as a flag of its own, lfull_q, for the idle flag's
-  // short chain), and it crosses into the other slot unless LogL <= 31 - pos (rest_q == Cap). Cap
-  // is never a smaller value's code (min(.., Cap) < Cap fits in NbW bits).
-  wire init_ge    = have_q[1] || (have_q[0] && lfull_q);
+  // LogL <= 32 - pos (left_q == Cap), and it crosses into the other slot unless LogL <= 31 - pos
+  // (rest_q == Cap). Cap is never a smaller value's code (min(.., Cap) < Cap fits in NbW bits).
+  wire init_ge    = have_q[1] || (have_q[0] && left_q == Cap);
   wire init_fits  = rest_q == Cap;
   (* keep *) wire spare = e_odd;                           // constant 0 where no code is spare (L = 128)
   (* keep *) wire ge_lo = e_code[1:0] <= cnt[1:0];
@@ -375,7 +374,6 @@ module tans_lane #(
       oh_hi_q      <= {{(HiWays-1){1'b0}}, 1'b1};
       oh_lo_q      <= 8'd1;
       left_q       <= left_of({PosW{1'b0}});
-      lfull_q      <= left_of({PosW{1'b0}}) == Cap;
       rest_q       <= rest_of({PosW{1'b0}});
       init_q       <= 1'b0;
       end_q        <= 1'b0;
@@ -395,8 +393,13 @@ module tans_lane #(
       // the counter decrements a cycle late, from a register (no step logic on its 32 enables);
       // the zero flag is exact every cycle
       dec_q <= dec_d;
+      // two 16-bit halves, the high one enabled by the low one's borrow (registers only): two short
+      // carry chains instead of one of 32 steps
       if (rem_set) rem_q <= rem_new;
-      else if (dec_q) rem_q <= rem_q - 32'd1;
+      else if (dec_q) begin
+        rem_q[15:0] <= rem_q[15:0] - 16'd1;
+        if (rem_lo_zero) rem_q[31:16] <= rem_q[31:16] - 16'd1;
+      end
       if (zero_en) zero_q <= rem_set ? zero_new : dec_q ? rem_q == 32'd2 : rem_q == 32'd1;
       if (sym_step) out_symbol_q <= e_symbol;
       out_valid_q <= ov_d;
@@ -415,7 +418,6 @@ module tans_lane #(
         oh_hi_q <= {{(HiWays-1){1'b0}}, 1'b1} << rp_next[RpW-1:3];
         oh_lo_q <= 8'd1 << rp_next[2:0];
         left_q  <= left_of(rp_next[PosW-1:0]);
-        lfull_q <= left_of(rp_next[PosW-1:0]) == Cap;
         rest_q  <= rest_of(rp_next[PosW-1:0]);
       end
       have_q <= have_d;
@@ -438,15 +440,15 @@ module tans_lane #(
     end
   end
   // The same for the registered position tables: left_q / rest_q equal min(32 - pos, LogL) and
-  // min(31 - pos, LogL), and lfull_q is set exactly when the first is LogL, here by arithmetic (an independent reference, and cheaper to simulate
+  // min(31 - pos, LogL), here by arithmetic (an independent reference, and cheaper to simulate
   // every cycle than the tables' loops).
   wire [31:0] pos32    = {{(32-PosW){1'b0}}, pos};
   wire [31:0] left_ref = (InWidth - pos32 > LogL) ? LogL : InWidth - pos32;
   wire [31:0] rest_ref = (InWidth - 1 - pos32 > LogL) ? LogL : InWidth - 1 - pos32;
   always @(posedge clk_i) begin
-    if (left_q != left_ref[NbW-1:0] || rest_q != rest_ref[NbW-1:0] || lfull_q != (left_ref == LogL)) begin
-      $fatal(1, "tans_lane: registered left/rest %0d/%0d != min(32 - pos, LogL) / min(31 - pos, LogL) at rp_q %0d (%0d/%0d), or full flag %0d",
-             left_q, rest_q, rp_q, left_ref, rest_ref, lfull_q);
+    if (left_q != left_ref[NbW-1:0] || rest_q != rest_ref[NbW-1:0]) begin
+      $fatal(1, "tans_lane: registered left/rest %0d/%0d != min(32 - pos, LogL) / min(31 - pos, LogL) at rp_q %0d (%0d/%0d)",
+             left_q, rest_q, rp_q, left_ref, rest_ref);
     end
   end
 `endif
