@@ -107,8 +107,8 @@ const MUTANTS: Array<{ name: string; m: RtlMutation; kill: RegExp }> = [
 // The registered idle flags are a retiming of the idle condition; the RTL's simulation check (equal
 // in every cycle, else $stop) must stop a harness built with a flag that is not.
 const RETIMING_MUTANTS: Array<{ name: string; m: RtlMutation }> = [
-  { name: "the idle flag from the owed flag's current value (a cycle late)",
-    m: { file: 'tans_engine.v', from: '!fifo_rvalid_next[k] && !pend_idle;', to: '!fifo_rvalid_next[k] && !pending[k];' } },
+  { name: 'a lane that underflows not seen idle next (its stream run dry)',
+    m: { file: 'tans_lane.v', from: '(* keep *) wire idle_dry  = !fin_q && !word_valid_i && !words_pending_i;', to: "(* keep *) wire idle_dry  = 1'b0;" } },
   { name: "the lane's part of the idle flag from its current registers (a cycle late)",
     m: { file: 'tans_lane.v', from: '.idle_ge_i(idle_ge), .idle_short_i(idle_short),',
       to: '.idle_ge_i(fin_q && !out_valid_q), .idle_short_i(fin_q && !out_valid_q),' } },

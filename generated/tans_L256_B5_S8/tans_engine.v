@@ -233,7 +233,7 @@ module tans_engine #(
       // one more word owed exactly (registers only)
       wire       last_word = wdec_q ? wl_q == 32'd2 : wl_q == 32'd1;
       wire       pend_d;                // pend_q's next value, written once
-      wire       pend_idle;             // the same as the idle flag takes it (below)
+      wire       pend_idle;             // the owed flag as the idle flag takes it (below)
       assign pending[k]    = pend_q;
       assign rem_we[k]     = sym_we;
       // the word count arrives in the load (one bank) or waits in a shadow register (two banks):
@@ -261,9 +261,11 @@ module tans_engine #(
           assign pend_new = npend_q;
         end
         assign pend_d = start ? pend_new : mine ? !last_word : pend_q;
-        // the idle flag takes no switch: in the cycle after one (arm_q) the AND over the flags
-        // is masked, and the switch's chain (the flags' AND → start) stays out of the flags' D
-        assign pend_idle = mine ? !last_word : pend_q;
+        // the idle flag takes the current owed flag: a word taken now fills the FIFO (not drained
+        // either way), and a switch's owed flags matter only in the cycle after it (arm_q), where
+        // the AND over the flags is masked; so the switch's chain (the flags' AND → start) stays
+        // out of the flags' D
+        assign pend_idle = pend_q;
         always @(posedge clk_i or negedge rst_ni) begin
           if (!rst_ni) begin
             wl_q   <= 32'd0;
