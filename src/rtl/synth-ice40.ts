@@ -34,8 +34,8 @@ export interface SynthEstimate { logicCells: number; brams: number; fits: boolea
 /**
  * The size of a configuration before synthesis, from the measured table in docs/hw/synthesis.md
  * (Yosys 0.23 + nextpnr 0.4 on the hx8k, symbolBits 5): logic cells grow by one lane per stream,
- * (LCs at S=8 − LCs at S=1) / 7 = 837.9 / 840.9 / 804.4 per lane at L = 64 / 128 / 256, on a base of
- * 104.1 / 98.1 / 69.6 (LCs at S=1 − one lane); between and beyond those L, linear in log2(L) from the
+ * (LCs at S=8 − LCs at S=1) / 7 = 837.6 / 848.9 / 804.0 per lane at L = 64 / 128 / 256, on a base of
+ * 101.4 / 102.1 / 74.0 (LCs at S=1 − one lane); between and beyond those L, linear in log2(L) from the
  * nearest two. Block RAMs: each lane holds a
  * copy of its decode table (two banks of it at L <= 128, tableBanks), L words of tableRamBits
  * bits each, in the fewest SB_RAM40_4K of one of the four shapes (256×16, 512×8, 1024×4, 2048×2),
@@ -43,9 +43,9 @@ export interface SynthEstimate { logicCells: number; brams: number; fits: boolea
  * promise: it says when a run is hopeless, not exactly what it will use.
  */
 const MEASURED_LANES: ReadonlyArray<{ log2L: number; perLane: number; base: number }> = [
-  { log2L: 6, perLane: 837.86, base: 104.14 },
-  { log2L: 7, perLane: 840.86, base: 98.14 },
-  { log2L: 8, perLane: 804.43, base: 69.57 },
+  { log2L: 6, perLane: 837.57, base: 101.43 },
+  { log2L: 7, perLane: 848.86, base: 102.14 },
+  { log2L: 8, perLane: 804.0, base: 74.0 },
 ];
 
 export function estimateSynth(p: TansDecoderParams, device: Ice40Target['device']): SynthEstimate {
@@ -220,7 +220,8 @@ export function synthMarkdown(results: readonly SynthResult[], versions: { yosys
     'LUTs, FFs, carries and BRAMs are Yosys cell counts (SB_LUT4, SB_DFF*, SB_CARRY, SB_RAM40_4K); logic',
     'cells (LCs, a LUT and/or an FF) and Fmax come from nextpnr. Table bytes: one lane\'s decode table,',
     'L entries of log2(L) + ceil(log2(log2(L)+1)) + symbolBits bits, less one where the nbBits field has a',
-    'spare code (newState\'s bit 0 is then not stored: docs/hw/tans-decoder.md, "Table entry"); each lane',
+    'spare code (newState\'s bit 0 is then not stored: docs/hw/tans-decoder.md, "Table entry"), plus one',
+    'where such an entry leaves the 16-bit RAM word room for the spare code\'s flag (L = 64); each lane',
     'holds a copy (one BRAM read port per lane per cycle), in two banks at L <= 128 (the next layer\'s table',
     'loads in the background while a layer decodes).',
     '',
