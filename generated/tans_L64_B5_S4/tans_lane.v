@@ -4,10 +4,13 @@
 // output register is free:  emit symbol[s];  s <= newState[s] | next nbBits[s] bits.
 // Built for timing: the table RAM is read at the candidate next state with its read enable = step
 // (so its output is always the entry of state_q); newState | bits needs no adder (the low nbBits
-// bits of newState are 0); "enough bits" is a thermometer of the held bit count, computed from
-// registers and indexed by nbBits; the two window words are a ring written in turn (no shifting),
-// read at the pointer through one-hot copies of it; what the RAM-dependent comparisons decide is one
-// LUT after them (tans_lane_late); the symbols-left counter has a registered zero flag.
+// bits of newState are 0); "enough bits" and "crosses into the other slot" compare the entry's
+// code with counts from registers (the position's parts kept as registers, left_q / rest_q); a flag
+// of the spare code, stored beside packed entries where the RAM word has room, picks the read
+// pointer's case; the two window words are a ring written in turn (no shifting), read at the
+// pointer through one-hot copies of it; what the RAM-dependent comparisons decide is one LUT after
+// them (tans_lane_late), the registered idle flag's next value included; the symbols-left counter
+// has a registered zero flag and decrements in two 16-bit halves.
 // With two table banks (States <= 128) the RAM is read in bank bank_i and loaded in the other, and
 // the symbol count of the next layer waits in a shadow register until start_i.
 `default_nettype none
