@@ -57,8 +57,12 @@ export function tableRamBits(p: TansDecoderParams): number {
 export function tableRamWord(p: TansDecoderParams, newState: number, nbBits: number, symbol: number): number {
   const entry = tableEntryWord(p, newState, nbBits, symbol);
   const bits = tableEntryBits(p);
-  const spare = tableEntryPacked(p) && nbBits === 0 && (newState & 1) === 1;
-  return tableRamBits(p) > bits && spare ? entry + 2 ** bits : entry;
+  return tableRamBits(p) > bits && takesSpareCode(p, newState, nbBits) ? entry + 2 ** bits : entry;
+}
+
+/** The entry's code field holds the spare code: a packed table's nbBits 0 with an odd newState. */
+function takesSpareCode(p: TansDecoderParams, newState: number, nbBits: number): boolean {
+  return tableEntryPacked(p) && nbBits === 0 && (newState & 1) === 1;
 }
 
 /**
@@ -69,7 +73,7 @@ export function tableEntryWord(p: TansDecoderParams, newState: number, nbBits: n
   const logL = Math.log2(p.states);
   const nbW = Math.ceil(Math.log2(logL + 1));
   if (!tableEntryPacked(p)) return ((newState * (1 << nbW) + nbBits) * (1 << p.symbolBits)) + symbol;
-  const code = nbBits === 0 && (newState & 1) === 1 ? (1 << nbW) - 1 : nbBits;
+  const code = takesSpareCode(p, newState, nbBits) ? (1 << nbW) - 1 : nbBits;
   return (((newState >>> 1) * (1 << nbW) + code) * (1 << p.symbolBits)) + symbol;
 }
 
