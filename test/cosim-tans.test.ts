@@ -61,6 +61,26 @@ describe('Verilator co-simulation of tans_engine', () => {
     }
   });
 
+  it('a profile-guided build (--pgo) is its own build and gives the plain build\'s figures; a training run that leaves no profile is refused', async () => {
+    const run = { params: { states: 64, symbolBits: 5, streams: 4 }, layers: 3, seed: 11, stallRate: 0.3, symbolsPerStream: 500, corruptLayers: [1] };
+    const plain = await runTansCosim(run);
+    const pgo = await runTansCosim({ ...run, pgo: true });
+    expect(pgo.build.dir).toMatch(/-pgo-/);
+    expect(pgo.build.dir).not.toBe(plain.build.dir);
+    // the profile the second build used is there, beside the objects
+    expect(existsSync(join(pgo.build.dir, 'obj', 'Vtans_engine__ALL.gcda'))).toBe(true);
+    expect(pgo.pass).toBe(true);
+    expect(plain.pass).toBe(true);
+    for (const key of ['symbolsCompared', 'rtlCycles', 'modelCycles', 'cycleCountsCompared', 'missedCorruptions', 'falseErrors'] as const) {
+      expect(pgo[key]).toBe(plain[key]);
+    }
+    expect(pgo.perLayer.map((l) => [l.rtlRun, l.rtlError])).toEqual(plain.perLayer.map((l) => [l.rtlRun, l.rtlError]));
+    expect(pgo.perLayer.filter((l) => l.rtlError).length).toBe(1);
+    // a training step that never runs the instrumented binary: no profile, so no second build
+    const root = mkdtempSync(join(tmpdir(), 'hwsim-pgo-'));
+    await expect(buildTansHarness(run.params, root, undefined, () => {})).rejects.toThrow(/the training run left no profile of the model/);
+  }, 120_000);
+
   it('rejects impossible options (stall rate, layers, symbols, --corrupt, bins) without starting a Verilator build', async () => {
     const build = vi.mocked(buildTansHarness);
     build.mockClear();

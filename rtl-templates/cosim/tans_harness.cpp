@@ -293,39 +293,36 @@ int main(int argc, char** argv) {
         const bool cfg_ready_expected = background && !(has_next && bg_taken == n_next);
         bool try_load = false;
         if (protocol) {
-          // first with every valid low, random data and out_ready the opposite of this cycle's
+          // The outputs now are those the last edge's evaluation gave, with last cycle's inputs.
+          // Evaluate them again (the clock low: no edge) with this cycle's valids and out_ready
+          // inverted and random data: an output that changes depends on an input. The cycle's own
+          // inputs then go in with the rising edge: the outputs the harness acts on are these.
+          const bool in_ready_ref = top.in_ready_o, cfg_ready_ref = top.cfg_ready_o;
+          const uint64_t ovalid_ref = static_cast<uint64_t>(top.out_valid_o);
+          try_load = !bg_valid && !cfg_ready_expected && pchance(16384);
           top.in_data_i = prand();
           top.cfg_data_i = prand();
-          top.cfg_valid_i = 0;
+          top.in_valid_i = !in_valid;
+          top.cfg_valid_i = !(try_load || bg_valid);
           top.out_ready_i = ~ready_mask & all_streams;
           top.eval();
-          const bool in_ready0 = top.in_ready_o, cfg_ready0 = top.cfg_ready_o;
-          const uint64_t ovalid0 = static_cast<uint64_t>(top.out_valid_o);
-          if (cfg_ready0 && !cfg_ready_expected) {
+          if (top.in_ready_o != in_ready_ref) violation("in_ready_o depends on in_valid_i, cfg_valid_i or out_ready_i");
+          if (top.cfg_ready_o != cfg_ready_ref) violation("cfg_ready_o depends on a valid or out_ready_i");
+          if (static_cast<uint64_t>(top.out_valid_o) != ovalid_ref) violation("out_valid_o depends on out_ready_i");
+          if (top.cfg_ready_o && !cfg_ready_expected) {
             violation(background ? "cfg_ready_o high while a loaded layer waits (a second load would be taken)"
                                  : "cfg_ready_o high while a layer runs (a load would be taken mid-layer)");
           }
-          if (!cfg_ready0 && bg_valid) violation("cfg_ready_o low during a background load");
+          if (!top.cfg_ready_o && bg_valid) violation("cfg_ready_o low during a background load");
           // a load offered where none may be taken (random data): it must not be
-          try_load = !bg_valid && !cfg_ready_expected && pchance(16384);
           if (try_load) busy_loads++;
-          top.cfg_valid_i = try_load || bg_valid;
-          if (bg_valid) top.cfg_data_i = (*next_load)[bg_taken];
-          top.in_valid_i = in_valid;
-          if (in_valid) top.in_data_i = words[wi];
-          top.out_ready_i = ready_mask;
-          top.eval();
-          if (top.in_ready_o != in_ready0) violation("in_ready_o depends on in_valid_i, cfg_valid_i or out_ready_i");
-          if (top.cfg_ready_o != cfg_ready0) violation("cfg_ready_o depends on a valid or out_ready_i");
-          if (static_cast<uint64_t>(top.out_valid_o) != ovalid0) violation("out_valid_o depends on out_ready_i");
-        } else {
-          top.cfg_valid_i = bg_valid;
-          top.cfg_data_i = bg_valid ? (*next_load)[bg_taken] : 0;
-          top.in_valid_i = in_valid;
-          top.in_data_i = in_valid ? words[wi] : 0;
-          top.out_ready_i = ready_mask;
-          top.eval();
         }
+        top.in_valid_i = in_valid;
+        top.in_data_i = in_valid ? words[wi] : protocol ? prand() : 0;
+        top.cfg_valid_i = try_load || bg_valid;
+        top.cfg_data_i = bg_valid ? (*next_load)[bg_taken] : protocol ? prand() : 0;
+        top.out_ready_i = ready_mask;
+        if (!protocol) top.eval();  // the clock low (with protocol checks, the inverted inputs' evaluation)
         const bool accepted = in_valid && top.in_ready_o;
         const bool bg_took = bg_valid && top.cfg_ready_o;
         // only the streams with out_valid_o high: each transfers, or holds its symbol for next cycle

@@ -30,6 +30,7 @@ export const command: CliCommand = {
       .option('rows', { type: 'boolean', describe: 'wm --access: element-wise layers and row requests (row r, element j: a select on the delimiter finds the row start, then access), against RowAccess and wmRowAccessCycles' })
       .option('form', { choices: WM_COSIM_FORMS, describe: 'wm: how the layers are encoded: block (the weights) or element (rows, a delimiter after each, which takes its lane\'s cycle and delivers no weight) (default block)' })
       .option('netlist', { type: 'boolean', describe: 'tans: co-simulate the engine as Yosys synthesizes it for the iCE40 (the netlist `hwsim synth` places and routes, with Yosys\'s cell models) instead of the RTL: a gate-level check of the synthesis' })
+      .option('pgo', { type: 'boolean', describe: 'tans: build the Verilator harness with profile-guided optimization (an instrumented build, a short training run, a second build): about twice the first build\'s time, then about a fifth faster on long runs; kept apart from the plain build' })
       .option('corrupt', { type: 'array', number: true, default: [] as number[], describe: 'layer indices to corrupt: one stream gets a flipped data, state or padding bit, a dropped last word or an extra word, so that the reference decoder rejects it; error_o must be raised exactly where the reference decoder rejects' })
       .example('$0 cosim tans --states 64 --symbol-bits 5 --streams 4 --stall-rate 0.3', '')
       .example('$0 cosim tans --states 64 --streams 4 --netlist --corrupt 1 3', 'the synthesized netlist (gate level) against the reference decoder')
@@ -41,6 +42,9 @@ export const command: CliCommand = {
     async (argv) => {
       check(argv.block !== 'wm' || argv.netlist === undefined, '--netlist is a flag of hwsim cosim tans',
         'leave it out for wm (its co-simulation runs the RTL)');
+      check(argv.block !== 'wm' || argv.pgo === undefined, '--pgo is a flag of hwsim cosim tans', 'leave it out for wm');
+      check(!(argv.pgo && argv.netlist), '--pgo builds the RTL harness; --netlist simulates the synthesized netlist',
+        'leave one of them out');
       if (argv.block === 'wm' && argv.access !== undefined) {
         check(argv.form === undefined, '--form is a flag of the query unit\'s streaming co-simulation, not of --access',
           'leave --form out with --access (the port answers positions of the sequence as it is stored)');
@@ -73,13 +77,14 @@ export const command: CliCommand = {
         params: p, layers: argv.layers, seed: argv.seed, stallRate: argv.stallRate, symbolsPerStream: argv.symbols ?? 400,
         corruptLayers: (argv.corrupt as number[]).map(Number),
         weights: model ? { model, bins, maxWeightsPerLayer: maxWeights } : undefined, netlist: argv.netlist === true,
+        pgo: argv.pgo === true,
       });
       const errs = r.perLayer.filter((l) => l.rtlError).length;
       process.stdout.write(
         `${r.pass ? 'PASS' : 'FAIL'} cosim ${configName(p)} seed ${argv.seed} stall-rate ${argv.stallRate}\n` +
         `  weights: ${model ? `${model.name}, ${model.synthetic ? 'SYNTHETIC' : 'trained'} (${model.source}), ${bins} bins, tables by the encoder` : 'synthetic cosim layers (seeded Laplace-like symbols)'}\n` +
         (r.level === 'netlist' ? `  gate level: the Yosys iCE40 netlist of the engine (synthesized in ${r.yosysSeconds!.toFixed(1)} s) with Yosys's cell models\n` : '') +
-        `  Verilator build: ${r.build.cached ? 'cached' : `built in ${r.build.seconds.toFixed(1)} s`} (${r.build.dir})\n` +
+        `  Verilator build${argv.pgo ? ' (profile-guided)' : ''}: ${r.build.cached ? 'cached' : `built in ${r.build.seconds.toFixed(1)} s`} (${r.build.dir})\n` +
         `  layers ${r.layers} (table reloads ${r.layers - 1}, corrupted ${r.perLayer.filter((l) => l.corrupt).length}, ` +
         `rejected by the reference decoder ${r.perLayer.filter((l) => l.refRejects).length}, error_o raised in ${errs}; ` +
         `missed ${r.missedCorruptions}, false errors ${r.falseErrors})\n` +

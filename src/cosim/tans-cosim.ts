@@ -36,6 +36,8 @@ export interface TansCosimOptions {
   mutation?: RtlMutation;
   /** simulate the Yosys iCE40 netlist of the engine (gate level, src/cosim/netlist.ts) instead of the RTL */
   netlist?: boolean;
+  /** a profile-guided build of the RTL harness (trainTansHarness): a longer build, a faster run */
+  pgo?: boolean;
 }
 
 export interface TansCosimResult {
@@ -74,6 +76,28 @@ export interface TansCosimResult {
   /** CPU seconds of the harness run */
   rtlCpuSeconds: number;
   modelSeconds: number;
+}
+
+/**
+ * The training run of a profile-guided harness build: two synthetic layers of 20,000 symbols per
+ * stream, once with the protocol checks and once without (the two loops the harness runs), under a
+ * stall rate of 0.2. A binary that fails here is an error: its profile would be of a broken run.
+ */
+export function trainTansHarness(p: TansDecoderParams, binary: string): void {
+  const layers = syntheticLayers(p, { layers: 2, seed: 1, symbolsPerStream: 20_000 });
+  const work = mkdtempSync(join(tmpdir(), 'hwsim-cosim-train-'));
+  try {
+    for (const protocol of [true, false]) {
+      writeStimulus(join(work, 'stimulus.bin'), p, layers, 1, 0.2, protocol);
+      const r = spawnSync(binary, [join(work, 'stimulus.bin'), join(work, 'out.txt'), join(work, 'transfers.bin')], { encoding: 'utf8' });
+      if (r.error || r.status !== 0) {
+        throw new HwsimError(`the training run of the profile-guided harness failed (exit ${r.status}): ${(r.stdout + r.stderr).trim()}`,
+          `run without --pgo; the build is in ${binary}`);
+      }
+    }
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
 }
 
 /** The harness reads every stimulus field as a 32-bit word: counts and cycle limits above this do not fit. */
@@ -344,7 +368,8 @@ export async function runTansCosim(o: TansCosimOptions): Promise<TansCosimResult
     check(c < layers.length, `--corrupt ${c}: there are only ${layers.length} layers`, `give indices 0..${layers.length - 1}`);
   }
   checkHarnessFits(layers);
-  const build = o.netlist ? await buildTansNetlistHarness(p, o.buildRoot, o.mutation) : await buildTansHarness(p, o.buildRoot, o.mutation);
+  const build = o.netlist ? await buildTansNetlistHarness(p, o.buildRoot, o.mutation)
+    : await buildTansHarness(p, o.buildRoot, o.mutation, o.pgo ? (binary) => trainTansHarness(p, binary) : undefined);
 
   const t0 = performance.now();
   const model = runModel(p, layers, o.seed, o.stallRate);

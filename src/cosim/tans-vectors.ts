@@ -95,9 +95,12 @@ export function syntheticLayers(p: TansDecoderParams, o: SyntheticOptions): Cosi
  * The ways a stream is corrupted, each one of the end-of-stream rules (docs/FORMAT.md §2) or a
  * data error that leads to one: `flip` a data bit, `state` a bit of the initial state, `pad` a
  * padding bit after the last read, `truncate` (the last word dropped: the stream reads past its end),
- * `extend` (a zero word appended: the stream stops a whole word short of its end).
+ * `extend` (a zero word appended: the stream stops a whole word short of its end), `overrun` (8 to 11
+ * words appended, more than a lane's two-word ring and a default FIFO hold: the stream ends while
+ * some of its words are still owed by DRAM, which the engine must take and drop before the layer
+ * is done).
  */
-export const CORRUPTION_KINDS = ['flip', 'state', 'pad', 'truncate', 'extend'] as const;
+export const CORRUPTION_KINDS = ['flip', 'state', 'pad', 'truncate', 'overrun', 'extend'] as const;
 export type CorruptionKind = (typeof CORRUPTION_KINDS)[number];
 
 /**
@@ -138,9 +141,11 @@ export function corruptLayerStreams(streams: MutableStream[], table: DecodeTable
 export function corruptStream(s: MutableStream, table: DecodeTable, start: number, kind: CorruptionKind = 'flip'): boolean {
   const k = table.log2States;
   const rejects = (w: Uint32Array) => referenceRejects(w, s.symbolCount, table);
-  if (kind === 'truncate' || kind === 'extend') {
+  if (kind === 'truncate' || kind === 'extend' || kind === 'overrun') {
     if (kind === 'truncate' && s.words.length < 2) return false;
-    const w = kind === 'truncate' ? s.words.slice(0, -1) : Uint32Array.from([...s.words, 0]);
+    // overrun: 8 to 11 words of seeded bits after the stream's own
+    const extra = kind === 'overrun' ? Array.from({ length: 8 + (start % 4) }, (_, i) => Math.imul(start + i + 1, 0x9e3779b1) >>> 0) : [0];
+    const w = kind === 'truncate' ? s.words.slice(0, -1) : Uint32Array.from([...s.words, ...extra]);
     if (!rejects(w)) return false;
     s.words = w;
     return true;
