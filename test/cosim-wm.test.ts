@@ -129,6 +129,12 @@ describe('wm query unit co-simulation (Verilator)', () => {
     expect(await main(['cosim', 'tans', '--form', 'element'])).toBe(2);
     expect(io.stderr).toMatch(/--form is a flag of hwsim cosim wm/);
     io.clear();
+    expect(await main(['cosim', 'wm', '--pgo'])).toBe(2);
+    expect(io.stderr).toMatch(/--pgo is a flag of hwsim cosim tans/);
+    io.clear();
+    expect(await main(['cosim', 'tans', '--pgo', '--netlist'])).toBe(2);
+    expect(io.stderr).toMatch(/--pgo builds the RTL harness; --netlist simulates the synthesized netlist/);
+    io.clear();
     expect(await main(['cosim', 'wm', '--lanes', '3', '--levels', '12', '--buffer-words', '256', '--layers', '1', '--symbols', '20000'])).toBe(2);
     expect(io.stderr).toMatch(/more than --buffer-words 256[\s\S]*raise --buffer-words/);
   }, BUILD_TIMEOUT);
