@@ -1,7 +1,8 @@
 /**
  * Builds the generated engine RTL + the C++ harness with Verilator, cached under
- * build/cosim/<config>-<hash>/ (the hash covers the RTL, the harness, the flags, the Verilator version and, for a build for this CPU, the CPU; so
- * a changed template rebuilds). Missing Verilator or a failed build is an error, never a skip.
+ * build/cosim/<config>-<hash>/ (the hash covers the RTL, the harness, the flags, the Verilator
+ * version and, for a build for this machine's CPU, the target the compiler resolves, so a changed
+ * template rebuilds). Missing Verilator or a failed build is an error, never a skip.
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
