@@ -13,7 +13,7 @@ const RUN = { params: { states: 64, symbolBits: 5, streams: 4 }, layers: 24, see
 // Some bugs show only under a particular timing (a random reset landing while a lane's error is set,
 // a layer's last symbol held at its end), which one seeded run may not produce: a mutant is run with
 // these seeds in turn until one kills it, and the control passes with every one.
-const SEEDS = [7, 2, 3, 4];
+const SEEDS = [RUN.seed, 2, 3, 4];
 
 const MUTANTS: Array<{ name: string; m: RtlMutation; kill: RegExp }> = [
   { name: 'in_ready_o &= in_valid_i',
@@ -173,13 +173,13 @@ describe('mutation test: the protocol-checked co-simulation kills every mutant',
   });
   for (const { name, m, kill } of MUTANTS) {
     it(`mutant killed: ${name}`, async () => {
-      let r = await runTansCosim({ ...RUN, mutation: m });
-      let seed = RUN.seed;
-      for (const next of SEEDS.slice(1)) {
-        if (!r.pass) break;
-        seed = next;
+      let r: Awaited<ReturnType<typeof runTansCosim>> | undefined;
+      let seed = SEEDS[0];
+      for (seed of SEEDS) {
         r = await runTansCosim({ ...RUN, seed, mutation: m });
+        if (!r.pass) break;
       }
+      if (!r) throw new Error('no seed ran');
       expect(r.pass).toBe(false);
       console.log(`mutant "${name}" killed (seed ${seed}) by: ${r.firstMismatch}`);
       expect(r.firstMismatch).toMatch(kill);
