@@ -30,9 +30,12 @@ module tans_decoder #(
   output wire [Streams-1:0]            fin_o,
   output wire [Streams-1:0]            err_o,
   input  wire [Streams-1:0]            drained_next_i,
+  input  wire [Streams*$clog2(InWidth+1)-1:0] last_top_i,  // per stream: used bits of its last word
   output wire [Streams-1:0]            idle_next_o
 );
 {{paramChecks}}
+
+  localparam integer TopW = $clog2(InWidth + 1);
 
   genvar k;
   generate
@@ -62,6 +65,7 @@ module tans_decoder #(
         .fin_o          (fin_o[k]),
         .err_o          (err_o[k]),
         .drained_next_i (drained_next_i[k]),
+        .last_top_i     (last_top_i[k*TopW +: TopW]),
         .idle_next_o    (idle_next_o[k])
       );
     end

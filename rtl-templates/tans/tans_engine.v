@@ -48,6 +48,7 @@ module tans_engine #(
   localparam [NbW-1:0] OddCode = {NbW{1'b1}};
   localparam integer Banks     = (States <= 128) ? 2 : 1;
   localparam integer TurnW     = (Streams > 1) ? $clog2(Streams) : 1;   // the load's descriptor stream counter
+  localparam integer TopW      = $clog2(InWidth + 1);                   // a word's used bits, 0 .. InWidth
 
 {{paramChecks}}
 
@@ -172,6 +173,20 @@ module tans_engine #(
   wire [Streams-1:0] take  = offer & {Streams{in_valid_i && run_q}};   // the stream whose word is accepted
   wire accept = |take;
 
+  // The used bits of the word on the bus: the index of its highest set bit + 1, 0 for a zero word.
+  // One encoder for all streams; each stream keeps the value of the last word it took (top_q), from
+  // which its lane's end check tells whether the bits after its last read are all zero: once the
+  // stream ends cleanly (its FIFO empty, no word owed, less than a word unread) the lane's current
+  // word is that last word, so its padding is zero exactly when top_q <= the lane's bit position.
+  reg [TopW-1:0] in_top;
+  integer ti;
+  always @* begin
+    in_top = {TopW{1'b0}};
+    for (ti = 0; ti < InWidth; ti = ti + 1)
+      if (in_data_i[ti]) in_top = ti[TopW-1:0] + {{(TopW-1){1'b0}}, 1'b1};
+  end
+  wire [Streams*TopW-1:0] last_top;
+
   genvar k;
   generate
     for (k = 0; k < Streams; k = k + 1) begin : g_stream
@@ -266,6 +281,13 @@ module tans_engine #(
       // switch's owed flags are left out: idle_q is then wrong in the cycle after a switch, where
       // arm_q masks it, and exact again from the next.)
       assign drained_next[k] = !fifo_rvalid_next[k] && !pend_idle;
+
+      reg [TopW-1:0] top_q;           // used bits of the last word this stream took (in_top)
+      always @(posedge clk_i or negedge rst_ni) begin
+        if (!rst_ni)   top_q <= {TopW{1'b0}};
+        else if (mine) top_q <= in_top;
+      end
+      assign last_top[k*TopW +: TopW] = top_q;
       always @(posedge clk_i or negedge rst_ni) begin
         if (!rst_ni) idle_q[k] <= 1'b1;
         else         idle_q[k] <= lane_idle_next[k];
@@ -358,6 +380,7 @@ module tans_engine #(
     .fin_o          (fin),
     .err_o          (err),
     .drained_next_i (drained_next),
+    .last_top_i     (last_top),
     .idle_next_o    (lane_idle_next)
   );
   assign out_symbol_o = symbols;

@@ -44,6 +44,7 @@ module tans_lane #(
   output wire                  fin_o,            // finished (all symbols, or stopped on an error)
   output wire                  err_o,
   input  wire                  drained_next_i,   // next cycle: the lane's FIFO empty, its stream owed no word
+  input  wire [$clog2(InWidth+1)-1:0] last_top_i, // used bits of the last word the stream took (top bit's index + 1)
   output wire                  idle_next_o       // next cycle: finished, output register empty, drained
 );
   localparam integer LogL   = $clog2(States);
@@ -141,9 +142,8 @@ module tans_lane #(
 
   // Bits held (registers only): avail = 32*have - pos, written without a subtractor or comparators
   // (which Yosys would put on carry chains): have = 0 holds no bit (pos is then 0), have = 2 holds
-  // more than 32, have = 1 holds 32 - pos (below: cnt, init_ge). below[j] = j < pos (the bits already read).
+  // more than 32, have = 1 holds 32 - pos (below: cnt, init_ge).
   wire [PosW-1:0]    pos   = rp_q[PosW-1:0];
-  wire [InWidth-1:0] below = ~({InWidth{1'b1}} << pos);
   // The RAM output arrives late in the cycle; Yosys's ABC maps for depth as if every input arrived
   // at once and would merge early logic in after it. So the RAM-dependent comparisons are kept as
   // nets of their own (ge_sel and cr_sel two LUT levels after the RAM), and what they decide is one
@@ -212,8 +212,7 @@ module tans_lane #(
   // width), selected by one-hot copies of the read pointer in two AND-OR stages: the byte (oh_hi_q,
   // rp_q's bits above the low 3) picks 7 + LogL bits from there on, the bit in the byte (oh_lo_q)
   // the window among them. Two LUT levels a stage, against six for a slot select and a 5-stage
-  // shifter driven by the binary pointer. cur is the current slot (the end check's padding).
-  wire [InWidth-1:0] cur = rp_q[PosW] ? slot_q[1] : slot_q[0];
+  // shifter driven by the binary pointer.
   localparam integer RingW  = 2 * InWidth;
   localparam integer HiWays = RingW / 8;
   localparam integer CoarseW = 7 + LogL;
@@ -244,9 +243,11 @@ module tans_lane #(
   // The stream's exact end (docs/FORMAT.md §2): the last read ends inside the last word (fewer than
   // a word of bits left, no word left to come), every bit after it is 0, and the state is 0.
   // With have_q = 1 the unread bits are bits pos.. of the current slot; have_q = 2 leaves a word or more.
-  // The padding of the current slot is reduced every cycle into a register; the end check's second
-  // cycle uses it.
-  wire pad = |(cur & ~below);
+  // When the stream otherwise ends cleanly (its FIFO empty, no word owed, have_q = 1), the current
+  // slot holds the last word the stream took, whose used bits the engine kept (last_top_i): a bit
+  // after pos is set exactly when last_top_i > pos. Taken into a register every cycle; the end
+  // check's second cycle uses it. (Any other end fails on its own terms, whatever pad says.)
+  wire pad = last_top_i > {1'b0, pos};
   wire word_left = have_q[1] || (have_q[0] && pos == {PosW{1'b0}});   // 32 bits or more unread
   wire end_bad   = state_q != {LogL{1'b0}} || word_left || word_valid_i || words_pending_i;
   wire pad_bad   = padsel_q && pad_q;

@@ -200,6 +200,8 @@ export class TansEngineModel {
   private readonly fifoMem: Uint32Array;
   private readonly fifoHead: Int32Array;
   private readonly fifoCnt: Int32Array;
+  /** per stream: the used bits (highest set bit's index + 1) of the last word it took (RTL top_q) */
+  private readonly topQ: Uint8Array;
   // per-lane decoder registers
   private readonly remQ: Float64Array;
   private readonly stateQ: Uint16Array;
@@ -239,6 +241,7 @@ export class TansEngineModel {
     this.fifoMem = new Uint32Array(S * this.D);
     this.fifoHead = new Int32Array(S);
     this.fifoCnt = new Int32Array(S);
+    this.topQ = new Uint8Array(S);
     this.remQ = new Float64Array(S);
     this.stateQ = new Uint16Array(S);
     this.curQ = new Uint32Array(S);
@@ -396,8 +399,10 @@ export class TansEngineModel {
       const endQ = this.endQ[k] === 1;
       const finalChk = active && !init && rem === 0 && !endQ;
       const endDone = active && endQ;
-      // exact end: last read inside the last word, zero padding after it, state 0 (FORMAT.md §2)
-      const padBad = have === 1 && (this.curQ[k] >>> pos) !== 0;
+      // exact end: last read inside the last word, zero padding after it, state 0 (FORMAT.md §2).
+      // The padding is judged from the used bits of the stream's last word taken: when the rest of
+      // the end is clean, that word is the current one (the FIFO empty, no word owed, have = 1).
+      const padBad = have === 1 && this.topQ[k] > pos;
       const badEnd = state !== 0 || avail >= 32 || padBad || fv || pend;
       // bit window {nxt, cur} >> pos, low `need` bits
       let bits = 0;
@@ -449,6 +454,7 @@ export class TansEngineModel {
       let tail = this.fifoHead[t] + c;
       if (tail >= D) tail -= D;
       this.fifoMem[t * D + tail] = inWord >>> 0;
+      this.topQ[t] = 32 - Math.clz32(inWord);
       this.fifoCnt[t] = c + 1;
       this.wordsLeftQ[t] -= 1;
     }
