@@ -30,12 +30,12 @@ module tans_decoder #(
   output wire [Streams-1:0]            fin_o,
   output wire [Streams-1:0]            err_o,
   input  wire [Streams-1:0]            drained_next_i,
-  input  wire [Streams*$clog2(InWidth+1)-1:0] last_top_i,  // per stream: used bits of its last word
+  input  wire [Streams*($clog2(InWidth)+1)-1:0] last_top_i,  // per stream: its last word's top bit {non-zero, index}
   output wire [Streams-1:0]            idle_next_o
 );
 {{paramChecks}}
 
-  localparam integer TopW = $clog2(InWidth + 1);
+  localparam integer TopW = $clog2(InWidth) + 1;
 
   genvar k;
   generate

@@ -48,7 +48,7 @@ module tans_engine #(
   localparam [NbW-1:0] OddCode = {NbW{1'b1}};
   localparam integer Banks     = (States <= 128) ? 2 : 1;
   localparam integer TurnW     = (Streams > 1) ? $clog2(Streams) : 1;   // the load's descriptor stream counter
-  localparam integer TopW      = $clog2(InWidth + 1);                   // a word's used bits, 0 .. InWidth
+  localparam integer TopW      = $clog2(InWidth) + 1;                   // a word's top bit: {non-zero, index}
 
 {{paramChecks}}
 
@@ -173,18 +173,37 @@ module tans_engine #(
   wire [Streams-1:0] take  = offer & {Streams{in_valid_i && run_q}};   // the stream whose word is accepted
   wire accept = |take;
 
-  // The used bits of the word on the bus: the index of its highest set bit + 1, 0 for a zero word.
-  // One encoder for all streams; each stream keeps the value of the last word it took (top_q), from
-  // which its lane's end check tells whether the bits after its last read are all zero: once the
-  // stream ends cleanly (its FIFO empty, no word owed, less than a word unread) the lane's current
-  // word is that last word, so its padding is zero exactly when top_q <= the lane's bit position.
-  reg [TopW-1:0] in_top;
-  integer ti;
-  always @* begin
-    in_top = {TopW{1'b0}};
-    for (ti = 0; ti < InWidth; ti = ti + 1)
-      if (in_data_i[ti]) in_top = ti[TopW-1:0] + {{(TopW-1){1'b0}}, 1'b1};
-  end
+  // The word on the bus: whether it is non-zero and the index of its highest set bit (top_w), as
+  // a tree (nibbles, bytes, halves: each level takes the upper part's index when it has a set
+  // bit), four LUT levels deep. One encoder for all streams; each stream keeps it for the last word
+  // it took (top_q), from which its lane's end check tells whether the bits after its last read are
+  // all zero: once the stream ends cleanly (its FIFO empty, no word owed, less than a word unread)
+  // the lane's current word is that last word, so its padding is zero exactly when the word is
+  // zero or its highest set bit lies below the lane's bit position. (The bus is 32 bits: InWidth's
+  // only value.)
+  wire [7:0]  nz4;                  // nibble k has a set bit
+  wire [15:0] hi4;                  // nibble k's highest set bit, at [2k +: 2]
+  wire [3:0]  nz8;                  // the same for bytes (hi8: 3 bits each) and halves (hi16: 4 bits)
+  wire [11:0] hi8;
+  wire [1:0]  nz16;
+  wire [7:0]  hi16;
+  genvar n;
+  generate
+    for (n = 0; n < 8; n = n + 1) begin : g_nibble
+      wire [3:0] v = in_data_i[4*n +: 4];
+      assign nz4[n] = |v;
+      assign hi4[2*n +: 2] = v[3] ? 2'd3 : v[2] ? 2'd2 : v[1] ? 2'd1 : 2'd0;
+    end
+    for (n = 0; n < 4; n = n + 1) begin : g_byte
+      assign nz8[n] = nz4[2*n+1] || nz4[2*n];
+      assign hi8[3*n +: 3] = nz4[2*n+1] ? {1'b1, hi4[2*(2*n+1) +: 2]} : {1'b0, hi4[2*(2*n) +: 2]};
+    end
+    for (n = 0; n < 2; n = n + 1) begin : g_half
+      assign nz16[n] = nz8[2*n+1] || nz8[2*n];
+      assign hi16[4*n +: 4] = nz8[2*n+1] ? {1'b1, hi8[3*(2*n+1) +: 3]} : {1'b0, hi8[3*(2*n) +: 3]};
+    end
+  endgenerate
+  wire [TopW-1:0] top_w = {nz16[1] || nz16[0], nz16[1] ? {1'b1, hi16[7:4]} : {1'b0, hi16[3:0]}};
   wire [Streams*TopW-1:0] last_top;
 
   genvar k;
@@ -282,10 +301,10 @@ module tans_engine #(
       // arm_q masks it, and exact again from the next.)
       assign drained_next[k] = !fifo_rvalid_next[k] && !pend_idle;
 
-      reg [TopW-1:0] top_q;           // used bits of the last word this stream took (in_top)
+      reg [TopW-1:0] top_q;           // top_w of the last word this stream took
       always @(posedge clk_i or negedge rst_ni) begin
         if (!rst_ni)   top_q <= {TopW{1'b0}};
-        else if (mine) top_q <= in_top;
+        else if (mine) top_q <= top_w;
       end
       assign last_top[k*TopW +: TopW] = top_q;
       always @(posedge clk_i or negedge rst_ni) begin

@@ -44,7 +44,7 @@ module tans_lane #(
   output wire                  fin_o,            // finished (all symbols, or stopped on an error)
   output wire                  err_o,
   input  wire                  drained_next_i,   // next cycle: the lane's FIFO empty, its stream owed no word
-  input  wire [$clog2(InWidth+1)-1:0] last_top_i, // used bits of the last word the stream took (top bit's index + 1)
+  input  wire [$clog2(InWidth):0] last_top_i,   // the last word the stream took: {non-zero, index of its top bit}
   output wire                  idle_next_o       // next cycle: finished, output register empty, drained
 );
   localparam integer LogL   = $clog2(States);
@@ -244,10 +244,11 @@ module tans_lane #(
   // a word of bits left, no word left to come), every bit after it is 0, and the state is 0.
   // With have_q = 1 the unread bits are bits pos.. of the current slot; have_q = 2 leaves a word or more.
   // When the stream otherwise ends cleanly (its FIFO empty, no word owed, have_q = 1), the current
-  // slot holds the last word the stream took, whose used bits the engine kept (last_top_i): a bit
-  // after pos is set exactly when last_top_i > pos. Taken into a register every cycle; the end
-  // check's second cycle uses it. (Any other end fails on its own terms, whatever pad says.)
-  wire pad = last_top_i > {1'b0, pos};
+  // slot holds the last word the stream took, whose top bit the engine kept (last_top_i): a bit
+  // from pos on is set exactly when that word is non-zero and its top bit's index is pos or more.
+  // Taken into a register every cycle; the end check's second cycle uses it. (Any other end fails
+  // on its own terms, whatever pad says.)
+  wire pad = last_top_i[PosW] && last_top_i[PosW-1:0] >= pos;
   wire word_left = have_q[1] || (have_q[0] && pos == {PosW{1'b0}});   // 32 bits or more unread
   wire end_bad   = state_q != {LogL{1'b0}} || word_left || word_valid_i || words_pending_i;
   wire pad_bad   = padsel_q && pad_q;

@@ -200,7 +200,7 @@ export class TansEngineModel {
   private readonly fifoMem: Uint32Array;
   private readonly fifoHead: Int32Array;
   private readonly fifoCnt: Int32Array;
-  /** per stream: the used bits (highest set bit's index + 1) of the last word it took (RTL top_q) */
+  /** per stream: the last word it took, its highest set bit's index + 1, 0 for 0 (RTL top_q: {non-zero, index}) */
   private readonly topQ: Uint8Array;
   // per-lane decoder registers
   private readonly remQ: Float64Array;
