@@ -51,7 +51,7 @@ const BASE: Record<string, { positionals: string[]; options: Record<string, stri
 const VALID: Record<string, string> = {
   states: '64', streams: '4', decoders: '8', bins: '15', 'bits-per-weight': '2', 'rd-lambda': '0', split: 'channel',
   effort: 'fast', seed: '1', output: join(tmp, 'out.hwz'), config: chipJson, mac: '16x16', dataflow: 'ws', 'dram-bw': '8',
-  'dram-latency': '50', burst: '64', 'fifo-depth': '128', 'stream-fifo-depth': '4', 'clock-mhz': '500', 'sram-kb': '512',
+  'dram-latency': '50', burst: '64', 'fifo-depth': '128', 'stream-fifo-depth': '4', 'count-bits': '24', 'clock-mhz': '500', 'sram-kb': '512',
   out: join(tmp, 'out-dir'), 'symbol-bits': '5', 'in-width': '32', 'rom-image': 'rom.hex', counts: '32,32', layers: '1',
   weights: 'lenet-5', 'max-weights': '1000', 'stall-rate': '0.2', symbols: '100', corrupt: '0', device: 'hx8k',
   package: 'ct256', markdown: join(tmp, 'synth.md'), freq: '100', seeds: '1', 'max-layers': '1000', 'max-inflate-bytes': '1000000', 'max-ifmap-elements': '100000000',

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -8,7 +8,7 @@ import { paramsOf } from '../src/params/lookup.js';
 import { engineMarkdownTable } from '../src/params/markdown.js';
 import { synthTans } from '../src/rtl/synth-ice40.js';
 import { DEFAULT_RTL_CONFIGS, generateTansRtl, readTemplate, romImage, TANS_RTL_FILES, writeGenerated } from '../src/rtl/tans-rtl.js';
-import { resolveTansDecoderParams, tableEntryBits, tableEntryPacked, tableEntryWord, tableRamBits } from '../src/chip/tans-decoder.js';
+import { resolveTansDecoderParams, TansEngineModel, tableEntryBits, tableEntryPacked, tableEntryWord, tableRamBits } from '../src/chip/tans-decoder.js';
 import { buildDecodeTable, spreadTuned } from '../src/codecs/tans/table.js';
 import { HwsimError } from '../src/errors.js';
 import { badParameterModule } from '../src/params/verilog.js';
@@ -171,6 +171,7 @@ describe('RTL generator', () => {
       ['Streams', 65, 8, 'tans_engine: Streams must be an integer 1..64'],
       ['States', 100, 128, 'tans_engine: States must be a power of two in 32..4096'],
       ['StreamFifoDepth', 1, 2, 'tans_engine: StreamFifoDepth must be an integer 2..64'],
+      ['CountBits', 16, 17, 'tans_engine: CountBits must be an integer 17..32'],
     ] as const) {
       for (const [tool, r] of Object.entries(tools(param, bad))) {
         expect(r.status, `${tool} ${param}=${bad}: ${r.out}`).not.toBe(0);
@@ -179,6 +180,64 @@ describe('RTL generator', () => {
       }
       for (const [tool, r] of Object.entries(tools(param, good))) expect(r.status, `${tool} ${param}=${good}: ${r.out}`).toBe(0);
     }
+  });
+});
+
+describe('counter width (CountBits)', () => {
+  // A load whose one stream's symbol count is `count` (the table all zeros, no words), then a few
+  // cycles, in Icarus: the engine's simulation check must stop on a count wider than its counters.
+  const loadCount = async (countBits: number, count: number) => {
+    const dir = mkdtempSync(join(tmpdir(), 'hwsim-rtl-count-'));
+    writeGenerated(dir, await generateTansRtl({ states: 64, streams: 1, countBits }));
+    const tb = `module tb;
+  reg clk = 0, rst_n = 0, cfg_valid = 0;
+  reg [31:0] cfg_data = 0;
+  wire cfg_ready, in_ready, done, error;
+  wire [0:0] out_valid; wire [4:0] out_symbol; wire [7:0] out_weight;
+  tans_engine u (.clk_i(clk), .rst_ni(rst_n), .cfg_valid_i(cfg_valid), .cfg_ready_o(cfg_ready), .cfg_data_i(cfg_data),
+    .in_valid_i(1'b0), .in_ready_o(in_ready), .in_data_i(32'd0), .out_valid_o(out_valid), .out_ready_i(1'b1),
+    .out_symbol_o(out_symbol), .out_weight_o(out_weight), .done_o(done), .error_o(error));
+  always #5 clk = !clk;
+  integer i;
+  initial begin
+    #12 rst_n = 1;
+    @(negedge clk) cfg_valid = 1; cfg_data = 3;             // bins
+    for (i = 0; i < 64; i = i + 1) @(negedge clk) cfg_data = 0;  // table entries
+    @(negedge clk) cfg_data = ${count};                      // stream 0: symbols
+    @(negedge clk) cfg_data = 0;                             // stream 0: words
+    @(negedge clk) cfg_valid = 0;
+    repeat (8) @(negedge clk);
+    $display("load taken");
+    $finish;
+  end
+endmodule
+`;
+    writeFileSync(join(dir, 'tb.v'), tb);
+    const c = spawnSync('iverilog', ['-g2012', '-s', 'tb', '-o', 'tb.vvp', 'tb.v', ...TANS_RTL_FILES], { cwd: dir, encoding: 'utf8' });
+    expect(c.error, 'iverilog must be installed').toBeUndefined();
+    expect(c.status, c.stderr).toBe(0);
+    const r = spawnSync('vvp', ['-n', 'tb.vvp'], { cwd: dir, encoding: 'utf8' });
+    return `${r.stdout}${r.stderr}`;
+  };
+
+  it('simulation stops on a descriptor count wider than the counters, and takes the widest that fits', async () => {
+    const over = await loadCount(17, 2 ** 17);
+    expect(over).toContain('descriptor count 131072 does not fit the 17-bit counters');
+    expect(over).not.toContain('load taken');
+    const fits = await loadCount(17, 2 ** 17 - 1);
+    expect(fits).not.toContain('does not fit');
+    expect(fits).toContain('load taken');
+  });
+
+  it('the cycle model refuses a layer whose counts do not fit, naming the width that would', () => {
+    const p = resolveTansDecoderParams({ states: 64, streams: 1, countBits: 17 });
+    const counts = Int32Array.from([8, 48, 8]);
+    const table = buildDecodeTable(counts, spreadTuned(counts));
+    const layer = (symbols: number) => ({ table, bins: 3, symbolCounts: [symbols], wordCounts: [1] });
+    const m = new TansEngineModel(p);
+    expect(() => m.loadLayer(layer(2 ** 17))).toThrow(/has 131,072 symbols .* 17-bit counters hold at most 131,071/);
+    expect(() => m.loadLayer(layer(2 ** 17))).toThrow(HwsimError);
+    expect(() => new TansEngineModel(p).loadLayer(layer(2 ** 17 - 1))).not.toThrow();
   });
 });
 

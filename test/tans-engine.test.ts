@@ -240,7 +240,7 @@ describe('TansEngineModel cycle semantics (docs/hw/tans-decoder.md)', () => {
   it('validation bounds agree with the documented schema', () => {
     const schema = paramsOf('engine').map((p) => ({ ...p, default: defaultOf(p, 'engine'), allowed: p.type === 'int' ? p.choices : undefined,
       min: p.type === 'int' ? p.min : undefined, max: p.type === 'int' ? p.max : undefined }));
-    expect(schema.map((f) => f.name)).toEqual(['states', 'symbolBits', 'streams', 'inWidth', 'streamFifoDepth']);
+    expect(schema.map((f) => f.name)).toEqual(['states', 'symbolBits', 'streams', 'inWidth', 'streamFifoDepth', 'countBits']);
     for (const f of schema) {
       const key = f.name as keyof TansDecoderParams;
       expect(resolveTansDecoderParams()[key]).toBe(f.default);

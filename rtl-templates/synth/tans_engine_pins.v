@@ -12,7 +12,8 @@ module tans_engine_pins #(
   parameter integer SymbolBits      = {{symbolBits}},
   parameter integer Streams         = {{streams}},
   parameter integer InWidth         = {{inWidth}},
-  parameter integer StreamFifoDepth = {{streamFifoDepth}}
+  parameter integer StreamFifoDepth = {{streamFifoDepth}},
+  parameter integer CountBits       = {{countBits}}
 ) (
   input  wire       clk_i,
   input  wire       rst_ni,
@@ -38,7 +39,8 @@ module tans_engine_pins #(
   wire [Streams*8-1:0]          out_weight;
 
   tans_engine #(
-    .States(States), .SymbolBits(SymbolBits), .Streams(Streams), .InWidth(InWidth), .StreamFifoDepth(StreamFifoDepth)
+    .States(States), .SymbolBits(SymbolBits), .Streams(Streams), .InWidth(InWidth), .StreamFifoDepth(StreamFifoDepth),
+    .CountBits(CountBits)
   ) u_engine (
     .clk_i(clk_i), .rst_ni(rst_ni),
     .cfg_valid_i(cfg_valid_q), .cfg_ready_o(cfg_ready), .cfg_data_i(cfg_sr_q),

@@ -9,6 +9,7 @@ module tans_decoder #(
   parameter integer SymbolBits = {{symbolBits}},
   parameter integer Streams    = {{streams}},
   parameter integer InWidth    = {{inWidth}},
+  parameter integer CountBits  = {{countBits}},
   parameter         TableInit  = ""
 ) (
   input  wire                          clk_i,
@@ -16,7 +17,7 @@ module tans_decoder #(
   input  wire                          start_i,
   input  wire                          bank_i,
   input  wire [Streams-1:0]            rem_we_i,
-  input  wire [31:0]                   rem_i,
+  input  wire [CountBits-1:0]          rem_i,
   input  wire                          tbl_we_i,
   input  wire [$clog2(States)-1:0]     tbl_addr_i,
   input  wire [31:0]                   tbl_data_i,
@@ -44,6 +45,7 @@ module tans_decoder #(
         .States    (States),
         .SymbolBits(SymbolBits),
         .InWidth   (InWidth),
+        .CountBits (CountBits),
         .TableInit (TableInit)
       ) u_lane (
         .clk_i          (clk_i),

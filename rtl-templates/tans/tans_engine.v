@@ -18,6 +18,7 @@ module tans_engine #(
   parameter integer Streams         = {{streams}},
   parameter integer InWidth         = {{inWidth}},
   parameter integer StreamFifoDepth = {{streamFifoDepth}},
+  parameter integer CountBits       = {{countBits}},
   parameter         TableInit       = ""
 ) (
   input  wire                          clk_i,
@@ -49,6 +50,8 @@ module tans_engine #(
   localparam integer Banks     = (States <= 128) ? 2 : 1;
   localparam integer TurnW     = (Streams > 1) ? $clog2(Streams) : 1;   // the load's descriptor stream counter
   localparam integer TopW      = $clog2(InWidth) + 1;                   // a word's top bit: {non-zero, index}
+  localparam [CountBits-1:0] One = 1;
+  localparam [CountBits-1:0] Two = 2;
 
 {{paramChecks}}
 
@@ -75,6 +78,9 @@ module tans_engine #(
   wire             tbl_we   = cfg_valid_i && tphase_q;
   wire [LogL-1:0]  tbl_off  = taddr_q;
   wire             dsc_we   = cfg_valid_i && dphase_q;
+  // a descriptor's symbol or word count, in the counters' width (a wider count is the loader's
+  // error: hwsim refuses such a layer, and simulation stops on one, below)
+  wire [CountBits-1:0] cfg_count = cfg_data_i[CountBits-1:0];
   generate
     if (Banks == 2) begin : g_bg_load
       reg queued_q;                         // a whole layer is loaded and waits for the lanes
@@ -212,12 +218,12 @@ module tans_engine #(
       localparam [TurnW-1:0] Me     = k;
       wire       sym_we  = dsc_we && dk_q == Me && !dword_q;
       wire       word_we = dsc_we && dk_q == Me && dword_q;
-      reg [31:0] wl_q;                 // words this stream is still owed, before a lagging decrement
+      reg [CountBits-1:0] wl_q;        // words this stream is still owed, before a lagging decrement
       reg        wdec_q;               // a word was taken last cycle: wl_q - 1 pending
       reg        pend_q;               // still owed words (wl_q - wdec_q != 0), exact every cycle
       wire       mine = take[k];
       // one more word owed exactly (registers only)
-      wire       last_word = wdec_q ? wl_q == 32'd2 : wl_q == 32'd1;
+      wire       last_word = wdec_q ? wl_q == Two : wl_q == One;
       wire       pend_d;                // pend_q's next value, written once
       wire       pend_idle;             // the owed flag as the idle flag takes it (below)
       assign pending[k]    = pend_q;
@@ -225,23 +231,23 @@ module tans_engine #(
       // the word count arrives in the load (one bank) or waits in a shadow register (two banks):
       // a stream owed nothing keeps copying it, so that start only sets the owed flag
       if (Banks == 2) begin : g_shadow
-        reg [31:0] nwl_q;
+        reg [CountBits-1:0] nwl_q;
         reg        npend_q;
-        wire [31:0] wl_new;
+        wire [CountBits-1:0] wl_new;
         wire        pend_new;
         always @(posedge clk_i or negedge rst_ni) begin
           if (!rst_ni) begin
-            nwl_q   <= 32'd0;
+            nwl_q   <= {CountBits{1'b0}};
             npend_q <= 1'b0;
           end else if (word_we) begin
-            nwl_q   <= cfg_data_i;
-            npend_q <= cfg_data_i != 32'd0;
+            nwl_q   <= cfg_count;
+            npend_q <= cfg_count != {CountBits{1'b0}};
           end
         end
         if (k == Streams - 1) begin : g_bypass
           // the last load word is this word count: a start on it takes it straight from the port
-          assign wl_new   = word_we ? cfg_data_i : nwl_q;
-          assign pend_new = word_we ? cfg_data_i != 32'd0 : npend_q;
+          assign wl_new   = word_we ? cfg_count : nwl_q;
+          assign pend_new = word_we ? cfg_count != {CountBits{1'b0}} : npend_q;
         end else begin : g_held
           assign wl_new   = nwl_q;
           assign pend_new = npend_q;
@@ -254,7 +260,7 @@ module tans_engine #(
         assign pend_idle = pend_q;
         always @(posedge clk_i or negedge rst_ni) begin
           if (!rst_ni) begin
-            wl_q   <= 32'd0;
+            wl_q   <= {CountBits{1'b0}};
             wdec_q <= 1'b0;
             pend_q <= 1'b0;
           end else begin
@@ -263,29 +269,29 @@ module tans_engine #(
               wl_q   <= wl_new;
               wdec_q <= 1'b0;
             end else begin
-              // the 32-bit counter's enable is a register (no accept logic on it)
+              // the counter's enable is a register (no accept logic on it)
               wdec_q <= mine;
-              if (wdec_q) wl_q <= wl_q - 32'd1;
+              if (wdec_q) wl_q <= wl_q - One;
             end
           end
         end
       end else begin : g_direct
-        assign pend_d = word_we ? cfg_data_i != 32'd0 : mine ? !last_word : pend_q;
+        assign pend_d = word_we ? cfg_count != {CountBits{1'b0}} : mine ? !last_word : pend_q;
         assign pend_idle = pend_d;
         always @(posedge clk_i or negedge rst_ni) begin
           if (!rst_ni) begin
-            wl_q   <= 32'd0;
+            wl_q   <= {CountBits{1'b0}};
             wdec_q <= 1'b0;
             pend_q <= 1'b0;
           end else begin
             pend_q <= pend_d;
             if (word_we) begin
-              wl_q   <= cfg_data_i;
+              wl_q   <= cfg_count;
               wdec_q <= 1'b0;
             end else begin
-              // the 32-bit counter's enable is a register (no accept logic on it)
+              // the counter's enable is a register (no accept logic on it)
               wdec_q <= mine;
-              if (wdec_q) wl_q <= wl_q - 32'd1;
+              if (wdec_q) wl_q <= wl_q - One;
             end
           end
         end
@@ -378,6 +384,7 @@ module tans_engine #(
     .SymbolBits(SymbolBits),
     .Streams   (Streams),
     .InWidth   (InWidth),
+    .CountBits (CountBits),
     .TableInit (TableInit)
   ) u_decoder (
     .clk_i          (clk_i),
@@ -385,7 +392,7 @@ module tans_engine #(
     .start_i        (arm_q),
     .bank_i         (bank_q),
     .rem_we_i       (rem_we),
-    .rem_i          (cfg_data_i),
+    .rem_i          (cfg_count),
     .tbl_we_i       (tbl_we),
     .tbl_addr_i     (tbl_off),
     .tbl_data_i     (tbl_data),
@@ -422,6 +429,12 @@ module tans_engine #(
   // next layer's run cycle 0, in which error_o is the finished layer's verdict (verdict_q).
   assign idle_all = !arm_q && &idle_q;
 `ifndef SYNTHESIS
+  // A descriptor count must fit the counters (CountBits): a wider one would be cut short.
+  always @(posedge clk_i) begin
+    if (dsc_we && (cfg_data_i >> CountBits) != 32'd0) begin
+      $fatal(1, "tans_engine: descriptor count %0d does not fit the %0d-bit counters (CountBits)", cfg_data_i, CountBits);
+    end
+  end
   // Simulation check of the retiming: the registered idle flags equal the idle condition of the
   // current registers in every cycle (in reset too: both are then all ones) but the cycle after a
   // two-bank switch, where the AND masks them; a difference ends the simulation with an error

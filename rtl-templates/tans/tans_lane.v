@@ -10,7 +10,7 @@
 // pointer's case; the two window words are a ring written in turn (no shifting), read at the
 // pointer through one-hot copies of it; what the RAM-dependent comparisons decide is one LUT after
 // them (tans_lane_late), the registered idle flag's next value included; the symbols-left counter
-// has a registered zero flag and decrements in two 16-bit halves.
+// (CountBits wide) has a registered zero flag and decrements in two parts, bits 0-15 and 16 up.
 // With two table banks (States <= 128) the RAM is read in bank bank_i and loaded in the other, and
 // the symbol count of the next layer waits in a shadow register until start_i.
 `default_nettype none
@@ -19,6 +19,7 @@ module tans_lane #(
   parameter integer States     = {{states}},
   parameter integer SymbolBits = {{symbolBits}},
   parameter integer InWidth    = {{inWidth}},
+  parameter integer CountBits  = {{countBits}},
   parameter         TableInit  = ""
 ) (
   input  wire                  clk_i,
@@ -28,7 +29,7 @@ module tans_lane #(
   input  wire                  bank_i,           // table bank the lanes read (two banks); loads write the other
   /* verilator lint_on UNUSEDSIGNAL */
   input  wire                  rem_we_i,         // load port: this lane's symbol count
-  input  wire [31:0]           rem_i,
+  input  wire [CountBits-1:0]  rem_i,
   input  wire                  tbl_we_i,         // load port: one decode-table entry
   input  wire [$clog2(States)-1:0] tbl_addr_i,
   /* verilator lint_off UNUSEDSIGNAL */
@@ -62,6 +63,9 @@ module tans_lane #(
   localparam integer PosW = $clog2(InWidth);
   localparam integer RpW  = PosW + 1;            // read pointer over the two-word ring
   localparam [NbW-1:0]  NeedInit = LogL[NbW-1:0];
+  localparam [CountBits-1:0]  One   = 1;
+  localparam [CountBits-1:0]  Two   = 2;
+  localparam [CountBits-17:0] HiOne = 1;   // for the counter's high part, bits 16 and up
   /* verilator lint_off UNUSEDSIGNAL */
   function automatic [NbW-1:0] pv2code(input integer v);   // a small count as an NbW-bit code
     pv2code = v[NbW-1:0];
@@ -80,8 +84,8 @@ module tans_lane #(
   reg                  endbad_q;                 // state, word-count or FIFO verdict of the first cycle
   reg                  pad_q;                    // non-zero bits from pos on in the current slot (last cycle's)
   reg                  padsel_q;                 // last cycle: have = 1
-  reg [31:0]           rem_q;                    // symbols left, before this cycle's lagging decrement
-  wire                 rem_lo_zero = rem_q[15:0] == 16'd0;   // the decrement borrows from the high half
+  reg [CountBits-1:0]  rem_q;                    // symbols left, before this cycle's lagging decrement
+  wire                 rem_lo_zero = rem_q[15:0] == 16'd0;   // the decrement borrows from the high part
   reg                  dec_q;                    // a symbol step happened last cycle: rem_q - 1 pending
   reg                  zero_q;                   // no symbol left (rem_q - dec_q == 0)
   reg                  out_valid_q;
@@ -278,19 +282,19 @@ module tans_lane #(
 
   // the symbol count arrives in the load (one bank) or waits in a shadow register for start_i (two)
   wire        rem_set;
-  wire [31:0] rem_new;
+  wire [CountBits-1:0] rem_new;
   wire        zero_new;
   generate
     if (Banks == 2) begin : g_shadow
-      reg [31:0] nrem_q;
+      reg [CountBits-1:0] nrem_q;
       reg        nzero_q;
       always @(posedge clk_i or negedge rst_ni) begin
         if (!rst_ni) begin
-          nrem_q  <= 32'd0;
+          nrem_q  <= {CountBits{1'b0}};
           nzero_q <= 1'b1;
         end else if (rem_we_i) begin
           nrem_q  <= rem_i;
-          nzero_q <= rem_i == 32'd0;
+          nzero_q <= rem_i == {CountBits{1'b0}};
         end
       end
       // a finished lane keeps copying the shadow: at start_i (every lane is finished then) its
@@ -301,7 +305,7 @@ module tans_lane #(
     end else begin : g_direct
       assign rem_set  = rem_we_i;
       assign rem_new  = rem_i;
-      assign zero_new = rem_i == 32'd0;
+      assign zero_new = rem_i == {CountBits{1'b0}};
     end
   endgenerate
 
@@ -357,7 +361,7 @@ module tans_lane #(
       padsel_q     <= 1'b0;
       fin_q        <= 1'b1;
       err_q        <= 1'b0;
-      rem_q        <= 32'd0;
+      rem_q        <= {CountBits{1'b0}};
       dec_q        <= 1'b0;
       zero_q       <= 1'b1;
       out_valid_q  <= 1'b0;
@@ -365,17 +369,17 @@ module tans_lane #(
     end else begin
       if (step) state_q <= cand;
       if (init_step) init_q <= 1'b0;
-      // the counter decrements a cycle late, from a register (no step logic on its 32 enables);
+      // the counter decrements a cycle late, from a register (no step logic on its enables);
       // the zero flag is exact every cycle
       dec_q <= dec_d;
-      // two 16-bit halves, the high one enabled by the low one's borrow (registers only): two short
-      // carry chains instead of one of 32 steps
+      // two parts, the high one enabled by the low 16 bits' borrow (registers only): two short
+      // carry chains instead of one of CountBits steps
       if (rem_set) rem_q <= rem_new;
       else if (dec_q) begin
         rem_q[15:0] <= rem_q[15:0] - 16'd1;
-        if (rem_lo_zero) rem_q[31:16] <= rem_q[31:16] - 16'd1;
+        if (rem_lo_zero) rem_q[CountBits-1:16] <= rem_q[CountBits-1:16] - HiOne;
       end
-      if (zero_en) zero_q <= rem_set ? zero_new : dec_q ? rem_q == 32'd2 : rem_q == 32'd1;
+      if (zero_en) zero_q <= rem_set ? zero_new : dec_q ? rem_q == Two : rem_q == One;
       if (sym_step) out_symbol_q <= e_symbol;
       out_valid_q <= ov_d;
       pad_q     <= pad;

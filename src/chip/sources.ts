@@ -9,6 +9,7 @@ import type { ChipConfig } from './config.js';
 import type { DramTraceSink } from './dram.js';
 import { wmSource } from './wm-source.js';
 import { TansSource, tansEngineModel, tansTimingModel, type TansEngineFactory } from './tans-source.js';
+import { TANS_DECODER_DEFAULTS } from './tans-decoder.js';
 import { SzSource } from './sz-source.js';
 import { RawBypass, rawBypassWidth, type WeightSource } from './weight-source.js';
 
@@ -44,7 +45,8 @@ export const CHIP_SOURCES: Readonly<Record<CodecId, SourceFactory>> = {
     const engine = opts.tansEngine ?? (opts.simulation === 'exact' ? tansEngineModel : tansTimingModel);
     return new TansSource(engine, {
       states, symbolBits: Math.max(1, Math.ceil(Math.log2(maxBins))), streams: cfg.decoders, inWidth: 32,
-      streamFifoDepth: cfg.streamFifoDepth,
+      // (counter width moves no cycle: the chip's engine takes the default, any layer's counts)
+      streamFifoDepth: cfg.streamFifoDepth, countBits: TANS_DECODER_DEFAULTS.countBits,
     });
   },
   sz: (cfg, image) => new SzSource(cfg.szLanes, image),

@@ -157,11 +157,18 @@ function checkLayer(p: TansDecoderParams, layer: EngineLayer): void {
   check(layer.symbolCounts.length === p.streams && layer.wordCounts.length === p.streams,
     `layer has ${layer.symbolCounts.length} symbol counts and ${layer.wordCounts.length} word counts, the engine ${p.streams} streams`,
     `split the layer into ${p.streams} streams`);
+  // the lanes' symbols-left and the streams' words-owed counters are countBits wide
+  const most = 2 ** p.countBits - 1;
   for (let k = 0; k < p.streams; k++) {
     const n = layer.symbolCounts[k];
     const w = layer.wordCounts[k];
-    check(Number.isInteger(n) && n >= 0 && n <= 0xffffffff && Number.isInteger(w) && w >= 0 && w <= 0xffffffff,
-      `stream ${k}: symbol count ${n} / word count ${w} do not fit the 32-bit descriptors`);
+    check(Number.isInteger(n) && n >= 0 && Number.isInteger(w) && w >= 0,
+      `stream ${k}: symbol count ${n} / word count ${w} are not counts`);
+    if (n <= most && w <= most) continue;
+    const need = Math.ceil(Math.log2(Math.max(n, w) + 1));
+    check(false,
+      `stream ${k} of the layer has ${n.toLocaleString('en-US')} symbols and ${w.toLocaleString('en-US')} words; the engine's ${p.countBits}-bit counters hold at most ${most.toLocaleString('en-US')}`,
+      need <= 32 ? `give the engine ${need}-bit counters (--count-bits ${need}) or more streams (decoders)` : 'split the layer into more streams (decoders)');
   }
 }
 

@@ -118,6 +118,11 @@ export const PARAMS: readonly ParamDecl[] = [
     why: 'per-decoder input FIFO inside the engine',
   },
   {
+    name: 'countBits', type: 'int', default: 32, min: 17, max: 32, groups: ['engine'], faces: ENGINE, verilog: 'CountBits',
+    unit: 'bits', help: "width of the tANS engine's counters of symbols left (one per lane) and words owed (one per stream): each stream of a layer may hold at most 2^countBits - 1 symbols and words",
+    why: 'any layer a container describes; narrower counters save LUTs (docs/hw/synthesis.md)',
+  },
+  {
     name: 'clockMhz', type: 'number', default: 500, min: 0, minExclusive: true, max: 10000, groups: ['chip'], faces: CHIP,
     unit: 'MHz', help: 'clock frequency (only converts cycles to time)',
   },

@@ -199,6 +199,11 @@ export interface TansEngineParams {
    * Allowed: an integer 2..64 (words). Default: 4.
    */
   streamFifoDepth: number;
+  /**
+   * width of the tANS engine's counters of symbols left (one per lane) and words owed (one per stream): each stream of a layer may hold at most 2^countBits - 1 symbols and words.
+   * Allowed: an integer 17..32 (bits). Default: 32.
+   */
+  countBits: number;
 }
 
 /** The wavelet-matrix query unit RTL (`hwsim rtl|cosim|synth wm`). */
