@@ -34,18 +34,20 @@ export interface SynthEstimate { logicCells: number; brams: number; fits: boolea
 /**
  * The size of a configuration before synthesis, from the measured table in docs/hw/synthesis.md
  * (Yosys 0.23 + nextpnr 0.4 on the hx8k, symbolBits 5): logic cells grow by one lane per stream,
- * (LCs at S=8 − LCs at S=1) / 7 = 837.6 / 848.9 / 804.0 per lane at L = 64 / 128 / 256, on a base of
- * 101.4 / 102.1 / 74.0 (LCs at S=1 − one lane); between and beyond those L, linear in log2(L) from the
+ * (LCs at S=8 − LCs at S=1) / 7 = 786.7 / 796.7 / 752.0 per lane at L = 64 / 128 / 256, on a base of
+ * 130.3 / 130.3 / 99.0 (LCs at S=1 − one lane); between and beyond those L, linear in log2(L) from the
  * nearest two. Block RAMs: each lane holds a
  * copy of its decode table (two banks of it at L <= 128, tableBanks), L words of tableRamBits
  * bits each, in the fewest SB_RAM40_4K of one of the four shapes (256×16, 512×8, 1024×4, 2048×2),
- * which gives 1 BRAM per lane at L = 64, 128 and 256 (16-bit entries at L = 256). An estimate, not a
- * promise: it says when a run is hopeless, not exactly what it will use.
+ * which gives 1 BRAM per lane at L = 64, 128 and 256 (16-bit entries at L = 256). Measured at the
+ * default FIFO depth and counter width: a leaner engine (docs/hw/synthesis.md, "Area") is smaller
+ * than this says. An estimate, not a promise: it says when a run is hopeless, not exactly what it
+ * will use.
  */
 const MEASURED_LANES: ReadonlyArray<{ log2L: number; perLane: number; base: number }> = [
-  { log2L: 6, perLane: 837.57, base: 101.43 },
-  { log2L: 7, perLane: 848.86, base: 102.14 },
-  { log2L: 8, perLane: 804.0, base: 74.0 },
+  { log2L: 6, perLane: 786.71, base: 130.29 },
+  { log2L: 7, perLane: 796.71, base: 130.29 },
+  { log2L: 8, perLane: 752.0, base: 99.0 },
 ];
 
 export function estimateSynth(p: TansDecoderParams, device: Ice40Target['device']): SynthEstimate {
@@ -212,7 +214,7 @@ export function synthMarkdown(results: readonly SynthResult[], versions: { yosys
     '# tans_engine on iCE40: synthesis figures',
     '',
     `Produced by \`hwsim synth tans --states 64,128,256 --streams 1,4,8 --markdown docs/hw/synthesis.md\``,
-    `(then \`--device up5k\` for its rows; symbolBits ${first?.config.symbolBits}, inWidth 32, streamFifoDepth ${first?.config.streamFifoDepth}).`,
+    `(then \`--device up5k\` for its rows; symbolBits ${first?.config.symbolBits}, inWidth 32, streamFifoDepth ${first?.config.streamFifoDepth}, countBits ${first?.config.countBits}).`,
     `nextpnr places and routes with \`--freq ${first?.target.freqMhz}\` (the timing goal) once per seed ${first?.seeds.join(', ')}; Fmax is the`,
     'median over the seeds, and the critical path is the one nextpnr reports for the median seed\'s run.',
     `Tools: ${versions.yosys}; ${versions.nextpnr}. IOs are left unconstrained: figures for the engine, not a board.`,

@@ -91,10 +91,14 @@ export function synthTopFor(device: Ice40Target['device']): string {
 /** The names the generator writes itself (a --rom-image must not take one of them). */
 export const TANS_GENERATED_NAMES: readonly string[] = [...TANS_RTL_FILES, PINS_FILE, 'tans_engine.f', 'tans_engine.core', 'synth_ice40.ys', 'pnr_ice40.sh'];
 
-/** generated/<configName>/: tans_L64_B5_S4, with _D<depth> when the FIFO depth is not the default. */
+/**
+ * generated/<configName>/: tans_L64_B5_S4, with _D<depth> when the FIFO depth is not the default and
+ * _C<bits> when the counter width is not.
+ */
 export function configName(p: TansDecoderParams): string {
   const d = p.streamFifoDepth === TANS_DECODER_DEFAULTS.streamFifoDepth ? '' : `_D${p.streamFifoDepth}`;
-  return `tans_L${p.states}_B${p.symbolBits}_S${p.streams}${d}`;
+  const c = p.countBits === TANS_DECODER_DEFAULTS.countBits ? '' : `_C${p.countBits}`;
+  return `tans_L${p.states}_B${p.symbolBits}_S${p.streams}${d}${c}`;
 }
 
 /** Replaces every {{name}}; a placeholder without a value is a template bug and fails loudly. */
