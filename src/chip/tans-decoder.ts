@@ -6,7 +6,7 @@
  * rtl-templates/tans/*.v: every field below named `...Q` is a flip-flop (or RAM) of the RTL and
  * tick() applies the same update rules. The cycle semantics are specified in docs/hw/tans-decoder.md.
  */
-import { check } from '../errors.js';
+import { check, HwsimError } from '../errors.js';
 import type { DecodeTable } from '../codecs/tans/table.js';
 import { ENGINE_DEFAULTS, resolveEngineParams } from '../params/groups.js';
 import type { TansEngineParams } from '../params/generated-types.js';
@@ -164,11 +164,12 @@ function checkLayer(p: TansDecoderParams, layer: EngineLayer): void {
     const w = layer.wordCounts[k];
     check(Number.isInteger(n) && n >= 0 && Number.isInteger(w) && w >= 0,
       `stream ${k}: symbol count ${n} / word count ${w} are not counts`);
-    if (n <= most && w <= most) continue;
-    const need = Math.ceil(Math.log2(Math.max(n, w) + 1));
-    check(false,
-      `stream ${k} of the layer has ${n.toLocaleString('en-US')} symbols and ${w.toLocaleString('en-US')} words; the engine's ${p.countBits}-bit counters hold at most ${most.toLocaleString('en-US')}`,
-      need <= 32 ? `give the engine ${need}-bit counters (--count-bits ${need}) or more streams (decoders)` : 'split the layer into more streams (decoders)');
+    if (n > most || w > most) {
+      const need = Math.ceil(Math.log2(Math.max(n, w) + 1));
+      throw new HwsimError(
+        `stream ${k} of the layer has ${n.toLocaleString('en-US')} symbols and ${w.toLocaleString('en-US')} words; the engine's ${p.countBits}-bit counters hold at most ${most.toLocaleString('en-US')}`,
+        need <= 32 ? `give the engine ${need}-bit counters (--count-bits ${need}) or more streams (decoders)` : 'split the layer into more streams (decoders)');
+    }
   }
 }
 
@@ -407,7 +408,7 @@ export class TansEngineModel {
       const finalChk = active && !init && rem === 0 && !endQ;
       const endDone = active && endQ;
       // exact end: last read inside the last word, zero padding after it, state 0 (FORMAT.md §2).
-      // The padding is judged from the used bits of the stream's last word taken: when the rest of
+      // The padding is judged from the top bit of the last word the stream took: when the rest of
       // the end is clean, that word is the current one (the FIFO empty, no word owed, have = 1).
       const padBad = have === 1 && this.topQ[k] > pos;
       const badEnd = state !== 0 || avail >= 32 || padBad || fv || pend;
