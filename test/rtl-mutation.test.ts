@@ -86,7 +86,7 @@ const MUTANTS: Array<{ name: string; m: RtlMutation; kill: RegExp }> = [
     m: { file: 'tans_engine.v', from: 'assign error_o = done_q ? verdict_q : |err && !arm_q;', to: 'assign error_o = |err && !arm_q;' },
     kill: /RTL error_o=0, but the reference decoder rejects/ },
   { name: 'the last word count is not taken straight from the port on a start',
-    m: { file: 'tans_engine.v', from: 'assign wl_new   = word_we ? cfg_data_i : nwl_q;', to: 'assign wl_new   = nwl_q;' },
+    m: { file: 'tans_engine.v', from: 'assign wl_new   = word_we ? cfg_count : nwl_q;', to: 'assign wl_new   = nwl_q;' },
     kill: /./ },
   // the one-hot distributor and the lane's enough-bits / crosses comparisons
   { name: 'the next turn ignores the owed flags of the streams in between (it skips streams still owed words)',
