@@ -208,7 +208,7 @@ module tans_lane #(
   wire uf_init   = starved && init_q && !init_ge;
   wire uf_sym    = starved && !init_q && !zero_q;
   // End of stream, in two cycles: the first (all symbols out) takes the verdict into registers, the
-  // second finishes the lane with it (the padding reduction runs over a register stage).
+  // second finishes the lane with it (the padding test runs over a register stage).
   wire final_chk = active && !init_q && zero_q && !end_q;
   wire end_done  = active && end_q;
 
