@@ -106,6 +106,9 @@ describe('Verilator co-simulation of tans_engine', () => {
     // more symbols than a co-simulation holds: refused by size, before anything is generated
     await expect(runTansCosim({ ...base, params: { ...base.params, streams: 64 }, layers: 4, symbolsPerStream: 1 << 20 }))
       .rejects.toThrow(/--layers 4 x --streams 64 x --symbols 1048576 = 268,435,456 symbols, more than a co-simulation holds \(134,217,728\)/);
+    // a stream longer than the engine's counters hold (--count-bits), named by layer, with the width that would
+    await expect(runTansCosim({ ...base, params: { ...base.params, streams: 1, countBits: 17 }, layers: 1, symbolsPerStream: 300_000 }))
+      .rejects.toThrow(/stream 0 of layer 0 has [\d,]+ symbols and [\d,]+ words; the engine's 17-bit counters hold at most 131,071/);
     expect(build).not.toHaveBeenCalled();
   });
 

@@ -126,8 +126,8 @@ export interface EngineLayer {
  * bins; then entry s = newState << 16 | nbBits << 8 | symbol for s = 0..L-1; then per stream
  * its symbol count and its word count.
  */
-export function layerLoadWords(p: TansDecoderParams, layer: EngineLayer): Uint32Array {
-  checkLayer(p, layer);
+export function layerLoadWords(p: TansDecoderParams, layer: EngineLayer, what = 'the layer'): Uint32Array {
+  checkLayer(p, layer, what);
   const L = p.states;
   const out = new Uint32Array(loadCycles(p));
   out[0] = layer.bins;
@@ -140,7 +140,8 @@ export function layerLoadWords(p: TansDecoderParams, layer: EngineLayer): Uint32
   return out;
 }
 
-function checkLayer(p: TansDecoderParams, layer: EngineLayer): void {
+/** Refuses a layer the engine cannot take (`what` names it in the message). */
+function checkLayer(p: TansDecoderParams, layer: EngineLayer, what = 'the layer'): void {
   const t = layer.table;
   const L = p.states;
   const logL = Math.log2(L);
@@ -157,9 +158,16 @@ function checkLayer(p: TansDecoderParams, layer: EngineLayer): void {
   check(layer.symbolCounts.length === p.streams && layer.wordCounts.length === p.streams,
     `layer has ${layer.symbolCounts.length} symbol counts and ${layer.wordCounts.length} word counts, the engine ${p.streams} streams`,
     `split the layer into ${p.streams} streams`);
-  // the lanes' symbols-left and the streams' words-owed counters are countBits wide
+  checkCountsFit(p, layer, what);
+}
+
+/**
+ * Refuses a layer with a stream of more symbols or words than the engine's counters hold
+ * (countBits wide: each lane's symbols left, each stream's words owed). `what` names the layer.
+ */
+export function checkCountsFit(p: TansDecoderParams, layer: Pick<EngineLayer, 'symbolCounts' | 'wordCounts'>, what: string): void {
   const most = 2 ** p.countBits - 1;
-  for (let k = 0; k < p.streams; k++) {
+  for (let k = 0; k < layer.symbolCounts.length; k++) {
     const n = layer.symbolCounts[k];
     const w = layer.wordCounts[k];
     check(Number.isInteger(n) && n >= 0 && Number.isInteger(w) && w >= 0,
@@ -167,7 +175,7 @@ function checkLayer(p: TansDecoderParams, layer: EngineLayer): void {
     if (n > most || w > most) {
       const need = Math.ceil(Math.log2(Math.max(n, w) + 1));
       throw new HwsimError(
-        `stream ${k} of the layer has ${n.toLocaleString('en-US')} symbols and ${w.toLocaleString('en-US')} words; the engine's ${p.countBits}-bit counters hold at most ${most.toLocaleString('en-US')}`,
+        `stream ${k} of ${what} has ${n.toLocaleString('en-US')} symbols and ${w.toLocaleString('en-US')} words; the engine's ${p.countBits}-bit counters hold at most ${most.toLocaleString('en-US')}`,
         need <= 32 ? `give the engine ${need}-bit counters (--count-bits ${need}) or more streams (decoders)` : 'split the layer into more streams (decoders)');
     }
   }

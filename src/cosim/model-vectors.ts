@@ -46,6 +46,6 @@ export function modelLayers(p: TansDecoderParams, model: Model, o: ModelVectorOp
       wordCounts: streams.map((s) => s.words.length),
       words: interleaveStreams(streams.map((s) => s.words)), // = code.words unless corrupted
     };
-    return { ...base, load: layerLoadWords(p, base) };
+    return { ...base, load: layerLoadWords(p, base, `layer ${l} (${layer.spec.name})`) };
   });
 }

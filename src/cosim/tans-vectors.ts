@@ -86,7 +86,7 @@ export function syntheticLayers(p: TansDecoderParams, o: SyntheticOptions): Cosi
       wordCounts: streams.map((s) => s.words.length),
       words: interleaveStreams(streams.map((s) => s.words)),
     };
-    out.push({ ...layer, load: layerLoadWords(p, layer) });
+    out.push({ ...layer, load: layerLoadWords(p, layer, `layer ${l}`) });
   }
   return out;
 }
