@@ -143,6 +143,27 @@ describe('hwsim synth: size estimate', () => {
     }
   });
 
+  it('estimates the lean configuration and other FIFO depths of docs/hw/synthesis.md within 2% of their logic cells', () => {
+    const doc = readFileSync(join(packageRoot(), 'docs/hw/synthesis.md'), 'utf8');
+    const near = (p: Parameters<typeof resolveTansDecoderParams>[0], lcs: number, what: string) => {
+      const e = estimateSynth(resolveTansDecoderParams({ symbolBits: 5, ...p }), 'hx8k');
+      expect(Math.abs(e.logicCells - lcs) / lcs, what).toBeLessThan(0.02);
+      return e;
+    };
+    // the lean table: | L | S | LUTs | per lane | FFs | BRAMs | LCs / 7680 | ...
+    const lean = [...doc.matchAll(/^\| (\d+) \| (\d+) \| \d+ \| (?:–|\d+\.\d) \| \d+ \| \d+ \| (\d+) \/ 7680 \|/gm)];
+    expect(lean.length).toBe(9);
+    for (const [, L, S, lcs] of lean) near({ states: Number(L), streams: Number(S), streamFifoDepth: 2, countBits: 22 }, Number(lcs), `lean L=${L} S=${S}`);
+    // the FIFO depth table (L = 64): | depth | LCs at S = 1 | LCs at S = 8 ... |
+    const depths = [...doc.matchAll(/^\| (\d+)(?: \(the table above\))? \| (\d+) \| (\d+)(?: \([^|]*\))? \| [\d.]+ \|$/gm)];
+    expect(depths.map((m) => Number(m[1]))).toEqual([2, 4, 8]);
+    for (const [, d, s1, s8] of depths) {
+      near({ states: 64, streams: 1, streamFifoDepth: Number(d) }, Number(s1), `depth ${d} S=1`);
+      const e = near({ states: 64, streams: 8, streamFifoDepth: Number(d) }, Number(s8), `depth ${d} S=8`);
+      expect(e.fits, `depth ${d} S=8`).toBe(Number(s8) <= 7680);
+    }
+  });
+
   it('refuses --states 4096 --streams 64 before running anything, with the estimate and a fix', async () => {
     // stand-in tools that would fail at once: a missing refusal shows up as a failed synthesis, not a long run
     let message = '', fix = '';

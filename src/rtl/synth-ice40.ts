@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { check, HwsimError } from '../errors.js';
-import { resolveTansDecoderParams, tableBanks, tableRamBits, type TansDecoderParams } from '../chip/tans-decoder.js';
+import { resolveTansDecoderParams, tableBanks, tableRamBits, TANS_DECODER_DEFAULTS, type TansDecoderParams } from '../chip/tans-decoder.js';
 import { packageRoot } from '../package-root.js';
 import { checkIce40Target, configName, DEFAULT_ICE40, generateTansRtl, ICE40_PACKAGES, writeGenerated, type Ice40Target } from './tans-rtl.js';
 
@@ -39,23 +39,30 @@ export interface SynthEstimate { logicCells: number; brams: number; fits: boolea
  * nearest two. Block RAMs: each lane holds a
  * copy of its decode table (two banks of it at L <= 128, tableBanks), L words of tableRamBits
  * bits each, in the fewest SB_RAM40_4K of one of the four shapes (256×16, 512×8, 1024×4, 2048×2),
- * which gives 1 BRAM per lane at L = 64, 128 and 256 (16-bit entries at L = 256). Measured at the
- * default FIFO depth and counter width: a leaner engine (docs/hw/synthesis.md, "Area") is smaller
- * than this says. An estimate, not a promise: it says when a run is hopeless, not exactly what it
- * will use.
+ * which gives 1 BRAM per lane at L = 64, 128 and 256 (16-bit entries at L = 256). Those lanes have
+ * the default FIFO depth (4 words) and counter width (32 bits); each FIFO word more or less is
+ * 57.1 LCs a lane (L = 64: 672.6 per lane with 2 words, 1158 LCs at S = 1 and 8329 at S = 8 with 8),
+ * each counter bit 6.8 with two table banks (the counters and their shadows: the lean rows at
+ * L = 64 and 128) and 4.7 with one (L = 256). An estimate, not a promise: it says when a run is
+ * hopeless, not exactly what it will use.
  */
 const MEASURED_LANES: ReadonlyArray<{ log2L: number; perLane: number; base: number }> = [
   { log2L: 6, perLane: 786.71, base: 130.29 },
   { log2L: 7, perLane: 796.71, base: 130.29 },
   { log2L: 8, perLane: 752.0, base: 99.0 },
 ];
+const LC_PER_FIFO_WORD = 57.07;
+const LC_PER_COUNT_BIT = { twoBanks: 6.77, oneBank: 4.7 };
 
 export function estimateSynth(p: TansDecoderParams, device: Ice40Target['device']): SynthEstimate {
   const x = Math.log2(p.states);
   const i = Math.min(MEASURED_LANES.length - 2, Math.max(0, Math.floor(x) - MEASURED_LANES[0].log2L));
   const [a, b] = [MEASURED_LANES[i], MEASURED_LANES[i + 1]];
   const t = (x - a.log2L) / (b.log2L - a.log2L);
-  const perLane = a.perLane + (b.perLane - a.perLane) * t;
+  const perBit = tableBanks(p) === 2 ? LC_PER_COUNT_BIT.twoBanks : LC_PER_COUNT_BIT.oneBank;
+  const perLane = a.perLane + (b.perLane - a.perLane) * t
+    + (p.streamFifoDepth - TANS_DECODER_DEFAULTS.streamFifoDepth) * LC_PER_FIFO_WORD
+    - (TANS_DECODER_DEFAULTS.countBits - p.countBits) * perBit;
   const base = Math.max(0, a.base + (b.base - a.base) * t);
   const bits = tableRamBits(p);
   const entries = tableBanks(p) * p.states;

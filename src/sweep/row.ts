@@ -126,7 +126,8 @@ function decoderArea(r: RunReport): { lc: number | null; bram: number | null } {
   const tans = r.layers.filter((l) => l.codec === 'tans');
   if (tans.length === 0 || r.codec.states === null) return { lc: null, bram: null };
   const symbolBits = Math.max(1, Math.ceil(Math.log2(Math.max(...tans.map((l) => l.bins)))));
-  const est = estimateSynth(resolveEngineParams({ states: r.codec.states, streams: r.chip.decoders, symbolBits: Math.min(8, symbolBits) }), 'hx8k');
+  const est = estimateSynth(resolveEngineParams({ states: r.codec.states, streams: r.chip.decoders, symbolBits: Math.min(8, symbolBits),
+    streamFifoDepth: r.chip.streamFifoDepth }), 'hx8k');
   return { lc: est.logicCells, bram: est.brams };
 }
 
