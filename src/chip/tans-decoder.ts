@@ -165,7 +165,7 @@ function checkLayer(p: TansDecoderParams, layer: EngineLayer, what = 'the layer'
  * Refuses a layer with a stream of more symbols or words than the engine's counters hold
  * (countBits wide: each lane's symbols left, each stream's words owed). `what` names the layer.
  */
-export function checkCountsFit(p: TansDecoderParams, layer: Pick<EngineLayer, 'symbolCounts' | 'wordCounts'>, what: string): void {
+function checkCountsFit(p: TansDecoderParams, layer: Pick<EngineLayer, 'symbolCounts' | 'wordCounts'>, what: string): void {
   const most = 2 ** p.countBits - 1;
   for (let k = 0; k < layer.symbolCounts.length; k++) {
     const n = layer.symbolCounts[k];
