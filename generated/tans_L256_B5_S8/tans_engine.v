@@ -275,7 +275,9 @@ module tans_engine #(
       localparam [TurnW-1:0] Me     = k;
       wire       sym_we  = dsc_we && dk_q == Me && !dword_q;
       wire       word_we = dsc_we && dk_q == Me && dword_q;
-      reg [CountBits-1:0] wl_q;        // words this stream is still owed, before a lagging decrement
+      wire [CountBits-1:0] wl_q;       // words this stream is still owed, before a lagging decrement
+      wire       wl_load;              // wl_q takes the layer's word count (else it counts down)
+      wire [CountBits-1:0] wl_value;
       reg        wdec_q;               // a word was taken last cycle: wl_q - 1 pending
       reg        pend_q;               // still owed words (wl_q - wdec_q != 0), exact every cycle
       wire       mine = take[k];
@@ -315,44 +317,37 @@ module tans_engine #(
         // the AND over the flags is masked; so the switch's chain (the flags' AND → start) stays
         // out of the flags' D
         assign pend_idle = pend_q;
+        assign wl_load  = !pend_q;
+        assign wl_value = wl_new;
         always @(posedge clk_i or negedge rst_ni) begin
           if (!rst_ni) begin
-            wl_q   <= {CountBits{1'b0}};
             wdec_q <= 1'b0;
             pend_q <= 1'b0;
           end else begin
             pend_q <= pend_d;
-            if (!pend_q) begin
-              wl_q   <= wl_new;
-              wdec_q <= 1'b0;
-            end else begin
-              // the counter's enable is a register (no accept logic on it)
-              wdec_q <= mine;
-              if (wdec_q) wl_q <= wl_q - One;
-            end
+            // the counter's enable is a register (no accept logic on it)
+            wdec_q <= pend_q && mine;
           end
         end
       end else begin : g_direct
         assign pend_d = word_we ? cfg_count != {CountBits{1'b0}} : mine ? !last_word : pend_q;
         assign pend_idle = pend_d;
+        assign wl_load  = word_we;
+        assign wl_value = cfg_count;
         always @(posedge clk_i or negedge rst_ni) begin
           if (!rst_ni) begin
-            wl_q   <= {CountBits{1'b0}};
             wdec_q <= 1'b0;
             pend_q <= 1'b0;
           end else begin
             pend_q <= pend_d;
-            if (word_we) begin
-              wl_q   <= cfg_count;
-              wdec_q <= 1'b0;
-            end else begin
-              // the counter's enable is a register (no accept logic on it)
-              wdec_q <= mine;
-              if (wdec_q) wl_q <= wl_q - One;
-            end
+            // the counter's enable is a register (no accept logic on it)
+            wdec_q <= !word_we && mine;
           end
         end
       end
+      tans_counter #(.Width(CountBits)) u_owed (
+        .clk_i(clk_i), .rst_ni(rst_ni), .load_i(wl_load), .dec_i(wdec_q), .value_i(wl_value), .q_o(wl_q)
+      );
 
       // Stream k is idle when its lane is finished with an empty output register, its FIFO is empty
       // and it is owed no word. idle_q holds that of the current registers, computed one cycle

@@ -10,7 +10,7 @@
 // pointer's case; the two window words are a ring written in turn (no shifting), read at the
 // pointer through one-hot copies of it; what the RAM-dependent comparisons decide is one LUT after
 // them (tans_lane_late), the registered idle flag's next value included; the symbols-left counter
-// (CountBits wide) has a registered zero flag and decrements in two parts, bits 0-15 and 16 up.
+// (tans_counter, CountBits wide) has a registered zero flag.
 // With two table banks (States <= 128) the RAM is read in bank bank_i and loaded in the other, and
 // the symbol count of the next layer waits in a shadow register until start_i.
 `default_nettype none
@@ -65,7 +65,6 @@ module tans_lane #(
   localparam [NbW-1:0]  NeedInit = LogL[NbW-1:0];
   localparam [CountBits-1:0]  One   = 1;
   localparam [CountBits-1:0]  Two   = 2;
-  localparam [CountBits-17:0] HiOne = 1;   // for the counter's high part, bits 16 and up
   /* verilator lint_off UNUSEDSIGNAL */
   function automatic [NbW-1:0] pv2code(input integer v);   // a small count as an NbW-bit code
     pv2code = v[NbW-1:0];
@@ -84,8 +83,7 @@ module tans_lane #(
   reg                  endbad_q;                 // state, word-count or FIFO verdict of the first cycle
   reg                  pad_q;                    // non-zero bits from pos on in the current slot (last cycle's)
   reg                  padsel_q;                 // last cycle: have = 1
-  reg [CountBits-1:0]  rem_q;                    // symbols left, before this cycle's lagging decrement
-  wire                 rem_lo_zero = rem_q[15:0] == 16'd0;   // the decrement borrows from the high part
+  wire [CountBits-1:0] rem_q;                    // symbols left, before this cycle's lagging decrement
   reg                  dec_q;                    // a symbol step happened last cycle: rem_q - 1 pending
   reg                  zero_q;                   // no symbol left (rem_q - dec_q == 0)
   reg                  out_valid_q;
@@ -344,6 +342,11 @@ module tans_lane #(
     .dec_d_o(dec_d), .fin_d_o(fin_d), .ov_d_o(ov_d), .idle_next_o(idle_next_o), .have_d_o(have_d)
   );
 
+  // The symbols-left counter decrements a cycle late, from a register (no step logic on its enables).
+  tans_counter #(.Width(CountBits)) u_rem (
+    .clk_i(clk_i), .rst_ni(rst_ni), .load_i(rem_set), .dec_i(dec_q), .value_i(rem_new), .q_o(rem_q)
+  );
+
   always @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       state_q      <= {LogL{1'b0}};
@@ -361,7 +364,6 @@ module tans_lane #(
       padsel_q     <= 1'b0;
       fin_q        <= 1'b1;
       err_q        <= 1'b0;
-      rem_q        <= {CountBits{1'b0}};
       dec_q        <= 1'b0;
       zero_q       <= 1'b1;
       out_valid_q  <= 1'b0;
@@ -369,16 +371,8 @@ module tans_lane #(
     end else begin
       if (step) state_q <= cand;
       if (init_step) init_q <= 1'b0;
-      // the counter decrements a cycle late, from a register (no step logic on its enables);
-      // the zero flag is exact every cycle
+      // the symbols-left counter's lagging decrement; the zero flag is exact every cycle
       dec_q <= dec_d;
-      // two parts, the high one enabled by the low 16 bits' borrow (registers only): two short
-      // carry chains instead of one of CountBits steps
-      if (rem_set) rem_q <= rem_new;
-      else if (dec_q) begin
-        rem_q[15:0] <= rem_q[15:0] - 16'd1;
-        if (rem_lo_zero) rem_q[CountBits-1:16] <= rem_q[CountBits-1:16] - HiOne;
-      end
       if (zero_en) zero_q <= rem_set ? zero_new : dec_q ? rem_q == Two : rem_q == One;
       if (sym_step) out_symbol_q <= e_symbol;
       out_valid_q <= ov_d;

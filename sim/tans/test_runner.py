@@ -5,7 +5,7 @@ import pytest
 from cocotb_bench import compiled, node, plant_mutation, run_bench
 from test_tans_engine import CONFIGS, CORRUPT_LAYER, HERE, REPO
 
-RTL = ["tans_fifo.v", "tans_table_ram.v", "tans_lane_late.v", "tans_lane.v", "tans_decoder.v", "tans_engine.v"]
+RTL = ["tans_fifo.v", "tans_table_ram.v", "tans_counter_chain.v", "tans_counter.v", "tans_lane_late.v", "tans_lane.v", "tans_decoder.v", "tans_engine.v"]
 
 
 @pytest.mark.parametrize("states,symbol_bits,streams", CONFIGS, ids=[f"L{c[0]}_B{c[1]}_S{c[2]}" for c in CONFIGS])

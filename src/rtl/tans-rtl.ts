@@ -15,7 +15,7 @@ import { verilogParamCheck, verilogParamChecks } from '../params/verilog.js';
 import { packageRoot } from '../package-root.js';
 
 /** Verilog sources in compile order (leaves first); the top is tans_engine. */
-export const TANS_RTL_FILES = ['tans_fifo.v', 'tans_table_ram.v', 'tans_lane_late.v', 'tans_lane.v', 'tans_decoder.v', 'tans_engine.v'] as const;
+export const TANS_RTL_FILES = ['tans_fifo.v', 'tans_table_ram.v', 'tans_counter_chain.v', 'tans_counter.v', 'tans_lane_late.v', 'tans_lane.v', 'tans_decoder.v', 'tans_engine.v'] as const;
 export const TANS_TOP = 'tans_engine';
 
 /** The configurations committed under generated/ (`npm run gen` rewrites them; a test diffs them). */
@@ -170,7 +170,8 @@ export async function generateTansRtl(params: Partial<TansDecoderParams>, opts: 
     package: target.package,
     freqMhz: target.freqMhz,
     fileList: TANS_RTL_FILES.join('\n'),
-    readFiles: synthFiles.map((f) => `read_verilog -defer ${f}`).join('\n'),
+    // HWSIM_ICE40: the counters as iCE40 cells (rtl-templates/tans/tans_counter_chain.v)
+    readFiles: synthFiles.map((f) => `read_verilog -defer -DHWSIM_ICE40 ${f}`).join('\n'),
     synthTop,
     chparams: schema.map((f) => `-set ${f.verilog} ${valueOf(p, f.name)}`).join(' '),
     coreFiles: TANS_RTL_FILES.map((f) => `      - ${f}`).join('\n'),
