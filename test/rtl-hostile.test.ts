@@ -143,24 +143,32 @@ describe('hwsim synth: size estimate', () => {
     }
   });
 
-  it('estimates the lean configuration and other FIFO depths of docs/hw/synthesis.md within 2% of their logic cells', () => {
+  it('estimates the 2-word FIFO table, other FIFO depths and narrower counters of docs/hw/synthesis.md within 2% of their logic cells', () => {
     const doc = readFileSync(join(packageRoot(), 'docs/hw/synthesis.md'), 'utf8');
     const near = (p: Parameters<typeof resolveTansDecoderParams>[0], lcs: number, what: string) => {
       const e = estimateSynth(resolveTansDecoderParams({ symbolBits: 5, ...p }), 'hx8k');
       expect(Math.abs(e.logicCells - lcs) / lcs, what).toBeLessThan(0.02);
       return e;
     };
-    // the lean table: | L | S | LUTs | per lane | FFs | BRAMs | LCs / 7680 | ...
-    const lean = [...doc.matchAll(/^\| (\d+) \| (\d+) \| \d+ \| (?:–|\d+\.\d) \| \d+ \| \d+ \| (\d+) \/ 7680 \|/gm)];
-    expect(lean.length).toBe(9);
-    for (const [, L, S, lcs] of lean) near({ states: Number(L), streams: Number(S), streamFifoDepth: 2, countBits: 22 }, Number(lcs), `lean L=${L} S=${S}`);
+    // the 2-word FIFO table: | L | S | LUTs | per lane | FFs | BRAMs | LCs / 7680 | ...
+    const twoWords = [...doc.matchAll(/^\| (\d+) \| (\d+) \| \d+ \| (?:–|\d+\.\d) \| \d+ \| \d+ \| (\d+) \/ 7680 \|/gm)];
+    expect(twoWords.length).toBe(9);
+    for (const [, L, S, lcs] of twoWords) near({ states: Number(L), streams: Number(S), streamFifoDepth: 2 }, Number(lcs), `2-word FIFOs L=${L} S=${S}`);
     // the FIFO depth table (L = 64): | depth | LCs at S = 1 | LCs at S = 8 ... |
-    const depths = [...doc.matchAll(/^\| (\d+)(?: \(the table above\))? \| (\d+) \| (\d+)(?: \([^|]*\))? \| [\d.]+ \|$/gm)];
+    const depths = [...doc.matchAll(/^\| (\d+)(?: \(the [^)]*\))? \| (\d+) \| (\d+)(?: \([^|]*\))? \| [\d.]+ \|$/gm)];
     expect(depths.map((m) => Number(m[1]))).toEqual([2, 4, 8]);
     for (const [, d, s1, s8] of depths) {
       near({ states: 64, streams: 1, streamFifoDepth: Number(d) }, Number(s1), `depth ${d} S=1`);
       const e = near({ states: 64, streams: 8, streamFifoDepth: Number(d) }, Number(s8), `depth ${d} S=8`);
       expect(e.fits, `depth ${d} S=8`).toBe(Number(s8) <= 7680);
+    }
+    // the counter width table (2-word FIFOs): | L | bits | LCs at S = 1 | LCs at S = 8 | per lane |
+    const widths = [...doc.matchAll(/^\| (\d+) \| (\d+)(?: \(the table above\))? \| (\d+) \| (\d+) \| [\d.]+ \|$/gm)];
+    expect(widths.map((m) => `${m[1]}:${m[2]}`)).toEqual(['64:32', '64:22', '256:32', '256:22']);
+    for (const [, L, bits, s1, s8] of widths) {
+      for (const [S, lcs] of [[1, s1], [8, s8]] as const) {
+        near({ states: Number(L), streams: S, streamFifoDepth: 2, countBits: Number(bits) }, Number(lcs), `L=${L} ${bits}-bit S=${S}`);
+      }
     }
   });
 

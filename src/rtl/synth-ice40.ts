@@ -34,25 +34,26 @@ export interface SynthEstimate { logicCells: number; brams: number; fits: boolea
 /**
  * The size of a configuration before synthesis, from the measured table in docs/hw/synthesis.md
  * (Yosys 0.23 + nextpnr 0.4 on the hx8k, symbolBits 5): logic cells grow by one lane per stream,
- * (LCs at S=8 − LCs at S=1) / 7 = 786.7 / 796.7 / 752.0 per lane at L = 64 / 128 / 256, on a base of
- * 130.3 / 130.3 / 99.0 (LCs at S=1 − one lane); between and beyond those L, linear in log2(L) from the
+ * (LCs at S=8 − LCs at S=1) / 7 = 731.7 / 743.6 / 698.1 per lane at L = 64 / 128 / 256, on a base of
+ * 136.3 / 130.4 / 97.9 (LCs at S=1 − one lane); between and beyond those L, linear in log2(L) from the
  * nearest two. Block RAMs: each lane holds a
  * copy of its decode table (two banks of it at L <= 128, tableBanks), L words of tableRamBits
  * bits each, in the fewest SB_RAM40_4K of one of the four shapes (256×16, 512×8, 1024×4, 2048×2),
  * which gives 1 BRAM per lane at L = 64, 128 and 256 (16-bit entries at L = 256). Those lanes have
  * the default FIFO depth (4 words) and counter width (32 bits); each FIFO word more or less is
- * 57.1 LCs a lane (L = 64: 672.6 per lane with 2 words, 1158 LCs at S = 1 and 8329 at S = 8 with 8),
- * each counter bit 6.8 with two table banks (the counters and their shadows: the lean rows at
- * L = 64 and 128) and 4.7 with one (L = 256). An estimate, not a promise: it says when a run is
- * hopeless, not exactly what it will use.
+ * 56.1 LCs a lane (L = 64: 619.6 per lane with 2 words, 1104 LCs at S = 1 and 7904 at S = 8 with 8),
+ * each counter bit 4.8 a lane and 1.8 for the engine with two table banks (the counters and their
+ * shadows; measured at L = 64) and 2.8 and 0.4 with one (L = 256). An estimate, not a promise: it
+ * says when a run is hopeless, not exactly what it will use.
  */
 const MEASURED_LANES: ReadonlyArray<{ log2L: number; perLane: number; base: number }> = [
-  { log2L: 6, perLane: 786.71, base: 130.29 },
-  { log2L: 7, perLane: 796.71, base: 130.29 },
-  { log2L: 8, perLane: 752.0, base: 99.0 },
+  { log2L: 6, perLane: 731.71, base: 136.29 },
+  { log2L: 7, perLane: 743.57, base: 130.43 },
+  { log2L: 8, perLane: 698.14, base: 97.86 },
 ];
-const LC_PER_FIFO_WORD = 57.07;
-const LC_PER_COUNT_BIT = { twoBanks: 6.77, oneBank: 4.7 };
+const LC_PER_FIFO_WORD = 56.07;
+/** logic cells per counter bit: per lane, and for the engine (the base) */
+const LC_PER_COUNT_BIT = { twoBanks: { lane: 4.79, base: 1.81 }, oneBank: { lane: 2.79, base: 0.41 } };
 
 export function estimateSynth(p: TansDecoderParams, device: Ice40Target['device']): SynthEstimate {
   const x = Math.log2(p.states);
@@ -60,10 +61,11 @@ export function estimateSynth(p: TansDecoderParams, device: Ice40Target['device'
   const [a, b] = [MEASURED_LANES[i], MEASURED_LANES[i + 1]];
   const t = (x - a.log2L) / (b.log2L - a.log2L);
   const perBit = tableBanks(p) === 2 ? LC_PER_COUNT_BIT.twoBanks : LC_PER_COUNT_BIT.oneBank;
+  const narrower = TANS_DECODER_DEFAULTS.countBits - p.countBits;
   const perLane = a.perLane + (b.perLane - a.perLane) * t
     + (p.streamFifoDepth - TANS_DECODER_DEFAULTS.streamFifoDepth) * LC_PER_FIFO_WORD
-    - (TANS_DECODER_DEFAULTS.countBits - p.countBits) * perBit;
-  const base = Math.max(0, a.base + (b.base - a.base) * t);
+    - narrower * perBit.lane;
+  const base = Math.max(0, a.base + (b.base - a.base) * t - narrower * perBit.base);
   const bits = tableRamBits(p);
   const entries = tableBanks(p) * p.states;
   const bramsPerLane = Math.min(...[[256, 16], [512, 8], [1024, 4], [2048, 2]].map(([depth, width]) =>
