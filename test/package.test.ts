@@ -110,8 +110,8 @@ describe('npm pack → npm install → npx hwsim', () => {
     const dir = join(tmp, 'rtl');
     const r = run('npx', ['hwsim', 'rtl', 'tans', '--out', dir], app);
     expect(r.status, out(r)).toBe(0);
-    expect(r.stdout).toMatch(/wrote 11 files/);
-    for (const f of ['tans_engine.v', 'tans_lane.v', 'tans_engine.f', 'tans_engine.core', 'synth_ice40.ys']) expect(existsSync(join(dir, f)), f).toBe(true);
+    expect(r.stdout).toMatch(/wrote 13 files/);
+    for (const f of ['tans_engine.v', 'tans_lane.v', 'tans_counter.v', 'tans_counter_chain.v', 'tans_engine.f', 'tans_engine.core', 'synth_ice40.ys']) expect(existsSync(join(dir, f)), f).toBe(true);
     expect(readFileSync(join(dir, 'tans_engine.v'), 'utf8')).toMatch(/parameter integer States\s+= 64,[\s\S]*begin : g_bad_States/);
     const bad = run('npx', ['hwsim', 'rtl', 'tans', '--streams', '100', '--out', dir], app);
     expect(bad.status).toBe(2);
