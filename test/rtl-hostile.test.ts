@@ -172,6 +172,14 @@ describe('hwsim synth: size estimate', () => {
     }
   });
 
+  it('on the up5k, passes what nextpnr placed (L = 64, S = 5: 3909 logic cells) and refuses what it could not (S = 6: 4649)', () => {
+    const at = (streams: number) => estimateSynth(resolveTansDecoderParams({ states: 64, streams, symbolBits: 5 }), 'up5k');
+    expect(at(5).fits).toBe(true);
+    expect(at(6).fits).toBe(false);
+    expect(at(6).maxStreams).toBe(5);
+    expect(at(6).line).toMatch(/device 5280, of which nextpnr places about 4224/);
+  });
+
   it('refuses --states 4096 --streams 64 before running anything, with the estimate and a fix', async () => {
     // stand-in tools that would fail at once: a missing refusal shows up as a failed synthesis, not a long run
     let message = '', fix = '';
