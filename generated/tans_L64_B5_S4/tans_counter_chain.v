@@ -18,8 +18,8 @@ module tans_counter_chain #(
   output wire [Width-1:0] q_o
 );
   reg  [Width-1:0] q;
-  wire [Width-1:0] d;
 `ifdef HWSIM_ICE40
+  wire [Width-1:0] d;
   wire           count = !load_i;
   wire [Width:0] carry;
   assign carry[0] = 1'b0;
@@ -32,14 +32,19 @@ module tans_counter_chain #(
       SB_CARRY u_carry (.CO(carry[b + 1]), .I0(q[b]), .I1(count), .CI(carry[b]));
     end
   endgenerate
-`else
-  localparam [Width-1:0] One = 1;
-  assign d = load_i ? value_i : q - One;
-`endif
   always @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) q <= {Width{1'b0}};
     else if (load_i || dec_i) q <= d;
   end
+`else
+  // (the decrement inside the clocked block: a simulator computes it at the edge only)
+  localparam [Width-1:0] One = 1;
+  always @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) q <= {Width{1'b0}};
+    else if (load_i) q <= value_i;
+    else if (dec_i) q <= q - One;
+  end
+`endif
   assign q_o = q;
 endmodule
 
