@@ -3,20 +3,22 @@
  * (the harness binary's wall time: stimulus read, every cycle evaluated, every transfer written),
  * median of --runs, with the protocol checks on (as `hwsim cosim` runs) and off, for the plain
  * build and the profile-guided one (`hwsim cosim tans --pgo`; its build is not timed).
- *   node dist/bench/cosim-speed.js [--symbols 250000] [--streams 4] [--states 64] [--runs 3]
+ *   node dist/bench/cosim-speed.js [--symbols 250000] [--streams 4] [--states 64] [--stream-fifo-depth 2] [--runs 3]
  * Prints the machine load (uptime) first: the figures are only comparable at similar load.
  */
 import { execSync } from 'node:child_process';
 import { runTansCosim } from '../src/cosim/tans-cosim.js';
+import { TANS_DECODER_DEFAULTS } from '../src/chip/tans-decoder.js';
 import { intFlag } from './entry.js';
 
 async function main(argv: string[]): Promise<void> {
   const symbols = intFlag(argv, 'symbols', 250_000);
   const streams = intFlag(argv, 'streams', 4);
   const states = intFlag(argv, 'states', 64);
+  const streamFifoDepth = intFlag(argv, 'stream-fifo-depth', TANS_DECODER_DEFAULTS.streamFifoDepth);
   const runs = Math.max(1, intFlag(argv, 'runs', 3));
   process.stdout.write(`uptime: ${execSync('uptime').toString().trim()}\n`);
-  process.stdout.write(`cosim speed: L=${states} S=${streams}, 2 layers of ${symbols} symbols per stream, stall rate 0.2, ${runs} runs each\n`);
+  process.stdout.write(`cosim speed: L=${states} S=${streams}, ${streamFifoDepth}-word lane FIFOs, 2 layers of ${symbols} symbols per stream, stall rate 0.2, ${runs} runs each\n`);
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   const rates: Record<string, number> = {};
   for (const pgo of [false, true]) {
@@ -24,7 +26,7 @@ async function main(argv: string[]): Promise<void> {
       const r: number[] = [];
       const cpu: number[] = [];
       for (let i = 0; i < runs; i++) {
-        const res = await runTansCosim({ params: { states, symbolBits: 5, streams }, layers: 2, seed: 1 + i, stallRate: 0.2, symbolsPerStream: symbols, protocol, pgo });
+        const res = await runTansCosim({ params: { states, symbolBits: 5, streams, streamFifoDepth }, layers: 2, seed: 1 + i, stallRate: 0.2, symbolsPerStream: symbols, protocol, pgo });
         if (!res.pass) throw new Error(`cosim failed: ${res.firstMismatch}`);
         r.push(res.symbolsCompared / res.rtlSeconds);
         cpu.push(res.symbolsCompared / res.rtlCpuSeconds);

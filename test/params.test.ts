@@ -72,8 +72,8 @@ describe('the declaration', () => {
   it('keeps the defaults of the three systems it replaces', () => {
     expect(DEFAULT_CHIP).toEqual({ macRows: 16, macCols: 16, dataflow: 'ws', decoders: 8, dramBytesPerCycle: 8, dramLatency: 50,
       dram: 'simple', dramCtrlLatency: 20, techNode: 45,
-      burstBytes: 64, fifoDepth: 128, streamFifoDepth: 4, clockMhz: 500, sramKb: 512, szLanes: 16, actSparsity: 0 });
-    expect(ENGINE_DEFAULTS).toEqual({ states: 64, symbolBits: 5, streams: 4, inWidth: 32, streamFifoDepth: 4, countBits: 32 });
+      burstBytes: 64, fifoDepth: 128, streamFifoDepth: 2, clockMhz: 500, sramKb: 512, szLanes: 16, actSparsity: 0 });
+    expect(ENGINE_DEFAULTS).toEqual({ states: 64, symbolBits: 5, streams: 4, inWidth: 32, streamFifoDepth: 2, countBits: 32 });
     expect(CODEC_DEFAULTS).toEqual({ states: 64, streams: 8, perChannel: false, split: 'channel', keepEdges: true, effort: 'fast', seed: 1,
       codec: 'tans', autoObjective: 'bytes', wmFprThreshold: 16, wmTupleZeros: 0.9, convCodec: 'tans', errorBound: 0.005, sparsity: 0.9 });
   });

@@ -143,17 +143,17 @@ describe('hwsim synth: size estimate', () => {
     }
   });
 
-  it('estimates the 2-word FIFO table, other FIFO depths and narrower counters of docs/hw/synthesis.md within 2% of their logic cells', () => {
+  it('estimates the 4-word FIFO table, other FIFO depths and narrower counters of docs/hw/synthesis.md within 2% of their logic cells', () => {
     const doc = readFileSync(join(packageRoot(), 'docs/hw/synthesis.md'), 'utf8');
     const near = (p: Parameters<typeof resolveTansDecoderParams>[0], lcs: number, what: string) => {
       const e = estimateSynth(resolveTansDecoderParams({ symbolBits: 5, ...p }), 'hx8k');
       expect(Math.abs(e.logicCells - lcs) / lcs, what).toBeLessThan(0.02);
       return e;
     };
-    // the 2-word FIFO table: | L | S | LUTs | per lane | FFs | BRAMs | LCs / 7680 | ...
-    const twoWords = [...doc.matchAll(/^\| (\d+) \| (\d+) \| \d+ \| (?:–|\d+\.\d) \| \d+ \| \d+ \| (\d+) \/ 7680 \|/gm)];
-    expect(twoWords.length).toBe(9);
-    for (const [, L, S, lcs] of twoWords) near({ states: Number(L), streams: Number(S), streamFifoDepth: 2 }, Number(lcs), `2-word FIFOs L=${L} S=${S}`);
+    // the 4-word FIFO table: | L | S | LUTs | per lane | FFs | BRAMs | LCs / 7680 | ...
+    const fourWords = [...doc.matchAll(/^\| (\d+) \| (\d+) \| \d+ \| (?:–|\d+\.\d) \| \d+ \| \d+ \| (\d+) \/ 7680 \|/gm)];
+    expect(fourWords.length).toBe(9);
+    for (const [, L, S, lcs] of fourWords) near({ states: Number(L), streams: Number(S), streamFifoDepth: 4 }, Number(lcs), `4-word FIFOs L=${L} S=${S}`);
     // the FIFO depth table (L = 64): | depth | LCs at S = 1 | LCs at S = 8 ... |
     const depths = [...doc.matchAll(/^\| (\d+)(?: \(the [^)]*\))? \| (\d+) \| (\d+)(?: \([^|]*\))? \| [\d.]+ \|$/gm)];
     expect(depths.map((m) => Number(m[1]))).toEqual([2, 4, 8]);
@@ -163,7 +163,7 @@ describe('hwsim synth: size estimate', () => {
       expect(e.fits, `depth ${d} S=8`).toBe(Number(s8) <= 7680);
     }
     // the counter width table (2-word FIFOs): | L | bits | LCs at S = 1 | LCs at S = 8 | per lane |
-    const widths = [...doc.matchAll(/^\| (\d+) \| (\d+)(?: \(the table above\))? \| (\d+) \| (\d+) \| [\d.]+ \|$/gm)];
+    const widths = [...doc.matchAll(/^\| (\d+) \| (\d+)(?: \(the [^)]*\))? \| (\d+) \| (\d+) \| [\d.]+ \|$/gm)];
     expect(widths.map((m) => `${m[1]}:${m[2]}`)).toEqual(['64:32', '64:22', '256:32', '256:22']);
     for (const [, L, bits, s1, s8] of widths) {
       for (const [S, lcs] of [[1, s1], [8, s8]] as const) {
@@ -172,12 +172,15 @@ describe('hwsim synth: size estimate', () => {
     }
   });
 
-  it('on the up5k, passes what nextpnr placed (L = 64, S = 5: 3909 logic cells) and refuses what it could not (S = 6: 4649)', () => {
-    const at = (streams: number) => estimateSynth(resolveTansDecoderParams({ states: 64, streams, symbolBits: 5 }), 'up5k');
-    expect(at(5).fits).toBe(true);
-    expect(at(6).fits).toBe(false);
-    expect(at(6).maxStreams).toBe(5);
-    expect(at(6).line).toMatch(/device 5280, of which nextpnr places about 4224/);
+  it('on the up5k, passes what nextpnr placed (L = 64, S = 7 with 2-word FIFOs: 4587 logic cells) and refuses what it could not (S = 6 with 4-word FIFOs: 4649)', () => {
+    const at = (streams: number, streamFifoDepth = 2) => estimateSynth(resolveTansDecoderParams({ states: 64, streams, symbolBits: 5, streamFifoDepth }), 'up5k');
+    expect(at(7).fits).toBe(true);
+    expect(at(8).fits).toBe(false);
+    expect(at(8).maxStreams).toBe(7);
+    expect(at(5, 4).fits).toBe(true);
+    expect(at(6, 4).fits).toBe(false);
+    expect(at(6, 4).maxStreams).toBe(5);
+    expect(at(8).line).toMatch(/device 5280, of which nextpnr places about 4500/);
   });
 
   it('refuses --states 4096 --streams 64 before running anything, with the estimate and a fix', async () => {

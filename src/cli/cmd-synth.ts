@@ -21,7 +21,7 @@ export const command: CliCommand = {
       .option('seeds', { type: 'string', describe: 'nextpnr seeds, comma-separated: Fmax is the median over them (default 1,2,3)' })
       .option('force', { type: 'boolean', default: false, describe: 'run configurations estimated larger than the device anyway' })
       .example('$0 synth tans --states 64,128,256 --streams 1,4,8 --markdown docs/hw/synthesis.md', 'the README table')
-      .example('$0 synth tans --states 64 --streams 1,4,8 --stream-fifo-depth 2 --count-bits 22', 'the lean engine: 2-word lane FIFOs, 22-bit counters (docs/hw/synthesis.md, "Area")')
+      .example('$0 synth tans --states 64 --streams 1,4,8 --count-bits 22', 'a leaner engine: 22-bit counters (docs/hw/synthesis.md, "Area")')
       .example('$0 synth wm --lanes 1,2 --levels 4 --symbol-bits 4 --buffer-words 64 --markdown docs/hw/wm-synthesis.md', 'the query unit (prints the table and writes it; run again with --device up5k to add its table)'),
     async (argv) => {
       const pkg = argv.package === undefined ? ICE40_PACKAGES[argv.device][0] : oneString(argv.package, '--package');

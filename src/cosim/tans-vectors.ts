@@ -95,8 +95,9 @@ export function syntheticLayers(p: TansDecoderParams, o: SyntheticOptions): Cosi
  * The ways a stream is corrupted, each one of the end-of-stream rules (docs/FORMAT.md §2) or a
  * data error that leads to one: `flip` a data bit, `state` a bit of the initial state, `pad` a
  * padding bit after the last read, `truncate` (the last word dropped: the stream reads past its end),
- * `extend` (a zero word appended: the stream stops a whole word short of its end), `overrun` (8 to 11
- * words appended, more than a lane's two-word ring and a default FIFO hold: the stream ends while
+ * `extend` (a zero word appended: the stream stops a whole word short of its end), `overrun` (2 to 11
+ * words appended: from just what a default 2-word lane FIFO holds, all of them delivered before the
+ * lane ends, to more than a lane's two-word ring and a 4-word FIFO hold, where the stream ends while
  * some of its words are still owed by DRAM, which the engine must take and drop before the layer
  * is done).
  */
@@ -143,8 +144,8 @@ export function corruptStream(s: MutableStream, table: DecodeTable, start: numbe
   const rejects = (w: Uint32Array) => referenceRejects(w, s.symbolCount, table);
   if (kind === 'truncate' || kind === 'extend' || kind === 'overrun') {
     if (kind === 'truncate' && s.words.length < 2) return false;
-    // overrun: 8 to 11 words of seeded bits after the stream's own
-    const extra = kind === 'overrun' ? Array.from({ length: 8 + (start % 4) }, (_, i) => Math.imul(start + i + 1, 0x9e3779b1) >>> 0) : [0];
+    // overrun: 2 to 11 words of seeded bits after the stream's own
+    const extra = kind === 'overrun' ? Array.from({ length: 2 + (start % 10) }, (_, i) => Math.imul(start + i + 1, 0x9e3779b1) >>> 0) : [0];
     const w = kind === 'truncate' ? s.words.slice(0, -1) : Uint32Array.from([...s.words, ...extra]);
     if (!rejects(w)) return false;
     s.words = w;

@@ -58,7 +58,7 @@ export interface ChipConfig {
   fifoDepth: number;
   /**
    * depth in words of each decoder lane's input FIFO, inside the tANS engine.
-   * Allowed: an integer 2..64 (words). Default: 4.
+   * Allowed: an integer 2..64 (words). Default: 2.
    */
   streamFifoDepth: number;
   /**
@@ -196,7 +196,7 @@ export interface TansEngineParams {
   inWidth: number;
   /**
    * depth in words of each decoder lane's input FIFO, inside the tANS engine.
-   * Allowed: an integer 2..64 (words). Default: 4.
+   * Allowed: an integer 2..64 (words). Default: 2.
    */
   streamFifoDepth: number;
   /**

@@ -23,14 +23,16 @@ export interface SynthResult extends Ice40Figures {
 
 /**
  * Logic cells and 4-kbit block RAMs of each device (Lattice iCE40 family data sheet; nextpnr reports
- * 7680 LCs for the hx8k), and the logic cells nextpnr places the engine into: on the hx8k it placed
- * 6424 (84 %); on the up5k, through its pin wrapper, L = 64 with S = 5 placed at 3909 LCs (74 %)
- * and S = 6 failed at 4649 (88 %: "Unable to find legal placement"), so 80 % is taken there.
+ * 7680 LCs for the hx8k), and the most logic cells of the engine's estimate (below) that nextpnr
+ * places: on the hx8k it placed 6424 (84 %); on the up5k, through its pin wrapper (about 100 LCs
+ * more than the estimate), L = 64 with 2-word lane FIFOs placed S = 7 (estimate 4472, nextpnr 4587
+ * LCs) and with 4-word FIFOs failed at S = 6 (estimate 4526, nextpnr 4649: "Unable to find legal
+ * placement"), so 4500 is taken there.
  */
 export const ICE40_CAPACITY: Readonly<Record<Ice40Target['device'], { logicCells: number; placeable: number; brams: number }>> = {
   hx8k: { logicCells: 7680, placeable: 7680, brams: 32 },
   lp8k: { logicCells: 7680, placeable: 7680, brams: 32 },
-  up5k: { logicCells: 5280, placeable: 4224, brams: 30 },
+  up5k: { logicCells: 5280, placeable: 4500, brams: 30 },
   hx1k: { logicCells: 1280, placeable: 1280, brams: 16 },
 };
 
@@ -39,22 +41,22 @@ export interface SynthEstimate { logicCells: number; brams: number; fits: boolea
 /**
  * The size of a configuration before synthesis, from the measured table in docs/hw/synthesis.md
  * (Yosys 0.23 + nextpnr 0.4 on the hx8k, symbolBits 5): logic cells grow by one lane per stream,
- * (LCs at S=8 − LCs at S=1) / 7 = 731.7 / 743.6 / 698.1 per lane at L = 64 / 128 / 256, on a base of
- * 136.3 / 130.4 / 97.9 (LCs at S=1 − one lane); between and beyond those L, linear in log2(L) from the
+ * (LCs at S=8 − LCs at S=1) / 7 = 619.6 / 632.4 / 585.0 per lane at L = 64 / 128 / 256, on a base of
+ * 135.4 / 127.6 / 96.0 (LCs at S=1 − one lane); between and beyond those L, linear in log2(L) from the
  * nearest two. Block RAMs: each lane holds a
  * copy of its decode table (two banks of it at L <= 128, tableBanks), L words of tableRamBits
  * bits each, in the fewest SB_RAM40_4K of one of the four shapes (256×16, 512×8, 1024×4, 2048×2),
  * which gives 1 BRAM per lane at L = 64, 128 and 256 (16-bit entries at L = 256). Those lanes have
- * the default FIFO depth (4 words) and counter width (32 bits); each FIFO word more or less is
- * 56.1 LCs a lane (L = 64: 619.6 per lane with 2 words, 1104 LCs at S = 1 and 7904 at S = 8 with 8),
+ * the default FIFO depth (2 words) and counter width (32 bits); each FIFO word more is 56.1 LCs a
+ * lane (L = 64: 731.7 per lane with 4 words, 1104 LCs at S = 1 and 7904 at S = 8 with 8),
  * each counter bit 4.8 a lane and 1.8 for the engine with two table banks (the counters and their
  * shadows; measured at L = 64) and 2.8 and 0.4 with one (L = 256). An estimate, not a promise: it
  * says when a run is hopeless, not exactly what it will use.
  */
 const MEASURED_LANES: ReadonlyArray<{ log2L: number; perLane: number; base: number }> = [
-  { log2L: 6, perLane: 731.71, base: 136.29 },
-  { log2L: 7, perLane: 743.57, base: 130.43 },
-  { log2L: 8, perLane: 698.14, base: 97.86 },
+  { log2L: 6, perLane: 619.57, base: 135.43 },
+  { log2L: 7, perLane: 632.43, base: 127.57 },
+  { log2L: 8, perLane: 585.0, base: 96.0 },
 ];
 const LC_PER_FIFO_WORD = 56.07;
 /** logic cells per counter bit: per lane, and for the engine (the base) */
