@@ -14,7 +14,7 @@ export const command: CliCommand = {
     'synth <block>',
     'synthesize generated RTL for iCE40 (Yosys + nextpnr) and report LUTs, FFs, BRAMs and Fmax',
     (c) => engineParamOptions(c.positional('block', { choices: ['tans', 'wm'] as const, demandOption: true, describe: 'the block' }), 'synth')
-      .option('device', { choices: ['hx8k', 'up5k', 'hx1k', 'lp8k'] as const, default: 'hx8k' as const, describe: 'iCE40 device (hx8k fits L=256, S=8; up5k, synthesized through a 26-pin wrapper, places up to S=5 at L=64)' })
+      .option('device', { choices: ['hx8k', 'up5k', 'hx1k', 'lp8k'] as const, default: 'hx8k' as const, describe: 'iCE40 device (hx8k fits L=256, S=8; up5k, synthesized through a 26-pin wrapper, places up to S=7 at L=64 with 2-word lane FIFOs)' })
       .option('package', { type: 'string', describe: `device package: ${Object.entries(ICE40_PACKAGES).map(([d, ps]) => `${d}: ${ps.join('/')}`).join('; ')} (default: the first)` })
       .option('markdown', { type: 'string', describe: 'also write the results as a markdown table (docs/hw/synthesis.md)' })
       .option('freq', { type: 'number', default: 100, describe: 'timing goal in MHz (nextpnr --freq); a run that misses it still reports its Fmax' })
