@@ -4,14 +4,16 @@
  * of fresh processes. Per chip the least time over the rounds is kept (on a shared machine the load
  * comes and goes within a run, and the least time is the least disturbed run), and those are
  * summed. With `--baseline DIR` (another checkout of hwsim, built), the rounds alternate between
- * that build and this one, every run's cycles must agree between them, and the ratio of the sums is
- * printed: the way to tell a change of a few percent from the machine's noise.
+ * that build and this one, the two must agree on every figure of every run (cycles, each layer's
+ * stalls by cause, traffic; compared as a digest), and the ratio of the sums is printed: the way to
+ * tell a change of a few percent from the machine's noise.
  *
  *   npm run build && node dist/bench/chip-points.js [--model resnet50] [--states 64] [--rounds 4]
  *     [--mac 16x16,32x32] [--dram-bw 1,2,4,8,16] [--dram-latency 50,100] [--fifo-depth 64]
  *     [--baseline ../hwsim-before]
  */
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -31,8 +33,14 @@ function flag(argv: readonly string[], name: string, dflt: string): string {
 /** One chip of the slice: the fields of the default chip that it changes. */
 interface ChipPatch { macRows: number; macCols: number; dramBytesPerCycle: number; dramLatency: number; fifoDepth: number }
 
-/** What a child process measured on one chip. */
-interface ChipTiming { codedMs: number; codedCycles: number; int8Ms: number; int8Cycles: number }
+/** What a child process measured on one chip: times, cycles, and a digest of every figure of each run. */
+interface ChipTiming { codedMs: number; codedCycles: number; codedDigest: string; int8Ms: number; int8Cycles: number; int8Digest: string }
+
+/** The figures of a pipeline run (not its diagnostics: steps, stretches), hashed. */
+function digest(r: { totalCycles: number; layers: unknown; dramWeightBytes: number; dramHeaderBytes: number; dramActBytes: number; fifoFullCycles: number; peakWindowBytes: number }): string {
+  const { totalCycles, layers, dramWeightBytes, dramHeaderBytes, dramActBytes, fifoFullCycles, peakWindowBytes } = r;
+  return createHash('sha256').update(JSON.stringify({ totalCycles, layers, dramWeightBytes, dramHeaderBytes, dramActBytes, fifoFullCycles, peakWindowBytes })).digest('hex').slice(0, 16);
+}
 
 function chipsOf(argv: readonly string[]): ChipPatch[] {
   const list = (name: string, dflt: string) => flag(argv, name, dflt).split(',');
@@ -73,7 +81,10 @@ async function child(dist: string, imagePath: string, chips: ChipPatch[]): Promi
     const t1 = performance.now();
     const int8 = runInt8(prepared.plain, cfg);
     const t2 = performance.now();
-    const timing: ChipTiming = { codedMs: t1 - t0, codedCycles: coded.totalCycles, int8Ms: t2 - t1, int8Cycles: int8.totalCycles };
+    const timing: ChipTiming = {
+      codedMs: t1 - t0, codedCycles: coded.totalCycles, codedDigest: digest(coded),
+      int8Ms: t2 - t1, int8Cycles: int8.totalCycles, int8Digest: digest(int8),
+    };
     process.stdout.write(`${JSON.stringify(timing)}\n`);
   }
 }
@@ -134,13 +145,13 @@ async function main(argv: string[], o: Options): Promise<void> {
     // the two builds must simulate the same thing
     const [a, b] = builds.map((x) => runs.get(x.name)![0]);
     chips.forEach((c, i) => {
-      if (a[i].codedCycles !== b[i].codedCycles || a[i].int8Cycles !== b[i].int8Cycles) {
+      if (a[i].codedDigest !== b[i].codedDigest || a[i].int8Digest !== b[i].int8Digest) {
         throw new Error(`the builds disagree on chip ${JSON.stringify(c)}: ${a[i].codedCycles} / ${a[i].int8Cycles} cycles (baseline) against ${b[i].codedCycles} / ${b[i].int8Cycles}`);
       }
     });
     const base = leastSums.get('baseline')!;
     const mine = leastSums.get('this build')!;
-    console.log(`this build / baseline: coded ${(mine.coded / base.coded).toFixed(3)}, int8 ${(mine.int8 / base.int8).toFixed(3)}; every run's cycles agree`);
+    console.log(`this build / baseline: coded ${(mine.coded / base.coded).toFixed(3)}, int8 ${(mine.int8 / base.int8).toFixed(3)}; every run's figures agree (cycles, stalls by cause per layer, traffic)`);
   }
   console.log(`load after ${load()}`);
 }
