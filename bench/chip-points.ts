@@ -18,17 +18,14 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { applyChipConfig, DEFAULT_CHIP, parseMacFlag } from '../src/chip/config.js';
+import type { PipelineResult } from '../src/chip/pipeline.js';
 import { HwsimError } from '../src/errors.js';
-import { intFlag, runIfEntry } from './entry.js';
+import { flag, intFlag, runIfEntry } from './entry.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '..', '..');
 const load = () => loadavg().map((x) => x.toFixed(2)).join(' ');
-
-function flag(argv: readonly string[], name: string, dflt: string): string {
-  const i = argv.indexOf(`--${name}`);
-  return i >= 0 && argv[i + 1] !== undefined ? argv[i + 1] : dflt;
-}
 
 /** One chip of the slice: the fields of the default chip that it changes. */
 interface ChipPatch { macRows: number; macCols: number; dramBytesPerCycle: number; dramLatency: number; fifoDepth: number }
@@ -37,26 +34,26 @@ interface ChipPatch { macRows: number; macCols: number; dramBytesPerCycle: numbe
 interface ChipTiming { codedMs: number; codedCycles: number; codedDigest: string; int8Ms: number; int8Cycles: number; int8Digest: string }
 
 /** The figures of a pipeline run (not its diagnostics: steps, stretches), hashed. */
-function digest(r: { totalCycles: number; layers: unknown; dramWeightBytes: number; dramHeaderBytes: number; dramActBytes: number; fifoFullCycles: number; peakWindowBytes: number }): string {
+function digest(r: PipelineResult): string {
   const { totalCycles, layers, dramWeightBytes, dramHeaderBytes, dramActBytes, fifoFullCycles, peakWindowBytes } = r;
   return createHash('sha256').update(JSON.stringify({ totalCycles, layers, dramWeightBytes, dramHeaderBytes, dramActBytes, fifoFullCycles, peakWindowBytes })).digest('hex').slice(0, 16);
 }
 
+/** The slice's chips, each checked as `hwsim run` checks its flags (bad values: an HwsimError naming them). */
 function chipsOf(argv: readonly string[]): ChipPatch[] {
   const list = (name: string, dflt: string) => flag(argv, name, dflt).split(',');
   const chips: ChipPatch[] = [];
   for (const mac of list('mac', '16x16,32x32')) {
-    const [macRows, macCols] = mac.split('x').map(Number);
+    const { macRows, macCols } = parseMacFlag(mac);
     for (const bw of list('dram-bw', '1,2,4,8,16')) {
       for (const latency of list('dram-latency', '50,100')) {
         for (const fifo of list('fifo-depth', '64')) {
-          chips.push({ macRows, macCols, dramBytesPerCycle: Number(bw), dramLatency: Number(latency), fifoDepth: Number(fifo) });
+          const chip = { macRows, macCols, dramBytesPerCycle: Number(bw), dramLatency: Number(latency), fifoDepth: Number(fifo) };
+          applyChipConfig(DEFAULT_CHIP, chip, 'flags');
+          chips.push(chip);
         }
       }
     }
-  }
-  if (chips.some((c) => Object.values(c).some((v) => !(v > 0)))) {
-    throw new HwsimError('a chip of the slice has a field that is not a positive number', 'give --mac as RxC and the other axes as comma lists of positive numbers');
   }
   return chips;
 }

@@ -19,3 +19,9 @@ export function intFlag(argv: readonly string[], name: string, dflt: number): nu
   if (!Number.isInteger(v) || v < 0) throw new Error(`--${name} needs a non-negative integer`);
   return v;
 }
+
+/** `--name value` from a bench's argv, or `dflt` when the flag is absent. */
+export function flag(argv: readonly string[], name: string, dflt: string): string {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 && argv[i + 1] !== undefined ? argv[i + 1] : dflt;
+}

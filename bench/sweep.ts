@@ -20,16 +20,11 @@ import { fileURLToPath } from 'node:url';
 import { gridFromFlags, pointCount } from '../src/sweep/grid.js';
 import { runSweep, type SweepResult } from '../src/sweep/run-sweep.js';
 import type { SimulationMode } from '../src/chip/sources.js';
-import { runIfEntry } from './entry.js';
+import { flag, runIfEntry } from './entry.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const bin = join(resolve(here, '..', '..'), 'bin', 'hwsim.js');
 const load = () => loadavg().map((x) => x.toFixed(2)).join(' ');
-
-function flag(argv: readonly string[], name: string, dflt: string): string {
-  const i = argv.indexOf(`--${name}`);
-  return i >= 0 && argv[i + 1] !== undefined ? argv[i + 1] : dflt;
-}
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
