@@ -66,10 +66,10 @@ function chipsOf(argv: readonly string[]): ChipPatch[] {
 async function child(dist: string, imagePath: string, chips: ChipPatch[]): Promise<void> {
   const url = (p: string) => pathToFileURL(join(dist, p)).href;
   const { prepareImage, simulatePrepared } = await import(url('src/run.js'));
-  const { DEFAULT_CHIP } = await import(url('src/chip/config.js'));
+  const { DEFAULT_CHIP: defaults } = await import(url('src/chip/config.js'));
   const { runInt8 } = await import(url('src/chip/simulate.js'));
   const prepared = prepareImage(readFileSync(imagePath), imagePath);
-  const cfgOf = (c: ChipPatch) => ({ ...DEFAULT_CHIP, ...c });
+  const cfgOf = (c: ChipPatch) => ({ ...defaults, ...c });
   simulatePrepared(prepared, cfgOf(chips[0]));
   for (const c of chips) {
     const cfg = cfgOf(c);
@@ -143,7 +143,7 @@ async function main(argv: string[], o: Options): Promise<void> {
     const [a, b] = builds.map((x) => runs.get(x.name)![0]);
     chips.forEach((c, i) => {
       if (a[i].codedDigest !== b[i].codedDigest || a[i].int8Digest !== b[i].int8Digest) {
-        throw new Error(`the builds disagree on chip ${JSON.stringify(c)}: ${a[i].codedCycles} / ${a[i].int8Cycles} cycles (baseline) against ${b[i].codedCycles} / ${b[i].int8Cycles}`);
+        throw new Error(`the builds disagree on the figures of chip ${JSON.stringify(c)} (coded / int8 cycles: ${a[i].codedCycles} / ${a[i].int8Cycles} for the baseline, ${b[i].codedCycles} / ${b[i].int8Cycles} for this build)`);
       }
     });
     const base = leastSums.get('baseline')!;
