@@ -15,17 +15,16 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { applyChipConfig, DEFAULT_CHIP, parseMacFlag } from '../src/chip/config.js';
 import type { PipelineResult } from '../src/chip/pipeline.js';
 import { HwsimError } from '../src/errors.js';
-import { flag, intFlag, runIfEntry } from './entry.js';
+import { flag, intFlag, loadAverage, runIfEntry } from './entry.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '..', '..');
-const load = () => loadavg().map((x) => x.toFixed(2)).join(' ');
 
 /** One chip of the slice: the fields of the default chip that it changes. */
 interface ChipPatch { macRows: number; macCols: number; dramBytesPerCycle: number; dramLatency: number; fifoDepth: number }
@@ -115,7 +114,7 @@ async function main(argv: string[], o: Options): Promise<void> {
   const imagePath = join(mkdtempSync(join(tmpdir(), 'hwsim-chip-points-')), 'image.hwz');
   const enc = spawnSync(process.execPath, [join(root, 'bin', 'hwsim.js'), 'encode', model, '--states', states, '--streams', '8', '-o', imagePath, '-q'], { encoding: 'utf8' });
   if (enc.status !== 0) throw new Error(`hwsim encode ${model} failed (${enc.status}):\n${enc.stderr}`);
-  console.log(`chip points bench: ${model} at --states ${states}, ${chips.length} chips, ${rounds} rounds${baseline ? `, against ${baselineArg}` : ''}; load before ${load()}`);
+  console.log(`chip points bench: ${model} at --states ${states}, ${chips.length} chips, ${rounds} rounds${baseline ? `, against ${baselineArg}` : ''}; load before ${loadAverage()}`);
 
   const builds = baseline ? [{ name: 'baseline', dist: baseline }, { name: 'this build', dist: join(root, 'dist') }] : [{ name: 'this build', dist: join(root, 'dist') }];
   const runs = new Map<string, ChipTiming[][]>(builds.map((b) => [b.name, []]));
@@ -124,7 +123,7 @@ async function main(argv: string[], o: Options): Promise<void> {
       const t = runChild(b.dist, imagePath, argv);
       runs.get(b.name)!.push(t);
       const sum = (f: (x: ChipTiming) => number) => t.reduce((a, x) => a + f(x), 0);
-      console.log(`round ${r + 1}, ${b.name.padEnd(10)}: coded ${sum((x) => x.codedMs).toFixed(0)} ms, int8 ${sum((x) => x.int8Ms).toFixed(0)} ms; load ${load()}`);
+      console.log(`round ${r + 1}, ${b.name.padEnd(10)}: coded ${sum((x) => x.codedMs).toFixed(0)} ms, int8 ${sum((x) => x.int8Ms).toFixed(0)} ms; load ${loadAverage()}`);
     }
   }
   const leastSums = new Map<string, { coded: number; int8: number }>();
@@ -150,7 +149,7 @@ async function main(argv: string[], o: Options): Promise<void> {
     const mine = leastSums.get('this build')!;
     console.log(`this build / baseline: coded ${(mine.coded / base.coded).toFixed(3)}, int8 ${(mine.int8 / base.int8).toFixed(3)}; every run's figures agree (cycles, stalls by cause per layer, traffic)`);
   }
-  console.log(`load after ${load()}`);
+  console.log(`load after ${loadAverage()}`);
 }
 
 runIfEntry(import.meta.url, (argv) => {

@@ -1,4 +1,5 @@
 /** Runs a bench's main() when its file is the one node was started with; bad input → "error: … fix: …", exit 2. */
+import { loadavg } from 'node:os';
 import { HwsimError } from '../src/errors.js';
 
 export function runIfEntry(moduleUrl: string, main: (argv: string[]) => void): void {
@@ -24,4 +25,9 @@ export function intFlag(argv: readonly string[], name: string, dflt: number): nu
 export function flag(argv: readonly string[], name: string, dflt: string): string {
   const i = argv.indexOf(`--${name}`);
   return i >= 0 && argv[i + 1] !== undefined ? argv[i + 1] : dflt;
+}
+
+/** The machine's load averages (1, 5, 15 min), as a bench prints them beside its timings. */
+export function loadAverage(): string {
+  return loadavg().map((x) => x.toFixed(2)).join(' ');
 }

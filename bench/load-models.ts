@@ -8,12 +8,12 @@
  *   npx tsc -p . && bash scripts/fetch-models.sh && node dist/bench/load-models.js [--runs 5]
  */
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import protobuf from 'protobufjs';
 import { loadWeightsFile } from '../src/models/loaders/index.js';
 import { ONNX_SCHEMA } from '../src/models/onnx/schema.js';
-import { intFlag, runIfEntry } from './entry.js';
+import { intFlag, loadAverage, runIfEntry } from './entry.js';
 
 const MODELS = join(import.meta.dirname, '..', '..', '.cache', 'models');
 
@@ -54,7 +54,7 @@ function main(argv: string[]): void {
       ['nsfwjs InceptionV3 (tfjs layers-model, uint8)', join(MODELS, 'nsfwjs-inception_v3', 'model.json')],
       ['ONNX conv chain, float32 raw_data (written here)', onnx],
     ];
-    process.stdout.write(`load time, median of ${runs} after a warm-up; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}\n\n`);
+    process.stdout.write(`load time, median of ${runs} after a warm-up; load average ${loadAverage()}\n\n`);
     process.stdout.write(`${'model'.padEnd(50)} ${'params'.padStart(12)} ${'median s'.padStart(9)} ${'M params/s'.padStart(11)}\n`);
     for (const [label, path] of files) {
       if (!existsSync(path)) { process.stdout.write(`${label.padEnd(50)} skipped: ${path} missing (bash scripts/fetch-models.sh)\n`); continue; }

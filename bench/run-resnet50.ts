@@ -17,7 +17,6 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadavg } from 'node:os';
 import type { RunReport } from '../src/report/run-figures.js';
 import { resolveChipConfig, type ChipFlags } from '../src/chip/config.js';
 import { runInt8 } from '../src/chip/simulate.js';
@@ -27,6 +26,7 @@ import { readContainer } from '../src/codecs/container.js';
 import { loadModel } from '../src/models/load.js';
 import { codecParamsFrom } from '../src/params/cli.js';
 import { prepareImage, simulatePrepared } from '../src/run.js';
+import { loadAverage } from './entry.js';
 
 /** The chip flags among the extra arguments (--name value pairs), as hwsim run reads them. */
 function extraChipFlags(): ChipFlags {
@@ -65,7 +65,6 @@ function median(xs: number[]): number {
   return s[s.length >> 1];
 }
 
-const load = () => loadavg().map((x) => x.toFixed(2)).join(' ');
 const WAYS: Array<[string, string[]]> = [
   ['--sim exact --no-cache (before)', ['--sim', 'exact', '--no-cache']],
   ['--sim fast --no-cache', ['--sim', 'fast', '--no-cache']],
@@ -74,7 +73,7 @@ const WAYS: Array<[string, string[]]> = [
 const walls = WAYS.map(() => [] as number[]);
 const cycles = WAYS.map(() => new Set<string>());
 let r64: RunReport | undefined;
-const loadBefore = load();
+const loadBefore = loadAverage();
 run(model, 64, `${model}-L64.json`); // fills the cache
 for (let i = 0; i < 5; i++) {
   WAYS.forEach(([, how], w) => {
@@ -84,7 +83,7 @@ for (let i = 0; i < 5; i++) {
     r64 = report;
   });
 }
-const loadAfterRuns = load();
+const loadAfterRuns = loadAverage();
 const file = join(out, 'model.hwz');
 // extra flags are chip flags (they apply to both runs); the codec settings are the defaults
 hwsim(['encode', model, '--states', '64', '--streams', String(r64!.chip.decoders), '-o', file]);
@@ -96,7 +95,7 @@ for (let i = 0; i < 5; i++) {
   rFile = report;
 }
 const cyc = r64!.tans.cycles + r64!.int8.cycles;
-console.log(`load average (1/5/15 min) before ${loadBefore}, after the runs ${loadAfterRuns}, at the end ${load()}; ${process.env.HWSIM_BENCH_NOTE ?? ''}`);
+console.log(`load average (1/5/15 min) before ${loadBefore}, after the runs ${loadAfterRuns}, at the end ${loadAverage()}; ${process.env.HWSIM_BENCH_NOTE ?? ''}`);
 const base = median(walls[0]);
 WAYS.forEach(([label], w) => {
   console.log(`hwsim run ${[model, '--states 64', ...extra].join(' ')} ${label}: wall ${walls[w].map((x) => x.toFixed(2)).join(' / ')} s, ` +
@@ -137,7 +136,7 @@ console.log(`  chip: ${c.macRows}x${c.macCols} ${c.dataflow} @ ${c.clockMhz} MHz
     timed('simulate tANS, fast (again)', () => simulatePrepared(p, chip, { simulation: 'fast' }));
     timed('simulate tANS, exact', () => simulatePrepared(p, chip, { simulation: 'exact' }));
     timed('int8 baseline (worker thread in hwsim run)', () => runInt8(p.plain, chip));
-    console.log(`  a warm run's steps (CPU seconds of one thread, load ${load()}):`);
+    console.log(`  a warm run's steps (CPU seconds of one thread, load ${loadAverage()}):`);
     for (const [name, sec] of phases) console.log(`    ${name.padEnd(46)} ${sec.toFixed(3)} s`);
   } else {
     console.log('  (no cached image and verdict for these flags: the phase breakdown needs the default codec settings)');

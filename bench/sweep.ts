@@ -14,17 +14,16 @@
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gridFromFlags, pointCount } from '../src/sweep/grid.js';
 import { runSweep, type SweepResult } from '../src/sweep/run-sweep.js';
 import type { SimulationMode } from '../src/chip/sources.js';
-import { flag, runIfEntry } from './entry.js';
+import { flag, loadAverage, runIfEntry } from './entry.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const bin = join(resolve(here, '..', '..'), 'bin', 'hwsim.js');
-const load = () => loadavg().map((x) => x.toFixed(2)).join(' ');
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -47,7 +46,7 @@ async function main(argv: string[]): Promise<void> {
   const grid = gridFromFlags(model, axes);
   const cacheDir = mkdtempSync(join(tmpdir(), 'hwsim-sweep-bench-'));
   const objectives = ['latency', 'memory', 'traffic'];
-  console.log(`sweep bench: ${model}, ${pointCount(grid)} points (${Object.entries(axes).map(([k, v]) => `${k} ${v}`).join('; ')}); load before ${load()}`);
+  console.log(`sweep bench: ${model}, ${pointCount(grid)} points (${Object.entries(axes).map(([k, v]) => `${k} ${v}`).join('; ')}); load before ${loadAverage()}`);
 
   const pass = async (label: string, workers: number, simulation: SimulationMode = 'fast', shard?: { index: number; count: number }): Promise<SweepResult> => {
     const t0 = performance.now();
@@ -55,7 +54,7 @@ async function main(argv: string[]): Promise<void> {
     const wall = (performance.now() - t0) / 1000;
     const t = r.timing;
     console.log(`${label.padEnd(28)} wall ${wall.toFixed(1)} s: images ${t.imagesEncoded} encoded + ${t.imagesCached} cached in ${t.prepareSeconds.toFixed(1)} s; ` +
-      `${r.rows.length} points + ${t.int8Runs} int8 runs in ${t.simulateSeconds.toFixed(1)} s = ${(r.rows.length / t.simulateSeconds).toFixed(2)} points/s (${t.threads || 1} thread(s)); load ${load()}`);
+      `${r.rows.length} points + ${t.int8Runs} int8 runs in ${t.simulateSeconds.toFixed(1)} s = ${(r.rows.length / t.simulateSeconds).toFixed(2)} points/s (${t.threads || 1} thread(s)); load ${loadAverage()}`);
     return r;
   };
   const cold = await pass(`empty cache, ${allWorkers} workers`, allWorkers);
@@ -91,7 +90,7 @@ async function main(argv: string[]): Promise<void> {
   console.log(`hwsim run ${model} (one point): median of 3 ${perRun.toFixed(2)} s; ${all.rows.length} runs ≈ ${(perRun * all.rows.length).toFixed(0)} s`);
   console.log(`reuse: the sweep took ${coldWall.toFixed(1)} s with an empty cache (${(perRun * all.rows.length / coldWall).toFixed(1)}x fewer seconds than separate runs), ` +
     `${sweepWall.toFixed(1)} s from the cache (${(perRun * all.rows.length / sweepWall).toFixed(1)}x)`);
-  console.log(`threads: ${allWorkers} workers ${(one.timing.simulateSeconds / all.timing.simulateSeconds).toFixed(2)}x the points/s of 1; load after ${load()}`);
+  console.log(`threads: ${allWorkers} workers ${(one.timing.simulateSeconds / all.timing.simulateSeconds).toFixed(2)}x the points/s of 1; load after ${loadAverage()}`);
   rmSync(cacheDir, { recursive: true, force: true });
 }
 
