@@ -79,16 +79,21 @@ function flatten(bits: readonly Uint8Array[], start: Int32Array): Uint8Array {
   return flat;
 }
 
+/** Steps per block of StepMarks.blockPos (a power of two). */
+const BLOCK_SHIFT = 2;
+const BLOCK_MASK = (1 << BLOCK_SHIFT) - 1;
+
 /**
  * Per symbol of the step bits (indexed as the model indexes them: the flattened buffer), one bit
  * set when the symbol's step ends a word, and one when it ends exactly at the word's end; and per
- * block of 8 symbols, the lane's bit position in its word after the block's last step. A lane's
+ * block of 4 symbols, the lane's bit position in its word after the block's last step. A lane's
  * position follows from its stream alone (log2(L) bits of initial state, then the step bits), so
  * runLanes reads these instead of adding up step bits lane by lane (a position: the block's, then
- * at most 8 steps). Bits and blocks, not a byte per symbol: a whole image's marks touch a ninth of
- * the memory (fresh memory costs page faults, which a single run pays in full). Filled layer by
- * layer (`filled`: the layers' step-bit arrays): the step bits of a whole image may share one
- * buffer (a cached image's verdict unpacks them so).
+ * at most 4 steps; with blocks of 8 a coded run took about 4 % longer). Bits and blocks, not a byte per
+ * symbol: a whole image's marks touch a sixth of the memory (fresh memory costs page faults,
+ * which a single run pays in full). Filled layer by layer (`filled`: the layers' step-bit
+ * arrays): the step bits of a whole image may share one buffer (a cached image's verdict unpacks
+ * them so).
  */
 interface StepMarks {
   logL: number;
@@ -102,12 +107,12 @@ interface StepMarks {
 const marksCache = new WeakMap<ArrayBufferLike, StepMarks>();
 
 function emptyMarks(logL: number, n: number): StepMarks {
-  return { logL, endsWord: new Uint32Array((n >>> 5) + 1), endsExactly: new Uint32Array((n >>> 5) + 1), blockPos: new Uint8Array((n >>> 3) + 1), filled: new WeakSet() };
+  return { logL, endsWord: new Uint32Array((n >>> 5) + 1), endsExactly: new Uint32Array((n >>> 5) + 1), blockPos: new Uint8Array((n >>> BLOCK_SHIFT) + 1), filled: new WeakSet() };
 }
 
 function stepMarks(layerBits: readonly Uint8Array[], bits: Uint8Array, start: Int32Array, logL: number): StepMarks {
   let marks = marksCache.get(bits.buffer);
-  if (!marks || marks.logL !== logL || marks.blockPos.length !== (bits.length >>> 3) + 1) {
+  if (!marks || marks.logL !== logL || marks.blockPos.length !== (bits.length >>> BLOCK_SHIFT) + 1) {
     marks = emptyMarks(logL, bits.length);
     marksCache.set(bits.buffer, marks);
   }
@@ -122,7 +127,7 @@ function stepMarks(layerBits: readonly Uint8Array[], bits: Uint8Array, start: In
         if (p === 32) endsExactly[j >>> 5] |= 1 << (j & 31);
         p -= 32;
       }
-      if ((j & 7) === 7) blockPos[j >>> 3] = p;
+      if ((j & BLOCK_MASK) === BLOCK_MASK) blockPos[j >>> BLOCK_SHIFT] = p;
     }
   });
   marks.filled.add(layerBits);
@@ -461,13 +466,13 @@ export class TansTimingModel {
   /** Lane k's bit position in its word after its step j: from the block before j's (StepMarks), or its stream's start. */
   private posAfter(k: number, j: number): number {
     const bits = this.bits;
-    let i = j & ~7;
+    let i = j & ~BLOCK_MASK;
     let p: number;
     if (i - 1 < this.streamStart[k]) {
       p = this.logL;
       i = this.streamStart[k];
     } else {
-      p = this.marks.blockPos[(i >>> 3) - 1];
+      p = this.marks.blockPos[(i >>> BLOCK_SHIFT) - 1];
     }
     for (; i <= j; i++) {
       p += bits[i];
