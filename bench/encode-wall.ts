@@ -9,8 +9,10 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { printedHelp } from './entry.js';
 
 const bin = join(resolve(dirname(fileURLToPath(import.meta.url)), '..', '..'), 'bin', 'hwsim.js');
+if (printedHelp(import.meta.url, process.argv.slice(2))) process.exit(0);
 const model = process.argv[2] ?? 'resnet50';
 const extra = process.argv.slice(3);
 const flags = extra.includes('--states') ? extra : ['--states', '64', ...extra];

@@ -26,7 +26,7 @@ import { readContainer } from '../src/codecs/container.js';
 import { loadModel } from '../src/models/load.js';
 import { codecParamsFrom } from '../src/params/cli.js';
 import { prepareImage, simulatePrepared } from '../src/run.js';
-import { loadAverage } from './entry.js';
+import { loadAverage, printedHelp } from './entry.js';
 
 /** The chip flags among the extra arguments (--name value pairs), as hwsim run reads them. */
 function extraChipFlags(): ChipFlags {
@@ -42,6 +42,7 @@ function resolveCodecDefaults(chip: ReturnType<typeof resolveChipConfig>) {
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '..', '..');
 const bin = join(root, 'bin', 'hwsim.js');
+if (printedHelp(import.meta.url, process.argv.slice(2))) process.exit(0);
 const model = process.argv[2] ?? 'resnet50';
 const extra = process.argv.slice(3);
 const out = mkdtempSync(join(tmpdir(), 'hwsim-bench-'));
