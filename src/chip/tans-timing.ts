@@ -89,9 +89,9 @@ const BLOCK_MASK = (1 << BLOCK_SHIFT) - 1;
  * block of 4 symbols, the lane's bit position in its word after the block's last step. A lane's
  * position follows from its stream alone (log2(L) bits of initial state, then the step bits), so
  * runLanes reads these instead of adding up step bits lane by lane (a position: the block's, then
- * at most 4 steps; with blocks of 8 a coded run took about 4 % longer). Bits and blocks, not a byte per
- * symbol: a whole image's marks touch a sixth of the memory (fresh memory costs page faults,
- * which a single run pays in full). Filled layer by layer (`filled`: the layers' step-bit
+ * at most 4 steps; with blocks of 8 a coded run took about 4 % longer). Bits and blocks, not a
+ * byte per symbol: a whole image's marks touch a sixth of the memory (fresh memory costs page
+ * faults, which a single run pays in full). Filled layer by layer (`filled`: the layers' step-bit
  * arrays): the step bits of a whole image may share one buffer (a cached image's verdict unpacks
  * them so).
  */
