@@ -43,6 +43,12 @@ export function flag(argv: readonly string[], name: string, dflt: string): strin
   return i >= 0 && argv[i + 1] !== undefined ? argv[i + 1] : dflt;
 }
 
+/** The middle of the sorted timings (the upper one of an even count). */
+export function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[s.length >> 1];
+}
+
 /** The machine's load averages (1, 5, 15 min), as a bench prints them beside its timings. */
 export function loadAverage(): string {
   return loadavg().map((x) => x.toFixed(2)).join(' ');

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import protobuf from 'protobufjs';
 import { loadWeightsFile } from '../src/models/loaders/index.js';
 import { ONNX_SCHEMA } from '../src/models/onnx/schema.js';
-import { intFlag, loadAverage, runIfEntry } from './entry.js';
+import { intFlag, loadAverage, median, runIfEntry } from './entry.js';
 
 const MODELS = join(import.meta.dirname, '..', '..', '.cache', 'models');
 
@@ -35,11 +35,6 @@ function bigOnnx(path: string, params: number): void {
       output: [{ name: `a${layers - 1}`, type: { tensor_type: { elem_type: 1 } } }] },
   };
   writeFileSync(path, Model.encode(Model.fromObject(m)).finish());
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
 }
 
 function main(argv: string[]): void {

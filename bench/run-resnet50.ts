@@ -26,7 +26,7 @@ import { readContainer } from '../src/codecs/container.js';
 import { loadModel } from '../src/models/load.js';
 import { codecParamsFrom } from '../src/params/cli.js';
 import { prepareImage, simulatePrepared } from '../src/run.js';
-import { loadAverage, printedHelp } from './entry.js';
+import { loadAverage, median, printedHelp } from './entry.js';
 
 /** The chip flags among the extra arguments (--name value pairs), as hwsim run reads them. */
 function extraChipFlags(): ChipFlags {
@@ -59,11 +59,6 @@ function hwsim(args: string[]): { wall: number; stdout: string } {
 function run(target: string, states: number, jsonName: string, how: string[] = ['--cache-dir', cache]): { wall: number; report: RunReport } {
   const { wall } = hwsim(['run', target, ...(target.endsWith('.hwz') ? [] : ['--states', String(states)]), '--quiet', '--json', '--out', out, ...how, ...extra]);
   return { wall, report: JSON.parse(readFileSync(join(out, jsonName), 'utf8')) as RunReport };
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[s.length >> 1];
 }
 
 const WAYS: Array<[string, string[]]> = [

@@ -20,15 +20,10 @@ import { fileURLToPath } from 'node:url';
 import { gridFromFlags, pointCount } from '../src/sweep/grid.js';
 import { runSweep, type SweepResult } from '../src/sweep/run-sweep.js';
 import type { SimulationMode } from '../src/chip/sources.js';
-import { flag, loadAverage, runIfEntry } from './entry.js';
+import { flag, loadAverage, median, runIfEntry } from './entry.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const bin = join(resolve(here, '..', '..'), 'bin', 'hwsim.js');
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[s.length >> 1];
-}
 
 async function main(argv: string[]): Promise<void> {
   const model = flag(argv, 'model', 'resnet50');
