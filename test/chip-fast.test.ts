@@ -223,7 +223,9 @@ describe('the int8 baseline in bulk is the int8 baseline stepped every cycle', (
 });
 
 describe('the timing model run many cycles at once is tick() run cycle by cycle', () => {
-  const REGISTERS = ['turnQ', 'wordsLeftQ', 'fifoCnt', 'remQ', 'nextQ', 'haveQ', 'posQ', 'initQ', 'finQ', 'errQ', 'endQ', 'outValid', 'runQ', 'cycleN'];
+  // (with what the model derives from them and keeps beside them: every lane steady, fewest symbols left)
+  const REGISTERS = ['turnQ', 'wordsLeftQ', 'fifoCnt', 'remQ', 'nextQ', 'haveQ', 'posQ', 'initQ', 'finQ', 'errQ', 'endQ', 'outValid', 'runQ', 'cycleN',
+    'steady', 'minRem'];
   /** Every register of a timing model, for comparison. */
   const registers = (m: TansTimingModel) => {
     const r = m as unknown as Record<string, ArrayLike<number> | number | boolean>;

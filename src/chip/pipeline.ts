@@ -189,6 +189,8 @@ function groupTables(layers: readonly ChipLayer[]): GroupTables {
 /** The state of one run and its per-cycle steps. */
 class PipelineRun {
   private readonly groups: GroupTables;
+  /** each layer's weight source (looked up once: cycleKind asks every cycle) */
+  private readonly sources: readonly WeightSource[];
   private readonly timing: LayerTiming[];
   private readonly fifo: WordFifo;
   private readonly dram: Dram;
@@ -247,8 +249,9 @@ class PipelineRun {
   private slotFrozen = false;
 
   constructor(cfg: ChipConfig, private readonly layers: readonly ChipLayer[],
-    private readonly sourceOf: (codec: CodecId) => WeightSource, private readonly skipQuiet: boolean, dramTrace?: DramTraceSink) {
+    sourceOf: (codec: CodecId) => WeightSource, private readonly skipQuiet: boolean, dramTrace?: DramTraceSink) {
     this.groups = groupTables(layers);
+    this.sources = layers.map((l) => sourceOf(l.codec));
     this.timing = layers.map(() => ({
       start: 0, end: 0, compute: 0, stalls: { dram: 0, fifo: 0, decoder: 0, header: 0, activation: 0 },
       sourceStart: 0, sourceEnd: 0, sourceLoad: 0, sourceBlocked: 0, sourceStarved: 0,
@@ -259,7 +262,7 @@ class PipelineRun {
     this.bulkLimits = { maxCycles: 0, maxPops: 0, maxDeliver: 0, pops: { at: new Int32Array(cfg.fifoDepth), n: 0, base: 0 } };
     this.dram = new Dram(cfg, layers, dramTrace);
     this.dram.openActivations(layers[0].actReadBytes, layers[0].actWriteBytes);
-    this.source = sourceOf(layers[0].codec);
+    this.source = this.sources[0];
   }
 
   run(opts: PipelineOptions): PipelineResult {
@@ -405,13 +408,13 @@ class PipelineRun {
     const li = this.srcLayer + 1;
     if (li >= this.layers.length || this.preloadedLayer === li || !this.source.preload) return false;
     const next = this.layers[li];
-    return next.prefix.length > 0 && this.sourceOf(next.codec) === this.source && this.dram.headerLanded(li);
+    return next.prefix.length > 0 && this.sources[li] === this.source && this.dram.headerLanded(li);
   }
 
   private beginLayer(): void {
     const li = this.srcLayer;
     const layer = this.layers[li];
-    this.source = this.sourceOf(layer.codec);
+    this.source = this.sources[li];
     this.settleCycles = this.source.settleCycles ?? DEFAULT_SETTLE_CYCLES;
     const preloaded = this.preloadedLayer === li;
     const header = preloaded ? this.preloadPrefix : layer.prefix.length > 0 ? this.dram.stagedHeader() : layer.prefix;
@@ -566,7 +569,7 @@ class PipelineRun {
     const open = this.layers[this.curLayer];
     const onLayer = this.srcLayer === this.curLayer;
     if (onLayer && (!this.srcBegun || this.loadingNow)) return HEADER_STALL;
-    if (this.sourceOf(open.codec).isDecoder && (!onLayer || this.fifo.count > 0 || this.srcPopped >= open.words)) return DECODER_STALL;
+    if (this.sources[this.curLayer].isDecoder && (!onLayer || this.fifo.count > 0 || this.srcPopped >= open.words)) return DECODER_STALL;
     if (this.fifo.count === 0 && this.dram.blockedByFifo) return FIFO_STALL;
     return DRAM_STALL;
   }

@@ -187,6 +187,12 @@ export class TansSource implements WeightSource {
     const eng = this.engine;
     // under sparsity the grant has side effects (which weight each lane is at): settle by waiting
     if (!eng.quiescent || this.laneNeeded) return false;
+    // with room, the lowest lane holding a weight would hand it on (the usual case, asked the
+    // quickest: the answer is the engine's)
+    if (space > 0) {
+      const valid = eng.outValid;
+      for (let k = 0; k < valid.length; k++) if (valid[k]) return false;
+    }
     this.grant(space);
     return eng.quiescent(this.fed < this.words && fifo.count > 0, this.ready);
   }

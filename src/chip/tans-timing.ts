@@ -169,6 +169,13 @@ export class TansTimingModel {
   private doneC = false;
   private errorC = false;
   private cycleN = 0;
+  /**
+   * Every lane is between its first and last symbol (no init, end or finished flag), and the
+   * fewest symbols any lane has left: what runSteady checks first, kept up to date by whatever
+   * changes them (flags change only in tick() and loadLayer(), symbols left in every step).
+   */
+  private steady = false;
+  private minRem = 0;
 
   constructor(params: TansDecoderParams) {
     this.params = resolveTansDecoderParams(params);
@@ -218,6 +225,7 @@ export class TansTimingModel {
     this.runQ = true;
     this.doneC = false;
     this.errorC = false;
+    this.refreshSteady();
     const cycles = loadCycles(this.params);
     this.cycleN += cycles;
     return cycles;
@@ -304,6 +312,19 @@ export class TansTimingModel {
     this.errorC = anyErr;
     this.doneC = idleNow;
     this.cycleN++;
+    this.refreshSteady();
+  }
+
+  /** Recomputes `steady` and `minRem` from the lanes' flags and symbols left. */
+  private refreshSteady(): void {
+    let steady = this.runQ;
+    let minRem = Infinity;
+    for (let k = 0; k < this.S; k++) {
+      if (this.finQ[k] || this.initQ[k] || this.endQ[k]) steady = false;
+      if (this.remQ[k] < minRem) minRem = this.remQ[k];
+    }
+    this.steady = steady;
+    this.minRem = minRem;
   }
 
   /** The distributor takes a word for stream `turn` in cycle `c` of a bulk run (recorded in popLog for the DRAM replay). */
@@ -383,12 +404,8 @@ export class TansTimingModel {
    */
   runSteady(maxCycles: number, space: number, wordsOffered: number, stopAfterAccepts: number, maxDeliver: number): number {
     const { S, D } = this;
-    if (!this.runQ) return 0;
-    let m = maxCycles;
-    for (let k = 0; k < S; k++) {
-      if (this.finQ[k] || this.initQ[k] || this.endQ[k]) return 0;
-      if (this.remQ[k] < m) m = this.remQ[k];
-    }
+    if (!this.steady) return 0;
+    const m = Math.min(maxCycles, this.minRem);
     if (m < 1) return 0;
     // while the buffer has room for every lane, lane by lane, in chunks
     const roomy = Math.min(m, Math.floor(space / S), LANE_CHUNK);
@@ -449,7 +466,13 @@ export class TansTimingModel {
       c++;
       if (accepted >= stopAfterAccepts || delivered >= maxDeliver || (granted === 0 && !accept)) break;
     }
-    for (let k = 0; k < S; k++) this.remQ[k] -= nextQ[k] - first[k];
+    let minRem = Infinity;
+    for (let k = 0; k < S; k++) {
+      const rem = this.remQ[k] - (nextQ[k] - first[k]);
+      this.remQ[k] = rem;
+      if (rem < minRem) minRem = rem;
+    }
+    this.minRem = minRem;
     // the slot's blocked cycles are those before the stretch's last
     if (deliveredLast === 0 && space - delivered <= 0) blocked--;
     this.turnQ = turn;
@@ -628,6 +651,7 @@ export class TansTimingModel {
       shift[k] += c - stallFrom[k];
     }
     // each lane's registers after its steps: one word held while waiting for the next, else two
+    let minRem = Infinity;
     for (let k = 0; k < S; k++) {
       const j0 = nextQ[k];
       const steps = c - shift[k];
@@ -635,8 +659,11 @@ export class TansTimingModel {
       haveQ[k] = (waiting >>> k) & 1 ? ((empty >>> k) & 1 ? 0 : 1) : 2;
       outValid[k] = (valid >>> k) & 1;
       nextQ[k] = j0 + steps;
-      this.remQ[k] -= steps;
+      const rem = this.remQ[k] - steps;
+      this.remQ[k] = rem;
+      if (rem < minRem) minRem = rem;
     }
+    this.minRem = minRem;
     this.turnQ = turn;
     this.doneC = false;
     this.lastAccepts = accepted;
