@@ -255,17 +255,23 @@ describe('the timing model run many cycles at once is tick() run cycle by cycle'
     return taken;
   }
 
-  it('on random layers, states and limits: the same registers after the same cycles (lane-by-lane runs included)', () => {
-    const rnd = lcg(7);
+  /**
+   * runSteady from random states of random layers against tick() cycle by cycle from the same
+   * state: the same registers after the same cycles. `pick` chooses a round's lanes, room and words offered.
+   */
+  function againstTicks(rnd: (n: number) => number, trials: number, pick: {
+    lanes: () => number; bins: () => number; space: (S: number) => number; offered: (words: number) => number;
+  }): { checked: number; laneRuns: number; laneStalls: number } {
     let laneRuns = 0;
+    let laneStalls = 0;
     let checked = 0;
-    for (let trial = 0; trial < 40; trial++) {
-      const S = 1 + rnd(8);
+    for (let trial = 0; trial < trials; trial++) {
+      const S = pick.lanes();
       const cfg: ChipConfig = { ...DEFAULT_CHIP, decoders: S, streamFifoDepth: 2 + rnd(4) };
       const filters = 8 + rnd(40);
       const channels = 16 + rnd(200);
       const spec = { ...base, name: 'l', channels, filters, weightShape: [filters, channels, 1, 1] } as LayerSpec;
-      const { image, layers } = chipImage(cfg, [{ spec, codec: 'tans', states: 256, streams: S, bins: [9, 31, 63, 255][rnd(4)], seed: 1 + rnd(99) }]);
+      const { image, layers } = chipImage(cfg, [{ spec, codec: 'tans', states: 256, streams: S, bins: pick.bins(), seed: 1 + rnd(99) }]);
       const layer = image.layers[0] as TansLayer;
       const params = { states: 256, symbolBits: 8, streams: S, inWidth: 32, streamFifoDepth: cfg.streamFifoDepth };
       const engineLayer = {
@@ -279,22 +285,48 @@ describe('the timing model run many cycles at once is tick() run cycle by cycle'
       let words = layers[0].words;
       for (let round = 0; round < 60 && !b.done; round++) {
         // wander: a few cycles of random input and output, then the bulk run from the state reached
-        const space = rnd(3) === 0 ? rnd(S) : S * (1 + rnd(40));
+        const space = pick.space(S);
         words -= tickFor(b, rnd(12), space, rnd(2) ? words : 0, S);
         copyRegisters(b, a);
-        const offered = rnd(4) === 0 ? 0 : Math.min(words, 1 + rnd(30));
-        const before = a.laneRuns;
+        const offered = pick.offered(words);
+        const before = { lane: a.laneRuns, stalls: a.laneStalls };
         const n = a.runSteady(1 + rnd(200), space, offered, rnd(3) === 0 ? 1 + rnd(10) : Infinity, rnd(3) === 0 ? 1 + rnd(200) : Infinity);
         if (n === 0) continue;
         const taken = tickFor(b, n, space, offered, S);
         expect({ trial, round, n, registers: registers(a), taken: a.lastAccepts }).toEqual({ trial, round, n, registers: registers(b), taken });
         words -= taken;
-        laneRuns += a.laneRuns - before;
+        laneRuns += a.laneRuns - before.lane;
+        laneStalls += a.laneStalls - before.stalls;
         checked++;
       }
     }
-    expect(checked).toBeGreaterThan(300);
-    expect(laneRuns).toBeGreaterThan(50);
+    return { checked, laneRuns, laneStalls };
+  }
+
+  it('on random layers, states and limits: the same registers after the same cycles (lane-by-lane runs included)', () => {
+    const rnd = lcg(7);
+    const r = againstTicks(rnd, 40, {
+      lanes: () => 1 + rnd(8), bins: () => [9, 31, 63, 255][rnd(4)],
+      // room for a few lanes, for whole cycles of all lanes, or for any number (whole cycles, then room for some lanes only)
+      space: (S) => [rnd(S), S * (1 + rnd(40)), 2 * S + rnd(40 * S)][rnd(3)],
+      offered: (words) => (rnd(4) === 0 ? 0 : Math.min(words, 1 + rnd(30))),
+    });
+    expect(r.checked).toBeGreaterThan(300);
+    expect(r.laneRuns).toBeGreaterThan(50);
+  });
+
+  it('lanes short of words and room for a few cycles: the same registers', () => {
+    // wide symbols end words every few steps and few words are offered, so lanes wait and stall
+    // often, and the room runs short within a few cycles
+    const rnd = lcg(11);
+    const r = againstTicks(rnd, 60, {
+      lanes: () => 4 + rnd(5), bins: () => 255,
+      space: (S) => 2 * S + rnd(12 * S),
+      offered: (words) => Math.min(words, rnd(8)),
+    });
+    expect(r.checked).toBeGreaterThan(1500);
+    expect(r.laneRuns).toBeGreaterThan(1000);
+    expect(r.laneStalls).toBeGreaterThan(150);
   });
 
   it('lanes starved of words, then a full buffer while words arrive: the same registers (runBlocked, lanes holding no word)', () => {
