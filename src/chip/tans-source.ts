@@ -187,8 +187,8 @@ export class TansSource implements WeightSource {
     const eng = this.engine;
     // under sparsity the grant has side effects (which weight each lane is at): settle by waiting
     if (!eng.quiescent || this.laneNeeded) return false;
-    // with room, the lowest lane holding a weight would hand it on (the usual case, asked the
-    // quickest: the answer is the engine's)
+    // with room in the buffer, the lowest lane holding a weight hands it on: not quiescent (the
+    // usual case, answered before the grant; the engine's quiescent() would say the same)
     if (space > 0) {
       const valid = eng.outValid;
       for (let k = 0; k < valid.length; k++) if (valid[k]) return false;
