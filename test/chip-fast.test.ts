@@ -208,20 +208,24 @@ describe('fast and exact simulation agree', () => {
 });
 
 describe('the int8 baseline in bulk is the int8 baseline stepped every cycle', () => {
-  it('60 random chips × networks, every layer raw: identical figures, and the bypass took runs of whole words at once', () => {
+  it('60 random chips × networks, every layer raw: identical figures, and the bypass took runs of whole words at once (and periods were jumped)', () => {
     const rnd = lcg(4242);
     let batched = 0;
+    let periodGroups = 0;
     for (let trial = 0; trial < 60; trial++) {
       const { cfg, image, mk } = randomCase(rnd);
       const coded = mk();
       const layers = () => int8ChipLayers(plainLayers(image), cfg).map((l, i) => ({ ...l, actReadBytes: coded[i].actReadBytes, actWriteBytes: coded[i].actWriteBytes }));
       const bypass = new RawBypass(rawBypassWidth(cfg.dramBytesPerCycle));
-      const bulk = figures(runPipeline(cfg, layers(), sourcesBy({ raw: bypass })));
+      const bulkRun = runPipeline(cfg, layers(), sourcesBy({ raw: bypass }));
+      periodGroups += bulkRun.periodGroups;
+      const bulk = figures(bulkRun);
       const stepped = figures(runPipeline(cfg, layers(), sourcesBy({ raw: neverSettled(new RawBypass(rawBypassWidth(cfg.dramBytesPerCycle))) }), { skipQuietStretches: false }));
       expect({ trial, cfg, ...bulk }).toEqual({ trial, cfg, ...stepped });
       batched += bypass.batchedCycles;
     }
     expect(batched).toBeGreaterThan(1000);
+    expect(periodGroups).toBeGreaterThan(100);
   });
 });
 

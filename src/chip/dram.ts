@@ -164,6 +164,13 @@ export class Dram {
   fifoFullCycles = 0;
   // bytes issued per aligned PEAK_WINDOW_CYCLES window: the current one and the largest closed one
   private lastCycle = 0;
+  /** every issue's cycle and bytes while logIssues (PipelineRun.skipPeriods replays a period's) */
+  logIssues = false;
+  private logT = new Float64Array(64);
+  private logBytes = new Float64Array(64);
+  private logLen = 0;
+  /** issues dropped from the front of the log */
+  private logBase = 0;
   private window = 0;
   private windowBytes = 0;
   private peakWindow = 0;
@@ -367,8 +374,9 @@ export class Dram {
     return this.device ? this.device.stats : null;
   }
 
-  /** Counts bytes issued in cycle t towards its window. */
+  /** Counts bytes issued in cycle t towards its window (and logs the issue, while logIssues). */
   private record(t: number, bytes: number): void {
+    if (this.logIssues) this.logIssue(t, bytes);
     const w = Math.floor(t / PEAK_WINDOW_CYCLES);
     if (w !== this.window) {
       if (this.windowBytes > this.peakWindow) this.peakWindow = this.windowBytes;
@@ -376,6 +384,84 @@ export class Dram {
       this.windowBytes = 0;
     }
     this.windowBytes += bytes;
+  }
+
+  private logIssue(t: number, bytes: number): void {
+    if (this.logLen === this.logT.length) {
+      const grow = (a: Float64Array) => { const b = new Float64Array(a.length * 2); b.set(a); return b; };
+      this.logT = grow(this.logT);
+      this.logBytes = grow(this.logBytes);
+    }
+    this.logT[this.logLen] = t;
+    this.logBytes[this.logLen++] = bytes;
+  }
+
+  /** The place in the issue log after the last issue so far (counted from the run's first issue). */
+  issueMark(): number {
+    return this.logBase + this.logLen;
+  }
+
+  /** Drops the logged issues before `mark` (issueMark()): the pipeline no longer needs them. */
+  forgetIssuesBefore(mark: number): void {
+    const drop = Math.min(mark - this.logBase, this.logLen);
+    if (drop <= 0) return;
+    this.logT.copyWithin(0, drop, this.logLen);
+    this.logBytes.copyWithin(0, drop, this.logLen);
+    this.logLen -= drop;
+    this.logBase += drop;
+  }
+
+  /**
+   * For PipelineRun.skipPeriods: appends to `sig` the reader's and the channel's state as seen from
+   * cycle t (times and positions relative to t and to the reader's position), and to `ctr` the
+   * counts that grow by the same amount in every period. False (nothing appended) where a skip is
+   * not exact: a detailed DRAM (its banks and refreshes do not repeat), activation traffic pending,
+   * the reader on a layer header, or a burst in flight that is not a word burst of the reader's layer.
+   */
+  periodState(t: number, sig: number[], ctr: number[]): boolean {
+    if (this.device || this.actPending > 0 || this.inTable || this.readLayer >= this.images.length) return false;
+    const mask = this.qArrival.length - 1;
+    for (let i = 0, h = this.qHead; i < this.qLen; i++, h = (h + 1) & mask) {
+      if (this.qKind[h] !== KIND_WORDS || this.qLayer[h] !== this.readLayer) return false;
+    }
+    sig.push(this.credit, this.readLayer, this.stagedLayer, this.stagedBytes, this.weightLast ? 1 : 0, this.weightWanted ? 1 : 0,
+      this.wantBytes, this.blockedByFifo ? 1 : 0, this.blockedWords, this.lastCycle - t, this.qLen);
+    for (let i = 0, h = this.qHead; i < this.qLen; i++, h = (h + 1) & mask) {
+      sig.push(this.qArrival[h] - t, this.qCount[h], this.qOffset[h] - this.readPos);
+    }
+    ctr.push(this.weightBytesIssued, this.fifoPushWords[this.readLayer], this.fifoFullCycles, this.readPos);
+    return true;
+  }
+
+  /**
+   * Skips k periods of `period` cycles in which the reader and the channel repeat what they did
+   * in the period logged between issue marks `from` and `to`: its issues happen again k times, each
+   * a period later (they count towards their peak windows), the counts of periodState() grow by
+   * k times `delta` (from `at` on in it), and the bursts in flight move on with the reader.
+   */
+  skipPeriods(k: number, period: number, from: number, to: number, delta: readonly number[], at: number): void {
+    const logging = this.logIssues;
+    this.logIssues = false;
+    for (let j = 1; j <= k; j++) {
+      for (let i = from - this.logBase; i < to - this.logBase; i++) this.record(this.logT[i] + j * period, this.logBytes[i]);
+    }
+    this.logIssues = logging;
+    this.weightBytesIssued += k * delta[at];
+    this.fifoPushWords[this.readLayer] += k * delta[at + 1];
+    this.fifoFullCycles += k * delta[at + 2];
+    const words = k * delta[at + 3];
+    this.readPos += words;
+    const mask = this.qArrival.length - 1;
+    for (let i = 0, h = this.qHead; i < this.qLen; i++, h = (h + 1) & mask) {
+      this.qArrival[h] += k * period;
+      this.qOffset[h] += words;
+    }
+    this.lastCycle += k * period;
+  }
+
+  /** Payload words of the layer the reader is on, and its position in them (PipelineRun.skipPeriods). */
+  get readerWordsLeft(): number {
+    return this.images[this.readLayer].words - this.readPos;
   }
 
   /** The most bytes issued in one aligned window of PEAK_WINDOW_CYCLES cycles so far. */

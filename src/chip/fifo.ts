@@ -57,6 +57,15 @@ export class WordFifo {
     return v;
   }
 
+  /**
+   * `n` words pushed and `n` popped, their values not kept (a skipped period of a source that
+   * never reads them: PipelineRun.skipPeriods): the fill is unchanged, the ring turns.
+   */
+  turn(n: number): void {
+    this.head = (this.head + n) % this.depth;
+    this.tail = (this.tail + n) % this.depth;
+  }
+
   /** Pops `n` words (n ≤ count) without reading them. */
   drop(n: number): void {
     this.head = (this.head + n) % this.depth;

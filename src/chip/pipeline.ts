@@ -110,6 +110,8 @@ export interface PipelineResult {
   bulkStretches: number;
   /** weight bursts the DRAM reader issued inside those stretches, replayed after them (a diagnostic) */
   bulkIssues: number;
+  /** groups of the array skipped as repeats of a period before them (a diagnostic; skipPeriods) */
+  periodGroups: number;
   /** row-buffer hits, activates, refreshes of a detailed DRAM (null with `dram: simple`) */
   dramDevice: DeviceStats | null;
 }
@@ -130,13 +132,18 @@ export interface PipelineOptions {
    * the tests compare both to check that a skip accounts exactly what the stepped cycles would.
    */
   skipQuietStretches?: boolean;
+  /**
+   * Jump over repeated periods of groups (default true; only with skipQuietStretches): the tests
+   * compare runs with and without to check that a jump counts exactly what the periods would.
+   */
+  skipRepeatedPeriods?: boolean;
   /** every DRAM column access of a detailed DRAM model (`--dram-trace`) */
   dramTrace?: DramTraceSink;
 }
 
 export function runPipeline(cfg: ChipConfig, layers: readonly ChipLayer[], sourceOf: (codec: CodecId) => WeightSource,
   opts: PipelineOptions = {}): PipelineResult {
-  return new PipelineRun(cfg, layers, sourceOf, opts.skipQuietStretches ?? true, opts.dramTrace).run(opts);
+  return new PipelineRun(cfg, layers, sourceOf, opts.skipQuietStretches ?? true, opts.skipRepeatedPeriods ?? true, opts.dramTrace).run(opts);
 }
 
 /** A source that does not say how long it takes to settle is stepped this long before it is held. */
@@ -184,6 +191,28 @@ function groupTables(layers: readonly ChipLayer[]): GroupTables {
     lastGroupOf[li] = g - 1;
   });
   return { count, cycles, cumWeights, lastGroupOf };
+}
+
+/** Group starts compared for a repeated period (skipPeriods): periods of up to this many groups. */
+const MAX_PERIOD_GROUPS = 64;
+
+/** The run's state at a group start, for skipPeriods. */
+interface PeriodSnap {
+  t: number;
+  /** the group that started */
+  group: number;
+  /** the DRAM's issue log up to here (Dram.issueMark) */
+  mark: number;
+  /** what must be equal at two group starts: the state as seen from t, positions relative */
+  sig: number[];
+  /** what grows by the same amount in every period */
+  ctr: number[];
+}
+
+function sameNumbers(a: readonly number[], b: readonly number[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** The state of one run and its per-cycle steps. */
@@ -240,6 +269,13 @@ class PipelineRun {
   private bulkStretches = 0;
   private bulkIssues = 0;
 
+  // repeated periods (skipPeriods)
+  /** the fast mode with a DRAM whose timing repeats (fixed latency) */
+  private readonly periodsOn: boolean;
+  /** the state at the last few group starts of the open layer, oldest first */
+  private readonly periodSnaps: PeriodSnap[] = [];
+  private periodGroups = 0;
+
   // set by stepDecoderSlot for the rest of the cycle
   /** the slot spent this cycle building or loading a table */
   private loadingNow = false;
@@ -249,7 +285,7 @@ class PipelineRun {
   private slotFrozen = false;
 
   constructor(cfg: ChipConfig, private readonly layers: readonly ChipLayer[],
-    sourceOf: (codec: CodecId) => WeightSource, private readonly skipQuiet: boolean, dramTrace?: DramTraceSink) {
+    sourceOf: (codec: CodecId) => WeightSource, private readonly skipQuiet: boolean, repeatPeriods: boolean, dramTrace?: DramTraceSink) {
     this.groups = groupTables(layers);
     this.sources = layers.map((l) => sourceOf(l.codec));
     this.timing = layers.map(() => ({
@@ -263,6 +299,8 @@ class PipelineRun {
     this.dram = new Dram(cfg, layers, dramTrace);
     this.dram.openActivations(layers[0].actReadBytes, layers[0].actWriteBytes);
     this.source = this.sources[0];
+    this.periodsOn = skipQuiet && repeatPeriods && this.dram.fixedLatency;
+    this.dram.logIssues = this.periodsOn;
   }
 
   run(opts: PipelineOptions): PipelineResult {
@@ -295,6 +333,7 @@ class PipelineRun {
       quietSkips: { ...this.quietSkips },
       bulkStretches: this.bulkStretches,
       bulkIssues: this.bulkIssues,
+      periodGroups: this.periodGroups,
       dramDevice: dram.deviceStats,
     };
   }
@@ -319,8 +358,108 @@ class PipelineRun {
       this.computing = true;
       this.computeEnd = this.t + this.groups.cycles[this.nextGroup];
       this.nextGroup++;
+      if (this.periodsOn) this.skipPeriods();
     }
     return true;
+  }
+
+  /**
+   * Repeated periods (docs/hw/pipeline.md): at a group start, when the whole state of the run as
+   * seen from this cycle (FIFO, reader, bursts in flight, slot, buffer) is the state of a group
+   * start p groups ago, and the groups ahead repeat the p groups before, the run repeats that
+   * period exactly: its counts grow by the same amount and its DRAM issues recur a period later.
+   * The model then jumps over as many whole periods as the layer allows, to the group start where
+   * the repeats end, with every count as stepping would leave it. Only for a source that never
+   * reads the values of its words (the raw bypass of the int8 baseline and of raw layers).
+   */
+  private skipPeriods(): void {
+    const snaps = this.periodSnaps;
+    const now = this.periodSnapshot();
+    if (!now) {
+      snaps.length = 0;
+      this.dram.forgetIssuesBefore(this.dram.issueMark());
+      return;
+    }
+    for (let i = snaps.length - 1; i >= 0; i--) {
+      const then = snaps[i];
+      if (!sameNumbers(then.sig, now.sig)) continue;
+      const k = this.periodsAhead(then, now);
+      if (k > 0) {
+        this.jumpPeriods(then, now, k);
+        snaps.length = 0;
+        this.dram.forgetIssuesBefore(this.dram.issueMark());
+        return;
+      }
+    }
+    snaps.push(now);
+    if (snaps.length > MAX_PERIOD_GROUPS) snaps.shift();
+    this.dram.forgetIssuesBefore(snaps[0].mark);
+  }
+
+  /** The state at this group start (null where a skip would not be exact): what must repeat, and the counts. */
+  private periodSnapshot(): PeriodSnap | null {
+    const { source, dram, fifo, t } = this;
+    const li = this.curLayer;
+    if (!this.srcBegun || this.srcBusy > 0 || this.srcLayer !== li || dram.readLayer !== li || this.preloadedLayer > li ||
+      source.periodState === undefined) return null;
+    const state = source.periodState();
+    if (Number.isNaN(state)) return null;
+    // (the group's compute cycles are compared with the groups' pattern, in periodsAhead)
+    const sig: number[] = [li, this.delivered - this.groups.cumWeights[this.nextGroup - 1], Math.min(this.srcQuiet, this.settleCycles),
+      this.lastHasWord ? 1 : 0, this.lastSpace, fifo.count, fifo.reserved, state];
+    const tm = this.timing[li];
+    const c = this.openCycles;
+    const ctr: number[] = [c[0], c[1], c[2], c[3], c[4], c[5], tm.sourceBlocked, tm.sourceStarved, this.srcPopped, this.srcDelivered,
+      this.delivered, source.periodPosition!()];
+    if (!dram.periodState(t, sig, ctr)) return null;
+    return { t, group: this.nextGroup - 1, mark: dram.issueMark(), sig, ctr };
+  }
+
+  /**
+   * How many periods from `now` on repeat the one from `then`: the groups they read (from the one
+   * starting now to two past the last started in them) must repeat the period's, within the open
+   * layer, and the reader and the slot must stay clear of the layer's end (no partial burst or
+   * word, the slot's stretches not limited by the layer's weights).
+   */
+  private periodsAhead(then: PeriodSnap, now: PeriodSnap): number {
+    const { cycles, cumWeights, lastGroupOf } = this.groups;
+    const p = now.group - then.group;
+    const g = now.group;
+    const li = this.curLayer;
+    const first = li > 0 ? lastGroupOf[li - 1] + 1 : 0;
+    const last = lastGroupOf[li] - 1;
+    const weightsOf = (x: number) => cumWeights[x] - (x > 0 ? cumWeights[x - 1] : 0);
+    let y = Math.max(g - 1, first + p);
+    while (y <= last && cycles[y] === cycles[y - p] && weightsOf(y) === weightsOf(y - p)) y++;
+    let k = Math.floor((y - 1 - g - 2) / p);
+    const words = now.ctr[12 + 3] - then.ctr[12 + 3];
+    if (!(words > 0)) return 0;
+    k = Math.min(k, Math.floor((this.dram.readerWordsLeft - this.dram.burstWords - 1) / words));
+    const layerStart = first > 0 ? cumWeights[first - 1] : 0;
+    const params = this.layers[li].params;
+    while (k > 0 && params - (cumWeights[g + k * p + 2] - layerStart) < this.source.lanes) k--;
+    return k;
+  }
+
+  /** Jumps over k periods of `now.t − then.t` cycles from `now`: every count as k repeats would leave it. */
+  private jumpPeriods(then: PeriodSnap, now: PeriodSnap, k: number): void {
+    const d = now.ctr.map((v, i) => v - then.ctr[i]);
+    const period = now.t - then.t;
+    const c = this.openCycles;
+    for (let i = 0; i < 6; i++) c[i] += k * d[i];
+    const tm = this.timing[this.curLayer];
+    tm.sourceBlocked += k * d[6];
+    tm.sourceStarved += k * d[7];
+    this.srcPopped += k * d[8];
+    this.fifo.turn(k * d[8]);
+    this.srcDelivered += k * d[9];
+    this.delivered += k * d[10];
+    this.source.skipPeriods!(k * d[11]);
+    this.dram.skipPeriods(k, period, then.mark, now.mark, d, 12);
+    this.t += k * period;
+    this.computeEnd += k * period;
+    this.nextGroup += k * (now.group - then.group);
+    this.periodGroups += k * (now.group - then.group);
   }
 
   /** Ends the open layer at t and opens the next one (if any), whose activation traffic becomes pending. */

@@ -89,6 +89,16 @@ export interface WeightSource {
    */
   readonly progressed?: boolean;
   /**
+   * Optional, for skipping periods of identical groups (PipelineRun.skipPeriods, docs/hw/pipeline.md,
+   * "Repeated periods"): a source that never reads the values of the words it pops and whose state,
+   * apart from a position that moves the same way in every period, is one number. `periodState()`
+   * is that number (NaN when the source cannot be skipped now), `periodPosition()` the position,
+   * and `skipPeriods(delta)` moves the position on by `delta`.
+   */
+  periodState?(): number;
+  periodPosition?(): number;
+  skipPeriods?(delta: number): void;
+  /**
    * True once the source has finished the layer after delivering its last weight (the tANS engine
    * needs a cycle or two to check its end states and go idle); the next layer begins only then.
    */
@@ -198,6 +208,20 @@ export class RawBypass implements WeightSource {
     this.fed = 0;
     this.held = 0;
     return 0;
+  }
+
+  /** The weights held of the word last popped; NaN under activation sparsity (its words differ). */
+  periodState(): number {
+    return this.needed ? NaN : this.held;
+  }
+
+  /** words popped in the layer */
+  periodPosition(): number {
+    return this.fed;
+  }
+
+  skipPeriods(delta: number): void {
+    this.fed += delta;
   }
 
   /** A step changes nothing without room in the buffer, or with no weight held and none to pop. */
