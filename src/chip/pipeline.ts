@@ -272,6 +272,8 @@ class PipelineRun {
   // repeated periods (skipPeriods)
   /** the fast mode with a DRAM whose timing repeats (fixed latency) */
   private readonly periodsOn: boolean;
+  /** periodsOn and the open layer's source can be jumped over (it logs the DRAM's issues meanwhile) */
+  private periodLayer = false;
   /** the state at the last few group starts of the open layer, oldest first */
   private readonly periodSnaps: PeriodSnap[] = [];
   private periodGroups = 0;
@@ -300,7 +302,7 @@ class PipelineRun {
     this.dram.openActivations(layers[0].actReadBytes, layers[0].actWriteBytes);
     this.source = this.sources[0];
     this.periodsOn = skipQuiet && repeatPeriods && this.dram.fixedLatency;
-    this.dram.logIssues = this.periodsOn;
+    this.openPeriods();
   }
 
   run(opts: PipelineOptions): PipelineResult {
@@ -358,7 +360,7 @@ class PipelineRun {
       this.computing = true;
       this.computeEnd = this.t + this.groups.cycles[this.nextGroup];
       this.nextGroup++;
-      if (this.periodsOn) this.skipPeriods();
+      if (this.periodLayer) this.skipPeriods();
     }
     return true;
   }
@@ -480,6 +482,14 @@ class PipelineRun {
     this.layerComputeDone = false;
     const next = this.layers[this.curLayer];
     this.dram.openActivations(next.actReadBytes, next.actWriteBytes);
+    this.openPeriods();
+  }
+
+  /** A layer opens: periods are looked for in it if its source can be jumped over (skipPeriods). */
+  private openPeriods(): void {
+    this.periodLayer = this.periodsOn && this.sources[this.curLayer].periodState !== undefined;
+    this.dram.logIssues = this.periodLayer;
+    this.periodSnaps.length = 0;
   }
 
   /**
