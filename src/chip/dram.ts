@@ -429,6 +429,7 @@ export class Dram {
     for (let i = 0, h = this.qHead; i < this.qLen; i++, h = (h + 1) & mask) {
       sig.push(this.qArrival[h] - t, this.qCount[h], this.qOffset[h] - this.readPos);
     }
+    // (in this order in skipPeriods; the reader's position last)
     ctr.push(this.weightBytesIssued, this.fifoPushWords[this.readLayer], this.fifoFullCycles, this.readPos);
     return true;
   }

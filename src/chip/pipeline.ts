@@ -195,6 +195,9 @@ function groupTables(layers: readonly ChipLayer[]): GroupTables {
 
 /** Group starts compared for a repeated period (skipPeriods): periods of up to this many groups. */
 const MAX_PERIOD_GROUPS = 64;
+/** Where the DRAM's counts start in PeriodSnap.ctr (after the pipeline's 12), and the reader's words among them. */
+const DRAM_COUNTS_AT = 12;
+const READER_WORDS_AT = DRAM_COUNTS_AT + 3;
 
 /** The run's state at a group start, for skipPeriods. */
 interface PeriodSnap {
@@ -411,6 +414,7 @@ class PipelineRun {
       this.lastHasWord ? 1 : 0, this.lastSpace, fifo.count, fifo.reserved, state];
     const tm = this.timing[li];
     const c = this.openCycles;
+    // (DRAM_COUNTS_AT of them; jumpPeriods adds them in this order)
     const ctr: number[] = [c[0], c[1], c[2], c[3], c[4], c[5], tm.sourceBlocked, tm.sourceStarved, this.srcPopped, this.srcDelivered,
       this.delivered, source.periodPosition!()];
     if (!dram.periodState(t, sig, ctr)) return null;
@@ -434,7 +438,7 @@ class PipelineRun {
     let y = Math.max(g - 1, first + p);
     while (y <= last && cycles[y] === cycles[y - p] && weightsOf(y) === weightsOf(y - p)) y++;
     let k = Math.floor((y - 1 - g - 2) / p);
-    const words = now.ctr[12 + 3] - then.ctr[12 + 3];
+    const words = now.ctr[READER_WORDS_AT] - then.ctr[READER_WORDS_AT];
     if (!(words > 0)) return 0;
     k = Math.min(k, Math.floor((this.dram.readerWordsLeft - this.dram.burstWords - 1) / words));
     const layerStart = first > 0 ? cumWeights[first - 1] : 0;
@@ -457,7 +461,7 @@ class PipelineRun {
     this.srcDelivered += k * d[9];
     this.delivered += k * d[10];
     this.source.skipPeriods!(k * d[11]);
-    this.dram.skipPeriods(k, period, then.mark, now.mark, d, 12);
+    this.dram.skipPeriods(k, period, then.mark, now.mark, d, DRAM_COUNTS_AT);
     this.t += k * period;
     this.computeEnd += k * period;
     this.nextGroup += k * (now.group - then.group);
