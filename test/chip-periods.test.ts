@@ -63,6 +63,35 @@ describe('jumping over repeated periods counts what running them would', () => {
     });
   }
 
+  it('40 random chips × networks of many groups (fractional bandwidths, odd bursts and FIFOs, spills): identical figures', () => {
+    let seed = 77;
+    const rnd = (n: number) => { seed = (Math.imul(seed, 1103515245) + 12345) >>> 0; return (seed >>> 8) % n; };
+    let jumpedGroups = 0;
+    for (let trial = 0; trial < 40; trial++) {
+      const burstBytes = [16, 32, 64][rnd(3)];
+      const cfg: ChipConfig = {
+        ...DEFAULT_CHIP, macRows: [4, 8, 16][rnd(3)], macCols: [4, 8, 16, 32][rnd(4)], dataflow: (['ws', 'os', 'is'] as const)[rnd(3)],
+        dramBytesPerCycle: [0.5, 1.25, 2, 3, 8, 40][rnd(6)], dramLatency: 1 + rnd(150), burstBytes,
+        fifoDepth: burstBytes / 4 * (1 + rnd(8)), sramKb: [4, 16, 64][rnd(3)],
+      };
+      const plain: PlainLayer[] = Array.from({ length: 2 + rnd(4) }, (_, i) => {
+        const f = [1, 3][rnd(2)];
+        const channels = 8 + rnd(120);
+        const filters = 8 + rnd(120);
+        const h = f + rnd(12);
+        const spec = { name: `l${i}`, kind: 'conv', ifmapH: h, ifmapW: h, filterH: f, filterW: f, channels, filters, stride: 1,
+          weightShape: [filters, channels, f, f] } as LayerSpec;
+        return { spec, params: countOf(spec.weightShape) };
+      });
+      const stepped = int8Run(plain, cfg, false);
+      const jumped = int8Run(plain, cfg, true);
+      expect({ trial, cfg, ...figures(jumped) }).toEqual({ trial, cfg, ...figures(stepped) });
+      jumpedGroups += jumped.periodGroups;
+    }
+    console.log(`groups jumped ${jumpedGroups}`);
+    expect(jumpedGroups).toBeGreaterThan(1000);
+  });
+
   it('a coded image\'s raw layers between tANS layers: identical figures, the raw layers jumped over', () => {
     const conv = (name: string, c: number, n: number, h: number): LayerSpec =>
       ({ name, kind: 'conv', ifmapH: h, ifmapW: h, filterH: 3, filterW: 3, channels: c, filters: n, stride: 1, weightShape: [n, c, 3, 3] }) as LayerSpec;
