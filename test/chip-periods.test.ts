@@ -3,8 +3,9 @@
  * state of a run at a group start is the state of a group start p groups before and the groups
  * ahead repeat, the model jumps over whole periods. A jump must count exactly what running the
  * periods would: runs with jumps on and off must agree on every figure, on the int8 baseline of
- * real networks' topologies over the sweep's chips and on a coded image's raw layers. (The random
- * chips of test/chip-fast.test.ts compare runs with jumps against runs stepped every cycle.)
+ * real networks' topologies over the sweep's chips, of random networks on random chips, and on a
+ * coded image's raw layers. (The random chips of test/chip-fast.test.ts compare runs with jumps
+ * against runs stepped every cycle.)
  */
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CHIP, type ChipConfig } from '../src/chip/config.js';
