@@ -443,6 +443,7 @@ class PipelineRun {
     k = Math.min(k, Math.floor((this.dram.readerWordsLeft - this.dram.burstWords - 1) / words));
     const layerStart = first > 0 ? cumWeights[first - 1] : 0;
     const params = this.layers[li].params;
+    // (for the raw bypass the reader's bound implies this one: it cannot deliver words not yet read)
     while (k > 0 && params - (cumWeights[g + k * p + 2] - layerStart) < this.source.lanes) k--;
     return k;
   }
