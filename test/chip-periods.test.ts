@@ -5,7 +5,7 @@
  * periods would: runs with jumps on and off must agree on every figure, on the int8 baseline of
  * real networks' topologies over the sweep's chips, of random networks on random chips, and on a
  * coded image's raw layers. (The random chips of test/chip-fast.test.ts compare runs with jumps
- * against runs stepped every cycle.)
+ * against runs noJumps every cycle.)
  */
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CHIP, type ChipConfig } from '../src/chip/config.js';
@@ -50,14 +50,14 @@ describe('jumping over repeated periods counts what running them would', () => {
       const plain = plainOf(model);
       for (const patch of chips) {
         const cfg: ChipConfig = { ...DEFAULT_CHIP, ...patch };
-        const stepped = int8Run(plain, cfg, false);
+        const noJumps = int8Run(plain, cfg, false);
         const jumped = int8Run(plain, cfg, true);
-        expect({ patch, ...figures(jumped) }).toEqual({ patch, ...figures(stepped) });
-        expect(stepped.periodGroups).toBe(0);
+        expect({ patch, ...figures(jumped) }).toEqual({ patch, ...figures(noJumps) });
+        expect(noJumps.periodGroups).toBe(0);
         // the jumps happened: most of the network's groups, and far fewer steps
         const groups = int8ChipLayers(plain, cfg).reduce((a, l) => a + l.mapping.groupWeights.length, 0);
         expect(jumped.periodGroups).toBeGreaterThan(groups / 2);
-        expect(jumped.simulatedCycles).toBeLessThan(stepped.simulatedCycles / 2);
+        expect(jumped.simulatedCycles).toBeLessThan(noJumps.simulatedCycles / 2);
         // and `hwsim run` and the sweep's int8 baseline take them
         expect(runInt8(plain, cfg).periodGroups).toBe(jumped.periodGroups);
       }
@@ -84,9 +84,9 @@ describe('jumping over repeated periods counts what running them would', () => {
           weightShape: [filters, channels, f, f] } as LayerSpec;
         return { spec, params: countOf(spec.weightShape) };
       });
-      const stepped = int8Run(plain, cfg, false);
+      const noJumps = int8Run(plain, cfg, false);
       const jumped = int8Run(plain, cfg, true);
-      expect({ trial, cfg, ...figures(jumped) }).toEqual({ trial, cfg, ...figures(stepped) });
+      expect({ trial, cfg, ...figures(jumped) }).toEqual({ trial, cfg, ...figures(noJumps) });
       jumpedGroups += jumped.periodGroups;
     }
     console.log(`groups jumped ${jumpedGroups}`);
@@ -105,8 +105,8 @@ describe('jumping over repeated periods counts what running them would', () => {
       const act = activationTraffic(specs.map((spec) => ({ spec, params: countOf(spec.weightShape) })), 16);
       const layers = () => chipLayers(image, cfg, act);
       const jumped = runPipeline(cfg, layers(), sourcesFor(cfg, image));
-      const stepped = runPipeline(cfg, layers(), sourcesFor(cfg, image), { skipRepeatedPeriods: false });
-      expect({ patch, ...figures(jumped) }).toEqual({ patch, ...figures(stepped) });
+      const noJumps = runPipeline(cfg, layers(), sourcesFor(cfg, image), { skipRepeatedPeriods: false });
+      expect({ patch, ...figures(jumped) }).toEqual({ patch, ...figures(noJumps) });
       expect(jumped.periodGroups).toBeGreaterThan(0);
     }
   });
