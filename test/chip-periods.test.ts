@@ -5,7 +5,7 @@
  * periods would: runs with jumps on and off must agree on every figure, on the int8 baseline of
  * real networks' topologies over the sweep's chips, of random networks on random chips, and on a
  * coded image's raw layers. (The random chips of test/chip-fast.test.ts compare runs with jumps
- * against runs noJumps every cycle.)
+ * against runs stepped every cycle.)
  */
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CHIP, type ChipConfig } from '../src/chip/config.js';
