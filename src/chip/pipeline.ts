@@ -381,8 +381,7 @@ class PipelineRun {
     const snaps = this.periodSnaps;
     const now = this.periodSnapshot();
     if (!now) {
-      snaps.length = 0;
-      this.dram.forgetIssuesBefore(this.dram.issueMark());
+      this.forgetPeriods();
       return;
     }
     for (let i = snaps.length - 1; i >= 0; i--) {
@@ -391,8 +390,7 @@ class PipelineRun {
       const k = this.periodsAhead(then, now);
       if (k > 0) {
         this.jumpPeriods(then, now, k);
-        snaps.length = 0;
-        this.dram.forgetIssuesBefore(this.dram.issueMark());
+        this.forgetPeriods();
         return;
       }
     }
@@ -494,7 +492,13 @@ class PipelineRun {
   private openPeriods(): void {
     this.periodLayer = this.periodsOn && this.sources[this.curLayer].periodState !== undefined;
     this.dram.logIssues = this.periodLayer;
+    this.forgetPeriods();
+  }
+
+  /** No group start before this one can begin a period: the states kept and the issues logged are dropped. */
+  private forgetPeriods(): void {
     this.periodSnaps.length = 0;
+    this.dram.forgetIssuesBefore(this.dram.issueMark());
   }
 
   /**
