@@ -460,7 +460,7 @@ export class Dram {
     this.lastCycle += k * period;
   }
 
-  /** Payload words of the layer the reader is on, and its position in them (PipelineRun.skipPeriods). */
+  /** Payload words of the reader's layer it has not requested yet (PipelineRun.skipPeriods). */
   get readerWordsLeft(): number {
     return this.images[this.readLayer].words - this.readPos;
   }

@@ -436,9 +436,9 @@ class PipelineRun {
     let y = Math.max(g - 1, first + p);
     while (y <= last && cycles[y] === cycles[y - p] && weightsOf(y) === weightsOf(y - p)) y++;
     let k = Math.floor((y - 1 - g - 2) / p);
-    const words = now.ctr[READER_WORDS_AT] - then.ctr[READER_WORDS_AT];
-    if (!(words > 0)) return 0;
-    k = Math.min(k, Math.floor((this.dram.readerWordsLeft - this.dram.burstWords - 1) / words));
+    const wordsPerPeriod = now.ctr[READER_WORDS_AT] - then.ctr[READER_WORDS_AT];
+    if (!(wordsPerPeriod > 0)) return 0;
+    k = Math.min(k, Math.floor((this.dram.readerWordsLeft - this.dram.burstWords - 1) / wordsPerPeriod));
     const layerStart = first > 0 ? cumWeights[first - 1] : 0;
     const params = this.layers[li].params;
     // (for the raw bypass the reader's bound implies this one: it cannot deliver words not yet read)
