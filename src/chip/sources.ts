@@ -10,6 +10,7 @@ import type { DramTraceSink } from './dram.js';
 import { wmSource } from './wm-source.js';
 import { TansSource, tansEngineModel, tansTimingModel, type TansEngineFactory } from './tans-source.js';
 import { TANS_DECODER_DEFAULTS } from './tans-decoder.js';
+import type { TrajectoryBook } from './tans-trajectories.js';
 import { SzSource } from './sz-source.js';
 import { RawBypass, rawBypassWidth, type WeightSource } from './weight-source.js';
 
@@ -28,6 +29,8 @@ export interface SourceOptions {
   tansEngine?: TansEngineFactory;
   /** receives every DRAM column access of a detailed DRAM model (`hwsim run --dram-trace`) */
   dramTrace?: DramTraceSink;
+  /** the tANS engine's trajectories, shared between runs of one image (a sweep's points; fast mode) */
+  trajectories?: TrajectoryBook;
 }
 
 type SourceFactory = (cfg: ChipConfig, image: ModelImage, opts: SourceOptions) => WeightSource;
@@ -47,7 +50,7 @@ export const CHIP_SOURCES: Readonly<Record<CodecId, SourceFactory>> = {
       states, symbolBits: Math.max(1, Math.ceil(Math.log2(maxBins))), streams: cfg.decoders, inWidth: 32,
       // (counter width moves no cycle: the chip's engine takes the default, any layer's counts)
       streamFifoDepth: cfg.streamFifoDepth, countBits: TANS_DECODER_DEFAULTS.countBits,
-    });
+    }, { trajectories: opts.trajectories });
   },
   sz: (cfg, image) => new SzSource(cfg.szLanes, image),
   wm: (cfg, image) => wmSource(cfg, image),

@@ -23,6 +23,7 @@ import {
 } from './tans-decoder.js';
 import { cachedStepBits, TansTimingModel } from './tans-timing.js';
 import type { TansHeader } from '../codecs/codec.js';
+import type { TrajectoryBook } from './tans-trajectories.js';
 
 /**
  * What the pipeline uses of the engine: its handshakes and flags (TansEngineModel, the register
@@ -49,6 +50,12 @@ export interface TansEngine {
   readonly lastCycleAccepted?: boolean;
   readonly lastDelivered?: number;
   readonly lastCycleDelivered?: number;
+  /** one cycle with the room granted lowest lanes first (TansTimingModel.stepSpace) */
+  stepSpace?(inValid: boolean, space: number): number;
+  /** quiescent() with the room granted so (TansTimingModel.quiescentSpace) */
+  quiescentSpace?(inValid: boolean, space: number): boolean;
+  /** trajectories shared with other runs of the image (tans-trajectories.ts) */
+  useBook?(book: TrajectoryBook | null): void;
 }
 export type TansEngineFactory = (params: TansDecoderParams) => TansEngine;
 
@@ -87,6 +94,7 @@ export class TansSource implements WeightSource {
   /** per lane: which of its symbols the array needs (activation sparsity), and how many it has emitted */
   private laneNeeded: Uint8Array[] | null = null;
   private laneAt = new Int32Array(0);
+  private readonly book: TrajectoryBook | null;
 
   get layerDone(): boolean {
     return this.engine.done;
@@ -97,9 +105,13 @@ export class TansSource implements WeightSource {
   /** the layer prepared in the background, until its begin() */
   private preloaded: { name: string; prepared: PreparedLayer } | null = null;
 
-  /** `background: false` loads every layer after the previous one is done, even with two banks. */
-  constructor(factory: TansEngineFactory, readonly params: TansDecoderParams, opts: { background?: boolean } = {}) {
+  /**
+   * `background: false` loads every layer after the previous one is done, even with two banks;
+   * `trajectories`: a book of engine trajectories shared with other runs of the image (a sweep's).
+   */
+  constructor(factory: TansEngineFactory, readonly params: TansDecoderParams, opts: { background?: boolean; trajectories?: TrajectoryBook } = {}) {
     this.engine = factory(params);
+    this.book = opts.trajectories ?? null;
     this.lanes = params.streams;
     this.ready = new Uint8Array(params.streams);
     if (tableBanks(params) === 2 && opts.background !== false) {
@@ -126,6 +138,8 @@ export class TansSource implements WeightSource {
       ? streamIndices(header.shape, p.streams, header.split).map((list) => Uint8Array.from(list, (j) => needed[j]))
       : null;
     this.laneAt = new Int32Array(p.streams);
+    // (under activation sparsity lanes drop weights: the book's segments do not hold for it)
+    this.engine.useBook?.(this.laneNeeded ? null : this.book);
     const load = this.engine.loadLayer(engineLayer);
     // a layer loaded in the background costs only the switch to its bank (the arming is loadLayer's)
     return background ? PRELOADED_SWITCH_CYCLES : tableBuildCycles(prefix.length, p.states) + load;
@@ -187,6 +201,7 @@ export class TansSource implements WeightSource {
     const eng = this.engine;
     // under sparsity the grant has side effects (which weight each lane is at): settle by waiting
     if (!eng.quiescent || this.laneNeeded) return false;
+    if (eng.quiescentSpace) return eng.quiescentSpace(this.fed < this.words && fifo.count > 0, space);
     // with room in the buffer, the lowest lane holding a weight hands it on: not quiescent (the
     // usual case, answered before the grant; the engine's quiescent() would say the same)
     if (space > 0) {
@@ -200,11 +215,19 @@ export class TansSource implements WeightSource {
   step(fifo: WordFifo, space: number): number {
     const eng = this.engine;
     const inValid = this.fed < this.words && fifo.count > 0;
-    const take = inValid && eng.inReady;
-    const word = inValid ? fifo.peek() : 0;
-    const ready = this.ready;
-    const granted = this.grant(space);
-    eng.tick(inValid, word >>> 0, ready);
+    let take: boolean;
+    let granted: number;
+    if (eng.stepSpace && !this.laneNeeded) {
+      // (the timing model reads no word values)
+      granted = eng.stepSpace(inValid, space);
+      take = eng.lastCycleAccepted!;
+      this.progressed = false;
+    } else {
+      take = inValid && eng.inReady;
+      const word = inValid ? fifo.peek() : 0;
+      granted = this.grant(space);
+      eng.tick(inValid, word >>> 0, this.ready);
+    }
     // the layer was verified before simulation: an engine error is a bug of the model
     if (eng.error) throw new Error(`internal: the tANS engine flagged an error in layer ${this.layerName}`);
     if (take) {

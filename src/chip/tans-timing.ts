@@ -23,6 +23,7 @@ import { deinterleaveStreams } from '../codecs/tans/layout.js';
 import { check } from '../errors.js';
 import { loadCycles, resolveTansDecoderParams, type EngineLayer, type TansDecoderParams } from './tans-decoder.js';
 import type { PopLog } from './weight-source.js';
+import { MAX_SEGMENT_CYCLES, Recording, sameInts, type Segment, type TrajectoryBook } from './tans-trajectories.js';
 
 /**
  * Per stream, the bits each symbol step reads (the decode table's nbBits of the state it steps
@@ -50,6 +51,9 @@ function popCount(x: number): number {
 
 /** cycles runLanes looks ahead at most (its per-lane pass is wasted past a FIFO running dry) */
 const LANE_CHUNK = 64;
+
+/** A snapshot of the engine's registers: the turn, then per lane these many values (snapshotNow). */
+const SNAP_PER_LANE = 8;
 
 const stepBitsCache = new WeakMap<Uint32Array, Uint8Array[]>();
 
@@ -176,6 +180,21 @@ export class TansTimingModel {
    */
   private steady = false;
   private minRem = 0;
+  /** shared trajectories (tans-trajectories.ts): the book, and the open layer's segments in it */
+  private book: TrajectoryBook | null = null;
+  private segs: Map<number, Segment[]> | null = null;
+  /** the last quiescentSpace() said quiescent and no cycle has run since: a segment may start */
+  private quietAt = false;
+  /** the segment being recorded, or the one being followed and how far (cycles, weights delivered) */
+  private rec: Recording | null = null;
+  private readonly recording: Recording;
+  private fol: Segment | null = null;
+  private folP = 0;
+  private folDelivered = 0;
+  /** in the current call, the distributor wanted a word the FIFO did not offer (a recording is then dropped) */
+  private starved = false;
+  private readonly snap: Int32Array;
+  private readonly grantScratch: Uint8Array;
 
   constructor(params: TansDecoderParams) {
     this.params = resolveTansDecoderParams(params);
@@ -194,6 +213,14 @@ export class TansTimingModel {
     this.endQ = new Uint8Array(S);
     this.endBadQ = new Uint8Array(S);
     this.outValid = new Uint8Array(S);
+    this.snap = new Int32Array(1 + SNAP_PER_LANE * S);
+    this.recording = new Recording(this.snap.length);
+    this.grantScratch = new Uint8Array(S);
+  }
+
+  /** Shares this engine's trajectories through `book` (null: none) from the next loadLayer on. */
+  useBook(book: TrajectoryBook | null): void {
+    this.book = book;
   }
 
   get inReady(): boolean {
@@ -226,6 +253,10 @@ export class TansTimingModel {
     this.doneC = false;
     this.errorC = false;
     this.refreshSteady();
+    this.segs = this.book ? this.book.layer(`${this.S},${this.D},${this.logL}`, bits) : null;
+    this.rec = null;
+    this.fol = null;
+    this.quietAt = false;
     const cycles = loadCycles(this.params);
     this.cycleN += cycles;
     return cycles;
@@ -403,6 +434,19 @@ export class TansTimingModel {
    * bits while holding and being owed none) is an error, as in tick(); a verified image has none.
    */
   runSteady(maxCycles: number, space: number, wordsOffered: number, stopAfterAccepts: number, maxDeliver: number): number {
+    if (this.segs !== null) {
+      this.enterSegment(space);
+      if (this.fol !== null) {
+        const n = this.follow(maxCycles, space, wordsOffered, stopAfterAccepts, maxDeliver);
+        if (n > 0) return n;
+      }
+    }
+    const n = this.runSteadyReal(maxCycles, space, wordsOffered, stopAfterAccepts, maxDeliver);
+    if (this.rec !== null) this.recorded(this.lastDelivered);
+    return n;
+  }
+
+  private runSteadyReal(maxCycles: number, space: number, wordsOffered: number, stopAfterAccepts: number, maxDeliver: number): number {
     const { S, D } = this;
     if (!this.steady) return 0;
     const m = Math.min(maxCycles, this.minRem);
@@ -427,8 +471,11 @@ export class TansTimingModel {
     let deliveredLast = 0;
     let blocked = 0;
     let c = 0;
+    const rec = this.rec;
     while (c < m) {
-      const accept = accepted < wordsOffered && wordsLeftQ[turn] !== 0 && fifoCnt[turn] < D;
+      const want = wordsLeftQ[turn] !== 0 && fifoCnt[turn] < D;
+      const accept = accepted < wordsOffered && want;
+      if (want && !accept) this.starved = true;
       const roomAtStart = left;
       let granted = 0;
       for (let k = 0; k < S; k++) {
@@ -463,6 +510,7 @@ export class TansTimingModel {
         accepted++;
       }
       if (accept || wordsLeftQ[turn] === 0) turn = this.nextTurn(turn);
+      if (rec !== null) rec.push((accept ? 0x80 : 0) | granted);
       c++;
       if (accepted >= stopAfterAccepts || delivered >= maxDeliver || (granted === 0 && !accept)) break;
     }
@@ -484,6 +532,274 @@ export class TansTimingModel {
     this.lastBlocked = blocked;
     this.cycleN += c;
     return c;
+  }
+
+  /**
+   * One cycle with the weight buffer's room `space` granted to the lanes holding a weight, lowest
+   * lanes first (as the tANS slot grants it), and a word offered when `inValid`; returns the weights
+   * granted. `lastCycleAccepted` says whether the distributor took the word.
+   */
+  stepSpace(inValid: boolean, space: number): number {
+    if (this.segs !== null) {
+      this.enterSegment(space);
+      const seg = this.fol;
+      if (seg !== null) {
+        const p = this.folP;
+        if (p < seg.cycles.length && space === seg.space - this.folDelivered) {
+          const b = seg.cycles[p];
+          const took = b >= 0x80;
+          if (!took || inValid) {
+            const given = b & 0x7f;
+            this.folP = p + 1;
+            this.folDelivered += given;
+            this.cycleN++;
+            this.book!.followedCycles++;
+            this.lastCycleAccepted = took;
+            this.doneC = false;
+            return given;
+          }
+        }
+        this.leaveSegment();
+      }
+    }
+    const given = this.stepSpaceReal(inValid, space);
+    if (this.rec !== null) this.recorded(given);
+    return given;
+  }
+
+  private stepSpaceReal(inValid: boolean, space: number): number {
+    const ready = this.grantScratch;
+    const valid = this.outValid;
+    let granted = 0;
+    for (let k = 0; k < this.S; k++) {
+      const g = valid[k] === 1 && granted < space;
+      ready[k] = g ? 1 : 0;
+      if (g) granted++;
+    }
+    const t = this.turnQ;
+    const want = this.runQ && this.wordsLeftQ[t] !== 0 && this.fifoCnt[t] < this.D;
+    const rec = this.rec;
+    if (rec !== null) {
+      // (a segment holds only cycles between the lanes' first and last symbols)
+      if (!this.steady || this.minRem < 1) this.rec = null;
+      else rec.push((want && inValid ? 0x80 : 0) | granted);
+      if (want && !inValid) this.starved = true;
+    }
+    this.tick(inValid, 0, ready);
+    this.lastCycleAccepted = want && inValid;
+    return granted;
+  }
+
+  /** quiescent() with the room granted as stepSpace grants it. */
+  quiescentSpace(inValid: boolean, space: number): boolean {
+    const seg = this.fol;
+    if (seg !== null) {
+      // inside a segment: not quiescent (said without the registers; stepping a quiescent engine
+      // changes nothing, so the answer only costs steps)
+      if (this.folP < seg.cycles.length) return false;
+      const same = space === seg.quietSpace && (inValid === seg.quietInValid || !inValid);
+      this.leaveSegment();
+      if (same) {
+        this.quietAt = true;
+        return true;
+      }
+    }
+    const valid = this.outValid;
+    // the usual case first: with room in the buffer, a lane holding a weight hands it on
+    if (space > 0) for (let k = 0; k < this.S; k++) if (valid[k] === 1) return false;
+    const ready = this.grantScratch;
+    let granted = 0;
+    for (let k = 0; k < this.S; k++) {
+      const g = valid[k] === 1 && granted < space;
+      ready[k] = g ? 1 : 0;
+      if (g) granted++;
+    }
+    const quiet = this.quiescent(inValid, ready);
+    if (quiet && this.segs !== null) {
+      const rec = this.rec;
+      this.rec = null;
+      if (rec !== null && rec.n > 0) {
+        this.book!.add(this.segs, rec.start[1], {
+          start: rec.start.slice(), space: rec.space, cycles: rec.cycles.slice(0, rec.n), end: this.snapshotNow().slice(),
+          quietSpace: space, quietInValid: inValid,
+        });
+      }
+      this.quietAt = true;
+    }
+    return quiet;
+  }
+
+  /**
+   * At a call that runs cycles: from a quiescent state, follows a recorded segment that starts in
+   * this state with this room, or starts recording one; while recording, a call with other room
+   * than the segment's own deliveries left ends the recording.
+   */
+  private enterSegment(space: number): void {
+    this.starved = false;
+    if (this.fol !== null) return;
+    const rec = this.rec;
+    if (rec !== null && space !== rec.space - rec.delivered) this.rec = null;
+    if (!this.quietAt) return;
+    this.quietAt = false;
+    this.rec = null;
+    if (!this.steady) return;
+    const now = this.snapshotNow();
+    const list = this.segs!.get(this.nextQ[0]);
+    if (list) {
+      for (const seg of list) {
+        if (seg.space === space && sameInts(seg.start, now)) {
+          this.fol = seg;
+          this.folP = 0;
+          this.folDelivered = 0;
+          return;
+        }
+      }
+    }
+    if (!this.book!.full) {
+      this.rec = this.recording;
+      this.rec.begin(now, space);
+    }
+  }
+
+  /** After a recorded call: its weights counted; a segment in which the FIFO starved the distributor (or too long) is dropped. */
+  private recorded(delivered: number): void {
+    const rec = this.rec!;
+    rec.delivered += delivered;
+    if (this.starved || rec.n > MAX_SEGMENT_CYCLES) this.rec = null;
+  }
+
+  /**
+   * runSteady along the followed segment: its cycles from the current one, under runSteady's stop
+   * rules, while the room is the segment's and the FIFO offers a word wherever the segment took
+   * one. Returns the cycles followed; 0 when none could be (the registers are then rebuilt).
+   */
+  private follow(maxCycles: number, space: number, wordsOffered: number, stopAfterAccepts: number, maxDeliver: number): number {
+    const seg = this.fol!;
+    const cycles = seg.cycles;
+    if (this.folP === cycles.length || space !== seg.space - this.folDelivered) {
+      this.leaveSegment();
+      return 0;
+    }
+    const log = this.popLog;
+    let p = this.folP;
+    let accepted = 0;
+    let acceptedLast = false;
+    let delivered = 0;
+    let deliveredLast = 0;
+    let blocked = 0;
+    let short = false;
+    let c = 0;
+    while (c < maxCycles && p < cycles.length) {
+      const b = cycles[p];
+      const took = b >= 0x80;
+      if (took && accepted >= wordsOffered) {
+        short = true; // the segment took a word this run is not offered
+        break;
+      }
+      const given = b & 0x7f;
+      if (given === 0 && space - delivered <= 0) blocked++;
+      if (took) {
+        if (log) log.at[log.n++] = log.base + c;
+        accepted++;
+      }
+      delivered += given;
+      deliveredLast = given;
+      acceptedLast = took;
+      c++;
+      p++;
+      if (accepted >= stopAfterAccepts || delivered >= maxDeliver || (given === 0 && !took)) break;
+    }
+    this.folP = p;
+    this.folDelivered += delivered;
+    if (short) this.leaveSegment();
+    if (c === 0) return 0;
+    // the slot's blocked cycles are those before the stretch's last
+    if (deliveredLast === 0 && space - delivered <= 0) blocked--;
+    this.doneC = false;
+    this.lastAccepts = accepted;
+    this.lastCycleAccepted = acceptedLast;
+    this.lastDelivered = delivered;
+    this.lastCycleDelivered = deliveredLast;
+    this.lastBlocked = blocked;
+    this.cycleN += c;
+    this.book!.followedCycles += c;
+    return c;
+  }
+
+  /**
+   * Leaves the followed segment with the registers it has reached: its end's, or rebuilt by
+   * stepping from its start with its room and a word always offered (the segment never starved,
+   * so stepping repeats it).
+   */
+  private leaveSegment(): void {
+    const seg = this.fol!;
+    const p = this.folP;
+    this.fol = null;
+    if (p === seg.cycles.length) {
+      this.restore(seg.end);
+      return;
+    }
+    this.restore(seg.start);
+    this.book!.rebuilds++;
+    const log = this.popLog;
+    const cycles = this.cycleN;
+    this.popLog = null;
+    let space = seg.space;
+    let done = 0;
+    while (done < p) {
+      let n = this.runSteadyReal(p - done, space, Infinity, Infinity, Infinity);
+      if (n > 0) {
+        space -= this.lastDelivered;
+      } else {
+        space -= this.stepSpaceReal(true, space);
+        n = 1;
+      }
+      done += n;
+    }
+    this.popLog = log;
+    this.cycleN = cycles;
+    if (space !== seg.space - this.folDelivered) {
+      throw new Error(`internal: a tANS segment rebuilt to cycle ${p} delivered ${seg.space - space} weights, the segment ${this.folDelivered}`);
+    }
+  }
+
+  /** The registers, in `snap` (the turn, then per lane: next symbol, words held, bit position, FIFO fill, output valid, words owed, symbols left, flags). */
+  private snapshotNow(): Int32Array {
+    const s = this.snap;
+    s[0] = this.turnQ;
+    for (let k = 0, i = 1; k < this.S; k++, i += SNAP_PER_LANE) {
+      s[i] = this.nextQ[k];
+      s[i + 1] = this.haveQ[k];
+      s[i + 2] = this.posQ[k];
+      s[i + 3] = this.fifoCnt[k];
+      s[i + 4] = this.outValid[k];
+      s[i + 5] = this.wordsLeftQ[k];
+      s[i + 6] = this.remQ[k];
+      s[i + 7] = this.initQ[k] | (this.finQ[k] << 1) | (this.endQ[k] << 2) | (this.errQ[k] << 3) | (this.endBadQ[k] << 4);
+    }
+    return s;
+  }
+
+  private restore(s: Int32Array): void {
+    this.turnQ = s[0];
+    for (let k = 0, i = 1; k < this.S; k++, i += SNAP_PER_LANE) {
+      this.nextQ[k] = s[i];
+      this.haveQ[k] = s[i + 1];
+      this.posQ[k] = s[i + 2];
+      this.fifoCnt[k] = s[i + 3];
+      this.outValid[k] = s[i + 4];
+      this.wordsLeftQ[k] = s[i + 5];
+      this.remQ[k] = s[i + 6];
+      const f = s[i + 7];
+      this.initQ[k] = f & 1;
+      this.finQ[k] = (f >> 1) & 1;
+      this.endQ[k] = (f >> 2) & 1;
+      this.errQ[k] = (f >> 3) & 1;
+      this.endBadQ[k] = (f >> 4) & 1;
+    }
+    this.doneC = false;
+    this.errorC = false;
+    this.refreshSteady();
   }
 
   /** Lane k's bit position in its word after its step j: from the block before j's (StepMarks), or its stream's start. */
@@ -528,11 +844,15 @@ export class TansTimingModel {
     let empty = 0; // waiting lanes holding no word (a step ended exactly at their word's end)
     let stallNext = 0; // lanes that stall from the next cycle on (they hold no word)
     let hasWords = 0; // lanes whose FIFO holds a word (fifoCnt[k] > 0)
+    let full = 0; // lanes whose FIFO is full (the distributor waits at such a lane)
+    let owed = 0; // lanes still owed words (the distributor's turn skips the others)
     const shift = this.laneShift; // per lane: the cycles of this run in which it did not step (stalls up to the last resumption)
     const stallFrom = this.laneStallFrom; // per stalled lane: the cycle its stall began
     for (let k = 0; k < S; k++) {
       const have = haveQ[k];
       if (fifoCnt[k] > 0) hasWords |= 1 << k;
+      if (fifoCnt[k] >= D) full |= 1 << k;
+      if (wordsLeftQ[k] !== 0) owed |= 1 << k;
       // (holding no word, a lane whose next step reads no bits could still step: the cycle loop's case)
       if (have > 2 || (have === 0 && bits[nextQ[k]] === 0)) return 0;
       const bit = 1 << k;
@@ -553,11 +873,14 @@ export class TansTimingModel {
     const { endsExactly } = this.marks;
     for (let k = 0; k < S; k++) if (((stalled >>> k) & 1) === 0) this.markEnds(k, nextQ[k], 0, m, true);
     const all = S === 32 ? -1 : (1 << S) - 1;
+    const log = this.popLog;
     let turn = this.turnQ;
     let accepted = 0;
     let acceptedLast = false;
     let delivered = 0;
     let deliveredLast = 0;
+    let validCount = popCount(valid);
+    const rec = this.rec;
     let c = 0;
     while (c < m) {
       if (stallNext !== 0) {
@@ -609,19 +932,26 @@ export class TansTimingModel {
         stallNext = toEmpty;
       }
       // (the distributor sees the lane FIFOs as the cycle starts)
-      const accept = accepted < wordsOffered && wordsLeftQ[turn] !== 0 && fifoCnt[turn] < D;
+      const want = (((owed & ~full) >>> turn) & 1) === 1;
+      const accept = accepted < wordsOffered && want;
       // waiting lanes pop a word their FIFO held at the start of the cycle (one holding none then holds one)
       const popped = waiting & hasWords;
-      for (let rest = popped; rest !== 0; rest &= rest - 1) {
-        const k = 31 - Math.clz32(rest & -rest);
-        if (--fifoCnt[k] === 0) hasWords ^= 1 << k;
-        if ((empty >>> k) & 1) empty ^= 1 << k;
-        else waiting ^= 1 << k;
-        if (c > 0 && ((endsWord[c - 1] >>> k) & 1) === 0) this.lateWords++;
+      if (popped !== 0) {
+        full &= ~popped;
+        for (let rest = popped; rest !== 0; rest &= rest - 1) {
+          const k = 31 - Math.clz32(rest & -rest);
+          if (--fifoCnt[k] === 0) hasWords ^= 1 << k;
+          if ((empty >>> k) & 1) empty ^= 1 << k;
+          else waiting ^= 1 << k;
+          if (c > 0 && ((endsWord[c - 1] >>> k) & 1) === 0) this.lateWords++;
+        }
       }
       // out: the weights held as the cycle started; next: those of the lanes that step in it
-      const given = popCount(valid);
-      valid = all & ~stalled;
+      const given = validCount;
+      if ((all & ~stalled) !== valid) {
+        valid = all & ~stalled;
+        validCount = popCount(valid);
+      }
       // a stalled lane that popped its word steps again from the next cycle (it stalled in this one)
       const resumed = stalled & popped;
       if (resumed !== 0) {
@@ -635,13 +965,26 @@ export class TansTimingModel {
       waiting |= endsWord[c] & valid;
       acceptedLast = accept;
       if (accept) {
-        this.takeWord(turn, c);
-        hasWords |= 1 << turn;
+        // (takeWord, with the masks kept)
+        const bit = 1 << turn;
+        if (++fifoCnt[turn] >= D) full |= bit;
+        if ((wordsLeftQ[turn] -= 1) === 0) owed ^= bit;
+        if (log) log.at[log.n++] = log.base + c;
+        hasWords |= bit;
         accepted++;
       }
-      if (accept || wordsLeftQ[turn] === 0) turn = this.nextTurn(turn);
+      if (accept || ((owed >>> turn) & 1) === 0) {
+        // the next lane after the turn still owed words, round robin (the turn itself when none is)
+        const above = turn === 31 ? 0 : owed & ~((2 << turn) - 1);
+        const next = above !== 0 ? above : owed;
+        if (next !== 0) turn = 31 - Math.clz32(next & -next);
+      }
       delivered += given;
       deliveredLast = given;
+      if (rec !== null) {
+        rec.push((accept ? 0x80 : 0) | given);
+        if (want && !accept) this.starved = true;
+      }
       c++;
       if (accepted >= stopAfterAccepts || delivered >= maxDeliver || (given === 0 && !accept)) break;
     }
@@ -694,6 +1037,7 @@ export class TansTimingModel {
     let turn = this.turnQ;
     let accepted = 0;
     let acceptedLast = false;
+    const rec = this.rec;
     let c = 0;
     while (c < maxCycles) {
       let underflow = false;
@@ -703,7 +1047,12 @@ export class TansTimingModel {
       }
       if (underflow) break;
       // (the distributor sees the lane FIFOs as the cycle starts)
-      const accept = accepted < wordsOffered && wordsLeftQ[turn] !== 0 && fifoCnt[turn] < D;
+      const want = wordsLeftQ[turn] !== 0 && fifoCnt[turn] < D;
+      const accept = accepted < wordsOffered && want;
+      if (rec !== null) {
+        rec.push(accept ? 0x80 : 0);
+        if (want && !accept) this.starved = true;
+      }
       for (let rest = hungry; rest !== 0; rest &= rest - 1) {
         const k = 31 - Math.clz32(rest & -rest);
         if (fifoCnt[k] > 0) {

@@ -18,6 +18,7 @@ import { cachedOrEncoded, checkPreparedFitsChip, reportOf, simulatePrepared, typ
 import { simulationChip } from './chips.js';
 import { ImageCache } from '../io/image-cache.js';
 import { rowOf, type SweepRow } from './row.js';
+import { TrajectoryBook } from '../chip/tans-trajectories.js';
 
 export interface PrepareJob {
   kind: 'prepare';
@@ -70,6 +71,8 @@ export class JobContext {
   private readonly models = new Map<string, Model>();
   private readonly prepared = new Map<string, PreparedImage>();
   private readonly images = new Map<string, { bytes: Uint8Array; entropy: LayerEntropy[] }>();
+  /** per image, the tANS engine's trajectories its points share (fast mode; tans-trajectories.ts) */
+  private readonly books = new Map<string, TrajectoryBook>();
 
   constructor(limits?: Partial<Limits>) {
     if (limits) setLimits(limits);
@@ -112,6 +115,13 @@ export class JobContext {
     return p;
   }
 
+  private book(key: string, simulation: SimulationMode): TrajectoryBook | undefined {
+    if (simulation !== 'fast') return undefined;
+    let b = this.books.get(key);
+    if (!b) this.books.set(key, (b = new TrajectoryBook()));
+    return b;
+  }
+
   simulate(job: SimulateJob): SimulateResult {
     const first = this.image(job.points[0].image);
     const int8 = runInt8(first.plain, job.int8Chip);
@@ -121,7 +131,7 @@ export class JobContext {
       checkPreparedFitsChip(p, pt.chip);
       const key = `${pt.image}:${JSON.stringify(simulationChip(pt.chip))}`;
       let run = runs.get(key);
-      if (!run) runs.set(key, (run = simulatePrepared(p, pt.chip, { simulation: job.simulation })));
+      if (!run) runs.set(key, (run = simulatePrepared(p, pt.chip, { simulation: job.simulation, trajectories: this.book(pt.image, job.simulation) })));
       return rowOf(pt.index, pt.axes, reportOf(p, { ...run, cfg: pt.chip }, int8));
     });
     return { rows, imageRuns: runs.size };

@@ -1,0 +1,120 @@
+/**
+ * The tANS engine's trajectories, shared between runs of one image on chips that differ outside
+ * the engine (a sweep's points: DRAM bandwidth, latency, FIFO depth).
+ *
+ * The engine is deterministic: from a state, its cycles follow from two inputs only, the weight
+ * buffer's room (which, between two group starts, changes only by the weights the engine itself
+ * delivers) and whether the FIFO offers a word in the cycles the distributor wants one. On chips
+ * whose DRAM keeps up, a group's decoding therefore repeats from chip to chip: on ResNet-50 at
+ * 16×16, every group start of the tANS layers finds the engine in the same state at 2 to 16
+ * B/cycle. A segment is what the engine did from a state in which it was quiescent until it was
+ * quiescent again: the room it started with, and per cycle whether the distributor took a word and
+ * how many weights left. A run that reaches a recorded start state with the same room follows the
+ * segment instead of stepping the lanes (TansTimingModel), as long as its FIFO offers a word in
+ * every cycle the segment took one; anything else (other room, no word, a call the segment cannot
+ * answer) rebuilds the engine's registers at that cycle by stepping from the segment's start, and
+ * the run goes on stepping. Only segments in which the distributor never wanted a word the FIFO
+ * did not have are kept, so that rebuilding (with a word always offered) repeats them exactly.
+ */
+
+/** One recorded stretch of the engine, from a quiescent state to the next. */
+export interface Segment {
+  /** the engine's registers at its start (TansTimingModel's snapshot layout) */
+  readonly start: Int32Array;
+  /** the weight buffer's room in its first cycle */
+  readonly space: number;
+  /** per cycle: 0x80 when the distributor took a word, plus the weights that left (at most 127) */
+  readonly cycles: Uint8Array;
+  /** the registers after its last cycle */
+  readonly end: Int32Array;
+  /** the inputs with which the engine was found quiescent at its end */
+  readonly quietSpace: number;
+  readonly quietInValid: boolean;
+}
+
+/** A segment being recorded (one per engine, reused from segment to segment). */
+export class Recording {
+  cycles = new Uint8Array(256);
+  n = 0;
+  /** weights delivered so far: the room expected in the next call is space − delivered */
+  delivered = 0;
+  space = 0;
+  readonly start: Int32Array;
+  constructor(snapLength: number) {
+    this.start = new Int32Array(snapLength);
+  }
+
+  /** Starts recording from the registers `snap` with the room `space`. */
+  begin(snap: Int32Array, space: number): void {
+    this.start.set(snap);
+    this.space = space;
+    this.n = 0;
+    this.delivered = 0;
+  }
+
+  push(b: number): void {
+    if (this.n === this.cycles.length) {
+      const grown = new Uint8Array(this.cycles.length * 2);
+      grown.set(this.cycles);
+      this.cycles = grown;
+    }
+    this.cycles[this.n++] = b;
+  }
+}
+
+/** Segments longer than this are not kept (they are rare: the engine settles within a group). */
+export const MAX_SEGMENT_CYCLES = 1 << 16;
+
+/**
+ * The segments of an image's tANS layers, per engine (lanes, lane FIFO depth, states) and layer,
+ * filed under lane 0's next symbol at their start. One book serves every run of the image in one
+ * thread; it stops taking segments at `maxBytes`.
+ */
+export class TrajectoryBook {
+  private readonly engines = new Map<string, WeakMap<object, Map<number, Segment[]>>>();
+  private readonly filed: Map<number, Segment[]>[] = [];
+  bytes = 0;
+  segments = 0;
+  /** cycles runs followed from the book instead of stepping, and segments left part way (diagnostics) */
+  followedCycles = 0;
+  rebuilds = 0;
+
+  constructor(readonly maxBytes = 256 * 1024 * 1024) {}
+
+  /** The segments of one layer (`layer`: its step-bit arrays, the same object in every run of the image) on one engine. */
+  layer(engine: string, layer: object): Map<number, Segment[]> {
+    let byLayer = this.engines.get(engine);
+    if (!byLayer) this.engines.set(engine, (byLayer = new WeakMap()));
+    let segs = byLayer.get(layer);
+    if (!segs) {
+      byLayer.set(layer, (segs = new Map()));
+      this.filed.push(segs);
+    }
+    return segs;
+  }
+
+  /** Every segment in the book (tests tamper with them to show the comparison can fail). */
+  forEachSegment(f: (seg: Segment) => void): void {
+    for (const segs of this.filed) for (const list of segs.values()) list.forEach(f);
+  }
+
+  get full(): boolean {
+    return this.bytes >= this.maxBytes;
+  }
+
+  /** Files a segment under `key` unless one with the same start and room is there. */
+  add(segs: Map<number, Segment[]>, key: number, seg: Segment): void {
+    let list = segs.get(key);
+    if (!list) segs.set(key, (list = []));
+    for (const s of list) if (s.space === seg.space && sameInts(s.start, seg.start)) return;
+    list.push(seg);
+    this.segments++;
+    this.bytes += seg.cycles.length + 4 * (seg.start.length + seg.end.length) + 64;
+  }
+}
+
+export function sameInts(a: Int32Array, b: Int32Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
