@@ -597,12 +597,15 @@ export class TansTimingModel {
       // inside a segment: not quiescent (said without the registers; stepping a quiescent engine
       // changes nothing, so the answer only costs steps)
       if (this.folP < seg.cycles.length) return false;
-      const same = space === seg.quietSpace && (inValid === seg.quietInValid || !inValid);
-      this.leaveSegment();
-      if (same) {
+      // at its end, with the inputs it was found quiescent with: so (the registers are its end's,
+      // written when a call needs them)
+      if (space === seg.quietSpace && (seg.quietInValid || !inValid)) {
         this.quietAt = true;
         return true;
       }
+      // room, and a lane holding a weight: it hands it on (the usual start of the next segment)
+      if (space > 0 && seg.endHoldsWeight) return false;
+      this.leaveSegment();
     }
     const valid = this.outValid;
     // the usual case first: with room in the buffer, a lane holding a weight hands it on
@@ -619,9 +622,12 @@ export class TansTimingModel {
       const rec = this.rec;
       this.rec = null;
       if (rec !== null && rec.n > 0) {
+        let holds = false;
+        for (let k = 0; k < this.S; k++) if (valid[k] === 1) holds = true;
         this.book!.add(this.segs, rec.start[1], {
-          start: rec.start.slice(), space: rec.space, cycles: rec.cycles.slice(0, rec.n), end: this.snapshotNow().slice(),
-          quietSpace: space, quietInValid: inValid,
+          start: rec.start.slice(), space: rec.space, cycles: rec.cycles.slice(0, rec.n), end: this.snapshotNow().slice(), endHoldsWeight: holds,
+          // (quiescent with a word offered is quiescent without one too)
+          quietSpace: space, quietInValid: inValid || this.quiescent(true, ready), next: null, nextSpace: 0,
         });
       }
       this.quietAt = true;
@@ -636,7 +642,31 @@ export class TansTimingModel {
    */
   private enterSegment(space: number): void {
     this.starved = false;
-    if (this.fol !== null) return;
+    const at = this.fol;
+    if (at !== null) {
+      // at the end of a followed segment found quiescent: the next one, linked or looked up by its end
+      if (!this.quietAt || this.folP < at.cycles.length) return;
+      this.quietAt = false;
+      let next = at.next !== null && at.nextSpace === space ? at.next : null;
+      if (next === null) {
+        for (const seg of this.segs!.get(at.end[1]) ?? []) {
+          if (seg.space === space && sameInts(seg.start, at.end)) {
+            next = seg;
+            at.next = seg;
+            at.nextSpace = space;
+            break;
+          }
+        }
+      }
+      if (next !== null) {
+        this.fol = next;
+        this.folP = 0;
+        this.folDelivered = 0;
+        return;
+      }
+      this.leaveSegment();
+      this.quietAt = true; // (the registers now written: look up and record from them below)
+    }
     const rec = this.rec;
     if (rec !== null && space !== rec.space - rec.delivered) this.rec = null;
     if (!this.quietAt) return;

@@ -25,11 +25,15 @@ export interface Segment {
   readonly space: number;
   /** per cycle: 0x80 when the distributor took a word, plus the weights that left (at most 127) */
   readonly cycles: Uint8Array;
-  /** the registers after its last cycle */
+  /** the registers after its last cycle, and whether a lane holds a weight in them */
   readonly end: Int32Array;
-  /** the inputs with which the engine was found quiescent at its end */
+  readonly endHoldsWeight: boolean;
+  /** the room with which the engine is quiescent at its end, and whether it is with a word offered (always without) */
   readonly quietSpace: number;
   readonly quietInValid: boolean;
+  /** the segment found to start from this one's end, with the room it starts with (a link found once, then taken without comparing) */
+  next: Segment | null;
+  nextSpace: number;
 }
 
 /** A segment being recorded (one per engine, reused from segment to segment). */
