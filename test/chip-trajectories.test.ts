@@ -120,7 +120,7 @@ describe('shared trajectories give the figures of runs without them', () => {
     const tampered = (change: (cycles: Uint8Array) => void) => {
       const book = new TrajectoryBook();
       run(cfg, image, reads, { book });
-      book.forEachSegment((s) => change(s.cycles));
+      book.forEachSegment(change);
       let got: unknown;
       try { got = figures(run(other, image, reads, { book })); } catch (err) { got = err; }
       return got;

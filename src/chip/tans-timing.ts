@@ -545,8 +545,8 @@ export class TansTimingModel {
       const seg = this.fol;
       if (seg !== null) {
         const p = this.folP;
-        if (p < seg.cycles.length && space === seg.space - this.folDelivered) {
-          const b = seg.cycles[p];
+        if (p < seg.length && space === seg.space - this.folDelivered) {
+          const b = seg.cycles[seg.cyclesAt + p];
           const took = b >= 0x80;
           if (!took || inValid) {
             const given = b & 0x7f;
@@ -596,7 +596,7 @@ export class TansTimingModel {
     if (seg !== null) {
       // inside a segment: not quiescent (said without the registers; stepping a quiescent engine
       // changes nothing, so the answer only costs steps)
-      if (this.folP < seg.cycles.length) return false;
+      if (this.folP < seg.length) return false;
       // at its end, with the inputs it was found quiescent with: so (the registers are its end's,
       // written when a call needs them)
       if (space === seg.quietSpace && (seg.quietInValid || !inValid)) {
@@ -624,10 +624,10 @@ export class TansTimingModel {
       if (rec !== null && rec.n > 0) {
         let holds = false;
         for (let k = 0; k < this.S; k++) if (valid[k] === 1) holds = true;
-        this.book!.add(this.segs, rec.start[1], {
-          start: rec.start.slice(), space: rec.space, cycles: rec.cycles.slice(0, rec.n), end: this.snapshotNow().slice(), endHoldsWeight: holds,
+        this.book!.add(this.segs, rec.start, this.snapshotNow(), rec.cycles, rec.n, {
+          space: rec.space, endHoldsWeight: holds,
           // (quiescent with a word offered is quiescent without one too)
-          quietSpace: space, quietInValid: inValid || this.quiescent(true, ready), next: null, nextSpace: 0,
+          quietSpace: space, quietInValid: inValid || this.quiescent(true, ready),
         });
       }
       this.quietAt = true;
@@ -645,12 +645,13 @@ export class TansTimingModel {
     const at = this.fol;
     if (at !== null) {
       // at the end of a followed segment found quiescent: the next one, linked or looked up by its end
-      if (!this.quietAt || this.folP < at.cycles.length) return;
+      if (!this.quietAt || this.folP < at.length) return;
       this.quietAt = false;
       let next = at.next !== null && at.nextSpace === space ? at.next : null;
       if (next === null) {
-        for (const seg of this.segs!.get(at.end[1]) ?? []) {
-          if (seg.space === space && sameInts(seg.start, at.end)) {
+        const w = this.snap.length;
+        for (const seg of this.segs!.get(at.snaps[at.endAt + 1]) ?? []) {
+          if (seg.space === space && sameInts(seg.snaps, seg.startAt, at.snaps, at.endAt, w)) {
             next = seg;
             at.next = seg;
             at.nextSpace = space;
@@ -677,7 +678,7 @@ export class TansTimingModel {
     const list = this.segs!.get(this.nextQ[0]);
     if (list) {
       for (const seg of list) {
-        if (seg.space === space && sameInts(seg.start, now)) {
+        if (seg.space === space && sameInts(seg.snaps, seg.startAt, now, 0, now.length)) {
           this.fol = seg;
           this.folP = 0;
           this.folDelivered = 0;
@@ -705,8 +706,8 @@ export class TansTimingModel {
    */
   private follow(maxCycles: number, space: number, wordsOffered: number, stopAfterAccepts: number, maxDeliver: number): number {
     const seg = this.fol!;
-    const cycles = seg.cycles;
-    if (this.folP === cycles.length || space !== seg.space - this.folDelivered) {
+    const { cycles, cyclesAt } = seg;
+    if (this.folP === seg.length || space !== seg.space - this.folDelivered) {
       this.leaveSegment();
       return 0;
     }
@@ -719,8 +720,8 @@ export class TansTimingModel {
     let blocked = 0;
     let short = false;
     let c = 0;
-    while (c < maxCycles && p < cycles.length) {
-      const b = cycles[p];
+    while (c < maxCycles && p < seg.length) {
+      const b = cycles[cyclesAt + p];
       const took = b >= 0x80;
       if (took && accepted >= wordsOffered) {
         short = true; // the segment took a word this run is not offered
@@ -765,11 +766,11 @@ export class TansTimingModel {
     const seg = this.fol!;
     const p = this.folP;
     this.fol = null;
-    if (p === seg.cycles.length) {
-      this.restore(seg.end);
+    if (p === seg.length) {
+      this.restore(seg.snaps, seg.endAt);
       return;
     }
-    this.restore(seg.start);
+    this.restore(seg.snaps, seg.startAt);
     this.book!.rebuilds++;
     const log = this.popLog;
     const cycles = this.cycleN;
@@ -810,9 +811,10 @@ export class TansTimingModel {
     return s;
   }
 
-  private restore(s: Int32Array): void {
-    this.turnQ = s[0];
-    for (let k = 0, i = 1; k < this.S; k++, i += SNAP_PER_LANE) {
+  /** Writes the registers from s[at ...] (snapshotNow's layout). */
+  private restore(s: Int32Array, at: number): void {
+    this.turnQ = s[at];
+    for (let k = 0, i = at + 1; k < this.S; k++, i += SNAP_PER_LANE) {
       this.nextQ[k] = s[i];
       this.haveQ[k] = s[i + 1];
       this.posQ[k] = s[i + 2];

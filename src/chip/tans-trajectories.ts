@@ -17,16 +17,22 @@
  * did not have are kept, so that rebuilding (with a word always offered) repeats them exactly.
  */
 
-/** One recorded stretch of the engine, from a quiescent state to the next. */
+/**
+ * One recorded stretch of the engine, from a quiescent state to the next. Its registers and cycles
+ * sit in the book's shared arrays (one allocation per megabyte, not three per segment).
+ */
 export interface Segment {
-  /** the engine's registers at its start (TansTimingModel's snapshot layout) */
-  readonly start: Int32Array;
+  /** the engine's registers at its start and after its last cycle (TansTimingModel's snapshot layout): snaps[startAt ...], snaps[endAt ...] */
+  readonly snaps: Int32Array;
+  readonly startAt: number;
+  readonly endAt: number;
+  /** per cycle, cycles[cyclesAt ... cyclesAt + length − 1]: 0x80 when the distributor took a word, plus the weights that left (at most 127) */
+  readonly cycles: Uint8Array;
+  readonly cyclesAt: number;
+  readonly length: number;
   /** the weight buffer's room in its first cycle */
   readonly space: number;
-  /** per cycle: 0x80 when the distributor took a word, plus the weights that left (at most 127) */
-  readonly cycles: Uint8Array;
-  /** the registers after its last cycle, and whether a lane holds a weight in them */
-  readonly end: Int32Array;
+  /** whether a lane holds a weight at its end */
   readonly endHoldsWeight: boolean;
   /** the room with which the engine is quiescent at its end, and whether it is with a word offered (always without) */
   readonly quietSpace: number;
@@ -77,6 +83,10 @@ export const MAX_SEGMENT_CYCLES = 1 << 16;
 export class TrajectoryBook {
   private readonly engines = new Map<string, WeakMap<object, Map<number, Segment[]>>>();
   private readonly filed: Map<number, Segment[]>[] = [];
+  private snaps = new Int32Array(0);
+  private snapsAt = 0;
+  private cycles = new Uint8Array(0);
+  private cyclesAt = 0;
   bytes = 0;
   segments = 0;
   /** cycles runs followed from the book instead of stepping, and segments left part way (diagnostics) */
@@ -97,28 +107,53 @@ export class TrajectoryBook {
     return segs;
   }
 
-  /** Every segment in the book (tests tamper with them to show the comparison can fail). */
-  forEachSegment(f: (seg: Segment) => void): void {
-    for (const segs of this.filed) for (const list of segs.values()) list.forEach(f);
+  /** Every segment's cycles (tests tamper with them to show the comparison can fail). */
+  forEachSegment(f: (cycles: Uint8Array) => void): void {
+    for (const segs of this.filed) for (const list of segs.values()) for (const s of list) f(s.cycles.subarray(s.cyclesAt, s.cyclesAt + s.length));
   }
 
   get full(): boolean {
     return this.bytes >= this.maxBytes;
   }
 
-  /** Files a segment under `key` unless one with the same start and room is there. */
-  add(segs: Map<number, Segment[]>, key: number, seg: Segment): void {
+  /**
+   * Files a segment under lane 0's next symbol at its start (`start[1]`), unless one with the same
+   * start and room is there: its registers at start and end, its first `n` cycles.
+   */
+  add(segs: Map<number, Segment[]>, start: Int32Array, end: Int32Array, cycles: Uint8Array, n: number,
+    at: { space: number; quietSpace: number; quietInValid: boolean; endHoldsWeight: boolean }): void {
+    const key = start[1];
     let list = segs.get(key);
     if (!list) segs.set(key, (list = []));
-    for (const s of list) if (s.space === seg.space && sameInts(s.start, seg.start)) return;
-    list.push(seg);
+    for (const s of list) if (s.space === at.space && sameInts(s.snaps, s.startAt, start, 0, start.length)) return;
+    const w = start.length;
+    if (this.snapsAt + 2 * w > this.snaps.length) {
+      this.snaps = new Int32Array(Math.max(1 << 18, 2 * w));
+      this.snapsAt = 0;
+    }
+    if (this.cyclesAt + n > this.cycles.length) {
+      this.cycles = new Uint8Array(Math.max(1 << 20, n));
+      this.cyclesAt = 0;
+    }
+    const startAt = this.snapsAt;
+    this.snaps.set(start, startAt);
+    this.snaps.set(end, startAt + w);
+    this.snapsAt += 2 * w;
+    const cyclesAt = this.cyclesAt;
+    this.cycles.set(cycles.subarray(0, n), cyclesAt);
+    this.cyclesAt += n;
+    list.push({
+      snaps: this.snaps, startAt, endAt: startAt + w, cycles: this.cycles, cyclesAt, length: n,
+      space: at.space, endHoldsWeight: at.endHoldsWeight, quietSpace: at.quietSpace, quietInValid: at.quietInValid,
+      next: null, nextSpace: 0,
+    });
     this.segments++;
-    this.bytes += seg.cycles.length + 4 * (seg.start.length + seg.end.length) + 64;
+    this.bytes += n + 8 * w + 96;
   }
 }
 
-export function sameInts(a: Int32Array, b: Int32Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+/** a[aAt ... aAt + n − 1] equals b[bAt ... bAt + n − 1] */
+export function sameInts(a: Int32Array, aAt: number, b: Int32Array, bAt: number, n: number): boolean {
+  for (let i = 0; i < n; i++) if (a[aAt + i] !== b[bAt + i]) return false;
   return true;
 }
