@@ -53,7 +53,7 @@ function popCount(x: number): number {
 const LANE_CHUNK = 64;
 
 /** A snapshot of the engine's registers: the turn, then per lane these many values (snapshotNow). */
-const SNAP_PER_LANE = 8;
+const SNAP_PER_LANE = 3;
 
 const stepBitsCache = new WeakMap<Uint32Array, Uint8Array[]>();
 
@@ -156,6 +156,8 @@ export class TansTimingModel {
   private marks: StepMarks = emptyMarks(0, 0);
   /** each stream's first index in `bits` */
   private streamStart = new Int32Array(0);
+  /** each stream's symbols in the open layer */
+  private readonly symbolCount: Float64Array;
   private runQ = false;
   private turnQ = 0;
   private readonly wordsLeftQ: Float64Array;
@@ -214,6 +216,7 @@ export class TansTimingModel {
     this.endBadQ = new Uint8Array(S);
     this.outValid = new Uint8Array(S);
     this.snap = new Int32Array(1 + SNAP_PER_LANE * S);
+    this.symbolCount = new Float64Array(S);
     this.recording = new Recording(this.snap.length);
     this.grantScratch = new Uint8Array(S);
   }
@@ -241,6 +244,7 @@ export class TansTimingModel {
         throw new Error(`internal: stream ${k} has ${bits[k].length} step bits for ${layer.symbolCounts[k]} symbols`);
       }
       this.remQ[k] = layer.symbolCounts[k];
+      this.symbolCount[k] = layer.symbolCounts[k];
       this.wordsLeftQ[k] = layer.wordCounts[k];
       this.initQ[k] = 1; this.finQ[k] = 0; this.errQ[k] = 0; this.endQ[k] = 0;
       this.haveQ[k] = 0; this.posQ[k] = 0;
@@ -794,19 +798,19 @@ export class TansTimingModel {
     }
   }
 
-  /** The registers, in `snap` (the turn, then per lane: next symbol, words held, bit position, FIFO fill, output valid, words owed, symbols left, flags). */
+  /**
+   * The registers, in `snap`: the turn, then per lane its next symbol, the words it is owed, and
+   * words held (2 bits), bit position (5), FIFO fill (7), output valid and the five flags packed in
+   * one value. (Symbols left follow from the next symbol: restore() derives them.)
+   */
   private snapshotNow(): Int32Array {
     const s = this.snap;
     s[0] = this.turnQ;
     for (let k = 0, i = 1; k < this.S; k++, i += SNAP_PER_LANE) {
       s[i] = this.nextQ[k];
-      s[i + 1] = this.haveQ[k];
-      s[i + 2] = this.posQ[k];
-      s[i + 3] = this.fifoCnt[k];
-      s[i + 4] = this.outValid[k];
-      s[i + 5] = this.wordsLeftQ[k];
-      s[i + 6] = this.remQ[k];
-      s[i + 7] = this.initQ[k] | (this.finQ[k] << 1) | (this.endQ[k] << 2) | (this.errQ[k] << 3) | (this.endBadQ[k] << 4);
+      s[i + 1] = this.wordsLeftQ[k];
+      s[i + 2] = this.haveQ[k] | (this.posQ[k] << 2) | (this.fifoCnt[k] << 7) | (this.outValid[k] << 14) |
+        (this.initQ[k] << 15) | (this.finQ[k] << 16) | (this.endQ[k] << 17) | (this.errQ[k] << 18) | (this.endBadQ[k] << 19);
     }
     return s;
   }
@@ -816,18 +820,18 @@ export class TansTimingModel {
     this.turnQ = s[at];
     for (let k = 0, i = at + 1; k < this.S; k++, i += SNAP_PER_LANE) {
       this.nextQ[k] = s[i];
-      this.haveQ[k] = s[i + 1];
-      this.posQ[k] = s[i + 2];
-      this.fifoCnt[k] = s[i + 3];
-      this.outValid[k] = s[i + 4];
-      this.wordsLeftQ[k] = s[i + 5];
-      this.remQ[k] = s[i + 6];
-      const f = s[i + 7];
-      this.initQ[k] = f & 1;
-      this.finQ[k] = (f >> 1) & 1;
-      this.endQ[k] = (f >> 2) & 1;
-      this.errQ[k] = (f >> 3) & 1;
-      this.endBadQ[k] = (f >> 4) & 1;
+      this.remQ[k] = this.symbolCount[k] - (s[i] - this.streamStart[k]);
+      this.wordsLeftQ[k] = s[i + 1];
+      const f = s[i + 2];
+      this.haveQ[k] = f & 3;
+      this.posQ[k] = (f >> 2) & 31;
+      this.fifoCnt[k] = (f >> 7) & 127;
+      this.outValid[k] = (f >> 14) & 1;
+      this.initQ[k] = (f >> 15) & 1;
+      this.finQ[k] = (f >> 16) & 1;
+      this.endQ[k] = (f >> 17) & 1;
+      this.errQ[k] = (f >> 18) & 1;
+      this.endBadQ[k] = (f >> 19) & 1;
     }
     this.doneC = false;
     this.errorC = false;

@@ -56,6 +56,8 @@ export interface SimulateJob {
   int8Chip: ChipConfig;
   points: PointJob[];
   simulation: SimulationMode;
+  /** jobs with the same affinity share what a worker keeps (the engine's trajectories): the pool gives them to one worker where it can */
+  affinity?: string;
 }
 
 export type SweepJob = PrepareJob | SimulateJob;
@@ -65,9 +67,6 @@ export interface SimulateResult {
   /** image simulations run (points sharing a simulation chip share one) */
   imageRuns: number;
 }
-
-/** Group length (cycles of all decoders) from which a sweep's points share the engine's trajectories. */
-const SHARED_GROUP_CYCLES = 32;
 
 /** What a thread keeps between jobs: loaded models and parsed images. */
 export class JobContext {
@@ -118,15 +117,9 @@ export class JobContext {
     return p;
   }
 
-  /**
-   * The book of an image's engine trajectories, for a chip whose groups keep its decoders busy for
-   * at least SHARED_GROUP_CYCLES cycles: with shorter groups the pipeline's own steps dominate, and
-   * recording costs more than following saves (ResNet-50 on 8×8 with 8 decoders: 8-cycle groups;
-   * over 10 chips, one recording at 2.4 times a run and 218 MB, and nine runs following about 20 %
-   * faster, gave 1.02 times the time of runs without the book).
-   */
-  private book(key: string, chip: ChipConfig, simulation: SimulationMode): TrajectoryBook | undefined {
-    if (simulation !== 'fast' || chip.macRows * chip.macCols < SHARED_GROUP_CYCLES * chip.decoders) return undefined;
+  /** The book of an image's engine trajectories (the fast mode's). */
+  private book(key: string, simulation: SimulationMode): TrajectoryBook | undefined {
+    if (simulation !== 'fast') return undefined;
     let b = this.books.get(key);
     if (!b) this.books.set(key, (b = new TrajectoryBook()));
     return b;
@@ -141,7 +134,7 @@ export class JobContext {
       checkPreparedFitsChip(p, pt.chip);
       const key = `${pt.image}:${JSON.stringify(simulationChip(pt.chip))}`;
       let run = runs.get(key);
-      if (!run) runs.set(key, (run = simulatePrepared(p, pt.chip, { simulation: job.simulation, trajectories: this.book(pt.image, pt.chip, job.simulation) })));
+      if (!run) runs.set(key, (run = simulatePrepared(p, pt.chip, { simulation: job.simulation, trajectories: this.book(pt.image, job.simulation) })));
       return rowOf(pt.index, pt.axes, reportOf(p, { ...run, cfg: pt.chip }, int8));
     });
     return { rows, imageRuns: runs.size };

@@ -12,6 +12,34 @@ import type { WorkerMessage } from './sweep-worker.js';
 
 interface Reply { id: number; ok: boolean; result?: unknown; error?: { message: string; fix?: string; user: boolean; stack?: string } }
 
+/**
+ * The order workers take jobs in: jobs of one affinity (SimulateJob.affinity) go to one worker while
+ * it has them, so that what a worker keeps between jobs (the engine's trajectories of an array) serves
+ * them all; a worker without jobs of its own takes from the affinity with the most left. Returns a
+ * function that gives worker w its next job's index (undefined when none is left).
+ */
+function affinityQueues(jobs: readonly SweepJob[], workers: number): (w: number) => number | undefined {
+  const byKey = new Map<string, number[]>();
+  jobs.forEach((j, i) => {
+    const key = j.kind === 'simulate' ? j.affinity ?? '' : '';
+    let q = byKey.get(key);
+    if (!q) byKey.set(key, (q = []));
+    q.push(i);
+  });
+  const queues = [...byKey.values()].map((q) => ({ q, at: 0 }));
+  return (w) => {
+    let pick: { q: number[]; at: number } | undefined;
+    for (let i = w % workers; i < queues.length && !pick; i += workers) if (queues[i].at < queues[i].q.length) pick = queues[i];
+    if (!pick) {
+      for (const x of queues) {
+        const left = x.q.length - x.at;
+        if (left > 0 && (!pick || left > pick.q.length - pick.at)) pick = x;
+      }
+    }
+    return pick ? pick.q[pick.at++] : undefined;
+  };
+}
+
 export class SweepPool {
   private readonly workers: Worker[] = [];
   private readonly local?: JobContext;
@@ -50,17 +78,17 @@ export class SweepPool {
       }
       return results;
     }
-    let next = 0;
+    const take = affinityQueues(jobs, this.workers.length);
     let failed: Error | undefined;
-    await Promise.all(this.workers.map((w) => new Promise<void>((resolve, reject) => {
+    await Promise.all(this.workers.map((w, wi) => new Promise<void>((resolve, reject) => {
       const give = () => {
-        if (failed || next >= jobs.length) {
+        const id = failed ? undefined : take(wi);
+        if (id === undefined) {
           w.off('message', onMessage);
           w.off('error', onError);
           resolve();
           return;
         }
-        const id = next++;
         w.postMessage({ type: 'job', id, job: jobs[id] } satisfies WorkerMessage);
       };
       const onMessage = (m: Reply) => {

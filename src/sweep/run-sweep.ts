@@ -166,7 +166,11 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
     group.points.push({ index: point.index, axes: point.axes, chip, image: key });
   }
   const groups = [...jobsByInt8.values()].filter((_, i) => i % shard.count === shard.index - 1);
-  const simJobs: SimulateJob[] = groups.map((g) => ({ kind: 'simulate', int8Chip: g.int8Chip, points: g.points, simulation: opts.simulation ?? 'fast' }));
+  // (the engine's trajectories are shared between points of one array and engine: jobs of one such chip to one worker)
+  const affinity = ({ macRows, macCols, dataflow, decoders, streamFifoDepth }: ChipConfig) => JSON.stringify([macRows, macCols, dataflow, decoders, streamFifoDepth]);
+  const simJobs: SimulateJob[] = groups.map((g) => ({
+    kind: 'simulate', int8Chip: g.int8Chip, points: g.points, simulation: opts.simulation ?? 'fast', affinity: affinity(g.points[0].chip),
+  }));
   const needed = new Set(simJobs.flatMap((j) => j.points.map((p) => p.image)));
   const total = simJobs.reduce((a, j) => a + j.points.length, 0);
 
