@@ -73,6 +73,7 @@ describe('shared trajectories give the figures of runs without them', () => {
     let followed = 0;
     let rebuilt = 0;
     let segments = 0;
+    let links = 0;
     for (let trial = 0; trial < 30; trial++) {
       const { engineChip, image, reads } = randomImage(rnd);
       const book = new TrajectoryBook();
@@ -85,11 +86,13 @@ describe('shared trajectories give the figures of runs without them', () => {
       followed += book.followedCycles;
       rebuilt += book.rebuilds;
       segments += book.segments;
+      links += book.linksTaken;
     }
-    console.log(`segments recorded ${segments}, cycles followed ${followed}, segments left part way and rebuilt ${rebuilt}`);
+    console.log(`segments recorded ${segments}, cycles followed ${followed}, segments left part way and rebuilt ${rebuilt}, entered by a link ${links}`);
     expect(segments).toBeGreaterThan(1000);
     expect(followed).toBeGreaterThan(100_000);
     expect(rebuilt).toBeGreaterThan(100);
+    expect(links).toBeGreaterThan(1000);
   });
 
   it('a book recorded on one array is not followed on another (other room at its starts), and the figures stay the same', () => {
@@ -128,4 +131,21 @@ describe('shared trajectories give the figures of runs without them', () => {
     expect(tampered((c) => { const i = c.findIndex((b) => (b & 0x7f) > 0); if (i >= 0) c[i]--; })).not.toEqual(plain);
     expect(tampered((c) => { const i = c.findIndex((b) => b >= 0x80); if (i >= 0) c[i] -= 0x80; })).not.toEqual(plain);
   });
+  it('DRAM that starves the engine (0.25 to 2 B/cycle): segments start where words land, the room changes inside them; identical', () => {
+    const rnd = lcg(91);
+    let followed = 0;
+    for (let trial = 0; trial < 30; trial++) {
+      const { engineChip, image, reads } = randomImage(rnd);
+      const book = new TrajectoryBook();
+      for (let c = 0; c < 8; c++) {
+        const burstBytes = [32, 64][rnd(2)];
+        const cfg = { ...engineChip, dramBytesPerCycle: [0.25, 0.5, 1, 2][rnd(4)], dramLatency: [1, 10, 40, 100][rnd(4)], burstBytes, fifoDepth: (burstBytes / 4) * (1 + rnd(8)) };
+        expect({ trial, c, ...figures(run(cfg, image, reads, { book })) }).toEqual({ trial, c, ...figures(run(cfg, image, reads)) });
+      }
+      followed += book.followedCycles;
+    }
+    // (ignoring the room inside a segment fails here, not in the test above)
+    expect(followed).toBeGreaterThan(100_000);
+  });
 });
+

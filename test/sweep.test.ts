@@ -17,6 +17,7 @@ import { runModel } from '../src/run.js';
 import { expandGrid, gridFromFlags, mergeGrids, parseShard, readSweepFile } from '../src/sweep/grid.js';
 import { dominates, markPareto } from '../src/sweep/pareto.js';
 import { figuresOf, type SweepRow } from '../src/sweep/row.js';
+import { affinityQueues } from '../src/sweep/pool.js';
 import { runSweep, type SweepResult } from '../src/sweep/run-sweep.js';
 import { int8ChipOf } from '../src/sweep/chips.js';
 import { mergeSweeps, parseCsv, readSweepCsv, recordsOf, sweepCsv } from '../src/sweep/sweep-output.js';
@@ -202,6 +203,25 @@ describe('a sweep on lenet-5', () => {
     const direct = recordsOf(whole);
     expect(back.map((r) => [r.index, r.latency_cycles, r.onchip_bytes, r.pareto, r.states, r.decoders])).toEqual(
       direct.map((r) => [r.index, r.latency_cycles, r.onchip_bytes, r.pareto, r.states, r.decoders]));
+  });
+});
+
+describe('the order workers take jobs in', () => {
+  const job = (affinity?: string) => ({ kind: 'simulate' as const, int8Chip: {} as never, points: [], simulation: 'fast' as const, affinity });
+
+  it('one worker per affinity while it has jobs of its own, then the affinity with the most left; every job once', () => {
+    const jobs = [job('a'), job('b'), job('a'), job('b'), job('c'), job('a'), job('a'), job('a')];
+    const take = affinityQueues(jobs, 2);
+    // worker 0 owns a and c, worker 1 owns b
+    expect([take(0), take(1), take(0), take(1)]).toEqual([0, 1, 2, 3]);
+    // worker 1 has none of its own left: it takes from a (3 left) before c (1 left)
+    expect(take(1)).toBe(5);
+    expect([take(0), take(0), take(0), take(1), take(0)]).toEqual([6, 7, 4, undefined, undefined]);
+  });
+
+  it('jobs without an affinity are taken in order', () => {
+    const take = affinityQueues([job(), job(), job()], 2);
+    expect([take(1), take(0), take(1), take(0)]).toEqual([0, 1, 2, undefined]);
   });
 });
 

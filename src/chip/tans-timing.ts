@@ -652,7 +652,8 @@ export class TansTimingModel {
       if (!this.quietAt || this.folP < at.length) return;
       this.quietAt = false;
       let next = at.next !== null && at.nextSpace === space ? at.next : null;
-      if (next === null) {
+      if (next !== null) this.book!.linksTaken++;
+      else {
         const w = this.snap.length;
         for (const seg of this.segs!.get(at.snaps[at.endAt + 1]) ?? []) {
           if (seg.space === space && sameInts(seg.snaps, seg.startAt, at.snaps, at.endAt, w)) {

@@ -92,6 +92,8 @@ export class TrajectoryBook {
   /** cycles runs followed from the book instead of stepping, and segments left part way (diagnostics) */
   followedCycles = 0;
   rebuilds = 0;
+  /** segments entered from the end of the one before, by its link (found once by comparing) */
+  linksTaken = 0;
 
   constructor(readonly maxBytes = 256 * 1024 * 1024) {}
 

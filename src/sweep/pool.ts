@@ -18,7 +18,7 @@ interface Reply { id: number; ok: boolean; result?: unknown; error?: { message: 
  * them all; a worker without jobs of its own takes from the affinity with the most left. Returns a
  * function that gives worker w its next job's index (undefined when none is left).
  */
-function affinityQueues(jobs: readonly SweepJob[], workers: number): (w: number) => number | undefined {
+export function affinityQueues(jobs: readonly SweepJob[], workers: number): (w: number) => number | undefined {
   const byKey = new Map<string, number[]>();
   jobs.forEach((j, i) => {
     const key = j.kind === 'simulate' ? j.affinity ?? '' : '';
