@@ -39,8 +39,6 @@ export interface TansEngine {
   readonly cycle: number;
   /** true when loadLayer needs EngineLayer.stepBits (the timing model) */
   readonly needsStepBits?: boolean;
-  /** true when tick() with these inputs would change nothing (TansTimingModel.quiescent) */
-  quiescent?(inValid: boolean, outReady: Uint8Array): boolean;
   /** many cycles at once between the lanes' first and last symbols (TansTimingModel.runSteady) */
   runSteady?(maxCycles: number, space: number, wordsOffered: number, stopAfterAccepts: number, maxDeliver: number): number;
   /** where runSteady records the cycle (from popLog.base) of each word it takes */
@@ -52,7 +50,7 @@ export interface TansEngine {
   readonly lastCycleDelivered?: number;
   /** one cycle with the room granted lowest lanes first (TansTimingModel.stepSpace) */
   stepSpace?(inValid: boolean, space: number): number;
-  /** quiescent() with the room granted so (TansTimingModel.quiescentSpace) */
+  /** true when a cycle with this word offered (or not) and this room would change nothing (TansTimingModel.quiescentSpace) */
   quiescentSpace?(inValid: boolean, space: number): boolean;
   /** trajectories shared with other runs of the image (tans-trajectories.ts) */
   useBook?(book: TrajectoryBook | null): void;
@@ -200,16 +198,8 @@ export class TansSource implements WeightSource {
   quiescent(fifo: WordFifo, space: number): boolean {
     const eng = this.engine;
     // under sparsity the grant has side effects (which weight each lane is at): settle by waiting
-    if (!eng.quiescent || this.laneNeeded) return false;
-    if (eng.quiescentSpace) return eng.quiescentSpace(this.fed < this.words && fifo.count > 0, space);
-    // with room in the buffer, the lowest lane holding a weight hands it on: not quiescent (the
-    // usual case, answered before the grant; the engine's quiescent() would say the same)
-    if (space > 0) {
-      const valid = eng.outValid;
-      for (let k = 0; k < valid.length; k++) if (valid[k]) return false;
-    }
-    this.grant(space);
-    return eng.quiescent(this.fed < this.words && fifo.count > 0, this.ready);
+    if (!eng.quiescentSpace || this.laneNeeded) return false;
+    return eng.quiescentSpace(this.fed < this.words && fifo.count > 0, space);
   }
 
   step(fifo: WordFifo, space: number): number {

@@ -11,6 +11,10 @@
  * counters only: no table, no state, no window, no word values. test/chip-fast.test.ts requires
  * both models to give identical cycles, stalls by cause and traffic on random chips and networks.
  *
+ * Given a TrajectoryBook (a sweep's points of one image), it follows what an earlier run of the
+ * image recorded wherever it reaches the same registers with the same inputs, instead of stepping
+ * the lanes again (tans-trajectories.ts).
+ *
  * What it cannot see: the end-of-stream verdict on values (final state 0, zero padding). Its
  * timing is the same either way; the value checks were made by the reference decoder before any
  * simulation (run.ts verifies every image), and the control-side checks (underflow, words left,
@@ -436,6 +440,7 @@ export class TansTimingModel {
    * distributor takes the `stopAfterAccepts`-th word, in which the `maxDeliver`-th weight leaves,
    * or in which neither a weight leaves nor a word is taken (idle). A lane that underflows (needs
    * bits while holding and being owed none) is an error, as in tick(); a verified image has none.
+   * With a book, the cycles come from a recorded segment where the run is on one (follow()).
    */
   runSteady(maxCycles: number, space: number, wordsOffered: number, stopAfterAccepts: number, maxDeliver: number): number {
     if (this.segs !== null) {
