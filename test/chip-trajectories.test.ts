@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_CHIP, type ChipConfig } from '../src/chip/config.js';
 import { runPipeline, type PipelineResult } from '../src/chip/pipeline.js';
 import { sourcesFor, type SimulationMode } from '../src/chip/sources.js';
-import { TrajectoryBook } from '../src/chip/tans-trajectories.js';
+import { GIVEN, TOOK, TrajectoryBook } from '../src/chip/tans-trajectories.js';
 import type { ContainerImage } from '../src/codecs/container.js';
 import type { LayerSpec } from '../src/models/types.js';
 import { chipLayers } from '../src/chip/simulate.js';
@@ -128,8 +128,8 @@ describe('shared trajectories give the figures of runs without them', () => {
       try { got = figures(run(other, image, reads, { book })); } catch (err) { got = err; }
       return got;
     };
-    expect(tampered((c) => { const i = c.findIndex((b) => (b & 0x7f) > 0); if (i >= 0) c[i]--; })).not.toEqual(plain);
-    expect(tampered((c) => { const i = c.findIndex((b) => b >= 0x80); if (i >= 0) c[i] -= 0x80; })).not.toEqual(plain);
+    expect(tampered((c) => { const i = c.findIndex((b) => (b & GIVEN) > 0); if (i >= 0) c[i]--; })).not.toEqual(plain);
+    expect(tampered((c) => { const i = c.findIndex((b) => (b & TOOK) !== 0); if (i >= 0) c[i] -= TOOK; })).not.toEqual(plain);
   });
   it('DRAM that starves the engine (0.25 to 2 B/cycle): segments start where words land, the room changes inside them; identical', () => {
     const rnd = lcg(91);

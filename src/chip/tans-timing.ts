@@ -27,7 +27,7 @@ import { deinterleaveStreams } from '../codecs/tans/layout.js';
 import { check } from '../errors.js';
 import { loadCycles, resolveTansDecoderParams, type EngineLayer, type TansDecoderParams } from './tans-decoder.js';
 import type { PopLog } from './weight-source.js';
-import { MAX_SEGMENT_CYCLES, Recording, sameInts, type Segment, type TrajectoryBook } from './tans-trajectories.js';
+import { GIVEN, MAX_SEGMENT_CYCLES, Recording, sameInts, STARVED, TOOK, type Segment, type TrajectoryBook } from './tans-trajectories.js';
 
 /**
  * Per stream, the bits each symbol step reads (the decode table's nbBits of the state it steps
@@ -197,8 +197,6 @@ export class TansTimingModel {
   private fol: Segment | null = null;
   private folP = 0;
   private folDelivered = 0;
-  /** in the current call, the distributor wanted a word the FIFO did not offer (a recording is then dropped) */
-  private starved = false;
   private readonly snap: Int32Array;
   private readonly grantScratch: Uint8Array;
 
@@ -261,7 +259,8 @@ export class TansTimingModel {
     this.doneC = false;
     this.errorC = false;
     this.refreshSteady();
-    this.segs = this.book ? this.book.layer(`${this.S},${this.D},${this.logL}`, bits) : null;
+    // (a segment's cycle holds at most GIVEN weights)
+    this.segs = this.book && this.S <= GIVEN ? this.book.layer(`${this.S},${this.D},${this.logL}`, bits) : null;
     this.rec = null;
     this.fol = null;
     this.quietAt = false;
@@ -484,7 +483,6 @@ export class TansTimingModel {
     while (c < m) {
       const want = wordsLeftQ[turn] !== 0 && fifoCnt[turn] < D;
       const accept = accepted < wordsOffered && want;
-      if (want && !accept) this.starved = true;
       const roomAtStart = left;
       let granted = 0;
       for (let k = 0; k < S; k++) {
@@ -519,7 +517,7 @@ export class TansTimingModel {
         accepted++;
       }
       if (accept || wordsLeftQ[turn] === 0) turn = this.nextTurn(turn);
-      if (rec !== null) rec.push((accept ? 0x80 : 0) | granted);
+      if (rec !== null) rec.push((accept ? TOOK : want ? STARVED : 0) | granted);
       c++;
       if (accepted >= stopAfterAccepts || delivered >= maxDeliver || (granted === 0 && !accept)) break;
     }
@@ -556,9 +554,10 @@ export class TansTimingModel {
         const p = this.folP;
         if (p < seg.length && space === seg.space - this.folDelivered) {
           const b = seg.cycles[seg.cyclesAt + p];
-          const took = b >= 0x80;
-          if (!took || inValid) {
-            const given = b & 0x7f;
+          const took = (b & TOOK) !== 0;
+          // (the word offered as in the segment: where it took one, and where it wanted one and had none)
+          if (took ? inValid : !((b & STARVED) !== 0 && inValid)) {
+            const given = b & GIVEN;
             this.folP = p + 1;
             this.folDelivered += given;
             this.cycleN++;
@@ -591,8 +590,7 @@ export class TansTimingModel {
     if (rec !== null) {
       // (a segment holds only cycles between the lanes' first and last symbols)
       if (!this.steady || this.minRem < 1) this.rec = null;
-      else rec.push((want && inValid ? 0x80 : 0) | granted);
-      if (want && !inValid) this.starved = true;
+      else rec.push((want ? (inValid ? TOOK : STARVED) : 0) | granted);
     }
     this.tick(inValid, 0, ready);
     this.lastCycleAccepted = want && inValid;
@@ -634,7 +632,7 @@ export class TansTimingModel {
         let holds = false;
         for (let k = 0; k < this.S; k++) if (valid[k] === 1) holds = true;
         this.book!.add(this.segs, rec.start, this.snapshotNow(), rec.cycles, rec.n, {
-          space: rec.space, endHoldsWeight: holds,
+          space: rec.space, endHoldsWeight: holds, starves: rec.starves,
           // (quiescent with a word offered is quiescent without one too)
           quietSpace: space, quietInValid: inValid || this.quiescent(true, ready),
         });
@@ -650,7 +648,6 @@ export class TansTimingModel {
    * than the segment's own deliveries left ends the recording.
    */
   private enterSegment(space: number): void {
-    this.starved = false;
     const at = this.fol;
     if (at !== null) {
       // at the end of a followed segment found quiescent: the next one, linked or looked up by its end
@@ -702,11 +699,11 @@ export class TansTimingModel {
     }
   }
 
-  /** After a recorded call: its weights counted; a segment in which the FIFO starved the distributor (or too long) is dropped. */
+  /** After a recorded call: its weights counted; a segment too long to keep is dropped. */
   private recorded(delivered: number): void {
     const rec = this.rec!;
     rec.delivered += delivered;
-    if (this.starved || rec.n > MAX_SEGMENT_CYCLES) this.rec = null;
+    if (rec.n > MAX_SEGMENT_CYCLES) this.rec = null;
   }
 
   /**
@@ -732,12 +729,13 @@ export class TansTimingModel {
     let c = 0;
     while (c < maxCycles && p < seg.length) {
       const b = cycles[cyclesAt + p];
-      const took = b >= 0x80;
-      if (took && accepted >= wordsOffered) {
-        short = true; // the segment took a word this run is not offered
+      const took = (b & TOOK) !== 0;
+      // the segment took a word this run is not offered, or wanted one this run would offer
+      if (took ? accepted >= wordsOffered : (b & STARVED) !== 0 && accepted < wordsOffered) {
+        short = true;
         break;
       }
-      const given = b & 0x7f;
+      const given = b & GIVEN;
       if (given === 0 && space - delivered <= 0) blocked++;
       if (took) {
         if (log) log.at[log.n++] = log.base + c;
@@ -769,8 +767,8 @@ export class TansTimingModel {
 
   /**
    * Leaves the followed segment with the registers it has reached: its end's, or rebuilt by
-   * stepping from its start with its room and a word always offered (the segment never starved,
-   * so stepping repeats it).
+   * stepping from its start with its room and a word offered wherever the segment did not starve
+   * (stepping then repeats it: where the distributor wanted no word, offering one changes nothing).
    */
   private leaveSegment(): void {
     const seg = this.fol!;
@@ -787,6 +785,10 @@ export class TansTimingModel {
     this.popLog = null;
     let space = seg.space;
     let done = 0;
+    if (seg.starves) {
+      // cycle by cycle, the word offered as in the segment
+      for (; done < p; done++) space -= this.stepSpaceReal((seg.cycles[seg.cyclesAt + done] & STARVED) === 0, space);
+    }
     while (done < p) {
       let n = this.runSteadyReal(p - done, space, Infinity, Infinity, Infinity);
       if (n > 0) {
@@ -1024,8 +1026,7 @@ export class TansTimingModel {
       delivered += given;
       deliveredLast = given;
       if (rec !== null) {
-        rec.push((accept ? 0x80 : 0) | given);
-        if (want && !accept) this.starved = true;
+        rec.push((accept ? TOOK : want ? STARVED : 0) | given);
       }
       c++;
       if (accepted >= stopAfterAccepts || delivered >= maxDeliver || (given === 0 && !accept)) break;
@@ -1092,8 +1093,7 @@ export class TansTimingModel {
       const want = wordsLeftQ[turn] !== 0 && fifoCnt[turn] < D;
       const accept = accepted < wordsOffered && want;
       if (rec !== null) {
-        rec.push(accept ? 0x80 : 0);
-        if (want && !accept) this.starved = true;
+        rec.push(accept ? TOOK : want ? STARVED : 0);
       }
       for (let rest = hungry; rest !== 0; rest &= rest - 1) {
         const k = 31 - Math.clz32(rest & -rest);

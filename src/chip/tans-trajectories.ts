@@ -26,14 +26,15 @@ export interface Segment {
   readonly snaps: Int32Array;
   readonly startAt: number;
   readonly endAt: number;
-  /** per cycle, cycles[cyclesAt ... cyclesAt + length − 1]: 0x80 when the distributor took a word, plus the weights that left (at most 127) */
+  /** per cycle, cycles[cyclesAt ... cyclesAt + length − 1]: TOOK or STARVED, plus the weights that left (GIVEN) */
   readonly cycles: Uint8Array;
   readonly cyclesAt: number;
   readonly length: number;
   /** the weight buffer's room in its first cycle */
   readonly space: number;
-  /** whether a lane holds a weight at its end */
+  /** whether a lane holds a weight at its end, and whether the FIFO starved the distributor in it */
   readonly endHoldsWeight: boolean;
+  readonly starves: boolean;
   /** the room with which the engine is quiescent at its end, and whether it is with a word offered (always without) */
   readonly quietSpace: number;
   readonly quietInValid: boolean;
@@ -42,10 +43,16 @@ export interface Segment {
   nextSpace: number;
 }
 
+/** A cycle of a segment: the distributor took a word; it wanted one the FIFO did not offer; the weights that left (at most 63). */
+export const TOOK = 0x80;
+export const STARVED = 0x40;
+export const GIVEN = 0x3f;
+
 /** A segment being recorded (one per engine, reused from segment to segment). */
 export class Recording {
   cycles = new Uint8Array(256);
   n = 0;
+  starves = false;
   /** weights delivered so far: the room expected in the next call is space − delivered */
   delivered = 0;
   space = 0;
@@ -60,6 +67,7 @@ export class Recording {
     this.space = space;
     this.n = 0;
     this.delivered = 0;
+    this.starves = false;
   }
 
   push(b: number): void {
@@ -69,6 +77,7 @@ export class Recording {
       this.cycles = grown;
     }
     this.cycles[this.n++] = b;
+    if (b & STARVED) this.starves = true;
   }
 }
 
@@ -123,7 +132,7 @@ export class TrajectoryBook {
    * start and room is there: its registers at start and end, its first `n` cycles.
    */
   add(segs: Map<number, Segment[]>, start: Int32Array, end: Int32Array, cycles: Uint8Array, n: number,
-    at: { space: number; quietSpace: number; quietInValid: boolean; endHoldsWeight: boolean }): void {
+    at: { space: number; quietSpace: number; quietInValid: boolean; endHoldsWeight: boolean; starves: boolean }): void {
     const key = start[1];
     let list = segs.get(key);
     if (!list) segs.set(key, (list = []));
@@ -146,7 +155,7 @@ export class TrajectoryBook {
     this.cyclesAt += n;
     list.push({
       snaps: this.snaps, startAt, endAt: startAt + w, cycles: this.cycles, cyclesAt, length: n,
-      space: at.space, endHoldsWeight: at.endHoldsWeight, quietSpace: at.quietSpace, quietInValid: at.quietInValid,
+      space: at.space, endHoldsWeight: at.endHoldsWeight, starves: at.starves, quietSpace: at.quietSpace, quietInValid: at.quietInValid,
       next: null, nextSpace: 0,
     });
     this.segments++;
