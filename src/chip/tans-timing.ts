@@ -27,7 +27,7 @@ import { deinterleaveStreams } from '../codecs/tans/layout.js';
 import { check } from '../errors.js';
 import { loadCycles, resolveTansDecoderParams, type EngineLayer, type TansDecoderParams } from './tans-decoder.js';
 import type { PopLog } from './weight-source.js';
-import { GIVEN, MAX_SEGMENT_CYCLES, Recording, sameInts, STARVED, TOOK, type Segment, type TrajectoryBook } from './tans-trajectories.js';
+import { GIVEN, MAX_SEGMENT_CYCLES, Recording, sameInts, STARVED, TOOK, variant, type Segment, type TrajectoryBook } from './tans-trajectories.js';
 
 /**
  * Per stream, the bits each symbol step reads (the decode table's nbBits of the state it steps
@@ -553,9 +553,17 @@ export class TansTimingModel {
       if (seg !== null) {
         const p = this.folP;
         if (p < seg.length && space === seg.space - this.folDelivered) {
-          const b = seg.cycles[seg.cyclesAt + p];
-          const took = (b & TOOK) !== 0;
+          let b = seg.cycles[seg.cyclesAt + p];
           // (the word offered as in the segment: where it took one, and where it wanted one and had none)
+          if ((b & TOOK) !== 0 ? !inValid : (b & STARVED) !== 0 && inValid) {
+            const alt = variant(this.segs!, seg, p, inValid);
+            if (alt !== null) {
+              this.fol = alt;
+              b = alt.cycles[alt.cyclesAt + p];
+              this.book!.variantsTaken++;
+            }
+          }
+          const took = (b & TOOK) !== 0;
           if (took ? inValid : !((b & STARVED) !== 0 && inValid)) {
             const given = b & GIVEN;
             this.folP = p + 1;
@@ -566,8 +574,10 @@ export class TansTimingModel {
             this.doneC = false;
             return given;
           }
+          this.leaveSegment(true); // (left for the word offered)
+        } else {
+          this.leaveSegment();
         }
-        this.leaveSegment();
       }
     }
     const given = this.stepSpaceReal(inValid, space);
@@ -712,8 +722,8 @@ export class TansTimingModel {
    * one. Returns the cycles followed; 0 when none could be (the registers are then rebuilt).
    */
   private follow(maxCycles: number, space: number, wordsOffered: number, stopAfterAccepts: number, maxDeliver: number): number {
-    const seg = this.fol!;
-    const { cycles, cyclesAt } = seg;
+    let seg = this.fol!;
+    let { cycles, cyclesAt } = seg;
     if (this.folP === seg.length || space !== seg.space - this.folDelivered) {
       this.leaveSegment();
       return 0;
@@ -730,10 +740,18 @@ export class TansTimingModel {
     while (c < maxCycles && p < seg.length) {
       const b = cycles[cyclesAt + p];
       const took = (b & TOOK) !== 0;
-      // the segment took a word this run is not offered, or wanted one this run would offer
+      // the segment took a word this run is not offered, or wanted one this run would offer: on
+      // along a variant that did as this run does, if the book has one
       if (took ? accepted >= wordsOffered : (b & STARVED) !== 0 && accepted < wordsOffered) {
-        short = true;
-        break;
+        const alt = variant(this.segs!, seg, p, accepted < wordsOffered);
+        if (alt === null) {
+          short = true;
+          break;
+        }
+        this.fol = seg = alt;
+        ({ cycles, cyclesAt } = seg);
+        this.book!.variantsTaken++;
+        continue;
       }
       const given = b & GIVEN;
       if (given === 0 && space - delivered <= 0) blocked++;
@@ -750,7 +768,7 @@ export class TansTimingModel {
     }
     this.folP = p;
     this.folDelivered += delivered;
-    if (short) this.leaveSegment();
+    if (short) this.leaveSegment(true);
     if (c === 0) return 0;
     // the slot's blocked cycles are those before the stretch's last
     if (deliveredLast === 0 && space - delivered <= 0) blocked--;
@@ -770,7 +788,7 @@ export class TansTimingModel {
    * stepping from its start with its room and a word offered wherever the segment did not starve
    * (stepping then repeats it: where the distributor wanted no word, offering one changes nothing).
    */
-  private leaveSegment(): void {
+  private leaveSegment(recordVariant = false): void {
     const seg = this.fol!;
     const p = this.folP;
     this.fol = null;
@@ -803,6 +821,14 @@ export class TansTimingModel {
     this.cycleN = cycles;
     if (space !== seg.space - this.folDelivered) {
       throw new Error(`internal: a tANS segment rebuilt to cycle ${p} delivered ${seg.space - space} weights, the segment ${this.folDelivered}`);
+    }
+    // from here the run steps: where it left for the word offered (its room the segment's), it
+    // records the variant it makes, the segment's first p cycles and its own after them
+    if (recordVariant && !this.book!.full) {
+      const rec = this.rec = this.recording;
+      rec.begin(seg.snaps.subarray(seg.startAt, seg.endAt), seg.space);
+      for (let i = 0; i < p; i++) rec.push(seg.cycles[seg.cyclesAt + i]);
+      rec.delivered = this.folDelivered;
     }
   }
 

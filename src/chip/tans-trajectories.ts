@@ -103,6 +103,8 @@ export class TrajectoryBook {
   rebuilds = 0;
   /** segments entered from the end of the one before, by its link (found once by comparing) */
   linksTaken = 0;
+  /** runs that went on along a variant where they left a segment */
+  variantsTaken = 0;
 
   constructor(readonly maxBytes = 256 * 1024 * 1024) {}
 
@@ -128,15 +130,18 @@ export class TrajectoryBook {
   }
 
   /**
-   * Files a segment under lane 0's next symbol at its start (`start[1]`), unless one with the same
-   * start and room is there: its registers at start and end, its first `n` cycles.
+   * Files a segment under lane 0's next symbol at its start (`start[1]`), unless the same one is
+   * there: its registers at start and end, its first `n` cycles. Segments from one start and room
+   * differ where their FIFOs offered words differently (variants, see variant()).
    */
   add(segs: Map<number, Segment[]>, start: Int32Array, end: Int32Array, cycles: Uint8Array, n: number,
     at: { space: number; quietSpace: number; quietInValid: boolean; endHoldsWeight: boolean; starves: boolean }): void {
     const key = start[1];
     let list = segs.get(key);
     if (!list) segs.set(key, (list = []));
-    for (const s of list) if (s.space === at.space && sameInts(s.snaps, s.startAt, start, 0, start.length)) return;
+    for (const s of list) {
+      if (s.space === at.space && s.length === n && sameInts(s.snaps, s.startAt, start, 0, start.length) && sameBytes(s.cycles, s.cyclesAt, cycles, 0, n)) return;
+    }
     const w = start.length;
     if (this.snapsAt + 2 * w > this.snaps.length) {
       this.snaps = new Int32Array(Math.max(1 << 18, 2 * w));
@@ -161,6 +166,27 @@ export class TrajectoryBook {
     this.segments++;
     this.bytes += n + 8 * w + 96;
   }
+}
+
+/**
+ * Another segment of `segs` from `seg`'s start and room whose first p cycles are `seg`'s and whose
+ * cycle p takes a word if `offered` (and wants none if not): where a run leaves `seg` at cycle p
+ * for the word its FIFO offers, it goes on along this one, from the same registers. Null if none.
+ */
+export function variant(segs: Map<number, Segment[]>, seg: Segment, p: number, offered: boolean): Segment | null {
+  const w = seg.endAt - seg.startAt;
+  for (const s of segs.get(seg.snaps[seg.startAt + 1]) ?? []) {
+    if (s === seg || s.space !== seg.space || s.length <= p || !sameInts(s.snaps, s.startAt, seg.snaps, seg.startAt, w)) continue;
+    const b = s.cycles[s.cyclesAt + p];
+    if (((b & TOOK) !== 0 ? !offered : (b & STARVED) !== 0 && offered) || !sameBytes(s.cycles, s.cyclesAt, seg.cycles, seg.cyclesAt, p)) continue;
+    return s;
+  }
+  return null;
+}
+
+function sameBytes(a: Uint8Array, aAt: number, b: Uint8Array, bAt: number, n: number): boolean {
+  for (let i = 0; i < n; i++) if (a[aAt + i] !== b[bAt + i]) return false;
+  return true;
 }
 
 /** a[aAt ... aAt + n − 1] equals b[bAt ... bAt + n − 1] */
