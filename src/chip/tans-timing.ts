@@ -585,7 +585,8 @@ export class TansTimingModel {
     return given;
   }
 
-  private stepSpaceReal(inValid: boolean, space: number): number {
+  /** The room granted to the lanes holding a weight, lowest lanes first, in grantScratch; returns the weights granted. */
+  private grantRoom(space: number): number {
     const ready = this.grantScratch;
     const valid = this.outValid;
     let granted = 0;
@@ -594,6 +595,11 @@ export class TansTimingModel {
       ready[k] = g ? 1 : 0;
       if (g) granted++;
     }
+    return granted;
+  }
+
+  private stepSpaceReal(inValid: boolean, space: number): number {
+    const granted = this.grantRoom(space);
     const t = this.turnQ;
     const want = this.runQ && this.wordsLeftQ[t] !== 0 && this.fifoCnt[t] < this.D;
     const rec = this.rec;
@@ -602,7 +608,7 @@ export class TansTimingModel {
       if (!this.steady || this.minRem < 1) this.rec = null;
       else rec.push((want ? (inValid ? TOOK : STARVED) : 0) | granted);
     }
-    this.tick(inValid, 0, ready);
+    this.tick(inValid, 0, this.grantScratch);
     this.lastCycleAccepted = want && inValid;
     return granted;
   }
@@ -627,13 +633,8 @@ export class TansTimingModel {
     const valid = this.outValid;
     // the usual case first: with room in the buffer, a lane holding a weight hands it on
     if (space > 0) for (let k = 0; k < this.S; k++) if (valid[k] === 1) return false;
+    this.grantRoom(space);
     const ready = this.grantScratch;
-    let granted = 0;
-    for (let k = 0; k < this.S; k++) {
-      const g = valid[k] === 1 && granted < space;
-      ready[k] = g ? 1 : 0;
-      if (g) granted++;
-    }
     const quiet = this.quiescent(inValid, ready);
     if (quiet && this.segs !== null) {
       const rec = this.rec;
