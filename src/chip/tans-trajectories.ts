@@ -8,13 +8,15 @@
  * whose DRAM keeps up, a group's decoding therefore repeats from chip to chip: on ResNet-50 at
  * 16×16, every group start of the tANS layers finds the engine in the same state at 2 to 16
  * B/cycle. A segment is what the engine did from a state in which it was quiescent until it was
- * quiescent again: the room it started with, and per cycle whether the distributor took a word and
- * how many weights left. A run that reaches a recorded start state with the same room follows the
- * segment instead of stepping the lanes (TansTimingModel), as long as its FIFO offers a word in
- * every cycle the segment took one; anything else (other room, no word, a call the segment cannot
- * answer) rebuilds the engine's registers at that cycle by stepping from the segment's start, and
- * the run goes on stepping. Only segments in which the distributor never wanted a word the FIFO
- * did not have are kept, so that rebuilding (with a word always offered) repeats them exactly.
+ * quiescent again: the room it started with, and per cycle whether the distributor took a word,
+ * whether it wanted one the FIFO did not have, and how many weights left. A run that reaches a
+ * recorded start state with the same room follows the segment instead of stepping the lanes
+ * (TansTimingModel), as long as its room stays the segment's and its FIFO offers a word exactly
+ * where the segment had one. Where its FIFO offers otherwise, it goes on along a variant of the
+ * segment (the same start and room, the same cycles so far) that did as this run does, if one was
+ * recorded. Anything else rebuilds the engine's registers at that cycle by stepping from the
+ * segment's start with the words offered as the segment had them (which repeats it exactly), and
+ * the run goes on stepping; where it left for the word offered, it records the variant it makes.
  */
 
 /**
