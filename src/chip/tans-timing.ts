@@ -531,14 +531,23 @@ export class TansTimingModel {
     // the slot's blocked cycles are those before the stretch's last
     if (deliveredLast === 0 && space - delivered <= 0) blocked--;
     this.turnQ = turn;
-    this.doneC = false; // no lane finished at the start of any cycle run
+    this.ranCycles(c, accepted, acceptedLast, delivered, deliveredLast, blocked);
+    return c;
+  }
+
+  /**
+   * What a bulk run of c cycles leaves for its caller: the words taken (and in its last cycle),
+   * the weights delivered (and in its last cycle), its blocked cycles. No lane finished at the
+   * start of any cycle of a bulk run, so the engine is not done.
+   */
+  private ranCycles(c: number, accepted: number, acceptedLast: boolean, delivered: number, deliveredLast: number, blocked: number): void {
+    this.doneC = false;
     this.lastAccepts = accepted;
     this.lastCycleAccepted = acceptedLast;
     this.lastDelivered = delivered;
     this.lastCycleDelivered = deliveredLast;
     this.lastBlocked = blocked;
     this.cycleN += c;
-    return c;
   }
 
   /**
@@ -773,13 +782,7 @@ export class TansTimingModel {
     if (c === 0) return 0;
     // the slot's blocked cycles are those before the stretch's last
     if (deliveredLast === 0 && space - delivered <= 0) blocked--;
-    this.doneC = false;
-    this.lastAccepts = accepted;
-    this.lastCycleAccepted = acceptedLast;
-    this.lastDelivered = delivered;
-    this.lastCycleDelivered = deliveredLast;
-    this.lastBlocked = blocked;
-    this.cycleN += c;
+    this.ranCycles(c, accepted, acceptedLast, delivered, deliveredLast, blocked);
     this.book!.followedCycles += c;
     return c;
   }
@@ -1078,13 +1081,7 @@ export class TansTimingModel {
     }
     this.minRem = minRem;
     this.turnQ = turn;
-    this.doneC = false;
-    this.lastAccepts = accepted;
-    this.lastCycleAccepted = acceptedLast;
-    this.lastDelivered = delivered;
-    this.lastCycleDelivered = deliveredLast;
-    this.lastBlocked = 0;
-    this.cycleN += c;
+    this.ranCycles(c, accepted, acceptedLast, delivered, deliveredLast, 0);
     this.laneRuns++;
     return c;
   }
@@ -1140,14 +1137,8 @@ export class TansTimingModel {
     }
     if (c === 0) return 0;
     this.turnQ = turn;
-    this.doneC = false;
-    this.lastAccepts = accepted;
-    this.lastCycleAccepted = acceptedLast;
-    this.lastDelivered = 0;
-    this.lastCycleDelivered = 0;
     // every cycle is blocked; the slot's blocked cycles are those before the stretch's last
-    this.lastBlocked = c - 1;
-    this.cycleN += c;
+    this.ranCycles(c, accepted, acceptedLast, 0, 0, c - 1);
     this.blockedRuns++;
     return c;
   }
