@@ -22,17 +22,9 @@ import { readContainer, writeContainer } from '../src/codecs/container.js';
 import { encodeModel } from '../src/codecs/model-codec.js';
 import { loadZooModel } from '../src/models/zoo.js';
 import { RawBypass, rawBypassWidth } from '../src/chip/weight-source.js';
-import { chipImage, neverSettled, sourcesBy, wrapped, type LayerRecipe } from './chip-fixtures.js';
+import { chipImage, figures, lcg, neverSettled, sourcesBy, wrapped, type LayerRecipe } from './chip-fixtures.js';
 
 const base: LayerSpec = { name: 'x', kind: 'conv', ifmapH: 2, ifmapW: 2, filterH: 1, filterW: 1, channels: 64, filters: 64, stride: 1, weightShape: [64, 64, 1, 1] } as LayerSpec;
-
-/** What a run's figures are: everything the report is made of. */
-function figures(r: PipelineResult) {
-  return {
-    total: r.totalCycles, layers: r.layers, weightBytes: r.dramWeightBytes, headerBytes: r.dramHeaderBytes,
-    actBytes: r.dramActBytes, fifoFull: r.fifoFullCycles, peak: r.peakWindowBytes, device: r.dramDevice,
-  };
-}
 
 function run(cfg: ChipConfig, image: ContainerImage, layers: ChipLayer[], mode: SimulationMode, opts: { everyCycle?: boolean; engine?: TansEngineFactory } = {}): PipelineResult {
   const inner = sourcesFor(cfg, image, { simulation: mode, tansEngine: opts.engine });
@@ -71,10 +63,6 @@ function randomCase(rnd: (n: number) => number) {
   const writes = reads.map((r) => rnd(2) ? 0 : r >> 1);
   const mk = () => layers.map((l, i) => ({ ...l, actReadBytes: reads[i], actWriteBytes: writes[i] }));
   return { cfg, image, mk };
-}
-
-function lcg(seed: number) {
-  return (n: number) => { seed = (Math.imul(seed, 1103515245) + 12345) >>> 0; return (seed >>> 8) % n; };
 }
 
 describe('the step bits are what the reference decoder reads', () => {

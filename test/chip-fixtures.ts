@@ -5,7 +5,7 @@
  * baseline's records (int8ChipLayers). Activation traffic is zero unless a test sets it.
  */
 import type { ChipConfig } from '../src/chip/config.js';
-import type { ChipLayer } from '../src/chip/pipeline.js';
+import type { ChipLayer, PipelineResult } from '../src/chip/pipeline.js';
 import { chipLayers, int8ChipLayers } from '../src/chip/simulate.js';
 import type { WeightSource } from '../src/chip/weight-source.js';
 import type { CodecId, CodedLayer } from '../src/codecs/codec.js';
@@ -94,4 +94,17 @@ export function wrapped(inner: (codec: CodecId) => WeightSource, wrap: (s: Weigh
     if (!s) { s = wrap(inner(codec)); built.set(codec, s); }
     return s;
   };
+}
+
+/** Every figure of a run, everything the report is made of (not its diagnostics: steps, stretches, jumps). */
+export function figures(r: PipelineResult) {
+  return {
+    total: r.totalCycles, layers: r.layers, weightBytes: r.dramWeightBytes, headerBytes: r.dramHeaderBytes,
+    actBytes: r.dramActBytes, fifoFull: r.fifoFullCycles, peak: r.peakWindowBytes, device: r.dramDevice,
+  };
+}
+
+/** A seeded generator of integers below n (the chip tests' random chips and networks). */
+export function lcg(seed: number): (n: number) => number {
+  return (n: number) => { seed = (Math.imul(seed, 1103515245) + 12345) >>> 0; return (seed >>> 8) % n; };
 }

@@ -16,15 +16,7 @@ import { sourcesFor } from '../src/chip/sources.js';
 import { RawBypass, rawBypassWidth } from '../src/chip/weight-source.js';
 import type { LayerSpec } from '../src/models/types.js';
 import { zooLayers } from '../src/models/zoo.js';
-import { chipImage, countOf, sourcesBy } from './chip-fixtures.js';
-
-/** Every figure of a run (not its diagnostics: steps, stretches, jumps). */
-function figures(r: PipelineResult) {
-  return {
-    total: r.totalCycles, layers: r.layers, weightBytes: r.dramWeightBytes, headerBytes: r.dramHeaderBytes,
-    actBytes: r.dramActBytes, fifoFull: r.fifoFullCycles, peak: r.peakWindowBytes, device: r.dramDevice,
-  };
-}
+import { chipImage, countOf, figures, sourcesBy } from './chip-fixtures.js';
 
 const plainOf = (model: string): PlainLayer[] => zooLayers(model).map((spec) => ({ spec, params: countOf(spec.weightShape) }));
 

@@ -13,26 +13,15 @@ import { GIVEN, TOOK, TrajectoryBook } from '../src/chip/tans-trajectories.js';
 import type { ContainerImage } from '../src/codecs/container.js';
 import type { LayerSpec } from '../src/models/types.js';
 import { chipLayers } from '../src/chip/simulate.js';
-import { chipImage, neverSettled, wrapped, type LayerRecipe } from './chip-fixtures.js';
+import { chipImage, figures, lcg, neverSettled, wrapped, type LayerRecipe } from './chip-fixtures.js';
 
 const base = { kind: 'conv', ifmapH: 2, ifmapW: 2, filterH: 1, filterW: 1, stride: 1 } as const;
-
-function figures(r: PipelineResult) {
-  return {
-    total: r.totalCycles, layers: r.layers, weightBytes: r.dramWeightBytes, headerBytes: r.dramHeaderBytes,
-    actBytes: r.dramActBytes, fifoFull: r.fifoFullCycles, peak: r.peakWindowBytes,
-  };
-}
 
 function run(cfg: ChipConfig, image: ContainerImage, reads: number[], opts: { book?: TrajectoryBook; mode?: SimulationMode; everyCycle?: boolean } = {}): PipelineResult {
   const act = reads.map((r) => ({ ifmap: 0, ofmap: 0, read: r, write: r >> 1 }));
   const layers = chipLayers(image, cfg, act);
   const inner = sourcesFor(cfg, image, { simulation: opts.mode ?? 'fast', trajectories: opts.book });
   return runPipeline(cfg, layers, opts.everyCycle ? wrapped(inner, neverSettled) : inner, { skipQuietStretches: !opts.everyCycle });
-}
-
-function lcg(seed: number) {
-  return (n: number) => { seed = (Math.imul(seed, 1103515245) + 12345) >>> 0; return (seed >>> 8) % n; };
 }
 
 /** A random image of 2 to 4 layers (one sometimes raw) and the engine side of a chip. */
