@@ -243,23 +243,56 @@ export class Dram {
   /** Step 1: lands the bursts due by cycle t. Returns the number of bursts landed. */
   land(t: number, fifo: WordFifo): number {
     let n = 0;
-    const mask = this.qArrival.length - 1;
     while (this.qLen > 0 && this.qArrival[this.qHead] <= t) {
-      const h = this.qHead;
-      if (this.qKind[h] === KIND_WORDS) {
-        fifo.fill(this.images[this.qLayer[h]].payload, this.qOffset[h], this.qCount[h]);
-        this.fifoPushWords[this.qLayer[h]] += this.qCount[h];
-      } else {
-        // the header bytes themselves cross DRAM: the source parses what landed here
-        const off = this.qOffset[h];
-        this.staging.set(this.images[this.qLayer[h]].prefix.subarray(off, off + this.qCount[h]), off);
-        this.stagedBytes += this.qCount[h];
-      }
-      this.qHead = (h + 1) & mask;
-      this.qLen--;
+      this.landOldest(fifo);
       n++;
     }
     return n;
+  }
+
+  /**
+   * The cycle from which a burst in flight may bring more than words for the FIFO: `end`, or the
+   * arrival of the first header burst before it (a landed header may begin the next layer).
+   */
+  wordsOnlyUntil(end: number): number {
+    const mask = this.qArrival.length - 1;
+    for (let i = 0, h = this.qHead; i < this.qLen && this.qArrival[h] < end; i++, h = (h + 1) & mask) {
+      if (this.qKind[h] !== KIND_WORDS) return this.qArrival[h];
+    }
+    return end;
+  }
+
+  /**
+   * Lands every burst due before cycle `end`, all of them word bursts (wordsOnlyUntil), in the
+   * order they arrive. Returns the number of distinct cycles they landed in.
+   */
+  landWordsBefore(end: number, fifo: WordFifo): number {
+    let cycles = 0;
+    let last = -1;
+    while (this.qLen > 0 && this.qArrival[this.qHead] < end) {
+      if (this.qKind[this.qHead] !== KIND_WORDS) throw new Error(`internal: a header burst would land in a stretch of word landings before cycle ${end}`);
+      if (this.qArrival[this.qHead] !== last) {
+        last = this.qArrival[this.qHead];
+        cycles++;
+      }
+      this.landOldest(fifo);
+    }
+    return cycles;
+  }
+
+  private landOldest(fifo: WordFifo): void {
+    const h = this.qHead;
+    if (this.qKind[h] === KIND_WORDS) {
+      fifo.fill(this.images[this.qLayer[h]].payload, this.qOffset[h], this.qCount[h]);
+      this.fifoPushWords[this.qLayer[h]] += this.qCount[h];
+    } else {
+      // the header bytes themselves cross DRAM: the source parses what landed here
+      const off = this.qOffset[h];
+      this.staging.set(this.images[this.qLayer[h]].prefix.subarray(off, off + this.qCount[h]), off);
+      this.stagedBytes += this.qCount[h];
+    }
+    this.qHead = (h + 1) & (this.qArrival.length - 1);
+    this.qLen--;
   }
 
   /** Bytes of the reader's next burst, or 0 when it has nothing it may issue now. */

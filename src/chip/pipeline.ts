@@ -89,7 +89,7 @@ export interface LayerTiming {
  * - `activationDrain`: the layer has computed everything, only its activation traffic is left
  *   and the reader is idle; jump to the cycle the last activation burst issues.
  */
-export const QUIET_SKIP_KINDS = ['nextEvent', 'groupEnd', 'activationDrain'] as const;
+export const QUIET_SKIP_KINDS = ['nextEvent', 'groupEnd', 'activationDrain', 'landings'] as const;
 export type QuietSkipKind = typeof QUIET_SKIP_KINDS[number];
 
 export interface PipelineResult {
@@ -229,7 +229,7 @@ class PipelineRun {
 
   private t = 0;
   private iterations = 0;
-  private readonly quietSkips: Record<QuietSkipKind, number> = { nextEvent: 0, groupEnd: 0, activationDrain: 0 };
+  private readonly quietSkips: Record<QuietSkipKind, number> = { nextEvent: 0, groupEnd: 0, activationDrain: 0, landings: 0 };
 
   // array
   /** the open layer (the one the array computes or stalls for) */
@@ -745,6 +745,10 @@ class PipelineRun {
         this.accountSkipped(bound, kind, 'activationDrain');
       }
     } else if (dram.actPending === 0) {
+      if (this.computing && dram.blockedByFifo && this.fifo.count > 0 && dram.inflight > 0 && dram.nextArrival < this.computeEnd) {
+        this.skipLandings(kind);
+        return;
+      }
       let e = this.computing ? this.computeEnd : Infinity;
       if (dram.inflight > 0) e = Math.min(e, dram.nextArrival);
       if (dram.weightWanted) e = Math.min(e, t + dram.cyclesToIssue());
@@ -763,6 +767,21 @@ class PipelineRun {
       if (dram.inflight > 0) e = Math.min(e, dram.nextArrival);
       if (e - t - 1 > 0) this.accountSkipped(e - t - 1, kind, 'groupEnd');
     }
+  }
+
+  /**
+   * The array computes, the slot is settled with words in the FIFO, and the reader waits for FIFO
+   * room: until the group ends only word bursts land. A landing turns reserved words into stored
+   * ones (the room the reader waits for stays), and the slot, seeing words before and after, stays
+   * settled; so each landing cycle accounts as the quiet cycles around it. The stretch ends before
+   * a header burst lands (it may begin the next layer's preload).
+   */
+  private skipLandings(kind: CycleKind): void {
+    const { dram, t } = this;
+    const end = dram.wordsOnlyUntil(this.computeEnd);
+    // (each landing cycle would have been stepped: one more quiet cycle of the slot's count)
+    this.srcQuiet += dram.landWordsBefore(end, this.fifo);
+    if (end - t - 1 > 0) this.accountSkipped(end - t - 1, kind, 'landings');
   }
 
   /**

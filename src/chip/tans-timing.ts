@@ -748,6 +748,39 @@ export class TansTimingModel {
     let short = false;
     let c = 0;
     while (c < maxCycles && p < seg.length) {
+      if (log !== null) {
+        // The usual cycles, without branches on the word taken (they mispredict): weights out,
+        // no word wanted and missed, and a word to take where the segment took one.
+        const at = log.at;
+        const base = log.base;
+        let n = log.n;
+        let last = -1;
+        const end = Math.min(seg.length, p + maxCycles - c);
+        let stop = false;
+        while (p < end && accepted < wordsOffered) {
+          const b = cycles[cyclesAt + p];
+          if ((b & STARVED) !== 0 || (b & GIVEN) === 0) break;
+          const took = b >>> 7; // (TOOK is the byte's top bit)
+          at[n] = base + c;
+          n += took;
+          accepted += took;
+          delivered += b & GIVEN;
+          last = b;
+          c++;
+          p++;
+          if (accepted >= stopAfterAccepts || delivered >= maxDeliver) {
+            stop = true;
+            break;
+          }
+        }
+        log.n = n;
+        if (last >= 0) {
+          deliveredLast = last & GIVEN;
+          acceptedLast = (last & TOOK) !== 0;
+        }
+        if (stop || p === end) break;
+      }
+      // any other cycle
       const b = cycles[cyclesAt + p];
       const took = (b & TOOK) !== 0;
       // the segment took a word this run is not offered, or wanted one this run would offer: on
