@@ -617,6 +617,9 @@ export class Dram {
       } else if (this.actPending === 0) {
         until = Math.min(n, i + this.cyclesToIssue() - 1);
       }
+      // (the FIFO-full count asks whether the FIFO holds words: a span ends at the pop that empties it)
+      const empties = j + then.count - 1;
+      if (then.count > 0 && empties < pops && popAt[empties] < until) until = popAt[empties];
       if (until > i) {
         this.idleCyclesHeld(until - i, then.count > 0);
         i = until;

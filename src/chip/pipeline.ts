@@ -300,7 +300,7 @@ class PipelineRun {
     }));
     this.fifo = new WordFifo(cfg.fifoDepth);
     // (a stretch pops at most the words the FIFO held when it began: nothing lands in it)
-    this.bulkLimits = { maxCycles: 0, maxPops: 0, maxDeliver: 0, pops: { at: new Int32Array(cfg.fifoDepth), n: 0, base: 0 } };
+    this.bulkLimits = { maxCycles: 0, maxPops: 0, maxDeliver: 0, pastEmpty: false, pops: { at: new Int32Array(cfg.fifoDepth), n: 0, base: 0 } };
     this.dram = new Dram(cfg, layers, dramTrace);
     this.dram.openActivations(layers[0].actReadBytes, layers[0].actWriteBytes);
     this.source = this.sources[0];
@@ -670,11 +670,13 @@ class PipelineRun {
    */
   private advanceSource(source: WeightSource, space: number, maxCycles: number, layer: ChipLayer): number {
     const r = this.bulk;
-    // Every cycle but the last is the same kind: the stretch ends with the pop that empties the
-    // FIFO, so the FIFO holds words in all of them iff it does now; with none, nothing is popped.
+    // Every cycle but the last is the same kind: compute while the array computes (the stretch may
+    // then go on past the pop that empties the FIFO); otherwise the stretch ends with that pop, so
+    // the FIFO holds words in all of them iff it does now (with none, nothing is popped).
     const kind = this.computing ? COMPUTE : this.cycleKind();
     this.bulkLimits.maxCycles = maxCycles;
     this.bulkLimits.maxPops = this.bulkSpansIssues ? Infinity : this.dram.popsBeforeIssue(this.fifo);
+    this.bulkLimits.pastEmpty = kind === COMPUTE;
     this.bulkLimits.pops.n = 0;
     // waiting for a group: it starts the cycle after its last weight arrives
     this.bulkLimits.maxDeliver = this.computing ? layer.params - this.srcDelivered

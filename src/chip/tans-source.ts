@@ -241,10 +241,11 @@ export class TansSource implements WeightSource {
       if (eng.runSteady && !this.laneNeeded) {
         const held = fifo.count;
         const left = out.lastSpace - out.lastDelivered;
-        // the stretch ends with the maxPops-th pop or the one that empties the FIFO; from an empty
-        // FIFO (nothing lands in a stretch) no pop comes, and only maxPops ≤ 0 ends it at once
+        // the stretch ends with the maxPops-th pop or (unless pastEmpty) the one that empties the
+        // FIFO; from an empty FIFO (nothing lands in a stretch) no pop comes, and only maxPops ≤ 0
+        // ends it at once
         const popsLeft = limits.maxPops - out.popped;
-        const stopAfter = popsLeft <= 0 ? 0 : held === 0 ? Infinity : Math.min(popsLeft, held);
+        const stopAfter = popsLeft <= 0 ? 0 : held === 0 || limits.pastEmpty ? popsLeft : Math.min(popsLeft, held);
         eng.popLog = limits.pops;
         limits.pops.base = out.cycles;
         const n = eng.runSteady(limits.maxCycles - out.cycles, left, Math.min(held, this.words - this.fed),

@@ -437,7 +437,8 @@ export class TansTimingModel {
    * granted, and it pops its FIFO when it holds fewer than two words. One loop over cycles and
    * lanes on locals, without tick()'s cases. The stretch ends after the cycle in which the
    * distributor takes the `stopAfterAccepts`-th word, in which the `maxDeliver`-th weight leaves,
-   * or in which neither a weight leaves nor a word is taken (idle). A lane that underflows (needs
+   * in which neither a weight leaves nor a word is taken (idle), or in which no weight leaves and
+   * the last word offered is taken (the slot counts that cycle starved if the FIFO is then empty). A lane that underflows (needs
    * bits while holding and being owed none) is an error, as in tick(); a verified image has none.
    * With a book, the cycles come from a recorded segment where the run is on one (follow()).
    */
@@ -519,7 +520,7 @@ export class TansTimingModel {
       if (accept || wordsLeftQ[turn] === 0) turn = this.nextTurn(turn);
       if (rec !== null) rec.push((accept ? TOOK : want ? STARVED : 0) | granted);
       c++;
-      if (accepted >= stopAfterAccepts || delivered >= maxDeliver || (granted === 0 && !accept)) break;
+      if (accepted >= stopAfterAccepts || delivered >= maxDeliver || (granted === 0 && (!accept || accepted >= wordsOffered))) break;
     }
     let minRem = Infinity;
     for (let k = 0; k < S; k++) {
@@ -807,7 +808,7 @@ export class TansTimingModel {
       acceptedLast = took;
       c++;
       p++;
-      if (accepted >= stopAfterAccepts || delivered >= maxDeliver || (given === 0 && !took)) break;
+      if (accepted >= stopAfterAccepts || delivered >= maxDeliver || (given === 0 && (!took || accepted >= wordsOffered))) break;
     }
     this.folP = p;
     this.folDelivered += delivered;
@@ -1092,7 +1093,7 @@ export class TansTimingModel {
         rec.push((accept ? TOOK : want ? STARVED : 0) | given);
       }
       c++;
-      if (accepted >= stopAfterAccepts || delivered >= maxDeliver || (given === 0 && !accept)) break;
+      if (accepted >= stopAfterAccepts || delivered >= maxDeliver || (given === 0 && (!accept || accepted >= wordsOffered))) break;
     }
     if (c === 0) return 0;
     for (let rest = stalled; rest !== 0; rest &= rest - 1) {

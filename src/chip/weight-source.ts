@@ -74,7 +74,8 @@ export interface WeightSource {
    * many step() calls would, while nothing but the source itself changes the FIFO (no burst
    * lands) and the buffer space (no group starts or ends), starting with `space`. Stops after
    * the first cycle that is idle (no weight out, no word popped), that pops the `maxPops`-th
-   * word or the FIFO's last one, that delivers the `maxDeliver`-th weight, or after `maxCycles`.
+   * word or the FIFO's last one (unless `pastEmpty`), that delivers the `maxDeliver`-th weight, or
+   * after `maxCycles`.
    * The pipeline accounts every cycle but the last in bulk and finishes the last as a step.
    */
   advance?(fifo: WordFifo, space: number, limits: AdvanceLimits, out: AdvanceResult): void;
@@ -109,6 +110,11 @@ export interface AdvanceLimits {
   maxCycles: number;
   maxPops: number;
   maxDeliver: number;
+  /**
+   * The stretch may go on after the pop that empties the FIFO (the pipeline accounts its cycles
+   * alike whatever the FIFO holds: the array computes). A source may stop there all the same.
+   */
+  pastEmpty: boolean;
   /** where the source records when it popped each word (the caller clears it before a stretch) */
   pops: PopLog;
 }
@@ -146,7 +152,7 @@ export function startStretch(out: AdvanceResult, space: number): void {
 
 /** The stop rules of WeightSource.advance but idleness, after a cycle accounted in `out`. */
 export function stretchEnds(out: AdvanceResult, limits: AdvanceLimits, fifo: WordFifo): boolean {
-  return out.cycles >= limits.maxCycles || out.popped >= limits.maxPops || (out.lastPopped > 0 && fifo.count === 0) ||
+  return out.cycles >= limits.maxCycles || out.popped >= limits.maxPops || (out.lastPopped > 0 && fifo.count === 0 && (!limits.pastEmpty || out.lastDelivered === 0)) ||
     out.delivered >= limits.maxDeliver;
 }
 
