@@ -582,6 +582,34 @@ export class Dram {
     return advanced;
   }
 
+  /**
+   * Cycles t0 + 1 .. t0 + n (t0: the cycle of the last issue()) in which the reader waits for the
+   * credit of its burst (`weightWanted`; the caller stops before the cycle the credit would cover
+   * it) while activation traffic is pending, as issue() would step them: with the channel taking
+   * turns, at most one activation burst issues (if it is the activations' turn, in the first cycle
+   * whose credit covers it); then it is the reader's turn, and only credit grows (never capped:
+   * a requester waits in every cycle). Nothing lands and nothing leaves the FIFO.
+   */
+  waitForCredit(n: number): void {
+    const t0 = this.lastCycle;
+    let credit = this.credit;
+    if (this.weightLast && this.actPending > 0) {
+      const ab = this.actPending > this.burstBytes ? this.burstBytes : this.actPending;
+      const i = credit + this.bwMilli >= ab * 1000 ? 1 : Math.ceil((ab * 1000 - credit) / this.bwMilli);
+      if (i <= n) {
+        credit -= ab * 1000;
+        this.record(t0 + i, ab);
+        this.issueActivation(t0 + i, ab);
+        this.weightLast = false;
+      }
+    }
+    credit += n * this.bwMilli;
+    // (the caller's stretch ends before the reader's credit covers its burst on its turn)
+    if (!this.weightLast && credit >= this.wantBytes * 1000) throw new Error(`internal: the reader's credit covered its burst in a stretch it waits through (from cycle ${t0 + 1})`);
+    this.credit = credit;
+    this.lastCycle = t0 + n;
+  }
+
   /** True when every burst lands exactly `latency` cycles after it issues (the simple model). */
   get fixedLatency(): boolean {
     return this.device === null;

@@ -759,7 +759,7 @@ class PipelineRun {
       if (e - t - 1 > 0) this.accountSkipped(e - t - 1, kind, 'nextEvent');
     } else if (dram.weightWanted) {
       // the reader waits for credit while activation bursts share the channel: up to the next
-      // event the channel's per-cycle rules are all that moves (replayed cycle by cycle)
+      // event the channel's per-cycle rules are all that moves (Dram.waitForCredit)
       let e = Math.min(this.computing ? this.computeEnd : Infinity, t + dram.cyclesToIssue());
       if (dram.inflight > 0) e = Math.min(e, dram.nextArrival);
       if (e - t - 1 > 0) this.accountReplayed(e - t - 1, kind);
@@ -789,14 +789,12 @@ class PipelineRun {
 
   /**
    * Like accountSkipped(n, kind, 'nextEvent'), for a reader waiting for credit with activation
-   * traffic pending: the n cycles' DRAM steps are the real ones (issue()), which cannot issue a
-   * weight burst before its credit is earned.
+   * traffic pending: the n cycles' DRAM steps as issue() would take them (Dram.waitForCredit),
+   * which cannot issue a weight burst before its credit is earned.
    */
   private accountReplayed(n: number, kind: CycleKind): void {
     if (!this.skipQuiet) return;
-    for (let i = 1; i <= n; i++) {
-      if (this.dram.issue(this.t + i, this.fifo) > 0) throw new Error(`internal: a weight burst issued in a skipped stretch at cycle ${this.t + i}`);
-    }
+    this.dram.waitForCredit(n);
     this.openCycles[kind] += n;
     if (this.slotSettled) this.countSlotIdle(n, this.lastSpace);
     this.t += n;
