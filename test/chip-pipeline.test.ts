@@ -204,6 +204,14 @@ describe('skipping quiet stretches accounts exactly what stepping every cycle wo
       },
     },
     {
+      kind: 'creditWait', why: 'a DRAM-bound reader waits for credit while activation bursts take turns with it',
+      cfg: chip({ dramBytesPerCycle: 1.25, dramLatency: 6, burstBytes: 16, fifoDepth: 8 }),
+      layers() {
+        return [{ ...layer(this.cfg, conv('a', 4, 16, 16)), actReadBytes: 700, actWriteBytes: 300 },
+          { ...layer(this.cfg, conv('b', 3, 16, 8), 'tans'), actReadBytes: 200, actWriteBytes: 450 }];
+      },
+    },
+    {
       kind: 'landings', why: 'while the array computes long folds, bursts land in a FIFO the reader waits to have room in',
       cfg: chip({ dramBytesPerCycle: 8, dramLatency: 30, burstBytes: 16, fifoDepth: 16 }),
       layers() { return [layer(this.cfg, conv('a', 8, 16, 16)), layer(this.cfg, conv('b', 6, 16, 8), 'tans')]; },
@@ -220,7 +228,7 @@ describe('skipping quiet stretches accounts exactly what stepping every cycle wo
       const allStepped = runPipeline(c.cfg, c.layers(), sources(true), { skipQuietStretches: false });
       // the skip this case is about happened, and the reference runs really stepped every cycle
       expect(skipped.quietSkips[c.kind]).toBeGreaterThan(0);
-      expect(stepped.quietSkips).toEqual({ nextEvent: 0, groupEnd: 0, activationDrain: 0, landings: 0 });
+      expect(stepped.quietSkips).toEqual({ nextEvent: 0, groupEnd: 0, activationDrain: 0, landings: 0, creditWait: 0 });
       expect(stepped.simulatedCycles).toBe(stepped.totalCycles + 1);
       // every layer's prefix crossed DRAM
       expect(skipped.dramHeaderBytes).toBe(c.layers().reduce((a, l) => a + l.prefix.length, 0));

@@ -90,7 +90,7 @@ export interface LayerTiming {
  * - `activationDrain`: the layer has computed everything, only its activation traffic is left
  *   and the reader is idle; jump to the cycle the last activation burst issues.
  */
-export const QUIET_SKIP_KINDS = ['nextEvent', 'groupEnd', 'activationDrain', 'landings'] as const;
+export const QUIET_SKIP_KINDS = ['nextEvent', 'groupEnd', 'activationDrain', 'landings', 'creditWait'] as const;
 export type QuietSkipKind = typeof QUIET_SKIP_KINDS[number];
 
 export interface PipelineResult {
@@ -230,7 +230,7 @@ class PipelineRun {
 
   private t = 0;
   private iterations = 0;
-  private readonly quietSkips: Record<QuietSkipKind, number> = { nextEvent: 0, groupEnd: 0, activationDrain: 0, landings: 0 };
+  private readonly quietSkips: Record<QuietSkipKind, number> = { nextEvent: 0, groupEnd: 0, activationDrain: 0, landings: 0, creditWait: 0 };
 
   // array
   /** the open layer (the one the array computes or stalls for) */
@@ -798,7 +798,7 @@ class PipelineRun {
     this.openCycles[kind] += n;
     if (this.slotSettled) this.countSlotIdle(n, this.lastSpace);
     this.t += n;
-    this.quietSkips.nextEvent++;
+    this.quietSkips.creditWait++;
   }
 
   /**
