@@ -204,8 +204,8 @@ describe('skipping quiet stretches accounts exactly what stepping every cycle wo
       },
     },
     {
-      kind: 'creditWait', why: 'a DRAM-bound reader waits for credit while activation bursts take turns with it',
-      cfg: chip({ dramBytesPerCycle: 1.25, dramLatency: 6, burstBytes: 16, fifoDepth: 8 }),
+      kind: 'creditWait', why: 'a DRAM-bound reader waits for credit while activation bursts take turns with it (a detailed DRAM: the cycle each burst issues in matters)',
+      cfg: chip({ dramBytesPerCycle: 1.25, dramLatency: 6, burstBytes: 16, fifoDepth: 8, dram: 'lpddr4-3200-x16' }),
       layers() {
         return [{ ...layer(this.cfg, conv('a', 4, 16, 16)), actReadBytes: 700, actWriteBytes: 300 },
           { ...layer(this.cfg, conv('b', 3, 16, 8), 'tans'), actReadBytes: 200, actWriteBytes: 450 }];
