@@ -172,6 +172,8 @@ describe('DRAM: layer headers (record prefixes) into the staging buffer', () => 
       const fifoJ = new WordFifo(1 << 14);
       const issuedS: number[] = [];
       const issuedJ: number[] = [];
+      const arrivalsS: number[] = [];
+      const arrivalsJ: number[] = [];
       for (let t = 0; t < 3000;) {
         if (rnd(40) === 0) {
           const [r, w] = [rnd(300), rnd(300)];
@@ -182,6 +184,9 @@ describe('DRAM: layer headers (record prefixes) into the staging buffer', () => 
         jumped.land(t, fifoJ);
         issuedS.push(stepped.issue(t, fifoS));
         issuedJ.push(jumped.issue(t, fifoJ));
+        // (on a detailed DRAM the bursts' arrivals follow from when every burst before them issued)
+        arrivalsS.push(stepped.inflight > 0 ? stepped.nextArrival : -1);
+        arrivalsJ.push(jumped.inflight > 0 ? jumped.nextArrival : -1);
         let n = 0;
         if (jumped.weightWanted && jumped.actPending > 0) {
           n = jumped.cyclesToIssue() - 1;
@@ -195,12 +200,14 @@ describe('DRAM: layer headers (record prefixes) into the staging buffer', () => 
           }
           jumped.waitForCredit(n);
           for (let i = 1; i <= n; i++) issuedJ.push(0);
+          expect(jumped.actBytesIssued).toBe(stepped.actBytesIssued);
           waits++;
           if (stepped.actBytesIssued > act) actInWait++;
         }
         t += n + 1;
       }
       expect(issuedJ).toEqual(issuedS);
+      expect(arrivalsJ).toEqual(arrivalsS);
       expect({ w: jumped.weightBytesIssued, a: jumped.actBytesIssued, p: jumped.actPending, peak: jumped.peakWindowBytes, dev: jumped.deviceStats })
         .toEqual({ w: stepped.weightBytesIssued, a: stepped.actBytesIssued, p: stepped.actPending, peak: stepped.peakWindowBytes, dev: stepped.deviceStats });
     }
