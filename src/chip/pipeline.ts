@@ -39,7 +39,6 @@
  *      accountSkipped gives the skipped cycles exactly the accounting of cycle t, as stepping
  *      them would (docs/hw/pipeline.md, "Settled stretches").
  */
-import './jit-inlining.js';
 import type { ChipConfig } from './config.js';
 import { Dram, type DramImage, type DramTraceSink } from './dram.js';
 import type { DeviceStats } from './dram-timing.js';

@@ -27,6 +27,7 @@ import { expandGrid, gridHash, gridRecord, type DesignPoint, type SweepGrid } fr
 import { imageKey, modelDigest } from '../io/image-cache.js';
 import type { PointJob, PreparedSetting, SimulateJob, SimulateResult } from './jobs.js';
 import { int8ChipOf } from './chips.js';
+import { raiseInliningBudget } from './inlining.js';
 import { markPareto } from './pareto.js';
 import { SweepPool } from './pool.js';
 import type { SweepRow } from './row.js';
@@ -101,6 +102,7 @@ function noGeometry(model: string): HwsimError {
 }
 
 export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
+  raiseInliningBudget();
   const { grid } = opts;
   const base = opts.configPath ? loadChipConfigFile(opts.configPath) : { ...DEFAULT_CHIP };
   const points = expandGrid(grid);
