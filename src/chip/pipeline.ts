@@ -80,14 +80,19 @@ export interface LayerTiming {
 }
 
 /**
- * The three ways the model skips a quiet stretch (skipQuietCycles):
+ * The ways the model skips a quiet stretch (skipQuietCycles):
  * - `nextEvent`: no activation traffic pending; jump to the next group end, burst landing or the
  *   cycle the reader's credit covers its burst (whichever comes first);
  * - `groupEnd`: activation traffic is pending and the reader may issue nothing (blocked by a full
  *   FIFO, or done); jump to the group's end or the next landing, the activation port draining
  *   meanwhile;
  * - `activationDrain`: the layer has computed everything, only its activation traffic is left
- *   and the reader is idle; jump to the cycle the last activation burst issues.
+ *   and the reader is idle; jump to the cycle the last activation burst issues;
+ * - `landings`: the array computes, the reader waits for FIFO room and the FIFO holds words; land
+ *   the word bursts due before the group ends and jump to its end (skipLandings);
+ * - `creditWait`: activation traffic is pending and the reader waits for the credit of its burst;
+ *   jump to the next landing, group end or the cycle the credit covers the burst, the two
+ *   requesters taking turns meanwhile (Dram.waitForCredit).
  */
 export const QUIET_SKIP_KINDS = ['nextEvent', 'groupEnd', 'activationDrain', 'landings', 'creditWait'] as const;
 export type QuietSkipKind = typeof QUIET_SKIP_KINDS[number];

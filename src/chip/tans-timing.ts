@@ -438,8 +438,9 @@ export class TansTimingModel {
    * lanes on locals, without tick()'s cases. The stretch ends after the cycle in which the
    * distributor takes the `stopAfterAccepts`-th word, in which the `maxDeliver`-th weight leaves,
    * in which neither a weight leaves nor a word is taken (idle), or in which no weight leaves and
-   * the last word offered is taken (the slot counts that cycle starved if the FIFO is then empty). A lane that underflows (needs
-   * bits while holding and being owed none) is an error, as in tick(); a verified image has none.
+   * the last word offered is taken (the slot counts that cycle starved if the FIFO is then empty).
+   * A lane that underflows (needs bits while holding and being owed none) is an error, as in
+   * tick(); a verified image has none.
    * With a book, the cycles come from a recorded segment where the run is on one (follow()).
    */
   runSteady(maxCycles: number, space: number, wordsOffered: number, stopAfterAccepts: number, maxDeliver: number): number {
