@@ -152,6 +152,11 @@ describe('DRAM: layer headers (record prefixes) into the staging buffer', () => 
     expect(d.stagedHeader()).toEqual(p1);
   });
 
+  it('a detailed DRAM without a FIFO depth is refused (its bursts in flight would have no bound)', () => {
+    expect(() => new Dram({ dramBytesPerCycle: 1, dramLatency: 5, burstBytes: 16, dram: 'lpddr4-3200-x16' }, [{ words: 4, prefix: NO_PREFIX }]))
+      .toThrow(/FIFO depth/);
+  });
+
   it('a reader waiting for credit beside activation traffic: waitForCredit(n) is n cycles of issue()', () => {
     // Two channels driven alike, cycle by cycle; where the reader waits for the credit of its
     // burst with activation bytes pending and nothing lands before it could issue, one of them

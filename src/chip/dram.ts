@@ -222,6 +222,7 @@ export class Dram {
     // (the detailed model's latency has no fixed bound: then only the second bound holds)
     const byLatency = this.device ? Infinity : (this.latency + 2) * (Math.ceil(cfg.dramBytesPerCycle / 4) + 2);
     const maxInflight = Math.min(byLatency, (cfg.fifoDepth ?? Infinity) + tableBursts) + 8;
+    if (!Number.isFinite(maxInflight)) throw new Error('internal: a detailed DRAM needs the FIFO depth (DramConfig.fifoDepth) to bound the bursts in flight');
     let cap = 16;
     while (cap < maxInflight) cap <<= 1;
     this.qArrival = new Float64Array(cap);
