@@ -842,12 +842,19 @@ export class TansTimingModel {
     this.popLog = null;
     let space = seg.space;
     let done = 0;
-    if (seg.starves) {
-      // cycle by cycle, the word offered as in the segment
-      for (; done < p; done++) space -= this.stepSpaceReal((seg.cycles[seg.cyclesAt + done] & STARVED) === 0, space);
-    }
+    // a word offered in every cycle but those in which the segment starved (offered where it was
+    // not wanted, a word is not taken)
+    const { cycles: bytes, cyclesAt } = seg;
     while (done < p) {
-      let n = this.runSteadyReal(p - done, space, Infinity, Infinity, Infinity);
+      if ((bytes[cyclesAt + done] & STARVED) !== 0) {
+        space -= this.stepSpaceReal(false, space);
+        done++;
+        continue;
+      }
+      let until = done + 1;
+      if (seg.starves) while (until < p && (bytes[cyclesAt + until] & STARVED) === 0) until++;
+      else until = p;
+      let n = this.runSteadyReal(until - done, space, Infinity, Infinity, Infinity);
       if (n > 0) {
         space -= this.lastDelivered;
       } else {
