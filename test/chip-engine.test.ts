@@ -245,7 +245,7 @@ describe('the chip parses the header DRAM served', () => {
     const { image, layers } = setup();
     const seen: Uint8Array[] = [];
     const spy = (s: WeightSource): WeightSource => ({
-      lanes: s.lanes, isDecoder: s.isDecoder, settleCycles: s.settleCycles,
+      lanes: s.lanes, isDecoder: s.isDecoder, readsWordValues: s.readsWordValues, settleCycles: s.settleCycles,
       begin: (l, prefix) => { seen.push(prefix); return s.begin(l, prefix); },
       step: (f, sp) => s.step(f, sp),
       get popped() { return s.popped; },

@@ -77,7 +77,7 @@ export function sourcesBy(table: Partial<Record<CodecId, WeightSource>>): (codec
 /** The same source, never considered settled: the pipeline then steps it every cycle. */
 export function neverSettled(s: WeightSource): WeightSource {
   return {
-    lanes: s.lanes, isDecoder: s.isDecoder, settleCycles: Number.POSITIVE_INFINITY,
+    lanes: s.lanes, isDecoder: s.isDecoder, readsWordValues: s.readsWordValues, settleCycles: Number.POSITIVE_INFINITY,
     begin: (l, prefix) => s.begin(l, prefix),
     preload: s.preload ? (l, prefix) => s.preload!(l, prefix) : undefined,
     step: (f, sp) => s.step(f, sp),

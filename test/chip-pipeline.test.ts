@@ -43,6 +43,7 @@ function layer(cfg: ChipConfig, spec: LayerSpec, codec: 'tans' | 'raw' = 'raw'):
  */
 class OneLaneDecoder implements WeightSource {
   readonly lanes = 1;
+  readonly readsWordValues = false;
   readonly settleCycles = 2;
   private readonly inner = new RawBypass(1);
   constructor(readonly isDecoder = true) {}

@@ -303,7 +303,7 @@ class PipelineRun {
       sourceStart: 0, sourceEnd: 0, sourceLoad: 0, sourceBlocked: 0, sourceStarved: 0,
       fifoPushWords: 0, fifoPopWords: 0, weightsDelivered: 0,
     }));
-    this.fifo = new WordFifo(cfg.fifoDepth);
+    this.fifo = new WordFifo(cfg.fifoDepth, this.sources.some((s) => s.readsWordValues));
     // (a stretch pops at most the words the FIFO held when it began: nothing lands in it)
     this.bulkLimits = { maxCycles: 0, maxPops: 0, maxDeliver: 0, pastEmpty: false, pops: { at: new Int32Array(cfg.fifoDepth), n: 0, base: 0 } };
     this.dram = new Dram(cfg, layers, dramTrace);

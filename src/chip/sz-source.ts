@@ -49,6 +49,7 @@ export function szSchedule(layer: SzLayer, weights: number): Schedule {
 
 export class SzSource implements WeightSource {
   readonly isDecoder = true;
+  readonly readsWordValues = false;
   readonly settleCycles = 4;
   popped = 0;
   private schedule: Schedule = { runs: new Uint32Array(0), wordsThrough: new Uint32Array(0), tail: 0 };

@@ -94,6 +94,11 @@ export class TansSource implements WeightSource {
   private laneAt = new Int32Array(0);
   private readonly book: TrajectoryBook | null;
 
+  /** the exact engine decodes the words it pops; the fast one reads its step bits instead */
+  get readsWordValues(): boolean {
+    return !this.engine.needsStepBits;
+  }
+
   get layerDone(): boolean {
     return this.engine.done;
   }

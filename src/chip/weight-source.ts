@@ -40,6 +40,11 @@ export interface WeightSource {
    */
   readonly isDecoder: boolean;
   /**
+   * True when the source looks at the values of the words it pops (the exact tANS engine). When
+   * no source of a run does, the FIFO keeps counts only (WordFifo.keepValues).
+   */
+  readonly readsWordValues: boolean;
+  /**
    * Cycles without any transfer, with unchanged inputs (FIFO head present or not, buffer space),
    * after which the source's state cannot change any more (default 16). The pipeline then stops
    * stepping it until an input changes.
@@ -188,6 +193,7 @@ export function stepInto(source: WeightSource, fifo: WordFifo, out: AdvanceResul
 export class RawBypass implements WeightSource {
   readonly lanes: number;
   readonly isDecoder = false;
+  readonly readsWordValues = false;
   readonly settleCycles = 2;
   popped = 0;
   private params = 0;

@@ -96,6 +96,8 @@ type Phase = 'load' | 'start' | 'decode' | 'done';
 export class WmSource implements WeightSource {
   readonly lanes: number;
   readonly isDecoder = true;
+  /** it loads the layer's words into its memory and walks them */
+  readonly readsWordValues = true;
   readonly settleCycles: number;
   popped = 0;
   /** the last step changed the unit's state without a transfer (a walked delimiter, a stall counted down) */
