@@ -96,6 +96,13 @@ export interface LayerTiming {
  */
 export const QUIET_SKIP_KINDS = ['nextEvent', 'groupEnd', 'activationDrain', 'landings', 'creditWait'] as const;
 export type QuietSkipKind = typeof QUIET_SKIP_KINDS[number];
+/** Indices into QUIET_SKIP_KINDS (counted in an array: a store keyed by name costs more than the skip's own bookkeeping). */
+const NEXT_EVENT = 0;
+const GROUP_END = 1;
+const ACTIVATION_DRAIN = 2;
+const LANDINGS = 3;
+const CREDIT_WAIT = 4;
+type SkipKind = number;
 
 export interface PipelineResult {
   totalCycles: number;
@@ -234,7 +241,8 @@ class PipelineRun {
 
   private t = 0;
   private iterations = 0;
-  private readonly quietSkips: Record<QuietSkipKind, number> = { nextEvent: 0, groupEnd: 0, activationDrain: 0, landings: 0, creditWait: 0 };
+  /** quiet stretches skipped, per kind (QUIET_SKIP_KINDS order) */
+  private readonly quietSkips = new Float64Array(QUIET_SKIP_KINDS.length);
 
   // array
   /** the open layer (the one the array computes or stalls for) */
@@ -340,7 +348,7 @@ class PipelineRun {
       fifoFullCycles: dram.fifoFullCycles,
       peakWindowBytes: dram.peakWindowBytes,
       simulatedCycles: this.iterations,
-      quietSkips: { ...this.quietSkips },
+      quietSkips: Object.fromEntries(QUIET_SKIP_KINDS.map((k, i) => [k, this.quietSkips[i]])) as Record<QuietSkipKind, number>,
       bulkStretches: this.bulkStretches,
       bulkIssues: this.bulkIssues,
       periodGroups: this.periodGroups,
@@ -749,7 +757,7 @@ class PipelineRun {
       if (dram.actPending > 0 && dram.inflight === 0 && !dram.weightWanted) {
         // the idle channel drains the activations in about this many cycles; it stops at the last burst
         const bound = Math.ceil((dram.actPending * 1000) / dram.bwMilli) + 2;
-        this.accountSkipped(bound, kind, 'activationDrain');
+        this.accountSkipped(bound, kind, ACTIVATION_DRAIN);
       }
     } else if (dram.actPending === 0) {
       if (this.computing && dram.blockedByFifo && this.fifo.count > 0 && dram.inflight > 0 && dram.nextArrival < this.computeEnd) {
@@ -760,7 +768,7 @@ class PipelineRun {
       if (dram.inflight > 0) e = Math.min(e, dram.nextArrival);
       if (dram.weightWanted) e = Math.min(e, t + dram.cyclesToIssue());
       if (e === Infinity) throw new Error(`internal: chip pipeline deadlocked at cycle ${t} (layer ${this.layers[this.curLayer].name})`);
-      if (e - t - 1 > 0) this.accountSkipped(e - t - 1, kind, 'nextEvent');
+      if (e - t - 1 > 0) this.accountSkipped(e - t - 1, kind, NEXT_EVENT);
     } else if (dram.weightWanted) {
       // the reader waits for credit while activation bursts share the channel: up to the next
       // event the channel's per-cycle rules are all that moves (Dram.waitForCredit)
@@ -772,7 +780,7 @@ class PipelineRun {
       // next landing only the activation port moves
       let e = this.computing ? this.computeEnd : Infinity;
       if (dram.inflight > 0) e = Math.min(e, dram.nextArrival);
-      if (e - t - 1 > 0) this.accountSkipped(e - t - 1, kind, 'groupEnd');
+      if (e - t - 1 > 0) this.accountSkipped(e - t - 1, kind, GROUP_END);
     }
   }
 
@@ -788,11 +796,11 @@ class PipelineRun {
     const end = dram.wordsOnlyUntil(this.computeEnd);
     // (each landing cycle would have been stepped: one more quiet cycle of the slot's count)
     this.srcQuiet += dram.landWordsBefore(end, this.fifo);
-    if (end - t - 1 > 0) this.accountSkipped(end - t - 1, kind, 'landings');
+    if (end - t - 1 > 0) this.accountSkipped(end - t - 1, kind, LANDINGS);
   }
 
   /**
-   * Like accountSkipped(n, kind, 'nextEvent'), for a reader waiting for credit with activation
+   * Like accountSkipped(n, kind, NEXT_EVENT), for a reader waiting for credit with activation
    * traffic pending: the n cycles' DRAM steps as issue() would take them (Dram.waitForCredit),
    * which cannot issue a weight burst before its credit is earned.
    */
@@ -802,7 +810,7 @@ class PipelineRun {
     this.openCycles[kind] += n;
     if (this.slotSettled) this.countSlotIdle(n, this.lastSpace);
     this.t += n;
-    this.quietSkips.creditWait++;
+    this.quietSkips[CREDIT_WAIT]++;
   }
 
   /**
@@ -811,9 +819,9 @@ class PipelineRun {
    * is counted here, once for all of them: the cycle's kind, the slot's blocked/starved cycles,
    * and (in the DRAM model) credit, activation bursts and FIFO-full cycles.
    */
-  private accountSkipped(n: number, kind: CycleKind, why: QuietSkipKind): void {
+  private accountSkipped(n: number, kind: CycleKind, why: SkipKind): void {
     if (!this.skipQuiet) return;
-    const cycles = this.dram.idleCycles(n, this.fifo, why === 'activationDrain');
+    const cycles = this.dram.idleCycles(n, this.fifo, why === ACTIVATION_DRAIN);
     this.openCycles[kind] += cycles;
     if (this.slotSettled) this.countSlotIdle(cycles, this.lastSpace);
     this.t += cycles;
