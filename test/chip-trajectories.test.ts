@@ -84,16 +84,24 @@ describe('shared trajectories give the figures of runs without them', () => {
     expect(links).toBeGreaterThan(1000);
   });
 
-  it('a book recorded on one array is not followed on another (other room at its starts), and the figures stay the same', () => {
+  it('a book recorded on one array serves another only where registers and room agree, and the figures stay the same', () => {
     const rnd = lcg(5);
     const { engineChip, image, reads } = randomImage(rnd);
     const book = new TrajectoryBook();
-    run({ ...engineChip, macRows: 8, macCols: 8 }, image, reads, { book });
+    const mine = { ...engineChip, macRows: 8, macCols: 8 };
+    run(mine, image, reads, { book });
     const other = { ...engineChip, macRows: 16, macCols: 4, dramBytesPerCycle: 8 };
     const before = book.followedCycles;
-    expect(figures(run(other, image, reads, { book }))).toEqual(figures(run(other, image, reads)));
+    const r = run(other, image, reads, { book });
+    expect(figures(r)).toEqual(figures(run(other, image, reads)));
     expect(book.segments).toBeGreaterThan(0);
-    expect(book.followedCycles).toBe(before);
+    // (groups of other sizes: the rooms at segment starts rarely agree; a few segments that start
+    // where the room changed may recur)
+    const foreign = book.followedCycles - before;
+    run(mine, image, reads, { book });
+    const own = book.followedCycles - before - foreign;
+    console.log(`followed on the other array ${foreign} cycles of ${r.totalCycles}, on its own ${own}`);
+    expect(foreign).toBeLessThan(own / 10);
   });
 
   it('a book whose segments were tampered with gives other figures (the comparison can fail)', () => {

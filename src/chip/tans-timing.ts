@@ -27,7 +27,7 @@ import { deinterleaveStreams } from '../codecs/tans/layout.js';
 import { check } from '../errors.js';
 import { loadCycles, resolveTansDecoderParams, type EngineLayer, type TansDecoderParams } from './tans-decoder.js';
 import type { PopLog } from './weight-source.js';
-import { GIVEN, MAX_SEGMENT_CYCLES, Recording, sameInts, STARVED, TOOK, variant, type Segment, type TrajectoryBook } from './tans-trajectories.js';
+import { GIVEN, MAX_SEGMENT_CYCLES, Recording, ROOM_CHANGED, sameInts, STARVED, TOOK, variant, type Segment, type TrajectoryBook } from './tans-trajectories.js';
 
 /**
  * Per stream, the bits each symbol step reads (the decode table's nbBits of the state it steps
@@ -650,30 +650,35 @@ export class TansTimingModel {
     if (quiet && this.segs !== null) {
       const rec = this.rec;
       this.rec = null;
-      if (rec !== null && rec.n > 0) {
-        let holds = false;
-        for (let k = 0; k < this.S; k++) if (valid[k] === 1) holds = true;
-        this.book!.add(this.segs, rec.start, this.snapshotNow(), rec.cycles, rec.n, {
-          space: rec.space, endHoldsWeight: holds, starves: rec.starves,
-          // (quiescent with a word offered is quiescent without one too)
-          quietSpace: space, quietInValid: inValid || this.quiescent(true, ready),
-        });
-      }
+      // (quiescent with a word offered is quiescent without one too)
+      if (rec !== null && rec.n > 0) this.file(rec, space, inValid || this.quiescent(true, ready));
       this.quietAt = true;
     }
     return quiet;
   }
 
+  /** Files the recording in the book, ending at the registers now (quietSpace: see Segment). */
+  private file(rec: Recording, quietSpace: number, quietInValid: boolean): void {
+    const valid = this.outValid;
+    let holds = false;
+    for (let k = 0; k < this.S; k++) if (valid[k] === 1) holds = true;
+    this.book!.add(this.segs!, rec.start, this.snapshotNow(), rec.cycles, rec.n, {
+      space: rec.space, endHoldsWeight: holds, starves: rec.starves, quietSpace, quietInValid,
+    });
+  }
+
   /**
    * At a call that runs cycles: from a quiescent state, follows a recorded segment that starts in
    * this state with this room, or starts recording one; while recording, a call with other room
-   * than the segment's own deliveries left ends the recording.
+   * than the segment's own deliveries left ends the recording there (a segment that ends where the
+   * room changed), and the next one starts from the registers reached, as from a quiescent state.
    */
   private enterSegment(space: number): void {
     const at = this.fol;
     if (at !== null) {
-      // at the end of a followed segment found quiescent: the next one, linked or looked up by its end
-      if (!this.quietAt || this.folP < at.length) return;
+      // at the end of a followed segment found quiescent, or of one that ended where the room
+      // changed: the next one, linked or looked up by its end
+      if (this.folP < at.length || !(this.quietAt || at.quietSpace === ROOM_CHANGED)) return;
       this.quietAt = false;
       let next = at.next !== null && at.nextSpace === space ? at.next : null;
       if (next !== null) this.book!.linksTaken++;
@@ -698,7 +703,12 @@ export class TansTimingModel {
       this.quietAt = true; // (the registers now written: look up and record from them below)
     }
     const rec = this.rec;
-    if (rec !== null && space !== rec.space - rec.delivered) this.rec = null;
+    if (rec !== null && space !== rec.space - rec.delivered) {
+      this.rec = null;
+      // (the registers are this call's start: a recording steps every cycle)
+      if (rec.n > 0) this.file(rec, ROOM_CHANGED, false);
+      this.quietAt = true;
+    }
     if (!this.quietAt) return;
     this.quietAt = false;
     this.rec = null;

@@ -8,7 +8,9 @@
  * whose DRAM keeps up, a group's decoding therefore repeats from chip to chip: on ResNet-50 at
  * 16×16, every group start of the tANS layers finds the engine in the same state at 2 to 16
  * B/cycle. A segment is what the engine did from a state in which it was quiescent until it was
- * quiescent again: the room it started with, and per cycle whether the distributor took a word,
+ * quiescent again, or until the room changed under it (a group of the array ended or started while
+ * the lanes worked, as in layers the decoders hold back; the next segment starts there, from the
+ * registers reached): the room it started with, and per cycle whether the distributor took a word,
  * whether it wanted one the FIFO did not have, and how many weights left. A run that reaches a
  * recorded start state with the same room follows the segment instead of stepping the lanes
  * (TansTimingModel), as long as its room stays the segment's and its FIFO offers a word exactly
@@ -37,13 +39,19 @@ export interface Segment {
   /** whether a lane holds a weight at its end, and whether the FIFO starved the distributor in it */
   readonly endHoldsWeight: boolean;
   readonly starves: boolean;
-  /** the room with which the engine is quiescent at its end, and whether it is with a word offered (always without) */
+  /**
+   * the room with which the engine is quiescent at its end, and whether it is with a word offered
+   * (always without); ROOM_CHANGED for a segment that ended where the room changed
+   */
   readonly quietSpace: number;
   readonly quietInValid: boolean;
   /** the segment found to start from this one's end, with the room it starts with (a link found once, then taken without comparing) */
   next: Segment | null;
   nextSpace: number;
 }
+
+/** Segment.quietSpace of a segment that ended where the room changed, not at a quiescent state. */
+export const ROOM_CHANGED = -1;
 
 /** A cycle of a segment: the distributor took a word; it wanted one the FIFO did not offer; the weights that left (at most 63). */
 export const TOOK = 0x80;
