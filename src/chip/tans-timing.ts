@@ -675,10 +675,16 @@ export class TansTimingModel {
    */
   private enterSegment(space: number): void {
     const at = this.fol;
-    if (at !== null) {
+    if (at !== null && this.folP < at.length) {
+      if (space === at.space - this.folDelivered) return;
+      // the room changed inside the followed segment (earlier than where it was recorded): the
+      // registers rebuilt to here, a segment starts here
+      this.leaveSegment();
+      this.quietAt = true;
+    } else if (at !== null) {
       // at the end of a followed segment found quiescent, or of one that ended where the room
       // changed: the next one, linked or looked up by its end
-      if (this.folP < at.length || !(this.quietAt || at.quietSpace === ROOM_CHANGED)) return;
+      if (!(this.quietAt || at.quietSpace === ROOM_CHANGED)) return;
       this.quietAt = false;
       let next = at.next !== null && at.nextSpace === space ? at.next : null;
       if (next !== null) this.book!.linksTaken++;
