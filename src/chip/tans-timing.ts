@@ -189,7 +189,10 @@ export class TansTimingModel {
   /** shared trajectories (tans-trajectories.ts): the book, and the open layer's segments in it */
   private book: TrajectoryBook | null = null;
   private segs: Map<number, Segment[]> | null = null;
-  /** the last quiescentSpace() said quiescent and no cycle has run since: a segment may start */
+  /**
+   * a segment may start here: the last quiescentSpace() said quiescent, or the last cycle made the
+   * lanes steady, and no cycle has run since
+   */
   private quietAt = false;
   /** the segment being recorded, or the one being followed and how far (cycles, weights delivered) */
   private rec: Recording | null = null;
@@ -350,7 +353,11 @@ export class TansTimingModel {
     this.errorC = anyErr;
     this.doneC = idleNow;
     this.cycleN++;
+    const wasSteady = this.steady;
     this.refreshSteady();
+    // (the lanes past their first symbols, as after a layer's start: a segment may start here, not
+    // only at the next quiescent state, which a busy layer may not reach for thousands of cycles)
+    if (this.steady && !wasSteady && this.fol === null && this.rec === null) this.quietAt = true;
   }
 
   /** Recomputes `steady` and `minRem` from the lanes' flags and symbols left. */
@@ -668,10 +675,11 @@ export class TansTimingModel {
   }
 
   /**
-   * At a call that runs cycles: from a quiescent state, follows a recorded segment that starts in
-   * this state with this room, or starts recording one; while recording, a call with other room
-   * than the segment's own deliveries left ends the recording there (a segment that ends where the
-   * room changed), and the next one starts from the registers reached, as from a quiescent state.
+   * At a call that runs cycles: from a quiescent state or the end of a followed segment, follows a
+   * recorded segment that starts in this state with this room, or starts recording one. A call
+   * with other room than a segment's own deliveries left (a group ended or started while the lanes
+   * worked) ends the segment there: a recording is filed up to here (ROOM_CHANGED), a followed
+   * one rebuilt to here, and the next starts from the registers reached.
    */
   private enterSegment(space: number): void {
     const at = this.fol;
@@ -682,9 +690,8 @@ export class TansTimingModel {
       this.leaveSegment();
       this.quietAt = true;
     } else if (at !== null) {
-      // at the end of a followed segment found quiescent, or of one that ended where the room
-      // changed: the next one, linked or looked up by its end
-      if (!(this.quietAt || at.quietSpace === ROOM_CHANGED)) return;
+      // at the end of a followed segment (its registers known): the next one, linked or looked up
+      // by its end
       this.quietAt = false;
       let next = at.next !== null && at.nextSpace === space ? at.next : null;
       if (next !== null) this.book!.linksTaken++;
