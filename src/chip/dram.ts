@@ -474,7 +474,7 @@ export class Dram {
    * a period later (they count towards their peak windows), the counts of periodState() grow by
    * k times `delta` (from `at` on in it), and the bursts in flight move on with the reader.
    */
-  skipPeriods(k: number, period: number, from: number, to: number, delta: readonly number[], at: number): void {
+  skipPeriods(k: number, period: number, from: number, to: number, delta: Float64Array, at: number): void {
     const logging = this.logIssues;
     this.logIssues = false;
     for (let j = 1; j <= k; j++) {

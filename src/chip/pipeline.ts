@@ -461,7 +461,10 @@ class PipelineRun {
 
   /** Jumps over k periods of `now.t − then.t` cycles from `now`: every count as k repeats would leave it. */
   private jumpPeriods(then: PeriodSnap, now: PeriodSnap, k: number): void {
-    const d = now.ctr.map((v, i) => v - then.ctr[i]);
+    // (a typed array: a plain one changes its elements' kind with the values, and every change
+    // threw the DRAM's optimized skipPeriods away)
+    const d = new Float64Array(now.ctr.length);
+    for (let i = 0; i < d.length; i++) d[i] = now.ctr[i] - then.ctr[i];
     const period = now.t - then.t;
     const c = this.openCycles;
     for (let i = 0; i < 6; i++) c[i] += k * d[i];
