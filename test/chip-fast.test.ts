@@ -92,6 +92,7 @@ describe('fast and exact simulation agree', () => {
     let bulk = 0;
     let bulkIssues = 0;
     let exactBulkIssues = 0;
+    let bulkLandings = 0;
     const models: TansTimingModel[] = [];
     const recorded: TansEngineFactory = (p) => { const m = new TansTimingModel(p); models.push(m); return m; };
     for (let trial = 0; trial < 100; trial++) {
@@ -100,6 +101,7 @@ describe('fast and exact simulation agree', () => {
       const fastRun = run(cfg, image, mk(), 'fast', { engine: recorded });
       bulk += fastRun.bulkStretches;
       bulkIssues += fastRun.bulkIssues;
+      bulkLandings += fastRun.bulkLandings;
       const fast = figures(fastRun);
       const exactRun = run(cfg, image, mk(), 'exact');
       exactBulkIssues += exactRun.bulkIssues;
@@ -113,9 +115,11 @@ describe('fast and exact simulation agree', () => {
     expect(bulk).toBeGreaterThan(1000);
     expect(models.reduce((a, m) => a + m.laneRuns, 0)).toBeGreaterThan(100);
     // stretches spanned DRAM issues (replayed from the slot's pops), in both modes
-    console.log(`bulk stretches ${bulk}, DRAM issues inside them ${bulkIssues} (exact mode ${exactBulkIssues}), lane runs ${models.reduce((a, m) => a + m.laneRuns, 0)}, words lanes popped late in them ${models.reduce((a, m) => a + m.lateWords, 0)}, lanes stalled in them ${models.reduce((a, m) => a + m.laneStalls, 0)}, runs with the buffer full ${models.reduce((a, m) => a + m.blockedRuns, 0)}`);
+    console.log(`bulk stretches ${bulk}, DRAM issues inside them ${bulkIssues} (exact mode ${exactBulkIssues}), bursts landed inside them ${bulkLandings}, lane runs ${models.reduce((a, m) => a + m.laneRuns, 0)}, words lanes popped late in them ${models.reduce((a, m) => a + m.lateWords, 0)}, lanes stalled in them ${models.reduce((a, m) => a + m.laneStalls, 0)}, runs with the buffer full ${models.reduce((a, m) => a + m.blockedRuns, 0)}`);
     expect(bulkIssues).toBeGreaterThan(500);
     expect(exactBulkIssues).toBeGreaterThan(500);
+    // and word landings, landed after them (the slot's pops held to the words the FIFO held)
+    expect(bulkLandings).toBeGreaterThan(200);
     // lane runs went on while a lane waited for its next word
     expect(models.reduce((a, m) => a + m.lateWords, 0)).toBeGreaterThan(100);
     expect(models.reduce((a, m) => a + m.laneStalls, 0)).toBeGreaterThan(100);

@@ -494,6 +494,14 @@ export class Dram {
     this.lastCycle += k * period;
   }
 
+  /**
+   * True when the reader cannot request a header byte before it has requested `words` more payload
+   * words: it reads a payload, with more than that left of it (PipelineRun.bulkCycles).
+   */
+  wordsOnlyFor(words: number): boolean {
+    return !this.inTable && this.readLayer < this.images.length && this.images[this.readLayer].words - this.readPos > words;
+  }
+
   /** Payload words of the reader's layer it has not requested yet (PipelineRun.skipPeriods). */
   get readerWordsLeft(): number {
     return this.images[this.readLayer].words - this.readPos;

@@ -122,6 +122,8 @@ export interface PipelineResult {
   bulkStretches: number;
   /** weight bursts the DRAM reader issued inside those stretches, replayed after them (a diagnostic) */
   bulkIssues: number;
+  /** bursts that landed inside those stretches, landed after them (a diagnostic) */
+  bulkLandings: number;
   /** groups of the array skipped as repeats of a period before them (a diagnostic; skipPeriods) */
   periodGroups: number;
   /** row-buffer hits, activates, refreshes of a detailed DRAM (null with `dram: simple`) */
@@ -281,9 +283,12 @@ class PipelineRun {
   private readonly bulkLimits: AdvanceLimits;
   /** the stretch bulkCycles sized spans the reader's issues (replayed after it), not only its waits */
   private bulkSpansIssues = false;
+  /** the stretch bulkCycles sized spans word landings too (landed after it), its pops held to the words the FIFO holds */
+  private bulkSpansLandings = false;
   private readonly bulk: AdvanceResult = { cycles: 0, delivered: 0, popped: 0, blocked: 0, lastDelivered: 0, lastPopped: 0, lastHasWord: false, lastSpace: 0 };
   private bulkStretches = 0;
   private bulkIssues = 0;
+  private bulkLandings = 0;
 
   // repeated periods (skipPeriods)
   /** the fast mode with a DRAM whose timing repeats (fixed latency) */
@@ -351,6 +356,7 @@ class PipelineRun {
       quietSkips: Object.fromEntries(QUIET_SKIP_KINDS.map((k, i) => [k, this.quietSkips[i]])) as Record<QuietSkipKind, number>,
       bulkStretches: this.bulkStretches,
       bulkIssues: this.bulkIssues,
+      bulkLandings: this.bulkLandings,
       periodGroups: this.periodGroups,
       dramDevice: dram.deviceStats,
     };
@@ -669,13 +675,29 @@ class PipelineRun {
    */
   private bulkCycles(): number {
     if (!this.skipQuiet || this.layerComputeDone) return 0;
-    const { dram, t } = this;
+    const { dram, t, fifo } = this;
     let m = this.computing ? this.computeEnd - t : Infinity;
+    this.bulkSpansIssues = dram.fixedLatency && (this.computing || fifo.count > 0);
+    // While the array computes, a source that leaves in the FIFO the most words it pops in a cycle
+    // sees the same FIFO whether bursts land or not, and a landing leaves the reader's room as it
+    // was: the stretch may then span word landings up to the group's end (not header landings,
+    // which may start a preload, nor headers the reader could request in it: it requests at most
+    // the FIFO's depth in words meanwhile). Only from a FIFO at least half full: from a fuller one
+    // the stretch would end at the next landing, from an emptier one it goes on past the pop that
+    // empties it (pastEmpty), which its held pops would end.
+    this.bulkSpansLandings = this.bulkSpansIssues && this.computing && 2 * fifo.count >= fifo.depth && this.spanPops() > 0 &&
+      dram.wordsOnlyFor(fifo.depth);
+    if (this.bulkSpansLandings) return dram.wordsOnlyUntil(this.computeEnd) - t;
     if (dram.inflight > 0) m = Math.min(m, dram.nextArrival - t);
-    this.bulkSpansIssues = dram.fixedLatency && (this.computing || this.fifo.count > 0);
     if (this.bulkSpansIssues) return Math.min(m, dram.latency);
     if (dram.weightWanted) m = Math.min(m, dram.cyclesToIssue());
     return m;
+  }
+
+  /** The words the source may pop in a stretch that spans landings (0: none, or it does not say how many it pops a cycle). */
+  private spanPops(): number {
+    const w = this.source.wordsPerCycle;
+    return w === undefined ? 0 : Math.max(0, this.fifo.count - w + 1);
   }
 
   /**
@@ -691,8 +713,8 @@ class PipelineRun {
     // the FIFO holds words in all of them iff it does now (with none, nothing is popped).
     const kind = this.computing ? COMPUTE : this.cycleKind();
     this.bulkLimits.maxCycles = maxCycles;
-    this.bulkLimits.maxPops = this.bulkSpansIssues ? Infinity : this.dram.popsBeforeIssue(this.fifo);
-    this.bulkLimits.pastEmpty = kind === COMPUTE;
+    this.bulkLimits.maxPops = this.bulkSpansLandings ? this.spanPops() : this.bulkSpansIssues ? Infinity : this.dram.popsBeforeIssue(this.fifo);
+    this.bulkLimits.pastEmpty = kind === COMPUTE && !this.bulkSpansLandings;
     this.bulkLimits.pops.n = 0;
     // waiting for a group: it starts the cycle after its last weight arrives
     this.bulkLimits.maxDeliver = this.computing ? layer.params - this.srcDelivered
@@ -711,6 +733,12 @@ class PipelineRun {
       this.srcDelivered += d;
       this.srcPopped += r.popped - r.lastPopped;
       this.t += before;
+      // (bursts landing up to the last cycle land before it pops, as landBursts would land them)
+      if (this.bulkSpansLandings) {
+        const inflight = this.dram.inflight;
+        this.dram.landWordsBefore(this.t + 1, this.fifo);
+        this.bulkLandings += inflight - this.dram.inflight;
+      }
       this.bulkStretches++;
       // every cycle before the last moved something: the source is not settling
       this.srcQuiet = 0;

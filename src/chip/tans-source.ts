@@ -94,6 +94,8 @@ export class TansSource implements WeightSource {
   private laneAt = new Int32Array(0);
   private readonly book: TrajectoryBook | null;
 
+  /** the distributor hands on one word a cycle */
+  readonly wordsPerCycle = 1;
   /** the exact engine decodes the words it pops; the fast one reads its step bits instead */
   get readsWordValues(): boolean {
     return !this.engine.needsStepBits;

@@ -45,6 +45,11 @@ export interface WeightSource {
    */
   readonly readsWordValues: boolean;
   /**
+   * The most words it pops in one cycle, if it says (the pipeline's bulk stretches that span burst
+   * landings keep that many in the FIFO for it, so that it sees the FIFO it would see with them).
+   */
+  readonly wordsPerCycle?: number;
+  /**
    * Cycles without any transfer, with unchanged inputs (FIFO head present or not, buffer space),
    * after which the source's state cannot change any more (default 16). The pipeline then stops
    * stepping it until an input changes.
@@ -200,6 +205,10 @@ export class RawBypass implements WeightSource {
   private words = 0;
   private fed = 0;
   private held = 0;
+
+  get wordsPerCycle(): number {
+    return this.widthWords;
+  }
 
   constructor(readonly widthWords: number) {
     this.lanes = widthWords * 4;
