@@ -678,16 +678,16 @@ class PipelineRun {
     const { dram, t, fifo } = this;
     let m = this.computing ? this.computeEnd - t : Infinity;
     this.bulkSpansIssues = dram.fixedLatency && (this.computing || fifo.count > 0);
-    // While the array computes, a source that leaves in the FIFO the most words it pops in a cycle
-    // sees the same FIFO whether bursts land or not, and a landing leaves the reader's room as it
-    // was: the stretch may then span word landings up to the group's end (not header landings,
-    // which may start a preload, nor headers the reader could request in it: it requests at most
-    // the FIFO's depth in words meanwhile). Only from a FIFO at least half full: from a fuller one
-    // the stretch would end at the next landing, from an emptier one it goes on past the pop that
-    // empties it (pastEmpty), which its held pops would end.
-    this.bulkSpansLandings = this.bulkSpansIssues && this.computing && 2 * fifo.count >= fifo.depth && this.spanPops() > 0 &&
-      dram.wordsOnlyFor(fifo.depth);
-    if (this.bulkSpansLandings) return dram.wordsOnlyUntil(this.computeEnd) - t;
+    // A source that leaves in the FIFO the most words it pops in a cycle sees the same FIFO whether
+    // bursts land or not (and the FIFO holds words throughout: the cycles stay of one kind), and a
+    // landing leaves the reader's room as it was: the stretch may then span word landings, to the
+    // group's end or the weights it waits for (not header landings, which may start a preload,
+    // nor headers the reader could request in it: it requests at most the FIFO's depth in words
+    // meanwhile). Only from a FIFO at least half full: from a fuller one the stretch would end at
+    // the next landing, from an emptier one (while computing) it goes on past the pop that empties
+    // it (pastEmpty), which its held pops would end.
+    this.bulkSpansLandings = this.bulkSpansIssues && 2 * fifo.count >= fifo.depth && this.spanPops() > 0 && dram.wordsOnlyFor(fifo.depth);
+    if (this.bulkSpansLandings) return Math.min(m, dram.wordsOnlyUntil(this.computing ? this.computeEnd : Infinity) - t);
     if (dram.inflight > 0) m = Math.min(m, dram.nextArrival - t);
     if (this.bulkSpansIssues) return Math.min(m, dram.latency);
     if (dram.weightWanted) m = Math.min(m, dram.cyclesToIssue());
