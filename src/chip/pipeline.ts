@@ -124,6 +124,8 @@ export interface PipelineResult {
   bulkIssues: number;
   /** bursts that landed inside those stretches, landed after them (a diagnostic) */
   bulkLandings: number;
+  /** cycles of those stretches in which the source was held quiescent, blocked by the buffer (a diagnostic) */
+  bulkHeldCycles: number;
   /** groups of the array skipped as repeats of a period before them (a diagnostic; skipPeriods) */
   periodGroups: number;
   /** row-buffer hits, activates, refreshes of a detailed DRAM (null with `dram: simple`) */
@@ -285,10 +287,11 @@ class PipelineRun {
   private bulkSpansIssues = false;
   /** the stretch bulkCycles sized spans word landings too (landed after it), its pops held to the words the FIFO holds */
   private bulkSpansLandings = false;
-  private readonly bulk: AdvanceResult = { cycles: 0, delivered: 0, popped: 0, blocked: 0, lastDelivered: 0, lastPopped: 0, lastHasWord: false, lastSpace: 0 };
+  private readonly bulk: AdvanceResult = { cycles: 0, delivered: 0, popped: 0, blocked: 0, held: 0, lastDelivered: 0, lastPopped: 0, lastHasWord: false, lastSpace: 0 };
   private bulkStretches = 0;
   private bulkIssues = 0;
   private bulkLandings = 0;
+  private bulkHeldCycles = 0;
 
   // repeated periods (skipPeriods)
   /** the fast mode with a DRAM whose timing repeats (fixed latency) */
@@ -318,7 +321,7 @@ class PipelineRun {
     }));
     this.fifo = new WordFifo(cfg.fifoDepth, this.sources.some((s) => s.readsWordValues));
     // (a stretch pops at most the words the FIFO held when it began: nothing lands in it)
-    this.bulkLimits = { maxCycles: 0, maxPops: 0, maxDeliver: 0, pastEmpty: false, pops: { at: new Int32Array(cfg.fifoDepth), n: 0, base: 0 } };
+    this.bulkLimits = { maxCycles: 0, maxPops: 0, maxDeliver: 0, pastEmpty: false, holdQuiet: false, pops: { at: new Int32Array(cfg.fifoDepth), n: 0, base: 0 } };
     this.dram = new Dram(cfg, layers, dramTrace);
     this.dram.openActivations(layers[0].actReadBytes, layers[0].actWriteBytes);
     this.source = this.sources[0];
@@ -357,6 +360,7 @@ class PipelineRun {
       bulkStretches: this.bulkStretches,
       bulkIssues: this.bulkIssues,
       bulkLandings: this.bulkLandings,
+      bulkHeldCycles: this.bulkHeldCycles,
       periodGroups: this.periodGroups,
       dramDevice: dram.deviceStats,
     };
@@ -715,6 +719,9 @@ class PipelineRun {
     this.bulkLimits.maxCycles = maxCycles;
     this.bulkLimits.maxPops = this.bulkSpansLandings ? this.spanPops() : this.bulkSpansIssues ? Infinity : this.dram.popsBeforeIssue(this.fifo);
     this.bulkLimits.pastEmpty = kind === COMPUTE && !this.bulkSpansLandings;
+    // (a quiescent source blocked by the full buffer stays so to the group's end: landings do not
+    // reach it, the reader's issues are replayed)
+    this.bulkLimits.holdQuiet = kind === COMPUTE && this.bulkSpansLandings;
     this.bulkLimits.pops.n = 0;
     // waiting for a group: it starts the cycle after its last weight arrives
     this.bulkLimits.maxDeliver = this.computing ? layer.params - this.srcDelivered
@@ -728,6 +735,7 @@ class PipelineRun {
       this.bulkIssues += issued;
       this.openCycles[kind] += before;
       this.timing[this.srcLayer].sourceBlocked += r.blocked;
+      this.bulkHeldCycles += r.held;
       const d = r.delivered - r.lastDelivered;
       this.delivered += d;
       this.srcDelivered += d;

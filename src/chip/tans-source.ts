@@ -82,6 +82,8 @@ export class TansSource implements WeightSource {
   private readonly engine: TansEngine;
   private readonly ready: Uint8Array;
   private words = 0;
+  /** weights of the layer to deliver */
+  private weights = 0;
   private fed = 0;
   private layerName = '';
   /** weights delivered in the current layer (the pipeline counts them) */
@@ -135,6 +137,7 @@ export class TansSource implements WeightSource {
     const { header, engineLayer } = background ? pre.prepared : this.prepare(layer, prefix);
     const p = this.params;
     this.words = layer.words;
+    this.weights = layer.params;
     this.fed = 0;
     this.emitted = 0;
     this.layerName = layer.name;
@@ -272,11 +275,33 @@ export class TansSource implements WeightSource {
           out.lastPopped = eng.lastCycleAccepted ? 1 : 0;
           out.lastHasWord = held - taken + out.lastPopped > 0;
           out.lastSpace = left - given + out.lastDelivered;
-          if ((out.lastDelivered === 0 && out.lastPopped === 0) || stretchEnds(out, limits, fifo)) return;
+          if (out.lastDelivered === 0 && out.lastPopped === 0) {
+            this.holdQuiet(fifo, limits, out);
+            return;
+          }
+          if (stretchEnds(out, limits, fifo)) return;
           continue;
         }
       }
-      if (stepInto(this, fifo, out, limits)) return;
+      if (stepInto(this, fifo, out, limits)) {
+        if (out.lastDelivered === 0 && out.lastPopped === 0) this.holdQuiet(fifo, limits, out);
+        return;
+      }
     }
+  }
+
+  /**
+   * After an idle last cycle with the buffer full (AdvanceLimits.holdQuiet): the engine quiescent,
+   * every cycle to the stretch's end is that cycle again (the pipeline would hold it so), blocked.
+   */
+  private holdQuiet(fifo: WordFifo, limits: AdvanceLimits, out: AdvanceResult): void {
+    // (the pipeline holds a source only while it owes weights: one that has delivered them all winds down)
+    if (!limits.holdQuiet || out.lastSpace > 0 || out.cycles >= limits.maxCycles || this.emitted >= this.weights || this.progressed ||
+      !this.quiescent(fifo, out.lastSpace)) return;
+    const n = limits.maxCycles - out.cycles;
+    // (the idle cycle before is no longer the last: it and n − 1 of these are the blocked ones)
+    out.blocked += n;
+    out.cycles += n;
+    out.held += n;
   }
 }

@@ -83,7 +83,7 @@ export interface WeightSource {
    * Bulk stepping (optional; the pipeline's fast path): runs consecutive cycles exactly as that
    * many step() calls would, while nothing but the source itself changes the FIFO (no burst
    * lands) and the buffer space (no group starts or ends), starting with `space`. Stops after
-   * the first cycle that is idle (no weight out, no word popped), that pops the `maxPops`-th
+   * the first cycle that is idle (no weight out, no word popped; unless `holdQuiet`), that pops the `maxPops`-th
    * word or the FIFO's last one (unless `pastEmpty`), that delivers the `maxDeliver`-th weight, or
    * after `maxCycles`.
    * The pipeline accounts every cycle but the last in bulk and finishes the last as a step.
@@ -125,6 +125,12 @@ export interface AdvanceLimits {
    * alike whatever the FIFO holds: the array computes). A source may stop there all the same.
    */
   pastEmpty: boolean;
+  /**
+   * After a cycle that is idle with the buffer full, a source that is quiescent then (quiescent())
+   * may go on to `maxCycles` (the pipeline sets it where nothing but the source changes its inputs
+   * up to there: the array computes its group, and the FIFO keeps words throughout).
+   */
+  holdQuiet: boolean;
   /** where the source records when it popped each word (the caller clears it before a stretch) */
   pops: PopLog;
 }
@@ -147,6 +153,8 @@ export interface AdvanceResult {
   popped: number;
   /** cycles but the last without a weight out while the buffer had no room (the slot's blocked cycles) */
   blocked: number;
+  /** of them, cycles the source was held quiescent (AdvanceLimits.holdQuiet; a diagnostic) */
+  held: number;
   lastDelivered: number;
   lastPopped: number;
   /** the last cycle's inputs: FIFO head present, buffer space */
@@ -156,7 +164,7 @@ export interface AdvanceResult {
 
 /** Clears `out` for a stretch starting with `space` free in the weight buffer. */
 export function startStretch(out: AdvanceResult, space: number): void {
-  out.cycles = 0; out.delivered = 0; out.popped = 0; out.blocked = 0;
+  out.cycles = 0; out.delivered = 0; out.popped = 0; out.blocked = 0; out.held = 0;
   out.lastDelivered = 0; out.lastPopped = 0; out.lastSpace = space;
 }
 
