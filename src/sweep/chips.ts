@@ -15,3 +15,12 @@ export function simulationChip(chip: ChipConfig): ChipConfig {
 export function int8ChipOf(chip: ChipConfig): ChipConfig {
   return { ...simulationChip(chip), decoders: DEFAULT_CHIP.decoders, streamFifoDepth: DEFAULT_CHIP.streamFifoDepth };
 }
+
+/**
+ * What the tANS engine's shared trajectories depend on besides the image (tans-trajectories.ts):
+ * the array (the weight buffer's room at each group) and the engine. Runs with one key share a
+ * book; the sweep gives jobs of one key to one worker where it can.
+ */
+export function trajectoryKey({ macRows, macCols, dataflow, decoders, streamFifoDepth }: ChipConfig): string {
+  return JSON.stringify([macRows, macCols, dataflow, decoders, streamFifoDepth]);
+}

@@ -15,7 +15,7 @@ import type { Model } from '../models/types.js';
 import type { CodecParams } from '../params/generated-types.js';
 import type { LayerEntropy } from '../report/run-figures.js';
 import { cachedOrEncoded, checkPreparedFitsChip, reportOf, simulatePrepared, type ChipRun, type PreparedImage } from '../run.js';
-import { simulationChip } from './chips.js';
+import { simulationChip, trajectoryKey } from './chips.js';
 import { ImageCache } from '../io/image-cache.js';
 import { rowOf, type SweepRow } from './row.js';
 import { TrajectoryBook } from '../chip/tans-trajectories.js';
@@ -73,7 +73,11 @@ export class JobContext {
   private readonly models = new Map<string, Model>();
   private readonly prepared = new Map<string, PreparedImage>();
   private readonly images = new Map<string, { bytes: Uint8Array; entropy: LayerEntropy[] }>();
-  /** per image, the tANS engine's trajectories its points share (fast mode; tans-trajectories.ts) */
+  /**
+   * per image and trajectoryKey (array and engine), the tANS engine's trajectories its points share
+   * (fast mode; tans-trajectories.ts): segments of other arrays start with other room and would
+   * only lengthen the lists a run looks through, and fill the book
+   */
   private readonly books = new Map<string, TrajectoryBook>();
 
   constructor(limits?: Partial<Limits>) {
@@ -117,9 +121,10 @@ export class JobContext {
     return p;
   }
 
-  /** The book of an image's engine trajectories (the fast mode's). */
-  private book(key: string, simulation: SimulationMode): TrajectoryBook | undefined {
+  /** The book of an image's engine trajectories on one array and engine (the fast mode's). */
+  private book(image: string, chip: ChipConfig, simulation: SimulationMode): TrajectoryBook | undefined {
     if (simulation !== 'fast') return undefined;
+    const key = `${image}:${trajectoryKey(chip)}`;
     let b = this.books.get(key);
     if (!b) this.books.set(key, (b = new TrajectoryBook()));
     return b;
@@ -134,7 +139,7 @@ export class JobContext {
       checkPreparedFitsChip(p, pt.chip);
       const key = `${pt.image}:${JSON.stringify(simulationChip(pt.chip))}`;
       let run = runs.get(key);
-      if (!run) runs.set(key, (run = simulatePrepared(p, pt.chip, { simulation: job.simulation, trajectories: this.book(pt.image, job.simulation) })));
+      if (!run) runs.set(key, (run = simulatePrepared(p, pt.chip, { simulation: job.simulation, trajectories: this.book(pt.image, pt.chip, job.simulation) })));
       return rowOf(pt.index, pt.axes, reportOf(p, { ...run, cfg: pt.chip }, int8));
     });
     return { rows, imageRuns: runs.size };

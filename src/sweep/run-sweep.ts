@@ -26,7 +26,7 @@ import { prepareImage } from '../run.js';
 import { expandGrid, gridHash, gridRecord, type DesignPoint, type SweepGrid } from './grid.js';
 import { imageKey, modelDigest } from '../io/image-cache.js';
 import type { PointJob, PreparedSetting, SimulateJob, SimulateResult } from './jobs.js';
-import { int8ChipOf } from './chips.js';
+import { int8ChipOf, trajectoryKey } from './chips.js';
 import { raiseInliningBudget } from './inlining.js';
 import { markPareto } from './pareto.js';
 import { SweepPool } from './pool.js';
@@ -168,10 +168,8 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
     group.points.push({ index: point.index, axes: point.axes, chip, image: key });
   }
   const groups = [...jobsByInt8.values()].filter((_, i) => i % shard.count === shard.index - 1);
-  // (the engine's trajectories are shared between points of one array and engine: jobs of one such chip to one worker)
-  const affinity = ({ macRows, macCols, dataflow, decoders, streamFifoDepth }: ChipConfig) => JSON.stringify([macRows, macCols, dataflow, decoders, streamFifoDepth]);
   const simJobs: SimulateJob[] = groups.map((g) => ({
-    kind: 'simulate', int8Chip: g.int8Chip, points: g.points, simulation: opts.simulation ?? 'fast', affinity: affinity(g.points[0].chip),
+    kind: 'simulate', int8Chip: g.int8Chip, points: g.points, simulation: opts.simulation ?? 'fast', affinity: trajectoryKey(g.points[0].chip),
   }));
   const needed = new Set(simJobs.flatMap((j) => j.points.map((p) => p.image)));
   const total = simJobs.reduce((a, j) => a + j.points.length, 0);
