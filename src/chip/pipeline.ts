@@ -320,7 +320,7 @@ class PipelineRun {
       fifoPushWords: 0, fifoPopWords: 0, weightsDelivered: 0,
     }));
     this.fifo = new WordFifo(cfg.fifoDepth, this.sources.some((s) => s.readsWordValues));
-    // (a stretch pops at most the words the FIFO held when it began: nothing lands in it)
+    // (a stretch pops at most the words the FIFO held when it began: what lands in it, it does not see)
     this.bulkLimits = { maxCycles: 0, maxPops: 0, maxDeliver: 0, pastEmpty: false, holdQuiet: false, pops: { at: new Int32Array(cfg.fifoDepth), n: 0, base: 0 } };
     this.dram = new Dram(cfg, layers, dramTrace);
     this.dram.openActivations(layers[0].actReadBytes, layers[0].actWriteBytes);
@@ -667,7 +667,8 @@ class PipelineRun {
   /**
    * How many cycles from t on the slot may be stepped in bulk (WeightSource.advance): while the
    * array computes its group, or waits for the weights of the next one (its layer not yet
-   * computed), and no burst lands. 0 when bulk stepping is off or not possible.
+   * computed), and no burst lands (or only word bursts the source cannot tell from none, below).
+   * 0 when bulk stepping is off or not possible.
    *
    * The DRAM reader's steps of those cycles are replayed after the slot's (Dram.replayStretch,
    * from the cycles the slot popped its words in). With a fixed DRAM latency the stretch may span

@@ -40,7 +40,8 @@ export interface WeightSource {
    */
   readonly isDecoder: boolean;
   /**
-   * True when the source looks at the values of the words it pops (the exact tANS engine). When
+   * True when the source looks at the values of the words it pops (the exact tANS engine, the
+   * wavelet-matrix unit). When
    * no source of a run does, the FIFO keeps counts only (WordFifo.keepValues).
    */
   readonly readsWordValues: boolean;
@@ -82,10 +83,10 @@ export interface WeightSource {
   /**
    * Bulk stepping (optional; the pipeline's fast path): runs consecutive cycles exactly as that
    * many step() calls would, while nothing but the source itself changes the FIFO (no burst
-   * lands) and the buffer space (no group starts or ends), starting with `space`. Stops after
-   * the first cycle that is idle (no weight out, no word popped; unless `holdQuiet`), that pops the `maxPops`-th
-   * word or the FIFO's last one (unless `pastEmpty`), that delivers the `maxDeliver`-th weight, or
-   * after `maxCycles`.
+   * lands, or none it could see before its `maxPops`-th pop) and the buffer space (no group starts
+   * or ends), starting with `space`. Stops after the first cycle that is idle (no weight out, no
+   * word popped; unless `holdQuiet`), that pops the `maxPops`-th word or the FIFO's last one
+   * (unless `pastEmpty`), that delivers the `maxDeliver`-th weight, or after `maxCycles`.
    * The pipeline accounts every cycle but the last in bulk and finishes the last as a step.
    */
   advance?(fifo: WordFifo, space: number, limits: AdvanceLimits, out: AdvanceResult): void;
