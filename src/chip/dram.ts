@@ -499,7 +499,7 @@ export class Dram {
    * words: it reads a payload, with more than that left of it (PipelineRun.bulkCycles).
    */
   wordsOnlyFor(words: number): boolean {
-    return !this.inTable && this.readLayer < this.images.length && this.images[this.readLayer].words - this.readPos > words;
+    return !this.inTable && this.readLayer < this.images.length && this.readerWordsLeft > words;
   }
 
   /** Payload words of the reader's layer it has not requested yet (PipelineRun.skipPeriods). */
