@@ -628,11 +628,11 @@ export class Dram {
    * Steps 2 and 3 for cycles t .. t + n − 1, which the decoder slot has already run in bulk:
    * `fifo` is the FIFO as the stretch left it, `popAt[0..pops)` the cycle (from t) in which each
    * word of the stretch left it, so that the reader sees in every cycle the room it had then, as
-   * stepping would. Nothing lands in those cycles (the caller ends the stretch before the next
-   * landing, and within the latency, before a burst issued in it could land) and the FIFO holds
+   * stepping would. Nothing lands in those cycles, or only word bursts the caller lands after the
+   * replay (a landing turns reserved room into words: the reader's room stays), and the FIFO holds
    * words in all of them or in none. Runs of cycles in which the reader cannot issue (up to the
-   * pop that makes room for its burst; without activation traffic, up to the cycle the credit
-   * covers it) are taken at once (advanceIdle). Returns the weight bursts issued.
+   * pop that makes room for its burst, or up to the cycle the credit could cover it: advanceIdle,
+   * or waitForCredit with activation traffic) are taken at once. Returns the weight bursts issued.
    */
   replayStretch(t: number, n: number, fifo: WordFifo, popAt: Int32Array, pops: number): number {
     const then = this.then;
@@ -653,6 +653,15 @@ export class Dram {
         until = !this.blockedByFifo ? n : k < j ? i : k < pops ? Math.min(n, popAt[k]) : n;
       } else if (this.actPending === 0) {
         until = Math.min(n, i + this.cyclesToIssue() - 1);
+      } else {
+        // waiting for credit with activation traffic: the channel's turns, before the cycle the
+        // credit could cover the burst (pops meanwhile change nothing the reader looks at)
+        const wait = Math.min(n - i, this.cyclesToIssue() - 1);
+        if (wait > 0) {
+          this.waitForCredit(wait);
+          i += wait;
+          continue;
+        }
       }
       // (the FIFO-full count asks whether the FIFO holds words: a span ends at the pop that empties it)
       const empties = j + then.count - 1;

@@ -126,6 +126,8 @@ export interface PipelineResult {
   bulkLandings: number;
   /** cycles of those stretches in which the source was held quiescent, blocked by the buffer (a diagnostic) */
   bulkHeldCycles: number;
+  /** groups the array started inside those stretches, the source held behind the full buffer (a diagnostic) */
+  bulkGroups: number;
   /** groups of the array skipped as repeats of a period before them (a diagnostic; skipPeriods) */
   periodGroups: number;
   /** row-buffer hits, activates, refreshes of a detailed DRAM (null with `dram: simple`) */
@@ -209,6 +211,11 @@ function groupTables(layers: readonly ChipLayer[]): GroupTables {
   return { count, cycles, cumWeights, lastGroupOf };
 }
 
+/** Group ends one bulk stretch may span (the room grants it offers the source). */
+const MAX_GRANTS = 64;
+/** How many more words than the layer's mean a stretch's groups are assumed to need (grantRooms). */
+const GRANT_MARGIN = 1.25;
+
 /** Group starts compared for a repeated period (skipPeriods): periods of up to this many groups. */
 const MAX_PERIOD_GROUPS = 64;
 /** Where the DRAM's counts start in PeriodSnap.ctr (after the pipeline's 12), and the reader's words among them. */
@@ -287,11 +294,12 @@ class PipelineRun {
   private bulkSpansIssues = false;
   /** the stretch bulkCycles sized spans word landings too (landed after it), its pops held to the words the FIFO holds */
   private bulkSpansLandings = false;
-  private readonly bulk: AdvanceResult = { cycles: 0, delivered: 0, popped: 0, blocked: 0, held: 0, lastDelivered: 0, lastPopped: 0, lastHasWord: false, lastSpace: 0 };
+  private readonly bulk: AdvanceResult = { cycles: 0, delivered: 0, popped: 0, blocked: 0, held: 0, granted: 0, lastDelivered: 0, lastPopped: 0, lastHasWord: false, lastSpace: 0 };
   private bulkStretches = 0;
   private bulkIssues = 0;
   private bulkLandings = 0;
   private bulkHeldCycles = 0;
+  private bulkGroups = 0;
 
   // repeated periods (skipPeriods)
   /** the fast mode with a DRAM whose timing repeats (fixed latency) */
@@ -321,7 +329,8 @@ class PipelineRun {
     }));
     this.fifo = new WordFifo(cfg.fifoDepth, this.sources.some((s) => s.readsWordValues));
     // (a stretch pops at most the words the FIFO held when it began: what lands in it, it does not see)
-    this.bulkLimits = { maxCycles: 0, maxPops: 0, maxDeliver: 0, pastEmpty: false, holdQuiet: false, pops: { at: new Int32Array(cfg.fifoDepth), n: 0, base: 0 } };
+    this.bulkLimits = { maxCycles: 0, maxPops: 0, maxDeliver: 0, pastEmpty: false, holdQuiet: false,
+      grants: { at: new Float64Array(MAX_GRANTS), room: new Float64Array(MAX_GRANTS), n: 0 }, pops: { at: new Int32Array(cfg.fifoDepth), n: 0, base: 0 } };
     this.dram = new Dram(cfg, layers, dramTrace);
     this.dram.openActivations(layers[0].actReadBytes, layers[0].actWriteBytes);
     this.source = this.sources[0];
@@ -361,6 +370,7 @@ class PipelineRun {
       bulkIssues: this.bulkIssues,
       bulkLandings: this.bulkLandings,
       bulkHeldCycles: this.bulkHeldCycles,
+      bulkGroups: this.bulkGroups,
       periodGroups: this.periodGroups,
       dramDevice: dram.deviceStats,
     };
@@ -679,6 +689,7 @@ class PipelineRun {
    * credit covers the burst (activation bursts in between only spend credit).
    */
   private bulkCycles(): number {
+    this.bulkLimits.grants.n = 0;
     if (!this.skipQuiet || this.layerComputeDone) return 0;
     const { dram, t, fifo } = this;
     let m = this.computing ? this.computeEnd - t : Infinity;
@@ -692,11 +703,50 @@ class PipelineRun {
     // the next landing, from an emptier one (while computing) it goes on past the pop that empties
     // it (pastEmpty), which its held pops would end.
     this.bulkSpansLandings = this.bulkSpansIssues && 2 * fifo.count >= fifo.depth && this.spanPops() > 0 && dram.wordsOnlyFor(fifo.depth);
-    if (this.bulkSpansLandings) return Math.min(m, dram.wordsOnlyUntil(this.computing ? this.computeEnd : Infinity) - t);
+    if (this.bulkSpansLandings) {
+      if (!this.computing) return dram.wordsOnlyUntil(Infinity) - t;
+      // while the array computes, the stretch may go on over its next groups (grantRooms)
+      const n = dram.wordsOnlyUntil(this.grantRooms()) - t;
+      const grants = this.bulkLimits.grants;
+      while (grants.n > 0 && grants.at[grants.n - 1] >= n) grants.n--;
+      return n;
+    }
     if (dram.inflight > 0) m = Math.min(m, dram.nextArrival - t);
     if (this.bulkSpansIssues) return Math.min(m, dram.latency);
     if (dram.weightWanted) m = Math.min(m, dram.cyclesToIssue());
     return m;
+  }
+
+  /**
+   * Offers the source of a stretch from t that spans landings while the array computes its group
+   * the room of the groups after (AdvanceLimits.grants), within the open layer, and returns the
+   * cycle the last of those groups ends (the group's end without grants). When the group ends with
+   * the next group's weights in the buffer (the source held behind it), the next starts at once
+   * and the buffer's freed half takes the group after; the source takes that grant only then.
+   */
+  private grantRooms(): number {
+    const grants = this.bulkLimits.grants;
+    let end = this.computeEnd;
+    if (!this.source.takesGrants || this.periodLayer || this.srcLayer !== this.curLayer) return end;
+    const { cycles, cumWeights, lastGroupOf } = this.groups;
+    const last = lastGroupOf[this.curLayer];
+    // Only groups whose words the FIFO likely holds (at the layer's mean bits per weight, with a
+    // margin): a stretch that pops all it may ends inside a group, where the next one starts
+    // from an emptier FIFO. (Any grants give the same figures; these give the fewest steps.)
+    const layer = this.layers[this.srcLayer];
+    const wordsPerWeight = (GRANT_MARGIN * layer.words) / layer.params;
+    let words = (cumWeights[this.nextGroup] - this.delivered) * wordsPerWeight;
+    const budget = this.spanPops();
+    for (let g = this.nextGroup - 1; g + 2 <= last && grants.n < MAX_GRANTS; g++) {
+      const room = cumWeights[g + 2] - cumWeights[g + 1];
+      words += room * wordsPerWeight;
+      if (words > budget) break;
+      grants.at[grants.n] = end - this.t;
+      grants.room[grants.n] = room;
+      grants.n++;
+      end += cycles[g + 1];
+    }
+    return end;
   }
 
   /** The words the source may pop in a stretch that spans landings (0: none, or it does not say how many it pops a cycle). */
@@ -737,6 +787,12 @@ class PipelineRun {
       this.openCycles[kind] += before;
       this.timing[this.srcLayer].sourceBlocked += r.blocked;
       this.bulkHeldCycles += r.held;
+      // the groups that started inside it, as advanceArray starts them (their weights were there)
+      for (let i = 0; i < r.granted; i++) {
+        this.computeEnd += this.groups.cycles[this.nextGroup];
+        this.nextGroup++;
+      }
+      this.bulkGroups += r.granted;
       const d = r.delivered - r.lastDelivered;
       this.delivered += d;
       this.srcDelivered += d;

@@ -16,7 +16,7 @@ import { streamIndices } from '../codecs/tans/streams.js';
 import { HwsimError } from '../errors.js';
 import type { WordFifo } from './fifo.js';
 import {
-  startStretch, stepInto, stretchEnds, type AdvanceLimits, type AdvanceResult, type PopLog, type SourceLayer, type WeightSource,
+  cycleLimit, startStretch, stepInto, stretchEnds, type AdvanceLimits, type AdvanceResult, type PopLog, type SourceLayer, type WeightSource,
 } from './weight-source.js';
 import {
   loadCycles, PRELOADED_SWITCH_CYCLES, tableBanks, TansEngineModel, tableBuildCycles, type EngineLayer, type TansDecoderParams,
@@ -98,6 +98,8 @@ export class TansSource implements WeightSource {
 
   /** the distributor hands on one word a cycle */
   readonly wordsPerCycle = 1;
+  /** held behind a full buffer, it takes the room of the array's next group (holdQuiet) */
+  readonly takesGrants = true;
   /** the exact engine decodes the words it pops; the fast one reads its step bits instead */
   get readsWordValues(): boolean {
     return !this.engine.needsStepBits;
@@ -258,7 +260,7 @@ export class TansSource implements WeightSource {
         const stopAfter = popsLeft <= 0 ? 0 : held === 0 || limits.pastEmpty ? popsLeft : Math.min(popsLeft, held);
         eng.popLog = limits.pops;
         limits.pops.base = out.cycles;
-        const n = eng.runSteady(limits.maxCycles - out.cycles, left, Math.min(held, this.words - this.fed),
+        const n = eng.runSteady(cycleLimit(limits, out) - out.cycles, left, Math.min(held, this.words - this.fed),
           stopAfter, limits.maxDeliver - out.delivered);
         if (n > 0) {
           if (out.cycles > 0 && out.lastDelivered === 0 && left <= 0) out.blocked++; // the cycle before: not the last
@@ -276,7 +278,7 @@ export class TansSource implements WeightSource {
           out.lastHasWord = held - taken + out.lastPopped > 0;
           out.lastSpace = left - given + out.lastDelivered;
           if (out.lastDelivered === 0 && out.lastPopped === 0) {
-            this.holdQuiet(fifo, limits, out);
+            if (this.holdQuiet(fifo, limits, out)) continue;
             return;
           }
           if (stretchEnds(out, limits, fifo)) return;
@@ -284,7 +286,7 @@ export class TansSource implements WeightSource {
         }
       }
       if (stepInto(this, fifo, out, limits)) {
-        if (out.lastDelivered === 0 && out.lastPopped === 0) this.holdQuiet(fifo, limits, out);
+        if (out.lastDelivered === 0 && out.lastPopped === 0 && this.holdQuiet(fifo, limits, out)) continue;
         return;
       }
     }
@@ -292,16 +294,29 @@ export class TansSource implements WeightSource {
 
   /**
    * After an idle last cycle with the buffer full (AdvanceLimits.holdQuiet): the engine quiescent,
-   * every cycle to the stretch's end is that cycle again (the pipeline would hold it so), blocked.
+   * every cycle to the stretch's end or its next room grant is that cycle again (the pipeline would
+   * hold it so), blocked. At a grant the room comes: unless the engine is quiescent with it too
+   * (the pipeline would hold it then), it takes the grant and the stretch goes on (returns true).
    */
-  private holdQuiet(fifo: WordFifo, limits: AdvanceLimits, out: AdvanceResult): void {
+  private holdQuiet(fifo: WordFifo, limits: AdvanceLimits, out: AdvanceResult): boolean {
     // (the pipeline holds a source only while it owes weights: one that has delivered them all winds down)
-    if (!limits.holdQuiet || out.lastSpace > 0 || out.cycles >= limits.maxCycles || this.emitted >= this.weights || this.progressed ||
-      !this.quiescent(fifo, out.lastSpace)) return;
-    const n = limits.maxCycles - out.cycles;
+    if (!limits.holdQuiet || out.lastSpace > 0 || this.emitted >= this.weights || this.progressed ||
+      !this.quiescent(fifo, out.lastSpace)) return false;
+    const limit = cycleLimit(limits, out);
+    const n = limit - out.cycles;
     // (the idle cycle before is no longer the last: it and n − 1 of these are the blocked ones)
     out.blocked += n;
     out.cycles += n;
     out.held += n;
+    if (limit >= limits.maxCycles) return false;
+    const room = limits.grants.room[out.granted];
+    if (this.quiescent(fifo, room)) return false;
+    // the last held cycle is no longer the last either (blocked); the next starts with the room
+    out.blocked++;
+    out.granted++;
+    out.lastSpace = room;
+    out.lastDelivered = 0;
+    out.lastPopped = 0;
+    return true;
   }
 }

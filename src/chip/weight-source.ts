@@ -91,6 +91,11 @@ export interface WeightSource {
    */
   advance?(fifo: WordFifo, space: number, limits: AdvanceLimits, out: AdvanceResult): void;
   /**
+   * True when its advance() takes the room grants of AdvanceLimits.grants (a stretch may then
+   * span the array's group ends); for any other source the pipeline grants none.
+   */
+  readonly takesGrants?: boolean;
+  /**
    * Optional and exact: true when a step with these inputs would change nothing in the source,
    * so that the pipeline may hold it at once instead of after settleCycles quiet cycles.
    */
@@ -132,8 +137,22 @@ export interface AdvanceLimits {
    * up to there: the array computes its group, and the FIFO keeps words throughout).
    */
   holdQuiet: boolean;
+  /**
+   * Room the buffer gains inside the stretch (WeightSource.takesGrants): the array's group ends
+   * and the next one starts at once, so the buffer's half that held it fills with the group after.
+   * Only a source held quiescent behind the full buffer (holdQuiet) up to a grant's cycle takes it
+   * and goes on; any other ends the stretch before that cycle. Empty for other sources.
+   */
+  grants: RoomGrants;
   /** where the source records when it popped each word (the caller clears it before a stretch) */
   pops: PopLog;
+}
+
+/** Room granted in a stretch: at cycle at[i] (from the stretch's first, increasing) room[i] more weights, i < n. */
+export interface RoomGrants {
+  at: Float64Array;
+  room: Float64Array;
+  n: number;
 }
 
 /**
@@ -156,6 +175,8 @@ export interface AdvanceResult {
   blocked: number;
   /** of them, cycles the source was held quiescent (AdvanceLimits.holdQuiet; a diagnostic) */
   held: number;
+  /** room grants it took (AdvanceLimits.grants, the first ones): groups the array started inside it */
+  granted: number;
   lastDelivered: number;
   lastPopped: number;
   /** the last cycle's inputs: FIFO head present, buffer space */
@@ -165,13 +186,18 @@ export interface AdvanceResult {
 
 /** Clears `out` for a stretch starting with `space` free in the weight buffer. */
 export function startStretch(out: AdvanceResult, space: number): void {
-  out.cycles = 0; out.delivered = 0; out.popped = 0; out.blocked = 0; out.held = 0;
+  out.cycles = 0; out.delivered = 0; out.popped = 0; out.blocked = 0; out.held = 0; out.granted = 0;
   out.lastDelivered = 0; out.lastPopped = 0; out.lastSpace = space;
+}
+
+/** The cycle the stretch may run to, from where it is: the next room grant's (not taken yet), else maxCycles. */
+export function cycleLimit(limits: AdvanceLimits, out: AdvanceResult): number {
+  return out.granted < limits.grants.n ? limits.grants.at[out.granted] : limits.maxCycles;
 }
 
 /** The stop rules of WeightSource.advance but idleness, after a cycle accounted in `out`. */
 export function stretchEnds(out: AdvanceResult, limits: AdvanceLimits, fifo: WordFifo): boolean {
-  return out.cycles >= limits.maxCycles || out.popped >= limits.maxPops || (out.lastPopped > 0 && fifo.count === 0 && (!limits.pastEmpty || out.lastDelivered === 0)) ||
+  return out.cycles >= cycleLimit(limits, out) || out.popped >= limits.maxPops || (out.lastPopped > 0 && fifo.count === 0 && (!limits.pastEmpty || out.lastDelivered === 0)) ||
     out.delivered >= limits.maxDeliver;
 }
 
