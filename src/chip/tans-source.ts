@@ -295,8 +295,8 @@ export class TansSource implements WeightSource {
   /**
    * After an idle last cycle with the buffer full (AdvanceLimits.holdQuiet): the engine quiescent,
    * every cycle to the stretch's end or its next room grant is that cycle again (the pipeline would
-   * hold it so), blocked. At a grant the room comes: unless the engine is quiescent with it too
-   * (the pipeline would hold it then), it takes the grant and the stretch goes on (returns true).
+   * hold it so), blocked. At a grant it takes the room and the stretch goes on (returns true): the
+   * array's next group started, its weights all there.
    */
   private holdQuiet(fifo: WordFifo, limits: AdvanceLimits, out: AdvanceResult): boolean {
     // (the pipeline holds a source only while it owes weights: one that has delivered them all winds down)
@@ -309,12 +309,10 @@ export class TansSource implements WeightSource {
     out.cycles += n;
     out.held += n;
     if (limit >= limits.maxCycles) return false;
-    const room = limits.grants.room[out.granted];
-    if (this.quiescent(fifo, room)) return false;
     // the last held cycle is no longer the last either (blocked); the next starts with the room
     out.blocked++;
+    out.lastSpace = limits.grants.room[out.granted];
     out.granted++;
-    out.lastSpace = room;
     out.lastDelivered = 0;
     out.lastPopped = 0;
     return true;
