@@ -63,13 +63,6 @@ export interface FifoRoom {
   reserve(n: number): void;
 }
 
-/** The word bursts landed inside a bulk stretch: burst i's cycle (from the stretch's first) at[i] and its words[i], i < n. */
-export interface LandingLog {
-  at: Float64Array;
-  words: Float64Array;
-  n: number;
-}
-
 /** The FIFO as it was in an earlier cycle of a bulk stretch (Dram.replayStretch): fill and reservations. */
 class FifoThen implements FifoRoom {
   depth = 0;
@@ -268,23 +261,6 @@ export class Dram {
       if (this.qKind[h] !== KIND_WORDS) return this.qArrival[h];
     }
     return end;
-  }
-
-  /**
-   * Lands the bursts due by cycle `t`, all of them word bursts (wordsOnlyUntil), logging each
-   * one's cycle (from `base`) and words in `log` (PipelineRun's stretches whose source lands
-   * words, replayStretch). Returns the arrival of the next burst in flight (Infinity if none).
-   */
-  landWordsLogged(t: number, fifo: WordFifo, log: LandingLog, base: number): number {
-    while (this.qLen > 0 && this.qArrival[this.qHead] <= t) {
-      const h = this.qHead;
-      if (this.qKind[h] !== KIND_WORDS) throw new Error(`internal: a header burst would land in a stretch of word landings at cycle ${this.qArrival[h]}`);
-      log.at[log.n] = this.qArrival[h] - base;
-      log.words[log.n] = this.qCount[h];
-      log.n++;
-      this.landOldest(fifo);
-    }
-    return this.qLen > 0 ? this.qArrival[this.qHead] : Infinity;
   }
 
   /**
@@ -654,25 +630,20 @@ export class Dram {
    * word of the stretch left it, so that the reader sees in every cycle the room it had then, as
    * stepping would. Nothing lands in those cycles, or only word bursts the caller lands after the
    * replay (a landing turns reserved room into words: the reader's room stays), and the FIFO holds
-   * words in all of them or in none; or the source landed them itself, as `lands` logs (words
-   * and the cycle, from t). Runs of cycles in which the reader cannot issue (up to the
+   * words in all of them or in none. Runs of cycles in which the reader cannot issue (up to the
    * pop that makes room for its burst, or up to the cycle the credit could cover it: advanceIdle,
    * or waitForCredit with activation traffic) are taken at once. Returns the weight bursts issued.
    */
-  replayStretch(t: number, n: number, fifo: WordFifo, popAt: Int32Array, pops: number, lands: LandingLog): number {
-    let landed = 0;
-    for (let k = 0; k < lands.n; k++) landed += lands.words[k];
+  replayStretch(t: number, n: number, fifo: WordFifo, popAt: Int32Array, pops: number): number {
     const then = this.then;
     then.depth = fifo.depth;
-    then.count = fifo.count + pops - landed;
-    then.reserved = fifo.reserved + landed;
+    then.count = fifo.count + pops;
+    then.reserved = fifo.reserved;
     let issued = 0;
     let j = 0;
-    let l = 0;
     let i = 0;
     while (i < n) {
-      // bursts land first, then the slot pops, then the reader looks (steps 1, 3 and 4 of a cycle)
-      while (l < lands.n && lands.at[l] <= i) { then.count += lands.words[l]; then.reserved -= lands.words[l]; l++; }
+      // the slot pops before the reader looks (steps 3 and 4 of a cycle)
       while (j < pops && popAt[j] <= i) { then.count--; j++; }
       // while the reader cannot issue (no burst it may issue, or waiting for credit without
       // activation traffic to alternate with), only credit and activation bursts move
@@ -695,7 +666,6 @@ export class Dram {
       // (the FIFO-full count asks whether the FIFO holds words: a span ends at the pop that empties it)
       const empties = j + then.count - 1;
       if (then.count > 0 && empties < pops && popAt[empties] < until) until = popAt[empties];
-      if (l < lands.n && lands.at[l] < until) until = lands.at[l];
       if (until > i) {
         this.idleCyclesHeld(until - i, then.count > 0);
         i = until;
@@ -704,8 +674,6 @@ export class Dram {
       issued += this.issue(t + i, then);
       i++;
     }
-    // (what landed in the stretch's last cycle, which the caller steps, is no longer reserved)
-    for (; l < lands.n; l++) then.reserved -= lands.words[l];
     fifo.reserve(then.reserved - fifo.reserved);
     return issued;
   }

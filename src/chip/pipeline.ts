@@ -40,12 +40,12 @@
  *      them would (docs/hw/pipeline.md, "Settled stretches").
  */
 import type { ChipConfig } from './config.js';
-import { Dram, type DramImage, type DramTraceSink, type LandingLog } from './dram.js';
+import { Dram, type DramImage, type DramTraceSink } from './dram.js';
 import type { DeviceStats } from './dram-timing.js';
 import { WordFifo } from './fifo.js';
 import type { LayerMapping } from './mac-array.js';
 import type { CodecId } from '../codecs/codec.js';
-import type { AdvanceLimits, AdvanceResult, SourceLayer, StretchLandings, WeightSource } from './weight-source.js';
+import type { AdvanceLimits, AdvanceResult, SourceLayer, WeightSource } from './weight-source.js';
 
 export interface ChipLayer extends SourceLayer, DramImage {
   mapping: LayerMapping;
@@ -294,11 +294,7 @@ class PipelineRun {
   private bulkSpansIssues = false;
   /** the stretch bulkCycles sized spans word landings too (landed after it), its pops held to the words the FIFO holds */
   private bulkSpansLandings = false;
-  /** the stretch bulkCycles sized has its source land the bursts due in it (WeightSource.landsWords), logged here */
-  private bulkLandsWords = false;
-  private readonly stretchLandings: LandingLog;
-  private readonly landingHook: StretchLandings;
-  private readonly bulk: AdvanceResult = { cycles: 0, delivered: 0, popped: 0, blocked: 0, held: 0, granted: 0, starved: 0, lastDelivered: 0, lastPopped: 0, lastHasWord: false, lastSpace: 0 };
+  private readonly bulk: AdvanceResult = { cycles: 0, delivered: 0, popped: 0, blocked: 0, held: 0, granted: 0, lastDelivered: 0, lastPopped: 0, lastHasWord: false, lastSpace: 0 };
   private bulkStretches = 0;
   private bulkIssues = 0;
   private bulkLandings = 0;
@@ -334,12 +330,7 @@ class PipelineRun {
     this.fifo = new WordFifo(cfg.fifoDepth, this.sources.some((s) => s.readsWordValues));
     // (a stretch pops at most the words the FIFO held when it began: what lands in it, it does not see)
     this.bulkLimits = { maxCycles: 0, maxPops: 0, maxDeliver: 0, pastEmpty: false, holdQuiet: false,
-      grants: { at: new Float64Array(MAX_GRANTS), room: new Float64Array(MAX_GRANTS), n: 0 }, landings: null,
-      // (the words it held, and at most as many landed)
-      pops: { at: new Int32Array(2 * cfg.fifoDepth), n: 0, base: 0 } };
-    const log: LandingLog = { at: new Float64Array(cfg.fifoDepth), words: new Float64Array(cfg.fifoDepth), n: 0 };
-    this.stretchLandings = log;
-    this.landingHook = { landBy: (c) => this.dram.landWordsLogged(this.t + c, this.fifo, log, this.t) - this.t };
+      grants: { at: new Float64Array(MAX_GRANTS), room: new Float64Array(MAX_GRANTS), n: 0 }, pops: { at: new Int32Array(cfg.fifoDepth), n: 0, base: 0 } };
     this.dram = new Dram(cfg, layers, dramTrace);
     this.dram.openActivations(layers[0].actReadBytes, layers[0].actWriteBytes);
     this.source = this.sources[0];
@@ -699,7 +690,6 @@ class PipelineRun {
    */
   private bulkCycles(): number {
     this.bulkLimits.grants.n = 0;
-    this.bulkLandsWords = false;
     if (!this.skipQuiet || this.layerComputeDone) return 0;
     const { dram, t, fifo } = this;
     let m = this.computing ? this.computeEnd - t : Infinity;
@@ -720,13 +710,6 @@ class PipelineRun {
       const grants = this.bulkLimits.grants;
       while (grants.n > 0 && grants.at[grants.n - 1] >= n) grants.n--;
       return n;
-    }
-    // While the array computes, a source that lands words itself may run through the landings of
-    // the word bursts in flight, within the latency (bursts the reader issues in the stretch land
-    // after it; the cycles are all compute).
-    if (this.computing && this.bulkSpansIssues && dram.inflight > 0 && this.source.landsWords) {
-      this.bulkLandsWords = true;
-      return Math.min(m, dram.latency, dram.wordsOnlyUntil(this.computeEnd) - t);
     }
     if (dram.inflight > 0) m = Math.min(m, dram.nextArrival - t);
     if (this.bulkSpansIssues) return Math.min(m, dram.latency);
@@ -788,10 +771,8 @@ class PipelineRun {
     this.bulkLimits.maxPops = this.bulkSpansLandings ? this.spanPops() : this.bulkSpansIssues ? Infinity : this.dram.popsBeforeIssue(this.fifo);
     this.bulkLimits.pastEmpty = kind === COMPUTE && !this.bulkSpansLandings;
     // (a quiescent source blocked by the full buffer stays so to the group's end: landings do not
-    // reach it, the reader's issues are replayed; one that lands words itself is held only up to them)
-    this.bulkLimits.holdQuiet = kind === COMPUTE && (this.bulkSpansLandings || this.bulkLandsWords);
-    this.bulkLimits.landings = this.bulkLandsWords ? this.landingHook : null;
-    this.stretchLandings.n = 0;
+    // reach it, the reader's issues are replayed)
+    this.bulkLimits.holdQuiet = kind === COMPUTE && this.bulkSpansLandings;
     this.bulkLimits.pops.n = 0;
     // waiting for a group: it starts the cycle after its last weight arrives
     this.bulkLimits.maxDeliver = this.computing ? layer.params - this.srcDelivered
@@ -800,14 +781,12 @@ class PipelineRun {
     const before = r.cycles - 1;
     if (before > 0) {
       const { pops } = this.bulkLimits;
-      const issued = this.dram.replayStretch(this.t, before, this.fifo, pops.at, pops.n, this.stretchLandings);
+      const issued = this.dram.replayStretch(this.t, before, this.fifo, pops.at, pops.n);
       if (issued > 0 && !this.bulkSpansIssues) throw new Error(`internal: a weight burst issued inside a bulk stretch from cycle ${this.t}`);
       this.bulkIssues += issued;
       this.openCycles[kind] += before;
       this.timing[this.srcLayer].sourceBlocked += r.blocked;
-      this.timing[this.srcLayer].sourceStarved += r.starved;
       this.bulkHeldCycles += r.held;
-      this.bulkLandings += this.stretchLandings.n;
       // the groups that started inside it, as advanceArray starts them (their weights were there)
       for (let i = 0; i < r.granted; i++) {
         this.computeEnd += this.groups.cycles[this.nextGroup];

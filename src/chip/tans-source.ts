@@ -100,8 +100,6 @@ export class TansSource implements WeightSource {
   readonly wordsPerCycle = 1;
   /** held behind a full buffer, it takes the room of the array's next group (holdQuiet) */
   readonly takesGrants = true;
-  /** it lands the bursts due inside a stretch itself, holding a starved engine up to them */
-  readonly landsWords = true;
   /** the exact engine decodes the words it pops; the fast one reads its step bits instead */
   get readsWordValues(): boolean {
     return !this.engine.needsStepBits;
@@ -250,8 +248,6 @@ export class TansSource implements WeightSource {
     startStretch(out, space);
     const eng = this.engine;
     for (;;) {
-      // bursts landing inside the stretch land before the cycle they are due in; runs end before the next
-      const landAt = limits.landings === null ? Infinity : limits.landings.landBy(out.cycles);
       // between the lanes' first and last symbols the timing model runs many cycles in one call
       // (every weight to the buffer: not under activation sparsity, where some are dropped)
       if (eng.runSteady && !this.laneNeeded) {
@@ -264,7 +260,7 @@ export class TansSource implements WeightSource {
         const stopAfter = popsLeft <= 0 ? 0 : held === 0 || limits.pastEmpty ? popsLeft : Math.min(popsLeft, held);
         eng.popLog = limits.pops;
         limits.pops.base = out.cycles;
-        const n = eng.runSteady(Math.min(cycleLimit(limits, out), landAt) - out.cycles, left, Math.min(held, this.words - this.fed),
+        const n = eng.runSteady(cycleLimit(limits, out) - out.cycles, left, Math.min(held, this.words - this.fed),
           stopAfter, limits.maxDeliver - out.delivered);
         if (n > 0) {
           if (out.cycles > 0 && out.lastDelivered === 0 && left <= 0) out.blocked++; // the cycle before: not the last
@@ -282,7 +278,7 @@ export class TansSource implements WeightSource {
           out.lastHasWord = held - taken + out.lastPopped > 0;
           out.lastSpace = left - given + out.lastDelivered;
           if (out.lastDelivered === 0 && out.lastPopped === 0) {
-            if (this.holdQuiet(fifo, limits, out, landAt)) continue;
+            if (this.holdQuiet(fifo, limits, out)) continue;
             return;
           }
           if (stretchEnds(out, limits, fifo)) return;
@@ -290,46 +286,35 @@ export class TansSource implements WeightSource {
         }
       }
       if (stepInto(this, fifo, out, limits)) {
-        if (out.lastDelivered === 0 && out.lastPopped === 0 && this.holdQuiet(fifo, limits, out, landAt)) continue;
+        if (out.lastDelivered === 0 && out.lastPopped === 0 && this.holdQuiet(fifo, limits, out)) continue;
         return;
       }
     }
   }
 
   /**
-   * After an idle last cycle with the buffer full, or (with landings) with room and the FIFO empty
-   * (AdvanceLimits.holdQuiet): the engine quiescent, every cycle to the stretch's end, its next
-   * landing (`landAt`) or its next room grant is that cycle again (the pipeline would hold it so),
-   * blocked or starved. At a landing the stretch goes on (returns true) with the words it brings;
-   * at a grant, with the room: the array's next group started, its weights all there.
+   * After an idle last cycle with the buffer full (AdvanceLimits.holdQuiet): the engine quiescent,
+   * every cycle to the stretch's end or its next room grant is that cycle again (the pipeline would
+   * hold it so), blocked. At a grant it takes the room and the stretch goes on (returns true): the
+   * array's next group started, its weights all there.
    */
-  private holdQuiet(fifo: WordFifo, limits: AdvanceLimits, out: AdvanceResult, landAt: number): boolean {
-    const blocked = out.lastSpace <= 0;
+  private holdQuiet(fifo: WordFifo, limits: AdvanceLimits, out: AdvanceResult): boolean {
     // (the pipeline holds a source only while it owes weights: one that has delivered them all winds down)
-    if (!limits.holdQuiet || !(blocked || (limits.landings !== null && fifo.count === 0)) || this.emitted >= this.weights || this.progressed ||
+    if (!limits.holdQuiet || out.lastSpace > 0 || this.emitted >= this.weights || this.progressed ||
       !this.quiescent(fifo, out.lastSpace)) return false;
     const limit = cycleLimit(limits, out);
-    const until = Math.min(limit, landAt);
-    const n = until - out.cycles;
-    // (the idle cycle before is no longer the last: it and n − 1 of these are the blocked or starved ones)
-    if (blocked) out.blocked += n;
-    else out.starved += n;
+    const n = limit - out.cycles;
+    // (the idle cycle before is no longer the last: it and n − 1 of these are the blocked ones)
+    out.blocked += n;
     out.cycles += n;
     out.held += n;
-    if (until >= limits.maxCycles) return false;
-    // the last held cycle is no longer the last either. The next sees the room granted, or what
-    // landed (landBy, at the loop's top) with the room it had: the loop then counts a blocked
-    // cycle before it, a starved one is counted here.
+    if (limit >= limits.maxCycles) return false;
+    // the last held cycle is no longer the last either (blocked); the next starts with the room
+    out.blocked++;
+    out.lastSpace = limits.grants.room[out.granted];
+    out.granted++;
     out.lastDelivered = 0;
     out.lastPopped = 0;
-    if (until === limit) {
-      if (blocked) out.blocked++;
-      else out.starved++;
-      out.lastSpace = limits.grants.room[out.granted];
-      out.granted++;
-    } else if (!blocked) {
-      out.starved++;
-    }
     return true;
   }
 }

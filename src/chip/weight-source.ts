@@ -95,8 +95,6 @@ export interface WeightSource {
    * span the array's group ends); for any other source the pipeline grants none.
    */
   readonly takesGrants?: boolean;
-  /** True when its advance() lands the bursts of AdvanceLimits.landings; for any other source the pipeline passes none. */
-  readonly landsWords?: boolean;
   /**
    * Optional and exact: true when a step with these inputs would change nothing in the source,
    * so that the pipeline may hold it at once instead of after settleCycles quiet cycles.
@@ -146,23 +144,8 @@ export interface AdvanceLimits {
    * and goes on; any other ends the stretch before that cycle. Empty for other sources.
    */
   grants: RoomGrants;
-  /**
-   * Word bursts in flight that land inside the stretch (WeightSource.landsWords), or null: the
-   * source lands them itself before each cycle it runs, runs no further than the next one, and
-   * holds a quiescent engine starved by the empty FIFO (or blocked by the full buffer) up to it.
-   */
-  landings: StretchLandings | null;
   /** where the source records when it popped each word (the caller clears it before a stretch) */
   pops: PopLog;
-}
-
-/** The landings inside a stretch, as the pipeline lands them. */
-export interface StretchLandings {
-  /**
-   * Lands the word bursts due by cycle `c` of the stretch (from its first, 0) into the FIFO;
-   * returns the cycle of the next one due in the stretch (Infinity if none).
-   */
-  landBy(c: number): number;
 }
 
 /** Room granted in a stretch: at cycle at[i] (from the stretch's first, increasing) room[i] more weights, i < n. */
@@ -194,8 +177,6 @@ export interface AdvanceResult {
   held: number;
   /** room grants it took (AdvanceLimits.grants, the first ones): groups the array started inside it */
   granted: number;
-  /** cycles but the last without a weight out while the FIFO was empty and the buffer had room (held to a landing) */
-  starved: number;
   lastDelivered: number;
   lastPopped: number;
   /** the last cycle's inputs: FIFO head present, buffer space */
@@ -205,7 +186,7 @@ export interface AdvanceResult {
 
 /** Clears `out` for a stretch starting with `space` free in the weight buffer. */
 export function startStretch(out: AdvanceResult, space: number): void {
-  out.cycles = 0; out.delivered = 0; out.popped = 0; out.blocked = 0; out.held = 0; out.granted = 0; out.starved = 0;
+  out.cycles = 0; out.delivered = 0; out.popped = 0; out.blocked = 0; out.held = 0; out.granted = 0;
   out.lastDelivered = 0; out.lastPopped = 0; out.lastSpace = space;
 }
 
