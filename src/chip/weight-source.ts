@@ -84,9 +84,10 @@ export interface WeightSource {
    * Bulk stepping (optional; the pipeline's fast path): runs consecutive cycles exactly as that
    * many step() calls would, while nothing but the source itself changes the FIFO (no burst
    * lands, or none it could see before its `maxPops`-th pop) and the buffer space (no group starts
-   * or ends, but where it takes a room grant), starting with `space`. Stops after the first cycle that is idle (no weight out, no
-   * word popped; unless `holdQuiet`), that pops the `maxPops`-th word or the FIFO's last one
-   * (unless `pastEmpty`), that delivers the `maxDeliver`-th weight, or after `maxCycles`.
+   * or ends, but where it takes a room grant), starting with `space`. Stops after the first cycle
+   * that is idle (no weight out, no word popped; unless `holdQuiet`), that pops the `maxPops`-th
+   * word or the FIFO's last one (unless `pastEmpty`), that delivers the `maxDeliver`-th weight, or
+   * after `maxCycles` (before a room grant it does not take).
    * The pipeline accounts every cycle but the last in bulk and finishes the last as a step.
    */
   advance?(fifo: WordFifo, space: number, limits: AdvanceLimits, out: AdvanceResult): void;
@@ -133,8 +134,9 @@ export interface AdvanceLimits {
   pastEmpty: boolean;
   /**
    * After a cycle that is idle with the buffer full, a source that is quiescent then (quiescent())
-   * may go on to `maxCycles` or its next room grant (the pipeline sets it where nothing but the source changes its inputs
-   * up to there: the array computes its group, and the FIFO keeps words throughout).
+   * may go on to `maxCycles` or its next room grant (the pipeline sets it where nothing but the
+   * source changes its inputs up to there: the array computes its group, and the FIFO keeps words
+   * throughout).
    */
   holdQuiet: boolean;
   /**
