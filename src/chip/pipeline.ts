@@ -394,11 +394,16 @@ class PipelineRun {
     }
     if (!this.layerComputeDone && this.delivered >= this.groups.cumWeights[this.nextGroup]) {
       this.computing = true;
-      this.computeEnd = this.t + this.groups.cycles[this.nextGroup];
-      this.nextGroup++;
+      this.startGroup(this.t);
       if (this.periodLayer) this.skipPeriods();
     }
     return true;
+  }
+
+  /** The array starts its next group in cycle `at` (its weights all in the buffer). */
+  private startGroup(at: number): void {
+    this.computeEnd = at + this.groups.cycles[this.nextGroup];
+    this.nextGroup++;
   }
 
   /**
@@ -787,11 +792,8 @@ class PipelineRun {
       this.openCycles[kind] += before;
       this.timing[this.srcLayer].sourceBlocked += r.blocked;
       this.bulkHeldCycles += r.held;
-      // the groups that started inside it, as advanceArray starts them (their weights were there)
-      for (let i = 0; i < r.granted; i++) {
-        this.computeEnd += this.groups.cycles[this.nextGroup];
-        this.nextGroup++;
-      }
+      // the groups that started inside it, each as the one before ended (their weights were there)
+      for (let i = 0; i < r.granted; i++) this.startGroup(this.computeEnd);
       this.bulkGroups += r.granted;
       const d = r.delivered - r.lastDelivered;
       this.delivered += d;
