@@ -775,8 +775,8 @@ class PipelineRun {
     this.bulkLimits.maxCycles = maxCycles;
     this.bulkLimits.maxPops = this.bulkSpansLandings ? this.spanPops() : this.bulkSpansIssues ? Infinity : this.dram.popsBeforeIssue(this.fifo);
     this.bulkLimits.pastEmpty = kind === COMPUTE && !this.bulkSpansLandings;
-    // (a quiescent source blocked by the full buffer stays so to the group's end: landings do not
-    // reach it, the reader's issues are replayed)
+    // (a quiescent source blocked by the full buffer stays so to the group's end, or on over the
+    // groups it is granted: landings do not reach it, the reader's issues are replayed)
     this.bulkLimits.holdQuiet = kind === COMPUTE && this.bulkSpansLandings;
     this.bulkLimits.pops.n = 0;
     // waiting for a group: it starts the cycle after its last weight arrives
