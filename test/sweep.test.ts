@@ -207,7 +207,7 @@ describe('a sweep on lenet-5', () => {
 });
 
 describe('the order workers take jobs in', () => {
-  const job = (affinity?: string) => ({ kind: 'simulate' as const, int8Chip: {} as never, points: [], simulation: 'fast' as const, affinity });
+  const job = (affinity?: string) => ({ kind: 'simulate' as const, int8: {} as never, points: [], simulation: 'fast' as const, affinity });
 
   it('one worker per affinity while it has jobs of its own, then the affinity with the most left; every job once', () => {
     const jobs = [job('a'), job('b'), job('a'), job('b'), job('c'), job('a'), job('a'), job('a')];

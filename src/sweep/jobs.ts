@@ -1,9 +1,11 @@
 /**
- * The two kinds of work a sweep hands out (to worker threads, or in this thread): preparing an
+ * The three kinds of work a sweep hands out (to worker threads, or in this thread): preparing an
  * image for one codec setting (from the disk cache, or by encoding the model, then verified by
- * decoding), and running one chip configuration's int8 baseline and all the points that share it.
+ * decoding), running one chip configuration's int8 baseline, and running one image on the points
+ * that share that baseline.
  */
 import type { SimulationMode } from '../chip/sources.js';
+import type { PipelineResult } from '../chip/pipeline.js';
 import { performance } from 'node:perf_hooks';
 import type { ChipConfig } from '../chip/config.js';
 import { plainLayers, runInt8 } from '../chip/simulate.js';
@@ -50,17 +52,26 @@ export interface PointJob {
   image: string;
 }
 
+export interface Int8Job {
+  kind: 'int8';
+  /** the chip the baseline runs on (int8ChipOf: the points' chips differ from it only in decoder fields) */
+  chip: ChipConfig;
+  /** key of an image of the model (PreparedSetting): the baseline needs only its layers' shapes */
+  image: string;
+}
+
 export interface SimulateJob {
   kind: 'simulate';
-  /** the chip the int8 baseline runs on (the points' chips differ from it only in decoder fields) */
-  int8Chip: ChipConfig;
+  /** the points' int8 baseline (an Int8Job's result) */
+  int8: PipelineResult;
+  /** points of one image (so a worker keeps one image's trajectories at a time) */
   points: PointJob[];
   simulation: SimulationMode;
   /** jobs with the same affinity share what a worker keeps (the engine's trajectories): the pool gives them to one worker where it can */
   affinity?: string;
 }
 
-export type SweepJob = PrepareJob | SimulateJob;
+export type SweepJob = PrepareJob | Int8Job | SimulateJob;
 
 export interface SimulateResult {
   rows: SweepRow[];
@@ -82,6 +93,11 @@ export class JobContext {
 
   constructor(limits?: Partial<Limits>) {
     if (limits) setLimits(limits);
+  }
+
+  /** Runs a job of any kind. */
+  run(job: SweepJob): PreparedSetting | PipelineResult | SimulateResult {
+    return job.kind === 'prepare' ? this.prepare(job) : job.kind === 'int8' ? this.int8(job) : this.simulate(job);
   }
 
   /** Images the simulate jobs will use (bytes as verified by a prepare job, and their entropy). */
@@ -130,9 +146,11 @@ export class JobContext {
     return b;
   }
 
+  int8(job: Int8Job): PipelineResult {
+    return runInt8(this.image(job.image).plain, job.chip);
+  }
+
   simulate(job: SimulateJob): SimulateResult {
-    const first = this.image(job.points[0].image);
-    const int8 = runInt8(first.plain, job.int8Chip);
     const runs = new Map<string, ChipRun>();
     const rows = job.points.map((pt) => {
       const p = this.image(pt.image);
@@ -140,7 +158,7 @@ export class JobContext {
       const key = `${pt.image}:${JSON.stringify(simulationChip(pt.chip))}`;
       let run = runs.get(key);
       if (!run) runs.set(key, (run = simulatePrepared(p, pt.chip, { simulation: job.simulation, trajectories: this.book(pt.image, pt.chip, job.simulation) })));
-      return rowOf(pt.index, pt.axes, reportOf(p, { ...run, cfg: pt.chip }, int8));
+      return rowOf(pt.index, pt.axes, reportOf(p, { ...run, cfg: pt.chip }, job.int8));
     });
     return { rows, imageRuns: runs.size };
   }

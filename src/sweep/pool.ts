@@ -72,8 +72,7 @@ export class SweepPool {
       for (let i = 0; i < jobs.length; i++) {
         // let the event loop run between jobs (progress timers, Ctrl-C)
         await new Promise((r) => setImmediate(r));
-        const j = jobs[i];
-        results[i] = (j.kind === 'prepare' ? this.local.prepare(j) : this.local.simulate(j)) as R;
+        results[i] = this.local.run(jobs[i]) as R;
         onDone?.(i, results[i]);
       }
       return results;

@@ -25,7 +25,8 @@ import { readInput } from '../io/output.js';
 import { prepareImage } from '../run.js';
 import { expandGrid, gridHash, gridRecord, type DesignPoint, type SweepGrid } from './grid.js';
 import { imageKey, modelDigest } from '../io/image-cache.js';
-import type { PointJob, PreparedSetting, SimulateJob, SimulateResult } from './jobs.js';
+import type { Int8Job, PointJob, PreparedSetting, SimulateJob, SimulateResult } from './jobs.js';
+import type { PipelineResult } from '../chip/pipeline.js';
 import { int8ChipOf, trajectoryKey } from './chips.js';
 import { raiseInliningBudget } from './inlining.js';
 import { markPareto } from './pareto.js';
@@ -168,11 +169,9 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
     group.points.push({ index: point.index, axes: point.axes, chip, image: key });
   }
   const groups = [...jobsByInt8.values()].filter((_, i) => i % shard.count === shard.index - 1);
-  const simJobs: SimulateJob[] = groups.map((g) => ({
-    kind: 'simulate', int8Chip: g.int8Chip, points: g.points, simulation: opts.simulation ?? 'fast', affinity: trajectoryKey(g.points[0].chip),
-  }));
-  const needed = new Set(simJobs.flatMap((j) => j.points.map((p) => p.image)));
-  const total = simJobs.reduce((a, j) => a + j.points.length, 0);
+  const int8Jobs: Int8Job[] = groups.map((g) => ({ kind: 'int8', chip: g.int8Chip, image: g.points[0].image }));
+  const needed = new Set(groups.flatMap((g) => g.points.map((p) => p.image)));
+  const total = groups.reduce((a, g) => a + g.points.length, 0);
 
   const pool = new SweepPool(Math.max(1, opts.workers), opts.limits ?? {});
   try {
@@ -196,8 +195,21 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
     for (const p of prepared) pool.addImage(p.key, p.bytes, p.entropy);
     const prepareSeconds = (performance.now() - t0) / 1000;
 
-    // 2. the points, grouped by int8 baseline
+    // 2. the int8 baselines, one per group of points that share one
     const t1 = performance.now();
+    let baselines = 0;
+    opts.onProgress?.(`${grid.model}: running ${int8Jobs.length} int8 baselines`, { done: 0, total: int8Jobs.length, unit: 'baselines' });
+    const int8 = await pool.run<PipelineResult>(int8Jobs, () => {
+      baselines++;
+      opts.onProgress?.(`${grid.model}: running int8 baselines`, { done: baselines, total: int8Jobs.length, unit: 'baselines' });
+    });
+
+    // 3. the points: one job per group and image, so that the jobs of one image and array (which
+    // share the engine's trajectories) can go to one worker, and a worker runs one image at a time
+    const simJobs: SimulateJob[] = groups.flatMap((g, gi) => [...new Set(g.points.map((p) => p.image))].map((image) => ({
+      kind: 'simulate' as const, int8: int8[gi], points: g.points.filter((p) => p.image === image), simulation: opts.simulation ?? 'fast',
+      affinity: `${image}:${trajectoryKey(g.points[0].chip)}`,
+    })));
     let done = 0;
     opts.onProgress?.(`${grid.model}: simulating ${total} design points`, { done: 0, total, unit: 'points' });
     const results = await pool.run<SimulateResult>(simJobs, (_, r) => {
@@ -216,7 +228,7 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
         imagesEncoded: hwzBytes ? 0 : prepared.filter((p) => !p.cached).length,
         imagesCached: prepared.filter((p) => p.cached).length,
         prepareSeconds, simulateSeconds: (performance.now() - t1) / 1000,
-        int8Runs: simJobs.length, imageRuns: results.reduce((a, r) => a + r.imageRuns, 0), threads: pool.threads,
+        int8Runs: int8Jobs.length, imageRuns: results.reduce((a, r) => a + r.imageRuns, 0), threads: pool.threads,
       },
     };
   } finally {

@@ -17,7 +17,7 @@ parentPort!.on('message', (m: WorkerMessage) => {
     return;
   }
   try {
-    const result = m.job.kind === 'prepare' ? ctx.prepare(m.job) : ctx.simulate(m.job);
+    const result = ctx.run(m.job);
     parentPort!.postMessage({ id: m.id, ok: true, result });
   } catch (err) {
     const e = err as Error;
