@@ -128,8 +128,6 @@ export interface PipelineResult {
   bulkHeldCycles: number;
   /** groups the array started inside those stretches, the source held behind the full buffer (a diagnostic) */
   bulkGroups: number;
-  /** skips taken from the cycle a source went quiescent in, not the next (a diagnostic; quietFromNextCycle) */
-  quietAfterIdle: number;
   /** groups of the array skipped as repeats of a period before them (a diagnostic; skipPeriods) */
   periodGroups: number;
   /** row-buffer hits, activates, refreshes of a detailed DRAM (null with `dram: simple`) */
@@ -302,7 +300,6 @@ class PipelineRun {
   private bulkLandings = 0;
   private bulkHeldCycles = 0;
   private bulkGroups = 0;
-  private quietAfterIdle = 0;
 
   // repeated periods (skipPeriods)
   /** the fast mode with a DRAM whose timing repeats (fixed latency) */
@@ -374,7 +371,6 @@ class PipelineRun {
       bulkLandings: this.bulkLandings,
       bulkHeldCycles: this.bulkHeldCycles,
       bulkGroups: this.bulkGroups,
-      quietAfterIdle: this.quietAfterIdle,
       periodGroups: this.periodGroups,
       dramDevice: dram.deviceStats,
     };
@@ -580,24 +576,7 @@ class PipelineRun {
     if (this.srcBegun && this.srcBusy === 0 && this.preloadNext()) active = true;
     if (active) this.srcQuiet = 0;
     else this.srcQuiet++;
-    if (!active && !this.slotSettled && this.quietFromNextCycle()) {
-      this.slotSettled = true;
-      this.quietAfterIdle++;
-    }
     this.slotFrozen = this.slotSettled;
-  }
-
-  /**
-   * After a cycle in which the stepped source did nothing: it is quiescent with the inputs the
-   * next cycle gives it (the same FIFO head and room, but where an event changes them, and a
-   * skip stops before events), so it is settled from the next cycle on, and the cycles up to the
-   * next event may be skipped from this one. Stepping would find it settled one cycle later and
-   * skip from there: the same cycles, one pipeline step more (after every starved burst).
-   */
-  private quietFromNextCycle(): boolean {
-    const { source } = this;
-    return this.skipQuiet && this.srcBegun && this.srcBusy === 0 && this.srcDelivered < this.layers[this.srcLayer].params &&
-      source.quiescent !== undefined && source.quiescent(this.fifo, this.bufferSpace());
   }
 
   /**
