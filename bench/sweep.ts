@@ -3,8 +3,9 @@
  * (encode + verify, once per codec setting) with an empty cache and from the cache, and design
  * points per second after encoding with one worker thread and with one per core, in the fast
  * simulation mode (the default); the cached pass with one worker per core runs --repeat times
- * (default 3: the machine's speed drifts from pass to pass) and its median is the figure; then one shard of the grid run in both modes with one worker,
- * which must give the same rows (the speedup of the fast mode); and the wall time of the same
+ * (default 3: the machine's speed drifts from pass to pass) and its median is the figure; then
+ * one shard of the grid run in both modes with one worker, which must give the same rows (the
+ * speedup of the fast mode); and the wall time of the same
  * number of separate `hwsim run --no-cache`s (estimated from the median of 3): the speedup of
  * reusing images and int8 baselines across points. Load (uptime) is printed before and after.
  *

@@ -4,6 +4,7 @@
  * int8 baselines must not change a number), the Pareto front against brute force, shards that
  * merge into the whole sweep, the image cache, and the CLI's errors.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,6 +23,7 @@ import { runSweep, type SweepResult } from '../src/sweep/run-sweep.js';
 import { int8ChipOf } from '../src/sweep/chips.js';
 import { mergeSweeps, parseCsv, readSweepCsv, recordsOf, sweepCsv } from '../src/sweep/sweep-output.js';
 import { HwsimError } from '../src/errors.js';
+import { packageRoot } from '../src/package-root.js';
 import { rng as makeRng } from './laplace.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'hwsim-sweep-'));
@@ -177,6 +179,19 @@ describe('a sweep on lenet-5', () => {
     expect(() => mergeSweeps([parts[0], parts[0]])).toThrow(/given twice/);
     const other = await runSweep({ grid: gridFromFlags('lenet-5', { states: '32,64' }), objectives: ['latency', 'memory', 'traffic'], workers: 1, cacheDir, shard: { index: 2, count: 3 } });
     expect(() => mergeSweeps([parts[0], { path: 'x.json', result: other }])).toThrow(/different sweep/);
+  }, 120_000);
+
+  it('on worker threads (the compiled command, 2 workers): the rows of the sweep in one thread', () => {
+    // (the test runner executes the TypeScript sources, where the pool runs its jobs in this
+    // thread: the baseline jobs and the per-image jobs on worker threads run only compiled)
+    const out = join(tmp, 'threads');
+    const r = spawnSync(process.execPath, [join(packageRoot(), 'bin', 'hwsim.js'), 'sweep', 'lenet-5', '--states', axes.states,
+      '--decoders', axes.decoders, '--dram-bw', axes.dramBw, '--workers', '2', '--cache-dir', cacheDir, '--out', out, '-q'], { encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    const threaded = JSON.parse(readFileSync(join(out, 'sweep.json'), 'utf8')) as SweepResult;
+    expect(threaded.timing.threads).toBe(2);
+    expect(threaded.timing.int8Runs).toBe(2);
+    expect(threaded.rows).toEqual(whole.rows);
   }, 120_000);
 
   it('a damaged cached image is encoded again, not trusted', async () => {
