@@ -183,10 +183,11 @@ describe('a sweep on lenet-5', () => {
 
   it('on worker threads (the compiled command, 2 workers): the rows of the sweep in one thread', () => {
     // (the test runner executes the TypeScript sources, where the pool runs its jobs in this
-    // thread: the baseline jobs and the per-image jobs on worker threads run only compiled)
+    // thread: the baseline jobs and the per-image jobs on worker threads run only compiled; its
+    // own cache, since the compiled encoder's images are keyed apart from the sources')
     const out = join(tmp, 'threads');
     const r = spawnSync(process.execPath, [join(packageRoot(), 'bin', 'hwsim.js'), 'sweep', 'lenet-5', '--states', axes.states,
-      '--decoders', axes.decoders, '--dram-bw', axes.dramBw, '--workers', '2', '--cache-dir', cacheDir, '--out', out, '-q'], { encoding: 'utf8' });
+      '--decoders', axes.decoders, '--dram-bw', axes.dramBw, '--workers', '2', '--cache-dir', join(tmp, 'cache-threads'), '--out', out, '-q'], { encoding: 'utf8' });
     expect(r.status, r.stderr).toBe(0);
     const threaded = JSON.parse(readFileSync(join(out, 'sweep.json'), 'utf8')) as SweepResult;
     expect(threaded.timing.threads).toBe(2);
