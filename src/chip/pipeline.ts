@@ -191,7 +191,29 @@ interface GroupTables {
   lastGroupOf: Int32Array;
 }
 
+/**
+ * Tables already made, by the layers' mappings (mapLayer shares a mapping between runs on one
+ * array: a sweep's int8 baselines and points on it share their tables, 6 MB on an 8×8 array).
+ * Read only, as the mappings are.
+ */
+const tablesMemo = new WeakMap<LayerMapping, Array<{ mappings: LayerMapping[]; tables: GroupTables }>>();
+const TABLES_PER_FIRST_MAPPING = 8;
+
 function groupTables(layers: readonly ChipLayer[]): GroupTables {
+  const first = layers[0].mapping;
+  let made = tablesMemo.get(first);
+  if (made) {
+    for (const e of made) if (e.mappings.length === layers.length && e.mappings.every((m, i) => m === layers[i].mapping)) return e.tables;
+  } else {
+    tablesMemo.set(first, (made = []));
+  }
+  const tables = computeGroupTables(layers);
+  made.push({ mappings: layers.map((l) => l.mapping), tables });
+  if (made.length > TABLES_PER_FIRST_MAPPING) made.shift();
+  return tables;
+}
+
+function computeGroupTables(layers: readonly ChipLayer[]): GroupTables {
   let count = 0;
   for (const l of layers) count += l.mapping.groupWeights.length;
   const cycles = new Float64Array(count);

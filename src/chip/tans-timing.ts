@@ -27,7 +27,10 @@ import { deinterleaveStreams } from '../codecs/tans/layout.js';
 import { check } from '../errors.js';
 import { loadCycles, resolveTansDecoderParams, type EngineLayer, type TansDecoderParams } from './tans-decoder.js';
 import type { PopLog } from './weight-source.js';
-import { GIVEN, MAX_SEGMENT_CYCLES, Recording, ROOM_CHANGED, sameInts, STARVED, TOOK, variant, type Segment, type TrajectoryBook } from './tans-trajectories.js';
+import {
+  GIVEN, HAS_STARVED, HOLDS_AT_END, MAX_SEGMENT_CYCLES, NO_SEGMENT, QUIET_WITH_WORD, Recording, ROOM_CHANGED, sameInts, SEG_CYCLES, SEG_END, SEG_FIELDS,
+  SEG_FLAGS, SEG_LENGTH, SEG_NEXT, SEG_NEXT_SPACE, SEG_QUIET_SPACE, SEG_SPACE, SEG_START, STARVED, TOOK, variant, type TrajectoryBook,
+} from './tans-trajectories.js';
 
 /**
  * Per stream, the bits each symbol step reads (the decode table's nbBits of the state it steps
@@ -188,7 +191,7 @@ export class TansTimingModel {
   private minRem = 0;
   /** shared trajectories (tans-trajectories.ts): the book, and the open layer's segments in it */
   private book: TrajectoryBook | null = null;
-  private segs: Map<number, Segment[]> | null = null;
+  private segs: Map<number, number[]> | null = null;
   /**
    * a segment may start here: the last quiescentSpace() said quiescent, or the last cycle made the
    * lanes steady, and no cycle has run since
@@ -197,7 +200,7 @@ export class TansTimingModel {
   /** the segment being recorded, or the one being followed and how far (cycles, weights delivered) */
   private rec: Recording | null = null;
   private readonly recording: Recording;
-  private fol: Segment | null = null;
+  private fol = NO_SEGMENT;
   private folP = 0;
   private folDelivered = 0;
   private readonly snap: Int32Array;
@@ -265,7 +268,7 @@ export class TansTimingModel {
     // (a segment's cycle holds at most GIVEN weights)
     this.segs = this.book && this.S <= GIVEN ? this.book.layer(`${this.S},${this.D},${this.logL}`, bits) : null;
     this.rec = null;
-    this.fol = null;
+    this.fol = NO_SEGMENT;
     this.quietAt = false;
     const cycles = loadCycles(this.params);
     this.cycleN += cycles;
@@ -357,7 +360,7 @@ export class TansTimingModel {
     this.refreshSteady();
     // (the lanes past their first symbols, as after a layer's start: a segment may start here, not
     // only at the next quiescent state, which a busy layer may not reach for thousands of cycles)
-    if (this.steady && !wasSteady && this.fol === null && this.rec === null) this.quietAt = true;
+    if (this.steady && !wasSteady && this.fol === NO_SEGMENT && this.rec === null) this.quietAt = true;
   }
 
   /** Recomputes `steady` and `minRem` from the lanes' flags and symbols left. */
@@ -453,7 +456,7 @@ export class TansTimingModel {
   runSteady(maxCycles: number, space: number, wordsOffered: number, stopAfterAccepts: number, maxDeliver: number): number {
     if (this.segs !== null) {
       this.enterSegment(space);
-      if (this.fol !== null) {
+      if (this.fol !== NO_SEGMENT) {
         const n = this.follow(maxCycles, space, wordsOffered, stopAfterAccepts, maxDeliver);
         if (n > 0) return n;
       }
@@ -568,17 +571,20 @@ export class TansTimingModel {
     if (this.segs !== null) {
       this.enterSegment(space);
       const seg = this.fol;
-      if (seg !== null) {
+      if (seg !== NO_SEGMENT) {
         const p = this.folP;
-        if (p < seg.length && space === seg.space - this.folDelivered) {
-          let b = seg.cycles[seg.cyclesAt + p];
+        const book = this.book!;
+        const m = book.meta;
+        const r = seg * SEG_FIELDS;
+        if (p < m[r + SEG_LENGTH] && space === m[r + SEG_SPACE] - this.folDelivered) {
+          let b = book.cycles[m[r + SEG_CYCLES] + p];
           // (the word offered as in the segment: where it took one, and where it wanted one and had none)
           if ((b & TOOK) !== 0 ? !inValid : (b & STARVED) !== 0 && inValid) {
-            const alt = variant(this.segs!, seg, p, inValid);
-            if (alt !== null) {
+            const alt = variant(book, this.segs!, seg, p, inValid);
+            if (alt !== NO_SEGMENT) {
               this.fol = alt;
-              b = alt.cycles[alt.cyclesAt + p];
-              this.book!.variantsTaken++;
+              b = book.cycles[m[alt * SEG_FIELDS + SEG_CYCLES] + p];
+              book.variantsTaken++;
             }
           }
           const took = (b & TOOK) !== 0;
@@ -634,18 +640,21 @@ export class TansTimingModel {
   /** quiescent() with the room granted as stepSpace grants it. */
   quiescentSpace(inValid: boolean, space: number): boolean {
     const seg = this.fol;
-    if (seg !== null) {
+    if (seg !== NO_SEGMENT) {
+      const m = this.book!.meta;
+      const r = seg * SEG_FIELDS;
       // inside a segment: not quiescent (said without the registers; stepping a quiescent engine
       // changes nothing, so the answer only costs steps)
-      if (this.folP < seg.length) return false;
+      if (this.folP < m[r + SEG_LENGTH]) return false;
       // at its end, with the inputs it was found quiescent with: so (the registers are its end's,
       // written when a call needs them)
-      if (space === seg.quietSpace && (seg.quietInValid || !inValid)) {
+      const flags = m[r + SEG_FLAGS];
+      if (space === m[r + SEG_QUIET_SPACE] && ((flags & QUIET_WITH_WORD) !== 0 || !inValid)) {
         this.quietAt = true;
         return true;
       }
       // room, and a lane holding a weight: it hands it on (the usual start of the next segment)
-      if (space > 0 && seg.endHoldsWeight) return false;
+      if (space > 0 && (flags & HOLDS_AT_END) !== 0) return false;
       this.leaveSegment();
     }
     const valid = this.outValid;
@@ -670,7 +679,7 @@ export class TansTimingModel {
     let holds = false;
     for (let k = 0; k < this.S; k++) if (valid[k] === 1) holds = true;
     this.book!.add(this.segs!, rec.start, this.snapshotNow(), rec.cycles, rec.n, {
-      space: rec.space, endHoldsWeight: holds, starves: rec.starves, quietSpace, quietInValid,
+      space: rec.space, quietSpace, flags: (holds ? HOLDS_AT_END : 0) | (rec.starves ? HAS_STARVED : 0) | (quietInValid ? QUIET_WITH_WORD : 0),
     });
   }
 
@@ -683,30 +692,36 @@ export class TansTimingModel {
    */
   private enterSegment(space: number): void {
     const at = this.fol;
-    if (at !== null && this.folP < at.length) {
-      if (space === at.space - this.folDelivered) return;
+    const book = this.book!;
+    const m = book.meta;
+    const a = at * SEG_FIELDS;
+    if (at !== NO_SEGMENT && this.folP < m[a + SEG_LENGTH]) {
+      if (space === m[a + SEG_SPACE] - this.folDelivered) return;
       // the room changed inside the followed segment (earlier than where it was recorded): the
       // registers rebuilt to here, a segment starts here
       this.leaveSegment();
       this.quietAt = true;
-    } else if (at !== null) {
+    } else if (at !== NO_SEGMENT) {
       // at the end of a followed segment (its registers known): the next one, linked or looked up
       // by its end
       this.quietAt = false;
-      let next = at.next !== null && at.nextSpace === space ? at.next : null;
-      if (next !== null) this.book!.linksTaken++;
+      let next = m[a + SEG_NEXT] !== NO_SEGMENT && m[a + SEG_NEXT_SPACE] === space ? m[a + SEG_NEXT] : NO_SEGMENT;
+      if (next !== NO_SEGMENT) book.linksTaken++;
       else {
         const w = this.snap.length;
-        for (const seg of this.segs!.get(at.snaps[at.endAt + 1]) ?? []) {
-          if (seg.space === space && sameInts(seg.snaps, seg.startAt, at.snaps, at.endAt, w)) {
+        const snaps = book.snaps;
+        const endAt = m[a + SEG_END];
+        for (const seg of this.segs!.get(snaps[endAt + 1]) ?? []) {
+          const r = seg * SEG_FIELDS;
+          if (m[r + SEG_SPACE] === space && sameInts(snaps, m[r + SEG_START], snaps, endAt, w)) {
             next = seg;
-            at.next = seg;
-            at.nextSpace = space;
+            m[a + SEG_NEXT] = seg;
+            m[a + SEG_NEXT_SPACE] = space;
             break;
           }
         }
       }
-      if (next !== null) {
+      if (next !== NO_SEGMENT) {
         this.fol = next;
         this.folP = 0;
         this.folDelivered = 0;
@@ -729,8 +744,11 @@ export class TansTimingModel {
     const now = this.snapshotNow();
     const list = this.segs!.get(this.nextQ[0]);
     if (list) {
+      // (the book's arrays as they are now: filing above may have replaced them)
+      const { meta, snaps } = book;
       for (const seg of list) {
-        if (seg.space === space && sameInts(seg.snaps, seg.startAt, now, 0, now.length)) {
+        const r = seg * SEG_FIELDS;
+        if (meta[r + SEG_SPACE] === space && sameInts(snaps, meta[r + SEG_START], now, 0, now.length)) {
           this.fol = seg;
           this.folP = 0;
           this.folDelivered = 0;
@@ -738,7 +756,7 @@ export class TansTimingModel {
         }
       }
     }
-    if (!this.book!.full) {
+    if (!book.full) {
       this.rec = this.recording;
       this.rec.begin(now, space);
     }
@@ -757,9 +775,13 @@ export class TansTimingModel {
    * one. Returns the cycles followed; 0 when none could be (the registers are then rebuilt).
    */
   private follow(maxCycles: number, space: number, wordsOffered: number, stopAfterAccepts: number, maxDeliver: number): number {
-    let seg = this.fol!;
-    let { cycles, cyclesAt } = seg;
-    if (this.folP === seg.length || space !== seg.space - this.folDelivered) {
+    let seg = this.fol;
+    const book = this.book!;
+    const { meta, cycles } = book;
+    let r = seg * SEG_FIELDS;
+    let cyclesAt = meta[r + SEG_CYCLES];
+    const length = meta[r + SEG_LENGTH];
+    if (this.folP === length || space !== meta[r + SEG_SPACE] - this.folDelivered) {
       this.leaveSegment();
       return 0;
     }
@@ -772,7 +794,9 @@ export class TansTimingModel {
     let blocked = 0;
     let short = false;
     let c = 0;
-    while (c < maxCycles && p < seg.length) {
+    // (a variant has the same start, room and first cycles, but may be longer)
+    let segLength = length;
+    while (c < maxCycles && p < segLength) {
       if (log !== null) {
         // The usual cycles, without branches on the word taken (they mispredict): weights out,
         // no word wanted and missed, and a word to take where the segment took one.
@@ -780,7 +804,7 @@ export class TansTimingModel {
         const base = log.base;
         let n = log.n;
         let last = -1;
-        const end = Math.min(seg.length, p + maxCycles - c);
+        const end = Math.min(segLength, p + maxCycles - c);
         let stop = false;
         while (p < end && accepted < wordsOffered) {
           const b = cycles[cyclesAt + p];
@@ -811,14 +835,16 @@ export class TansTimingModel {
       // the segment took a word this run is not offered, or wanted one this run would offer: on
       // along a variant that did as this run does, if the book has one
       if (took ? accepted >= wordsOffered : (b & STARVED) !== 0 && accepted < wordsOffered) {
-        const alt = variant(this.segs!, seg, p, accepted < wordsOffered);
-        if (alt === null) {
+        const alt = variant(book, this.segs!, seg, p, accepted < wordsOffered);
+        if (alt === NO_SEGMENT) {
           short = true;
           break;
         }
         this.fol = seg = alt;
-        ({ cycles, cyclesAt } = seg);
-        this.book!.variantsTaken++;
+        r = seg * SEG_FIELDS;
+        cyclesAt = meta[r + SEG_CYCLES];
+        segLength = meta[r + SEG_LENGTH];
+        book.variantsTaken++;
         continue;
       }
       const given = b & GIVEN;
@@ -841,7 +867,7 @@ export class TansTimingModel {
     // the slot's blocked cycles are those before the stretch's last
     if (deliveredLast === 0 && space - delivered <= 0) blocked--;
     this.ranCycles(c, accepted, acceptedLast, delivered, deliveredLast, blocked);
-    this.book!.followedCycles += c;
+    book.followedCycles += c;
     return c;
   }
 
@@ -851,23 +877,28 @@ export class TansTimingModel {
    * (stepping then repeats it: where the distributor wanted no word, offering one changes nothing).
    */
   private leaveSegment(recordVariant = false): void {
-    const seg = this.fol!;
+    const book = this.book!;
+    const m = book.meta;
+    const r = this.fol * SEG_FIELDS;
     const p = this.folP;
-    this.fol = null;
-    if (p === seg.length) {
-      this.restore(seg.snaps, seg.endAt);
+    this.fol = NO_SEGMENT;
+    if (p === m[r + SEG_LENGTH]) {
+      this.restore(book.snaps, m[r + SEG_END]);
       return;
     }
-    this.restore(seg.snaps, seg.startAt);
-    this.book!.rebuilds++;
+    this.restore(book.snaps, m[r + SEG_START]);
+    book.rebuilds++;
     const log = this.popLog;
     const cycles = this.cycleN;
     this.popLog = null;
-    let space = seg.space;
+    const segSpace = m[r + SEG_SPACE];
+    let space = segSpace;
     let done = 0;
     // a word offered in every cycle but those in which the segment starved (offered where it was
     // not wanted, a word is not taken)
-    const { cycles: bytes, cyclesAt } = seg;
+    const bytes = book.cycles;
+    const cyclesAt = m[r + SEG_CYCLES];
+    const starves = (m[r + SEG_FLAGS] & HAS_STARVED) !== 0;
     while (done < p) {
       if ((bytes[cyclesAt + done] & STARVED) !== 0) {
         space -= this.stepSpaceReal(false, space);
@@ -875,7 +906,7 @@ export class TansTimingModel {
         continue;
       }
       let until = done + 1;
-      if (seg.starves) while (until < p && (bytes[cyclesAt + until] & STARVED) === 0) until++;
+      if (starves) while (until < p && (bytes[cyclesAt + until] & STARVED) === 0) until++;
       else until = p;
       let n = this.runSteadyReal(until - done, space, Infinity, Infinity, Infinity);
       if (n > 0) {
@@ -888,15 +919,15 @@ export class TansTimingModel {
     }
     this.popLog = log;
     this.cycleN = cycles;
-    if (space !== seg.space - this.folDelivered) {
-      throw new Error(`internal: a tANS segment rebuilt to cycle ${p} delivered ${seg.space - space} weights, the segment ${this.folDelivered}`);
+    if (space !== segSpace - this.folDelivered) {
+      throw new Error(`internal: a tANS segment rebuilt to cycle ${p} delivered ${segSpace - space} weights, the segment ${this.folDelivered}`);
     }
     // from here the run steps: where it left for the word offered (its room the segment's), it
     // records the variant it makes, the segment's first p cycles and its own after them
-    if (recordVariant && !this.book!.full) {
+    if (recordVariant && !book.full) {
       const rec = this.rec = this.recording;
-      rec.begin(seg.snaps.subarray(seg.startAt, seg.endAt), seg.space);
-      for (let i = 0; i < p; i++) rec.push(seg.cycles[seg.cyclesAt + i]);
+      rec.begin(book.snaps.subarray(m[r + SEG_START], m[r + SEG_END]), segSpace);
+      for (let i = 0; i < p; i++) rec.push(bytes[cyclesAt + i]);
       rec.delivered = this.folDelivered;
     }
   }

@@ -22,35 +22,44 @@
  */
 
 /**
- * One recorded stretch of the engine, from a quiescent state to the next. Its registers and cycles
- * sit in the book's shared arrays (one allocation per megabyte, not three per segment).
+ * A segment is a record of TrajectoryBook.meta, SEG_FIELDS values from `id * SEG_FIELDS`; its
+ * registers and cycles sit in the book's other two arrays. Records, not objects: a run follows a
+ * segment a group (400 thousand a run on an 8×8 array), each to the next by its link, and records
+ * stay in the order they were recorded in (the order later runs mostly follow them in, where
+ * objects are moved about by the garbage collector) in fewer bytes: what a run reads from memory
+ * matters most when the other core's worker reads its own (docs/SWEEP.md, "Speed").
  */
-export interface Segment {
-  /** the engine's registers at its start and after its last cycle (TansTimingModel's snapshot layout): snaps[startAt ...], snaps[endAt ...] */
-  readonly snaps: Int32Array;
-  readonly startAt: number;
-  readonly endAt: number;
-  /** per cycle, cycles[cyclesAt ... cyclesAt + length − 1]: TOOK or STARVED, plus the weights that left (GIVEN) */
-  readonly cycles: Uint8Array;
-  readonly cyclesAt: number;
-  readonly length: number;
-  /** the weight buffer's room in its first cycle */
-  readonly space: number;
-  /** whether a lane holds a weight at its end, and whether the FIFO starved the distributor in it */
-  readonly endHoldsWeight: boolean;
-  readonly starves: boolean;
-  /**
-   * the room with which the engine is quiescent at its end, and whether it is with a word offered
-   * (always without); ROOM_CHANGED for a segment that ended where the room changed
-   */
-  readonly quietSpace: number;
-  readonly quietInValid: boolean;
-  /** the segment found to start from this one's end, with the room it starts with (a link found once, then taken without comparing) */
-  next: Segment | null;
-  nextSpace: number;
-}
+/** snaps index of the engine's registers at its start (TansTimingModel's snapshot layout) */
+export const SEG_START = 0;
+/** snaps index of its registers after its last cycle */
+export const SEG_END = 1;
+/** cycles index of its first cycle: per cycle TOOK or STARVED, plus the weights that left (GIVEN) */
+export const SEG_CYCLES = 2;
+/** its cycles */
+export const SEG_LENGTH = 3;
+/** the weight buffer's room in its first cycle */
+export const SEG_SPACE = 4;
+/**
+ * the room with which the engine is quiescent at its end, with a word offered if QUIET_WITH_WORD
+ * (always without); ROOM_CHANGED for a segment that ended where the room changed
+ */
+export const SEG_QUIET_SPACE = 5;
+/** HOLDS_AT_END | HAS_STARVED | QUIET_WITH_WORD */
+export const SEG_FLAGS = 6;
+/** the segment found to start from this one's end (NO_SEGMENT: none yet), and the room it starts with (a link found once, then taken without comparing) */
+export const SEG_NEXT = 7;
+export const SEG_NEXT_SPACE = 8;
+export const SEG_FIELDS = 9;
 
-/** Segment.quietSpace of a segment that ended where the room changed, not at a quiescent state. */
+/** SEG_FLAGS: a lane holds a weight at its end; the FIFO starved the distributor in it; quiescent at its end with a word offered too */
+export const HOLDS_AT_END = 1;
+export const HAS_STARVED = 2;
+export const QUIET_WITH_WORD = 4;
+
+/** No segment (a segment id is its record's index). */
+export const NO_SEGMENT = -1;
+
+/** SEG_QUIET_SPACE of a segment that ended where the room changed, not at a quiescent state. */
 export const ROOM_CHANGED = -1;
 
 /** A cycle of a segment: the distributor took a word; it wanted one the FIFO did not offer; the weights that left (at most 63). */
@@ -100,11 +109,13 @@ export const MAX_SEGMENT_CYCLES = 1 << 16;
  * thread; it stops taking segments at `maxBytes`.
  */
 export class TrajectoryBook {
-  private readonly engines = new Map<string, WeakMap<object, Map<number, Segment[]>>>();
-  private readonly filed: Map<number, Segment[]>[] = [];
-  private snaps = new Int32Array(0);
+  private readonly engines = new Map<string, WeakMap<object, Map<number, number[]>>>();
+  private readonly filed: Map<number, number[]>[] = [];
+  /** the segments' records (SEG_FIELDS each), registers and cycles; each array is replaced by a larger copy as it fills */
+  meta = new Int32Array(SEG_FIELDS * 1024);
+  snaps = new Int32Array(1 << 16);
+  cycles = new Uint8Array(1 << 16);
   private snapsAt = 0;
-  private cycles = new Uint8Array(0);
   private cyclesAt = 0;
   bytes = 0;
   segments = 0;
@@ -119,7 +130,7 @@ export class TrajectoryBook {
   constructor(readonly maxBytes = 256 * 1024 * 1024) {}
 
   /** The segments of one layer (`layer`: its step-bit arrays, the same object in every run of the image) on one engine. */
-  layer(engine: string, layer: object): Map<number, Segment[]> {
+  layer(engine: string, layer: object): Map<number, number[]> {
     let byLayer = this.engines.get(engine);
     if (!byLayer) this.engines.set(engine, (byLayer = new WeakMap()));
     let segs = byLayer.get(layer);
@@ -132,7 +143,15 @@ export class TrajectoryBook {
 
   /** Every segment's cycles (tests tamper with them to show the comparison can fail). */
   forEachSegment(f: (cycles: Uint8Array) => void): void {
-    for (const segs of this.filed) for (const list of segs.values()) for (const s of list) f(s.cycles.subarray(s.cyclesAt, s.cyclesAt + s.length));
+    const m = this.meta;
+    for (const segs of this.filed) {
+      for (const list of segs.values()) {
+        for (const id of list) {
+          const r = id * SEG_FIELDS;
+          f(this.cycles.subarray(m[r + SEG_CYCLES], m[r + SEG_CYCLES] + m[r + SEG_LENGTH]));
+        }
+      }
+    }
   }
 
   get full(): boolean {
@@ -144,23 +163,22 @@ export class TrajectoryBook {
    * there: its registers at start and end, its first `n` cycles. Segments from one start and room
    * differ where their FIFOs offered words differently (variants, see variant()).
    */
-  add(segs: Map<number, Segment[]>, start: Int32Array, end: Int32Array, cycles: Uint8Array, n: number,
-    at: { space: number; quietSpace: number; quietInValid: boolean; endHoldsWeight: boolean; starves: boolean }): void {
+  add(segs: Map<number, number[]>, start: Int32Array, end: Int32Array, cycles: Uint8Array, n: number,
+    at: { space: number; quietSpace: number; flags: number }): void {
     const key = start[1];
     let list = segs.get(key);
     if (!list) segs.set(key, (list = []));
-    for (const s of list) {
-      if (s.space === at.space && s.length === n && sameInts(s.snaps, s.startAt, start, 0, start.length) && sameBytes(s.cycles, s.cyclesAt, cycles, 0, n)) return;
-    }
     const w = start.length;
-    if (this.snapsAt + 2 * w > this.snaps.length) {
-      this.snaps = new Int32Array(Math.max(1 << 18, 2 * w));
-      this.snapsAt = 0;
+    const m = this.meta;
+    for (const id of list) {
+      const r = id * SEG_FIELDS;
+      if (m[r + SEG_SPACE] === at.space && m[r + SEG_LENGTH] === n && sameInts(this.snaps, m[r + SEG_START], start, 0, w) &&
+        sameBytes(this.cycles, m[r + SEG_CYCLES], cycles, 0, n)) return;
     }
-    if (this.cyclesAt + n > this.cycles.length) {
-      this.cycles = new Uint8Array(Math.max(1 << 20, n));
-      this.cyclesAt = 0;
-    }
+    if (this.snapsAt + 2 * w > this.snaps.length) this.snaps = grown(this.snaps, this.snapsAt + 2 * w);
+    if (this.cyclesAt + n > this.cycles.length) this.cycles = grown(this.cycles, this.cyclesAt + n);
+    const id = this.segments;
+    if ((id + 1) * SEG_FIELDS > this.meta.length) this.meta = grown(this.meta, (id + 1) * SEG_FIELDS);
     const startAt = this.snapsAt;
     this.snaps.set(start, startAt);
     this.snaps.set(end, startAt + w);
@@ -168,30 +186,51 @@ export class TrajectoryBook {
     const cyclesAt = this.cyclesAt;
     this.cycles.set(cycles.subarray(0, n), cyclesAt);
     this.cyclesAt += n;
-    list.push({
-      snaps: this.snaps, startAt, endAt: startAt + w, cycles: this.cycles, cyclesAt, length: n,
-      space: at.space, endHoldsWeight: at.endHoldsWeight, starves: at.starves, quietSpace: at.quietSpace, quietInValid: at.quietInValid,
-      next: null, nextSpace: 0,
-    });
+    const r = id * SEG_FIELDS;
+    const meta = this.meta;
+    meta[r + SEG_START] = startAt;
+    meta[r + SEG_END] = startAt + w;
+    meta[r + SEG_CYCLES] = cyclesAt;
+    meta[r + SEG_LENGTH] = n;
+    meta[r + SEG_SPACE] = at.space;
+    meta[r + SEG_QUIET_SPACE] = at.quietSpace;
+    meta[r + SEG_FLAGS] = at.flags;
+    meta[r + SEG_NEXT] = NO_SEGMENT;
+    meta[r + SEG_NEXT_SPACE] = 0;
+    list.push(id);
     this.segments++;
-    this.bytes += n + 8 * w + 96;
+    this.bytes += n + 8 * w + 4 * SEG_FIELDS + 8;
   }
 }
 
+/** A copy of `a` with room for at least `need` elements (twice as many, or more). */
+function grown<T extends Int32Array | Uint8Array>(a: T, need: number): T {
+  const b = new (a.constructor as new (n: number) => T)(Math.max(2 * a.length, need));
+  b.set(a);
+  return b;
+}
+
 /**
- * Another segment of `segs` from `seg`'s start and room whose first p cycles are `seg`'s and whose
- * cycle p takes a word if `offered` (and wants none if not): where a run leaves `seg` at cycle p
- * for the word its FIFO offers, it goes on along this one, from the same registers. Null if none.
+ * Another segment of `segs` from segment `seg`'s start and room whose first p cycles are `seg`'s
+ * and whose cycle p takes a word if `offered` (and wants none if not): where a run leaves `seg` at
+ * cycle p for the word its FIFO offers, it goes on along this one, from the same registers.
+ * NO_SEGMENT if none.
  */
-export function variant(segs: Map<number, Segment[]>, seg: Segment, p: number, offered: boolean): Segment | null {
-  const w = seg.endAt - seg.startAt;
-  for (const s of segs.get(seg.snaps[seg.startAt + 1]) ?? []) {
-    if (s === seg || s.space !== seg.space || s.length <= p || !sameInts(s.snaps, s.startAt, seg.snaps, seg.startAt, w)) continue;
-    const b = s.cycles[s.cyclesAt + p];
-    if (((b & TOOK) !== 0 ? !offered : (b & STARVED) !== 0 && offered) || !sameBytes(s.cycles, s.cyclesAt, seg.cycles, seg.cyclesAt, p)) continue;
+export function variant(book: TrajectoryBook, segs: Map<number, number[]>, seg: number, p: number, offered: boolean): number {
+  const { meta: m, snaps, cycles } = book;
+  const r = seg * SEG_FIELDS;
+  const startAt = m[r + SEG_START];
+  const w = m[r + SEG_END] - startAt;
+  const space = m[r + SEG_SPACE];
+  const cyclesAt = m[r + SEG_CYCLES];
+  for (const s of segs.get(snaps[startAt + 1]) ?? []) {
+    const q = s * SEG_FIELDS;
+    if (s === seg || m[q + SEG_SPACE] !== space || m[q + SEG_LENGTH] <= p || !sameInts(snaps, m[q + SEG_START], snaps, startAt, w)) continue;
+    const b = cycles[m[q + SEG_CYCLES] + p];
+    if (((b & TOOK) !== 0 ? !offered : (b & STARVED) !== 0 && offered) || !sameBytes(cycles, m[q + SEG_CYCLES], cycles, cyclesAt, p)) continue;
     return s;
   }
-  return null;
+  return NO_SEGMENT;
 }
 
 function sameBytes(a: Uint8Array, aAt: number, b: Uint8Array, bAt: number, n: number): boolean {
