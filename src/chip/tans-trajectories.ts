@@ -90,11 +90,7 @@ export class Recording {
   }
 
   push(b: number): void {
-    if (this.n === this.cycles.length) {
-      const grown = new Uint8Array(this.cycles.length * 2);
-      grown.set(this.cycles);
-      this.cycles = grown;
-    }
+    if (this.n === this.cycles.length) this.cycles = grown(this.cycles, this.n + 1);
     this.cycles[this.n++] = b;
     if (b & STARVED) this.starves = true;
   }
