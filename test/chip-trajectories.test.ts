@@ -63,6 +63,7 @@ describe('shared trajectories give the figures of runs without them', () => {
     let rebuilt = 0;
     let segments = 0;
     let links = 0;
+    let held = 0;
     for (let trial = 0; trial < 30; trial++) {
       const { engineChip, image, reads } = randomImage(rnd);
       const book = new TrajectoryBook();
@@ -76,12 +77,14 @@ describe('shared trajectories give the figures of runs without them', () => {
       rebuilt += book.rebuilds;
       segments += book.segments;
       links += book.linksTaken;
+      held += book.heldGroups;
     }
-    console.log(`segments recorded ${segments}, cycles followed ${followed}, segments left part way and rebuilt ${rebuilt}, entered by a link ${links}`);
+    console.log(`segments recorded ${segments}, cycles followed ${followed}, segments left part way and rebuilt ${rebuilt}, entered by a link ${links} (${held} of them held groups in one loop)`);
     expect(segments).toBeGreaterThan(1000);
     expect(followed).toBeGreaterThan(100_000);
     expect(rebuilt).toBeGreaterThan(100);
     expect(links).toBeGreaterThan(1000);
+    expect(held).toBeGreaterThan(100);
   });
 
   it('a book recorded on one array serves another only where registers and room agree, and the figures stay the same', () => {

@@ -54,6 +54,8 @@ export interface TansEngine {
   quiescentSpace?(inValid: boolean, space: number): boolean;
   /** trajectories shared with other runs of the image (tans-trajectories.ts) */
   useBook?(book: TrajectoryBook | null): void;
+  /** held groups one after another, from a room grant just taken (TansTimingModel.followHeld); returns the words taken */
+  followHeld?(limits: AdvanceLimits, out: AdvanceResult, wordsHeld: number, wordsLeft: number, weightsLeft: number): number;
 }
 export type TansEngineFactory = (params: TansDecoderParams) => TansEngine;
 
@@ -278,8 +280,17 @@ export class TansSource implements WeightSource {
           out.lastHasWord = held - taken + out.lastPopped > 0;
           out.lastSpace = left - given + out.lastDelivered;
           if (out.lastDelivered === 0 && out.lastPopped === 0) {
-            if (this.holdQuiet(fifo, limits, out)) continue;
-            return;
+            if (!this.holdQuiet(fifo, limits, out)) return;
+            // (the usual stretch of a well-fed chip: held groups one after another, in one loop)
+            if (eng.followHeld) {
+              const delivered = out.delivered;
+              const taken = eng.followHeld(limits, out, fifo.count, this.words - this.fed, this.weights - this.emitted);
+              fifo.drop(taken);
+              this.fed += taken;
+              this.emitted += out.delivered - delivered;
+              if (out.cycles >= limits.maxCycles) return;
+            }
+            continue;
           }
           if (stretchEnds(out, limits, fifo)) return;
           continue;

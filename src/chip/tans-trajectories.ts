@@ -122,6 +122,8 @@ export class TrajectoryBook {
   linksTaken = 0;
   /** runs that went on along a variant where they left a segment */
   variantsTaken = 0;
+  /** of the links taken, those taken by a held group followed in one loop (TansTimingModel.followHeld) */
+  heldGroups = 0;
 
   constructor(readonly maxBytes = 256 * 1024 * 1024) {}
 
