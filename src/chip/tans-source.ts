@@ -16,7 +16,7 @@ import { streamIndices } from '../codecs/tans/streams.js';
 import { HwsimError } from '../errors.js';
 import type { WordFifo } from './fifo.js';
 import {
-  cycleLimit, startStretch, stepInto, stretchEnds, type AdvanceLimits, type AdvanceResult, type PopLog, type SourceLayer, type WeightSource,
+  cycleLimit, holdToGrant, startStretch, stepInto, stretchEnds, type AdvanceLimits, type AdvanceResult, type PopLog, type SourceLayer, type WeightSource,
 } from './weight-source.js';
 import {
   loadCycles, PRELOADED_SWITCH_CYCLES, tableBanks, TansEngineModel, tableBuildCycles, type EngineLayer, type TansDecoderParams,
@@ -305,27 +305,13 @@ export class TansSource implements WeightSource {
 
   /**
    * After an idle last cycle with the buffer full (AdvanceLimits.holdQuiet): the engine quiescent,
-   * every cycle to the stretch's end or its next room grant is that cycle again (the pipeline would
-   * hold it so), blocked. At a grant it takes the room and the stretch goes on (returns true): the
-   * array's next group started, its weights all there.
+   * it is held to the stretch's next room grant, which it takes (returns true), or to its end
+   * (holdToGrant).
    */
   private holdQuiet(fifo: WordFifo, limits: AdvanceLimits, out: AdvanceResult): boolean {
     // (the pipeline holds a source only while it owes weights: one that has delivered them all winds down)
     if (!limits.holdQuiet || out.lastSpace > 0 || this.emitted >= this.weights || this.progressed ||
       !this.quiescent(fifo, out.lastSpace)) return false;
-    const limit = cycleLimit(limits, out);
-    const n = limit - out.cycles;
-    // (the idle cycle before is no longer the last: it and n − 1 of these are the blocked ones)
-    out.blocked += n;
-    out.cycles += n;
-    out.held += n;
-    if (limit >= limits.maxCycles) return false;
-    // the last held cycle is no longer the last either (blocked); the next starts with the room
-    out.blocked++;
-    out.lastSpace = limits.grants.room[out.granted];
-    out.granted++;
-    out.lastDelivered = 0;
-    out.lastPopped = 0;
-    return true;
+    return holdToGrant(limits, out);
   }
 }

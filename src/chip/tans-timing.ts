@@ -26,7 +26,7 @@ import { decodeTableOf, stepBitArrays, stepBitsDecoded, streamSymbolCounts } fro
 import { deinterleaveStreams } from '../codecs/tans/layout.js';
 import { check } from '../errors.js';
 import { loadCycles, resolveTansDecoderParams, type EngineLayer, type TansDecoderParams } from './tans-decoder.js';
-import type { AdvanceLimits, AdvanceResult, PopLog } from './weight-source.js';
+import { cycleLimit, holdToGrant, type AdvanceLimits, type AdvanceResult, type PopLog } from './weight-source.js';
 import {
   GIVEN, HAS_STARVED, HOLDS_AT_END, MAX_SEGMENT_CYCLES, NO_SEGMENT, QUIET_WITH_WORD, Recording, ROOM_CHANGED, sameInts, SEG_CYCLES, SEG_END, SEG_FIELDS,
   SEG_FLAGS, SEG_LENGTH, SEG_NEXT, SEG_NEXT_SPACE, SEG_QUIET_SPACE, SEG_SPACE, SEG_START, STARVED, TOOK, variant, type TrajectoryBook,
@@ -897,7 +897,6 @@ export class TansTimingModel {
     if (book === null || this.segs === null || this.rec !== null || this.fol === NO_SEGMENT) return 0;
     const { meta, cycles } = book;
     const log = limits.pops;
-    const { at: grantAt, room: grantRoom } = limits.grants;
     let seg = this.fol;
     if (this.folP !== meta[seg * SEG_FIELDS + SEG_LENGTH]) return 0;
     let taken = 0;
@@ -908,7 +907,7 @@ export class TansTimingModel {
       if (next === NO_SEGMENT || meta[a + SEG_NEXT_SPACE] !== room) break;
       const r = next * SEG_FIELDS;
       const length = meta[r + SEG_LENGTH];
-      const limit = out.granted < limits.grants.n ? grantAt[out.granted] : limits.maxCycles;
+      const limit = cycleLimit(limits, out);
       // (a pop that reaches what the FIFO offers or the stretch may pop ends follow() inside)
       const popsLeft = limits.maxPops - out.popped;
       const canTake = Math.min(popsLeft, wordsHeld, wordsLeft);
@@ -961,15 +960,8 @@ export class TansTimingModel {
       out.lastPopped = 0;
       out.lastHasWord = wordsHeld > 0;
       out.lastSpace = 0;
-      // held to the next grant (TansSource.holdQuiet), or to the stretch's end
-      const held = limit - out.cycles;
-      out.blocked += held;
-      out.cycles += held;
-      out.held += held;
-      if (limit >= limits.maxCycles) break;
-      out.blocked++;
-      out.lastSpace = grantRoom[out.granted];
-      out.granted++;
+      // held to the next grant (as TansSource.holdQuiet holds it), or to the stretch's end
+      if (!holdToGrant(limits, out)) break;
     }
     return taken;
   }

@@ -197,6 +197,29 @@ export function cycleLimit(limits: AdvanceLimits, out: AdvanceResult): number {
   return out.granted < limits.grants.n ? limits.grants.at[out.granted] : limits.maxCycles;
 }
 
+/**
+ * A source held quiescent behind the full buffer (AdvanceLimits.holdQuiet) after an idle cycle:
+ * every cycle to the stretch's next room grant, or its end, is that cycle again, blocked. At a
+ * grant it takes the room and the stretch goes on (returns true): the array's next group started,
+ * its weights all there. False: held to the stretch's end.
+ */
+export function holdToGrant(limits: AdvanceLimits, out: AdvanceResult): boolean {
+  const limit = cycleLimit(limits, out);
+  const n = limit - out.cycles;
+  // (the idle cycle before is no longer the last: it and n − 1 of these are the blocked ones)
+  out.blocked += n;
+  out.cycles += n;
+  out.held += n;
+  if (limit >= limits.maxCycles) return false;
+  // the last held cycle is no longer the last either (blocked); the next starts with the room
+  out.blocked++;
+  out.lastSpace = limits.grants.room[out.granted];
+  out.granted++;
+  out.lastDelivered = 0;
+  out.lastPopped = 0;
+  return true;
+}
+
 /** The stop rules of WeightSource.advance but idleness, after a cycle accounted in `out`. */
 export function stretchEnds(out: AdvanceResult, limits: AdvanceLimits, fifo: WordFifo): boolean {
   return out.cycles >= cycleLimit(limits, out) || out.popped >= limits.maxPops || (out.lastPopped > 0 && fifo.count === 0 && (!limits.pastEmpty || out.lastDelivered === 0)) ||
