@@ -135,6 +135,7 @@ describe('shared trajectories give the figures of runs without them', () => {
     const rnd = lcg(91);
     let followed = 0;
     let variants = 0;
+    let wordsAtQuietEnds = 0;
     for (let trial = 0; trial < 30; trial++) {
       const { engineChip, image, reads } = randomImage(rnd);
       const book = new TrajectoryBook();
@@ -145,12 +146,15 @@ describe('shared trajectories give the figures of runs without them', () => {
       }
       followed += book.followedCycles;
       variants += book.variantsTaken;
+      wordsAtQuietEnds += book.wordsAtQuietEnds;
     }
-    console.log(`starving DRAM: cycles followed ${followed}, variants taken ${variants}`);
+    console.log(`starving DRAM: cycles followed ${followed}, variants taken ${variants}, words offered at quiescent segment ends ${wordsAtQuietEnds}`);
     // (ignoring the room inside a segment fails here, not in the test above)
     expect(followed).toBeGreaterThan(100_000);
     // runs left segments for the words their FIFOs offered and went on along variants recorded before
     expect(variants).toBeGreaterThan(10);
+    // a starved engine woken by a landing went on from its segment's end by the link, not rebuilt
+    expect(wordsAtQuietEnds).toBeGreaterThan(1000);
   });
 });
 

@@ -662,6 +662,13 @@ export class TansTimingModel {
       }
       // room, and a lane holding a weight: it hands it on (the usual start of the next segment)
       if (space > 0 && (m[r + SEG_FLAGS] & HOLDS_AT_END) !== 0) return false;
+      // the room it was found quiescent with, and a word it was found to take (not QUIET_WITH_WORD):
+      // the distributor takes it (a starved engine when a burst lands), and the segment's link
+      // leads on
+      if (inValid && space === m[r + SEG_QUIET_SPACE]) {
+        this.book!.wordsAtQuietEnds++;
+        return false;
+      }
       this.leaveSegment();
     }
     const valid = this.outValid;
@@ -920,15 +927,16 @@ export class TansTimingModel {
       let blocked = 0;
       let fits = true;
       const last = length - 1;
+      const at = log.at;
+      const logged = log.n;
       for (let c = 0; c < length; c++) {
         const b = cycles[cyclesAt + c];
-        const given = b & GIVEN;
-        const t = b >>> 7; // (TOOK is the byte's top bit)
         // (an idle cycle before the last would end follow()'s stretch there: left to it)
-        if ((b & STARVED) !== 0 || (given === 0 && t === 0 && c !== last)) { fits = false; break; }
+        if ((b & STARVED) !== 0 || ((b & (GIVEN | TOOK)) === 0 && c !== last)) { fits = false; break; }
+        const given = b & GIVEN;
         if (given === 0 && room - delivered <= 0) blocked++;
-        log.at[log.n + took] = base + c;
-        took += t;
+        at[logged + took] = base + c;
+        took += b >>> 7; // (TOOK is the byte's top bit)
         delivered += given;
         if (took >= canTake) { fits = false; break; }
       }
