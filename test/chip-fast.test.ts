@@ -94,6 +94,7 @@ describe('fast and exact simulation agree', () => {
     let exactBulkIssues = 0;
     let bulkLandings = 0;
     let heldCycles = 0;
+    let idleCycles = 0;
     let bulkGroups = 0;
     const models: TansTimingModel[] = [];
     const recorded: TansEngineFactory = (p) => { const m = new TansTimingModel(p); models.push(m); return m; };
@@ -105,6 +106,7 @@ describe('fast and exact simulation agree', () => {
       bulkIssues += fastRun.bulkIssues;
       bulkLandings += fastRun.bulkLandings;
       heldCycles += fastRun.bulkHeldCycles;
+      idleCycles += fastRun.bulkIdleCycles;
       bulkGroups += fastRun.bulkGroups;
       const fast = figures(fastRun);
       const exactRun = run(cfg, image, mk(), 'exact');
@@ -119,13 +121,15 @@ describe('fast and exact simulation agree', () => {
     expect(bulk).toBeGreaterThan(1000);
     expect(models.reduce((a, m) => a + m.laneRuns, 0)).toBeGreaterThan(100);
     // stretches spanned DRAM issues (replayed from the slot's pops), in both modes
-    console.log(`bulk stretches ${bulk}, DRAM issues inside them ${bulkIssues} (exact mode ${exactBulkIssues}), bursts landed inside them ${bulkLandings}, cycles the engine was held in them ${heldCycles}, groups started in them ${bulkGroups}, lane runs ${models.reduce((a, m) => a + m.laneRuns, 0)}, words lanes popped late in them ${models.reduce((a, m) => a + m.lateWords, 0)}, lanes stalled in them ${models.reduce((a, m) => a + m.laneStalls, 0)}, runs with the buffer full ${models.reduce((a, m) => a + m.blockedRuns, 0)}`);
+    console.log(`bulk stretches ${bulk}, DRAM issues inside them ${bulkIssues} (exact mode ${exactBulkIssues}), bursts landed inside them ${bulkLandings}, cycles the engine was held in them ${heldCycles}, idle cycles they went on through ${idleCycles}, groups started in them ${bulkGroups}, lane runs ${models.reduce((a, m) => a + m.laneRuns, 0)}, words lanes popped late in them ${models.reduce((a, m) => a + m.lateWords, 0)}, lanes stalled in them ${models.reduce((a, m) => a + m.laneStalls, 0)}, runs with the buffer full ${models.reduce((a, m) => a + m.blockedRuns, 0)}`);
     expect(bulkIssues).toBeGreaterThan(500);
     expect(exactBulkIssues).toBeGreaterThan(500);
     // and word landings, landed after them (the slot's pops held to the words the FIFO held)
     expect(bulkLandings).toBeGreaterThan(200);
     // and went on to the group's end with the engine quiescent behind a full buffer
     expect(heldCycles).toBeGreaterThan(10_000);
+    // through idle cycles of an engine not yet quiescent, to hold it once it is
+    expect(idleCycles).toBeGreaterThan(1000);
     // and on over the array's next groups, the engine taking their room behind the full buffer
     expect(bulkGroups).toBeGreaterThan(1000);
     // lane runs went on while a lane waited for its next word

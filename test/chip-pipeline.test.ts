@@ -233,7 +233,7 @@ describe('skipping quiet stretches accounts exactly what stepping every cycle wo
       expect(stepped.simulatedCycles).toBe(stepped.totalCycles + 1);
       // every layer's prefix crossed DRAM
       expect(skipped.dramHeaderBytes).toBe(c.layers().reduce((a, l) => a + l.prefix.length, 0));
-      const figures = (r: PipelineResult) => ({ ...r, simulatedCycles: undefined, quietSkips: undefined, bulkStretches: undefined, bulkIssues: undefined, bulkLandings: undefined, bulkHeldCycles: undefined, bulkGroups: undefined, periodGroups: undefined });
+      const figures = (r: PipelineResult) => ({ ...r, simulatedCycles: undefined, quietSkips: undefined, bulkStretches: undefined, bulkIssues: undefined, bulkLandings: undefined, bulkHeldCycles: undefined, bulkIdleCycles: undefined, bulkGroups: undefined, periodGroups: undefined });
       expect(figures(skipped)).toEqual(figures(stepped));
       expect(figures(skipped)).toEqual(figures(allStepped));
       expect(skipped.simulatedCycles).toBeLessThan(stepped.simulatedCycles);

@@ -126,6 +126,8 @@ export interface PipelineResult {
   bulkLandings: number;
   /** cycles of those stretches in which the source was held quiescent, blocked by the buffer (a diagnostic) */
   bulkHeldCycles: number;
+  /** idle cycles of those stretches the source went on through, not yet quiescent (a diagnostic) */
+  bulkIdleCycles: number;
   /** groups the array started inside those stretches, the source held behind the full buffer (a diagnostic) */
   bulkGroups: number;
   /** groups of the array skipped as repeats of a period before them (a diagnostic; skipPeriods) */
@@ -316,11 +318,12 @@ class PipelineRun {
   private bulkSpansIssues = false;
   /** the stretch bulkCycles sized spans word landings too (landed after it), its pops held to the words the FIFO holds */
   private bulkSpansLandings = false;
-  private readonly bulk: AdvanceResult = { cycles: 0, delivered: 0, popped: 0, blocked: 0, held: 0, granted: 0, lastDelivered: 0, lastPopped: 0, lastHasWord: false, lastSpace: 0 };
+  private readonly bulk: AdvanceResult = { cycles: 0, delivered: 0, popped: 0, blocked: 0, held: 0, idleOn: 0, granted: 0, lastDelivered: 0, lastPopped: 0, lastHasWord: false, lastSpace: 0 };
   private bulkStretches = 0;
   private bulkIssues = 0;
   private bulkLandings = 0;
   private bulkHeldCycles = 0;
+  private bulkIdleCycles = 0;
   private bulkGroups = 0;
 
   // repeated periods (skipPeriods)
@@ -392,6 +395,7 @@ class PipelineRun {
       bulkIssues: this.bulkIssues,
       bulkLandings: this.bulkLandings,
       bulkHeldCycles: this.bulkHeldCycles,
+      bulkIdleCycles: this.bulkIdleCycles,
       bulkGroups: this.bulkGroups,
       periodGroups: this.periodGroups,
       dramDevice: dram.deviceStats,
@@ -814,6 +818,7 @@ class PipelineRun {
       this.openCycles[kind] += before;
       this.timing[this.srcLayer].sourceBlocked += r.blocked;
       this.bulkHeldCycles += r.held;
+      this.bulkIdleCycles += r.idleOn;
       // the groups that started inside it, each as the one before ended (their weights were there)
       for (let i = 0; i < r.granted; i++) this.startGroup(this.computeEnd);
       this.bulkGroups += r.granted;

@@ -280,7 +280,10 @@ export class TansSource implements WeightSource {
           out.lastHasWord = held - taken + out.lastPopped > 0;
           out.lastSpace = left - given + out.lastDelivered;
           if (out.lastDelivered === 0 && out.lastPopped === 0) {
-            if (!this.holdQuiet(fifo, limits, out)) return;
+            if (!this.holdQuiet(fifo, limits, out)) {
+              if (this.goesOnIdle(fifo, limits, out)) continue;
+              return;
+            }
             // (the usual stretch of a well-fed chip: held groups one after another, in one loop)
             if (eng.followHeld) {
               const delivered = out.delivered;
@@ -297,10 +300,21 @@ export class TansSource implements WeightSource {
         }
       }
       if (stepInto(this, fifo, out, limits)) {
-        if (out.lastDelivered === 0 && out.lastPopped === 0 && this.holdQuiet(fifo, limits, out)) continue;
+        if (out.lastDelivered === 0 && out.lastPopped === 0 && (this.holdQuiet(fifo, limits, out) || this.goesOnIdle(fifo, limits, out))) continue;
         return;
       }
     }
+  }
+
+  /**
+   * After an idle last cycle that holdQuiet did not hold (the engine not quiescent: a lane still
+   * fills its output register, or the buffer has room): true when the stretch goes on through it
+   * (AdvanceLimits.holdQuiet), to hold the engine once it is quiescent behind the full buffer.
+   */
+  private goesOnIdle(fifo: WordFifo, limits: AdvanceLimits, out: AdvanceResult): boolean {
+    if (!limits.holdQuiet || stretchEnds(out, limits, fifo)) return false;
+    out.idleOn++;
+    return true;
   }
 
   /**

@@ -177,6 +177,8 @@ export interface AdvanceResult {
   blocked: number;
   /** of them, cycles the source was held quiescent (AdvanceLimits.holdQuiet; a diagnostic) */
   held: number;
+  /** idle cycles but the last it went on through, not quiescent (AdvanceLimits.holdQuiet; a diagnostic) */
+  idleOn: number;
   /** room grants it took (AdvanceLimits.grants, the first ones): groups the array started inside it */
   granted: number;
   lastDelivered: number;
@@ -188,7 +190,7 @@ export interface AdvanceResult {
 
 /** Clears `out` for a stretch starting with `space` free in the weight buffer. */
 export function startStretch(out: AdvanceResult, space: number): void {
-  out.cycles = 0; out.delivered = 0; out.popped = 0; out.blocked = 0; out.held = 0; out.granted = 0;
+  out.cycles = 0; out.delivered = 0; out.popped = 0; out.blocked = 0; out.held = 0; out.idleOn = 0; out.granted = 0;
   out.lastDelivered = 0; out.lastPopped = 0; out.lastSpace = space;
 }
 
