@@ -146,11 +146,21 @@ function stepMarks(layerBits: readonly Uint8Array[], bits: Uint8Array, start: In
 }
 
 /**
+ * True when what the end of the segment whose record starts at meta[r] was found to be (quiescent
+ * or not, with a word offered or without) holds for the room `space`: the room it was found
+ * quiescent with, or any room when no lane holds a weight there (the room only lets weights leave).
+ */
+function endKnown(meta: Int32Array, r: number, space: number): boolean {
+  const quietSpace = meta[r + SEG_QUIET_SPACE];
+  return quietSpace !== ROOM_CHANGED && (space === quietSpace || (meta[r + SEG_FLAGS] & HOLDS_AT_END) === 0);
+}
+
+/**
  * True when the engine at the end of the segment whose record starts at meta[r] is quiescent with
- * the room `space`, and a word offered if `inValid` (it was found so when recorded).
+ * the room `space`, and a word offered if `inValid` (it was found so when recorded; endKnown).
  */
 function endsQuiet(meta: Int32Array, r: number, space: number, inValid: boolean): boolean {
-  return space === meta[r + SEG_QUIET_SPACE] && ((meta[r + SEG_FLAGS] & QUIET_WITH_WORD) !== 0 || !inValid);
+  return endKnown(meta, r, space) && ((meta[r + SEG_FLAGS] & QUIET_WITH_WORD) !== 0 || !inValid);
 }
 
 /**
@@ -662,10 +672,9 @@ export class TansTimingModel {
       }
       // room, and a lane holding a weight: it hands it on (the usual start of the next segment)
       if (space > 0 && (m[r + SEG_FLAGS] & HOLDS_AT_END) !== 0) return false;
-      // the room it was found quiescent with, and a word it was found to take (not QUIET_WITH_WORD):
-      // the distributor takes it (a starved engine when a burst lands), and the segment's link
-      // leads on
-      if (inValid && space === m[r + SEG_QUIET_SPACE]) {
+      // a word it was found to take (not QUIET_WITH_WORD): the distributor takes it (a starved
+      // engine when a burst lands), and the segment's link leads on
+      if (endKnown(m, r, space)) {
         this.book!.wordsAtQuietEnds++;
         return false;
       }

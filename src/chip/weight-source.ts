@@ -134,9 +134,10 @@ export interface AdvanceLimits {
   pastEmpty: boolean;
   /**
    * After a cycle that is idle with the buffer full, a source that is quiescent then (quiescent())
-   * may go on to `maxCycles` or its next room grant (the pipeline sets it where nothing but the
-   * source changes its inputs up to there: the array computes its group, and the FIFO keeps words
-   * throughout).
+   * may go on to `maxCycles` or its next room grant; one that is not may go on through its idle
+   * cycles until it is (the pipeline sets it where nothing but the source changes its inputs up to
+   * there: the array computes its group, and the FIFO keeps words throughout, so that no idle cycle
+   * is a starved one).
    */
   holdQuiet: boolean;
   /**
