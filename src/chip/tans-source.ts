@@ -249,6 +249,8 @@ export class TansSource implements WeightSource {
   advance(fifo: WordFifo, space: number, limits: AdvanceLimits, out: AdvanceResult): void {
     startStretch(out, space);
     const eng = this.engine;
+    // idle cycles in a row, the last one included (goesOnIdle)
+    let idleRun = 0;
     for (;;) {
       // between the lanes' first and last symbols the timing model runs many cycles in one call
       // (every weight to the buffer: not under activation sparsity, where some are dropped)
@@ -280,8 +282,10 @@ export class TansSource implements WeightSource {
           out.lastHasWord = held - taken + out.lastPopped > 0;
           out.lastSpace = left - given + out.lastDelivered;
           if (out.lastDelivered === 0 && out.lastPopped === 0) {
+            // (the cycles of the call before its last moved something)
+            idleRun = n > 1 ? 1 : idleRun + 1;
             if (!this.holdQuiet(fifo, limits, out)) {
-              if (this.goesOnIdle(fifo, limits, out)) continue;
+              if (this.goesOnIdle(fifo, limits, out, idleRun)) continue;
               return;
             }
             // (the usual stretch of a well-fed chip: held groups one after another, in one loop)
@@ -293,15 +297,19 @@ export class TansSource implements WeightSource {
               this.emitted += out.delivered - delivered;
               if (out.cycles >= limits.maxCycles) return;
             }
+            idleRun = 0;
             continue;
           }
+          idleRun = 0;
           if (stretchEnds(out, limits, fifo)) return;
           continue;
         }
       }
-      if (stepInto(this, fifo, out, limits)) {
-        if (out.lastDelivered === 0 && out.lastPopped === 0 && (this.holdQuiet(fifo, limits, out) || this.goesOnIdle(fifo, limits, out))) continue;
-        return;
+      const ends = stepInto(this, fifo, out, limits);
+      idleRun = out.lastDelivered === 0 && out.lastPopped === 0 ? idleRun + 1 : 0;
+      if (ends) {
+        if (idleRun > 0 && this.holdQuiet(fifo, limits, out)) idleRun = 0;
+        else if (!(idleRun > 0 && this.goesOnIdle(fifo, limits, out, idleRun))) return;
       }
     }
   }
@@ -309,10 +317,13 @@ export class TansSource implements WeightSource {
   /**
    * After an idle last cycle that holdQuiet did not hold (the engine not quiescent: a lane still
    * fills its output register, or the buffer has room): true when the stretch goes on through it
-   * (AdvanceLimits.holdQuiet), to hold the engine once it is quiescent behind the full buffer.
+   * (AdvanceLimits.holdQuiet), to hold the engine once it is quiescent behind the full buffer. Only
+   * an engine that can say it is quiescent (quiescent()), and for at most settleCycles idle cycles
+   * in a row (`idleRun`): after those the pipeline holds the slot as settled.
    */
-  private goesOnIdle(fifo: WordFifo, limits: AdvanceLimits, out: AdvanceResult): boolean {
-    if (!limits.holdQuiet || stretchEnds(out, limits, fifo)) return false;
+  private goesOnIdle(fifo: WordFifo, limits: AdvanceLimits, out: AdvanceResult, idleRun: number): boolean {
+    if (!limits.holdQuiet || idleRun > this.settleCycles || !this.engine.quiescentSpace || this.laneNeeded ||
+      stretchEnds(out, limits, fifo)) return false;
     out.idleOn++;
     return true;
   }
