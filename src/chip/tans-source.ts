@@ -306,11 +306,12 @@ export class TansSource implements WeightSource {
         }
       }
       const ends = stepInto(this, fifo, out, limits);
-      idleRun = out.lastDelivered === 0 && out.lastPopped === 0 ? idleRun + 1 : 0;
-      if (ends) {
-        if (idleRun > 0 && this.holdQuiet(fifo, limits, out)) idleRun = 0;
-        else if (!(idleRun > 0 && this.goesOnIdle(fifo, limits, out, idleRun))) return;
-      }
+      const idle = out.lastDelivered === 0 && out.lastPopped === 0;
+      idleRun = idle ? idleRun + 1 : 0;
+      if (!ends) continue;
+      if (!idle) return;
+      if (this.holdQuiet(fifo, limits, out)) idleRun = 0;
+      else if (!this.goesOnIdle(fifo, limits, out, idleRun)) return;
     }
   }
 

@@ -672,8 +672,8 @@ export class TansTimingModel {
       }
       // room, and a lane holding a weight: it hands it on (the usual start of the next segment)
       if (space > 0 && (m[r + SEG_FLAGS] & HOLDS_AT_END) !== 0) return false;
-      // a word it was found to take (not QUIET_WITH_WORD): the distributor takes it (a starved
-      // engine when a burst lands), and the segment's link leads on
+      // known for this room and not quiescent with its input: a word offered that the distributor
+      // takes (a starved engine when a burst lands); the segment's link leads on
       if (endKnown(m, r, space)) {
         this.book!.wordsAtQuietEnds++;
         return false;

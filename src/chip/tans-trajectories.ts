@@ -124,7 +124,7 @@ export class TrajectoryBook {
   variantsTaken = 0;
   /** of the links taken, those taken by a held group followed in one loop (TansTimingModel.followHeld) */
   heldGroups = 0;
-  /** segments whose quiescent end was offered a word it takes (a starved engine where a burst lands), answered without their registers */
+  /** times a segment's quiescent end was offered a word it takes (a starved engine where a burst lands), answered from the record without its registers */
   wordsAtQuietEnds = 0;
 
   constructor(readonly maxBytes = 256 * 1024 * 1024) {}
