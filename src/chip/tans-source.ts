@@ -320,7 +320,7 @@ export class TansSource implements WeightSource {
    * fills its output register, or the buffer has room): true when the stretch goes on through it
    * (AdvanceLimits.holdQuiet), to hold the engine once it is quiescent behind the full buffer. Only
    * an engine that can say it is quiescent (quiescent()), and for at most settleCycles idle cycles
-   * in a row (`idleRun`): after those the pipeline holds the slot as settled.
+   * in a row (`idleRun`): beyond those the pipeline's own rule for a settled slot takes over.
    */
   private goesOnIdle(fifo: WordFifo, limits: AdvanceLimits, out: AdvanceResult, idleRun: number): boolean {
     if (!limits.holdQuiet || idleRun > this.settleCycles || !this.engine.quiescentSpace || this.laneNeeded ||
